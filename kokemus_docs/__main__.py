@@ -1,0 +1,3 @@
+from kokemus_docs.cli import main
+
+main()

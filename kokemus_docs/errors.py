@@ -1,0 +1,85 @@
+"""One exception base and the problem record every command reports.
+
+Library code raises `KokemusError` subclasses for things that stop a whole command (exit 2), and
+collects `Problem`s for things that reject one row, document or form while the rest goes on (exit 1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One error or warning, located as precisely as we can: file, sheet, row, field."""
+
+    message: str
+    path: str | None = None
+    sheet: str | None = None
+    row: int | None = None
+    field: str | None = None
+    code: str | None = None
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+    def __str__(self) -> str:
+        where = []
+        if self.path:
+            where.append(self.path)
+        if self.sheet:
+            where.append(f"sheet {self.sheet}")
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.field:
+            where.append(f"column {self.field}" if self.sheet else f"field {self.field}")
+        return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+class KokemusError(Exception):
+    """Base of every error that stops a command. `exit_code` follows SPEC.md (2 = usage or setup)."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, path: str | None = None, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.path = path
+        self.code = code
+
+    def as_problem(self) -> Problem:
+        return Problem(self.message, path=self.path, code=self.code)
+
+
+class WorkspaceError(KokemusError):
+    """No workspace here, or it is incomplete."""
+
+
+class RegisterUnreadable(KokemusError):
+    """The register workbook cannot be opened or lacks a sheet or a required column."""
+
+
+class TemplateError(KokemusError):
+    """A Word template is missing or cannot be rendered."""
+
+
+class LibreOfficeMissing(KokemusError):
+    """PDF output was asked for but `soffice` is not installed."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "PDF output needs LibreOffice, which was not found (no 'soffice' on PATH). "
+            "Install it with: sudo apt-get install libreoffice-writer-nogui "
+            "(or ask for --format docx only).",
+            code="libreoffice-missing",
+        )
+
+
+class ConversionError(KokemusError):
+    """LibreOffice failed or timed out converting documents to PDF."""
+
+
+class MonthClosed(KokemusError):
+    """The payroll month is closed in the ledger and can no longer change."""
+
+    exit_code = 1

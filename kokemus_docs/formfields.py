@@ -1,0 +1,56 @@
+"""The hour form's field names, the raw values read back from a returned form, and the seal.
+
+This module is the contract between issuing forms (hourform), reading them back (formread) and
+validating them (rules): field names follow SPEC.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass, field
+
+IDENTITY_FIELDS = ("form_id", "contract_id", "expert_id", "unit_id", "month")
+SEAL_FIELD = "seal"
+ROW_FIELDS = ("date", "start", "end", "task", "status", "cancelled_at", "participants",
+              "travel_eur", "travel_ref", "notes")
+CONFIRM_FIELD = "confirm"
+SIGNED_ON_FIELD = "signed_on"
+
+
+def row_field(row: int, name: str) -> str:
+    """row_field(3, 'date') -> 'row03_date'."""
+    return f"row{row:02d}_{name}"
+
+
+def form_id_for(contract_id: str, month: str) -> str:
+    """One form per contract and month: 'K-2026-001' + '2026-10' -> 'K-2026-001_2026-10'."""
+    return f"{contract_id}_{month}"
+
+
+def compute_seal(key: bytes, identity: dict[str, str]) -> str:
+    """HMAC-SHA256 over the identity fields in a fixed order; 24 hex characters are printed on the form."""
+    message = "\x1f".join(f"{name}={identity.get(name, '')}" for name in IDENTITY_FIELDS).encode("utf-8")
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:24]
+
+
+def seal_matches(key: bytes, identity: dict[str, str], seal: str) -> bool:
+    return hmac.compare_digest(compute_seal(key, identity), (seal or "").strip().lower())
+
+
+@dataclass
+class ReturnedForm:
+    """What a returned hour form says, as the raw strings the expert typed.
+
+    `rows` holds only rows with at least one non-empty value, keyed by row number (1-based) and then by
+    the ROW_FIELDS names. `source` says how it was read: 'acroform' (live fields) or 'page-text'
+    (a flattened/printed form read from the known field positions).
+    """
+
+    path: str
+    identity: dict[str, str] = field(default_factory=dict)
+    seal: str = ""
+    rows: dict[int, dict[str, str]] = field(default_factory=dict)
+    confirmed: bool = False
+    signed_on: str = ""
+    source: str = "acroform"

@@ -1,0 +1,282 @@
+"""The SQLite ledger: every returned file, the accepted hour forms and their lines, and closed months.
+
+One `Ledger` per command, used as a context manager. Each ingested file is recorded inside one
+`transaction()`, so a crash leaves either all of a form or none of it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from kokemus_docs.errors import KokemusError, MonthClosed
+from kokemus_docs.model import next_month
+
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS submissions (
+    id INTEGER PRIMARY KEY,
+    sha256 TEXT NOT NULL,
+    file_name TEXT NOT NULL,
+    archived_as TEXT,
+    received_on TEXT NOT NULL,
+    ingested_at TEXT NOT NULL,
+    form_id TEXT,
+    status TEXT NOT NULL CHECK (status IN ('accepted', 'rejected', 'duplicate', 'replaced')),
+    problems_json TEXT NOT NULL DEFAULT '[]'
+);
+CREATE INDEX IF NOT EXISTS submissions_sha ON submissions (sha256);
+CREATE TABLE IF NOT EXISTS forms (
+    form_id TEXT PRIMARY KEY,
+    submission_id INTEGER NOT NULL REFERENCES submissions (id),
+    contract_id TEXT NOT NULL,
+    expert_id TEXT NOT NULL,
+    unit_id TEXT NOT NULL,
+    month TEXT NOT NULL,
+    pay_month TEXT NOT NULL,
+    received_on TEXT NOT NULL,
+    late INTEGER NOT NULL DEFAULT 0,
+    signed_on TEXT,
+    versions INTEGER NOT NULL DEFAULT 1,
+    warnings_json TEXT NOT NULL DEFAULT '[]'
+);
+CREATE INDEX IF NOT EXISTS forms_pay_month ON forms (pay_month);
+CREATE TABLE IF NOT EXISTS lines (
+    id INTEGER PRIMARY KEY,
+    form_id TEXT NOT NULL REFERENCES forms (form_id) ON DELETE CASCADE,
+    row INTEGER NOT NULL,
+    work_date TEXT NOT NULL,
+    start TEXT NOT NULL,
+    end TEXT NOT NULL,
+    task TEXT NOT NULL,
+    status TEXT NOT NULL,
+    hours TEXT NOT NULL,
+    participants INTEGER,
+    payable INTEGER NOT NULL,
+    basis TEXT NOT NULL,
+    rate_eur TEXT NOT NULL,
+    fee_eur TEXT NOT NULL,
+    travel_eur TEXT NOT NULL,
+    travel_ref TEXT NOT NULL DEFAULT '',
+    income_type TEXT NOT NULL DEFAULT '',
+    notes TEXT NOT NULL DEFAULT '',
+    UNIQUE (form_id, row)
+);
+CREATE TABLE IF NOT EXISTS months (month TEXT PRIMARY KEY, closed_at TEXT NOT NULL);
+"""
+
+
+@dataclass(frozen=True)
+class LedgerLine:
+    """One row of an accepted hour form, with what it pays. Money is Decimal, never float."""
+
+    row: int
+    work_date: date
+    start: str
+    end: str
+    task: str
+    status: str
+    hours: Decimal
+    participants: int | None
+    payable: bool
+    basis: str
+    rate_eur: Decimal
+    fee_eur: Decimal
+    travel_eur: Decimal
+    travel_ref: str = ""
+    income_type: str = ""
+    notes: str = ""
+    form_id: str = ""
+
+
+@dataclass
+class FormRecord:
+    """An accepted hour form: whose, which month, when received, and which payroll run pays it."""
+
+    form_id: str
+    contract_id: str
+    expert_id: str
+    unit_id: str
+    month: str
+    pay_month: str
+    received_on: date
+    late: bool = False
+    signed_on: date | None = None
+    versions: int = 1
+    warnings: list[dict] = field(default_factory=list)
+
+
+class LedgerError(KokemusError):
+    """The ledger file cannot be opened or is from a newer version of kokemus-docs."""
+
+
+class Ledger:
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.db = sqlite3.connect(self.path, isolation_level=None)  # explicit transactions only
+            self.db.row_factory = sqlite3.Row
+            self.db.execute("PRAGMA foreign_keys = ON")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise LedgerError(f"The ledger {self.path.name} cannot be opened ({exc}). Restore it from a backup.",
+                              path=str(self.path), code="ledger-unreadable") from None
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def _migrate(self) -> None:
+        self.db.executescript(SCHEMA)
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if row is None:
+            self.db.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        elif int(row["value"]) > SCHEMA_VERSION:
+            raise LedgerError(f"The ledger was written by a newer kokemus-docs (schema {row['value']}); "
+                              "upgrade kokemus-docs to read it.", path=str(self.path), code="ledger-newer")
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All or nothing: commit on success, roll back on any exception."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # --- submissions (every file received) ----------------------------------------------------
+    def submission_by_sha(self, sha256: str) -> sqlite3.Row | None:
+        """The first accepted or replaced submission of exactly these bytes, if any."""
+        return self.db.execute(
+            "SELECT * FROM submissions WHERE sha256 = ? AND status IN ('accepted', 'replaced') ORDER BY id LIMIT 1",
+            (sha256,)).fetchone()
+
+    def record_submission(self, *, sha256: str, file_name: str, received_on: date, status: str,
+                          form_id: str | None, problems: list[dict], archived_as: str | None = None) -> int:
+        cur = self.db.execute(
+            "INSERT INTO submissions (sha256, file_name, archived_as, received_on, ingested_at, form_id, status,"
+            " problems_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (sha256, file_name, archived_as, received_on.isoformat(), datetime.now().isoformat(timespec="seconds"),
+             form_id, status, json.dumps(problems, ensure_ascii=False)))
+        return int(cur.lastrowid)
+
+    def set_archived_as(self, submission_id: int, archived_as: str) -> None:
+        self.db.execute("UPDATE submissions SET archived_as = ? WHERE id = ?", (archived_as, submission_id))
+
+    # --- forms and lines ----------------------------------------------------------------------
+    def form(self, form_id: str) -> FormRecord | None:
+        row = self.db.execute("SELECT * FROM forms WHERE form_id = ?", (form_id,)).fetchone()
+        return _form_record(row) if row else None
+
+    def store_form(self, record: FormRecord, lines: list[LedgerLine], submission_id: int) -> str:
+        """Store an accepted form and its lines; returns 'accepted' or 'replaced' (an earlier version existed).
+
+        Raises MonthClosed if the earlier version was paid in a closed month, or if `record.pay_month` is closed.
+        Call inside `transaction()`.
+        """
+        earlier = self.form(record.form_id)
+        if earlier is not None and self.is_closed(earlier.pay_month):
+            raise MonthClosed(
+                f"Form {record.form_id} was already paid in the payroll of {earlier.pay_month}, which is closed; "
+                "a correction cannot replace it. Agree an adjustment with the coordinator.",
+                code="month-closed")
+        if self.is_closed(record.pay_month):
+            raise MonthClosed(f"The payroll month {record.pay_month} is closed; it cannot take new forms.",
+                              code="month-closed")
+        versions = 1
+        if earlier is not None:
+            versions = earlier.versions + 1
+            self.db.execute("DELETE FROM lines WHERE form_id = ?", (record.form_id,))
+            self.db.execute("DELETE FROM forms WHERE form_id = ?", (record.form_id,))
+        self.db.execute(
+            "INSERT INTO forms (form_id, submission_id, contract_id, expert_id, unit_id, month, pay_month, received_on,"
+            " late, signed_on, versions, warnings_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (record.form_id, submission_id, record.contract_id, record.expert_id, record.unit_id, record.month,
+             record.pay_month, record.received_on.isoformat(), int(record.late),
+             record.signed_on.isoformat() if record.signed_on else None, versions,
+             json.dumps(record.warnings, ensure_ascii=False)))
+        self.db.executemany(
+            "INSERT INTO lines (form_id, row, work_date, start, end, task, status, hours, participants, payable,"
+            " basis, rate_eur, fee_eur, travel_eur, travel_ref, income_type, notes)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(record.form_id, ln.row, ln.work_date.isoformat(), ln.start, ln.end, ln.task, ln.status, str(ln.hours),
+              ln.participants, int(ln.payable), ln.basis, str(ln.rate_eur), str(ln.fee_eur), str(ln.travel_eur),
+              ln.travel_ref, ln.income_type, ln.notes) for ln in lines])
+        return "replaced" if earlier is not None else "accepted"
+
+    def forms_for_pay_month(self, pay_month: str) -> list[FormRecord]:
+        rows = self.db.execute("SELECT * FROM forms WHERE pay_month = ? ORDER BY expert_id, unit_id, form_id",
+                               (pay_month,)).fetchall()
+        return [_form_record(r) for r in rows]
+
+    def forms_for_year(self, year: int) -> list[FormRecord]:
+        rows = self.db.execute("SELECT * FROM forms WHERE month LIKE ? ORDER BY month, form_id",
+                               (f"{year}-%",)).fetchall()
+        return [_form_record(r) for r in rows]
+
+    def lines_of(self, form_ids: list[str]) -> dict[str, list[LedgerLine]]:
+        """All lines (payable or not) of the given forms, by form id, in row order."""
+        result: dict[str, list[LedgerLine]] = {fid: [] for fid in form_ids}
+        if not form_ids:
+            return result
+        for chunk_start in range(0, len(form_ids), 500):
+            chunk = form_ids[chunk_start:chunk_start + 500]
+            marks = ",".join("?" * len(chunk))
+            for r in self.db.execute(f"SELECT * FROM lines WHERE form_id IN ({marks}) ORDER BY form_id, row", chunk):
+                result[r["form_id"]].append(_ledger_line(r))
+        return result
+
+    # --- months -------------------------------------------------------------------------------
+    def is_closed(self, month: str) -> bool:
+        return self.db.execute("SELECT 1 FROM months WHERE month = ?", (month,)).fetchone() is not None
+
+    def closed_at(self, month: str) -> str | None:
+        row = self.db.execute("SELECT closed_at FROM months WHERE month = ?", (month,)).fetchone()
+        return row["closed_at"] if row else None
+
+    def close_month(self, month: str) -> bool:
+        """Lock a payroll month; returns False if it was closed already."""
+        if self.is_closed(month):
+            return False
+        self.db.execute("INSERT INTO months (month, closed_at) VALUES (?, ?)",
+                        (month, datetime.now().isoformat(timespec="seconds")))
+        return True
+
+    def next_open_month(self, month: str) -> str:
+        """`month` itself if open, else the first later month that is not closed."""
+        while self.is_closed(month):
+            month = next_month(month)
+        return month
+
+
+def _form_record(row: sqlite3.Row) -> FormRecord:
+    return FormRecord(
+        form_id=row["form_id"], contract_id=row["contract_id"], expert_id=row["expert_id"], unit_id=row["unit_id"],
+        month=row["month"], pay_month=row["pay_month"], received_on=date.fromisoformat(row["received_on"]),
+        late=bool(row["late"]), signed_on=date.fromisoformat(row["signed_on"]) if row["signed_on"] else None,
+        versions=row["versions"], warnings=json.loads(row["warnings_json"]))
+
+
+def _ledger_line(row: sqlite3.Row) -> LedgerLine:
+    return LedgerLine(
+        row=row["row"], work_date=date.fromisoformat(row["work_date"]), start=row["start"], end=row["end"],
+        task=row["task"], status=row["status"], hours=Decimal(row["hours"]), participants=row["participants"],
+        payable=bool(row["payable"]), basis=row["basis"], rate_eur=Decimal(row["rate_eur"]),
+        fee_eur=Decimal(row["fee_eur"]), travel_eur=Decimal(row["travel_eur"]), travel_ref=row["travel_ref"],
+        income_type=row["income_type"], notes=row["notes"], form_id=row["form_id"])

@@ -1,0 +1,165 @@
+"""The domain as typed dataclasses: experts, units, contracts, the fee table, and their fi/sv labels."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+LANGUAGES = ("fi", "sv")
+
+# Task codes with built-in labels (SPEC.md); the fees sheet may add more codes with their own labels.
+TASK_LABELS: dict[str, dict[str, str]] = {
+    "individual": {"fi": "Yksilötyö", "sv": "Individuellt arbete"},
+    "pair": {"fi": "Parityö", "sv": "Pararbete"},
+    "group": {"fi": "Ryhmänohjaus", "sv": "Grupphandledning"},
+    "lecture": {"fi": "Luento tai koulutus", "sv": "Föreläsning eller utbildning"},
+    "development": {"fi": "Kehittämistyö", "sv": "Utvecklingsarbete"},
+    "common_meeting": {"fi": "Kokemusasiantuntijoiden yhteinen tapaaminen",
+                       "sv": "Erfarenhetsexperternas gemensamma möte"},
+}
+
+# Tasks that are group guidance: the group statuses apply only to these.
+GROUP_TASKS = frozenset({"group"})
+
+STATUS_LABELS: dict[str, dict[str, str]] = {
+    "held": {"fi": "Toteutui", "sv": "Genomfördes"},
+    "cancelled_in_time": {"fi": "Peruttu ajoissa", "sv": "Avbokad i tid"},
+    "cancelled_late": {"fi": "Peruttu myöhässä", "sv": "Avbokad för sent"},
+    "no_show": {"fi": "Asiakas ei saapunut", "sv": "Kunden kom inte"},
+    "group_no_participants": {"fi": "Ryhmässä ei osallistujia", "sv": "Gruppen hade inga deltagare"},
+    "group_terminated": {"fi": "Ryhmä lopetettu", "sv": "Gruppen avslutades"},
+    "expert_ill": {"fi": "Kokemusasiantuntija sairastui", "sv": "Erfarenhetsexperten insjuknade"},
+}
+
+BASIS_LABELS: dict[str, dict[str, str]] = {
+    "hour": {"fi": "tunti", "sv": "timme"},
+    "session": {"fi": "kerta", "sv": "gång"},
+    "event": {"fi": "tilaisuus", "sv": "tillfälle"},
+}
+
+
+@dataclass(frozen=True)
+class Expert:
+    expert_id: str
+    first_name: str
+    last_name: str
+    hetu: str
+    iban: str
+    language: str
+    email: str = ""
+    phone: str = ""
+    street_address: str = ""
+    postal_code: str = ""
+    city: str = ""
+    education: str = ""
+    expert_experience: str = ""
+    topics: tuple[str, ...] = ()
+    wishes: str = ""
+    tax_card_year: int | None = None
+    active: bool = True
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def __repr__(self) -> str:  # never print hetu or IBAN by accident
+        return f"Expert({self.expert_id!r}, {self.full_name!r}, {self.language!r})"
+
+
+@dataclass(frozen=True)
+class Unit:
+    unit_id: str
+    name_fi: str
+    name_sv: str
+    cost_center: str
+    contact_name: str
+    contact_email: str = ""
+    contact_phone: str = ""
+    address: str = ""
+    premises: str = ""
+    service_area: str = ""
+
+    def name(self, language: str) -> str:
+        return self.name_sv if language == "sv" else self.name_fi
+
+
+@dataclass(frozen=True)
+class Contract:
+    contract_id: str
+    expert_id: str
+    unit_id: str
+    tasks: tuple[str, ...]
+    valid_from: date
+    valid_to: date
+    signed_on: date | None = None
+
+    def covers(self, day: date) -> bool:
+        return self.valid_from <= day <= self.valid_to
+
+    def overlaps_month(self, year_month: str) -> bool:
+        first, last = month_bounds(year_month)
+        return self.valid_from <= last and self.valid_to >= first
+
+
+@dataclass(frozen=True)
+class FeeRate:
+    task: str
+    basis: str  # hour | session | event
+    rate_eur: Decimal
+    valid_from: date
+    valid_to: date | None = None
+    income_type: str = ""
+    label_fi: str = ""
+    label_sv: str = ""
+
+    def covers(self, day: date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+@dataclass
+class Register:
+    """The coordinator's workbook, parsed. Rows that failed validation are left out."""
+
+    experts: dict[str, Expert] = field(default_factory=dict)
+    units: dict[str, Unit] = field(default_factory=dict)
+    contracts: dict[str, Contract] = field(default_factory=dict)
+    fees: list[FeeRate] = field(default_factory=list)
+
+    def rate_for(self, task: str, day: date) -> FeeRate | None:
+        """The fee rate for `task` valid on `day` (rule 1: the table valid on the date of the work)."""
+        for rate in self.fees:
+            if rate.task == task and rate.covers(day):
+                return rate
+        return None
+
+    def task_label(self, task: str, language: str) -> str:
+        for rate in self.fees:
+            if rate.task == task:
+                label = rate.label_sv if language == "sv" else rate.label_fi
+                if label:
+                    return label
+        return TASK_LABELS.get(task, {}).get(language, task)
+
+    def task_codes(self) -> set[str]:
+        return set(TASK_LABELS) | {rate.task for rate in self.fees}
+
+
+def status_label(status: str, language: str) -> str:
+    return STATUS_LABELS.get(status, {}).get(language, status)
+
+
+def month_bounds(year_month: str) -> tuple[date, date]:
+    """'2026-10' -> (2026-10-01, 2026-10-31)."""
+    year, month = (int(p) for p in year_month.split("-"))
+    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+
+
+def next_month(year_month: str) -> str:
+    year, month = (int(p) for p in year_month.split("-"))
+    return f"{year + month // 12}-{month % 12 + 1:02d}"
+
+
+def month_of(day: date) -> str:
+    return f"{day.year}-{day.month:02d}"
