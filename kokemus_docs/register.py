@@ -1,0 +1,504 @@
+"""The coordinator's register workbook: reading and checking it, and writing new ones.
+
+`load_register` reads all four sheets, checks every cell and reports every problem at once with sheet, row
+and column. Rows with errors are left out of the returned `Register`, so the valid rows can still be used.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from stdnum import iban as stdnum_iban
+from stdnum.exceptions import ValidationError
+from stdnum.fi import hetu as stdnum_hetu
+
+from kokemus_docs.errors import Problem, RegisterUnreadable
+from kokemus_docs.fileio import atomic_path
+from kokemus_docs.formatting import ParseError, parse_date, parse_decimal
+from kokemus_docs.model import LANGUAGES, Contract, Expert, FeeRate, Register, Unit
+
+BASES = ("hour", "session", "event")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    required: bool = False
+    kind: str = "text"  # text | date | int | decimal | yesno | list | language | hetu | iban | basis
+    aliases: tuple[str, ...] = ()
+    help: str = ""
+
+
+SHEETS: dict[str, tuple[Column, ...]] = {
+    "experts": (
+        Column("expert_id", True, aliases=("tunnus", "id"), help="Unique id, e.g. KA-001"),
+        Column("first_name", True, aliases=("etunimi", "förnamn"), help="First name"),
+        Column("last_name", True, aliases=("sukunimi", "efternamn"), help="Last name"),
+        Column("hetu", True, "hetu", ("henkilötunnus", "personbeteckning"), "Henkilötunnus, e.g. 131052-308T"),
+        Column("iban", True, "iban", ("tilinumero", "kontonummer"), "Bank account (IBAN), e.g. FI21 1234 5600 0007 85"),
+        Column("language", True, "language", ("kieli", "språk"), "fi or sv: the language of the expert's documents"),
+        Column("email", aliases=("sähköposti", "e-post")),
+        Column("phone", aliases=("puhelin", "telefon")),
+        Column("street_address", aliases=("lähiosoite", "gatuadress")),
+        Column("postal_code", aliases=("postinumero", "postnummer")),
+        Column("city", aliases=("postitoimipaikka", "postanstalt", "ort")),
+        Column("education", aliases=("koulutus", "utbildning")),
+        Column("expert_experience", aliases=("kokemus", "erfarenhet")),
+        Column("topics", kind="list", aliases=("aihealueet", "ämnesområden"), help="Topic areas, separated by ;"),
+        Column("wishes", aliases=("toiveet", "önskemål")),
+        Column("tax_card_year", kind="int", aliases=("verokortti", "skattekort"),
+               help="Year of the latest tax card received, e.g. 2026"),
+        Column("active", kind="yesno", aliases=("aktiivinen", "aktiv"), help="yes or no (default yes)"),
+    ),
+    "units": (
+        Column("unit_id", True, aliases=("yksikkö", "enhet", "id"), help="Unique id, e.g. MIELI-PORVOO"),
+        Column("name_fi", True, aliases=("nimi", "nimi_fi"), help="Unit name in Finnish"),
+        Column("name_sv", True, aliases=("namn", "namn_sv"), help="Unit name in Swedish"),
+        Column("cost_center", True, aliases=("kustannuspaikka", "kostnadsställe"), help="Cost centre that pays"),
+        Column("contact_name", True, aliases=("yhteyshenkilö", "kontaktperson"), help="The unit's named employee"),
+        Column("contact_email"),
+        Column("contact_phone"),
+        Column("address", aliases=("osoite", "adress")),
+        Column("premises", aliases=("tilat", "lokaler"), help="Room reserved for the expert"),
+        Column("service_area", aliases=("palvelualue", "serviceområde")),
+    ),
+    "contracts": (
+        Column("contract_id", True, aliases=("sopimus", "avtal", "id"), help="Unique id, e.g. S-2026-001"),
+        Column("expert_id", True, help="An expert_id from the experts sheet"),
+        Column("unit_id", True, help="A unit_id from the units sheet"),
+        Column("tasks", True, "list", ("tehtävät", "uppgifter"), "Task codes separated by ;, e.g. individual; group"),
+        Column("valid_from", True, "date", help="First day, e.g. 1.9.2026"),
+        Column("valid_to", True, "date", help="Last day, e.g. 31.8.2027"),
+        Column("signed_on", kind="date", help="Date both parties signed; forms are issued only for signed contracts"),
+    ),
+    "fees": (
+        Column("task", True, help="Task code, e.g. individual"),
+        Column("basis", True, "basis", help="hour, session or event"),
+        Column("rate_eur", True, "decimal", help="Fee in euros, e.g. 25,00"),
+        Column("valid_from", True, "date"),
+        Column("valid_to", kind="date", help="Empty = until further notice"),
+        Column("income_type", help="Incomes Register income type, e.g. 210 or 214"),
+        Column("label_fi", help="Finnish label (needed for codes without a built-in label)"),
+        Column("label_sv", help="Swedish label"),
+    ),
+}
+
+INSTRUCTIONS = [
+    ("kokemus-docs register", ""),
+    ("", ""),
+    ("Sheets", "experts, units, contracts and fees. Row 1 holds the column names; keep them. Extra columns are "
+               "ignored. Required columns are marked with * in the lists below."),
+    ("Dates", "Excel dates, 14.10.2026 or 2026-10-14."),
+    ("Lists", "Several task codes or topics in one cell are separated by ; (individual; group)."),
+    ("Task codes", "individual, pair, group, lecture, development, common_meeting; other codes can be added in the "
+                   "fees sheet with their Finnish and Swedish labels."),
+    ("Personal data", "Henkilötunnus, IBAN and home address are used only on the payroll workbook for HPK Palvelut. "
+                      "Keep this file where only the coordinator can read it."),
+    ("Check", "Run 'kokemus check' after every edit: it lists every problem with sheet, row and column."),
+]
+
+
+@dataclass
+class RegisterCheck:
+    """The parsed register plus every problem found; `register` holds only the rows without errors."""
+
+    register: Register
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        r = self.register
+        return {"experts": len(r.experts), "units": len(r.units), "contracts": len(r.contracts), "fees": len(r.fees)}
+
+
+class _SheetReader:
+    """Turns one sheet's rows into dicts of typed values, collecting problems with row and column."""
+
+    def __init__(self, check: RegisterCheck, path: Path, sheet: str, rows: list[tuple]):
+        self.check, self.path, self.sheet = check, path.name, sheet
+        self.columns = SHEETS[sheet]
+        self.rows = rows
+
+    def problem(self, row: int, column: str | None, message: str, code: str, warning: bool = False) -> None:
+        target = self.check.warnings if warning else self.check.errors
+        target.append(Problem(message, path=self.path, sheet=self.sheet, row=row, field=column, code=code))
+
+    def records(self) -> Iterable[tuple[int, dict, bool]]:
+        """(excel row, typed values, row has no errors) for each non-empty row."""
+        header = self.rows[0] if self.rows else ()
+        index = _map_header(header)
+        missing = [c.name for c in self.columns if c.required and c.name not in index]
+        if missing:
+            raise RegisterUnreadable(
+                f"Sheet '{self.sheet}' lacks the required column(s) {', '.join(missing)} in row 1. "
+                "Add them (see the instructions sheet) or start from 'kokemus init'.",
+                path=self.path, code="missing-column")
+        for offset, raw in enumerate(self.rows[1:], start=2):
+            cells = {c.name: _cell(raw, index.get(c.name)) for c in self.columns}
+            if all(v is None or (isinstance(v, str) and not v.strip()) for v in cells.values()):
+                continue
+            before = len(self.check.errors)
+            values = {c.name: self._convert(offset, c, cells[c.name]) for c in self.columns}
+            yield offset, values, len(self.check.errors) == before
+
+    def _convert(self, row: int, column: Column, value):
+        if isinstance(value, str):
+            value = value.strip()
+        if value is None or value == "":
+            if column.required:
+                self.problem(row, column.name, f"{column.name} is required but empty. {column.help}".strip(),
+                             "required")
+            return _EMPTY.get(column.kind, "")
+        try:
+            return _CONVERTERS[column.kind](value)
+        except (ParseError, ValueError) as exc:
+            self.problem(row, column.name, f"{exc}. {column.help}".strip(), f"bad-{column.kind}")
+            return _EMPTY.get(column.kind, "")
+
+
+def _map_header(header: tuple) -> dict[str, int]:
+    index: dict[str, int] = {}
+    for position, title in enumerate(header):
+        key = str(title or "").strip().lower().rstrip("*").strip().replace(" ", "_")
+        if key and key not in index:
+            index[key] = position
+    return index
+
+
+def _cell(raw: tuple, position: int | None):
+    return raw[position] if position is not None and position < len(raw) else None
+
+
+def _text(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    return str(value).strip()
+
+
+def _date(value) -> date:
+    return parse_date(value if isinstance(value, (date, datetime)) else str(value))
+
+
+def _int(value) -> int:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, int):
+        return value
+    text = str(value).strip()
+    if not text.isdigit():
+        raise ValueError(f"'{value}' is not a whole number")
+    return int(text)
+
+
+def _decimal(value) -> Decimal:
+    amount = parse_decimal(value)
+    if amount < 0:
+        raise ValueError(f"'{value}' is negative")
+    return amount
+
+
+def _yesno(value) -> bool:
+    text = _text(value).lower()
+    if text in ("yes", "y", "kyllä", "k", "ja", "true", "1", "x"):
+        return True
+    if text in ("no", "n", "ei", "nej", "false", "0"):
+        return False
+    raise ValueError(f"'{value}' is not yes or no")
+
+
+def _list(value) -> tuple[str, ...]:
+    return tuple(part.strip() for part in _text(value).replace(",", ";").split(";") if part.strip())
+
+
+def _language(value) -> str:
+    text = _text(value).lower()
+    if text not in LANGUAGES:
+        raise ValueError(f"'{value}' is not a language we write documents in; write fi or sv")
+    return text
+
+
+def _basis(value) -> str:
+    text = _text(value).lower()
+    if text not in BASES:
+        raise ValueError(f"'{value}' is not a fee basis; write hour, session or event")
+    return text
+
+
+def _hetu(value) -> str:
+    # Validated separately (temporary numbers warn, future birth dates fail); never echo the value.
+    return _text(value).upper()
+
+
+def _iban(value) -> str:
+    text = _text(value)
+    try:
+        return stdnum_iban.format(stdnum_iban.validate(text))
+    except ValidationError:
+        raise ValueError("the IBAN is not valid (check digits or length are wrong); copy it from the "
+                         "expert's bank statement") from None
+
+
+_CONVERTERS: dict[str, Callable] = {
+    "text": _text, "date": _date, "int": _int, "decimal": _decimal, "yesno": _yesno, "list": _list,
+    "language": _language, "basis": _basis, "hetu": _hetu, "iban": _iban,
+}
+_EMPTY = {"date": None, "int": None, "decimal": None, "yesno": None, "list": ()}
+
+
+def hetu_problem(hetu: str, today: date | None = None) -> tuple[str, str, bool] | None:
+    """Why a henkilötunnus is not acceptable: (message, code, is_warning), or None if it is fine.
+
+    Accepts the century signs + - Y X W V U A B C D E F; a birth date in the future is an error; the
+    temporary numbers 900–999 are accepted with a warning. The message never contains the number itself.
+    """
+    try:
+        compact = stdnum_hetu.validate(hetu, allow_temporary=True)
+    except ValidationError as exc:
+        reason = {"InvalidChecksum": "its check character does not match",
+                  "InvalidFormat": "it is not in the form DDMMYY-NNNC"}.get(type(exc).__name__,
+                                                                          "its birth date or number is not possible")
+        return f"the henkilötunnus is not valid ({reason}); check it against the tax card", "bad-hetu", False
+    century = {"+": 1800, "A": 2000, "B": 2000, "C": 2000, "D": 2000, "E": 2000, "F": 2000}.get(compact[6], 1900)
+    born = date(century + int(compact[4:6]), int(compact[2:4]), int(compact[0:2]))
+    if born > (today or date.today()):
+        return "the henkilötunnus gives a birth date in the future; check it against the tax card", "future-hetu", False
+    if int(compact[7:10]) >= 900:
+        return ("the henkilötunnus is a temporary number (900–999); ask for the permanent one before the first "
+                "payment"), "temporary-hetu", True
+    return None
+
+
+def load_register(path: str | Path, today: date | None = None) -> RegisterCheck:
+    """Read and check the register workbook. Raises RegisterUnreadable if it cannot be read at all."""
+    path = Path(path)
+    if not path.is_file():
+        raise RegisterUnreadable(f"The register {path.name} was not found in {path.parent}. "
+                                 "Create it with 'kokemus init' or copy it into the workspace.",
+                                 path=path.name, code="register-missing")
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+        raise RegisterUnreadable(f"The register {path.name} cannot be opened as an Excel workbook ({exc}). "
+                                 "Save it as .xlsx and try again.", path=path.name, code="register-unreadable") from None
+    try:
+        sheets = {name.strip().lower(): name for name in workbook.sheetnames}
+        missing = [s for s in SHEETS if s not in sheets]
+        if missing:
+            raise RegisterUnreadable(
+                f"The register {path.name} lacks the sheet(s) {', '.join(missing)}. "
+                "Each of experts, units, contracts and fees needs its own sheet (see 'kokemus init').",
+                path=path.name, code="missing-sheet")
+        rows = {s: list(workbook[sheets[s]].iter_rows(values_only=True)) for s in SHEETS}
+    finally:
+        workbook.close()
+
+    check = RegisterCheck(Register())
+    _read_experts(check, _SheetReader(check, path, "experts", rows["experts"]), today)
+    _read_units(check, _SheetReader(check, path, "units", rows["units"]))
+    fee_reader = _SheetReader(check, path, "fees", rows["fees"])
+    _read_fees(check, fee_reader)
+    _read_contracts(check, _SheetReader(check, path, "contracts", rows["contracts"]))
+    return check
+
+
+def _read_experts(check: RegisterCheck, reader: _SheetReader, today: date | None) -> None:
+    seen: dict[str, int] = {}
+    for row, v, ok in reader.records():
+        if v["hetu"]:
+            found = hetu_problem(v["hetu"], today)
+            if found:
+                message, code, is_warning = found
+                reader.problem(row, "hetu", message, code, warning=is_warning)
+                ok = ok and is_warning
+        if not _unique(reader, seen, row, "expert_id", v["expert_id"]) or not ok:
+            continue
+        active = True if v["active"] is None else v["active"]
+        check.register.experts[v["expert_id"]] = Expert(**{**v, "active": active})
+
+
+def _read_units(check: RegisterCheck, reader: _SheetReader) -> None:
+    seen: dict[str, int] = {}
+    for row, v, ok in reader.records():
+        if _unique(reader, seen, row, "unit_id", v["unit_id"]) and ok:
+            check.register.units[v["unit_id"]] = Unit(**v)
+
+
+def _read_fees(check: RegisterCheck, reader: _SheetReader) -> None:
+    placed: list[tuple[int, FeeRate]] = []
+    for row, v, ok in reader.records():
+        if v["valid_from"] and v["valid_to"] and v["valid_to"] < v["valid_from"]:
+            reader.problem(row, "valid_to", "valid_to is before valid_from; fix one of the dates", "dates-reversed")
+            ok = False
+        if not ok:
+            continue
+        rate = FeeRate(**v)
+        for other_row, other in placed:
+            if other.task == rate.task and _periods_overlap(other, rate):
+                reader.problem(row, "valid_from",
+                               f"the rate for task '{rate.task}' overlaps the one in row {other_row}; "
+                               "end the older rate (valid_to) the day before the new one starts", "overlapping-rates")
+                ok = False
+                break
+        if ok:
+            placed.append((row, rate))
+            check.register.fees.append(rate)
+    known = set(check.register.task_codes())
+    for row, rate in placed:
+        if rate.task not in known:
+            reader.problem(row, "task", f"task '{rate.task}' is unknown", "unknown-task")
+    for row, rate in placed:
+        builtin = rate.task in {"individual", "pair", "group", "lecture", "development", "common_meeting"}
+        if not builtin and not (rate.label_fi and rate.label_sv):
+            reader.problem(row, "label_fi", f"task '{rate.task}' is not a built-in code; give it label_fi and "
+                           "label_sv so documents can name it", "missing-label", warning=True)
+
+
+def _read_contracts(check: RegisterCheck, reader: _SheetReader) -> None:
+    reg = check.register
+    seen: dict[str, int] = {}
+    for row, v, ok in reader.records():
+        if v["expert_id"] and v["expert_id"] not in reg.experts:
+            reader.problem(row, "expert_id", f"expert '{v['expert_id']}' is not on the experts sheet (or that row "
+                           "has errors); add the expert or correct the id", "unknown-expert")
+            ok = False
+        if v["unit_id"] and v["unit_id"] not in reg.units:
+            reader.problem(row, "unit_id", f"unit '{v['unit_id']}' is not on the units sheet (or that row has "
+                           "errors); add the unit or correct the id", "unknown-unit")
+            ok = False
+        if v["valid_from"] and v["valid_to"] and v["valid_to"] < v["valid_from"]:
+            reader.problem(row, "valid_to", "valid_to is before valid_from; fix one of the dates", "dates-reversed")
+            ok = False
+        for task in v["tasks"]:
+            rates = [r for r in reg.fees if r.task == task]
+            if task not in reg.task_codes():
+                reader.problem(row, "tasks", f"task '{task}' is unknown; use a code from the fees sheet "
+                               "(individual, pair, group, lecture, development, common_meeting, ...)", "unknown-task")
+                ok = False
+            elif not rates:
+                reader.problem(row, "tasks", f"task '{task}' has no rate in the fees sheet; add one", "no-rate")
+                ok = False
+            elif v["valid_from"] and not any(r.covers(v["valid_from"]) for r in rates):
+                reader.problem(row, "tasks", f"task '{task}' has no rate valid on {v['valid_from']:%d.%m.%Y}, when "
+                               "the contract starts; add or extend a rate in the fees sheet", "no-rate")
+                ok = False
+        if v["signed_on"] is None and ok:
+            reader.problem(row, "signed_on", "not signed yet: contracts can be printed, but hour forms are issued "
+                           "only after both parties have signed; fill in signed_on then", "unsigned", warning=True)
+        if _unique(reader, seen, row, "contract_id", v["contract_id"]) and ok:
+            reg.contracts[v["contract_id"]] = Contract(**v)
+
+
+def _unique(reader: _SheetReader, seen: dict[str, int], row: int, column: str, value: str) -> bool:
+    if not value:
+        return False
+    if value in seen:
+        reader.problem(row, column, f"{column} '{value}' is already used in row {seen[value]}; ids must be unique",
+                       "duplicate-id")
+        return False
+    seen[value] = row
+    return True
+
+
+def _periods_overlap(a: FeeRate, b: FeeRate) -> bool:
+    a_end = a.valid_to or date.max
+    b_end = b.valid_to or date.max
+    return a.valid_from <= b_end and b.valid_from <= a_end
+
+
+# --- writing ----------------------------------------------------------------------------------------
+
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
+
+
+def _new_workbook() -> Workbook:
+    workbook = Workbook()
+    info = workbook.active
+    info.title = "instructions"
+    info.column_dimensions["A"].width = 18
+    info.column_dimensions["B"].width = 110
+    for line in INSTRUCTIONS:
+        info.append(line)
+    info["A1"].font = Font(bold=True, size=14)
+    for sheet, columns in SHEETS.items():
+        info.append(("", ""))
+        info.append((sheet, ""))
+        info.cell(info.max_row, 1).font = Font(bold=True)
+        for column in columns:
+            info.append((f"{column.name}{' *' if column.required else ''}", column.help))
+    for row in info.iter_rows():
+        row[1].alignment = Alignment(wrap_text=True, vertical="top")
+    for sheet, columns in SHEETS.items():
+        ws = workbook.create_sheet(sheet)
+        ws.append([c.name for c in columns])
+        for position, column in enumerate(columns, start=1):
+            cell = ws.cell(1, position)
+            cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+            ws.column_dimensions[get_column_letter(position)].width = max(14, len(column.name) + 4)
+            if column.help:
+                from openpyxl.comments import Comment
+
+                cell.comment = Comment(column.help, "kokemus-docs")
+        ws.freeze_panes = "A2"
+        for position, column in enumerate(columns, start=1):
+            letter = get_column_letter(position)
+            if column.kind == "language":
+                rule = DataValidation(type="list", formula1='"fi,sv"', allow_blank=False)
+            elif column.kind == "basis":
+                rule = DataValidation(type="list", formula1='"hour,session,event"', allow_blank=False)
+            elif column.kind == "yesno":
+                rule = DataValidation(type="list", formula1='"yes,no"', allow_blank=True)
+            else:
+                continue
+            ws.add_data_validation(rule)
+            rule.add(f"{letter}2:{letter}2000")
+    return workbook
+
+
+def write_empty_register(path: str | Path) -> Path:
+    """A new register with the four sheets, their headers and an instructions sheet."""
+    with atomic_path(path, mode=0o600) as tmp:
+        _new_workbook().save(tmp)
+    return Path(path)
+
+
+def write_register(path: str | Path, experts: Iterable[Expert] = (), units: Iterable[Unit] = (),
+                   contracts: Iterable[Contract] = (), fees: Iterable[FeeRate] = ()) -> Path:
+    """Write a register workbook from dataclasses (for the demo, tests and benchmarks)."""
+    workbook = _new_workbook()
+    for sheet, items in (("experts", experts), ("units", units), ("contracts", contracts), ("fees", fees)):
+        ws = workbook[sheet]
+        names = [c.name for c in SHEETS[sheet]]
+        for item in items:
+            values = {f.name: getattr(item, f.name) for f in fields(item)}
+            row = []
+            for name in names:
+                value = values.get(name)
+                if isinstance(value, tuple):
+                    value = "; ".join(value)
+                elif isinstance(value, bool):
+                    value = "yes" if value else "no"
+                elif isinstance(value, Decimal):
+                    value = float(value) if value == value.quantize(Decimal("0.01")) else str(value)
+                row.append(value)
+            ws.append(row)
+            for cell in ws[ws.max_row]:
+                if isinstance(cell.value, date):
+                    cell.number_format = "d.m.yyyy"
+                elif isinstance(cell.value, str):
+                    cell.data_type = "s"  # never let a typed '=...' become a formula
+    with atomic_path(path, mode=0o600) as tmp:
+        workbook.save(tmp)
+    return Path(path)

@@ -1,0 +1,41 @@
+"""Shared fixtures: a register with awkward values, and a workspace built around it in tmp_path."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+
+import pytest
+
+from kokemus_docs.model import Register
+from kokemus_docs.sample import demo_register, write_sample_register
+from kokemus_docs.workspace import Workspace, init_workspace
+
+# Values that break naive XML, PDF and spreadsheet handling; every output path must keep them exact.
+TRICKY_FIRST = 'Åsa & "Ötte"'
+TRICKY_LAST = "O'Brien <Ström>"
+TRICKY_UNIT_FI = 'Mieli & päihde <"Ankkuri"> Porvoo'
+TRICKY_UNIT_SV = "Psykisk hälsa & missbruk <'Ankaret'> Borgå"
+
+
+@pytest.fixture
+def register() -> Register:
+    """The demo register, with expert KA-001 and unit MTP-PORVOO given names full of & < > " ' å ä ö."""
+    reg = demo_register()
+    reg.experts["KA-001"] = dataclasses.replace(reg.experts["KA-001"], first_name=TRICKY_FIRST,
+                                                last_name=TRICKY_LAST)
+    reg.units["MTP-PORVOO"] = dataclasses.replace(reg.units["MTP-PORVOO"], name_fi=TRICKY_UNIT_FI,
+                                                  name_sv=TRICKY_UNIT_SV)
+    return reg
+
+
+@pytest.fixture
+def workspace(tmp_path, register) -> Workspace:
+    """A fresh workspace in tmp_path whose register.xlsx holds the `register` fixture."""
+    ws, _ = init_workspace(tmp_path / "ws")
+    write_sample_register(ws.register_path, register)
+    return ws
+
+
+def have(tool: str) -> bool:
+    return shutil.which(tool) is not None
