@@ -23,12 +23,17 @@ def atomic_path(target: str | os.PathLike, mode: int | None = None) -> Iterator[
     tmp = Path(tmp_name)
     try:
         yield tmp
-        if mode is not None:
-            os.chmod(tmp, mode)
+        os.chmod(tmp, mode if mode is not None else 0o666 & ~_umask())
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
 
 
 def write_bytes_atomic(target: str | os.PathLike, data: bytes, mode: int | None = None) -> Path:

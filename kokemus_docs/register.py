@@ -25,6 +25,7 @@ from kokemus_docs.errors import Problem, RegisterUnreadable
 from kokemus_docs.fileio import atomic_path
 from kokemus_docs.formatting import ParseError, parse_date, parse_decimal
 from kokemus_docs.model import LANGUAGES, Contract, Expert, FeeRate, Register, Unit
+from kokemus_docs.report import Outcome
 
 BASES = ("hour", "session", "event")
 
@@ -502,3 +503,16 @@ def write_register(path: str | Path, experts: Iterable[Expert] = (), units: Iter
     with atomic_path(path, mode=0o600) as tmp:
         workbook.save(tmp)
     return Path(path)
+
+
+def check_register(ws) -> Outcome:
+    """`kokemus check`: every problem of the workspace's register, and how many rows of each sheet are usable."""
+    check = load_register(ws.register_path)
+    counts = check.counts
+    summary = [f"{ws.rel(ws.register_path)}: {counts['experts']} experts, {counts['units']} units, "
+               f"{counts['contracts']} contracts, {counts['fees']} fee rates usable"]
+    if check.errors:
+        summary.append(f"{len(check.errors)} problem(s) to fix; rows with errors are left out until fixed.")
+    else:
+        summary.append("No errors." + (f" {len(check.warnings)} warning(s)." if check.warnings else ""))
+    return Outcome(errors=check.errors, warnings=check.warnings, extra={"counts": counts}, summary=summary)

@@ -1,0 +1,304 @@
+"""The `kokemus` command line. The only module that knows click: each command parses its options, calls one
+library function, and prints the Outcome (or one JSON object with --json). Exit codes follow SPEC.md:
+0 done, 1 done but something was rejected or invalid, 2 usage or setup error.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+import sys
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import click
+
+from kokemus_docs import __version__
+from kokemus_docs.errors import KokemusError
+from kokemus_docs.report import Outcome
+from kokemus_docs.workspace import Workspace
+
+FORMATS = ("docx", "pdf")
+
+
+# --- shared options ---------------------------------------------------------------------------------
+
+def json_option(command: Callable) -> Callable:
+    return click.option("--json", "as_json", is_flag=True,
+                        help="Print one JSON object on stdout; messages and progress go to stderr.")(command)
+
+
+def _month(ctx, param, value: str | None) -> str | None:
+    if value is None:
+        return None
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
+        raise click.BadParameter(f"'{value}' is not a month; write it as YYYY-MM, e.g. 2026-10")
+    return value
+
+
+def month_option(required: bool = True) -> Callable:
+    return click.option("--month", required=required, callback=_month, metavar="YYYY-MM",
+                        help="The service month, e.g. 2026-10.")
+
+
+def _formats(ctx, param, value: str) -> tuple[str, ...]:
+    chosen = tuple(dict.fromkeys(part.strip().lower() for part in value.split(",") if part.strip()))
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown or not chosen:
+        raise click.BadParameter(f"'{value}': choose docx, pdf or docx,pdf")
+    return chosen
+
+
+def format_option(command: Callable) -> Callable:
+    return click.option("--format", "formats", default="docx", show_default=True, callback=_formats,
+                        metavar="docx,pdf", help="Output formats: docx, pdf, or both (PDF needs LibreOffice).")(command)
+
+
+def _parse_iso_date(ctx, param, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"'{value}' is not a date; write it as YYYY-MM-DD") from None
+
+
+# --- output -----------------------------------------------------------------------------------------
+
+class StderrProgress:
+    """Progress of a batch on stderr: a live line on a terminal, a line every ~10 % otherwise."""
+
+    def __init__(self) -> None:
+        self.tty = sys.stderr.isatty()
+        self.last_step = -1
+        self.started = time.monotonic()
+
+    def __call__(self, done: int, total: int, label: str) -> None:
+        if total <= 0:
+            return
+        if self.tty:
+            click.echo(f"\r{label}: {done}/{total}", err=True, nl=done >= total)
+            return
+        step = done * 10 // total
+        if step != self.last_step or done == total:
+            self.last_step = step
+            click.echo(f"{label}: {done}/{total}", err=True)
+
+
+def _emit(ctx: click.Context, outcome: Outcome, as_json: bool) -> None:
+    ws: Workspace | None = ctx.obj.get("workspace_obj") if ctx.obj else None
+    rel = ws.rel if ws else str
+    if as_json:
+        payload = {"ok": outcome.ok, "written": [rel(p) for p in outcome.written],
+                   "errors": [p.as_dict() for p in outcome.errors],
+                   "warnings": [p.as_dict() for p in outcome.warnings], **outcome.extra}
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
+    else:
+        for line in outcome.summary:
+            click.echo(line)
+        for problem in outcome.warnings:
+            click.echo(f"warning: {problem}", err=True)
+        for problem in outcome.errors:
+            click.echo(f"error: {problem}", err=True)
+    ctx.exit(0 if outcome.ok else 1)
+
+
+def _fail(error: KokemusError, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps({"ok": False, "written": [], "errors": [error.as_problem().as_dict()],
+                               "warnings": []}, ensure_ascii=False, indent=2))
+    click.echo(f"error: {error.message}", err=True)
+    sys.exit(error.exit_code)
+
+
+def runs(command: Callable[..., Outcome]) -> Callable:
+    """Run a command body that returns an Outcome; print it; turn KokemusError into its exit code."""
+
+    @functools.wraps(command)
+    def wrapper(*args, as_json: bool = False, **kwargs):
+        ctx = click.get_current_context()
+        try:
+            outcome = command(*args, **kwargs)
+        except KokemusError as error:
+            _fail(error, as_json)
+        _emit(ctx, outcome, as_json)
+
+    return json_option(wrapper)
+
+
+def _workspace() -> Workspace:
+    ctx = click.get_current_context()
+    ws = Workspace.open(ctx.obj["workspace"])
+    ctx.obj["workspace_obj"] = ws
+    return ws
+
+
+def _register(ws: Workspace, outcome_of: Callable) -> Outcome:
+    """Load the register, run `outcome_of(register)`, and report the register's own problems first."""
+    from kokemus_docs.register import load_register
+
+    check = load_register(ws.register_path)
+    outcome = outcome_of(check.register)
+    outcome.errors[:0] = check.errors
+    outcome.warnings[:0] = [w for w in check.warnings if w.code != "unsigned"]
+    return outcome
+
+
+# --- commands ---------------------------------------------------------------------------------------
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-w", "--workspace", type=click.Path(file_okay=False, path_type=Path), envvar="KOKEMUS_WORKSPACE",
+              default=None, help="Workspace folder (default: $KOKEMUS_WORKSPACE, else the current folder).")
+@click.version_option(__version__, prog_name="kokemus")
+@click.pass_context
+def cli(ctx: click.Context, workspace: Path | None) -> None:
+    """Contracts, introduction packs, hour forms, fee notices and payroll for experience experts.
+
+    Start with 'kokemus demo DIR' to see the whole month cycle on a fictional register, or
+    'kokemus init DIR' to make a workspace of your own.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["workspace"] = workspace or Path(os.getcwd())
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), required=False)
+@runs
+def init(directory: Path | None) -> Outcome:
+    """Create a new workspace in DIRECTORY: settings, an empty register, templates, inbox, outputs, a sealing key."""
+    from kokemus_docs.workspace import init_workspace
+
+    ctx = click.get_current_context()
+    ws, written = init_workspace(directory or ctx.obj["workspace"])
+    ctx.obj["workspace_obj"] = ws
+    return Outcome(written=written, summary=[
+        f"New workspace in {ws.root}",
+        f"  Fill in {ws.rel(ws.register_path)} (see its instructions sheet), then run: kokemus -w {ws.root} check"])
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@runs
+def demo(directory: Path) -> Outcome:
+    """Create DIRECTORY as a workspace with a fictional register and run a whole month cycle in it."""
+    from kokemus_docs.demo import run_demo
+
+    ctx = click.get_current_context()
+    outcome, ws = run_demo(directory, progress=StderrProgress())
+    ctx.obj["workspace_obj"] = ws
+    return outcome
+
+
+@cli.command()
+@runs
+def check() -> Outcome:
+    """Check the register: every problem with its sheet, row and column."""
+    from kokemus_docs.register import check_register
+
+    return check_register(_workspace())
+
+
+@cli.command()
+@click.option("--expert", "expert_ids", multiple=True, metavar="ID", help="Only this expert (repeatable).")
+@format_option
+@runs
+def contracts(expert_ids: tuple[str, ...], formats: tuple[str, ...]) -> Outcome:
+    """Assignment contracts (toimeksiantosopimus / uppdragsavtal), one per contracts row, in the expert's language."""
+    from kokemus_docs.documents import render_contracts
+
+    ws = _workspace()
+    return _register(ws, lambda reg: render_contracts(ws, reg, expert_ids=expert_ids, formats=formats,
+                                                      progress=StderrProgress()))
+
+
+@cli.command("intro-packs")
+@click.option("--unit", "unit_ids", multiple=True, metavar="ID", help="Only this unit (repeatable).")
+@click.option("--expert", "expert_ids", multiple=True, metavar="ID", help="Only this expert (repeatable).")
+@format_option
+@runs
+def intro_packs(unit_ids: tuple[str, ...], expert_ids: tuple[str, ...], formats: tuple[str, ...]) -> Outcome:
+    """Unit introduction packs (perehdytyspaketti / introduktionspaket), per unit and expert."""
+    from kokemus_docs.documents import render_intro_packs
+
+    ws = _workspace()
+    return _register(ws, lambda reg: render_intro_packs(ws, reg, unit_ids=unit_ids, expert_ids=expert_ids,
+                                                        formats=formats, progress=StderrProgress()))
+
+
+@cli.group()
+def forms() -> None:
+    """Monthly hour forms: issue them sealed and fillable, ingest what experts send back."""
+
+
+@forms.command("issue")
+@month_option()
+@click.option("--unit", "unit_ids", multiple=True, metavar="ID", help="Only this unit (repeatable).")
+@click.option("--expert", "expert_ids", multiple=True, metavar="ID", help="Only this expert (repeatable).")
+@runs
+def forms_issue(month: str, unit_ids: tuple[str, ...], expert_ids: tuple[str, ...]) -> Outcome:
+    """Sealed fillable PDF hour forms, one per signed contract valid in the month."""
+    from kokemus_docs.hourform import issue_forms
+
+    ws = _workspace()
+    return _register(ws, lambda reg: issue_forms(ws, reg, month=month, unit_ids=unit_ids, expert_ids=expert_ids,
+                                                 progress=StderrProgress()))
+
+
+@forms.command("ingest")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--received-on", callback=_parse_iso_date, metavar="YYYY-MM-DD",
+              help="When the forms arrived (default: today); decides whether they are late.")
+@runs
+def forms_ingest(paths: tuple[Path, ...], received_on: date | None) -> Outcome:
+    """Read returned hour forms (files or folders; default forms/inbox/), check them and record them in the ledger."""
+    from kokemus_docs.ingest import ingest_forms
+
+    ws = _workspace()
+    return _register(ws, lambda reg: ingest_forms(ws, reg, paths, received_on=received_on,
+                                                  progress=StderrProgress()))
+
+
+@cli.command()
+@month_option()
+@click.option("--unit", "unit_ids", multiple=True, metavar="ID", help="Only this unit (repeatable).")
+@format_option
+@runs
+def notices(month: str, unit_ids: tuple[str, ...], formats: tuple[str, ...]) -> Outcome:
+    """Per-unit fee notice for the month, for the unit's named employee to approve."""
+    from kokemus_docs.notices import write_notices
+
+    ws = _workspace()
+    return _register(ws, lambda reg: write_notices(ws, reg, month, unit_ids=unit_ids, formats=formats,
+                                                   progress=StderrProgress()))
+
+
+@cli.command()
+@month_option()
+@click.option("--close", is_flag=True, help="Lock the month in the ledger: it can be re-printed, not changed.")
+@runs
+def payroll(month: str, close: bool) -> Outcome:
+    """Consolidated fee workbook for HPK Palvelut for the work done in the month."""
+    from kokemus_docs.payroll import write_payroll
+
+    ws = _workspace()
+    return _register(ws, lambda reg: write_payroll(ws, reg, month, close=close, progress=StderrProgress()))
+
+
+@cli.command()
+@click.option("--year", required=True, type=click.IntRange(2000, 2100), metavar="YYYY", help="Calendar year.")
+@runs
+def indicators(year: int) -> Outcome:
+    """Service indicators for the year (demand, fees paid, topics, service areas) as a workbook with charts."""
+    from kokemus_docs.indicators import write_indicators
+
+    ws = _workspace()
+    return _register(ws, lambda reg: write_indicators(ws, reg, year, progress=StderrProgress()))
+
+
+def main() -> None:
+    cli(prog_name="kokemus")
+
