@@ -137,7 +137,7 @@ class _SheetReader:
     def records(self) -> Iterable[tuple[int, dict, bool]]:
         """(excel row, typed values, row has no errors) for each non-empty row."""
         header = self.rows[0] if self.rows else ()
-        index = _map_header(header)
+        index = _map_header(header, self.columns)
         missing = [c.name for c in self.columns if c.required and c.name not in index]
         if missing:
             raise RegisterUnreadable(
@@ -167,12 +167,18 @@ class _SheetReader:
             return _EMPTY.get(column.kind, "")
 
 
-def _map_header(header: tuple) -> dict[str, int]:
+def _map_header(header: tuple, columns: tuple[Column, ...]) -> dict[str, int]:
+    """Column name -> position, matching names and their Finnish/Swedish aliases case-insensitively."""
+    names = {c.name: c.name for c in columns}
+    for column in columns:
+        for alias in column.aliases:
+            names.setdefault(alias, column.name)
     index: dict[str, int] = {}
     for position, title in enumerate(header):
         key = str(title or "").strip().lower().rstrip("*").strip().replace(" ", "_")
-        if key and key not in index:
-            index[key] = position
+        name = names.get(key)
+        if name and name not in index:
+            index[name] = position
     return index
 
 
