@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs the Debian packages kokemus-docs uses, if any are missing:
+#   LibreOffice (PDF output, opening workbooks in tests), python3-venv,
+#   pdftk, poppler-utils and mupdf-tools (third-party form fillers and renderers used by the tests).
+set -euo pipefail
+
+packages=(python3-venv libreoffice-writer-nogui libreoffice-calc-nogui pdftk-java poppler-utils mupdf-tools
+          fonts-dejavu-core)
+
+if ! command -v apt-get >/dev/null 2>&1; then
+    echo "No apt-get here: install LibreOffice, pdftk, poppler-utils and mupdf-tools with your package manager." >&2
+    exit 0
+fi
+
+missing=()
+for package in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
+echo "Installing ${missing[*]} (needs administrator rights) ..." >&2
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
