@@ -1,0 +1,593 @@
+"""Word documents from templates: assignment contracts, introduction packs, and the generic batch renderer.
+
+Templates are docxtpl templates (.docx files with Jinja tags). `CompiledTemplate` does docxtpl's XML
+preprocessing and Jinja compilation once per template; after that each document only renders the
+XML strings and writes the zip, copying the parts that no tag touches. The result has the same text
+as `docxtpl.DocxTemplate(path).render(context, autoescape=True)`, many times faster in a batch.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import re
+import zipfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import jinja2
+from docx.opc.oxml import parse_xml as parse_part_xml
+from docx.opc.oxml import serialize_part_xml
+from docx.oxml.parser import parse_xml as parse_document_xml
+from docxtpl import DocxTemplate
+from lxml import etree
+
+from kokemus_docs.errors import KokemusError, Problem, TemplateError
+from kokemus_docs.fileio import safe_filename, write_bytes_atomic
+from kokemus_docs.formatting import fi_date, money
+from kokemus_docs.model import BASIS_LABELS, LANGUAGES, Contract, Expert, Register, Unit
+from kokemus_docs.report import Outcome, Progress, no_progress
+from kokemus_docs.workspace import Workspace
+
+FORMATS = ("docx", "pdf")
+
+_NS = {
+    "rel": "http://schemas.openxmlformats.org/package/2006/relationships",
+    "ct": "http://schemas.openxmlformats.org/package/2006/content-types",
+    "cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-properties",
+    "dc": "http://purl.org/dc/elements/1.1/",
+}
+_REL_OFFICE_DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+_REL_HEADER = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/header"
+_REL_FOOTER = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer"
+_FOOTNOTES_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
+_W_BODY = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}body"
+_BODY_MARKER = "{urn:kokemus-docs:body}marker"
+_DOCPR_XPATH = etree.XPath(
+    "//wp:docPr", namespaces={"wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"})
+# The core properties docxtpl renders as Jinja, by their element names in docProps/core.xml.
+_CORE_PROPERTIES = ("dc:creator", "dc:description", "dc:identifier", "dc:language", "dc:subject", "dc:title")
+_TAG = re.compile(r"\{[{%#]")
+
+# docxtpl's preprocessing and postprocessing are plain functions of the XML string; borrow them.
+_DOCXTPL = DocxTemplate(None)
+
+
+def new_environment() -> jinja2.Environment:
+    """The Jinja environment every template is compiled in: autoescape on (a value's & < > stay text)."""
+    return jinja2.Environment(autoescape=True)
+
+
+@dataclass
+class _XmlPart:
+    """One templated XML part: its zip name, how to write it back, its compiled Jinja template."""
+
+    name: str
+    kind: str  # "body" | "header_footer" | "raw"
+    source: str  # the preprocessed XML, kept to quote the line of a render error
+    template: jinja2.Template
+
+
+class CompiledTemplate:
+    """A .docx template loaded and compiled once, then rendered for many contexts.
+
+    Only the main document body, headers, footers, footnotes and (if tagged) core properties are
+    templated, as in docxtpl; every other zip entry is copied as it is.
+    """
+
+    def __init__(self, path: str | Path, env: jinja2.Environment | None = None):
+        self.path = Path(path)
+        self.env = env or new_environment()
+        try:
+            with zipfile.ZipFile(self.path) as source:
+                entries = {info.filename: (info, source.read(info)) for info in source.infolist()}
+        except (OSError, zipfile.BadZipFile, KeyError) as exc:
+            raise TemplateError(f"{self.path.name} is not a readable Word (.docx) file: {exc}",
+                                path=str(self.path), code="template-unreadable") from None
+        self._parts: list[_XmlPart] = []
+        self._document_frame: tuple[str, str] = ("", "")
+        self._core: tuple[str, dict[str, jinja2.Template]] | None = None
+
+        document_name = self._main_document_name(entries)
+        self._compile_document(document_name, entries[document_name][1])
+        for name in self._header_footer_names(entries, document_name):
+            xml = etree.tostring(parse_part_xml(entries[name][1]), encoding="unicode")
+            self._add_part(name, "header_footer", xml)
+        for name in self._names_of_type(entries, _FOOTNOTES_TYPE):
+            self._add_part(name, "raw", entries[name][1].decode("utf-8"))
+        if "docProps/core.xml" in entries:
+            self._compile_core(entries["docProps/core.xml"][1])
+
+        templated = {part.name for part in self._parts} | ({"docProps/core.xml"} if self._core else set())
+        self._templated_infos = {name: entries[name][0] for name in templated}
+        base = io.BytesIO()
+        with zipfile.ZipFile(base, "w", zipfile.ZIP_DEFLATED) as copy:
+            for name, (info, data) in entries.items():
+                if name not in templated:
+                    copy.writestr(info, data, compress_type=info.compress_type)
+        self._base_zip = base.getvalue()
+
+    # --- loading ---------------------------------------------------------------------------
+    @staticmethod
+    def _main_document_name(entries: Mapping[str, tuple]) -> str:
+        rels = etree.fromstring(entries["_rels/.rels"][1])
+        for rel in rels.iterfind("rel:Relationship", _NS):
+            if rel.get("Type") == _REL_OFFICE_DOCUMENT:
+                name = rel.get("Target").lstrip("/")
+                if name in entries:
+                    return name
+        raise KeyError("no main document part")
+
+    @staticmethod
+    def _header_footer_names(entries: Mapping[str, tuple], document_name: str) -> list[str]:
+        folder, base = posixpath.split(document_name)
+        rels_name = posixpath.join(folder, "_rels", base + ".rels")
+        if rels_name not in entries:
+            return []
+        names = []
+        for rel in etree.fromstring(entries[rels_name][1]).iterfind("rel:Relationship", _NS):
+            if rel.get("Type") in (_REL_HEADER, _REL_FOOTER) and rel.get("TargetMode") != "External":
+                name = posixpath.normpath(posixpath.join(folder, rel.get("Target")))
+                if name in entries and entries[name][1] and name not in names:
+                    names.append(name)
+        return names
+
+    @staticmethod
+    def _names_of_type(entries: Mapping[str, tuple], content_type: str) -> list[str]:
+        types = etree.fromstring(entries["[Content_Types].xml"][1])
+        return [override.get("PartName").lstrip("/") for override in types.iterfind("ct:Override", _NS)
+                if override.get("ContentType") == content_type and override.get("PartName").lstrip("/") in entries]
+
+    def _compile_document(self, name: str, data: bytes) -> None:
+        root = parse_document_xml(data)
+        body = root.find(_W_BODY)
+        body_xml = etree.tostring(body, encoding="unicode")
+        marker = etree.Element(_BODY_MARKER)
+        root.replace(body, marker)
+        frame = serialize_part_xml(root).decode("utf-8")
+        found = re.search(r'<(\w+):marker xmlns:\1="urn:kokemus-docs:body"/>', frame)
+        self._document_frame = (frame[:found.start()], frame[found.end():])
+        self._add_part(name, "body", body_xml)
+
+    def _add_part(self, name: str, kind: str, xml: str) -> None:
+        source = re.sub(r"<w:p([ >])", r"\n<w:p\1", _DOCXTPL.patch_xml(xml))
+        try:
+            template = self.env.from_string(source)
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateError(_describe(self.path, name, source, exc.lineno, exc.message or str(exc)),
+                                path=str(self.path), code="template-error") from None
+        self._parts.append(_XmlPart(name, kind, source, template))
+
+    def _compile_core(self, data: bytes) -> None:
+        root = etree.fromstring(data)
+        templates = {}
+        for prefixed in _CORE_PROPERTIES:
+            element = root.find(prefixed, _NS)
+            if element is not None and element.text and _TAG.search(element.text):
+                try:
+                    templates[prefixed] = self.env.from_string(element.text)
+                except jinja2.TemplateSyntaxError as exc:
+                    raise TemplateError(f"{self.path.name}: document property {prefixed}: {exc.message}",
+                                        path=str(self.path), code="template-error") from None
+        if templates:
+            self._core = (data.decode("utf-8"), templates)
+
+    # --- rendering -------------------------------------------------------------------------
+    def render_bytes(self, context: Mapping[str, Any]) -> bytes:
+        """The rendered document as .docx bytes. Raises TemplateError naming the template and line."""
+        rendered: dict[str, bytes] = {}
+        for part in self._parts:
+            xml = self._render_part(part, context)
+            if part.kind == "body":
+                tree = _DOCXTPL.fix_tables(xml)
+                for number, element in enumerate(_DOCPR_XPATH(tree), start=1001):
+                    element.attrib["id"] = str(number)
+                head, tail = self._document_frame
+                rendered[part.name] = (head + etree.tostring(tree, encoding="unicode") + tail).encode("utf-8")
+            elif part.kind == "header_footer":
+                try:
+                    rendered[part.name] = serialize_part_xml(parse_part_xml(xml.encode("utf-8")))
+                except etree.XMLSyntaxError as exc:
+                    raise TemplateError(f"{self.path.name}: {part.name} is not valid XML after rendering: {exc}",
+                                        path=str(self.path), code="template-error") from None
+            else:
+                rendered[part.name] = xml.encode("utf-8")
+        if self._core:
+            rendered["docProps/core.xml"] = self._render_core(context)
+
+        buffer = io.BytesIO(self._base_zip)
+        buffer.seek(0, io.SEEK_END)
+        with zipfile.ZipFile(buffer, "a", zipfile.ZIP_DEFLATED) as out:
+            for name, data in rendered.items():
+                original = self._templated_infos[name]
+                info = zipfile.ZipInfo(name, date_time=original.date_time)
+                info.external_attr = original.external_attr
+                out.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
+        return buffer.getvalue()
+
+    def render_to(self, context: Mapping[str, Any], target: str | Path) -> Path:
+        """Render and write `target` atomically."""
+        return write_bytes_atomic(target, self.render_bytes(context))
+
+    def _render_part(self, part: _XmlPart, context: Mapping[str, Any]) -> str:
+        try:
+            xml = part.template.render(context)
+        except jinja2.TemplateError as exc:
+            line = getattr(exc, "lineno", None) or _template_line(exc)
+            raise TemplateError(_describe(self.path, part.name, part.source, line, exc.message or str(exc)),
+                                path=str(self.path), code="template-error") from None
+        xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+        xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+        return _DOCXTPL.resolve_listing(xml)
+
+    def _render_core(self, context: Mapping[str, Any]) -> bytes:
+        source, templates = self._core
+        root = etree.fromstring(source.encode("utf-8"))
+        for prefixed, template in templates.items():
+            root.find(prefixed, _NS).text = template.render(context)
+        return serialize_part_xml(root)
+
+
+def _template_line(exc: BaseException) -> int | None:
+    """The template line of a runtime Jinja error (Jinja rewrites the traceback to template lines)."""
+    line = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def _describe(path: Path, part: str, source: str, line: int | None, message: str) -> str:
+    """Name the template file and the place of a Jinja error, quoting the text around it."""
+    where = f"{path.name} ({part}"
+    snippet = ""
+    if line:
+        where += f", line {line}"
+        lines = source.splitlines()
+        text = re.sub(r"<[^>]+>", "", " ".join(lines[max(line - 2, 0):line + 1]))
+        snippet = " ".join(text.split())[:160]
+    where += ")"
+    near = f' near "{snippet}"' if snippet else ""
+    return (f"Template {where}: {message}{near}. Fix the tag in Word or LibreOffice (a tag must be "
+            f"written in one go, like {{{{ expert.full_name }}}}), or delete the file from the workspace's "
+            "templates/ folder to use the built-in one.")
+
+
+_CACHE: dict[tuple[str, int, int], CompiledTemplate] = {}
+
+
+def compiled_template(path: str | Path) -> CompiledTemplate:
+    """The compiled template for `path`, reused while the file is unchanged."""
+    path = Path(path).resolve()
+    stat = path.stat()
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    if key not in _CACHE:
+        if len(_CACHE) > 32:
+            _CACHE.clear()
+        _CACHE[key] = CompiledTemplate(path)
+    return _CACHE[key]
+
+
+# --- batches -----------------------------------------------------------------------------------
+
+class DocumentJob(NamedTuple):
+    """One document to write: the template's name (e.g. 'contract_fi.docx'), its context, the .docx path.
+
+    `meta` is copied into the document's entry in `Outcome.extra["documents"]`.
+    """
+
+    template: str
+    context: Mapping[str, Any]
+    target: Path
+    meta: Mapping[str, Any] | None = None
+
+
+def check_formats(formats: Iterable[str]) -> tuple[str, ...]:
+    """Normalise a format list ('docx', 'pdf'); an unknown one is a usage error."""
+    chosen = tuple(dict.fromkeys(f.strip().lower() for f in formats if f.strip()))
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown or not chosen:
+        raise KokemusError(f"Unknown output format {', '.join(unknown) or '(none)'}; choose docx, pdf or docx,pdf.",
+                           code="bad-format")
+    return chosen
+
+
+def render_documents(ws: Workspace, jobs: Iterable[DocumentJob | tuple], formats: Sequence[str] = ("docx",),
+                     progress: Progress | None = None) -> Outcome:
+    """Render every job's template with its context into its .docx target, then PDFs if asked.
+
+    Templates come from `ws.template(name)` (the workspace's own copy first). A template that is missing
+    or broken becomes one error for that template and its documents are skipped; a document that fails
+    to render is an error for that document; the rest of the batch is written. With "pdf" in `formats`
+    the .docx files are converted after all are written (and removed again if "docx" was not asked).
+    """
+    formats = check_formats(formats)
+    progress = progress or no_progress
+    jobs = [job if isinstance(job, DocumentJob) else DocumentJob(*job) for job in jobs]
+    outcome = Outcome(extra={"documents": []})
+
+    compiled: dict[str, CompiledTemplate | None] = {}
+    for name in dict.fromkeys(job.template for job in jobs):
+        try:
+            compiled[name] = compiled_template(ws.template(name))
+        except TemplateError as exc:
+            count = sum(1 for job in jobs if job.template == name)
+            outcome.errors.append(Problem(f"{exc.message} ({count} document(s) not written)",
+                                          path=_rel_path(ws, exc.path), code=exc.code))
+            compiled[name] = None
+
+    written_docx: list[tuple[DocumentJob, Path]] = []
+    total = len(jobs)
+    for done, job in enumerate(jobs, start=1):
+        template = compiled[job.template]
+        if template is not None:
+            try:
+                written_docx.append((job, template.render_to(job.context, job.target)))
+            except TemplateError as exc:
+                outcome.errors.append(Problem(f"{ws.rel(job.target)} not written: {exc.message}",
+                                              path=_rel_path(ws, exc.path), code=exc.code))
+            except OSError as exc:
+                outcome.errors.append(Problem(f"cannot write the document: {exc.strerror or exc}",
+                                              path=ws.rel(job.target), code="write-failed"))
+        progress(done, total, job.target.name)
+
+    pdfs: dict[Path, Path] = {}
+    if "pdf" in formats and written_docx:
+        pdfs = _convert_to_pdf(ws, [path for _, path in written_docx], outcome, progress)
+
+    for job, docx_path in written_docx:
+        files = []
+        if "docx" in formats:
+            files.append(docx_path)
+        if docx_path in pdfs:
+            files.append(pdfs[docx_path])
+            if "docx" not in formats:
+                docx_path.unlink(missing_ok=True)
+        if files:
+            outcome.written += files
+            entry = {"template": job.template, "files": [ws.rel(f) for f in files]}
+            entry.update(job.meta or {})
+            outcome.extra["documents"].append(entry)
+    return outcome
+
+
+def _convert_to_pdf(ws: Workspace, docx_paths: list[Path], outcome: Outcome, progress: Progress) -> dict[Path, Path]:
+    from kokemus_docs import pdfconvert
+
+    result = pdfconvert.convert_many(docx_paths, progress=progress)
+    for docx_path, reason in result.failures.items():
+        outcome.errors.append(Problem(f"PDF conversion failed: {reason}", path=ws.rel(docx_path),
+                                      code="pdf-failed"))
+    return dict(result.pdfs)
+
+
+def _rel_path(ws: Workspace, path: str | None) -> str | None:
+    return ws.rel(path) if path else None
+
+
+# --- contexts ----------------------------------------------------------------------------------
+
+def common_context(ws: Workspace, language: str, today: date | None = None) -> dict[str, Any]:
+    """Keys every template may use: organisation, coordinator, payroll, deadlines, the print date."""
+    organisation, payroll, deadlines = ws.config["organisation"], ws.config["payroll"], ws.config["deadlines"]
+    return {
+        "lang": language,
+        "org_name": ws.org_name(language),
+        "coordinator_title": organisation.get(f"coordinator_title_{language}", ""),
+        "coordinator_name": organisation.get("coordinator_name", ""),
+        "payroll_name": payroll.get("name", ""),
+        "tax_card_address": payroll.get(f"tax_card_address_{language}", ""),
+        "notice_day": str(ws.notice_day),
+        "cancellation_cutoff": str(deadlines.get("cancellation_cutoff", "15:00")).replace(":", "."),
+        "generated_on": fi_date(today or date.today()),
+    }
+
+
+def unit_context(unit: Unit, language: str) -> dict[str, str]:
+    """The unit as templates show it (its name in `language`)."""
+    return {
+        "unit_id": unit.unit_id,
+        "name": unit.name(language),
+        "address": unit.address,
+        "premises": unit.premises,
+        "contact_name": unit.contact_name,
+        "contact_email": unit.contact_email,
+        "contact_phone": unit.contact_phone,
+        "cost_center": unit.cost_center,
+        "service_area": unit.service_area,
+    }
+
+
+def expert_context(expert: Expert) -> dict[str, Any]:
+    """What a contract may say about the expert. Never hetu, IBAN or home address."""
+    return {
+        "expert_id": expert.expert_id,
+        "full_name": expert.full_name,
+        "first_name": expert.first_name,
+        "last_name": expert.last_name,
+        "email": expert.email,
+        "phone": expert.phone,
+        "education": expert.education,
+        "expert_experience": expert.expert_experience,
+        "topics": list(expert.topics),
+        "topics_text": ", ".join(expert.topics),
+        "wishes": expert.wishes,
+    }
+
+
+def task_rows(register: Register, contract: Contract, language: str) -> tuple[list[dict[str, str]], list[str]]:
+    """The contract's tasks with labels and the rate valid on its first day; plus tasks lacking a rate."""
+    rows, missing = [], []
+    for task in contract.tasks:
+        rate = register.rate_for(task, contract.valid_from)
+        if rate is None:
+            missing.append(task)
+        rows.append({
+            "code": task,
+            "label": register.task_label(task, language),
+            "basis_label": BASIS_LABELS.get(rate.basis, {}).get(language, rate.basis) if rate else "",
+            "rate": money(rate.rate_eur) if rate else "",
+            "rate_valid_from": fi_date(rate.valid_from) if rate else "",
+        })
+    return rows, missing
+
+
+def contract_context(ws: Workspace, register: Register, contract: Contract,
+                     today: date | None = None) -> tuple[dict[str, Any], list[str]]:
+    """Context for contract_<lang>.docx, in the expert's language; plus tasks that have no rate."""
+    expert = register.experts[contract.expert_id]
+    language = _language(expert)
+    tasks, missing = task_rows(register, contract, language)
+    context = common_context(ws, language, today)
+    context.update({
+        "contract": {"id": contract.contract_id, "valid_from": fi_date(contract.valid_from),
+                     "valid_to": fi_date(contract.valid_to), "signed_on": fi_date(contract.signed_on)},
+        "expert": expert_context(expert),
+        "unit": unit_context(register.units[contract.unit_id], language),
+        "tasks": tasks,
+    })
+    return context, missing
+
+
+def intro_pack_context(ws: Workspace, register: Register, contract: Contract,
+                       today: date | None = None) -> tuple[dict[str, Any], list[str]]:
+    """Context for intro_pack_<lang>.docx for the contract's unit and expert; plus tasks that have no rate."""
+    expert = register.experts[contract.expert_id]
+    language = _language(expert)
+    tasks, missing = task_rows(register, contract, language)
+    context = common_context(ws, language, today)
+    context.update({
+        "contract": {"id": contract.contract_id, "valid_from": fi_date(contract.valid_from),
+                     "valid_to": fi_date(contract.valid_to)},
+        "expert": {"expert_id": expert.expert_id, "full_name": expert.full_name,
+                   "email": expert.email, "phone": expert.phone},
+        "unit": unit_context(register.units[contract.unit_id], language),
+        "tasks": tasks,
+    })
+    return context, missing
+
+
+def _language(expert: Expert) -> str:
+    return expert.language if expert.language in LANGUAGES else "fi"
+
+
+# --- the two commands ---------------------------------------------------------------------------
+
+@dataclass
+class _Selection:
+    contracts: list[Contract] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def _select(register: Register, expert_ids: Sequence[str], unit_ids: Sequence[str]) -> _Selection:
+    """Contracts of the asked experts/units whose expert and unit exist and whose expert is active."""
+    selection = _Selection()
+    for expert_id in expert_ids:
+        if expert_id not in register.experts:
+            selection.errors.append(Problem(f"No expert {expert_id} in the register; check the id with "
+                                            "'kokemus check'.", sheet="experts", field="expert_id",
+                                            code="unknown-expert"))
+    for unit_id in unit_ids:
+        if unit_id not in register.units:
+            selection.errors.append(Problem(f"No unit {unit_id} in the register; check the id with "
+                                            "'kokemus check'.", sheet="units", field="unit_id",
+                                            code="unknown-unit"))
+    inactive_warned: set[str] = set()
+    for contract in sorted(register.contracts.values(), key=lambda c: c.contract_id):
+        if (expert_ids and contract.expert_id not in expert_ids) or (unit_ids and contract.unit_id not in unit_ids):
+            continue
+        expert = register.experts.get(contract.expert_id)
+        if expert is None or contract.unit_id not in register.units:
+            missing = "expert" if expert is None else "unit"
+            value = contract.expert_id if expert is None else contract.unit_id
+            selection.errors.append(Problem(f"Contract {contract.contract_id} names {missing} {value}, who is not "
+                                            f"in the register; fix the contracts row.", sheet="contracts",
+                                            field=f"{missing}_id", code=f"unknown-{missing}"))
+            continue
+        if not expert.active:
+            if expert.expert_id not in inactive_warned:
+                inactive_warned.add(expert.expert_id)
+                selection.warnings.append(Problem(
+                    f"Expert {expert.expert_id} is not active (active = no), so no documents were made for "
+                    "them; set active to yes in the experts sheet to include them.",
+                    sheet="experts", field="active", code="inactive-expert"))
+            continue
+        selection.contracts.append(contract)
+    for expert_id in expert_ids:
+        if expert_id in register.experts and not any(c.expert_id == expert_id for c in register.contracts.values()):
+            selection.warnings.append(Problem(f"Expert {expert_id} has no contract in the contracts sheet.",
+                                              sheet="contracts", field="expert_id", code="no-contract"))
+    return selection
+
+
+def _missing_rate_warnings(register: Register, contract: Contract, missing: list[str]) -> list[Problem]:
+    return [Problem(f"Contract {contract.contract_id}: no fee rate for task '{task}' valid on "
+                    f"{fi_date(contract.valid_from)}; the document shows the task without a rate. Add the "
+                    "rate to the fees sheet.", sheet="fees", field="task", code="no-rate")
+            for task in missing]
+
+
+def render_contracts(ws: Workspace, register: Register, *, expert_ids: Sequence[str] = (),
+                     formats: Sequence[str] = ("docx",), progress: Progress | None = None) -> Outcome:
+    """Assignment contracts, one per contracts row, in the expert's language.
+
+    Written to outputs/contracts/<contract_id>_<last name>.docx (and .pdf). Inactive experts are left
+    out with a warning; unknown ids and contracts naming missing experts or units are errors.
+    """
+    formats = check_formats(formats)
+    selection = _select(register, expert_ids, ())
+    jobs, warnings = [], list(selection.warnings)
+    for contract in selection.contracts:
+        expert = register.experts[contract.expert_id]
+        context, missing = contract_context(ws, register, contract)
+        warnings += _missing_rate_warnings(register, contract, missing)
+        target = ws.output("contracts", safe_filename(f"{contract.contract_id}_{expert.last_name}") + ".docx")
+        jobs.append(DocumentJob(f"contract_{context['lang']}.docx", context, target,
+                                {"kind": "contract", "contract_id": contract.contract_id,
+                                 "expert_id": expert.expert_id, "unit_id": contract.unit_id,
+                                 "language": context["lang"]}))
+    outcome = render_documents(ws, jobs, formats, progress)
+    outcome.errors[:0] = selection.errors
+    outcome.warnings[:0] = warnings
+    outcome.summary.append(f"{len(outcome.extra['documents'])} of {len(jobs)} assignment contracts written "
+                           f"to {ws.rel(ws.output('contracts'))}/")
+    return outcome
+
+
+def render_intro_packs(ws: Workspace, register: Register, *, unit_ids: Sequence[str] = (),
+                       expert_ids: Sequence[str] = (), formats: Sequence[str] = ("docx",),
+                       progress: Progress | None = None) -> Outcome:
+    """Introduction packs, one per unit and expert that have a contract together, in the expert's language.
+
+    Written to outputs/intro-packs/<unit_id>_<expert_id>.docx (and .pdf). When a pair has several
+    contracts, the pack shows the one that runs longest (the latest end date).
+    """
+    formats = check_formats(formats)
+    selection = _select(register, expert_ids, unit_ids)
+    latest: dict[tuple[str, str], Contract] = {}
+    for contract in selection.contracts:
+        key = (contract.unit_id, contract.expert_id)
+        current = latest.get(key)
+        if current is None or (contract.valid_to, contract.valid_from) > (current.valid_to, current.valid_from):
+            latest[key] = contract
+    jobs, warnings = [], list(selection.warnings)
+    for (unit_id, expert_id), contract in sorted(latest.items()):
+        context, missing = intro_pack_context(ws, register, contract)
+        warnings += _missing_rate_warnings(register, contract, missing)
+        target = ws.output("intro-packs", safe_filename(f"{unit_id}_{expert_id}") + ".docx")
+        jobs.append(DocumentJob(f"intro_pack_{context['lang']}.docx", context, target,
+                                {"kind": "intro_pack", "unit_id": unit_id, "expert_id": expert_id,
+                                 "contract_id": contract.contract_id, "language": context["lang"]}))
+    outcome = render_documents(ws, jobs, formats, progress)
+    outcome.errors[:0] = selection.errors
+    outcome.warnings[:0] = warnings
+    outcome.summary.append(f"{len(outcome.extra['documents'])} of {len(jobs)} introduction packs written "
+                           f"to {ws.rel(ws.output('intro-packs'))}/")
+    return outcome
+
