@@ -1,0 +1,87 @@
+"""The command line as users meet it: exit codes, --json on stdout only, messages that say what to do."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from kokemus_docs.cli import cli
+
+
+def run(*args, workspace=None):
+    runner = CliRunner()
+    prefix = ["-w", str(workspace.root)] if workspace is not None else []
+    return runner.invoke(cli, [*prefix, *args], catch_exceptions=False)
+
+
+def test_init_makes_a_workspace(tmp_path):
+    result = run("init", str(tmp_path / "new"), "--json")
+    assert result.exit_code == 0
+    payload = json.loads(result.stdout)
+    assert payload["ok"] is True
+    assert {"kokemus.toml", "register.xlsx", ".kokemus/seal.key"} <= set(payload["written"])
+    root = tmp_path / "new"
+    for folder in ("templates", "forms/inbox", "outputs"):
+        assert (root / folder).is_dir()
+    assert stat.S_IMODE(os.stat(root / ".kokemus" / "seal.key").st_mode) == 0o600
+    assert "instructions" in load_workbook(root / "register.xlsx").sheetnames
+
+
+def test_init_refuses_an_existing_workspace(tmp_path):
+    run("init", str(tmp_path / "ws"))
+    result = run("init", str(tmp_path / "ws"))
+    assert result.exit_code == 2
+    assert "already a kokemus workspace" in result.stderr
+
+
+def test_check_clean_register(workspace):
+    result = run("check", "--json", workspace=workspace)
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["counts"] == {"experts": 14, "units": 4, "contracts": 16, "fees": 7}
+    assert payload["errors"] == []
+    assert [w["code"] for w in payload["warnings"]] == ["unsigned"]
+
+
+def test_check_reports_sheet_row_and_column(workspace):
+    workbook = load_workbook(workspace.register_path)
+    workbook["experts"]["F3"] = "en"  # language of KA-002
+    workbook["contracts"]["C4"] = "NOWHERE"
+    workbook.save(workspace.register_path)
+    result = run("check", "--json", workspace=workspace)
+    assert result.exit_code == 1
+    errors = json.loads(result.stdout)["errors"]
+    assert {"message", "path", "sheet", "row", "field", "code"} <= set(errors[0])
+    assert {(e["sheet"], e["row"], e["field"]) for e in errors} >= {
+        ("experts", 3, "language"), ("contracts", 4, "unit_id")}
+    human = run("check", workspace=workspace)
+    assert human.exit_code == 1
+    assert "error: register.xlsx, sheet experts, row 3, column language: 'en' is not a language" in human.stderr
+
+
+def test_no_workspace_is_a_setup_error(tmp_path):
+    result = run("-w", str(tmp_path), "check", "--json")
+    assert result.exit_code == 2
+    assert json.loads(result.stdout)["ok"] is False
+    assert "kokemus init" in result.stderr
+
+
+def test_unreadable_register_is_a_setup_error(workspace):
+    workspace.register_path.write_text("nonsense")
+    result = run("check", workspace=workspace)
+    assert result.exit_code == 2
+    assert "cannot be opened as an Excel workbook" in result.stderr
+
+
+def test_workspace_from_environment(workspace):
+    result = CliRunner().invoke(cli, ["check", "--json"], env={"KOKEMUS_WORKSPACE": str(workspace.root)})
+    assert result.exit_code == 0
+
+
+def test_bad_month_and_format_are_usage_errors(workspace):
+    assert run("forms", "issue", "--month", "10/2026", workspace=workspace).exit_code == 2
+    assert run("contracts", "--format", "odt", workspace=workspace).exit_code == 2
