@@ -62,6 +62,21 @@ def text_value(value: object) -> str:
     return ILLEGAL_CHARACTERS_RE.sub("", "" if value is None else str(value))
 
 
+def plain_or_cell(ws, value: object, style: str | None = None) -> object:
+    """Like `cell`, but hands back the bare value when it needs no style and cannot become a formula.
+
+    Bare values are much cheaper to stream in write-only mode than cell objects.
+    """
+    if style is None:
+        if value is None or isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+            return value
+        if isinstance(value, str):
+            text = text_value(value)
+            if not text.startswith(FORMULA_TRIGGERS):
+                return text
+    return cell(ws, value, style)
+
+
 def cell(ws, value: object, style: str | None = None) -> WriteOnlyCell:
     """A typed cell for `ws.append` (works for write-only and normal worksheets).
 
@@ -110,7 +125,7 @@ def table_sheet(wb: Workbook, title: str, headers: Sequence[str], widths: Sequen
     ws.append(header_row(ws, headers))
     count = 0
     for values in rows:
-        ws.append([cell(ws, value, style) for value, style in zip(values, styles, strict=True)])
+        ws.append([plain_or_cell(ws, value, style) for value, style in zip(values, styles, strict=True)])
         count += 1
     ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{count + 1}"
     return count
