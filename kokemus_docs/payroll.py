@@ -170,8 +170,12 @@ def tax_card_missing(expert: Expert | None, payment_year: int) -> bool:
     return expert is not None and (expert.tax_card_year is None or expert.tax_card_year < payment_year)
 
 
-def collect_pay_month(ledger: Ledger, register: Register, month: str, notice_day: int = 9) -> PayMonth:
-    """Gather the forms and paid lines of payroll month `month`, with the checks payroll needs to see."""
+def collect_pay_month(ledger: Ledger, register: Register, month: str, notice_day: int = 9, *,
+                      with_checks: bool = True) -> PayMonth:
+    """Gather the forms and paid lines of payroll month `month`.
+
+    With `with_checks`, also the checks payroll needs to see: tax cards and forms not received.
+    """
     check_month(month)
     forms = ledger.forms_for_pay_month(month)
     lines_by_form = ledger.lines_of([f.form_id for f in forms])
@@ -210,6 +214,14 @@ def collect_pay_month(ledger: Ledger, register: Register, month: str, notice_day
                 income_type = rate.income_type if rate else ""
             pay.lines.append(PayLine(form, line, unit, income_type))
     pay.lines.sort(key=lambda p: (p.form.expert_id, p.line.work_date, p.form.unit_id, p.line.start, p.line.row))
+    if with_checks:
+        _tax_cards(register, pay)
+        _missing_forms(ledger, register, pay)
+    return pay
+
+
+def _tax_cards(register: Register, pay: PayMonth) -> None:
+    """Experts paid this month without a tax card for the payment year: 60 % is withheld."""
     for paid_expert in sorted({p.form.expert_id for p in pay.lines}):
         expert = register.experts.get(paid_expert)
         if tax_card_missing(expert, pay.payment_date.year):
@@ -221,8 +233,6 @@ def collect_pay_month(ledger: Ledger, register: Register, month: str, notice_day
                 f"Expert {paid_expert} has no tax card for {pay.payment_date.year} in the register "
                 f"(tax_card_year: {year or 'empty'}); {WITHHOLDING_WITHOUT_TAX_CARD} will be withheld until HPK "
                 "Palvelut receives one.", sheet="experts", field="tax_card_year", code="no-tax-card"))
-    _missing_forms(ledger, register, pay)
-    return pay
 
 
 def _missing_forms(ledger: Ledger, register: Register, pay: PayMonth) -> None:

@@ -7,6 +7,9 @@ from decimal import Decimal
 
 from kokemus_docs.ledger import FormRecord, Ledger, LedgerLine
 
+INJECTION = '=HYPERLINK("http://x","y")'
+MONTH = "2026-10"
+
 # Statuses whose fee is paid (fee rules 3-6); the others pay nothing.
 PAYABLE = {"held", "cancelled_late", "no_show", "group_no_participants"}
 
@@ -43,3 +46,39 @@ def add_form(ledger: Ledger, contract_id: str, expert_id: str, unit_id: str, mon
                                               problems=[])
         ledger.store_form(record, lines, submission)
     return record
+
+
+def fill_sample_ledger(ledger_path) -> None:
+    """October 2026 work for the conftest register, a late September form paid in October, a November form.
+
+    October by hand: KA-001/410120 fees 192.50 + travel 12.40; KA-001/440110 150.00; KA-002/410120 50.00
+    (late, September); KA-004/440110 50.00; KA-012/410120 450.00. Total 904.90.
+    """
+    d = date
+    with Ledger(ledger_path) as ledger:
+        add_form(ledger, "S-2026-001", "KA-001", "MTP-PORVOO", MONTH, [
+            line(1, d(2026, 10, 5), "individual", "held", "50.00", income_type="210"),
+            line(2, d(2026, 10, 12), "group", "held", "25.00", hours="1.5", basis="hour", income_type="210"),
+            line(3, d(2026, 10, 20), "group", "held", "27.50", hours="2", basis="hour", income_type="210"),
+            line(4, d(2026, 10, 21), "individual", "cancelled_in_time", "50.00", income_type="210"),
+            line(5, d(2026, 10, 22), "common_meeting", "held", "50.00", basis="event", travel="12.40",
+                 travel_ref="Porvoo–Helsinki", income_type="210"),
+            line(6, d(2026, 10, 23), "individual", "expert_ill", "50.00", income_type="210"),
+        ], warnings=[{"message": "travel reimbursement agreed by phone", "row": 5, "field": "row05_travel_ref"}])
+        add_form(ledger, "S-2026-015", "KA-001", "IKÄ-PORVOO", MONTH, [
+            # income type left empty: payroll takes it from the fee table (lecture -> 214)
+            line(1, d(2026, 10, 8), "lecture", "held", "150.00", basis="event", notes=INJECTION),
+        ])
+        add_form(ledger, "S-2026-012", "KA-012", "MTP-PORVOO", MONTH, [
+            line(1, d(2026, 10, 14), "lecture", "cancelled_late", "150.00", basis="event", income_type="214"),
+            line(2, d(2026, 10, 28), "development", "held", "300.00", basis="event", income_type="210"),
+        ])
+        add_form(ledger, "S-2026-004", "KA-004", "IKÄ-PORVOO", MONTH, [
+            line(1, d(2026, 10, 2), "individual", "no_show", "50.00", income_type="210"),
+        ])
+        add_form(ledger, "S-2026-002", "KA-002", "MTP-PORVOO", "2026-09", [
+            line(1, d(2026, 9, 28), "individual", "held", "50.00", income_type="210"),
+        ], pay_month=MONTH, late=True, received_on=d(2026, 10, 20))
+        add_form(ledger, "S-2026-003", "KA-003", "PERHE-LOVIISA", "2026-11", [
+            line(1, d(2026, 11, 3), "pair", "held", "50.00", income_type="210"),
+        ])

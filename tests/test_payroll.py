@@ -9,15 +9,12 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
-from ledgerfill import add_form, line
+from ledgerfill import INJECTION, MONTH, add_form, fill_sample_ledger, line
 from openpyxl import load_workbook
 
 from kokemus_docs.errors import KokemusError, MonthClosed
 from kokemus_docs.ledger import Ledger
 from kokemus_docs.payroll import write_payroll
-
-INJECTION = '=HYPERLINK("http://x","y")'
-MONTH = "2026-10"
 
 
 @pytest.fixture
@@ -30,34 +27,7 @@ def reg(register):
 @pytest.fixture
 def filled(workspace):
     """A ledger with October 2026 work, a late September form, and a November form."""
-    d = date
-    with Ledger(workspace.ledger_path) as ledger:
-        add_form(ledger, "S-2026-001", "KA-001", "MTP-PORVOO", MONTH, [
-            line(1, d(2026, 10, 5), "individual", "held", "50.00", income_type="210"),
-            line(2, d(2026, 10, 12), "group", "held", "25.00", hours="1.5", basis="hour", income_type="210"),
-            line(3, d(2026, 10, 20), "group", "held", "27.50", hours="2", basis="hour", income_type="210"),
-            line(4, d(2026, 10, 21), "individual", "cancelled_in_time", "50.00", income_type="210"),
-            line(5, d(2026, 10, 22), "common_meeting", "held", "50.00", basis="event", travel="12.40",
-                 travel_ref="Porvoo–Helsinki", income_type="210"),
-            line(6, d(2026, 10, 23), "individual", "expert_ill", "50.00", income_type="210"),
-        ], warnings=[{"message": "travel reimbursement agreed by phone", "row": 5, "field": "row05_travel_ref"}])
-        add_form(ledger, "S-2026-015", "KA-001", "IKÄ-PORVOO", MONTH, [
-            # income type left empty: payroll takes it from the fee table (lecture -> 214)
-            line(1, d(2026, 10, 8), "lecture", "held", "150.00", basis="event", notes=INJECTION),
-        ])
-        add_form(ledger, "S-2026-012", "KA-012", "MTP-PORVOO", MONTH, [
-            line(1, d(2026, 10, 14), "lecture", "cancelled_late", "150.00", basis="event", income_type="214"),
-            line(2, d(2026, 10, 28), "development", "held", "300.00", basis="event", income_type="210"),
-        ])
-        add_form(ledger, "S-2026-004", "KA-004", "IKÄ-PORVOO", MONTH, [
-            line(1, d(2026, 10, 2), "individual", "no_show", "50.00", income_type="210"),
-        ])
-        add_form(ledger, "S-2026-002", "KA-002", "MTP-PORVOO", "2026-09", [
-            line(1, d(2026, 9, 28), "individual", "held", "50.00", income_type="210"),
-        ], pay_month=MONTH, late=True, received_on=d(2026, 10, 20))
-        add_form(ledger, "S-2026-003", "KA-003", "PERHE-LOVIISA", "2026-11", [
-            line(1, d(2026, 11, 3), "pair", "held", "50.00", income_type="210"),
-        ])
+    fill_sample_ledger(workspace.ledger_path)
     return workspace
 
 
