@@ -51,14 +51,16 @@ _DOCPR_XPATH = etree.XPath(
 # The core properties docxtpl renders as Jinja, by their element names in docProps/core.xml.
 _CORE_PROPERTIES = ("dc:creator", "dc:description", "dc:identifier", "dc:language", "dc:subject", "dc:title")
 _TAG = re.compile(r"\{[{%#]")
+_XMLNS = re.compile(r'xmlns(?::\w+)?="[^"]*"')
 
 # docxtpl's preprocessing and postprocessing are plain functions of the XML string; borrow them.
 _DOCXTPL = DocxTemplate(None)
 
 
 def new_environment() -> jinja2.Environment:
-    """The Jinja environment every template is compiled in: autoescape on (a value's & < > stay text)."""
-    return jinja2.Environment(autoescape=True)
+    """The Jinja environment of every template: autoescape on (a value's & < > stay text), and a
+    misspelt name is an error that points at the template line instead of a silent blank."""
+    return jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
 
 
 @dataclass
@@ -90,6 +92,7 @@ class CompiledTemplate:
         self._parts: list[_XmlPart] = []
         self._document_frame: tuple[str, str] = ("", "")
         self._core: tuple[str, dict[str, jinja2.Template]] | None = None
+        self._root_namespaces: set[str] = set()
 
         document_name = self._main_document_name(entries)
         self._compile_document(document_name, entries[document_name][1])
@@ -150,6 +153,7 @@ class CompiledTemplate:
         frame = serialize_part_xml(root).decode("utf-8")
         found = re.search(r'<(\w+):marker xmlns:\1="urn:kokemus-docs:body"/>', frame)
         self._document_frame = (frame[:found.start()], frame[found.end():])
+        self._root_namespaces = set(_XMLNS.findall(frame[:found.start()]))
         self._add_part(name, "body", body_xml)
 
     def _add_part(self, name: str, kind: str, xml: str) -> None:
@@ -186,7 +190,8 @@ class CompiledTemplate:
                 for number, element in enumerate(_DOCPR_XPATH(tree), start=1001):
                     element.attrib["id"] = str(number)
                 head, tail = self._document_frame
-                rendered[part.name] = (head + etree.tostring(tree, encoding="unicode") + tail).encode("utf-8")
+                body = self._drop_known_namespaces(etree.tostring(tree, encoding="unicode"))
+                rendered[part.name] = (head + body + tail).encode("utf-8")
             elif part.kind == "header_footer":
                 try:
                     rendered[part.name] = serialize_part_xml(parse_part_xml(xml.encode("utf-8")))
@@ -211,6 +216,15 @@ class CompiledTemplate:
     def render_to(self, context: Mapping[str, Any], target: str | Path) -> Path:
         """Render and write `target` atomically."""
         return write_bytes_atomic(target, self.render_bytes(context))
+
+    def _drop_known_namespaces(self, body: str) -> str:
+        """`<w:body xmlns:w=...>` → `<w:body>` where the document element already declares them."""
+        opening = body[:body.index(">") + 1]
+        kept = opening
+        for declaration in _XMLNS.findall(opening):
+            if declaration in self._root_namespaces:
+                kept = kept.replace(" " + declaration, "", 1)
+        return kept + body[len(opening):]
 
     def _render_part(self, part: _XmlPart, context: Mapping[str, Any]) -> str:
         try:
@@ -247,7 +261,8 @@ def _describe(path: Path, part: str, source: str, line: int | None, message: str
     where = f"{path.name} ({part}"
     snippet = ""
     if line:
-        where += f", line {line}"
+        # the preprocessed XML has one line per paragraph, after the part's opening line
+        where += f", line {line}" + (f", about paragraph {line - 1}" if line > 1 else "")
         lines = source.splitlines()
         text = re.sub(r"<[^>]+>", "", " ".join(lines[max(line - 2, 0):line + 1]))
         snippet = " ".join(text.split())[:160]
@@ -384,8 +399,12 @@ def common_context(ws: Workspace, language: str, today: date | None = None) -> d
         "tax_card_address": payroll.get(f"tax_card_address_{language}", ""),
         "notice_day": str(ws.notice_day),
         "cancellation_cutoff": str(deadlines.get("cancellation_cutoff", "15:00")).replace(":", "."),
-        "generated_on": fi_date(today or date.today()),
+        "generated_on": fi_date(today or _today()),
     }
+
+
+def _today() -> date:
+    return date.today()
 
 
 def unit_context(unit: Unit, language: str) -> dict[str, str]:

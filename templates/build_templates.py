@@ -35,6 +35,8 @@ FONT = "Arial"
 TEXT_WIDTH_MM = 166  # A4 210 mm minus 22 mm margins on both sides
 CHECKBOX = "\u2610"
 SIGN_LINE = "_" * 34
+# the coordinator's name when kokemus.toml gives one, else a line to write it on
+COORDINATOR_SIGNATURE_NAME = '{{ coordinator_name or "%s" }}' % SIGN_LINE
 
 Part = str | tuple[str, str]  # plain text, or (text, "b") for bold
 
@@ -64,6 +66,7 @@ def new_document(lang: str, title: str, subject: str) -> Document:
         style.font.color.rgb = RGBColor(0x1F, 0x3A, 0x5F)
         _set_theme_free_font(style.element)
     _set_theme_free_font(normal.element)
+    _drop_style_numbering(doc)
     _set_document_language(doc, "fi-FI" if lang == "fi" else "sv-FI")
 
     props = doc.core_properties
@@ -105,6 +108,12 @@ def _set_theme_free_font(style_element) -> None:
         fonts.set(qn(attr), FONT)
 
 
+def _drop_style_numbering(doc: Document) -> None:
+    """The templates use no numbered or bulleted list styles; without them documents join cleanly."""
+    for numbering in doc.styles.element.iter(qn("w:numPr")):
+        numbering.getparent().remove(numbering)
+
+
 def _set_document_language(doc: Document, language: str) -> None:
     """Spell checking in Word/LibreOffice follows the document's language."""
     styles_root = doc.styles.element
@@ -143,8 +152,12 @@ def heading(doc, text: str, level: int):
 
 
 def bullets(doc, items: Sequence[str | Sequence[Part]]) -> None:
+    """Bulleted paragraphs with a typed bullet and a hanging indent (no Word numbering to carry over)."""
     for item in items:
-        para(doc, *([item] if isinstance(item, str) else item), style="List Bullet")
+        paragraph = para(doc, "\u2022\t", *([item] if isinstance(item, str) else item))
+        paragraph.paragraph_format.left_indent = Mm(6)
+        paragraph.paragraph_format.first_line_indent = Mm(-6)
+        paragraph.paragraph_format.tab_stops.add_tab_stop(Mm(6))
 
 
 def tag_paragraph(doc, tag: str) -> None:
@@ -241,11 +254,14 @@ def signature_table(doc, parties: Sequence[str], rows: Sequence[tuple[str, Seque
             add_runs(spacer, [value] if value else [SIGN_LINE])
             caption = cell.add_paragraph()
             add_runs(caption, [label], size=8)
-    doc.add_paragraph()
+    # the document ends with a tiny paragraph so it never spills onto an empty last page
+    end = doc.add_paragraph()
+    end.paragraph_format.space_after = Pt(0)
+    end.paragraph_format.line_spacing = Pt(2)
 
 
 def _field_run(paragraph, instruction: str, placeholder: str) -> None:
-    """A Word field (PAGE, NUMPAGES) that Word and LibreOffice update when the page is laid out."""
+    """A Word field (e.g. PAGE) that Word and LibreOffice update when the page is laid out."""
     def char(kind: str):
         run = OxmlElement("w:r")
         fld = OxmlElement("w:fldChar")
@@ -269,8 +285,8 @@ def _field_run(paragraph, instruction: str, placeholder: str) -> None:
     paragraph._p.append(char("end"))
 
 
-def header_footer(doc, header_text: str, page_word: str, of_word: str) -> None:
-    """Organisation and document name at the top; page n / N at the bottom."""
+def header_footer(doc, header_text: str, page_word: str) -> None:
+    """Organisation and document name at the top; the page number at the bottom."""
     section = doc.sections[0]
     head = section.header.paragraphs[0]
     head.alignment = WD_ALIGN_PARAGRAPH.RIGHT
@@ -279,8 +295,6 @@ def header_footer(doc, header_text: str, page_word: str, of_word: str) -> None:
     foot.alignment = WD_ALIGN_PARAGRAPH.CENTER
     add_runs(foot, [f"{page_word} "], size=8)
     _field_run(foot, "PAGE", "1")
-    add_runs(foot, [f" {of_word} "], size=8)
-    _field_run(foot, "NUMPAGES", "1")
 
 
 # --- assignment contract -----------------------------------------------------------------------
@@ -289,7 +303,7 @@ CONTRACT_TEXT = {
     "fi": {
         "title": "Kokemusasiantuntijan toimeksiantosopimus",
         "short": "Toimeksiantosopimus",
-        "page": ("Sivu", "/"),
+        "page": "Sivu",
         "number": "Sopimusnumero",
         "printed": "Tulostettu",
         "parties": "1 Sopimuksen osapuolet",
@@ -383,13 +397,13 @@ CONTRACT_TEXT = {
         "sign_rows": [
             ("Paikka ja päivämäärä", ("", "")),
             ("Allekirjoitus", ("", "")),
-            ("Nimenselvennys", ("{{ coordinator_name }}", "{{ expert.full_name }}")),
+            ("Nimenselvennys", (COORDINATOR_SIGNATURE_NAME, "{{ expert.full_name }}")),
         ],
     },
     "sv": {
         "title": "Uppdragsavtal för erfarenhetsexpert",
         "short": "Uppdragsavtal",
-        "page": ("Sida", "av"),
+        "page": "Sida",
         "number": "Avtalsnummer",
         "printed": "Utskrivet",
         "parties": "1 Avtalsparter",
@@ -483,7 +497,7 @@ CONTRACT_TEXT = {
         "sign_rows": [
             ("Ort och datum", ("", "")),
             ("Underskrift", ("", "")),
-            ("Namnförtydligande", ("{{ coordinator_name }}", "{{ expert.full_name }}")),
+            ("Namnförtydligande", (COORDINATOR_SIGNATURE_NAME, "{{ expert.full_name }}")),
         ],
     },
 }
@@ -492,7 +506,7 @@ CONTRACT_TEXT = {
 def build_contract(lang: str) -> Document:
     t = CONTRACT_TEXT[lang]
     doc = new_document(lang, t["title"], t["short"])
-    header_footer(doc, t["short"], *t["page"])
+    header_footer(doc, t["short"], t["page"])
     heading(doc, t["title"], 1)
     para(doc, (f"{t['number']} ", "b"), ("{{ contract.id }}", "b"))
     para(doc, f"{t['printed']} ", "{{ generated_on }}", size=8)
@@ -527,7 +541,7 @@ def build_contract(lang: str) -> Document:
 INTRO_TEXT = {
     "fi": {
         "title": "Perehdytyspaketti",
-        "page": ("Sivu", "/"),
+        "page": "Sivu",
         "printed": "Tulostettu",
         "lead": "Tähän perehdytyspakettiin on koottu se, mitä kokemusasiantuntijan on hyvä tietää ennen "
                 "työn aloittamista yksikössä. Käykää kohdat läpi yhdessä, rastittakaa ne ja kuitatkaa "
@@ -579,7 +593,7 @@ INTRO_TEXT = {
     },
     "sv": {
         "title": "Introduktionspaket",
-        "page": ("Sida", "av"),
+        "page": "Sida",
         "printed": "Utskrivet",
         "lead": "I det här introduktionspaketet finns det som erfarenhetsexperten behöver veta innan arbetet "
                 "vid enheten börjar. Gå igenom punkterna tillsammans, kryssa för dem och kvittera "
@@ -636,7 +650,7 @@ INTRO_TEXT = {
 def build_intro_pack(lang: str) -> Document:
     t = INTRO_TEXT[lang]
     doc = new_document(lang, t["title"], t["title"])
-    header_footer(doc, t["title"], *t["page"])
+    header_footer(doc, t["title"], t["page"])
     title = heading(doc, f"{t['title']}: ", 1)
     title.add_run("{{ unit.name }}")
     para(doc, f"{t['printed']} ", "{{ generated_on }}", size=8)
@@ -666,7 +680,7 @@ def build_intro_pack(lang: str) -> Document:
 FEE_TEXT = {
     "fi": {
         "title": "Palkkioilmoitus",
-        "page": ("Sivu", "/"),
+        "page": "Sivu",
         "printed": "Tulostettu",
         "lead": "Kokemusasiantuntijoiden palkkiot, jotka maksetaan yksikön kustannuspaikalta. Yksikön "
                 "nimetty työntekijä tarkistaa ilmoituksen ja hyväksyy sen allekirjoituksellaan.",
@@ -700,7 +714,7 @@ FEE_TEXT = {
     },
     "sv": {
         "title": "Arvodesanmälan",
-        "page": ("Sida", "av"),
+        "page": "Sida",
         "printed": "Utskrivet",
         "lead": "Erfarenhetsexperternas arvoden som betalas från enhetens kostnadsställe. Enhetens "
                 "namngivna anställda granskar anmälan och godkänner den med sin underskrift.",
@@ -738,7 +752,7 @@ FEE_TEXT = {
 def build_fee_notice(lang: str) -> Document:
     t = FEE_TEXT[lang]
     doc = new_document(lang, t["title"], t["title"])
-    header_footer(doc, t["title"], *t["page"])
+    header_footer(doc, t["title"], t["page"])
     title = heading(doc, f"{t['title']}: ", 1)
     title.add_run("{{ month_label }}")
     para(doc, f"{t['printed']} ", "{{ generated_on }}", size=8)

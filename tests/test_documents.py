@@ -1,0 +1,374 @@
+"""Contracts and introduction packs from the Word templates: text, languages, personal data, errors."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import io
+import os
+import zipfile
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import docx
+import pytest
+from docx.oxml.ns import qn
+from docxtpl import DocxTemplate
+
+from kokemus_docs import documents
+from kokemus_docs.documents import (
+    CompiledTemplate,
+    DocumentJob,
+    contract_context,
+    intro_pack_context,
+    render_contracts,
+    render_documents,
+    render_intro_packs,
+)
+from kokemus_docs.model import Contract, Expert, FeeRate, Register, Unit
+from kokemus_docs.workspace import builtin_template
+
+from conftest import TRICKY_FIRST, TRICKY_LAST, TRICKY_UNIT_FI, TRICKY_UNIT_SV, have
+
+REPO = Path(__file__).resolve().parent.parent
+GOLDEN = Path(__file__).resolve().parent / "golden"
+FIXED_TODAY = date(2026, 11, 23)
+TEMPLATE_NAMES = ("contract_fi.docx", "contract_sv.docx", "intro_pack_fi.docx", "intro_pack_sv.docx",
+                  "fee_notice_fi.docx", "fee_notice_sv.docx")
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(monkeypatch):
+    monkeypatch.setattr(documents, "_today", lambda: FIXED_TODAY)
+
+
+def small_register() -> Register:
+    """Two experts (fi, sv), one unit, a fee table with a rate change: the golden contracts' input."""
+    experts = {
+        "KA-101": Expert("KA-101", 'Liisa "Lii"', "Järvinen & Öhman", "131052-308T", "FI2112345600000785", "fi",
+                         email="liisa@example.org", phone="050 123 4567", street_address="Kotikatu 5 B 12",
+                         postal_code="06100", city="Porvoo", education="Kokemusasiantuntijakoulutus <2019>",
+                         expert_experience="Vertaisryhmät 4 vuotta", topics=("mielenterveys", "päihteet"),
+                         wishes="Ryhmät & luennot"),
+        "KA-102": Expert("KA-102", "Åke", "Sjöström-O'Hara", "010190-123D", "FI4950009420028730", "sv",
+                         email="ake@example.org", phone="040 765 4321", street_address="Hemvägen 3",
+                         postal_code="06100", city="Borgå", education="Utbildning till erfarenhetsexpert",
+                         expert_experience="Föreläsningar & grupper", topics=("psykisk hälsa",),
+                         wishes='"Helst dagtid"'),
+    }
+    units = {"U-1": Unit("U-1", "Mieli & päihde <Ankkuri>", "Psykisk hälsa & missbruk <Ankaret>", "410120",
+                         "Tiina Lehtonen", "tiina@example.fi", "040 100 2001", "Sairaalankatu 1, 06150 Porvoo",
+                         "Huone B214", "mielenterveyspalvelut")}
+    contracts = {
+        "S-1": Contract("S-1", "KA-101", "U-1", ("individual", "group"), date(2026, 1, 1), date(2026, 12, 31),
+                        date(2025, 12, 15)),
+        "S-2": Contract("S-2", "KA-102", "U-1", ("group", "lecture"), date(2026, 10, 15), date(2027, 6, 30)),
+    }
+    fees = [
+        FeeRate("individual", "session", Decimal("50.00"), date(2026, 1, 1)),
+        FeeRate("group", "hour", Decimal("25.00"), date(2026, 1, 1), date(2026, 10, 14)),
+        FeeRate("group", "hour", Decimal("27.50"), date(2026, 10, 15)),
+        FeeRate("lecture", "event", Decimal("1200.00"), date(2026, 1, 1)),
+    ]
+    return Register(experts=experts, units=units, contracts=contracts, fees=fees)
+
+
+def docx_lines(source: Path | bytes) -> list[str]:
+    """The document's text in reading order: header, body paragraphs and table rows ("a | b"), footer."""
+    document = docx.Document(io.BytesIO(source) if isinstance(source, bytes) else str(source))
+    lines: list[str] = []
+    section = document.sections[0]
+    lines += [p.text for p in section.header.paragraphs]
+    for child in document.element.body.iterchildren():
+        if child.tag == qn("w:p"):
+            lines.append(docx.text.paragraph.Paragraph(child, document).text)
+        elif child.tag == qn("w:tbl"):
+            table = docx.table.Table(child, document)
+            for row in table.rows:
+                lines.append(" | ".join(cell.text.replace("\n", " / ") for cell in row.cells))
+    lines += [p.text for p in section.footer.paragraphs]
+    return lines
+
+
+def all_xml(path: Path) -> str:
+    with zipfile.ZipFile(path) as package:
+        return "".join(package.read(name).decode("utf-8", "replace") for name in package.namelist()
+                       if name.endswith((".xml", ".rels")))
+
+
+def fee_notice_context(language: str) -> dict:
+    line = {"date": "14.10.2026", "task_label": "Ryhmänohjaus & <tuki>", "status_label": "Toteutui",
+            "hours": "1,5", "basis_label": "tunti", "rate": "27,50 €", "fee": "41,25 €", "travel": "0,00 €"}
+    expert = {"expert_id": "KA-101", "full_name": 'Liisa "Lii" Järvinen & Öhman', "lines": [line, line],
+              "fee_total": "82,50 €", "travel_total": "0,00 €", "total": "82,50 €"}
+    return {"lang": language, "org_name": "Itä-Uudenmaan hyvinvointialue", "coordinator_title": "x",
+            "coordinator_name": "", "payroll_name": "HPK Palvelut", "tax_card_address": "Yrittäjäntie 12 A",
+            "notice_day": "9", "cancellation_cutoff": "15.00", "generated_on": "23.11.2026",
+            "unit": {"unit_id": "U-1", "name": "Mieli & päihde <Ankkuri>", "address": "", "premises": "",
+                     "contact_name": "Tiina 'T' Lehtonen", "contact_email": "", "contact_phone": "",
+                     "cost_center": "410120", "service_area": ""},
+            "month": "2026-10", "month_label": "lokakuu 2026", "notice_deadline": "9.11.2026",
+            "payment_date": "30.11.2026", "experts": [expert, dict(expert, expert_id="KA-102")],
+            "fee_total": "165,00 €", "travel_total": "0,00 €", "total": "165,00 €", "late_note": "Myöhässä & <x>"}
+
+
+# --- the shipped templates ---------------------------------------------------------------------
+
+def _load_builder():
+    spec = importlib.util.spec_from_file_location("build_templates", REPO / "templates" / "build_templates.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_build_templates_is_reproducible_and_matches_the_committed_templates(tmp_path):
+    builder = _load_builder()
+    first = builder.build_all(tmp_path / "one")
+    second = builder.build_all(tmp_path / "two")
+    assert [p.name for p in first] == list(TEMPLATE_NAMES)
+    for a, b in zip(first, second, strict=True):
+        assert a.read_bytes() == b.read_bytes(), a.name
+        with zipfile.ZipFile(a) as built, zipfile.ZipFile(builtin_template(a.name)) as shipped:
+            assert built.namelist() == shipped.namelist(), a.name
+            for name in built.namelist():
+                assert built.read(name) == shipped.read(name), f"{a.name}:{name} differs; run build_templates.py"
+
+
+@pytest.mark.parametrize("name", TEMPLATE_NAMES)
+def test_templates_are_a4_with_a_heading_1_title(name):
+    document = docx.Document(str(builtin_template(name)))
+    section = document.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    first = document.paragraphs[0]
+    assert first.style.name == "Heading 1"
+    assert document.core_properties.created == _load_builder().FIXED_TIME
+
+
+# --- the fast renderer gives what docxtpl gives ------------------------------------------------
+
+def _contexts(workspace):
+    register = small_register()
+    contexts = []
+    for contract in register.contracts.values():
+        context, _ = contract_context(workspace, register, contract)
+        contexts.append((f"contract_{context['lang']}.docx", context))
+        context, _ = intro_pack_context(workspace, register, contract)
+        contexts.append((f"intro_pack_{context['lang']}.docx", context))
+    contexts += [(f"fee_notice_{lang}.docx", fee_notice_context(lang)) for lang in ("fi", "sv")]
+    return contexts
+
+
+def test_compiled_template_text_equals_docxtpl(workspace):
+    contexts = _contexts(workspace)
+    assert sorted(name for name, _ in contexts) == sorted(TEMPLATE_NAMES)
+    for name, context in contexts:
+        reference = DocxTemplate(builtin_template(name))
+        reference.render(context, autoescape=True)
+        buffer = io.BytesIO()
+        reference.save(buffer)
+        compiled = CompiledTemplate(builtin_template(name))
+        mine = compiled.render_bytes(context)
+        assert docx_lines(mine) == docx_lines(buffer.getvalue()), name
+        # rendering twice from one compiled template gives the same document
+        assert docx_lines(compiled.render_bytes(context)) == docx_lines(mine)
+
+
+def test_fee_notice_lists_every_expert_and_line(workspace):
+    lines = docx_lines(CompiledTemplate(builtin_template("fee_notice_fi.docx")).render_bytes(fee_notice_context("fi")))
+    text = "\n".join(lines)
+    assert text.count("14.10.2026 | Ryhmänohjaus & <tuki> | Toteutui | 1,5 | tunti | 27,50 € | 41,25 € | 0,00 €") == 4
+    assert 'Liisa "Lii" Järvinen & Öhman (KA-102)' in text
+    assert "Myöhässä & <x>" in text
+    assert "{{" not in text and "{%" not in text
+
+
+# --- contracts ---------------------------------------------------------------------------------
+
+def test_contracts_in_each_experts_language(workspace):
+    register = small_register()
+    outcome = render_contracts(workspace, register)
+    assert outcome.ok, outcome.errors
+    names = sorted(p.name for p in outcome.written)
+    assert names == ["S-1_Järvinen___Öhman.docx", "S-2_Sjöström-O_Hara.docx"]
+    fi = "\n".join(docx_lines(workspace.output("contracts", names[0])))
+    sv = "\n".join(docx_lines(workspace.output("contracts", names[1])))
+    assert "Kokemusasiantuntijan toimeksiantosopimus" in fi and "työsopimuslain (55/2001)" in fi
+    assert "Uppdragsavtal för erfarenhetsexpert" in sv and "arbetsavtalslagen (55/2001)" in sv
+    # the rate valid at the contract's start: S-2 starts the day the new group rate begins
+    assert "Ryhmänohjaus | tunti | 25,00\u00a0€ | 1.1.2026" in fi
+    assert "Grupphandledning | timme | 27,50\u00a0€ | 15.10.2026" in sv
+    assert "Föreläsning eller utbildning | tillfälle | 1\u00a0200,00\u00a0€ | 1.1.2026" in sv
+    assert "klockan 15.00 dagen före" in sv and "Entreprenörsvägen 12 A, 06450 Borgå" in sv
+    assert "kello 15.00" in fi and "Yrittäjäntie 12 A, 06450 Porvoo" in fi
+    assert "{{" not in fi + sv and "{%" not in fi + sv
+    docs = outcome.extra["documents"]
+    assert [(d["contract_id"], d["language"]) for d in docs] == [("S-1", "fi"), ("S-2", "sv")]
+    assert docs[0]["files"] == ["outputs/contracts/S-1_Järvinen___Öhman.docx"]
+
+
+@pytest.mark.parametrize("language", ["fi", "sv"])
+def test_contract_matches_golden_text(workspace, language):
+    register = small_register()
+    expert_id = {"fi": "KA-101", "sv": "KA-102"}[language]
+    outcome = render_contracts(workspace, register, expert_ids=[expert_id])
+    assert outcome.ok and len(outcome.written) == 1
+    text = "\n".join(docx_lines(outcome.written[0])).replace(f" {FIXED_TODAY.day}.{FIXED_TODAY.month}."
+                                                              f"{FIXED_TODAY.year}", " <generated_on>") + "\n"
+    golden = GOLDEN / f"contract_{language}.txt"
+    if os.environ.get("KOKEMUS_UPDATE_GOLDEN"):
+        golden.write_text(text, encoding="utf-8")
+    assert text == golden.read_text(encoding="utf-8")
+
+
+def test_tricky_values_survive_exactly(workspace, register):
+    contracts = render_contracts(workspace, register, expert_ids=["KA-001"])
+    packs = render_intro_packs(workspace, register, expert_ids=["KA-001"])
+    assert contracts.ok and packs.ok
+    full_name = f"{TRICKY_FIRST} {TRICKY_LAST}"
+    for path in contracts.written + packs.written:
+        text = "\n".join(docx_lines(path))
+        assert full_name in text, path.name
+        assert "{{" not in text
+    porvoo = [p for p in contracts.written + packs.written if "MTP-PORVOO" in p.name or "S-2026-001" in p.name]
+    assert porvoo
+    for path in porvoo:
+        assert TRICKY_UNIT_FI in "\n".join(docx_lines(path))
+
+
+def test_swedish_unit_name_in_swedish_documents(workspace, register):
+    register.experts["KA-001"] = dataclasses.replace(register.experts["KA-001"], language="sv")
+    outcome = render_intro_packs(workspace, register, unit_ids=["MTP-PORVOO"], expert_ids=["KA-001"])
+    assert outcome.ok and len(outcome.written) == 1
+    text = "\n".join(docx_lines(outcome.written[0]))
+    assert f"Introduktionspaket: {TRICKY_UNIT_SV}" in text
+    assert "Checklista för introduktionen" in text
+
+
+def test_no_hetu_iban_or_home_address_in_any_document(workspace, register):
+    outcome = render_contracts(workspace, register).merge(render_intro_packs(workspace, register))
+    assert outcome.ok, outcome.errors
+    pairs = {(c.unit_id, c.expert_id) for c in register.contracts.values()}
+    assert len(outcome.written) == len(register.contracts) + len(pairs)
+    secrets = []
+    for expert in register.experts.values():
+        secrets += [expert.hetu, expert.iban, expert.iban.replace(" ", ""), expert.street_address]
+    for path in outcome.written:
+        xml = all_xml(path)
+        leaked = [s for s in secrets if s and s in xml]
+        assert not leaked, f"{path.name} holds personal data"
+
+
+def test_inactive_expert_is_skipped_with_a_warning(workspace):
+    register = small_register()
+    register.experts["KA-102"] = dataclasses.replace(register.experts["KA-102"], active=False)
+    outcome = render_contracts(workspace, register)
+    assert outcome.ok
+    assert [p.name for p in outcome.written] == ["S-1_Järvinen___Öhman.docx"]
+    assert [w.code for w in outcome.warnings] == ["inactive-expert"]
+    assert "KA-102" in outcome.warnings[0].message
+
+
+def test_unknown_expert_is_an_error_and_missing_rate_a_warning(workspace):
+    register = small_register()
+    register.contracts["S-1"] = dataclasses.replace(register.contracts["S-1"], tasks=("individual", "yoga"))
+    outcome = render_contracts(workspace, register, expert_ids=["KA-101", "KA-999"])
+    assert [e.code for e in outcome.errors] == ["unknown-expert"]
+    assert "KA-999" in outcome.errors[0].message
+    assert [w.code for w in outcome.warnings] == ["no-rate"]
+    assert "'yoga'" in outcome.warnings[0].message
+    assert len(outcome.written) == 1
+
+
+# --- introduction packs ------------------------------------------------------------------------
+
+def test_intro_packs_one_per_unit_and_expert(workspace, register):
+    outcome = render_intro_packs(workspace, register)
+    assert outcome.ok, outcome.errors
+    pairs = {(c.unit_id, c.expert_id) for c in register.contracts.values()}
+    assert sorted(p.name for p in outcome.written) == sorted(f"{u}_{e}.docx" for u, e in pairs)
+    pack = workspace.output("intro-packs", "PERHE-LOVIISA_KA-003.docx")  # KA-003 writes Swedish
+    text = "\n".join(docx_lines(pack))
+    assert "Introduktionspaket: Familjecentralen & rådgivningen, Lovisa" in text
+    assert text.count("\u2610") == 12
+    assert "Sanna Öhman" in text and "sanna.ohman@example.fi" in text
+    assert "senast den 9 i följande månad" in text
+
+
+def test_intro_pack_filters(workspace, register):
+    outcome = render_intro_packs(workspace, register, unit_ids=["IKÄ-PORVOO"], expert_ids=["KA-001", "KA-004"])
+    assert sorted(p.name for p in outcome.written) == ["IKÄ-PORVOO_KA-001.docx", "IKÄ-PORVOO_KA-004.docx"]
+    fi = "\n".join(docx_lines(outcome.written[0]))
+    assert "Perehdytyksen tarkistuslista" in fi
+    assert "Toimeksiantosopimus S-2026-015 on voimassa 1.1.2026 – 31.12.2026." in fi
+
+
+# --- templates from the workspace, and broken ones ---------------------------------------------
+
+def _write_template(path: Path, *paragraphs: str) -> None:
+    document = docx.Document()
+    for text in paragraphs:
+        document.add_paragraph().add_run(text)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    document.save(str(path))
+
+
+def test_workspace_template_wins(workspace):
+    _write_template(workspace.templates_dir / "contract_fi.docx", "Oma pohja: {{ expert.full_name }} & {{ unit.name }}")
+    outcome = render_contracts(workspace, small_register())
+    assert outcome.ok
+    fi, sv = sorted(outcome.written)
+    assert docx_lines(fi)[1] == 'Oma pohja: Liisa "Lii" Järvinen & Öhman & Mieli & päihde <Ankkuri>'
+    assert "Uppdragsavtal för erfarenhetsexpert" in docx_lines(sv)
+
+
+def test_broken_template_is_named_with_its_line_and_the_rest_is_written(workspace):
+    _write_template(workspace.templates_dir / "contract_sv.docx", "Avtal", "{{ expert.full_name }",
+                    "slut")
+    outcome = render_contracts(workspace, small_register())
+    assert [p.name for p in outcome.written] == ["S-1_Järvinen___Öhman.docx"]
+    assert len(outcome.errors) == 1
+    error = outcome.errors[0]
+    assert error.code == "template-error"
+    assert error.path == "templates/contract_sv.docx"
+    assert "contract_sv.docx" in error.message and "line 3, about paragraph 2" in error.message
+    assert "expert.full_name" in error.message
+
+
+def test_misspelt_name_in_template_is_an_error_not_a_blank(workspace):
+    _write_template(workspace.templates_dir / "intro_pack_fi.docx", "Hei", "{{ expert.fulname }}")
+    outcome = render_intro_packs(workspace, small_register())
+    assert [p.name for p in outcome.written] == ["U-1_KA-102.docx"]
+    assert len(outcome.errors) == 1
+    message = outcome.errors[0].message
+    assert "intro_pack_fi.docx" in message and "fulname" in message and "paragraph 2" in message
+
+
+def test_render_documents_accepts_plain_tuples(workspace):
+    target = workspace.output("custom", "x.docx")
+    outcome = render_documents(workspace, [("fee_notice_sv.docx", fee_notice_context("sv"), target)])
+    assert outcome.ok and outcome.written == [target]
+    assert "Arvodesanmälan: lokakuu 2026" in docx_lines(target)
+
+
+# --- PDF ---------------------------------------------------------------------------------------
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(not have("soffice"), reason="LibreOffice (soffice) is not installed")
+def test_contract_and_intro_pack_as_pdf(workspace, register):
+    import pdfplumber
+
+    outcome = render_contracts(workspace, register, expert_ids=["KA-001"], formats=("docx", "pdf"))
+    outcome.merge(render_intro_packs(workspace, register, unit_ids=["MTP-PORVOO"], expert_ids=["KA-001"],
+                                     formats=("pdf",)))
+    assert outcome.ok, outcome.errors
+    pdfs = [p for p in outcome.written if p.suffix == ".pdf"]
+    assert len(pdfs) == 3
+    assert not workspace.output("intro-packs", "MTP-PORVOO_KA-001.docx").exists()  # only PDF was asked
+    for pdf in pdfs:
+        with pdfplumber.open(pdf) as document:
+            text = "\n".join(page.extract_text() or "" for page in document.pages)
+        assert TRICKY_FIRST in text and TRICKY_LAST in text, pdf.name
+    with pdfplumber.open(workspace.output("contracts", "S-2026-001_O_Brien__Ström.pdf")) as document:
+        text = "\n".join(page.extract_text() or "" for page in document.pages)
+    assert "työsopimuslain (55/2001)" in text and TRICKY_UNIT_FI in text
