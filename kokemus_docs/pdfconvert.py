@@ -1,0 +1,509 @@
+"""DOCX → PDF through LibreOffice, fast and without losing a batch to one bad document.
+
+How a batch is converted:
+
+* Documents made from the same template (identical styles, numbering, headers, relationships …) are
+  *merged*: their bodies are joined into one Word document, each ending in its own section break
+  (page numbers restart), with an invisible bookmark at the start of each. LibreOffice converts the
+  merged document once, exports the bookmarks as PDF named destinations, and the PDF is cut back into
+  one PDF per document at those destinations. Loading a document is most of LibreOffice's cost, so
+  one large document is several times faster than many small ones.
+* Documents that cannot be merged safely (fields such as NUMPAGES, footnotes, numbered lists,
+  several sections, anything unreadable) are converted as they are, many files per LibreOffice call.
+* Each worker runs its own `soffice` with its own profile (two processes sharing a profile fail).
+  Every call has a timeout; a hung LibreOffice is killed with its whole process group. A batch that
+  fails is split in two and each half retried, so one bad document ends up failing alone.
+* Every PDF is written beside its DOCX through a temporary name and renamed: never a half PDF.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import zipfile
+from collections.abc import Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from hashlib import sha256
+from pathlib import Path
+from queue import Queue
+
+from lxml import etree
+from pypdf import PdfReader, PdfWriter
+
+from kokemus_docs.errors import ConversionError, LibreOfficeMissing
+from kokemus_docs.fileio import atomic_path
+from kokemus_docs.report import Progress
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_W = f"{{{W_NS}}}"
+
+# PDF export options: bookmarks become named destinations (needed to cut merged PDFs);
+# no heading outline, which costs a fifth of the export time and is not needed in short documents.
+PDF_EXPORT = (
+    'pdf:writer_pdf_Export:{"ExportBookmarksToPDFDestination":{"type":"boolean","value":"true"},'
+    '"ExportBookmarks":{"type":"boolean","value":"false"}}'
+)
+MERGE_LIMIT = 250  # documents per merged file; LibreOffice slows down on much larger ones
+SINGLES_LIMIT = 40  # unmerged documents per LibreOffice call
+_MARK = "kokemussplit"
+
+# Things that make a body unsafe to merge: fields (page counts, references), notes, comments,
+# embedded section breaks. Numbered (not bulleted) lists are checked separately: their numbers
+# would run on from one document into the next.
+_UNMERGEABLE_BODY = re.compile(r"<w:(fldSimple|instrText|footnoteReference|endnoteReference|commentReference)\b")
+_UNMERGEABLE_PART = re.compile(rb"NUMPAGES|SECTIONPAGES")
+_NUM_ID = re.compile(r'<w:numId w:val="(\d+)"')
+_STYLE_USE = re.compile(r'<w:pStyle w:val="([^"]+)"')
+
+
+@dataclass
+class ConversionResult:
+    """What `convert_many` produced: docx → pdf for each success, docx → message for each failure."""
+
+    pdfs: dict[Path, Path] = field(default_factory=dict)
+    failures: dict[Path, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+def find_soffice() -> str:
+    """Path of LibreOffice's `soffice` (or `libreoffice`) on PATH; raises LibreOfficeMissing if neither."""
+    for name in ("soffice", "libreoffice"):
+        found = shutil.which(name)
+        if found:
+            return found
+    raise LibreOfficeMissing()
+
+
+class _Timeout(Exception):
+    pass
+
+
+def _run_soffice(soffice: str, profile: Path, files: Sequence[Path], out_dir: Path, convert_to: str,
+                 timeout: float) -> str:
+    """One `soffice --convert-to` call in its own process group; killed as a whole on timeout."""
+    cmd = [
+        soffice, f"-env:UserInstallation={profile.resolve().as_uri()}", "--headless", "--invisible",
+        "--nologo", "--norestore", "--nolockcheck", "--convert-to", convert_to, "--outdir", str(out_dir),
+        *[str(f) for f in files],
+    ]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                            start_new_session=True)
+    try:
+        output, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(proc)
+        raise _Timeout() from None
+    finally:
+        if proc.poll() is None:
+            _kill_group(proc)
+    return output.decode("utf-8", "replace")
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    try:
+        proc.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        pass
+
+
+def soffice_convert(paths: Sequence[Path], out_dir: Path, fmt: str = "pdf", timeout: float = 180.0) -> dict[Path, Path]:
+    """Convert `paths` with ONE LibreOffice call (own temporary profile) into `out_dir` as `fmt`.
+
+    Returns input → output for every file LibreOffice produced; files it could not read are absent.
+    Raises LibreOfficeMissing without soffice, ConversionError when the call times out.
+    Output names are `<stem>.<ext>`, so inputs should have distinct stems.
+    """
+    soffice = find_soffice()
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    ext = fmt.split(":", 1)[0]
+    with tempfile.TemporaryDirectory(prefix="kokemus-lo-") as profile:
+        try:
+            _run_soffice(soffice, Path(profile), [Path(p) for p in paths], out_dir, fmt, timeout)
+        except _Timeout:
+            raise ConversionError(f"LibreOffice did not finish within {timeout:g} s and was stopped.") from None
+    result = {}
+    for p in paths:
+        target = out_dir / f"{Path(p).stem}.{ext}"
+        if target.exists():
+            result[Path(p)] = target
+    return result
+
+
+# ---------------------------------------------------------------- merging
+
+@dataclass
+class _Template:
+    """What documents with one signature share: every part but the body, and how their lists count."""
+
+    parts: dict[str, bytes]
+    mergeable: bool
+    counted: set[str] = field(default_factory=set)  # numIds whose lists count (1., a), i. …)
+    style_num: dict[str, str] = field(default_factory=dict)  # paragraph style id → numId
+
+
+@dataclass
+class _Doc:
+    path: Path
+    pdf: Path
+    signature: str | None = None  # same signature → safe to merge together
+    body: bytes | None = None  # word/document.xml
+    template: _Template | None = None
+
+
+def _analyse(doc: _Doc, templates: dict[str, _Template]) -> None:
+    """Decide whether `doc` can be merged with others of its template; keep its body if so."""
+    try:
+        with zipfile.ZipFile(doc.path) as z:
+            infos = z.infolist()
+            body = z.read("word/document.xml")
+            text = body.decode("utf-8")
+            start = text.find("<w:body>")
+            if start < 0 or not body.rstrip().endswith(b"</w:document>"):
+                return
+            if _UNMERGEABLE_BODY.search(text) or text.count("<w:sectPr") != 1:
+                return
+            # the shared parts are compared through the zip directory (CRC-32 and size of each part)
+            hasher = sha256(text[:start].encode())
+            for info in sorted(infos, key=lambda i: i.filename):
+                if info.filename != "word/document.xml" and not info.filename.startswith("docProps/"):
+                    hasher.update(f"{info.filename}\0{info.CRC:08x}\0{info.file_size}\n".encode())
+            signature = hasher.hexdigest()
+            if signature not in templates:
+                templates[signature] = _template(
+                    {info.filename: z.read(info) for info in infos if info.filename != "word/document.xml"}
+                )
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError, UnicodeDecodeError, etree.XMLSyntaxError):
+        return
+    template = templates[signature]
+    if not template.mergeable or not _numbering_is_safe(template, text[start:]):
+        return
+    doc.signature = signature
+    doc.body = body
+    doc.template = template
+
+
+def _template(parts: dict[str, bytes]) -> _Template:
+    mergeable = not any(
+        name.startswith(("word/header", "word/footer")) and _UNMERGEABLE_PART.search(data)
+        for name, data in parts.items()
+    )
+    template = _Template(parts, mergeable)
+    if "word/numbering.xml" in parts:
+        numbering = etree.fromstring(parts["word/numbering.xml"])
+        counting_abstract = {
+            abstract.get(f"{_W}abstractNumId")
+            for abstract in numbering.iter(f"{_W}abstractNum")
+            if any(fmt.get(f"{_W}val") not in ("bullet", "none") for fmt in abstract.iter(f"{_W}numFmt"))
+        }
+        for num in numbering.iter(f"{_W}num"):
+            ref = num.find(f"{_W}abstractNumId")
+            if ref is not None and ref.get(f"{_W}val") in counting_abstract:
+                template.counted.add(num.get(f"{_W}numId"))
+    if template.counted and "word/styles.xml" in parts:
+        style_num = template.style_num
+        styles = etree.fromstring(parts["word/styles.xml"])
+        based_on: dict[str, str] = {}
+        default_style = None
+        for style in styles.iter(f"{_W}style"):
+            style_id = style.get(f"{_W}styleId")
+            num_id = style.find(f"{_W}pPr/{_W}numPr/{_W}numId")
+            if num_id is not None:
+                style_num[style_id] = num_id.get(f"{_W}val")
+            parent = style.find(f"{_W}basedOn")
+            if parent is not None:
+                based_on[style_id] = parent.get(f"{_W}val")
+            if style.get(f"{_W}default") == "1" and style.get(f"{_W}type") == "paragraph":
+                default_style = style_id
+        for style_id in list(based_on):
+            seen, current = set(), style_id
+            while current in based_on and current not in style_num and current not in seen:
+                seen.add(current)
+                current = based_on[current]
+            if current in style_num:
+                style_num.setdefault(style_id, style_num[current])
+        if default_style in style_num:
+            style_num[""] = style_num[default_style]
+    return template
+
+
+def _numbering_is_safe(template: _Template, body: str) -> bool:
+    """False when the body has a counting list (its numbers would run on into the next document)."""
+    if not template.counted:
+        return True
+    used = set(_NUM_ID.findall(body)) | {template.style_num.get(style) for style in _STYLE_USE.findall(body)}
+    used.add(template.style_num.get(""))
+    return not (used & template.counted)
+
+
+def _merge(docs: Sequence[_Doc], target: Path) -> None:
+    """Join the bodies of `docs` (same signature) into one .docx, one section and bookmark per document."""
+    first_root = None
+    out_body = None
+    for index, doc in enumerate(docs):
+        assert doc.body is not None
+        root = etree.fromstring(doc.body)
+        body = root.find(f"{_W}body")
+        children = list(body)
+        if not children or children[-1].tag != f"{_W}sectPr" or len(children) < 2 or children[-2].tag != f"{_W}p":
+            raise ValueError(f"{doc.path.name}: unexpected document structure")
+        sect = children[-1]
+        last_para = children[-2]
+        # page numbers restart in every document, and every document starts on a new page
+        numtype = sect.find(f"{_W}pgNumType")
+        if numtype is None:
+            numtype = etree.Element(f"{_W}pgNumType")
+            cols = sect.find(f"{_W}cols")
+            if cols is not None:
+                cols.addprevious(numtype)
+            else:
+                sect.append(numtype)
+        numtype.set(f"{_W}start", "1")
+        sect_type = sect.find(f"{_W}type")
+        if sect_type is not None:
+            sect_type.set(f"{_W}val", "nextPage")
+        first_para = body.find(f".//{_W}p")
+        mark_start = etree.Element(f"{_W}bookmarkStart")
+        mark_start.set(f"{_W}id", str(900000 + index))
+        mark_start.set(f"{_W}name", f"{_MARK}{index:05d}")
+        mark_end = etree.Element(f"{_W}bookmarkEnd")
+        mark_end.set(f"{_W}id", str(900000 + index))
+        ppr = first_para.find(f"{_W}pPr")
+        position = 0 if ppr is None else list(first_para).index(ppr) + 1
+        first_para.insert(position, mark_start)
+        first_para.insert(position + 1, mark_end)
+        if first_root is None:
+            first_root, out_body = root, body
+            if len(docs) > 1:
+                body.remove(sect)
+                _put_section_in(last_para, sect)
+            continue
+        is_last = index == len(docs) - 1
+        for child in children[:-1]:
+            out_body.append(child)
+        if is_last:
+            out_body.append(sect)
+        else:
+            _put_section_in(last_para, sect)
+    assert docs[0].template is not None
+    parts = dict(docs[0].template.parts)
+    parts["word/document.xml"] = etree.tostring(first_root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+
+
+def _put_section_in(paragraph: etree._Element, sect: etree._Element) -> None:
+    ppr = paragraph.find(f"{_W}pPr")
+    if ppr is None:
+        ppr = etree.Element(f"{_W}pPr")
+        paragraph.insert(0, ppr)
+    ppr.append(sect)
+
+
+def _split(merged_pdf: Path, docs: Sequence[_Doc]) -> list[tuple[_Doc, Path]]:
+    """Cut the merged PDF at the documents' named destinations; raises ValueError if they don't add up."""
+    reader = PdfReader(merged_pdf)
+    destinations = reader.named_destinations
+    starts = []
+    for index in range(len(docs)):
+        dest = destinations.get(f"/{_MARK}{index:05d}")
+        if dest is None:
+            raise ValueError(f"no start mark for document {index}")
+        starts.append(reader.get_destination_page_number(dest))
+    total = len(reader.pages)
+    if starts[0] != 0 or any(b <= a for a, b in zip(starts, starts[1:], strict=False)) or starts[-1] >= total:
+        raise ValueError("document start marks out of order")
+    written = []
+    for index, doc in enumerate(docs):
+        end = starts[index + 1] if index + 1 < len(docs) else total
+        writer = PdfWriter()
+        for page_number in range(starts[index], end):
+            writer.add_page(reader.pages[page_number])
+        writer.add_metadata({"/Producer": "LibreOffice"})
+        with atomic_path(doc.pdf) as tmp:
+            with open(tmp, "wb") as fh:
+                writer.write(fh)
+        written.append((doc, doc.pdf))
+    return written
+
+
+# ---------------------------------------------------------------- jobs
+
+@dataclass
+class _Job:
+    docs: list[_Doc]
+    merged: bool
+
+
+@dataclass
+class _JobResult:
+    done: list[_Doc] = field(default_factory=list)
+    failed: dict[Path, str] = field(default_factory=dict)
+    retry: list[_Job] = field(default_factory=list)
+
+
+def _halves(job: _Job) -> list[_Job]:
+    middle = len(job.docs) // 2
+    return [_Job(part, job.merged and len(part) > 1) for part in (job.docs[:middle], job.docs[middle:])]
+
+
+def _run_job(job: _Job, soffice: str, profiles: Queue, timeout: float) -> _JobResult:
+    result = _JobResult()
+    profile = profiles.get()
+    try:
+        with tempfile.TemporaryDirectory(prefix="kokemus-pdf-") as work_name:
+            work = Path(work_name)
+            if job.merged:
+                _run_merged(job, soffice, profile, work, timeout, result)
+            else:
+                _run_singles(job, soffice, profile, work, timeout, result)
+    finally:
+        profiles.put(profile)
+    return result
+
+
+def _timeout_message(timeout: float) -> str:
+    return (f"LibreOffice did not finish converting it within {timeout:g} s and was stopped; "
+            "open the file in Word or LibreOffice to check it is not damaged.")
+
+
+def _run_merged(job: _Job, soffice: str, profile: Path, work: Path, timeout: float, result: _JobResult) -> None:
+    merged = work / "merged.docx"
+    try:
+        _merge(job.docs, merged)
+        _run_soffice(soffice, profile, [merged], work, PDF_EXPORT, timeout)
+        result.done.extend(doc for doc, _ in _split(work / "merged.pdf", job.docs))
+    except Exception:  # any trouble with the merged file
+        # Not necessarily a bad document: convert these one by one (in batches) instead.
+        result.retry.append(_Job(job.docs, merged=False))
+
+
+def _run_singles(job: _Job, soffice: str, profile: Path, work: Path, timeout: float, result: _JobResult) -> None:
+    # Copies under short unique names: same stems in different folders would overwrite each other.
+    inputs = []
+    for index, doc in enumerate(job.docs):
+        copy = work / f"d{index:05d}.docx"
+        shutil.copyfile(doc.path, copy)
+        inputs.append(copy)
+    try:
+        _run_soffice(soffice, profile, inputs, work, PDF_EXPORT, timeout)
+    except _Timeout:
+        if len(job.docs) == 1:
+            result.failed[job.docs[0].path] = _timeout_message(timeout)
+        else:
+            result.retry.extend(_halves(job))
+        return
+    for doc, copy in zip(job.docs, inputs, strict=True):
+        produced = copy.with_suffix(".pdf")
+        if produced.exists() and produced.stat().st_size > 0:
+            with atomic_path(doc.pdf) as tmp:
+                shutil.copyfile(produced, tmp)
+            result.done.append(doc)
+        else:
+            result.failed[doc.path] = (
+                "LibreOffice could not read this file; it may be damaged or not a Word document. "
+                "Open it in Word or LibreOffice and save it again as .docx."
+            )
+
+
+def _plan(docs: Sequence[_Doc], workers: int) -> list[_Job]:
+    groups: dict[str, list[_Doc]] = {}
+    singles: list[_Doc] = []
+    for doc in docs:
+        if doc.signature is None:
+            singles.append(doc)
+        else:
+            groups.setdefault(doc.signature, []).append(doc)
+    jobs = []
+    for members in groups.values():
+        if len(members) == 1:
+            singles.extend(members)
+            continue
+        # spread a group over the workers, but keep each merged file below MERGE_LIMIT
+        chunks = max(workers, -(-len(members) // MERGE_LIMIT))
+        size = -(-len(members) // chunks)
+        for start in range(0, len(members), size):
+            part = members[start:start + size]
+            jobs.append(_Job(part, merged=len(part) > 1))
+    for start in range(0, len(singles), SINGLES_LIMIT):
+        jobs.append(_Job(singles[start:start + SINGLES_LIMIT], merged=False))
+    jobs.sort(key=lambda job: -len(job.docs))
+    return jobs
+
+
+def convert_many(docx_paths: Sequence[Path], *, workers: int | None = None, timeout: float = 180.0,
+                 progress: Progress | None = None) -> ConversionResult:
+    """Convert Word documents to PDF, each written beside its .docx (same stem, .pdf).
+
+    `workers` LibreOffice processes run side by side (default: the number of cores); `timeout` (seconds)
+    bounds each LibreOffice call. A document that cannot be converted is reported in `failures` with a
+    message; the others are converted all the same. `progress(done, total, label)` is called as
+    documents finish. Raises LibreOfficeMissing when LibreOffice is not installed.
+    """
+    soffice = find_soffice()
+    result = ConversionResult()
+    docs: list[_Doc] = []
+    seen: set[Path] = set()
+    for raw in docx_paths:
+        path = Path(raw)
+        if path in seen:
+            continue
+        seen.add(path)
+        if not path.is_file():
+            result.failures[path] = "File not found."
+            continue
+        docs.append(_Doc(path, path.with_suffix(".pdf")))
+    total = len(docs)
+    if not docs:
+        return result
+    workers = max(1, min(workers or os.cpu_count() or 1, total))
+    templates: dict[str, _Template] = {}
+    for doc in docs:
+        _analyse(doc, templates)
+    done_count = 0
+    lock = threading.Lock()
+
+    def report(finished: list[_Doc], failed: dict[Path, str]) -> None:
+        nonlocal done_count
+        with lock:
+            for doc in finished:
+                result.pdfs[doc.path] = doc.pdf
+                doc.body = None
+            result.failures.update(failed)
+            done_count += len(finished) + len(failed)
+            if progress is not None and (finished or failed):
+                last = (finished[-1].path if finished else Path(next(reversed(failed)))).name
+                progress(done_count, total, last)
+
+    with tempfile.TemporaryDirectory(prefix="kokemus-profiles-") as profiles_dir:
+        profiles: Queue = Queue()
+        for number in range(workers):
+            profiles.put(Path(profiles_dir) / f"worker{number}")
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            running: set[Future] = {
+                pool.submit(_run_job, job, soffice, profiles, timeout) for job in _plan(docs, workers)
+            }
+            while running:
+                finished, running = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    outcome: _JobResult = future.result()
+                    report(outcome.done, outcome.failed)
+                    for job in outcome.retry:
+                        running.add(pool.submit(_run_job, job, soffice, profiles, timeout))
+    # keep the caller's order
+    result.pdfs = {doc.path: result.pdfs[doc.path] for doc in docs if doc.path in result.pdfs}
+    return result

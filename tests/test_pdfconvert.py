@@ -1,0 +1,185 @@
+"""DOCX → PDF conversion: text survives, batches equal one-at-a-time, bad documents fail alone."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pdfplumber
+import pytest
+from docx import Document
+from docx.enum.text import WD_BREAK
+
+from kokemus_docs import pdfconvert
+from kokemus_docs.errors import ConversionError, LibreOfficeMissing
+from kokemus_docs.pdfconvert import convert_many, soffice_convert
+
+TRICKY = "Åsa & Öberg <ääni> \"lainaus\" 'yksi'"
+
+
+def make_docx(path: Path, index: int, pages: int = 2, template: Path | None = None) -> Path:
+    """A small contract-like document; documents made from one `template` share everything but the body."""
+    doc = Document(str(template)) if template else Document()
+    doc.add_heading(f"Toimeksiantosopimus {index}", level=1)
+    doc.add_paragraph(f"Kokemusasiantuntija {TRICKY} nro {index}.")
+    table = doc.add_table(rows=2, cols=2)
+    table.cell(0, 0).text = "Yksikkö"
+    table.cell(0, 1).text = f"Mieli & päihde <{index}>"
+    table.cell(1, 0).text = "Voimassa"
+    table.cell(1, 1).text = "1.1.2026–31.12.2026"
+    doc.add_paragraph("Vahvuudet", style="List Bullet")
+    for page in range(pages):
+        for clause in range(3 + index % 3):
+            doc.add_paragraph(f"Sivu {page + 1}, ehto {clause + 1}: palkkio maksetaan jälkikäteen. " * 3)
+        if page < pages - 1:
+            doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    doc.add_paragraph(f"Loppu {index} – allekirjoitukset")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    doc.save(str(path))
+    return path
+
+
+def page_texts(pdf: Path) -> list[str]:
+    with pdfplumber.open(pdf) as opened:
+        return [page.extract_text() or "" for page in opened.pages]
+
+
+@pytest.fixture
+def docs(tmp_path) -> list[Path]:
+    return [make_docx(tmp_path / "batch" / f"sopimus_{i:02d}.docx", i, pages=1 + i % 3) for i in range(6)]
+
+
+@pytest.mark.libreoffice
+def test_pdfs_are_written_beside_each_docx_and_keep_the_text(docs):
+    progress_calls = []
+    result = convert_many(docs, progress=lambda done, total, label: progress_calls.append((done, total)))
+
+    assert result.failures == {}
+    assert list(result.pdfs) == docs
+    for index, docx in enumerate(docs):
+        pdf = result.pdfs[docx]
+        assert pdf == docx.with_suffix(".pdf") and pdf.exists()
+        text = "\n".join(page_texts(pdf))
+        assert f"Kokemusasiantuntija {TRICKY} nro {index}." in text
+        assert f"Mieli & päihde <{index}>" in text
+        assert f"Loppu {index} – allekirjoitukset" in text
+    assert progress_calls[-1] == (len(docs), len(docs))
+    # no temporary files left beside the outputs
+    assert sorted(p.name for p in docs[0].parent.iterdir()) == sorted(
+        [d.name for d in docs] + [d.with_suffix(".pdf").name for d in docs]
+    )
+
+
+@pytest.mark.libreoffice
+def test_documents_of_one_template_are_merged_and_split_back_page_for_page(docs, tmp_path):
+    # all six come from python-docx's default template: one group, converted as one merged file
+    templates: dict = {}
+    analysed = [pdfconvert._Doc(d, d.with_suffix(".pdf")) for d in docs]
+    for doc in analysed:
+        pdfconvert._analyse(doc, templates)
+    assert len({doc.signature for doc in analysed}) == 1 and analysed[0].signature is not None
+
+    batch = convert_many(docs, workers=1)
+    one_by_one = {}
+    for index, docx in enumerate(docs):
+        alone = tmp_path / "alone" / str(index) / docx.name
+        alone.parent.mkdir(parents=True)
+        alone.write_bytes(docx.read_bytes())
+        one_by_one[docx] = soffice_convert([alone], alone.parent)[alone]
+
+    for docx in docs:
+        assert page_texts(batch.pdfs[docx]) == page_texts(one_by_one[docx])
+    assert [len(page_texts(batch.pdfs[d])) for d in docs] == [1, 2, 3, 1, 2, 3]
+
+
+@pytest.mark.libreoffice
+def test_counted_lists_and_page_count_fields_are_not_merged(tmp_path):
+    numbered = Document()
+    numbered.add_paragraph("Ensimmäinen ehto", style="List Number")
+    numbered.save(str(tmp_path / "numbered.docx"))
+    plain = make_docx(tmp_path / "plain.docx", 1)
+    templates: dict = {}
+    checked = {p: pdfconvert._Doc(p, p.with_suffix(".pdf")) for p in (tmp_path / "numbered.docx", plain)}
+    for doc in checked.values():
+        pdfconvert._analyse(doc, templates)
+    assert checked[tmp_path / "numbered.docx"].signature is None
+    assert checked[plain].signature is not None
+
+
+@pytest.mark.libreoffice
+def test_a_damaged_docx_fails_alone_with_a_message(docs, tmp_path):
+    broken = tmp_path / "batch" / "rikki.docx"
+    broken.write_bytes(b"PK\x03\x04 this is not really a Word file")
+    half = tmp_path / "batch" / "puolikas.docx"
+    half.write_bytes(docs[0].read_bytes()[:2000])
+    missing = tmp_path / "batch" / "puuttuu.docx"
+
+    result = convert_many([docs[0], broken, docs[1], half, missing, docs[2]])
+
+    assert set(result.pdfs) == {docs[0], docs[1], docs[2]}
+    assert set(result.failures) == {broken, half, missing}
+    assert "damaged or not a Word document" in result.failures[broken]
+    assert "not found" in result.failures[missing]
+    assert not broken.with_suffix(".pdf").exists()
+    assert "Loppu 2" in "\n".join(page_texts(result.pdfs[docs[2]]))
+
+
+def fake_soffice(bin_dir: Path, hang_on: str | None) -> None:
+    """An `soffice` that hangs (with a child process) when given `hang_on`, else makes a stand-in PDF."""
+    bin_dir.mkdir(exist_ok=True)
+    script = bin_dir / "soffice"
+    script.write_text(
+        "#!/bin/sh\n"
+        'outdir=""; prev=""\n'
+        'for a in "$@"; do\n'
+        '  if [ "$prev" = "--outdir" ]; then outdir="$a"; fi\n'
+        '  prev="$a"\n'
+        "done\n"
+        'for a in "$@"; do\n'
+        '  case "$a" in *.docx)\n'
+        f'    if [ -n "{hang_on or ""}" ] && grep -q "{hang_on or "-"}" "$a"; then sleep 300 & wait; fi\n'
+        '    cp "$a" "$outdir/$(basename "$a" .docx).pdf";;\n'
+        "  esac\n"
+        "done\n"
+    )
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+
+
+def test_a_hanging_libreoffice_is_killed_and_only_its_document_fails(tmp_path, monkeypatch):
+    bin_dir = tmp_path / "bin"
+    fake_soffice(bin_dir, hang_on="HANG")
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    inputs = []
+    for index in range(5):
+        path = tmp_path / "in" / f"doc{index}.docx"
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(b"not a zip, so converted unmerged " + (b"HANG" if index == 3 else b"ok"))
+        inputs.append(path)
+
+    result = convert_many(inputs, workers=2, timeout=2)
+
+    assert set(result.failures) == {inputs[3]}
+    assert "did not finish" in result.failures[inputs[3]] and "2 s" in result.failures[inputs[3]]
+    assert set(result.pdfs) == set(inputs) - {inputs[3]}
+    assert not inputs[3].with_suffix(".pdf").exists()
+
+
+def test_soffice_convert_reports_a_timeout(tmp_path, monkeypatch):
+    bin_dir = tmp_path / "bin"
+    fake_soffice(bin_dir, hang_on="HANG")
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    stuck = tmp_path / "stuck.docx"
+    stuck.write_bytes(b"HANG")
+    with pytest.raises(ConversionError, match="did not finish within 1 s"):
+        soffice_convert([stuck], tmp_path / "out", timeout=1)
+
+
+def test_no_libreoffice_on_path_is_a_clear_setup_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(LibreOfficeMissing) as raised:
+        convert_many([tmp_path / "a.docx"])
+    assert raised.value.exit_code == 2
+    assert "apt-get install" in raised.value.message
+    with pytest.raises(LibreOfficeMissing):
+        pdfconvert.find_soffice()
