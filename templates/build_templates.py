@@ -16,7 +16,7 @@ import io
 import sys
 import zipfile
 from collections.abc import Callable, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from docx import Document
@@ -29,14 +29,14 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 OUTPUT_DIR = Path(__file__).resolve().parent.parent / "kokemus_docs" / "templates"
-FIXED_TIME = datetime(2026, 1, 1, 0, 0, 0, tzinfo=timezone.utc)
+FIXED_TIME = datetime(2026, 1, 1, 0, 0, 0, tzinfo=UTC)
 ZIP_TIME = (2026, 1, 1, 0, 0, 0)
 FONT = "Arial"
 TEXT_WIDTH_MM = 166  # A4 210 mm minus 22 mm margins on both sides
 CHECKBOX = "\u2610"
 SIGN_LINE = "_" * 34
 # the coordinator's name when kokemus.toml gives one, else a line to write it on
-COORDINATOR_SIGNATURE_NAME = '{{ coordinator_name or "%s" }}' % SIGN_LINE
+COORDINATOR_SIGNATURE_NAME = '{{ coordinator_name or "' + SIGN_LINE + '" }}'
 
 Part = str | tuple[str, str]  # plain text, or (text, "b") for bold
 

@@ -13,13 +13,13 @@ from pathlib import Path
 
 import docx
 import pytest
+from conftest import TRICKY_FIRST, TRICKY_LAST, TRICKY_UNIT_FI, TRICKY_UNIT_SV, have
 from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
 
 from kokemus_docs import documents
 from kokemus_docs.documents import (
     CompiledTemplate,
-    DocumentJob,
     contract_context,
     intro_pack_context,
     render_contracts,
@@ -28,8 +28,6 @@ from kokemus_docs.documents import (
 )
 from kokemus_docs.model import Contract, Expert, FeeRate, Register, Unit
 from kokemus_docs.workspace import builtin_template
-
-from conftest import TRICKY_FIRST, TRICKY_LAST, TRICKY_UNIT_FI, TRICKY_UNIT_SV, have
 
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"
