@@ -8,6 +8,7 @@ characters that XML cannot hold are dropped instead of breaking the file.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from copy import copy
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -77,6 +78,18 @@ def plain_or_cell(ws, value: object, style: str | None = None) -> object:
     return cell(ws, value, style)
 
 
+def _apply_style(c: WriteOnlyCell, style: str) -> None:
+    """Give `c` a named style; the resolved style is cached per workbook (looking names up is slow)."""
+    wb = c.parent.parent
+    cache = wb.__dict__.setdefault("_kokemus_style_cache", {})
+    resolved = cache.get(style)
+    if resolved is None:
+        c.style = style
+        cache[style] = copy(c._style)
+    else:
+        c._style = copy(resolved)
+
+
 def cell(ws, value: object, style: str | None = None) -> WriteOnlyCell:
     """A typed cell for `ws.append` (works for write-only and normal worksheets).
 
@@ -88,18 +101,18 @@ def cell(ws, value: object, style: str | None = None) -> WriteOnlyCell:
         c = WriteOnlyCell(ws, text)
         c.data_type = "s"  # openpyxl would otherwise turn '=…' into a formula
         if text.startswith(FORMULA_TRIGGERS):
-            c.style = style or TEXT
+            _apply_style(c, style or TEXT)
             c.quotePrefix = True  # spreadsheet programs keep it text when the cell is edited
         elif style:
-            c.style = style
+            _apply_style(c, style)
         return c
     c = WriteOnlyCell(ws, value)
     if style:
-        c.style = style
+        _apply_style(c, style)
     elif isinstance(value, datetime):
-        c.style = STAMP
+        _apply_style(c, STAMP)
     elif isinstance(value, date):
-        c.style = DAY
+        _apply_style(c, DAY)
     return c
 
 
