@@ -257,8 +257,6 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 FIELD_FONT_SIZE = 8.5
-CHOICE_FONT_MAX = 8.0
-CHOICE_FONT_MIN = 5.5
 
 # Field flags (PDF 32000-1, 12.7.3.1 and 12.7.4.4)
 FLAG_READ_ONLY = 1
@@ -495,10 +493,6 @@ def _row_objects(rows: int, language: str, tasks: tuple[tuple[str, str], ...]) -
     headers = [h.replace("\n", " ") for h in words["columns"].split("|")]
     header_of = {name: headers[i] for i, (name, _) in enumerate(COLUMNS)}
     statuses = tuple((code, labels[language]) for code, labels in STATUS_LABELS.items())
-    task_size = fit_size([label for _, label in tasks], COLUMN_EDGES["task"][1] - COLUMN_EDGES["task"][0] - 7,
-                         CHOICE_FONT_MAX, CHOICE_FONT_MIN)
-    status_size = fit_size([label for _, label in statuses],
-                           COLUMN_EDGES["status"][1] - COLUMN_EDGES["status"][0] - 7, CHOICE_FONT_MAX, CHOICE_FONT_MIN)
     task_opt, status_opt = _options(tasks), _options(statuses)
     objects = []
     for row in range(1, rows + 1):
@@ -507,10 +501,10 @@ def _row_objects(rows: int, language: str, tasks: tuple[tuple[str, str], ...]) -
             tip = f"{words['row_tip'].format(row=row)}: {header_of[name]}"
             if name == "task":
                 body = _widget(full, layout.fields[full], numbers, tooltip=tip, kind=b"/Ch",
-                               flags=FLAG_COMBO | FLAG_EDIT, extra=b" /Opt " + task_opt, size=task_size)
+                               flags=FLAG_COMBO | FLAG_EDIT, extra=b" /Opt " + task_opt, size=0)
             elif name == "status":
                 body = _widget(full, layout.fields[full], numbers, tooltip=tip, kind=b"/Ch",
-                               flags=FLAG_COMBO | FLAG_EDIT, extra=b" /Opt " + status_opt, size=status_size)
+                               flags=FLAG_COMBO | FLAG_EDIT, extra=b" /Opt " + status_opt, size=0)
             else:
                 body = _widget(full, layout.fields[full], numbers, tooltip=tip)
             objects.append((numbers.widget[full], body))
@@ -645,87 +639,117 @@ def _footer(c: _Content, contact: str, layout: FormLayout, words: dict, deadline
     c.text(MARGIN, confirm.y0 - 24, send, size)
 
 
-def build_form_pdf(spec: FormSpec) -> bytes:
-    """The hour form of `spec` as PDF bytes: pages, the table, the fields, the rules and where to send it."""
-    numbers = _numbers(spec.rows)
+@dataclass(frozen=True)
+class _Block:
+    """Objects already written out: their bytes and each object's number and offset within them."""
+
+    data: bytes
+    offsets: tuple[tuple[int, int], ...]
+
+
+def _block(objects: Iterable[tuple[int, bytes]]) -> _Block:
+    chunks, offsets, position = [], [], 0
+    for number, body in objects:
+        chunk = b"%d 0 obj\n%b\nendobj\n" % (number, body)
+        offsets.append((number, position))
+        position += len(chunk)
+        chunks.append(chunk)
+    return _Block(b"".join(chunks), tuple(offsets))
+
+
+@lru_cache(maxsize=16)
+def _layout_block(rows: int) -> _Block:
+    """Pages tree, AcroForm, fonts, checkbox and empty appearances, page objects: the same in every form."""
+    numbers = _numbers(rows)
     layout = numbers.layout
-    words = TEXTS[spec.language]
     helv = _ref(FONT_HELV)
-    objects: list[tuple[int, bytes]] = []
-
     field_refs = b" ".join(_ref(numbers.widget[name]) for name in layout.fields)
-    objects.append((CATALOG, b"<< /Type /Catalog /Pages " + _ref(PAGES) + b" /AcroForm " + _ref(ACROFORM)
-                    + b" /Lang " + pdf_text_string("sv-FI" if spec.language == "sv" else "fi-FI") + b" >>"))
-    objects.append((PAGES, b"<< /Type /Pages /Count " + str(layout.pages).encode() + b" /Kids ["
-                    + b" ".join(_ref(n) for n in numbers.page) + b"] >>"))
-    objects.append((ACROFORM, b"<< /Fields [" + field_refs + b"] /NeedAppearances true /DA (/Helv 0 Tf 0 g)"
-                    b" /DR << /Font << /Helv " + helv + b" /ZaDb " + _ref(FONT_ZADB) + b" >> >> >>"))
-    objects.extend(_shared_objects(spec.rows))
-
+    objects = [
+        (PAGES, b"<< /Type /Pages /Count %d /Kids [%b] >>" % (layout.pages, b" ".join(_ref(n) for n in numbers.page))),
+        (ACROFORM, b"<< /Fields [" + field_refs + b"] /NeedAppearances true /DA (/Helv 0 Tf 0 g)"
+                   b" /DR << /Font << /Helv " + helv + b" /ZaDb " + _ref(FONT_ZADB) + b" >> >> >>"),
+        *_shared_objects(rows),
+    ]
     annots: dict[int, list[bytes]] = {page: [] for page in range(layout.pages)}
     for name, box in layout.fields.items():
         annots[box.page].append(_ref(numbers.widget[name]))
-    resources = (b"/Resources << /Font << /HR " + helv + b" /HB " + _ref(FONT_BOLD) + b" >> /ProcSet [/PDF /Text] >>")
-    for page, (own, shared) in enumerate(_page_contents(spec, layout)):
+    resources = b"/Resources << /Font << /HR " + helv + b" /HB " + _ref(FONT_BOLD) + b" >> /ProcSet [/PDF /Text] >>"
+    for page in range(layout.pages):
         content = numbers.content[page]
         objects.append((numbers.page[page], b"<< /Type /Page /Parent " + _ref(PAGES) + b" /MediaBox [0 0 "
                         + _num(PAGE_WIDTH) + b" " + _num(PAGE_HEIGHT) + b"] " + resources + b" /Contents ["
                         + _ref(content) + b" " + _ref(content + 1) + b"] /Annots [" + b" ".join(annots[page])
                         + b"] >>"))
-        objects.append((content, _stream(b"", own)))
-        objects.append((content + 1, shared))
-
-    for name in (*IDENTITY_FIELDS, SEAL_FIELD):
-        box = layout.fields[name]
-        value = spec.seal if name == SEAL_FIELD else spec.identity[name]
-        size = fit_size([value], box.width - 4, FIELD_FONT_SIZE, 5)
-        objects.append((numbers.own_ap[name], text_appearance(value, box.width, box.height, size, helv)))
-        objects.append((numbers.widget[name], _widget(name, box, numbers, tooltip=words[name], flags=FLAG_READ_ONLY,
-                                                      value=value, size=size,
-                                                      appearance=_ref(numbers.own_ap[name]))))
-    objects.extend(_row_objects(spec.rows, spec.language, spec.tasks))
     confirm = layout.fields[CONFIRM_FIELD]
     objects.append((numbers.widget[CONFIRM_FIELD], b"<< /Type /Annot /Subtype /Widget /F 4 /FT /Btn /T "
-                    + pdf_text_string(CONFIRM_FIELD) + b" /TU " + pdf_text_string(words["confirm"])
-                    + b" /Rect [" + b" ".join(_num(v) for v in (confirm.x0, confirm.y0, confirm.x1, confirm.y1))
+                    + pdf_text_string(CONFIRM_FIELD) + b" /Rect ["
+                    + b" ".join(_num(v) for v in (confirm.x0, confirm.y0, confirm.x1, confirm.y1))
                     + b"] /P " + _ref(numbers.page[confirm.page]) + b" /Ff 0 /DA (/ZaDb 0 Tf 0 g)"
                     b" /MK << /CA (4) /BC [0.4] >> /V /Off /AS /Off /AP << /N << /Yes " + _ref(CHECK_ON)
                     + b" /Off " + _ref(CHECK_OFF) + b" >> /D << /Yes " + _ref(CHECK_ON) + b" /Off " + _ref(CHECK_OFF)
                     + b" >> >> >>"))
+    return _block(objects)
+
+
+@lru_cache(maxsize=64)
+def _language_block(rows: int, language: str, tasks: tuple[tuple[str, str], ...]) -> _Block:
+    """The catalog and every field that depends only on the language and the contract's tasks."""
+    numbers = _numbers(rows)
+    layout = numbers.layout
+    words = TEXTS[language]
+    objects = [(CATALOG, b"<< /Type /Catalog /Pages " + _ref(PAGES) + b" /AcroForm " + _ref(ACROFORM)
+                + b" /Lang " + pdf_text_string("sv-FI" if language == "sv" else "fi-FI") + b" >>")]
+    objects.extend(_row_objects(rows, language, tasks))
     signed = layout.fields[SIGNED_ON_FIELD]
     objects.append((numbers.widget[SIGNED_ON_FIELD], _widget(SIGNED_ON_FIELD, signed, numbers,
                                                              tooltip=words["signed_on"])))
-    return _serialize(objects, numbers.count, spec)
+    return _block(objects)
 
 
-def _serialize(objects: list[tuple[int, bytes]], count: int, spec: FormSpec) -> bytes:
-    offsets = [0] * count
-    chunks = [b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"]
-    position = len(chunks[0])
-    for number, body in sorted(objects, key=lambda item: item[0]):
-        chunk = str(number).encode() + b" 0 obj\n" + body + b"\nendobj\n"
-        offsets[number] = position
-        position += len(chunk)
-        chunks.append(chunk)
-    info = count
-    chunk = (str(info).encode() + b" 0 obj\n<< /Title " + pdf_text_string(
-        f"{TEXTS[spec.language]['title']} {spec.identity['form_id']}") + b" /Producer (kokemus-docs) >>\nendobj\n")
-    offsets.append(position)
-    position += len(chunk)
-    chunks.append(chunk)
-    xref = [b"xref\n0 " + str(count + 1).encode() + b"\n0000000000 65535 f \n"]
-    xref += [b"%010d 00000 n \n" % offset for offset in offsets[1:]]
-    chunks += xref
-    chunks.append(b"trailer\n<< /Size " + str(count + 1).encode() + b" /Root " + _ref(CATALOG) + b" /Info "
-                  + _ref(info) + b" >>\nstartxref\n" + str(position).encode() + b"\n%%EOF\n")
-    return b"".join(chunks)
+def build_form_pdf(spec: FormSpec) -> bytes:
+    """The hour form of `spec` as PDF bytes: pages, the table, the fields, the rules and where to send it.
+
+    What all forms of a layout, a language or a unit share is built once and reused, so a form takes
+    about a millisecond.
+    """
+    numbers = _numbers(spec.rows)
+    layout = numbers.layout
+    words = TEXTS[spec.language]
+    helv = _ref(FONT_HELV)
+    own: list[tuple[int, bytes]] = []
+    for page, (particular, shared) in enumerate(_page_contents(spec, layout)):
+        own.append((numbers.content[page], _stream(b"", particular)))
+        own.append((numbers.content[page] + 1, shared))
+    for name in (*IDENTITY_FIELDS, SEAL_FIELD):
+        box = layout.fields[name]
+        value = spec.seal if name == SEAL_FIELD else spec.identity[name]
+        size = fit_size([value], box.width - 4, FIELD_FONT_SIZE, 5)
+        own.append((numbers.own_ap[name], text_appearance(value, box.width, box.height, size, helv)))
+        own.append((numbers.widget[name], _widget(name, box, numbers, tooltip=words[name], flags=FLAG_READ_ONLY,
+                                                  value=value, size=size, appearance=_ref(numbers.own_ap[name]))))
+    info = numbers.count
+    own.append((info, b"<< /Title " + pdf_text_string(f"{words['title']} {spec.identity['form_id']}")
+                + b" /Producer (kokemus-docs) >>"))
+    blocks = (_layout_block(spec.rows), _language_block(spec.rows, spec.language, spec.tasks), _block(own))
+
+    header = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"
+    offsets = [0] * (info + 1)
+    position = len(header)
+    for block in blocks:
+        for number, offset in block.offsets:
+            offsets[number] = position + offset
+        position += len(block.data)
+    xref = b"".join(b"%010d 00000 n \n" % offset for offset in offsets[1:])
+    trailer = (b"xref\n0 %d\n0000000000 65535 f \n%btrailer\n<< /Size %d /Root %b /Info %b >>\nstartxref\n%d\n%%%%EOF\n"
+               % (info + 1, xref, info + 1, _ref(CATALOG), _ref(info), position))
+    return b"".join((header, *(block.data for block in blocks), trailer))
 
 
 # --- issuing the month's forms ----------------------------------------------------------------------------------
 
 
-def form_spec(ws, register: Register, contract_id: str, month: str) -> FormSpec:
-    """The FormSpec of `contract_id`'s form for `month`, sealed with the workspace's key."""
+def form_spec(ws, register: Register, contract_id: str, month: str, key: bytes | None = None) -> FormSpec:
+    """The FormSpec of `contract_id`'s form for `month`, sealed with the workspace's key (or `key`)."""
     contract = register.contracts[contract_id]
     expert = register.experts[contract.expert_id]
     unit = register.units[contract.unit_id]
@@ -735,7 +759,7 @@ def form_spec(ws, register: Register, contract_id: str, month: str) -> FormSpec:
     contact = ", ".join(part for part in (unit.contact_name, unit.contact_email) if part)
     return FormSpec(
         language=language, org_name=ws.org_name(language), identity=identity,
-        seal=compute_seal(ws.seal_key(), identity), expert_name=expert.full_name, unit_name=unit.name(language),
+        seal=compute_seal(key if key is not None else ws.seal_key(), identity), expert_name=expert.full_name, unit_name=unit.name(language),
         contact=contact, deadline=notice_deadline(month, ws.notice_day), payment=payment_date(month),
         tasks=tuple((task, register.task_label(task, language)) for task in contract.tasks), rows=ws.form_rows)
 
@@ -777,8 +801,9 @@ def issue_forms(ws, register: Register, *, month: str, unit_ids: Sequence[str] =
         wanted.append(contract)
 
     folder = ws.output("forms", month)
+    key = ws.seal_key()
     for done, contract in enumerate(wanted, start=1):
-        spec = form_spec(ws, register, contract.contract_id, month)
+        spec = form_spec(ws, register, contract.contract_id, month, key)
         target = folder / f"{spec.identity['form_id']}.pdf"
         write_bytes_atomic(target, build_form_pdf(spec))
         outcome.written.append(target)
@@ -839,8 +864,7 @@ def fill_form(src: Path, values: dict[str, str], target: Path, *, confirm: bool 
         for option in widget.get("/Opt", []) or []:
             if isinstance(option, list) and len(option) == 2 and str(option[0]) == value:
                 shown = str(option[1])
-        size = float(str(widget.get("/DA", "/Helv 8.5 Tf")).split()[1] or FIELD_FONT_SIZE) or FIELD_FONT_SIZE
-        size = fit_size([shown], x1 - x0 - 4, size, 5)
+        size = fit_size([shown], x1 - x0 - 4, _da_size(widget) or FIELD_FONT_SIZE, 5)
         raw = text_appearance(shown, x1 - x0, y1 - y0, size, b"%d 0 R" % font_ref.idnum)
         widget[NameObject("/AP")] = _appearance_dict(writer, raw, font_ref)
     for widget in fields.values():
@@ -854,6 +878,15 @@ def fill_form(src: Path, values: dict[str, str], target: Path, *, confirm: bool 
     with atomic_path(target) as tmp, open(tmp, "wb") as handle:
         writer.write(handle)
     return Path(target)
+
+
+def _da_size(widget) -> float:
+    """The font size in a field's /DA ('/Helv 8.5 Tf 0 g' -> 8.5; 0 means 'fit to the field')."""
+    parts = str(widget.get("/DA", "")).split()
+    try:
+        return float(parts[parts.index("Tf") - 1])
+    except (ValueError, IndexError):
+        return 0.0
 
 
 def _appearance_dict(writer, raw: bytes, font_ref):
