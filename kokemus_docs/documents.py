@@ -319,9 +319,14 @@ def render_documents(ws: Workspace, jobs: Iterable[DocumentJob | tuple], formats
     Templates come from `ws.template(name)` (the workspace's own copy first). A template that is missing
     or broken becomes one error for that template and its documents are skipped; a document that fails
     to render is an error for that document; the rest of the batch is written. With "pdf" in `formats`
-    the .docx files are converted after all are written (and removed again if "docx" was not asked).
+    the .docx files are converted after all are written (and removed again if "docx" was not asked);
+    without LibreOffice that raises LibreOfficeMissing before any file is written.
     """
     formats = check_formats(formats)
+    if "pdf" in formats:
+        from kokemus_docs.pdfconvert import find_soffice
+
+        find_soffice()  # LibreOfficeMissing before anything is written
     progress = progress or no_progress
     jobs = [job if isinstance(job, DocumentJob) else DocumentJob(*job) for job in jobs]
     outcome = Outcome(extra={"documents": []})

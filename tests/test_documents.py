@@ -351,6 +351,17 @@ def test_render_documents_accepts_plain_tuples(workspace):
 
 # --- PDF ---------------------------------------------------------------------------------------
 
+def test_pdf_without_libreoffice_stops_before_writing(workspace, monkeypatch):
+    from kokemus_docs import pdfconvert
+    from kokemus_docs.errors import LibreOfficeMissing
+
+    monkeypatch.setattr(pdfconvert.shutil, "which", lambda name: None)
+    with pytest.raises(LibreOfficeMissing) as raised:
+        render_contracts(workspace, small_register(), formats=("docx", "pdf"))
+    assert raised.value.exit_code == 2 and "apt-get install" in raised.value.message
+    assert not workspace.output("contracts").exists()
+
+
 @pytest.mark.libreoffice
 @pytest.mark.skipif(not have("soffice"), reason="LibreOffice (soffice) is not installed")
 def test_contract_and_intro_pack_as_pdf(workspace, register):
