@@ -387,7 +387,9 @@ def _convert_to_pdf(ws: Workspace, docx_paths: list[Path], outcome: Outcome, pro
 
 
 def _rel_path(ws: Workspace, path: str | None) -> str | None:
-    return ws.rel(path) if path else None
+    if not path:
+        return None
+    return ws.rel(path) if Path(path).is_absolute() else path
 
 
 # --- contexts ----------------------------------------------------------------------------------

@@ -333,6 +333,15 @@ def test_broken_template_is_named_with_its_line_and_the_rest_is_written(workspac
     assert "expert.full_name" in error.message
 
 
+def test_missing_template_is_one_error_for_its_documents(workspace, monkeypatch):
+    (workspace.templates_dir / "contract_sv.docx").unlink()
+    monkeypatch.setattr("kokemus_docs.workspace.builtin_template", lambda name: workspace.root / "nowhere" / name)
+    outcome = render_contracts(workspace, small_register())
+    assert [p.name for p in outcome.written] == ["S-1_Järvinen___Öhman.docx"]
+    assert [(e.code, e.path) for e in outcome.errors] == [("template-missing", "templates/contract_sv.docx")]
+    assert "1 document(s) not written" in outcome.errors[0].message
+
+
 def test_misspelt_name_in_template_is_an_error_not_a_blank(workspace):
     _write_template(workspace.templates_dir / "intro_pack_fi.docx", "Hei", "{{ expert.fulname }}")
     outcome = render_intro_packs(workspace, small_register())
