@@ -78,19 +78,28 @@ def ingest_forms(ws: Workspace, register: Register, paths: Sequence[Path] = (), 
     outcome = Outcome()
     files, missing = _collect(ws, paths)
     for path in missing:
-        outcome.errors.append(Finding("not-found").problem(path=ws.rel(path)))
+        outcome.errors.append(Finding("not-found").problem(path=str(path)))
     if not files and not missing:
-        outcome.summary.append(f"No hour forms (*.pdf) to ingest in {', '.join(ws.rel(p) for p in paths) or ws.rel(ws.inbox_dir)}.")
+        where = ", ".join(str(p) for p in paths) or ws.rel(ws.inbox_dir)
+        outcome.summary.append(f"No hour forms (*.pdf) to ingest in {where}.")
     session = _Session(ws, register, received_on)
     results: list[FormResult] = []
     with Ledger(ws.ledger_path) as ledger:
+        # One transaction per file. In WAL mode with synchronous=NORMAL a commit does not wait for the disk;
+        # the checkpoint in `finish` makes the run durable before any inbox original is removed, so a power
+        # cut can at worst leave a file in the inbox to be read again, never a file the ledger does not know.
+        ledger.db.execute("PRAGMA journal_mode = WAL")
+        ledger.db.execute("PRAGMA synchronous = NORMAL")
         session.ledger = ledger
-        for done, path in enumerate(files, start=1):
-            result = session.ingest(path)
-            results.append(result)
-            _report(ws, result, outcome)
-            progress(done, len(files), path.name)
-    outcome.extra["forms"] = [_form_json(ws, r) for r in results]
+        try:
+            for done, path in enumerate(files, start=1):
+                result = session.ingest(path)
+                results.append(result)
+                _report(session, result, outcome)
+                progress(done, len(files), path.name)
+        finally:
+            session.finish()
+    outcome.extra["forms"] = [_form_json(session, r) for r in results]
     if results:
         counts = {s: sum(r.status == s for r in results) for s in ("accepted", "replaced", "duplicate", "rejected")}
         outcome.summary.append("Hour forms: " + ", ".join(f"{n} {s}" for s, n in counts.items() if n) + ".")
@@ -98,23 +107,22 @@ def ingest_forms(ws: Workspace, register: Register, paths: Sequence[Path] = (), 
 
 
 def _collect(ws: Workspace, paths: Sequence[Path]) -> tuple[list[Path], list[Path]]:
-    """The files to read, in order, each once; and the given paths that do not exist."""
+    """The files to read (resolved), in order, each once; and the given paths that do not exist."""
     files: list[Path] = []
     missing: list[Path] = []
     seen: set[Path] = set()
     for given in [Path(p) for p in paths] or [ws.inbox_dir]:
         if given.is_dir():
-            found = sorted((p for p in given.iterdir() if p.is_file() and p.suffix.lower() == ".pdf"),
+            found = sorted((p for p in given.resolve().iterdir() if p.is_file() and p.suffix.lower() == ".pdf"),
                            key=lambda p: p.name)
         elif given.is_file():
-            found = [given]
+            found = [given.resolve()]
         else:
             missing.append(given)
             continue
         for path in found:
-            key = path.resolve()
-            if key not in seen:
-                seen.add(key)
+            if path not in seen:
+                seen.add(path)
                 files.append(path)
     return files, missing
 
@@ -129,17 +137,33 @@ class _Session:
         self.register = register
         self.received_on = received_on
         self.key = ws.seal_key()
+        self.root = ws.root.resolve()
+        self.processed_dir = ws.processed_dir.resolve()
+        self.rejected_dir = ws.rejected_dir.resolve()
+        self.managed_dirs = (ws.inbox_dir.resolve(), self.rejected_dir, self.processed_dir)
+        self.to_remove: list[Path] = []  # originals moved to the archive, removed once the ledger is durable
         try:
             self.cutoff = parse_time(str(ws.config["deadlines"].get("cancellation_cutoff", "15:00")))
         except ParseError:
             self.cutoff = time(15, 0)
 
+    def rel(self, path: Path) -> str:
+        """Workspace-relative path of an already resolved path (absolute if outside the workspace)."""
+        return path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else str(path)
+
+    def finish(self) -> None:
+        """Make the ledger durable, then remove the originals that were moved into the archive."""
+        self.ledger.db.execute("PRAGMA wal_checkpoint(FULL)")
+        for original in self.to_remove:
+            original.unlink(missing_ok=True)
+        self.to_remove.clear()
+
     def ingest(self, path: Path) -> FormResult:
         """Decide, archive and record one file inside one ledger transaction.
 
         The transaction starts with BEGIN IMMEDIATE, so no other run can close a month between the checks in
-        `_accept` and `store_form`. A file moved out of the inbox is removed only after the commit; on any failure
-        the archive copy and the feedback file are removed again and the original stays where it was.
+        `_accept` and `store_form`. A file moved out of the inbox is removed only at the end of the run; on any
+        failure the archive copy and the feedback file are removed again and the original stays where it was.
         """
         result = FormResult(path=path)
         try:
@@ -154,24 +178,24 @@ class _Session:
         try:
             with self.ledger.transaction():
                 record = self._decide(path, sha256, result)
-                archived, remove_after_commit = _archive(self.ws, path, data, self._archive_dir(result))
+                archived, remove_after_commit = _archive(path, data, self._archive_dir(result), self.managed_dirs)
                 result.archived_as = archived
                 problems = [{"severity": f.severity, **f.problem().as_dict()} for f in result.findings]
                 submission_id = self.ledger.record_submission(
                     sha256=sha256, file_name=path.name, received_on=self.received_on, status=result.status,
-                    form_id=result.form_id or None, problems=problems, archived_as=self.ws.rel(archived))
+                    form_id=result.form_id or None, problems=problems, archived_as=self.rel(archived))
                 if record is not None:
                     result.status = self.ledger.store_form(record, result.lines, submission_id)
                 if result.status == "rejected" and result.form_id:
                     result.feedback = self._write_feedback(result)
         except BaseException:
-            if archived is not None and archived != path.resolve():
+            if archived is not None and archived != path:
                 archived.unlink(missing_ok=True)
             if result.feedback is not None:
                 result.feedback.unlink(missing_ok=True)
             raise
         if remove_after_commit is not None:
-            remove_after_commit.unlink(missing_ok=True)
+            self.to_remove.append(remove_after_commit)
         return result
 
     def _decide(self, path: Path, sha256: str, result: FormResult) -> FormRecord | None:
@@ -239,9 +263,8 @@ class _Session:
 
     def _archive_dir(self, result: FormResult) -> Path:
         if result.status == "rejected":
-            return self.ws.rejected_dir
-        month = result.month if result.month else ""
-        return self.ws.processed_dir / safe_filename(month) if month else self.ws.processed_dir
+            return self.rejected_dir
+        return self.processed_dir / safe_filename(result.month) if result.month else self.processed_dir
 
     def _write_feedback(self, result: FormResult) -> Path:
         target = self.ws.output(FEEDBACK_DIR, f"{safe_filename(result.form_id)}_{self.received_on.isoformat()}.txt")
@@ -251,18 +274,18 @@ class _Session:
         return target
 
 
-def _archive(ws: Workspace, path: Path, data: bytes, target_dir: Path) -> tuple[Path, Path | None]:
+def _archive(path: Path, data: bytes, target_dir: Path, managed_dirs: tuple[Path, ...]) -> tuple[Path, Path | None]:
     """Put the received file into `target_dir`; return (archived path, original to remove after the commit).
 
     Files in the inbox or in the forms/ archives are moved (hard-linked now, the original removed after the
     commit); other files are copied and left in place. A file already in `target_dir` stays where it is.
     Nothing is ever overwritten: a name already taken gets a -2, -3, ... suffix.
     """
-    source = path.resolve()
-    target_dir.mkdir(parents=True, exist_ok=True)
-    if source.parent == target_dir.resolve():
+    source = path  # resolved, like target_dir and managed_dirs
+    if source.parent == target_dir:
         return source, None
-    managed = any(source.is_relative_to(d.resolve()) for d in (ws.inbox_dir, ws.rejected_dir, ws.processed_dir))
+    target_dir.mkdir(parents=True, exist_ok=True)
+    managed = any(source.is_relative_to(d) for d in managed_dirs)
     to_remove = source if managed else None
     if managed:
         for target in _free_names(target_dir, path.name):
@@ -371,8 +394,8 @@ def _feedback_item(finding: Finding, language: str) -> str:
 
 
 # --- reporting -------------------------------------------------------------------------------------
-def _report(ws: Workspace, result: FormResult, outcome: Outcome) -> None:
-    rel = ws.rel(result.path)
+def _report(session: _Session, result: FormResult, outcome: Outcome) -> None:
+    rel = session.rel(result.path)
     outcome.errors += [f.problem(path=rel) for f in result.errors]
     outcome.warnings += [f.problem(path=rel) for f in result.warnings]
     if result.feedback is not None:
@@ -388,12 +411,12 @@ def _report(ws: Workspace, result: FormResult, outcome: Outcome) -> None:
     else:
         text = f"{rel}: rejected {label}, {len(result.errors)} error(s)"
         if result.feedback is not None:
-            text += f"; feedback for the expert in {ws.rel(result.feedback)}"
+            text += f"; feedback for the expert in {session.rel(result.feedback)}"
     outcome.summary.append(text)
 
 
-def _form_json(ws: Workspace, result: FormResult) -> dict:
-    rel = ws.rel(result.path)
+def _form_json(session: _Session, result: FormResult) -> dict:
+    rel = session.rel(result.path)
     return {
         "path": rel, "form_id": result.form_id or None, "expert_id": result.expert_id or None,
         "unit_id": result.unit_id or None, "month": result.month or None, "status": result.status,
@@ -401,8 +424,8 @@ def _form_json(ws: Workspace, result: FormResult) -> dict:
         "warnings": [f.problem(path=rel).as_dict() for f in result.warnings],
         "lines": [line_json(ln) for ln in result.lines],
         "pay_month": result.pay_month or None, "late": result.late,
-        "archived_as": ws.rel(result.archived_as) if result.archived_as else None,
-        "feedback": ws.rel(result.feedback) if result.feedback else None,
+        "archived_as": session.rel(result.archived_as) if result.archived_as else None,
+        "feedback": session.rel(result.feedback) if result.feedback else None,
     }
 
 

@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from functools import lru_cache
 
 from kokemus_docs.errors import Problem
 from kokemus_docs.formatting import (
@@ -121,13 +122,20 @@ def _key(text: str) -> str:
 
 def _task_lookup(register: Register) -> dict[str, str]:
     """Every accepted spelling of each task (the code, the register's and the built-in fi/sv labels) -> code."""
-    lookup = {_key(code): code for code in register.task_codes()}
-    for code in register.task_codes():
-        for language in ("fi", "sv"):
-            lookup.setdefault(_key(register.task_label(code, language)), code)
-            builtin = TASK_LABELS.get(code, {}).get(language)
-            if builtin:
-                lookup.setdefault(_key(builtin), code)
+    return _task_lookup_for(tuple((rate.task, rate.label_fi, rate.label_sv) for rate in register.fees))
+
+
+@lru_cache(maxsize=8)
+def _task_lookup_for(fee_labels: tuple[tuple[str, str, str], ...]) -> dict[str, str]:
+    codes = set(TASK_LABELS) | {task for task, _, _ in fee_labels}
+    lookup = {_key(code): code for code in codes}
+    for task, label_fi, label_sv in fee_labels:  # the register's labels first, as Register.task_label does
+        for label in (label_fi, label_sv):
+            if label:
+                lookup.setdefault(_key(label), task)
+    for code, labels in TASK_LABELS.items():
+        for label in labels.values():
+            lookup.setdefault(_key(label), code)
     return lookup
 
 
@@ -255,16 +263,17 @@ def _check_row(number: int, values: dict[str, str], check: FormCheck, register: 
             minutes = None
 
     # task ------------------------------------------------------------------------------------
-    contract_tasks = choices_text([task_text(register, t) for t in contract.tasks])
     if not values.get("task"):
         add("task-missing", "task")
     else:
         code = task_lookup.get(_key(values["task"]))
-        if code is None:
-            add("task-unknown", "task", value=values["task"], choices=contract_tasks)
-        elif code not in contract.tasks:
-            add("task-not-in-contract", "task", task=task_text(register, code), contract_id=contract.contract_id,
-                choices=contract_tasks)
+        if code is None or code not in contract.tasks:
+            contract_tasks = choices_text([task_text(register, t) for t in contract.tasks])
+            if code is None:
+                add("task-unknown", "task", value=values["task"], choices=contract_tasks)
+            else:
+                add("task-not-in-contract", "task", task=task_text(register, code), contract_id=contract.contract_id,
+                    choices=contract_tasks)
         else:
             row.task = code
 
