@@ -1,0 +1,315 @@
+"""Batch speed of kokemus-docs on a synthetic register of N experts, against the naive way.
+
+    python benchmarks/bench.py --n 1000 --out benchmarks/results/bench.json
+
+Sections (each in its own fresh Python process, so its peak memory is its own; a section whose
+library function does not exist yet is reported as 'not available'):
+
+1. naive contracts DOCX+PDF: a new docxtpl DocxTemplate per contract, then ONE `soffice --convert-to pdf`
+   call with all the files;
+2. kokemus contracts DOCX+PDF: documents.render_contracts(formats=docx,pdf);
+3. DOCX only, naive and kokemus;
+4. issuing N hour forms (hourform.issue_forms);
+5. ingesting N filled forms (ingest.ingest_forms);
+6. payroll for N experts (payroll.write_payroll).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import multiprocessing
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+MONTH = "2026-03"
+RECEIVED_ON = date(2026, 4, 3)
+
+
+class NotAvailable(Exception):
+    """A library function this section needs is not in the package (yet)."""
+
+
+def need(module: str, name: str):
+    try:
+        return getattr(importlib.import_module(f"kokemus_docs.{module}"), name)
+    except (ImportError, AttributeError) as exc:
+        raise NotAvailable(f"kokemus_docs.{module}.{name} not available") from exc
+
+
+def load(root: Path):
+    from kokemus_docs.register import load_register
+    from kokemus_docs.workspace import Workspace
+
+    ws = Workspace.open(root)
+    check = load_register(ws.register_path)
+    if check.errors:
+        raise RuntimeError(f"synthetic register has errors: {check.errors[:3]}")
+    return ws, check.register
+
+
+def clear(path: Path) -> None:
+    shutil.rmtree(path, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- sections (run in child processes)
+
+def naive_contracts(root: Path, with_pdf: bool) -> dict:
+    from docxtpl import DocxTemplate
+
+    contract_context = need("documents", "contract_context")
+    new_environment = need("documents", "new_environment")
+    ws, register = load(root)
+    out = root / "naive"
+    clear(out)
+    out.mkdir()
+    started = time.perf_counter()
+    written = []
+    for contract in register.contracts.values():
+        context, _ = contract_context(ws, register, contract)
+        template = DocxTemplate(ws.template(f"contract_{context['lang']}.docx"))
+        template.render(context, jinja_env=new_environment(), autoescape=True)
+        target = out / f"{contract.contract_id}.docx"
+        template.save(target)
+        written.append(target)
+    docx_seconds = time.perf_counter() - started
+    result = {"documents": len(written), "docx_seconds": docx_seconds}
+    if with_pdf:
+        from kokemus_docs.pdfconvert import soffice_convert
+
+        started = time.perf_counter()
+        pdfs = soffice_convert(written, out, "pdf", timeout=3600)
+        result["pdf_seconds"] = time.perf_counter() - started
+        result["pdfs"] = len(pdfs)
+    result["seconds"] = docx_seconds + result.get("pdf_seconds", 0.0)
+    return result
+
+
+def kokemus_contracts(root: Path, with_pdf: bool) -> dict:
+    render_contracts = need("documents", "render_contracts")
+    ws, register = load(root)
+    clear(ws.output("contracts"))
+    formats = ("docx", "pdf") if with_pdf else ("docx",)
+    started = time.perf_counter()
+    outcome = render_contracts(ws, register, formats=formats)
+    seconds = time.perf_counter() - started
+    pdfs = sum(1 for p in outcome.written if p.suffix == ".pdf")
+    return {"documents": sum(1 for p in outcome.written if p.suffix == ".docx"), "pdfs": pdfs,
+            "errors": len(outcome.errors), "seconds": seconds}
+
+
+def issue_forms(root: Path) -> dict:
+    issue = need("hourform", "issue_forms")
+    ws, register = load(root)
+    clear(ws.output("forms"))
+    started = time.perf_counter()
+    outcome = issue(ws, register, month=MONTH, progress=None)
+    return {"documents": len(outcome.written), "errors": len(outcome.errors),
+            "seconds": time.perf_counter() - started}
+
+
+def _fill_values(index: int) -> dict[str, str]:
+    day = 2 + index % 25
+    return {
+        "row01_date": f"{day}.3.2026", "row01_start": "9.00", "row01_end": "10.30",
+        "row01_task": "individual", "row01_status": "held",
+        "row02_date": f"{day + 1}.3.2026", "row02_start": "13.00", "row02_end": "15.00",
+        "row02_task": "group", "row02_status": "held", "row02_participants": "5",
+        "signed_on": "31.3.2026",
+    }
+
+
+def _fill_with_pypdf(src: Path, values: dict[str, str], target: Path) -> None:
+    from pypdf import PdfReader, PdfWriter
+
+    reader = PdfReader(src)
+    writer = PdfWriter(clone_from=reader)
+    fields = reader.get_fields() or {}
+    values = dict(values)
+    states = [s for s in (fields.get("confirm", {}).get("/_States_") or []) if s != "/Off"]
+    if states:
+        values["confirm"] = states[0]
+    for page in writer.pages:
+        writer.update_page_form_field_values(page, values, auto_regenerate=False)
+    with open(target, "wb") as fh:
+        writer.write(fh)
+
+
+def ingest_forms(root: Path) -> dict:
+    ingest = need("ingest", "ingest_forms")
+    ws, register = load(root)
+    issued = sorted(ws.output("forms", MONTH).glob("*.pdf"))
+    if not issued:
+        issued = list(need("hourform", "issue_forms")(ws, register, month=MONTH).written)
+    try:
+        fill = need("hourform", "fill_form")
+    except NotAvailable:
+        fill = _fill_with_pypdf
+    filled_dir = root / "filled"
+    clear(filled_dir)
+    filled_dir.mkdir()
+    filled = []
+    for index, src in enumerate(issued):
+        target = filled_dir / src.name
+        fill(src, _fill_values(index), target)
+        filled.append(target)
+    started = time.perf_counter()
+    outcome = ingest(ws, register, filled, received_on=RECEIVED_ON, progress=None)
+    seconds = time.perf_counter() - started
+    statuses: dict[str, int] = {}
+    for form in outcome.extra.get("forms", []):
+        statuses[form["status"]] = statuses.get(form["status"], 0) + 1
+    return {"documents": len(filled), "statuses": statuses, "errors": len(outcome.errors), "seconds": seconds}
+
+
+def payroll(root: Path) -> dict:
+    write_payroll = need("payroll", "write_payroll")
+    ws, register = load(root)
+    started = time.perf_counter()
+    outcome = write_payroll(ws, register, MONTH, close=False)
+    return {"documents": len(register.experts), "files": len(outcome.written), "errors": len(outcome.errors),
+            "lines": sum(e.get("lines", 0) for e in outcome.extra.get("experts", [])),
+            "seconds": time.perf_counter() - started}
+
+
+SECTIONS = {
+    "naive_docx_pdf": (naive_contracts, True),
+    "kokemus_docx_pdf": (kokemus_contracts, True),
+    "naive_docx": (naive_contracts, False),
+    "kokemus_docx": (kokemus_contracts, False),
+    "issue_forms": (issue_forms, None),
+    "ingest_forms": (ingest_forms, None),
+    "payroll": (payroll, None),
+}
+TITLES = {
+    "naive_docx_pdf": "1. contracts DOCX+PDF, naive", "kokemus_docx_pdf": "2. contracts DOCX+PDF, kokemus",
+    "naive_docx": "3. contracts DOCX only, naive", "kokemus_docx": "3. contracts DOCX only, kokemus",
+    "issue_forms": "4. hour forms issued", "ingest_forms": "5. filled hour forms ingested",
+    "payroll": "6. payroll workbook",
+}
+
+
+def run_section(name: str, root: str, queue) -> None:
+    """Child process body: run one section, report its result and its own peak memory."""
+    function, flag = SECTIONS[name]
+    try:
+        result = function(Path(root), flag) if flag is not None else function(Path(root))
+        result["status"] = "ok"
+    except NotAvailable as exc:
+        result = {"status": "not available", "reason": str(exc)}
+    except Exception as exc:  # a benchmark reports a failure and goes on with the next section
+        result = {"status": "failed", "reason": f"{type(exc).__name__}: {exc}"}
+    result["peak_rss_mb_self"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result["peak_rss_mb_children"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    queue.put(result)
+
+
+def in_child(name: str, root: Path) -> dict:
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    process = context.Process(target=run_section, args=(name, str(root), queue))
+    process.start()
+    result = queue.get()
+    process.join()
+    return result
+
+
+# ---------------------------------------------------------------- setup and report
+
+def build_workspace(root: Path, n: int) -> None:
+    from kokemus_docs.sample import synthetic_register, write_sample_register
+    from kokemus_docs.workspace import init_workspace
+
+    ws, _ = init_workspace(root)
+    write_sample_register(ws.register_path, synthetic_register(n))
+
+
+def machine() -> dict:
+    info = {"cores": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                info["cpu"] = line.split(":", 1)[1].strip()
+                break
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                info["ram_gb"] = round(int(line.split()[1]) / 1024 / 1024, 1)
+        info["load_average_at_start"] = os.getloadavg()
+    except OSError:
+        pass
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice:
+        try:
+            info["libreoffice"] = subprocess.run([soffice, "--version"], capture_output=True, text=True,
+                                                 timeout=60).stdout.strip()
+        except (OSError, subprocess.TimeoutExpired):
+            info["libreoffice"] = "unknown"
+    else:
+        info["libreoffice"] = None
+    return info
+
+
+def report(results: dict, n: int) -> list[str]:
+    lines = [f"{'section':34} {'status':>14} {'total s':>9} {'ms/doc':>9} {'vs naive':>9} {'peak RSS MB':>12}"]
+    pairs = {"kokemus_docx_pdf": "naive_docx_pdf", "kokemus_docx": "naive_docx"}
+    for name, result in results.items():
+        seconds = result.get("seconds")
+        per_doc = seconds / max(result.get("documents") or n, 1) * 1000 if seconds is not None else None
+        result["ms_per_document"] = per_doc
+        naive = results.get(pairs.get(name, ""), {}).get("seconds")
+        if seconds and naive:
+            result["speedup_vs_naive"] = naive / seconds
+        rss = result.get("peak_rss_mb_self", 0) + result.get("peak_rss_mb_children", 0)
+        lines.append(
+            f"{TITLES[name]:34} {result['status']:>14} "
+            f"{'' if seconds is None else f'{seconds:9.2f}':>9} {'' if per_doc is None else f'{per_doc:9.1f}':>9} "
+            f"{(f'{naive / seconds:8.1f}x' if seconds and naive else ''):>9} {rss:12.0f}"
+        )
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=1000, help="number of experts (and contracts, forms)")
+    parser.add_argument("--out", type=Path, default=None, help="JSON file for the results")
+    parser.add_argument("--only", action="append", choices=list(SECTIONS), help="run only these sections")
+    parser.add_argument("--keep", type=Path, default=None, help="build the workspace here and keep it")
+    args = parser.parse_args(argv)
+
+    root = args.keep or Path(tempfile.mkdtemp(prefix="kokemus-bench-")) / "ws"
+    if root.exists():
+        shutil.rmtree(root)
+    print(f"Building a synthetic register of {args.n} experts in {root} …", file=sys.stderr)
+    build_workspace(root, args.n)
+    results = {}
+    for name in args.only or SECTIONS:
+        print(f"  {TITLES[name]} …", file=sys.stderr)
+        results[name] = in_child(name, root)
+    lines = report(results, args.n)
+    print("\n".join(lines))
+    document = {"n": args.n, "run_at": datetime.now().isoformat(timespec="seconds"), "machine": machine(),
+                "sections": results}
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(f"Results written to {args.out}", file=sys.stderr)
+    if not args.keep:
+        shutil.rmtree(root.parent, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
