@@ -21,8 +21,16 @@ from kokemus_docs.formfields import (
     ReturnedForm,
     row_field,
 )
-from kokemus_docs.hourform import COLUMN_EDGES, COLUMNS, PAGE_HEIGHT, PAGE_WIDTH, FormLayout, checkbox_on_states, \
-    form_layout
+from kokemus_docs.hourform import (
+    COLUMN_EDGES,
+    COLUMNS,
+    PAGE_HEIGHT,
+    PAGE_WIDTH,
+    TEXTS,
+    FormLayout,
+    checkbox_on_states,
+    form_layout,
+)
 
 ROW_NAME = re.compile(r"^row(\d{2,3})_([a-z_]+)$")
 MONTH = re.compile(r"^\d{4}-\d{2}$")
@@ -206,6 +214,9 @@ def _layout_of(path: Path, pages: list) -> FormLayout:
         for number, (x, y) in _row_numbers(chars, height).items():
             printed.setdefault(number, (index, x, y))
     if not printed or 1 not in printed:
+        titles = [words["title"] for words in TEXTS.values()]
+        if any(title in "".join(ch["text"] for ch in chars) for _, _, chars, _ in pages for title in titles):
+            raise _unreadable(path, "page-text-unclear", "the printed form has been moved or scaled on the page")
         raise _unreadable(path, "wrong-layout", "the PDF has no form fields and does not look like an hour form")
     rows = max(printed)
     if sorted(printed) != list(range(1, rows + 1)):

@@ -506,7 +506,7 @@ def _row_objects(rows: int, language: str, tasks: tuple[tuple[str, str], ...]) -
                 body = _widget(full, layout.fields[full], numbers, tooltip=tip, kind=b"/Ch",
                                flags=FLAG_COMBO | FLAG_EDIT, extra=b" /Opt " + status_opt, size=0)
             else:
-                body = _widget(full, layout.fields[full], numbers, tooltip=tip)
+                body = _widget(full, layout.fields[full], numbers, tooltip=tip, size=0)
             objects.append((numbers.widget[full], body))
     return tuple(objects)
 
@@ -702,7 +702,7 @@ def _language_block(rows: int, language: str, tasks: tuple[tuple[str, str], ...]
     objects.extend(_row_objects(rows, language, tasks))
     signed = layout.fields[SIGNED_ON_FIELD]
     objects.append((numbers.widget[SIGNED_ON_FIELD], _widget(SIGNED_ON_FIELD, signed, numbers,
-                                                             tooltip=words["signed_on"])))
+                                                             tooltip=words["signed_on"], size=0)))
     return _block(objects)
 
 

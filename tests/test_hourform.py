@@ -163,10 +163,11 @@ def test_any_number_of_rows_fits_on_the_pages(tmp_path, rows):
     assert all(row_field(r, n) in fields for r in range(1, rows + 1) for n in ROW_FIELDS)
     for name, box in layout.fields.items():
         assert 20 <= box.x0 < box.x1 <= PAGE_WIDTH - 20 and 15 <= box.y0 < box.y1 <= PAGE_HEIGHT - 20, name
-    boxes = sorted((b.page, b.x0, b.y0, b.x1, b.y1) for b in layout.fields.values())
-    for (p1, *a), (p2, *b) in zip(boxes, boxes[1:]):
-        overlap = p1 == p2 and a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
-        assert not overlap
+    boxes = list(layout.fields.items())
+    for index, (name, a) in enumerate(boxes):
+        for other, b in boxes[index + 1:]:
+            overlap = a.page == b.page and a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
+            assert not overlap, (name, other)
 
 
 def test_fill_form_refuses_unknown_fields(tmp_path):
