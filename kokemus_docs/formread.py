@@ -260,6 +260,8 @@ def _texts_in_boxes(path: Path, layout: FormLayout, pages: list) -> dict[str, st
                 break
         for name, group in inside.items():
             texts[name] = _join(group)
+            if "(cid:" in texts[name] or "\ufffd" in texts[name]:
+                raise _unreadable(path, "page-text-unclear", f"the letters in field {name} cannot be decoded")
     return texts
 
 

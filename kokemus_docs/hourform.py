@@ -237,7 +237,7 @@ TEXTS: dict[str, dict[str, str]] = {
             "avbokningen senare, betalas arvodet.",
             "Om klienten inte kommer, betalas arvodet.",
             "De avtalade gruppträffarna betalas även om ingen deltagare kommer, utom när gruppen har "
-            "avslutats av ett vägande eller på förhand överenskommet skäl.",
+            "avslutats av ett tungt vägande eller på förhand överenskommet skäl.",
             "Om du själv insjuknar och inte kan utföra uppdraget, betalas inget arvode.",
             "Resor till klientmöten eller andra uppdrag ersätts inte. En resa ersätts bara till "
             "erfarenhetsexperternas gemensamma möten eller till ett separat avtalat uppdrag utanför "
