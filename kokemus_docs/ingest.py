@@ -404,7 +404,7 @@ def _report(session: _Session, result: FormResult, outcome: Outcome) -> None:
     if result.status in ("accepted", "replaced"):
         fees = sum((ln.fee_eur for ln in result.lines), start=Decimal("0.00"))
         travel = sum((ln.travel_eur for ln in result.lines), start=Decimal("0.00"))
-        text = (f"{rel}: {result.status} {label}, {len(result.lines)} rows, fees {money(fees)}, travel {money(travel)}, "
+        text = (f"{rel}: {result.status} {label}, {len(result.lines)} row{'' if len(result.lines) == 1 else 's'}, fees {money(fees)}, travel {money(travel)}, "
                 f"paid with {result.pay_month}" + (" (late)" if result.late else ""))
     elif result.status == "duplicate":
         text = f"{rel}: duplicate of {result.duplicate_of} ({label}); nothing changed"
