@@ -10,7 +10,6 @@ import json
 import os
 import re
 import sys
-import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -75,18 +74,18 @@ class StderrProgress:
     def __init__(self) -> None:
         self.tty = sys.stderr.isatty()
         self.last_step = -1
-        self.started = time.monotonic()
 
     def __call__(self, done: int, total: int, label: str) -> None:
         if total <= 0:
             return
+        line = f"[{done}/{total}] {label}"
         if self.tty:
-            click.echo(f"\r{label}: {done}/{total}", err=True, nl=done >= total)
+            click.echo(f"\r\033[K{line}", err=True, nl=done >= total)
             return
         step = done * 10 // total
         if step != self.last_step or done == total:
-            self.last_step = step
-            click.echo(f"{label}: {done}/{total}", err=True)
+            self.last_step = -1 if done >= total else step
+            click.echo(line, err=True)
 
 
 def _emit(ctx: click.Context, outcome: Outcome, as_json: bool) -> None:

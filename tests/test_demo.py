@@ -1,0 +1,154 @@
+"""The demo month cycle end to end, checked against fees computed by hand from DOMAIN.md's rules."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import pdfplumber
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from kokemus_docs.cli import cli
+from kokemus_docs.sample import demo_register
+
+pytestmark = pytest.mark.libreoffice
+
+# Hand computation of October 2026 (fee table: individual/pair 50 € a session, group 25 €/h until 14.10. and
+# 27,50 €/h from 15.10., lecture 150 € and development 300 € an event, common meeting 50 €):
+# (expert, cost centre) -> (fees, travel, payable lines)
+OCTOBER = {
+    # 50 + 1,5 h × 25 + 1,5 h × 27,50 (no participants) + 0 (cancelled 15.00 sharp) + 50 (15.01) + 50; travel 12,40
+    ("KA-001", "410120"): ("228.75", "12.40", 5),
+    ("KA-001", "440110"): ("150.00", "0.00", 1),   # lecture
+    ("KA-002", "410120"): ("300.00", "0.00", 4),   # 50 + no-show 50 + lecture 150 + ill 0 + late cancel 50
+    ("KA-003", "420310"): ("166.25", "0.00", 4),   # 37,50 + 37,50 + 41,25 + ended 0 + meeting 50; no travel ref
+    ("KA-004", "440110"): ("350.00", "0.00", 2),   # 50 + development 300 + cancelled two days before 0
+    ("KA-005", "430210"): ("200.00", "20.00", 2),  # 50 + lecture 150; out-of-area travel with a reference
+    ("KA-006", "420310"): ("116.25", "0.00", 3),   # corrected form: 37,50 + 37,50 + 41,25
+    ("KA-008", "410120"): ("150.00", "0.00", 3),
+    ("KA-009", "430210"): ("50.00", "0.00", 1),    # cancelled the same morning
+    ("KA-010", "440110"): ("105.00", "0.00", 2),   # 2 h × 25 + 2 h × 27,50
+    ("KA-011", "410120"): ("100.00", "0.00", 2),   # updated form replaced the first
+    ("KA-012", "410120"): ("300.00", "0.00", 1),
+    ("KA-014", "440110"): ("50.00", "0.00", 1),
+}
+OCTOBER_TOTAL = "2298.65"
+NOVEMBER_LATE = {("KA-007", "410120"): ("100.00", "15.00", 2)}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    root = tmp_path_factory.mktemp("demo") / "ws"
+    result = CliRunner().invoke(cli, ["demo", str(root), "--json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    return root, json.loads(result.stdout)
+
+
+def _payroll(root: Path, month: str) -> dict:
+    result = CliRunner().invoke(cli, ["-w", str(root), "payroll", "--month", month, "--json"],
+                                catch_exceptions=False)
+    assert result.exit_code in (0, 1), result.stderr
+    return json.loads(result.stdout)
+
+
+def test_demo_summary(demo):
+    _, payload = demo
+    assert payload["ok"] is True
+    assert payload["experts"] == 14
+    assert payload["forms_issued"] == 15  # 16 contracts, one not signed
+    assert payload["forms"] == {"accepted": 14, "replaced": 1, "duplicate": 1, "rejected": 1}
+    assert payload["total_eur"] == OCTOBER_TOTAL
+    assert payload["payment_date"] == "2026-11-30"
+    assert payload["notice_deadline"] == "2026-11-09"
+
+
+@pytest.mark.parametrize("month,expected", [
+    pytest.param("2026-10", OCTOBER, id="october"),
+    pytest.param("2026-11", NOVEMBER_LATE, id="late-form-in-november"),
+])
+def test_payroll_equals_the_hand_computation(demo, month, expected):
+    root, _ = demo
+    payroll = _payroll(root, month)
+    got = {(e["expert_id"], e["cost_center"]): (e["fee_eur"], e["travel_eur"], e["lines"])
+           for e in payroll["experts"]}
+    assert got == expected
+    total = sum(Decimal(fee) + Decimal(travel) for fee, travel, _ in expected.values())
+    assert Decimal(payroll["total_eur"]) == total
+
+
+def test_documents_in_both_languages_as_docx_and_pdf(demo):
+    root, _ = demo
+    register = demo_register()
+    contracts = root / "outputs" / "contracts"
+    for contract_id, contract in register.contracts.items():
+        docx = next(contracts.glob(f"{contract_id}_*.docx"))
+        pdf = docx.with_suffix(".pdf")
+        assert pdf.is_file(), pdf
+        with pdfplumber.open(pdf) as document:
+            text = "\n".join(page.extract_text() or "" for page in document.pages)
+        expert = register.experts[contract.expert_id]
+        assert expert.last_name in text
+        assert ("UPPDRAGSAVTAL" in text.upper()) == (expert.language == "sv")
+    assert len(list((root / "outputs" / "intro-packs").glob("*.pdf"))) == len(register.contracts)
+
+
+def test_feedback_for_the_rejected_form_in_the_experts_language(demo):
+    root, _ = demo
+    feedback = list((root / "outputs" / "feedback").glob("S-2026-006_2026-10*"))
+    assert len(feedback) == 1
+    text = feedback[0].read_text(encoding="utf-8")
+    assert "3" in text and "row03_date" not in text.split("\n")[0]
+
+
+def test_no_original_is_lost(demo):
+    root, _ = demo
+    archived = list((root / "forms" / "processed").rglob("*.pdf")) + list((root / "forms" / "rejected").rglob("*.pdf"))
+    assert len(archived) == 17  # 14 on time incl. the copy, the correction, the update, the late one
+    assert list((root / "forms" / "inbox").iterdir()) == []
+
+
+def _texts(root: Path):
+    """Every output a person other than payroll sees, as text."""
+    for path in sorted((root / "outputs").rglob("*")):
+        if path.is_dir() or "payroll" in path.parts:
+            continue
+        if path.suffix == ".pdf":
+            with pdfplumber.open(path) as document:
+                yield path, "\n".join(page.extract_text() or "" for page in document.pages)
+        elif path.suffix in (".docx", ".xlsx"):
+            with zipfile.ZipFile(path) as archive:
+                yield path, "\n".join(archive.read(n).decode("utf-8", "replace") for n in archive.namelist()
+                                      if n.endswith(".xml"))
+        else:
+            yield path, path.read_text(encoding="utf-8", errors="replace")
+
+
+def test_personal_data_only_in_the_payroll_workbook(demo):
+    root, _ = demo
+    register = demo_register()
+    secrets = set()
+    for expert in register.experts.values():
+        secrets |= {expert.hetu, expert.iban, expert.iban.replace(" ", ""), expert.street_address}
+    checked = 0
+    for path, text in _texts(root):
+        leaked = [s for s in secrets if s in text]
+        assert not leaked, f"{path} shows personal data"
+        checked += 1
+    assert checked > 50
+    payroll = load_workbook(root / "outputs" / "payroll" / "payroll_2026-10.xlsx")
+    cells = {str(c.value) for sheet in payroll for row in sheet.iter_rows() for c in row if c.value is not None}
+    assert register.experts["KA-002"].hetu in cells
+    assert (root / "outputs" / "payroll" / "payroll_2026-10.xlsx").stat().st_mode & 0o077 == 0
+
+
+def test_closed_month_refuses_a_late_correction(demo, tmp_path):
+    root, _ = demo
+    original = next((root / "forms" / "processed").rglob("S-2026-008*.pdf"))
+    result = CliRunner().invoke(cli, ["-w", str(root), "forms", "ingest", str(original), "--received-on",
+                                      "2026-11-20", "--json"], catch_exceptions=False)
+    # the very same bytes are a duplicate, never a change
+    assert json.loads(result.stdout)["forms"][0]["status"] == "duplicate"
