@@ -23,7 +23,8 @@ from kokemus_docs.formfields import SEAL_FIELD, ReturnedForm, seal_matches
 from kokemus_docs.formread import FormUnreadable, read_form
 from kokemus_docs.ledger import FormRecord, Ledger, LedgerLine
 from kokemus_docs.messages import Finding, month_genitive_text, month_text
-from kokemus_docs.model import Register, month_bounds, next_month
+from kokemus_docs.model import Register, next_month
+from kokemus_docs.paydates import notice_deadline
 from kokemus_docs.report import Outcome, Progress, no_progress
 from kokemus_docs.rules import FormCheck, line_json, validate_form
 from kokemus_docs.workspace import Workspace
@@ -57,12 +58,6 @@ class FormResult:
     @property
     def warnings(self) -> list[Finding]:
         return [f for f in self.findings if not f.is_error]
-
-
-def notice_deadline(month: str, notice_day: int) -> date:
-    """The day the form for work of `month` must be in: `notice_day` of the next month (rule 7)."""
-    first, last = month_bounds(next_month(month))
-    return first.replace(day=min(notice_day, last.day))
 
 
 def ingest_forms(ws: Workspace, register: Register, paths: Sequence[Path] = (), *,

@@ -17,8 +17,9 @@ import pytest
 from kokemus_docs import ingest
 from kokemus_docs.formfields import ReturnedForm, compute_seal, form_id_for, row_field
 from kokemus_docs.formread import FormUnreadable
-from kokemus_docs.ingest import ingest_forms, notice_deadline
+from kokemus_docs.ingest import ingest_forms
 from kokemus_docs.ledger import Ledger
+from kokemus_docs.paydates import notice_deadline
 from kokemus_docs.workspace import init_workspace
 
 OCTOBER_ROWS = {
