@@ -85,3 +85,50 @@ def test_workspace_from_environment(workspace):
 def test_bad_month_and_format_are_usage_errors(workspace):
     assert run("forms", "issue", "--month", "10/2026", workspace=workspace).exit_code == 2
     assert run("contracts", "--format", "odt", workspace=workspace).exit_code == 2
+
+
+def test_pdf_without_libreoffice_names_the_install_command(workspace, tmp_path):
+    empty_bin = tmp_path / "bin"
+    empty_bin.mkdir()
+    result = CliRunner().invoke(cli, ["-w", str(workspace.root), "contracts", "--format", "docx,pdf", "--json"],
+                                env={"PATH": str(empty_bin)})
+    assert result.exit_code == 2
+    assert "apt-get install libreoffice-writer-nogui" in result.stderr
+    assert json.loads(result.stdout)["errors"][0]["code"] == "libreoffice-missing"
+    assert not (workspace.root / "outputs" / "contracts").exists() or not any(
+        (workspace.root / "outputs" / "contracts").iterdir())
+
+
+def test_contracts_json_keeps_stdout_clean(workspace):
+    result = run("contracts", "--json", workspace=workspace)
+    assert result.exit_code == 0, result.stderr
+    payload = json.loads(result.stdout)
+    docx = [p for p in payload["written"] if p.endswith(".docx")]
+    assert len(docx) == 16 and all(p.startswith("outputs/contracts/") for p in docx)
+    assert "[16/16]" in result.stderr  # progress goes to stderr
+
+
+def test_forms_round_trip_through_the_cli(workspace, register):
+    from kokemus_docs.demo import form_values
+    from kokemus_docs.hourform import fill_form
+
+    issued = run("forms", "issue", "--month", "2026-10", "--expert", "KA-002", "--json", workspace=workspace)
+    assert issued.exit_code == 0, issued.stderr
+    form_path = workspace.root / json.loads(issued.stdout)["written"][0]
+    fill_form(form_path, form_values([("7.10.2026", "9.30", "10.30", "individual", "held", "", "", "", ""),
+                                      ("9.10.2026", "12.00", "13.00", "pair", "no_show", "", "", "", "")]),
+              workspace.inbox_dir / "returned.pdf")
+    result = run("forms", "ingest", "--received-on", "2026-11-02", "--json", workspace=workspace)
+    assert result.exit_code == 0, result.stderr
+    form = json.loads(result.stdout)["forms"][0]
+    assert {"path", "form_id", "expert_id", "unit_id", "month", "status", "errors", "warnings", "lines"} <= set(form)
+    assert (form["form_id"], form["status"], form["month"]) == ("S-2026-002_2026-10", "accepted", "2026-10")
+    assert [(ln["row"], ln["date"], ln["payable"], ln["fee_eur"]) for ln in form["lines"]] == [
+        (1, "2026-10-07", True, "50.00"), (2, "2026-10-09", True, "50.00")]
+    payroll = run("payroll", "--month", "2026-10", "--json", workspace=workspace)
+    payload = json.loads(payroll.stdout)
+    assert (payload["total_eur"], payload["payment_date"], payload["notice_deadline"]) == (
+        "100.00", "2026-11-30", "2026-11-09")
+    expert = register.experts["KA-002"]
+    for secret in (expert.hetu, expert.iban, expert.street_address):
+        assert secret not in payroll.stdout + payroll.stderr

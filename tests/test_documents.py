@@ -13,7 +13,7 @@ from pathlib import Path
 
 import docx
 import pytest
-from conftest import TRICKY_FIRST, TRICKY_LAST, TRICKY_UNIT_FI, TRICKY_UNIT_SV, have
+from conftest import TRICKY_FIRST, TRICKY_LAST, TRICKY_UNIT_FI, TRICKY_UNIT_SV
 from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
 
@@ -372,7 +372,6 @@ def test_pdf_without_libreoffice_stops_before_writing(workspace, monkeypatch):
 
 
 @pytest.mark.libreoffice
-@pytest.mark.skipif(not have("soffice"), reason="LibreOffice (soffice) is not installed")
 def test_contract_and_intro_pack_as_pdf(workspace, register):
     import pdfplumber
 

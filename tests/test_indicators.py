@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import shutil
 import subprocess
 
 import pytest
@@ -101,7 +100,6 @@ def test_bad_year(workspace, register):
 
 
 @pytest.mark.libreoffice
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
 def test_opens_in_libreoffice_calc(indicators, tmp_path):
     path = indicators.written[0]
     out = tmp_path / "lo"

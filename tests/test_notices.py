@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from docx import Document
 from ledgerfill import MONTH, fill_sample_ledger
@@ -88,7 +86,6 @@ def test_empty_month_writes_nothing(filled, register):
 
 
 @pytest.mark.libreoffice
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
 def test_pdf_notice(filled, register):
     import pdfplumber
 

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import shutil
 import stat
 import subprocess
 from datetime import date, datetime
@@ -206,7 +205,6 @@ def test_bad_month_is_a_usage_error(workspace, register):
 
 
 @pytest.mark.libreoffice
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
 def test_libreoffice_keeps_formula_like_text_as_text(filled, reg, tmp_path):
     path = write_payroll(filled, reg, MONTH).written[0]
     out = tmp_path / "lo"
