@@ -13,7 +13,7 @@ import posixpath
 import re
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -29,6 +29,7 @@ from kokemus_docs.errors import KokemusError, Problem, TemplateError
 from kokemus_docs.fileio import safe_filename, write_bytes_atomic
 from kokemus_docs.formatting import fi_date, money
 from kokemus_docs.model import BASIS_LABELS, LANGUAGES, Contract, Expert, Register, Unit
+from kokemus_docs.register import select_contracts
 from kokemus_docs.report import Outcome, Progress, no_progress
 from kokemus_docs.workspace import Workspace
 
@@ -504,54 +505,6 @@ def _language(expert: Expert) -> str:
 
 # --- the two commands ---------------------------------------------------------------------------
 
-@dataclass
-class _Selection:
-    contracts: list[Contract] = field(default_factory=list)
-    errors: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
-
-
-def _select(register: Register, expert_ids: Sequence[str], unit_ids: Sequence[str]) -> _Selection:
-    """Contracts of the asked experts/units whose expert and unit exist and whose expert is active."""
-    selection = _Selection()
-    for expert_id in expert_ids:
-        if expert_id not in register.experts:
-            selection.errors.append(Problem(f"No expert {expert_id} in the register; check the id with "
-                                            "'kokemus check'.", sheet="experts", field="expert_id",
-                                            code="unknown-expert"))
-    for unit_id in unit_ids:
-        if unit_id not in register.units:
-            selection.errors.append(Problem(f"No unit {unit_id} in the register; check the id with "
-                                            "'kokemus check'.", sheet="units", field="unit_id",
-                                            code="unknown-unit"))
-    inactive_warned: set[str] = set()
-    for contract in sorted(register.contracts.values(), key=lambda c: c.contract_id):
-        if (expert_ids and contract.expert_id not in expert_ids) or (unit_ids and contract.unit_id not in unit_ids):
-            continue
-        expert = register.experts.get(contract.expert_id)
-        if expert is None or contract.unit_id not in register.units:
-            missing = "expert" if expert is None else "unit"
-            value = contract.expert_id if expert is None else contract.unit_id
-            selection.errors.append(Problem(f"Contract {contract.contract_id} names {missing} {value}, who is not "
-                                            f"in the register; fix the contracts row.", sheet="contracts",
-                                            field=f"{missing}_id", code=f"unknown-{missing}"))
-            continue
-        if not expert.active:
-            if expert.expert_id not in inactive_warned:
-                inactive_warned.add(expert.expert_id)
-                selection.warnings.append(Problem(
-                    f"Expert {expert.expert_id} is not active (active = no), so no documents were made for "
-                    "them; set active to yes in the experts sheet to include them.",
-                    sheet="experts", field="active", code="inactive-expert"))
-            continue
-        selection.contracts.append(contract)
-    for expert_id in expert_ids:
-        if expert_id in register.experts and not any(c.expert_id == expert_id for c in register.contracts.values()):
-            selection.warnings.append(Problem(f"Expert {expert_id} has no contract in the contracts sheet.",
-                                              sheet="contracts", field="expert_id", code="no-contract"))
-    return selection
-
-
 def _missing_rate_warnings(register: Register, contract: Contract, missing: list[str]) -> list[Problem]:
     return [Problem(f"Contract {contract.contract_id}: no fee rate for task '{task}' valid on "
                     f"{fi_date(contract.valid_from)}; the document shows the task without a rate. Add the "
@@ -567,7 +520,7 @@ def render_contracts(ws: Workspace, register: Register, *, expert_ids: Sequence[
     out with a warning; unknown ids and contracts naming missing experts or units are errors.
     """
     formats = check_formats(formats)
-    selection = _select(register, expert_ids, ())
+    selection = select_contracts(register, expert_ids=expert_ids)
     jobs, warnings = [], list(selection.warnings)
     for contract in selection.contracts:
         expert = register.experts[contract.expert_id]
@@ -595,7 +548,7 @@ def render_intro_packs(ws: Workspace, register: Register, *, unit_ids: Sequence[
     contracts, the pack shows the one that runs longest (the latest end date).
     """
     formats = check_formats(formats)
-    selection = _select(register, expert_ids, unit_ids)
+    selection = select_contracts(register, expert_ids=expert_ids, unit_ids=unit_ids)
     latest: dict[tuple[str, str], Contract] = {}
     for contract in selection.contracts:
         key = (contract.unit_id, contract.expert_id)

@@ -39,6 +39,7 @@ from kokemus_docs.formfields import (
 )
 from kokemus_docs.model import STATUS_LABELS, Register, month_bounds
 from kokemus_docs.paydates import notice_deadline, payment_date
+from kokemus_docs.register import select_contracts
 from kokemus_docs.report import Outcome, Progress, no_progress
 
 # --- the layout: the one place that says where each field sits ------------------------------------------------
@@ -773,25 +774,14 @@ def issue_forms(ws, register: Register, *, month: str, unit_ids: Sequence[str] =
     """
     progress = progress or no_progress
     month_bounds(month)  # a malformed month fails here, before anything is written
-    outcome = Outcome(extra={"forms": []})
+    selection = select_contracts(register, expert_ids=expert_ids, unit_ids=unit_ids)
+    outcome = Outcome(errors=selection.errors, warnings=selection.warnings, extra={"forms": []})
     wanted = []
-    for contract in register.contracts.values():
-        if unit_ids and contract.unit_id not in unit_ids:
-            continue
-        if expert_ids and contract.expert_id not in expert_ids:
-            continue
+    for contract in selection.contracts:
         if not contract.overlaps_month(month):
             continue
-        expert = register.experts.get(contract.expert_id)
-        if expert is None or contract.unit_id not in register.units:
-            outcome.errors.append(Problem(
-                f"Contract {contract.contract_id} names an expert or unit that is not in the register; "
-                "fix the contract row or add the missing expert/unit, then issue again.",
-                sheet="contracts", field="expert_id" if expert is None else "unit_id", code="contract-dangling"))
-            continue
-        if not expert.active:
-            continue
         if contract.signed_on is None:
+            expert = register.experts[contract.expert_id]
             outcome.errors.append(Problem(
                 f"Contract {contract.contract_id} ({expert.full_name}) has not been signed, so no hour form was "
                 f"issued for {month}. Enter the signing date in the signed_on column once both parties have "

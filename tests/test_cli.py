@@ -132,3 +132,11 @@ def test_forms_round_trip_through_the_cli(workspace, register):
     expert = register.experts["KA-002"]
     for secret in (expert.hetu, expert.iban, expert.street_address):
         assert secret not in payroll.stdout + payroll.stderr
+
+
+def test_unknown_ids_are_reported_not_silently_ignored(workspace):
+    for args in (["forms", "issue", "--month", "2026-10", "--unit", "NOPE"], ["contracts", "--expert", "KA-999"],
+                 ["intro-packs", "--unit", "NOPE"], ["notices", "--month", "2026-10", "--unit", "NOPE"]):
+        result = run(*args, "--json", workspace=workspace)
+        assert result.exit_code == 1, args
+        assert json.loads(result.stdout)["errors"][0]["code"] in ("unknown-unit", "unknown-expert"), args
