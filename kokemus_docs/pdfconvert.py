@@ -91,8 +91,12 @@ class _Timeout(Exception):
 
 
 def _run_soffice(soffice: str, profile: Path, files: Sequence[Path], out_dir: Path, convert_to: str,
-                 timeout: float) -> str:
-    """One `soffice --convert-to` call in its own process group; killed as a whole on timeout."""
+                 timeout: float) -> int:
+    """One `soffice --convert-to` call in its own process group; killed as a whole on timeout.
+
+    Returns the exit code: 0 even when a file could not be loaded (its output is just missing),
+    anything else when LibreOffice itself crashed.
+    """
     cmd = [
         soffice, f"-env:UserInstallation={profile.resolve().as_uri()}", "--headless", "--invisible",
         "--nologo", "--norestore", "--nolockcheck", "--convert-to", convert_to, "--outdir", str(out_dir),
@@ -101,14 +105,24 @@ def _run_soffice(soffice: str, profile: Path, files: Sequence[Path], out_dir: Pa
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                             start_new_session=True)
     try:
-        output, _ = proc.communicate(timeout=timeout)
+        proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         _kill_group(proc)
         raise _Timeout() from None
     finally:
         if proc.poll() is None:
             _kill_group(proc)
-    return output.decode("utf-8", "replace")
+    return proc.returncode
+
+
+def _complete_pdf(path: Path) -> bool:
+    """True for a PDF that was written to the end (a crash can leave a truncated one)."""
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(max(0, path.stat().st_size - 1024))
+            return b"%%EOF" in fh.read()
+    except OSError:
+        return False
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
@@ -412,9 +426,14 @@ def _run_merged(job: _Job, soffice: str, profile: Path, work: Path, timeout: flo
     try:
         _merge(job.docs, merged)
         _run_soffice(soffice, profile, [merged], work, PDF_EXPORT, timeout)
+        if not _complete_pdf(work / "merged.pdf"):
+            raise ValueError("LibreOffice made no complete PDF of the merged documents")
         result.done.extend(doc for doc, _ in _split(work / "merged.pdf", job.docs))
-    except Exception:  # any trouble with the merged file
-        # Not necessarily a bad document: convert these one by one (in batches) instead.
+    except _Timeout:
+        # one document may hang LibreOffice: try each half (still merged) until it is found
+        result.retry.extend(_halves(job))
+    except Exception:  # any other trouble with the merged file
+        # Not necessarily a bad document: convert these unmerged, many files per call, instead.
         result.retry.append(_Job(job.docs, merged=False))
 
 
@@ -426,24 +445,34 @@ def _run_singles(job: _Job, soffice: str, profile: Path, work: Path, timeout: fl
         shutil.copyfile(doc.path, copy)
         inputs.append(copy)
     try:
-        _run_soffice(soffice, profile, inputs, work, PDF_EXPORT, timeout)
+        exit_code = _run_soffice(soffice, profile, inputs, work, PDF_EXPORT, timeout)
     except _Timeout:
         if len(job.docs) == 1:
             result.failed[job.docs[0].path] = _timeout_message(timeout)
         else:
             result.retry.extend(_halves(job))
         return
+    missing = []
     for doc, copy in zip(job.docs, inputs, strict=True):
         produced = copy.with_suffix(".pdf")
-        if produced.exists() and produced.stat().st_size > 0:
+        if _complete_pdf(produced):
             with atomic_path(doc.pdf) as tmp:
                 shutil.copyfile(produced, tmp)
             result.done.append(doc)
         else:
-            result.failed[doc.path] = (
-                "LibreOffice could not read this file; it may be damaged or not a Word document. "
-                "Open it in Word or LibreOffice and save it again as .docx."
-            )
+            missing.append(doc)
+    if exit_code != 0 and len(missing) > 1:
+        # LibreOffice crashed part-way: the documents it did not reach are not to blame yet
+        result.retry.extend(_halves(_Job(missing, merged=False)))
+        return
+    for doc in missing:
+        result.failed[doc.path] = (
+            "LibreOffice stopped unexpectedly while converting this file; it may be damaged. "
+            "Open it in Word or LibreOffice and save it again as .docx."
+            if exit_code != 0 else
+            "LibreOffice could not read this file; it may be damaged or not a Word document. "
+            "Open it in Word or LibreOffice and save it again as .docx."
+        )
 
 
 def _plan(docs: Sequence[_Doc], workers: int) -> list[_Job]:

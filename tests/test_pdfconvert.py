@@ -125,8 +125,9 @@ def test_a_damaged_docx_fails_alone_with_a_message(docs, tmp_path):
     assert "Loppu 2" in "\n".join(page_texts(result.pdfs[docs[2]]))
 
 
-def fake_soffice(bin_dir: Path, hang_on: str | None) -> None:
-    """An `soffice` that hangs (with a child process) when given `hang_on`, else makes a stand-in PDF."""
+def fake_soffice(bin_dir: Path, hang_on: str | None, crash_on: str | None = None) -> None:
+    """An `soffice` that hangs (with a child process) on a file holding `hang_on`, crashes on one holding
+    `crash_on`, and otherwise makes a stand-in PDF of each file."""
     bin_dir.mkdir(exist_ok=True)
     script = bin_dir / "soffice"
     script.write_text(
@@ -139,7 +140,8 @@ def fake_soffice(bin_dir: Path, hang_on: str | None) -> None:
         'for a in "$@"; do\n'
         '  case "$a" in *.docx)\n'
         f'    if [ -n "{hang_on or ""}" ] && grep -q "{hang_on or "-"}" "$a"; then sleep 300 & wait; fi\n'
-        '    cp "$a" "$outdir/$(basename "$a" .docx).pdf";;\n'
+        f'    if [ -n "{crash_on or ""}" ] && grep -q "{crash_on or "-"}" "$a"; then exit 139; fi\n'
+        '    { cat "$a"; echo "%%EOF"; } > "$outdir/$(basename "$a" .docx).pdf";;\n'
         "  esac\n"
         "done\n"
     )
@@ -163,6 +165,25 @@ def test_a_hanging_libreoffice_is_killed_and_only_its_document_fails(tmp_path, m
     assert "did not finish" in result.failures[inputs[3]] and "2 s" in result.failures[inputs[3]]
     assert set(result.pdfs) == set(inputs) - {inputs[3]}
     assert not inputs[3].with_suffix(".pdf").exists()
+
+
+def test_a_crashing_libreoffice_blames_only_the_document_it_crashed_on(tmp_path, monkeypatch):
+    bin_dir = tmp_path / "bin"
+    fake_soffice(bin_dir, hang_on=None, crash_on="CRASH")
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    inputs = []
+    for index in range(4):
+        path = tmp_path / "in" / f"doc{index}.docx"
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(b"not a zip " + (b"CRASH" if index == 1 else b"ok"))
+        inputs.append(path)
+
+    result = convert_many(inputs, workers=1)
+
+    assert set(result.failures) == {inputs[1]}
+    assert "stopped unexpectedly" in result.failures[inputs[1]]
+    assert set(result.pdfs) == {inputs[0], inputs[2], inputs[3]}
+    assert inputs[2].with_suffix(".pdf").read_bytes().startswith(b"not a zip ok")
 
 
 def test_soffice_convert_reports_a_timeout(tmp_path, monkeypatch):
