@@ -60,7 +60,12 @@ _MARK = "kokemussplit"
 # embedded section breaks. Numbered (not bulleted) lists are checked separately: their numbers
 # would run on from one document into the next.
 _UNMERGEABLE_BODY = re.compile(r"<w:(fldSimple|instrText|footnoteReference|endnoteReference|commentReference)\b")
-_UNMERGEABLE_PART = re.compile(rb"NUMPAGES|SECTIONPAGES")
+# Fields a header or footer may hold in a merged file: page numbers restart per document, but a page
+# count, a file name or a date would change. Page layouts that pair left and right pages would get
+# blank pages inserted between documents.
+_FIELD_INSTRUCTION = re.compile(rb'<w:instrText[^>]*>([^<]*)<|w:instr="([^"]*)"')
+_SAFE_FIELDS = {b"PAGE"}
+_PAIRED_PAGES = re.compile(rb"<w:(evenAndOddHeaders|mirrorMargins|bookFoldPrinting|bookFoldRevPrinting)\b")
 _NUM_ID = re.compile(r'<w:numId w:val="(\d+)"')
 _STYLE_USE = re.compile(r'<w:pStyle w:val="([^"]+)"')
 
@@ -235,10 +240,13 @@ def _document_info(core_xml: bytes) -> dict[str, str]:
 
 
 def _template(parts: dict[str, bytes]) -> _Template:
-    mergeable = not any(
-        name.startswith(("word/header", "word/footer")) and _UNMERGEABLE_PART.search(data)
-        for name, data in parts.items()
-    )
+    mergeable = not _PAIRED_PAGES.search(parts.get("word/settings.xml", b""))
+    for name, data in parts.items():
+        if name.startswith(("word/header", "word/footer")):
+            for found in _FIELD_INSTRUCTION.finditer(data):
+                words = (found.group(1) or found.group(2) or b"").split()
+                if words and words[0].upper() not in _SAFE_FIELDS:
+                    mergeable = False
     template = _Template(parts, mergeable)
     if "word/numbering.xml" in parts:
         numbering = etree.fromstring(parts["word/numbering.xml"])
@@ -309,7 +317,8 @@ def _merge(docs: Sequence[_Doc], target: Path) -> None:
                 cols.addprevious(numtype)
             else:
                 sect.append(numtype)
-        numtype.set(f"{_W}start", "1")
+        if numtype.get(f"{_W}start") is None:
+            numtype.set(f"{_W}start", "1")
         sect_type = sect.find(f"{_W}type")
         if sect_type is not None:
             sect_type.set(f"{_W}val", "nextPage")

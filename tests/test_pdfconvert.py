@@ -10,6 +10,8 @@ import pdfplumber
 import pytest
 from docx import Document
 from docx.enum.text import WD_BREAK
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls
 
 from kokemus_docs import pdfconvert
 from kokemus_docs.errors import ConversionError, LibreOfficeMissing
@@ -93,18 +95,64 @@ def test_documents_of_one_template_are_merged_and_split_back_page_for_page(docs,
     assert [len(page_texts(batch.pdfs[d])) for d in docs] == [1, 2, 3, 1, 2, 3]
 
 
-@pytest.mark.libreoffice
-def test_counted_lists_and_page_count_fields_are_not_merged(tmp_path):
+def with_footer_field(path: Path, instruction: str) -> Path:
+    doc = Document()
+    footer = doc.sections[0].footer.paragraphs[0]
+    footer.add_run("Sivu ")
+    footer._p.append(parse_xml(
+        f'<w:fldSimple {nsdecls("w")} w:instr=" {instruction} "><w:r><w:t>1</w:t></w:r></w:fldSimple>'
+    ))
+    doc.add_paragraph("Sopimus")
+    doc.save(str(path))
+    return path
+
+
+def mergeable(path: Path) -> bool:
+    doc = pdfconvert._Doc(path, path.with_suffix(".pdf"))
+    pdfconvert._analyse(doc, {})
+    return doc.signature is not None
+
+
+def test_only_documents_that_merge_without_changing_are_merged(tmp_path):
     numbered = Document()
     numbered.add_paragraph("Ensimmäinen ehto", style="List Number")
     numbered.save(str(tmp_path / "numbered.docx"))
-    plain = make_docx(tmp_path / "plain.docx", 1)
-    templates: dict = {}
-    checked = {p: pdfconvert._Doc(p, p.with_suffix(".pdf")) for p in (tmp_path / "numbered.docx", plain)}
-    for doc in checked.values():
-        pdfconvert._analyse(doc, templates)
-    assert checked[tmp_path / "numbered.docx"].signature is None
-    assert checked[plain].signature is not None
+    bulleted = Document()
+    bulleted.add_paragraph("Vahvuus", style="List Bullet")
+    bulleted.save(str(tmp_path / "bulleted.docx"))
+    paired = Document()
+    paired.settings.odd_and_even_pages_header_footer = True
+    paired.add_paragraph("Sopimus")
+    paired.save(str(tmp_path / "paired.docx"))
+    (tmp_path / "not_a_zip.docx").write_bytes(b"hello")
+
+    assert mergeable(make_docx(tmp_path / "plain.docx", 1))
+    assert mergeable(tmp_path / "bulleted.docx")
+    assert mergeable(with_footer_field(tmp_path / "page.docx", "PAGE"))
+    assert not mergeable(tmp_path / "numbered.docx")  # numbers would run on into the next document
+    assert not mergeable(with_footer_field(tmp_path / "pages.docx", "NUMPAGES"))
+    assert not mergeable(with_footer_field(tmp_path / "filename.docx", "FILENAME"))
+    assert not mergeable(tmp_path / "paired.docx")
+    assert not mergeable(tmp_path / "not_a_zip.docx")
+
+
+@pytest.mark.libreoffice
+def test_page_numbers_restart_in_each_merged_document(tmp_path):
+    docs = []
+    for index in range(3):
+        path = with_footer_field(tmp_path / f"s{index}.docx", "PAGE")
+        extended = Document(str(path))
+        for _ in range(index):
+            extended.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+            extended.add_paragraph(f"jatkuu {index}")
+        extended.save(str(path))
+        docs.append(path)
+    assert all(mergeable(p) for p in docs)
+
+    result = convert_many(docs, workers=1)
+
+    footers = [[text.strip().splitlines()[-1] for text in page_texts(result.pdfs[p])] for p in docs]
+    assert footers == [["Sivu 1"], ["Sivu 1", "Sivu 2"], ["Sivu 1", "Sivu 2", "Sivu 3"]]
 
 
 @pytest.mark.libreoffice
