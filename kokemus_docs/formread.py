@@ -11,7 +11,6 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -241,9 +240,7 @@ _ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f", b"(
             b"_": b"_", b"&": b"&", b"$": b"$"}  # the escapes pypdf knows; any other keeps its backslash
 _PLAIN_TEXT = re.compile(rb"[\t\n\r\x20-\x7e]*+")
 _HEX_SPACE = re.compile(rb"[\x00\t\n\x0c\r ]")
-_NAME_REF_ARRAY = re.compile(rb"\[(?:[\x00\t\n\x0c\r ]*+\d+ \d+ R)*+[\x00\t\n\x0c\r ]*+\]")
-_SIMPLE_ESCAPES = re.compile(rb"(?:[^\\]++|\\(?:[0-3][0-7][0-7]|[nrtbf]))*+")  # Python's escapes read them alike
-_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 _MAX_DEPTH = 16
 _MEMO_SIZE = 50_000
 _STRINGS: dict[bytes, str] = {}
@@ -292,8 +289,9 @@ def _text_string(raw: bytes) -> str:
     return text
 
 
-def _name(raw: bytes) -> _Name:
-    if b"#" in raw:
+def _name(raw: bytes, escaped: bool = True) -> _Name:
+    """A name as pypdf decodes it: #xx escapes (unless already undone), then UTF-8, GBK or Latin-1."""
+    if escaped and b"#" in raw:
         raw = _NAME_ESCAPE.sub(lambda m: bytes((int(m.group(1), 16),)), raw)
     for charset in ("utf-8", "gbk"):
         try:
@@ -547,7 +545,7 @@ def _direct_fields(data: bytes) -> tuple[dict[str, object], Callable[[], list[st
             if b"/AP" not in field or b"/Kids" in field:
                 raise _Doubt("a button without appearances of its own")
             normal = pdf.dict_of(pdf.get(pdf.dict_of(pdf.get(field, b"/AP")), b"/N"))
-            states[name] = [str(_name(key)) for key in normal if key != b"/Off"]
+            states[name] = [str(_name(key, escaped=False)) for key in normal if key != b"/Off"]  # keys: undone
         else:
             states.pop(name, None)
         if ref[0] in visited:

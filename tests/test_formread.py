@@ -13,7 +13,16 @@ from pypdf.generic import NameObject, TextStringObject
 
 from kokemus_docs.errors import KokemusError
 from kokemus_docs.formfields import ROW_FIELDS, compute_seal, seal_matches
-from kokemus_docs.formread import FormUnreadable, read_form
+from kokemus_docs.formread import (
+    _ITEMS,
+    FormUnreadable,
+    _balanced,
+    _direct_fields,
+    _Doubt,
+    _read_with_pypdf,
+    _value,
+    read_form,
+)
 from kokemus_docs.hourform import FormSpec, build_form_pdf, fill_form
 
 MONTH = "2026-10"
@@ -71,18 +80,22 @@ def fill_with_pdftk(src: Path, values: dict[str, str], target: Path, confirm: bo
     return target
 
 
-def fill_with_pymupdf(src: Path, values: dict[str, str], target: Path, confirm: bool) -> Path:
-    import fitz
+def _set_widgets(doc, values: dict[str, str], confirm: bool) -> None:
+    for page in doc:
+        for widget in page.widgets():
+            if widget.field_name in values:
+                widget.field_value = values[widget.field_name]
+                widget.update()
+            elif widget.field_name == "confirm":
+                widget.field_value = widget.on_state() if confirm else "Off"
+                widget.update()
 
-    with fitz.open(src) as doc:
-        for page in doc:
-            for widget in page.widgets():
-                if widget.field_name in values:
-                    widget.field_value = values[widget.field_name]
-                    widget.update()
-                elif widget.field_name == "confirm":
-                    widget.field_value = widget.on_state() if confirm else "Off"
-                    widget.update()
+
+def fill_with_pymupdf(src: Path, values: dict[str, str], target: Path, confirm: bool) -> Path:
+    import pymupdf
+
+    with pymupdf.open(src) as doc:
+        _set_widgets(doc, values, confirm)
         doc.save(target)
     return target
 
@@ -147,9 +160,9 @@ def flatten_with_pdftk(filled: Path, target: Path) -> Path:
 
 
 def flatten_with_pymupdf(filled: Path, target: Path) -> Path:
-    import fitz
+    import pymupdf
 
-    with fitz.open(filled) as doc:
+    with pymupdf.open(filled) as doc:
         doc.bake()
         doc.save(target)
     return target
@@ -253,13 +266,13 @@ def test_pdf_with_an_empty_user_password_is_read(blank, tmp_path):
 
 
 def test_scanned_image(tmp_path):
-    import fitz
+    import pymupdf
     from PIL import Image
 
     image = tmp_path / "scan.png"
     Image.new("RGB", (842, 595), "white").save(image)
     path = tmp_path / "skannattu.pdf"
-    with fitz.open() as doc:
+    with pymupdf.open() as doc:
         page = doc.new_page(width=842, height=595)
         page.insert_image(page.rect, filename=str(image))
         doc.save(path)
@@ -317,3 +330,187 @@ def test_identity_field_emptied(blank, tmp_path):
 def test_row_field_missing_is_another_layout(blank, tmp_path):
     assert refused(_without_field(blank, "row07_status", tmp_path / "other.pdf")).code == "wrong-layout"
 
+
+
+# --- the direct reader and pypdf agree -----------------------------------------------------------------------------
+#
+# Plain files are read straight from their bytes; pypdf reads the rest and is the reference. Both must return
+# exactly the same ReturnedForm, and the direct reader must really be the one reading the usual files.
+
+AWKWARD = {
+    **TYPED,
+    "row03_date": "16.10.2026", "row03_task": "Yksilötyö", "row03_status": "Toteutui",
+    "row03_notes": 'Sulut (a (b) c) ) ( ja \\ kenoviiva \\n \\( € & <x> "y" \'z\'',
+    "row04_date": "17.10.2026", "row04_notes": "ensimmäinen rivi\ntoinen rivi\r\nkolmas",
+    "row05_travel_ref": "ÅÄÖ åäö € ‰ – “lainaus”", "row05_notes": "\\\\ \\) \\ ( ) 2\\3 \\101",
+}
+
+
+def fill_with_pymupdf_incrementally(src: Path, values: dict[str, str], target: Path, confirm: bool) -> Path:
+    """A form saved twice, the second time as an incremental update (as viewers save): the newest values count."""
+    import pymupdf
+
+    first = fill_with_pymupdf(src, {name: "vanha arvo" for name in values if "notes" in name}, target, not confirm)
+    with pymupdf.open(first) as doc:
+        _set_widgets(doc, values, confirm)
+        doc.save(target, incremental=True, encryption=pymupdf.PDF_ENCRYPT_KEEP)
+    return target
+
+
+DIRECT_FILLERS = [
+    *FILLERS,
+    pytest.param(fill_with_pymupdf_incrementally, id="pymupdf-incremental"),
+]
+
+
+@pytest.mark.parametrize("confirm", [True, False], ids=["ticked", "unticked"])
+@pytest.mark.parametrize("filler", DIRECT_FILLERS)
+def test_direct_reader_returns_what_pypdf_returns(blank, tmp_path, filler, confirm):
+    filled = filler(blank, AWKWARD, tmp_path / "filled.pdf", confirm)
+    values, _ = _direct_fields(filled.read_bytes())  # the file is plain enough: no fallback
+    assert values["row03_notes"].startswith("Sulut (a (b) c)")
+    returned = read_form(filled)
+    assert returned == _read_with_pypdf(filled)
+    assert returned.confirmed is confirm
+    assert returned.rows[5]["travel_ref"] == AWKWARD["row05_travel_ref"]
+    assert "vanha arvo" not in str(returned.rows)
+
+
+def test_direct_reader_keeps_every_character_typed(blank, tmp_path):
+    filled = fill_form(blank, AWKWARD, tmp_path / "filled.pdf")
+    _direct_fields(filled.read_bytes())
+    returned = read_form(filled)
+    assert returned.rows == expected_rows({name: value.strip() for name, value in AWKWARD.items()})
+    assert "\n" in returned.rows[4]["notes"] and "\\" in returned.rows[3]["notes"]
+
+
+def save_with_object_streams_pymupdf(filled: Path, target: Path) -> Path:
+    import pymupdf
+
+    with pymupdf.open(filled) as doc:
+        doc.save(target, use_objstms=1, garbage=1)
+    return target
+
+
+def update_incrementally_with_pypdf(filled: Path, target: Path) -> Path:
+    """pypdf appends its incremental updates with a cross-reference stream."""
+    writer = PdfWriter(filled, incremental=True)
+    writer.add_metadata({"/Title": "Tuntilomake (tallennettu uudelleen)"})
+    writer.write(target)
+    assert b"/XRef" in target.read_bytes()[len(filled.read_bytes()):]
+    return target
+
+
+def shift_every_object(filled: Path, target: Path) -> Path:
+    """A comment after the header moves every object: the cross-reference offsets no longer point at them."""
+    data = filled.read_bytes()
+    header_end = data.index(b"\n") + 1
+    target.write_bytes(data[:header_end] + b"% moved\n" + data[header_end:])
+    return target
+
+
+@pytest.mark.parametrize("damage", [
+    pytest.param(save_with_object_streams_pymupdf, id="object-streams-pymupdf"),
+    pytest.param(update_incrementally_with_pypdf, id="cross-reference-stream"),
+    pytest.param(shift_every_object, id="stale-offsets"),
+])
+def test_files_the_direct_reader_doubts_are_read_by_pypdf(blank, tmp_path, damage):
+    filled = damage(fill_form(blank, AWKWARD, tmp_path / "filled.pdf"), tmp_path / "other.pdf")
+    with pytest.raises(_Doubt):
+        _direct_fields(filled.read_bytes())
+    returned = read_form(filled)
+    assert returned.rows == expected_rows({name: value.strip() for name, value in AWKWARD.items()})
+    assert returned.confirmed and returned.identity == IDENTITY
+
+
+def test_owner_password_file_is_read_by_pypdf(blank, tmp_path):
+    writer = PdfWriter(clone_from=fill_form(blank, AWKWARD, tmp_path / "f.pdf"))
+    writer.encrypt(user_password="", owner_password="omistaja", algorithm="AES-128")
+    path = tmp_path / "owner-only.pdf"
+    writer.write(path)
+    with pytest.raises(_Doubt):
+        _direct_fields(path.read_bytes())
+    assert read_form(path).rows[3]["notes"] == AWKWARD["row03_notes"]
+
+
+def test_checkbox_state_only_in_its_appearance_reads_alike(blank, tmp_path):
+    writer = PdfWriter(clone_from=blank)
+    for annot in writer.pages[-1]["/Annots"]:
+        widget = annot.get_object()
+        if widget["/T"] == "confirm":
+            del widget["/V"]
+            widget[NameObject("/AS")] = NameObject("/Yes")
+    target = tmp_path / "as-only.pdf"
+    writer.write(target)
+    _direct_fields(target.read_bytes())
+    assert read_form(target) == _read_with_pypdf(target)
+
+
+def test_a_value_given_as_an_indirect_object_is_followed(blank, tmp_path):
+    writer = PdfWriter(clone_from=fill_form(blank, TYPED, tmp_path / "f.pdf"))
+    for annot in writer.pages[0]["/Annots"]:
+        widget = annot.get_object()
+        if widget["/T"] == "row01_notes":
+            widget[NameObject("/V")] = writer._add_object(TextStringObject("Åsa (epäsuora)"))  # noqa: SLF001
+    target = tmp_path / "indirect.pdf"
+    writer.write(target)
+    _direct_fields(target.read_bytes())
+    returned = read_form(target)
+    assert returned == _read_with_pypdf(target)
+    assert returned.rows[1]["notes"] == "Åsa (epäsuora)"
+
+
+# Strings and names as PDF writers spell them; pypdf's reading of each is the expected value.
+PDF_TOKENS = [
+    pytest.param(b"(plain ASCII)", id="ascii"),
+    pytest.param(b"(a (nested (twice)) b)", id="nested-parentheses"),
+    pytest.param(b"(\\n\\r\\t\\b\\f\\(\\)\\\\ \\/ \\q)", id="escapes"),
+    pytest.param(b"(\\101\\60\\0610\\3777\\777)", id="octal"),
+    pytest.param(b"(one\\\ntwo\\\r\nthree\\\n\nfour)", id="backslash-line-end"),
+    pytest.param(b"(raw\r\nline end)", id="raw-line-end"),
+    pytest.param(b"(\\344\\366 \\200\\225 \\240)", id="pdfdocencoding"),
+    pytest.param(b"(\\376\\377\\000\\305\\000s\\000a \\040\\254)", id="utf16-octal"),
+    pytest.param(b"<FEFF00C5007300610020006B0065006E0067\n2013>", id="utf16-hex"),
+    pytest.param(b"<FFFE4100>", id="utf16le-mark"),
+    pytest.param(b"<EFBBBFC3A57364>", id="utf8-mark"),
+    pytest.param(b"<EFBBBFFF41>", id="utf8-mark-not-utf8"),
+    pytest.param(b"<4142 43 4>", id="hex-odd"),
+    pytest.param(b"<>", id="empty-hex"),
+    pytest.param(b"()", id="empty"),
+    pytest.param(b"/Yes", id="name"),
+    pytest.param(b"/K#c3#a4yt#e4#20x", id="name-escapes"),
+    pytest.param(b"/#FFbad", id="name-not-utf8"),
+]
+
+
+@pytest.mark.parametrize("token", PDF_TOKENS)
+def test_strings_and_names_decode_as_pypdf_decodes_them(token):
+    from io import BytesIO
+
+    from pypdf.generic import ByteStringObject, read_object
+
+    expected = read_object(BytesIO(token + b" "), None)
+    match = _ITEMS.fullmatch(_balanced(token))
+    assert match is not None
+    if isinstance(expected, ByteStringObject):
+        with pytest.raises(_Doubt):
+            _value(match.group(1))
+    else:
+        assert _value(match.group(1)) == str(expected)
+
+
+def test_checkbox_with_an_escaped_state_name_reads_alike(blank, tmp_path):
+    writer = PdfWriter(clone_from=blank)
+    for annot in writer.pages[-1]["/Annots"]:
+        widget = annot.get_object()
+        if widget["/T"] == "confirm":
+            normal = widget["/AP"]["/N"]
+            normal[NameObject("/Kyllä #1")] = normal.raw_get("/Yes")  # written as /Kyll#C3#A4#20#231
+            del normal["/Yes"]
+            widget[NameObject("/V")] = widget[NameObject("/AS")] = NameObject("/Kyllä #1")
+    target = tmp_path / "state.pdf"
+    writer.write(target)
+    assert b"#C3#A4" in target.read_bytes().upper()
+    _direct_fields(target.read_bytes())
+    returned = read_form(target)
+    assert returned.confirmed and returned == _read_with_pypdf(target)
