@@ -322,6 +322,11 @@ def _merge(docs: Sequence[_Doc], target: Path) -> None:
         sect_type = sect.find(f"{_W}type")
         if sect_type is not None:
             sect_type.set(f"{_W}val", "nextPage")
+        if index:
+            # a section without header/footer references repeats the previous section's ones (the same
+            # parts here); LibreOffice then need not build a copy of them per document
+            for reference in sect.findall(f"{_W}headerReference") + sect.findall(f"{_W}footerReference"):
+                sect.remove(reference)
         first_para = body.find(f".//{_W}p")
         mark_start = etree.Element(f"{_W}bookmarkStart")
         mark_start.set(f"{_W}id", str(900000 + index))

@@ -194,9 +194,9 @@ def test_contracts_in_each_experts_language(workspace):
     assert "Kokemusasiantuntijan toimeksiantosopimus" in fi and "työsopimuslain (55/2001)" in fi
     assert "Uppdragsavtal för erfarenhetsexpert" in sv and "arbetsavtalslagen (55/2001)" in sv
     # the rate valid at the contract's start: S-2 starts the day the new group rate begins
-    assert "Ryhmänohjaus | tunti | 25,00\u00a0€ | 1.1.2026" in fi
-    assert "Grupphandledning | timme | 27,50\u00a0€ | 15.10.2026" in sv
-    assert "Föreläsning eller utbildning | tillfälle | 1\u00a0200,00\u00a0€ | 1.1.2026" in sv
+    assert "Ryhmänohjaus\ttunti\t25,00\u00a0€\t1.1.2026" in fi
+    assert "Grupphandledning\ttimme\t27,50\u00a0€\t15.10.2026" in sv
+    assert "Föreläsning eller utbildning\ttillfälle\t1\u00a0200,00\u00a0€\t1.1.2026" in sv
     assert "klockan 15.00 dagen före" in sv and "Entreprenörsvägen 12 A, 06450 Borgå" in sv
     assert "kello 15.00" in fi and "Yrittäjäntie 12 A, 06450 Porvoo" in fi
     assert "{{" not in fi + sv and "{%" not in fi + sv
@@ -389,3 +389,28 @@ def test_contract_and_intro_pack_as_pdf(workspace, register):
     with pdfplumber.open(workspace.output("contracts", "S-2026-001_O_Brien__Ström.pdf")) as document:
         text = "\n".join(page.extract_text() or "" for page in document.pages)
     assert "työsopimuslain (55/2001)" in text and TRICKY_UNIT_FI in text
+
+
+@pytest.mark.libreoffice
+def test_batch_pdfs_equal_one_at_a_time_for_the_built_in_templates(workspace, register, tmp_path):
+    import pdfplumber
+
+    from kokemus_docs.pdfconvert import soffice_convert
+
+    def pages(pdf: Path) -> list[str]:
+        with pdfplumber.open(pdf) as document:
+            return [page.extract_text() or "" for page in document.pages]
+
+    # three Finnish and two Swedish contracts: each language is one merged batch
+    experts = ["KA-001", "KA-002", "KA-004", "KA-003", "KA-005"]
+    outcome = render_contracts(workspace, register, expert_ids=experts, formats=("docx", "pdf"))
+    outcome.merge(render_intro_packs(workspace, register, unit_ids=["MTP-PORVOO"], formats=("docx", "pdf")))
+    assert outcome.ok, outcome.errors
+    docx_files = [p for p in outcome.written if p.suffix == ".docx"]
+    assert len(docx_files) >= 7
+    for index, docx_file in enumerate(docx_files):
+        alone = tmp_path / "alone" / str(index) / docx_file.name
+        alone.parent.mkdir(parents=True)
+        alone.write_bytes(docx_file.read_bytes())
+        single = soffice_convert([alone], alone.parent)[alone]
+        assert pages(docx_file.with_suffix(".pdf")) == pages(single), docx_file.name
