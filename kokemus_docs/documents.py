@@ -12,7 +12,7 @@ import io
 import posixpath
 import re
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -56,6 +56,7 @@ _XMLNS = re.compile(r'xmlns(?::\w+)?="[^"]*"')
 
 # docxtpl's preprocessing and postprocessing are plain functions of the XML string; borrow them.
 _DOCXTPL = DocxTemplate(None)
+_LISTING_CHARS = re.compile("[\t\n\a\f]")  # what docxtpl's resolve_listing turns into Word markup
 
 
 def new_environment() -> jinja2.Environment:
@@ -236,6 +237,8 @@ class CompiledTemplate:
                                 path=str(self.path), code="template-error") from None
         xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
         xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+        if _LISTING_CHARS.search(xml) is None:
+            return xml  # no tab, line or page break in the values: docxtpl's listing pass changes nothing
         return _DOCXTPL.resolve_listing(xml)
 
     def _render_core(self, context: Mapping[str, Any]) -> bytes:
@@ -320,8 +323,9 @@ def render_documents(ws: Workspace, jobs: Iterable[DocumentJob | tuple], formats
     Templates come from `ws.template(name)` (the workspace's own copy first). A template that is missing
     or broken becomes one error for that template and its documents are skipped; a document that fails
     to render is an error for that document; the rest of the batch is written. With "pdf" in `formats`
-    the .docx files are converted after all are written (and removed again if "docx" was not asked);
-    without LibreOffice that raises LibreOfficeMissing before any file is written.
+    the .docx files are converted to PDF while the later ones are still being written (and removed
+    again if "docx" was not asked); without LibreOffice that raises LibreOfficeMissing before any file
+    is written. Progress counts both steps: writing each .docx and converting it.
     """
     formats = check_formats(formats)
     if "pdf" in formats:
@@ -343,23 +347,43 @@ def render_documents(ws: Workspace, jobs: Iterable[DocumentJob | tuple], formats
             compiled[name] = None
 
     written_docx: list[tuple[DocumentJob, Path]] = []
-    total = len(jobs)
-    for done, job in enumerate(jobs, start=1):
-        template = compiled[job.template]
-        if template is not None:
-            try:
-                written_docx.append((job, template.render_to(job.context, job.target)))
-            except TemplateError as exc:
-                outcome.errors.append(Problem(f"{ws.rel(job.target)} not written: {exc.message}",
-                                              path=_rel_path(ws, exc.path), code=exc.code))
-            except OSError as exc:
-                outcome.errors.append(Problem(f"cannot write the document: {exc.strerror or exc}",
-                                              path=ws.rel(job.target), code="write-failed"))
-        progress(done, total, job.target.name)
+    converting = "pdf" in formats
+    steps_per_document = 2 if converting else 1  # write the .docx, then (maybe) convert it
+    steps = len(jobs) * steps_per_document
+    rendered = converted = 0
+
+    def render_all() -> Iterator[Path]:
+        nonlocal rendered
+        for job in jobs:
+            template = compiled[job.template]
+            path = None
+            if template is not None:
+                try:
+                    path = template.render_to(job.context, job.target)
+                except TemplateError as exc:
+                    outcome.errors.append(Problem(f"{ws.rel(job.target)} not written: {exc.message}",
+                                                  path=_rel_path(ws, exc.path), code=exc.code))
+                except OSError as exc:
+                    outcome.errors.append(Problem(f"cannot write the document: {exc.strerror or exc}",
+                                                  path=ws.rel(job.target), code="write-failed"))
+            rendered += 1 if path else steps_per_document  # no conversion step for a missing .docx
+            progress(rendered + converted, steps, job.target.name)
+            if path:
+                written_docx.append((job, path))
+                yield path
+
+    def conversion_progress(done: int, total: int, label: str) -> None:
+        nonlocal converted
+        converted = done
+        progress(rendered + converted, steps, Path(label).with_suffix(".pdf").name)
 
     pdfs: dict[Path, Path] = {}
-    if "pdf" in formats and written_docx:
-        pdfs = _convert_to_pdf(ws, [path for _, path in written_docx], outcome, progress)
+    if converting:
+        expected = sum(1 for job in jobs if compiled[job.template] is not None)
+        pdfs = _convert_to_pdf(ws, render_all(), expected, outcome, conversion_progress)
+    else:
+        for _ in render_all():
+            pass
 
     for job, docx_path in written_docx:
         files = []
@@ -377,10 +401,11 @@ def render_documents(ws: Workspace, jobs: Iterable[DocumentJob | tuple], formats
     return outcome
 
 
-def _convert_to_pdf(ws: Workspace, docx_paths: list[Path], outcome: Outcome, progress: Progress) -> dict[Path, Path]:
+def _convert_to_pdf(ws: Workspace, docx_paths: Iterable[Path], expected: int, outcome: Outcome,
+                    progress: Progress) -> dict[Path, Path]:
     from kokemus_docs import pdfconvert
 
-    result = pdfconvert.convert_many(docx_paths, progress=progress)
+    result = pdfconvert.convert_many(docx_paths, expected=expected, progress=progress)
     for docx_path, reason in result.failures.items():
         outcome.errors.append(Problem(f"PDF conversion failed: {reason}", path=ws.rel(docx_path),
                                       code="pdf-failed"))

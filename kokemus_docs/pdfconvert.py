@@ -14,6 +14,8 @@ How a batch is converted:
   Every call has a timeout; a hung LibreOffice is killed with its whole process group. A batch that
   fails is split in two and each half retried, so one bad document ends up failing alone.
 * Every PDF is written beside its DOCX through a temporary name and renamed: never a half PDF.
+* Conversion need not wait for the whole batch: documents can be handed in as they are written,
+  and a full merged batch goes to LibreOffice at once.
 """
 
 from __future__ import annotations
@@ -24,9 +26,8 @@ import shutil
 import signal
 import subprocess
 import tempfile
-import threading
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from hashlib import sha256
@@ -49,10 +50,11 @@ PDF_EXPORT = (
     'pdf:writer_pdf_Export:{"ExportBookmarksToPDFDestination":{"type":"boolean","value":"true"},'
     '"ExportBookmarks":{"type":"boolean","value":"false"}}'
 )
-# Documents per merged file. LibreOffice's cost per document grows with the number of tables it has
-# loaded in one process (measured with 5 small tables per contract: ~68 ms CPU per document at 50,
-# ~53 at 100, ~61 at 200, ~75 at 250), and each process costs ~1.8 s to start: ~100 is the sweet spot.
-MERGE_LIMIT = 100
+# Documents per merged file. Each LibreOffice process costs ~1.3 s CPU to start, and its cost per
+# document grows slowly with the size of the file (tables grow it fastest). Measured with the built-in
+# contract (two pages, no tables), CPU per 1,000 contracts: ~36 s in batches of 100, ~30 s in batches
+# of 250, ~29 s of 500; 250 keeps a batch's retry cheap and LibreOffice's memory near 210 MB.
+MERGE_LIMIT = 250
 SINGLES_LIMIT = 40  # unmerged documents per LibreOffice call
 _MARK = "kokemussplit"
 
@@ -182,13 +184,12 @@ class _Doc:
     path: Path
     pdf: Path
     signature: str | None = None  # same signature → safe to merge together
-    body: bytes | None = None  # word/document.xml
     template: _Template | None = None
     info: dict[str, str] = field(default_factory=dict)  # PDF document info from docProps/core.xml
 
 
 def _analyse(doc: _Doc, templates: dict[str, _Template]) -> None:
-    """Decide whether `doc` can be merged with others of its template; keep its body if so."""
+    """Decide whether `doc` can be merged with others of its template (and note its template)."""
     try:
         with zipfile.ZipFile(doc.path) as z:
             infos = z.infolist()
@@ -217,7 +218,6 @@ def _analyse(doc: _Doc, templates: dict[str, _Template]) -> None:
     if not template.mergeable or not _numbering_is_safe(template, text[start:]):
         return
     doc.signature = signature
-    doc.body = body
     doc.template = template
 
 
@@ -296,66 +296,66 @@ def _numbering_is_safe(template: _Template, body: str) -> bool:
 
 
 def _merge(docs: Sequence[_Doc], target: Path) -> None:
-    """Join the bodies of `docs` (same signature) into one .docx, one section and bookmark per document."""
-    first_root = None
-    out_body = None
-    for index, doc in enumerate(docs):
-        assert doc.body is not None
-        root = etree.fromstring(doc.body)
-        body = root.find(f"{_W}body")
-        children = list(body)
-        if not children or children[-1].tag != f"{_W}sectPr" or len(children) < 2 or children[-2].tag != f"{_W}p":
-            raise ValueError(f"{doc.path.name}: unexpected document structure")
-        sect = children[-1]
-        last_para = children[-2]
-        # page numbers restart in every document, and every document starts on a new page
-        numtype = sect.find(f"{_W}pgNumType")
-        if numtype is None:
-            numtype = etree.Element(f"{_W}pgNumType")
-            cols = sect.find(f"{_W}cols")
-            if cols is not None:
-                cols.addprevious(numtype)
-            else:
-                sect.append(numtype)
-        if numtype.get(f"{_W}start") is None:
-            numtype.set(f"{_W}start", "1")
-        sect_type = sect.find(f"{_W}type")
-        if sect_type is not None:
-            sect_type.set(f"{_W}val", "nextPage")
-        if index:
-            # a section without header/footer references repeats the previous section's ones (the same
-            # parts here); LibreOffice then need not build a copy of them per document
-            for reference in sect.findall(f"{_W}headerReference") + sect.findall(f"{_W}footerReference"):
-                sect.remove(reference)
-        first_para = body.find(f".//{_W}p")
-        mark_start = etree.Element(f"{_W}bookmarkStart")
-        mark_start.set(f"{_W}id", str(900000 + index))
-        mark_start.set(f"{_W}name", f"{_MARK}{index:05d}")
-        mark_end = etree.Element(f"{_W}bookmarkEnd")
-        mark_end.set(f"{_W}id", str(900000 + index))
-        ppr = first_para.find(f"{_W}pPr")
-        position = 0 if ppr is None else list(first_para).index(ppr) + 1
-        first_para.insert(position, mark_start)
-        first_para.insert(position + 1, mark_end)
-        if first_root is None:
-            first_root, out_body = root, body
-            if len(docs) > 1:
-                body.remove(sect)
-                _put_section_in(last_para, sect)
-            continue
-        is_last = index == len(docs) - 1
-        for child in children[:-1]:
-            out_body.append(child)
-        if is_last:
-            out_body.append(sect)
-        else:
-            _put_section_in(last_para, sect)
+    """Join the bodies of `docs` (same signature) into one .docx, one section and bookmark per document.
+
+    The merged body is streamed into the zip one document at a time: memory holds one body, not all.
+    """
     assert docs[0].template is not None
-    parts = dict(docs[0].template.parts)
-    parts["word/document.xml"] = etree.tostring(first_root, xml_declaration=True, encoding="UTF-8", standalone=True)
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
-        for name, data in parts.items():
+        for name, data in docs[0].template.parts.items():
             z.writestr(name, data)
+        with z.open("word/document.xml", "w") as out:
+            for index, doc in enumerate(docs):
+                with zipfile.ZipFile(doc.path) as source:
+                    xml = source.read("word/document.xml")
+                if index == 0:
+                    # the document element and its namespaces: the same in every document of the group
+                    out.write(xml[:xml.index(b"<w:body>") + len(b"<w:body>")])
+                out.write(_merge_body(etree.fromstring(xml), index, is_last=index == len(docs) - 1))
+            out.write(b"</w:body></w:document>")
+
+
+def _merge_body(root: etree._Element, index: int, is_last: bool) -> bytes:
+    """The content of one document's body, ready to follow the previous one in a merged body."""
+    body = root.find(f"{_W}body")
+    children = list(body)
+    if len(children) < 2 or children[-1].tag != f"{_W}sectPr" or children[-2].tag != f"{_W}p":
+        raise ValueError("unexpected document structure")
+    sect = children[-1]
+    # page numbers restart in every document, and every document starts on a new page
+    numtype = sect.find(f"{_W}pgNumType")
+    if numtype is None:
+        numtype = etree.Element(f"{_W}pgNumType")
+        cols = sect.find(f"{_W}cols")
+        if cols is not None:
+            cols.addprevious(numtype)
+        else:
+            sect.append(numtype)
+    if numtype.get(f"{_W}start") is None:
+        numtype.set(f"{_W}start", "1")
+    sect_type = sect.find(f"{_W}type")
+    if sect_type is not None:
+        sect_type.set(f"{_W}val", "nextPage")
+    if index:
+        # a section without header/footer references repeats the previous section's ones (the same
+        # parts here); LibreOffice then need not build a copy of them per document
+        for reference in sect.findall(f"{_W}headerReference") + sect.findall(f"{_W}footerReference"):
+            sect.remove(reference)
+    first_para = body.find(f".//{_W}p")
+    ppr = first_para.find(f"{_W}pPr")
+    position = 0 if ppr is None else list(first_para).index(ppr) + 1
+    for offset, tag in enumerate(("bookmarkStart", "bookmarkEnd")):
+        mark = etree.Element(f"{_W}{tag}")
+        mark.set(f"{_W}id", str(900000 + index))
+        if tag == "bookmarkStart":
+            mark.set(f"{_W}name", f"{_MARK}{index:05d}")
+        first_para.insert(position + offset, mark)
+    if not is_last:  # the section ends with the document's last paragraph
+        body.remove(sect)
+        _put_section_in(children[-2], sect)
+    xml = etree.tostring(body, encoding="UTF-8")
+    # without the <w:body ...> wrapper: the merged file's document element declares the namespaces
+    return xml[xml.index(b">") + 1:xml.rindex(b"</w:body>")]
 
 
 def _put_section_in(paragraph: etree._Element, sect: etree._Element) -> None:
@@ -489,90 +489,120 @@ def _run_singles(job: _Job, soffice: str, profile: Path, work: Path, timeout: fl
         )
 
 
-def _plan(docs: Sequence[_Doc], workers: int) -> list[_Job]:
-    groups: dict[str, list[_Doc]] = {}
-    singles: list[_Doc] = []
-    for doc in docs:
+class _Planner:
+    """Groups documents as they arrive into jobs: merged batches per template, the rest in plain batches.
+
+    A group's batch is handed out as soon as it is full, so LibreOffice starts while later documents
+    are still being written; what is left is handed out by `finish`, largest first.
+    """
+
+    def __init__(self, batch_size: int):
+        self.batch_size = batch_size
+        self.groups: dict[str, list[_Doc]] = {}
+        self.singles: list[_Doc] = []
+
+    def add(self, doc: _Doc) -> list[_Job]:
         if doc.signature is None:
-            singles.append(doc)
-        else:
-            groups.setdefault(doc.signature, []).append(doc)
-    jobs = []
-    for members in groups.values():
-        if len(members) == 1:
-            singles.extend(members)
-            continue
-        # spread a group over the workers, but keep each merged file below MERGE_LIMIT
-        chunks = max(workers, -(-len(members) // MERGE_LIMIT))
-        size = -(-len(members) // chunks)
-        for start in range(0, len(members), size):
-            part = members[start:start + size]
-            jobs.append(_Job(part, merged=len(part) > 1))
-    for start in range(0, len(singles), SINGLES_LIMIT):
-        jobs.append(_Job(singles[start:start + SINGLES_LIMIT], merged=False))
-    jobs.sort(key=lambda job: -len(job.docs))
-    return jobs
+            self.singles.append(doc)
+            if len(self.singles) < SINGLES_LIMIT:
+                return []
+            full, self.singles = self.singles, []
+            return [_Job(full, merged=False)]
+        members = self.groups.setdefault(doc.signature, [])
+        members.append(doc)
+        if len(members) < self.batch_size:
+            return []
+        del self.groups[doc.signature]
+        return [_Job(members, merged=True)]
+
+    def finish(self) -> list[_Job]:
+        jobs = []
+        for members in self.groups.values():
+            if len(members) == 1:
+                self.singles.extend(members)
+            else:
+                jobs.append(_Job(members, merged=True))
+        for start in range(0, len(self.singles), SINGLES_LIMIT):
+            jobs.append(_Job(self.singles[start:start + SINGLES_LIMIT], merged=False))
+        self.groups, self.singles = {}, []
+        return sorted(jobs, key=lambda job: -len(job.docs))
 
 
-def convert_many(docx_paths: Sequence[Path], *, workers: int | None = None, timeout: float = 180.0,
-                 progress: Progress | None = None) -> ConversionResult:
+def batch_size(expected: int, workers: int) -> int:
+    """Documents per merged batch: every worker gets work, no batch above MERGE_LIMIT."""
+    return max(2, min(MERGE_LIMIT, -(-expected // max(1, workers))))
+
+
+def convert_many(docx_paths: Iterable[Path], *, workers: int | None = None, timeout: float = 180.0,
+                 progress: Progress | None = None, expected: int | None = None) -> ConversionResult:
     """Convert Word documents to PDF, each written beside its .docx (same stem, .pdf).
 
-    `workers` LibreOffice processes run side by side (default: the number of cores); `timeout` (seconds)
-    bounds each LibreOffice call. A document that cannot be converted is reported in `failures` with a
-    message; the others are converted all the same. `progress(done, total, label)` is called as
-    documents finish. Raises LibreOfficeMissing when LibreOffice is not installed.
+    `docx_paths` may be a generator that is still writing the documents: conversion starts as soon as
+    a batch is complete (`expected`, the number it will yield, sizes the batches; a list's own length
+    is used when not given). `workers` LibreOffice processes run side by side (default: the number of
+    cores); `timeout` (seconds) bounds each LibreOffice call. A document that cannot be converted is
+    reported in `failures` with a message; the others are converted all the same. `progress(done,
+    total, label)` is called as documents finish. Raises LibreOfficeMissing when LibreOffice is not
+    installed.
     """
     soffice = find_soffice()
+    if expected is None:
+        docx_paths = list(docx_paths)
+        expected = len(docx_paths)
+    workers = max(1, min(workers or os.cpu_count() or 1, expected or 1))
     result = ConversionResult()
     docs: list[_Doc] = []
-    seen: set[Path] = set()
-    for raw in docx_paths:
-        path = Path(raw)
-        if path in seen:
-            continue
-        seen.add(path)
-        if not path.is_file():
-            result.failures[path] = "File not found."
-            continue
-        docs.append(_Doc(path, path.with_suffix(".pdf")))
-    total = len(docs)
-    if not docs:
-        return result
-    workers = max(1, min(workers or os.cpu_count() or 1, total))
     templates: dict[str, _Template] = {}
-    for doc in docs:
-        _analyse(doc, templates)
+    planner = _Planner(batch_size(expected, workers))
     done_count = 0
-    lock = threading.Lock()
 
-    def report(finished: list[_Doc], failed: dict[Path, str]) -> None:
+    def report(outcome: _JobResult) -> None:
         nonlocal done_count
-        with lock:
-            for doc in finished:
-                result.pdfs[doc.path] = doc.pdf
-                doc.body = None
-            result.failures.update(failed)
-            done_count += len(finished) + len(failed)
-            if progress is not None and (finished or failed):
-                last = (finished[-1].path if finished else Path(next(reversed(failed)))).name
-                progress(done_count, total, last)
+        for doc in outcome.done:
+            result.pdfs[doc.path] = doc.pdf
+        result.failures.update(outcome.failed)
+        done_count += len(outcome.done) + len(outcome.failed)
+        if progress is not None and (outcome.done or outcome.failed):
+            last = (outcome.done[-1].path if outcome.done else Path(next(reversed(outcome.failed)))).name
+            progress(done_count, max(expected, len(docs)), last)
 
-    with tempfile.TemporaryDirectory(prefix="kokemus-profiles-") as profiles_dir:
+    with tempfile.TemporaryDirectory(prefix="kokemus-profiles-") as profiles_dir, \
+            ThreadPoolExecutor(max_workers=workers) as pool:
         profiles: Queue = Queue()
         for number in range(workers):
             profiles.put(Path(profiles_dir) / f"worker{number}")
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            running: set[Future] = {
-                pool.submit(_run_job, job, soffice, profiles, timeout) for job in _plan(docs, workers)
-            }
-            while running:
-                finished, running = wait(running, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    outcome: _JobResult = future.result()
-                    report(outcome.done, outcome.failed)
-                    for job in outcome.retry:
-                        running.add(pool.submit(_run_job, job, soffice, profiles, timeout))
+        running: set[Future] = set()
+
+        def collect(block: bool) -> None:
+            nonlocal running
+            if not running:
+                return
+            finished, running = wait(running, timeout=None if block else 0, return_when=FIRST_COMPLETED)
+            for future in finished:
+                outcome: _JobResult = future.result()
+                report(outcome)
+                for job in outcome.retry:
+                    running.add(pool.submit(_run_job, job, soffice, profiles, timeout))
+
+        seen: set[Path] = set()
+        for raw in docx_paths:
+            path = Path(raw)
+            if path in seen:
+                continue
+            seen.add(path)
+            if not path.is_file():
+                result.failures[path] = "File not found."
+                continue
+            doc = _Doc(path, path.with_suffix(".pdf"))
+            _analyse(doc, templates)
+            docs.append(doc)
+            for job in planner.add(doc):
+                running.add(pool.submit(_run_job, job, soffice, profiles, timeout))
+            collect(block=False)
+        for job in planner.finish():
+            running.add(pool.submit(_run_job, job, soffice, profiles, timeout))
+        while running:
+            collect(block=True)
     # keep the caller's order
     result.pdfs = {doc.path: result.pdfs[doc.path] for doc in docs if doc.path in result.pdfs}
     return result

@@ -172,6 +172,18 @@ def test_compiled_template_text_equals_docxtpl(workspace):
         assert docx_lines(compiled.render_bytes(context)) == docx_lines(mine)
 
 
+def test_line_breaks_and_tabs_in_values_render_as_docxtpl_does(workspace):
+    name, context = next((n, c) for n, c in _contexts(workspace) if n == "contract_fi.docx")
+    context = {**context, "expert": {**context["expert"], "wishes": "Ryhmät & luennot\nei iltaisin\tkiitos"}}
+    reference = DocxTemplate(builtin_template(name))
+    reference.render(context, autoescape=True)
+    buffer = io.BytesIO()
+    reference.save(buffer)
+    mine = CompiledTemplate(builtin_template(name)).render_bytes(context)
+    assert docx_lines(mine) == docx_lines(buffer.getvalue())
+    assert b"<w:br/>" in zipfile.ZipFile(io.BytesIO(mine)).read("word/document.xml")
+
+
 def test_fee_notice_lists_every_expert_and_line(workspace):
     lines = docx_lines(CompiledTemplate(builtin_template("fee_notice_fi.docx")).render_bytes(fee_notice_context("fi")))
     text = "\n".join(lines)
@@ -414,3 +426,17 @@ def test_batch_pdfs_equal_one_at_a_time_for_the_built_in_templates(workspace, re
         alone.write_bytes(docx_file.read_bytes())
         single = soffice_convert([alone], alone.parent)[alone]
         assert pages(docx_file.with_suffix(".pdf")) == pages(single), docx_file.name
+
+
+@pytest.mark.libreoffice
+def test_progress_counts_writing_and_converting_each_document(workspace, register):
+    calls = []
+    outcome = render_contracts(workspace, register, expert_ids=["KA-002", "KA-004"], formats=("docx", "pdf"),
+                               progress=lambda done, total, label: calls.append((done, total, label)))
+    assert outcome.ok, outcome.errors
+    assert [done for done, _, _ in calls] == sorted(done for done, _, _ in calls)
+    assert calls[-1][:2] == (4, 4) and {total for _, total, _ in calls} == {4}
+    labels = {label for _, _, label in calls}
+    written = {p.name for p in outcome.written}
+    assert {name for name in written if name.endswith(".docx")} <= labels  # one step per document written
+    assert calls[-1][2] in written and calls[-1][2].endswith(".pdf")  # conversions report by batch

@@ -252,3 +252,32 @@ def test_no_libreoffice_on_path_is_a_clear_setup_error(tmp_path, monkeypatch):
     assert "apt-get install" in raised.value.message
     with pytest.raises(LibreOfficeMissing):
         pdfconvert.find_soffice()
+
+
+def test_batches_are_handed_out_as_soon_as_they_are_full(tmp_path):
+    planner = pdfconvert._Planner(batch_size=2)
+    docs = [pdfconvert._Doc(tmp_path / f"{name}.docx", tmp_path / f"{name}.pdf", signature=signature)
+            for name, signature in [("a1", "A"), ("b1", "B"), ("a2", "A"), ("x", None), ("b2", "B"),
+                                    ("a3", "A")]]
+    handed = [[doc.path.stem for job in planner.add(doc) for doc in job.docs] for doc in docs]
+    assert handed == [[], [], ["a1", "a2"], [], ["b1", "b2"], []]
+    leftovers = planner.finish()
+    # a template group of one is converted unmerged with the other singles
+    assert [([d.path.stem for d in job.docs], job.merged) for job in leftovers] == [(["x", "a3"], False)]
+    assert pdfconvert.batch_size(1000, 2) == pdfconvert.MERGE_LIMIT
+    assert pdfconvert.batch_size(10, 2) == 5 and pdfconvert.batch_size(1, 4) == 2
+
+
+@pytest.mark.libreoffice
+def test_documents_handed_in_while_being_written_are_all_converted(docs):
+    handed = []
+
+    def written_one_by_one():
+        for docx in docs:
+            handed.append(docx)
+            yield docx
+
+    result = convert_many(written_one_by_one(), expected=len(docs), workers=2)
+    assert result.failures == {} and list(result.pdfs) == docs == handed
+    for index, docx in enumerate(docs):
+        assert f"Mieli & päihde <{index}>" in "\n".join(page_texts(result.pdfs[docx]))
