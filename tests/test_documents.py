@@ -406,6 +406,7 @@ def test_contract_and_intro_pack_as_pdf(workspace, register):
 @pytest.mark.libreoffice
 def test_batch_pdfs_equal_one_at_a_time_for_the_built_in_templates(workspace, register, tmp_path):
     import pdfplumber
+    from pypdf import PdfReader
 
     from kokemus_docs.pdfconvert import soffice_convert
 
@@ -426,6 +427,8 @@ def test_batch_pdfs_equal_one_at_a_time_for_the_built_in_templates(workspace, re
         alone.write_bytes(docx_file.read_bytes())
         single = soffice_convert([alone], alone.parent)[alone]
         assert pages(docx_file.with_suffix(".pdf")) == pages(single), docx_file.name
+        batch_info, single_info = (PdfReader(pdf).metadata for pdf in (docx_file.with_suffix(".pdf"), single))
+        assert batch_info.title == single_info.title and batch_info.title, docx_file.name
 
 
 @pytest.mark.libreoffice
