@@ -373,10 +373,9 @@ def _split(merged_pdf: Path, docs: Sequence[_Doc]) -> list[tuple[_Doc, Path]]:
     """
     with pikepdf.open(merged_pdf) as merged:
         page_index = {page.objgen: number for number, page in enumerate(merged.pages)}
-        destinations = merged.Root.get("/Dests", pikepdf.Dictionary())
         starts = []
         for index in range(len(docs)):
-            dest = destinations.get(f"/{_MARK}{index:05d}")
+            dest = _named_destination(merged, f"{_MARK}{index:05d}")
             if isinstance(dest, pikepdf.Dictionary):
                 dest = dest.get("/D")
             if not isinstance(dest, pikepdf.Array) or len(dest) == 0 or dest[0].objgen not in page_index:
@@ -398,6 +397,19 @@ def _split(merged_pdf: Path, docs: Sequence[_Doc]) -> list[tuple[_Doc, Path]]:
                     part.save(tmp)
             written.append((doc, doc.pdf))
     return written
+
+
+def _named_destination(pdf: pikepdf.Pdf, name: str) -> object:
+    """The destination called `name`: from the catalog's /Dests (LibreOffice) or the /Names tree."""
+    dests = pdf.Root.get("/Dests")
+    if isinstance(dests, pikepdf.Dictionary) and f"/{name}" in dests:
+        return dests[f"/{name}"]
+    names = pdf.Root.get("/Names")
+    if isinstance(names, pikepdf.Dictionary) and "/Dests" in names:
+        tree = pikepdf.NameTree(names.Dests)
+        if name in tree:
+            return tree[name]
+    return None
 
 
 # ---------------------------------------------------------------- jobs

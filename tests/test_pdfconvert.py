@@ -281,3 +281,27 @@ def test_documents_handed_in_while_being_written_are_all_converted(docs):
     assert result.failures == {} and list(result.pdfs) == docs == handed
     for index, docx in enumerate(docs):
         assert f"Mieli & päihde <{index}>" in "\n".join(page_texts(result.pdfs[docx]))
+
+
+def test_cutting_finds_document_starts_in_either_kind_of_named_destinations(tmp_path):
+    import pikepdf
+
+    for kind in ("catalog", "name tree"):
+        pdf = pikepdf.new()
+        for _ in range(3):
+            pdf.add_blank_page()
+        marks = {f"kokemussplit{i:05d}": pikepdf.Array([pdf.pages[page].obj, pikepdf.Name.Fit])
+                 for i, page in enumerate((0, 2))}
+        if kind == "catalog":
+            pdf.Root.Dests = pikepdf.Dictionary({f"/{name}": dest for name, dest in marks.items()})
+        else:
+            tree = pikepdf.NameTree.new(pdf)
+            for name, dest in marks.items():
+                tree[name] = dest
+            pdf.Root.Names = pikepdf.Dictionary(Dests=tree.obj)
+        merged = tmp_path / f"{kind}.pdf"
+        pdf.save(merged)
+        docs = [pdfconvert._Doc(tmp_path / f"{kind}{i}.docx", tmp_path / f"{kind}{i}.pdf", info={"/Title": "T"})
+                for i in range(2)]
+        pdfconvert._split(merged, docs)
+        assert [len(page_texts(doc.pdf)) for doc in docs] == [2, 1], kind
