@@ -12,7 +12,8 @@ How a batch is converted:
   several sections, anything unreadable) are converted as they are, many files per LibreOffice call.
 * Each worker runs its own `soffice` with its own profile (two processes sharing a profile fail).
   Every call has a timeout; a hung LibreOffice is killed with its whole process group. A batch that
-  fails is split in two and each half retried, so one bad document ends up failing alone.
+  fails is split in two and each half retried, so one bad document ends up failing alone; a document
+  on which LibreOffice hangs when converted alone is given one more try.
 * Every PDF is written beside its DOCX through a temporary name and renamed: never a half PDF.
 * Conversion need not wait for the whole batch: documents can be handed in as they are written,
   and a full merged batch goes to LibreOffice at once.
@@ -418,6 +419,7 @@ def _named_destination(pdf: pikepdf.Pdf, name: str) -> object:
 class _Job:
     docs: list[_Doc]
     merged: bool
+    retry: bool = False  # a second try after LibreOffice hung or crashed on a batch holding these
 
 
 @dataclass
@@ -429,7 +431,7 @@ class _JobResult:
 
 def _halves(job: _Job) -> list[_Job]:
     middle = len(job.docs) // 2
-    return [_Job(part, job.merged and len(part) > 1) for part in (job.docs[:middle], job.docs[middle:])]
+    return [_Job(part, job.merged and len(part) > 1, retry=True) for part in (job.docs[:middle], job.docs[middle:])]
 
 
 def _run_job(job: _Job, soffice: str, profiles: Queue, timeout: float) -> _JobResult:
@@ -478,8 +480,10 @@ def _run_singles(job: _Job, soffice: str, profile: Path, work: Path, timeout: fl
     try:
         exit_code = _run_soffice(soffice, profile, inputs, work, PDF_EXPORT, timeout)
     except _Timeout:
-        if len(job.docs) == 1:
+        if len(job.docs) == 1 and job.retry:
             result.failed[job.docs[0].path] = _timeout_message(timeout)
+        elif len(job.docs) == 1:  # a hang may be passing: once more before giving up
+            result.retry.append(_Job(job.docs, merged=False, retry=True))
         else:
             result.retry.extend(_halves(job))
         return

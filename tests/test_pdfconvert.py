@@ -173,9 +173,9 @@ def test_a_damaged_docx_fails_alone_with_a_message(docs, tmp_path):
     assert "Loppu 2" in "\n".join(page_texts(result.pdfs[docs[2]]))
 
 
-def fake_soffice(bin_dir: Path, hang_on: str | None, crash_on: str | None = None) -> None:
-    """An `soffice` that hangs (with a child process) on a file holding `hang_on`, crashes on one holding
-    `crash_on`, and otherwise makes a stand-in PDF of each file."""
+def fake_soffice(bin_dir: Path, hang_on: str | None, crash_on: str | None = None, hang_once: bool = False) -> None:
+    """An `soffice` that hangs (with a child process) on a file holding `hang_on` (only the first time
+    with `hang_once`), crashes on one holding `crash_on`, and otherwise makes a stand-in PDF of each file."""
     bin_dir.mkdir(exist_ok=True)
     script = bin_dir / "soffice"
     script.write_text(
@@ -187,7 +187,11 @@ def fake_soffice(bin_dir: Path, hang_on: str | None, crash_on: str | None = None
         "done\n"
         'for a in "$@"; do\n'
         '  case "$a" in *.docx)\n'
-        f'    if [ -n "{hang_on or ""}" ] && grep -q "{hang_on or "-"}" "$a"; then sleep 300 & wait; fi\n'
+        f'    if [ -n "{hang_on or ""}" ] && grep -q "{hang_on or "-"}" "$a"; then\n'
+        f'      if [ "{"once" if hang_once else ""}" != "once" ] || [ ! -e "$0.hung" ]; then\n'
+        '        touch "$0.hung"; sleep 300 & wait\n'
+        '      fi\n'
+        '    fi\n'
         f'    if [ -n "{crash_on or ""}" ] && grep -q "{crash_on or "-"}" "$a"; then exit 139; fi\n'
         '    { cat "$a"; echo "%%EOF"; } > "$outdir/$(basename "$a" .docx).pdf";;\n'
         "  esac\n"
@@ -213,6 +217,20 @@ def test_a_hanging_libreoffice_is_killed_and_only_its_document_fails(tmp_path, m
     assert "did not finish" in result.failures[inputs[3]] and "2 s" in result.failures[inputs[3]]
     assert set(result.pdfs) == set(inputs) - {inputs[3]}
     assert not inputs[3].with_suffix(".pdf").exists()
+
+
+def test_a_document_on_which_libreoffice_hung_once_is_converted_on_the_second_try(tmp_path, monkeypatch):
+    bin_dir = tmp_path / "bin"
+    fake_soffice(bin_dir, hang_on="HANG", hang_once=True)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    path = tmp_path / "in" / "alone.docx"
+    path.parent.mkdir()
+    path.write_bytes(b"not a zip HANG")
+
+    result = convert_many([path], timeout=2)
+
+    assert (bin_dir / "soffice.hung").exists()  # it did hang the first time
+    assert result.failures == {} and result.pdfs == {path: path.with_suffix(".pdf")}
 
 
 def test_a_crashing_libreoffice_blames_only_the_document_it_crashed_on(tmp_path, monkeypatch):
