@@ -28,7 +28,7 @@ from lxml import etree
 from kokemus_docs.errors import KokemusError, Problem, TemplateError
 from kokemus_docs.fileio import safe_filename, write_bytes_atomic
 from kokemus_docs.formatting import fi_date, money
-from kokemus_docs.model import BASIS_LABELS, LANGUAGES, Contract, Expert, Register, Unit
+from kokemus_docs.model import BASIS_LABELS, Contract, Expert, Register, Unit
 from kokemus_docs.register import select_contracts
 from kokemus_docs.report import Outcome, Progress, no_progress
 from kokemus_docs.workspace import Workspace
@@ -489,43 +489,41 @@ def task_rows(register: Register, contract: Contract, language: str) -> tuple[li
     return rows, missing
 
 
-def contract_context(ws: Workspace, register: Register, contract: Contract,
-                     today: date | None = None) -> tuple[dict[str, Any], list[str]]:
-    """Context for contract_<lang>.docx, in the expert's language; plus tasks that have no rate."""
-    expert = register.experts[contract.expert_id]
-    language = _language(expert)
-    tasks, missing = task_rows(register, contract, language)
-    context = common_context(ws, language, today)
-    context.update({
-        "contract": {"id": contract.contract_id, "valid_from": fi_date(contract.valid_from),
-                     "valid_to": fi_date(contract.valid_to), "signed_on": fi_date(contract.signed_on)},
-        "expert": expert_context(expert),
-        "unit": unit_context(register.units[contract.unit_id], language),
-        "tasks": tasks,
-    })
-    return context, missing
-
-
-def intro_pack_context(ws: Workspace, register: Register, contract: Contract,
-                       today: date | None = None) -> tuple[dict[str, Any], list[str]]:
-    """Context for intro_pack_<lang>.docx for the contract's unit and expert; plus tasks that have no rate."""
-    expert = register.experts[contract.expert_id]
-    language = _language(expert)
+def _assignment_context(ws: Workspace, register: Register, contract: Contract,
+                        today: date | None) -> tuple[dict[str, Any], list[str]]:
+    """What the contract and the intro pack share: language, contract dates, unit and tasks with rates."""
+    language = register.experts[contract.expert_id].document_language
     tasks, missing = task_rows(register, contract, language)
     context = common_context(ws, language, today)
     context.update({
         "contract": {"id": contract.contract_id, "valid_from": fi_date(contract.valid_from),
                      "valid_to": fi_date(contract.valid_to)},
-        "expert": {"expert_id": expert.expert_id, "full_name": expert.full_name,
-                   "email": expert.email, "phone": expert.phone},
         "unit": unit_context(register.units[contract.unit_id], language),
         "tasks": tasks,
     })
     return context, missing
 
 
-def _language(expert: Expert) -> str:
-    return expert.language if expert.language in LANGUAGES else "fi"
+def contract_context(ws: Workspace, register: Register, contract: Contract,
+                     today: date | None = None) -> tuple[dict[str, Any], list[str]]:
+    """Context for contract_<lang>.docx, in the expert's language; plus tasks that have no rate."""
+    context, missing = _assignment_context(ws, register, contract, today)
+    context["contract"]["signed_on"] = fi_date(contract.signed_on)
+    context["expert"] = expert_context(register.experts[contract.expert_id])
+    return context, missing
+
+
+def intro_pack_context(ws: Workspace, register: Register, contract: Contract,
+                       today: date | None = None) -> tuple[dict[str, Any], list[str]]:
+    """Context for intro_pack_<lang>.docx for the contract's unit and expert; plus tasks that have no rate.
+
+    Of the expert, only what the unit needs to reach them.
+    """
+    context, missing = _assignment_context(ws, register, contract, today)
+    expert = register.experts[contract.expert_id]
+    context["expert"] = {"expert_id": expert.expert_id, "full_name": expert.full_name,
+                         "email": expert.email, "phone": expert.phone}
+    return context, missing
 
 
 # --- the two commands ---------------------------------------------------------------------------

@@ -754,7 +754,7 @@ def form_spec(ws, register: Register, contract_id: str, month: str, key: bytes |
     contract = register.contracts[contract_id]
     expert = register.experts[contract.expert_id]
     unit = register.units[contract.unit_id]
-    language = expert.language if expert.language in TEXTS else "fi"
+    language = expert.document_language
     identity = {"form_id": form_id_for(contract.contract_id, month), "contract_id": contract.contract_id,
                 "expert_id": expert.expert_id, "unit_id": unit.unit_id, "month": month}
     contact = ", ".join(part for part in (unit.contact_name, unit.contact_email) if part)

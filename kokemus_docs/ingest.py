@@ -353,7 +353,7 @@ def feedback_text(register: Register, result: FormResult, received_on: date, org
     contract = register.contracts.get(result.contract_id)
     expert = register.experts.get(contract.expert_id if contract else result.expert_id)
     unit = register.units.get(contract.unit_id if contract else result.unit_id)
-    language = expert.language if expert and expert.language in FEEDBACK_TEXT else "fi"
+    language = expert.document_language if expert else "fi"
     words = FEEDBACK_TEXT[language]
     month = result.month
     try:

@@ -64,6 +64,11 @@ class Expert:
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
 
+    @property
+    def document_language(self) -> str:
+        """The language of the expert's documents, forms and feedback: their own, Finnish if not fi/sv."""
+        return self.language if self.language in LANGUAGES else "fi"
+
     def __repr__(self) -> str:  # never print hetu or IBAN by accident
         return f"Expert({self.expert_id!r}, {self.full_name!r}, {self.language!r})"
 

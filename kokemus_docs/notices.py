@@ -29,7 +29,7 @@ from kokemus_docs.workspace import Workspace
 
 def notice_languages(register: Register, lines: Sequence[PayLine]) -> list[str]:
     """['fi'], or ['fi', 'sv'] when an expert on the notice works in Swedish."""
-    swedish = any((e := register.experts.get(p.form.expert_id)) is not None and e.language == "sv" for p in lines)
+    swedish = any((e := register.experts.get(p.form.expert_id)) is not None and e.document_language == "sv" for p in lines)
     return ["fi", "sv"] if swedish else ["fi"]
 
 

@@ -95,7 +95,7 @@ class FormCheck:
     @property
     def language(self) -> str:
         """The expert's language for feedback ('fi' when the expert is not known)."""
-        return self.expert.language if self.expert and self.expert.language in ("fi", "sv") else "fi"
+        return self.expert.document_language if self.expert else "fi"
 
     @property
     def fee_total(self) -> Decimal:
