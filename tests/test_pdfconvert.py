@@ -173,10 +173,13 @@ def test_a_damaged_docx_fails_alone_with_a_message(docs, tmp_path):
     assert "Loppu 2" in "\n".join(page_texts(result.pdfs[docs[2]]))
 
 
-def fake_soffice(bin_dir: Path, hang_on: str | None, crash_on: str | None = None, hang_once: bool = False) -> None:
-    """An `soffice` that hangs (with a child process) on a file holding `hang_on` (only the first time
-    with `hang_once`), crashes on one holding `crash_on`, and otherwise makes a stand-in PDF of each file."""
+def fake_soffice(monkeypatch, bin_dir: Path, hang_on: str | None, crash_on: str | None = None,
+                 hang_once: bool = False) -> None:
+    """An `soffice` first on PATH that hangs (with a child process) on a file holding `hang_on` (only the
+    first time with `hang_once`), crashes on one holding `crash_on`, and otherwise makes a stand-in PDF
+    of each file."""
     bin_dir.mkdir(exist_ok=True)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
     script = bin_dir / "soffice"
     script.write_text(
         "#!/bin/sh\n"
@@ -200,16 +203,20 @@ def fake_soffice(bin_dir: Path, hang_on: str | None, crash_on: str | None = None
     script.chmod(script.stat().st_mode | stat.S_IXUSR)
 
 
-def test_a_hanging_libreoffice_is_killed_and_only_its_document_fails(tmp_path, monkeypatch):
-    bin_dir = tmp_path / "bin"
-    fake_soffice(bin_dir, hang_on="HANG")
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+def not_word_files(folder: Path, count: int, marker: bytes, at: int) -> list[Path]:
+    """`count` files LibreOffice would convert unmerged (they are not zips); the one `at` holds `marker`."""
+    folder.mkdir(exist_ok=True)
     inputs = []
-    for index in range(5):
-        path = tmp_path / "in" / f"doc{index}.docx"
-        path.parent.mkdir(exist_ok=True)
-        path.write_bytes(b"not a zip, so converted unmerged " + (b"HANG" if index == 3 else b"ok"))
+    for index in range(count):
+        path = folder / f"doc{index}.docx"
+        path.write_bytes(b"not a zip " + (marker if index == at else b"ok"))
         inputs.append(path)
+    return inputs
+
+
+def test_a_hanging_libreoffice_is_killed_and_only_its_document_fails(tmp_path, monkeypatch):
+    fake_soffice(monkeypatch, tmp_path / "bin", hang_on="HANG")
+    inputs = not_word_files(tmp_path / "in", 5, b"HANG", at=3)
 
     result = convert_many(inputs, workers=2, timeout=2)
 
@@ -221,11 +228,8 @@ def test_a_hanging_libreoffice_is_killed_and_only_its_document_fails(tmp_path, m
 
 def test_a_document_on_which_libreoffice_hung_once_is_converted_on_the_second_try(tmp_path, monkeypatch):
     bin_dir = tmp_path / "bin"
-    fake_soffice(bin_dir, hang_on="HANG", hang_once=True)
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
-    path = tmp_path / "in" / "alone.docx"
-    path.parent.mkdir()
-    path.write_bytes(b"not a zip HANG")
+    fake_soffice(monkeypatch, bin_dir, hang_on="HANG", hang_once=True)
+    [path] = not_word_files(tmp_path / "in", 1, b"HANG", at=0)
 
     result = convert_many([path], timeout=2)
 
@@ -234,15 +238,8 @@ def test_a_document_on_which_libreoffice_hung_once_is_converted_on_the_second_tr
 
 
 def test_a_crashing_libreoffice_blames_only_the_document_it_crashed_on(tmp_path, monkeypatch):
-    bin_dir = tmp_path / "bin"
-    fake_soffice(bin_dir, hang_on=None, crash_on="CRASH")
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
-    inputs = []
-    for index in range(4):
-        path = tmp_path / "in" / f"doc{index}.docx"
-        path.parent.mkdir(exist_ok=True)
-        path.write_bytes(b"not a zip " + (b"CRASH" if index == 1 else b"ok"))
-        inputs.append(path)
+    fake_soffice(monkeypatch, tmp_path / "bin", hang_on=None, crash_on="CRASH")
+    inputs = not_word_files(tmp_path / "in", 4, b"CRASH", at=1)
 
     result = convert_many(inputs, workers=1)
 
@@ -253,9 +250,7 @@ def test_a_crashing_libreoffice_blames_only_the_document_it_crashed_on(tmp_path,
 
 
 def test_soffice_convert_reports_a_timeout(tmp_path, monkeypatch):
-    bin_dir = tmp_path / "bin"
-    fake_soffice(bin_dir, hang_on="HANG")
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    fake_soffice(monkeypatch, tmp_path / "bin", hang_on="HANG")
     stuck = tmp_path / "stuck.docx"
     stuck.write_bytes(b"HANG")
     with pytest.raises(ConversionError, match="did not finish within 1 s"):
