@@ -535,6 +535,17 @@ def _missing_rate_warnings(register: Register, contract: Contract, missing: list
             for task in missing]
 
 
+def _render_selection(ws: Workspace, jobs: list[DocumentJob], formats: Sequence[str], progress: Progress | None,
+                      errors: list[Problem], warnings: list[Problem], noun: str, folder: str) -> Outcome:
+    """Render the jobs chosen from the register; the problems met while choosing come first."""
+    outcome = render_documents(ws, jobs, formats, progress)
+    outcome.errors[:0] = errors
+    outcome.warnings[:0] = warnings
+    outcome.summary.append(f"{len(outcome.extra['documents'])} of {len(jobs)} {noun} written "
+                           f"to {ws.rel(ws.output(folder))}/")
+    return outcome
+
+
 def render_contracts(ws: Workspace, register: Register, *, expert_ids: Sequence[str] = (),
                      formats: Sequence[str] = ("docx",), progress: Progress | None = None) -> Outcome:
     """Assignment contracts, one per contracts row, in the expert's language.
@@ -554,12 +565,8 @@ def render_contracts(ws: Workspace, register: Register, *, expert_ids: Sequence[
                                 {"kind": "contract", "contract_id": contract.contract_id,
                                  "expert_id": expert.expert_id, "unit_id": contract.unit_id,
                                  "language": context["lang"]}))
-    outcome = render_documents(ws, jobs, formats, progress)
-    outcome.errors[:0] = selection.errors
-    outcome.warnings[:0] = warnings
-    outcome.summary.append(f"{len(outcome.extra['documents'])} of {len(jobs)} assignment contracts written "
-                           f"to {ws.rel(ws.output('contracts'))}/")
-    return outcome
+    return _render_selection(ws, jobs, formats, progress, selection.errors, warnings,
+                             "assignment contracts", "contracts")
 
 
 def render_intro_packs(ws: Workspace, register: Register, *, unit_ids: Sequence[str] = (),
@@ -586,10 +593,6 @@ def render_intro_packs(ws: Workspace, register: Register, *, unit_ids: Sequence[
         jobs.append(DocumentJob(f"intro_pack_{context['lang']}.docx", context, target,
                                 {"kind": "intro_pack", "unit_id": unit_id, "expert_id": expert_id,
                                  "contract_id": contract.contract_id, "language": context["lang"]}))
-    outcome = render_documents(ws, jobs, formats, progress)
-    outcome.errors[:0] = selection.errors
-    outcome.warnings[:0] = warnings
-    outcome.summary.append(f"{len(outcome.extra['documents'])} of {len(jobs)} introduction packs written "
-                           f"to {ws.rel(ws.output('intro-packs'))}/")
-    return outcome
+    return _render_selection(ws, jobs, formats, progress, selection.errors, warnings,
+                             "introduction packs", "intro-packs")
 
