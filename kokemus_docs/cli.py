@@ -21,9 +21,6 @@ from kokemus_docs.errors import KokemusError
 from kokemus_docs.report import Outcome
 from kokemus_docs.workspace import Workspace
 
-FORMATS = ("docx", "pdf")
-
-
 # --- shared options ---------------------------------------------------------------------------------
 
 def json_option(command: Callable) -> Callable:
@@ -45,11 +42,12 @@ def month_option(required: bool = True) -> Callable:
 
 
 def _formats(ctx, param, value: str) -> tuple[str, ...]:
-    chosen = tuple(dict.fromkeys(part.strip().lower() for part in value.split(",") if part.strip()))
-    unknown = [f for f in chosen if f not in FORMATS]
-    if unknown or not chosen:
-        raise click.BadParameter(f"'{value}': choose docx, pdf or docx,pdf")
-    return chosen
+    from kokemus_docs.documents import check_formats
+
+    try:
+        return check_formats(value.split(","))
+    except KokemusError:
+        raise click.BadParameter(f"'{value}': choose docx, pdf or docx,pdf") from None
 
 
 def format_option(command: Callable) -> Callable:
