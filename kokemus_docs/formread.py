@@ -9,6 +9,7 @@ be placed with certainty, the form is refused rather than misread.
 from __future__ import annotations
 
 import codecs
+import io
 import re
 from collections.abc import Callable
 from functools import lru_cache
@@ -62,18 +63,20 @@ def _unreadable(path: Path, code: str, what: str) -> FormUnreadable:
     return FormUnreadable(f"{path.name}: {what}. {advice}", path=str(path), code=code)
 
 
-def read_form(path: Path) -> ReturnedForm:
+def read_form(path: Path, data: bytes | None = None) -> ReturnedForm:
     """Read a returned hour form. Raises FormUnreadable (with a `code`) when it is not a readable hour form.
 
+    `data` is the file's content when the caller has read it already (it is then not read again).
     Plain files (the usual output of form fillers) are read directly from their bytes in a millisecond or
     two; anything else, and every form the direct reader has any doubt about, is read with pypdf, which
     gives the same answer more slowly.
     """
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise _unreadable(path, "not-pdf", f"the file cannot be opened ({exc.strerror})") from None
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise _unreadable(path, "not-pdf", f"the file cannot be opened ({exc.strerror})") from None
     if not data.lstrip()[:5].startswith(b"%PDF-"):
         raise _unreadable(path, "not-pdf", "this is not a PDF file")
     tail = data[-2048:]
@@ -85,20 +88,20 @@ def read_form(path: Path) -> ReturnedForm:
             return _from_fields(path, values, on_states)
     except (_Doubt, FormUnreadable, ValueError, TypeError, AttributeError, IndexError, KeyError, RecursionError):
         pass  # pypdf decides, and words any refusal
-    return _read_with_pypdf(path)
+    return _read_with_pypdf(path, data)
 
 
 def _is_hour_form(names) -> bool:
     return any(name in IDENTITY_FIELDS or name == SEAL_FIELD or ROW_NAME.match(name) for name in names)
 
 
-def _read_with_pypdf(path: Path) -> ReturnedForm:
+def _read_with_pypdf(path: Path, data: bytes) -> ReturnedForm:
     """The reference reader: pypdf's view of the fields, or the page text of a flattened form."""
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
     try:
-        reader = PdfReader(path, strict=False)
+        reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
             try:
                 opened = reader.decrypt("")
@@ -121,7 +124,7 @@ def _read_with_pypdf(path: Path) -> ReturnedForm:
         return _from_fields(path, values, lambda: checkbox_on_states(confirm))
     if fields:
         raise _unreadable(path, "wrong-layout", "this PDF form is not an hour form (its fields have other names)")
-    return _from_page_text(path)
+    return _from_page_text(path, data)
 
 
 # --- live fields ------------------------------------------------------------------------------------------------
@@ -593,12 +596,12 @@ def _page_count(pdf: _PlainPdf, node: dict[bytes, bytes], depth: int = 0) -> int
 # --- flattened forms: the text at the known places ----------------------------------------------------------------
 
 
-def _from_page_text(path: Path) -> ReturnedForm:
+def _from_page_text(path: Path, data: bytes) -> ReturnedForm:
     import pdfplumber
     from pdfminer.pdfparser import PDFSyntaxError
 
     try:
-        with pdfplumber.open(path) as pdf:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
             pages = [(float(p.width), float(p.height), list(p.chars), list(p.curves) + list(p.lines))
                      for p in pdf.pages]
     except (PDFSyntaxError, ValueError, KeyError, TypeError) as exc:

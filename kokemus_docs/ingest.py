@@ -172,7 +172,7 @@ class _Session:
         remove_after_commit: Path | None = None
         try:
             with self.ledger.transaction():
-                record = self._decide(path, sha256, result)
+                record = self._decide(path, data, sha256, result)
                 archived, remove_after_commit = _archive(path, data, self._archive_dir(result), self.managed_dirs)
                 result.archived_as = archived
                 problems = [{"severity": f.severity, **f.problem().as_dict()} for f in result.findings]
@@ -193,7 +193,7 @@ class _Session:
             self.to_remove.append(remove_after_commit)
         return result
 
-    def _decide(self, path: Path, sha256: str, result: FormResult) -> FormRecord | None:
+    def _decide(self, path: Path, data: bytes, sha256: str, result: FormResult) -> FormRecord | None:
         """Fill `result` from the file; return the FormRecord to store when the form is accepted."""
         earlier = self.ledger.submission_by_sha(sha256)
         if earlier is not None:
@@ -205,7 +205,7 @@ class _Session:
                 result.pay_month = stored.pay_month
             return None
         try:
-            form = read_form(path)
+            form = read_form(path, data)
         except FormUnreadable as exc:
             result.findings.append(Finding("unreadable", params={"detail": exc.message}))
             return None

@@ -40,10 +40,10 @@ OCTOBER_TRAVEL = ["0.00"] * 5 + ["12.40"]
 ON_TIME = date(2026, 11, 5)
 
 
-def json_reader(path: Path) -> ReturnedForm:
+def json_reader(path: Path, data: bytes | None = None) -> ReturnedForm:
     """Stand-in for formread.read_form: the 'PDF' holds the fields as JSON."""
     try:
-        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+        doc = json.loads((Path(path).read_bytes() if data is None else data).decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         raise FormUnreadable(f"{Path(path).name} is not a readable hour form.", code="form-unreadable") from None
     return ReturnedForm(path=str(path), identity=doc["identity"], seal=doc["seal"],
