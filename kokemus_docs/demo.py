@@ -16,7 +16,8 @@ from kokemus_docs.errors import LibreOfficeMissing, Problem
 from kokemus_docs.formfields import row_field
 from kokemus_docs.report import Outcome, Progress, no_progress
 from kokemus_docs.sample import demo_register, write_sample_register
-from kokemus_docs.workspace import Workspace, init_workspace
+from kokemus_docs.fileio import write_bytes_atomic
+from kokemus_docs.workspace import CONFIG_NAME, Workspace, init_workspace
 
 DEMO_MONTH = "2026-10"
 ON_TIME = date(2026, 11, 5)
@@ -110,6 +111,27 @@ def form_values(rows: list[Row], signed_on: str = "4.11.2026") -> dict[str, str]
     return values
 
 
+# The fictional county's settings that `kokemus init` leaves for the coordinator to fill in.
+DEMO_SETTINGS = {
+    "business_id": "3221372-6",
+    "postal_address_fi": "PL 46, 06151 Porvoo",
+    "postal_address_sv": "PB 46, 06151 Borgå",
+    "coordinator_name": "Helena Kallio-Söderström",
+    "coordinator_email": "kokemusasiantuntijat@example.fi",
+    "coordinator_phone": "040 100 2000",
+}
+
+
+def configure_demo_workspace(ws: Workspace) -> Workspace:
+    """Fill in the demo county's business ID, postal address and coordinator in kokemus.toml."""
+    config_path = ws.root / CONFIG_NAME
+    text = config_path.read_text(encoding="utf-8")
+    for key, value in DEMO_SETTINGS.items():
+        text = text.replace(f'\n{key} = ""\n', f'\n{key} = "{value}"\n', 1)
+    write_bytes_atomic(config_path, text.encode("utf-8"))
+    return Workspace.open(ws.root)
+
+
 def run_demo(root: str | Path, progress: Progress = no_progress) -> tuple[Outcome, Workspace]:
     """Create the demo workspace in `root` and run the October 2026 cycle in it."""
     from kokemus_docs.documents import render_contracts, render_intro_packs
@@ -121,6 +143,7 @@ def run_demo(root: str | Path, progress: Progress = no_progress) -> tuple[Outcom
     from kokemus_docs.pdfconvert import find_soffice
 
     ws, written = init_workspace(root)
+    ws = configure_demo_workspace(ws)
     register = demo_register()
     write_sample_register(ws.register_path, register)
     outcome = Outcome(written=written + [ws.register_path])

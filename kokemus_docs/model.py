@@ -85,9 +85,21 @@ class Unit:
     address: str = ""
     premises: str = ""
     service_area: str = ""
+    address_sv: str = ""
+    premises_sv: str = ""
+    service_area_sv: str = ""
 
     def name(self, language: str) -> str:
         return self.name_sv if language == "sv" else self.name_fi
+
+    def localized(self, attribute: str, language: str) -> str:
+        """`address`, `premises` or `service_area` in `language`: the Swedish column for sv when filled,
+        else the Finnish one."""
+        if language == "sv":
+            swedish = getattr(self, f"{attribute}_sv")
+            if swedish:
+                return swedish
+        return getattr(self, attribute)
 
 
 @dataclass(frozen=True)

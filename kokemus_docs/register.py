@@ -71,6 +71,9 @@ SHEETS: dict[str, tuple[Column, ...]] = {
         Column("address", aliases=("osoite", "adress")),
         Column("premises", aliases=("tilat", "lokaler"), help="Room reserved for the expert"),
         Column("service_area", aliases=("palvelualue", "serviceområde")),
+        Column("address_sv", aliases=("adress_sv",), help="Address in Swedish, for Swedish documents"),
+        Column("premises_sv", aliases=("lokaler_sv",), help="Premises in Swedish, for Swedish documents"),
+        Column("service_area_sv", aliases=("serviceområde_sv",), help="Service area in Swedish"),
     ),
     "contracts": (
         Column("contract_id", True, aliases=("sopimus", "avtal", "id"), help="Unique id, e.g. S-2026-001"),

@@ -43,16 +43,24 @@ DEMO_FEES = [
 DEMO_UNITS = [
     Unit("MTP-PORVOO", "Mielenterveys- ja päihdepalvelut, Porvoo", "Mental- och missbrukarvården, Borgå",
          "410120", "Tiina Lehtonen", "tiina.lehtonen@example.fi", "040 100 2001",
-         "Sairaalankatu 1, 06150 Porvoo", "Huone B214, 2. krs", "mielenterveys- ja päihdepalvelut"),
+         "Sairaalankatu 1, 06150 Porvoo", "Huone B214, 2. krs", "mielenterveys- ja päihdepalvelut",
+         address_sv="Sjukhusgatan 1, 06150 Borgå", premises_sv="Rum B214, 2 vån.",
+         service_area_sv="mentalvård och missbrukarvård"),
     Unit("PERHE-LOVIISA", "Perhekeskus & neuvola, Loviisa", "Familjecentralen & rådgivningen, Lovisa",
          "420310", "Sanna Öhman", "sanna.ohman@example.fi", "040 100 2002",
-         "Mannerheiminkatu 4, 07900 Loviisa", "Ryhmätila \"Satu\", 1. krs", "lapsi- ja perhepalvelut"),
+         "Mannerheiminkatu 4, 07900 Loviisa", "Ryhmätila \"Satu\", 1. krs", "lapsi- ja perhepalvelut",
+         address_sv="Mannerheimgatan 4, 07900 Lovisa", premises_sv="Grupprummet \"Saga\", 1 vån.",
+         service_area_sv="tjänster för barn och familjer"),
     Unit("VAMPA-SIPOO", "Vammaispalvelut, Sipoo", "Handikappservice, Sibbo",
          "430210", "Mikael Grönqvist", "mikael.gronqvist@example.fi", "040 100 2003",
-         "Iso Kylätie 18, 04130 Sipoo", "Neuvotteluhuone Åsa", "vammaispalvelut"),
+         "Iso Kylätie 18, 04130 Sipoo", "Neuvotteluhuone Åsa", "vammaispalvelut",
+         address_sv="Stora Byvägen 18, 04130 Sibbo", premises_sv="Mötesrummet Åsa",
+         service_area_sv="handikappservice"),
     Unit("IKÄ-PORVOO", "Ikääntyneiden palvelut, Porvoo", "Tjänster för äldre, Borgå",
          "440110", "Leena Mäkelä", "leena.makela@example.fi", "040 100 2004",
-         "Runebergintie 20, 06100 Porvoo", "Olohuone, Päiväkeskus Kotiranta", "ikääntyneiden palvelut"),
+         "Runebergintie 20, 06100 Porvoo", "Olohuone, Päiväkeskus Kotiranta", "ikääntyneiden palvelut",
+         address_sv="Runebergsvägen 20, 06100 Borgå", premises_sv="Vardagsrummet, dagcentret Kotiranta",
+         service_area_sv="tjänster för äldre"),
 ]
 
 _PEOPLE = [

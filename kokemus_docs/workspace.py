@@ -24,8 +24,14 @@ name_fi = "Itä-Uudenmaan hyvinvointialue"
 name_sv = "Östra Nylands välfärdsområde"
 coordinator_title_fi = "järjestötyön ja osallisuuden asiantuntija"
 coordinator_title_sv = "experten på organisationsarbete och delaktighet"
+# The county's business ID (Y-tunnus / FO-nummer) and postal address, printed on contracts.
+business_id = ""
+postal_address_fi = ""
+postal_address_sv = ""
+# Whom experts contact with questions: printed on contracts, hour forms and feedback files.
 coordinator_name = ""
 coordinator_email = ""
+coordinator_phone = ""
 
 [payroll]
 # Who pays the fees, and where experts send their tax cards.
@@ -43,6 +49,19 @@ cancellation_cutoff = "15:00"
 [forms]
 # Rows on each monthly hour form.
 rows = 25
+# The largest travel reimbursement one row may claim, in euros.
+max_travel_eur = "200.00"
+
+[web]
+# The address at which experts and feedback respondents reach the web app ('kokemus serve'). Printed on hour
+# forms and feedback questionnaires as a link and a QR code. Behind the county's reverse proxy this is its
+# https address.
+public_url = "http://127.0.0.1:8000"
+
+[feedback]
+# Survey-tool exports (CSV, XLSX) whose column names differ from respondent, unit_id, date, recommend,
+# s1 ... s5, comment: map their headers here, e.g. "Suosittelisitko palvelua?" = "recommend".
+[feedback.columns]
 """
 
 
@@ -147,6 +166,17 @@ class Workspace:
     @property
     def form_rows(self) -> int:
         return int(self.config["forms"]["rows"])
+
+    def coordinator_contact(self) -> dict[str, str]:
+        """The coordinator's name, email and phone from kokemus.toml (empty strings where not set)."""
+        organisation = self.config["organisation"]
+        return {key: str(organisation.get(f"coordinator_{key}", "") or "").strip()
+                for key in ("name", "email", "phone")}
+
+    @property
+    def public_url(self) -> str:
+        """The web app's address as experts and respondents reach it, without a trailing slash."""
+        return str(self.config["web"].get("public_url", "") or "").strip().rstrip("/")
 
     def seal_key(self) -> bytes:
         """The workspace's secret for sealing hour forms (never printed, never leaves the workspace)."""
