@@ -57,6 +57,12 @@ def create_app(workspace_root: str | os.PathLike, *, config: dict | None = None)
     app.config.update(config or {})
     app.jinja_env.autoescape = True
 
+    # Before CSRF protection, so that its refusal page knows the workspace and the language.
+    @app.before_request
+    def _workspace():
+        g.ws = app.config["KOKEMUS_WORKSPACE"]
+        g.lang = session.get("lang", "fi")
+
     csrf.init_app(app)
     limiter.init_app(app)
     limiter.reset()
@@ -70,11 +76,6 @@ def create_app(workspace_root: str | os.PathLike, *, config: dict | None = None)
     @app.get("/healthz")
     def healthz():
         return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
-
-    @app.before_request
-    def _workspace():
-        g.ws = app.config["KOKEMUS_WORKSPACE"]
-        g.lang = session.get("lang", "fi")
 
     @app.after_request
     def _security_headers(response):
