@@ -322,7 +322,7 @@ def test_coordinator_uploads_many_and_sees_them_on_the_month_page(clients, site)
                                content_type="multipart/form-data")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "S-2026-006.pdf" in page and "rejected" in page and "duplicate" in page
+    assert "S-2026-006.pdf" in page and "hylätty" in page and "sama tiedosto jo saatu" in page
     row = re.search(r'<tr id="row-S-2026-006">.*?</tr>', page, re.S).group(0)
     assert "hylätty" in row and "3.11.2026" in row
 
