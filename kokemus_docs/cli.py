@@ -10,6 +10,7 @@ import json
 import os
 import re
 import sys
+import threading
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -359,7 +360,19 @@ def serve(host: str, port: int, threads: int, as_json: bool) -> None:
                                "url": f"http://{host}:{port}"}))
     click.echo(f"kokemus web app on http://{host}:{port} (workspace {app.config['KOKEMUS_WORKSPACE'].root}); "
                "stop with Ctrl+C", err=True)
+    from kokemus_docs.web.warmoffice import warm_office
+
+    office = warm_office()
+    if office.available:  # LibreOffice starts in the background, ready for the first PDF asked for
+        threading.Thread(target=_start_quietly, args=(office,), daemon=True).start()
     waitress_serve(app, host=host, port=port, threads=threads, ident="kokemus")
+
+
+def _start_quietly(office) -> None:
+    try:
+        office.start()
+    except KokemusError as error:
+        click.echo(f"warning: {error.message} PDFs are made with a cold start instead.", err=True)
 
 
 def main() -> None:

@@ -359,3 +359,17 @@ def test_language_switch_is_kept_in_the_session(app):
     response = client.post("/language", data={"lang": "fi", "next": "//evil.example/",
                                               "csrf_token": csrf_token(client, "/payroll/")})
     assert response.location == "/"
+
+
+@pytest.mark.libreoffice
+def test_pdf_of_a_notice_is_made_on_request(clients, site):
+    client = clients["coordinator"]
+    page = client.get(f"/months/{MONTH}").get_data(as_text=True)
+    assert f"outputs/notices/{MONTH}/MTP-PORVOO_fi.pdf" in page
+    response = client.get(f"/files/outputs/notices/{MONTH}/MTP-PORVOO_fi.pdf")
+    assert response.status_code == 200 and response.data[:5] == b"%PDF-"
+    assert_no_personal_data(site, response.data, "notice PDF")
+    unit = clients["unit"].get(f"/units/MTP-PORVOO/notices/{MONTH}/MTP-PORVOO_fi.pdf")
+    assert unit.status_code == 200 and unit.data == response.data  # made once, then served as it is
+    assert clients["other_unit"].get(f"/units/MTP-PORVOO/notices/{MONTH}/MTP-PORVOO_fi.pdf").status_code == 403
+    assert client.get(f"/files/outputs/notices/{MONTH}/NOBODY_fi.pdf").status_code == 404

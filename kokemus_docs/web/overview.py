@@ -16,6 +16,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from kokemus_docs.fileio import safe_filename
 from kokemus_docs.ledger import Ledger
 from kokemus_docs.model import Register, month_bounds
 from kokemus_docs.paydates import notice_deadline, payment_date
@@ -151,6 +152,7 @@ def month_downloads(ws: Workspace, month: str, *, unit_id: str | None = None) ->
             if path.is_file() and path.suffix in (".docx", ".pdf") and (
                     unit_id is None or path.name.rsplit("_", 1)[0] == unit_id):
                 found.append(ws.rel(path))
+    found = with_pdfs(ws, found)
     if unit_id is None:
         indicators = ws.output("indicators", f"indicators_{month[:4]}.xlsx")
         if indicators.is_file():
@@ -158,13 +160,50 @@ def month_downloads(ws: Workspace, month: str, *, unit_id: str | None = None) ->
     return found
 
 
-def contract_downloads(ws: Workspace, contract_id: str, form_id: str, month: str) -> list[str]:
-    """The contract documents and the issued hour form of one row, where they exist."""
-    candidates = [ws.output("forms", month, f"{form_id}.pdf")]
-    folder = ws.output("contracts")
-    candidates += [folder / f"{contract_id}_{language}.{suffix}" for language in ("fi", "sv")
-                   for suffix in ("pdf", "docx")]
-    return [ws.rel(p) for p in candidates if p.is_file()]
+def row_downloads(ws: Workspace, register: Register, row: FormRow, month: str) -> list[str]:
+    """The issued hour form and the contract of one row (its PDF too: made on request when missing)."""
+    expert = register.experts.get(row.expert_id)
+    found = []
+    form = ws.output("forms", month, f"{row.form_id}.pdf")
+    if form.is_file():
+        found.append(ws.rel(form))
+    if expert is not None:
+        # outputs/contracts/<contract_id>_<last name>.docx, as render_contracts names it
+        contract = ws.output("contracts", safe_filename(f"{row.contract_id}_{expert.last_name}") + ".docx")
+        if contract.is_file():
+            found += [ws.rel(contract), ws.rel(contract.with_suffix(".pdf"))]
+    return found
+
+
+def with_pdfs(ws: Workspace, rels: list[str]) -> list[str]:
+    """`rels` with each DOCX followed by its PDF (existing, or made on request by `pdf_on_request`)."""
+    result = []
+    for rel in rels:
+        if rel in result:
+            continue
+        result.append(rel)
+        if rel.endswith(".docx"):
+            pdf = rel[:-5] + ".pdf"
+            if pdf not in rels:
+                result.append(pdf)
+    return result
+
+
+def pdf_on_request(ws: Workspace, rel: str, folders: tuple[str, ...]) -> Path | None:
+    """The PDF at `rel`, converted now from the DOCX beside it when it is missing or older (warm LibreOffice)."""
+    from kokemus_docs.web.warmoffice import warm_office
+
+    if not rel.endswith(".pdf"):
+        return None
+    docx = download_path(ws, rel[:-4] + ".docx", folders)
+    if docx is None:
+        return None
+    pdf = docx.with_suffix(".pdf")
+    if pdf.is_symlink():
+        return None
+    if not pdf.is_file() or pdf.stat().st_mtime_ns < docx.stat().st_mtime_ns:
+        warm_office().convert(docx, pdf)
+    return pdf
 
 
 def download_path(ws: Workspace, rel: str, folders: tuple[str, ...]) -> Path | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, g, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 
 from kokemus_docs import accounts
 from kokemus_docs.errors import KokemusError
@@ -16,6 +16,7 @@ from kokemus_docs.model import month_of, next_month
 from kokemus_docs.web import overview
 from kokemus_docs.web.auth import audit, roles_required
 from kokemus_docs.web.charts import bar_chart
+from kokemus_docs.web.files import send_workspace_file
 from kokemus_docs.web.i18n import t
 from kokemus_docs.web.uploads import ingest_uploads
 
@@ -51,7 +52,7 @@ def _charts(year: int) -> list[str]:
 def _month_page(month: str, results: dict | None = None, status: int = 200):
     check = overview.register_check(g.ws)
     view = overview.month_overview(g.ws, check.register, month, g.lang)
-    files = {row.form_id: overview.contract_downloads(g.ws, row.contract_id, row.form_id, month) for row in view.rows}
+    files = {row.form_id: overview.row_downloads(g.ws, check.register, row, month) for row in view.rows}
     return render_template(
         "month.html", view=view, month=month, today=date.today(), check=check, files=files,
         downloads=overview.month_downloads(g.ws, month), charts=_charts(int(month[:4])), steps=overview.STEPS,
@@ -112,11 +113,7 @@ def run(month: str):
 @bp.get("/files/<path:rel>")
 @roles_required("coordinator")
 def download(rel: str):
-    path = overview.download_path(g.ws, rel, overview.COORDINATOR_FOLDERS)
-    if path is None:
-        abort(404)
-    audit("download", g.ws.rel(path))
-    return send_file(path, as_attachment=True, download_name=path.name)
+    return send_workspace_file(rel, overview.COORDINATOR_FOLDERS)
 
 
 @bp.post("/months/<month>/links/<expert_id>/revoke")
