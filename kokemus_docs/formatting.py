@@ -242,6 +242,7 @@ def parse_count(text: str | int, maximum: int) -> int:
 # Ids name files and rows: letters, digits, '-', '_', '.'; 1-64 characters; never '.' or '..'.
 MAX_ID_CHARS = 64
 _ID_PUNCTUATION = frozenset("-_.0123456789")
+ID_RULE = f"an id holds only letters, digits, '-', '_' and '.', 1–{MAX_ID_CHARS} characters, e.g. KA-001"
 
 
 def parse_id(text: object) -> str:
@@ -252,17 +253,15 @@ def parse_id(text: object) -> str:
     """
     raw = unicodedata.normalize("NFC", str(text).strip())
     if not raw:
-        raise ParseError("the id is empty")
+        raise ParseError(f"the id is empty; {ID_RULE}")
     if len(raw) > MAX_ID_CHARS:
-        raise ParseError(f"'{shown(raw)}' is {len(raw)} characters long; an id may have at most {MAX_ID_CHARS}",
-                         reason="too-long")
+        raise ParseError(f"'{shown(raw)}' is {len(raw)} characters long; {ID_RULE}", reason="too-long")
     if raw in (".", ".."):
-        raise ParseError(f"'{raw}' is not an id; use letters and digits, e.g. KA-001")
+        raise ParseError(f"'{raw}' is not an id; {ID_RULE}")
     bad = sorted({ch for ch in raw if not (ch in _ID_PUNCTUATION or ch.isalpha())})
     if bad:
         listed = " ".join(repr(ch) if ch.isprintable() and not ch.isspace() else f"U+{ord(ch):04X}" for ch in bad)
-        raise ParseError(f"'{shown(raw)}' contains {listed}; an id may hold only letters, digits, '-', '_' and '.'",
-                         reason="characters")
+        raise ParseError(f"'{shown(raw)}' contains {listed}; {ID_RULE}", reason="characters")
     return raw
 
 
