@@ -776,6 +776,6 @@ ORGANISATION_SETTINGS = {
 def settings_warnings(config: dict) -> list[Problem]:
     """A warning for each empty [organisation] setting in kokemus.toml that documents print."""
     organisation = config.get("organisation", {})
-    return [Problem(f"organisation.{key} is empty: {what}. Fill it in kokemus.toml under [organisation], "
-                    f'e.g. {key} = "...".', path="kokemus.toml", field=f"organisation.{key}", code="setting-missing")
+    return [Problem(f"Fill in {key} under [organisation] in kokemus.toml: {what}; it is empty now.",
+                    path="kokemus.toml", field=f"organisation.{key}", code="setting-missing")
             for key, what in ORGANISATION_SETTINGS.items() if not str(organisation.get(key, "") or "").strip()]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from decimal import Decimal
 
@@ -417,3 +418,57 @@ def test_formatting_far_below_the_data_is_not_read(tmp_path):
     check = load_register(path)
     assert time.monotonic() - started < 5
     assert check.errors == [] and len(check.register.units) == len(reg.units)
+
+
+# --- what `kokemus check` adds: Swedish unit texts and kokemus.toml settings ------------------------------------
+FILLED_SETTINGS = {"business_id": "3221308-6", "postal_address_fi": "PL 46, 06101 Porvoo",
+                   "postal_address_sv": "PB 46, 06101 Borgå", "coordinator_name": "Åsa Öst",
+                   "coordinator_email": "asa.ost@example.fi", "coordinator_phone": "040 123 4567"}
+
+
+def test_check_warns_about_each_empty_organisation_setting(workspace):
+    from kokemus_docs.register import check_register
+
+    outcome = check_register(workspace)
+    assert {w.field for w in outcome.warnings if w.code == "setting-missing"} == {
+        f"organisation.{key}" for key in FILLED_SETTINGS}
+    workspace.config["organisation"].update(FILLED_SETTINGS, business_id="  ")
+    [warning] = [w for w in check_register(workspace).warnings if w.code == "setting-missing"]
+    assert (warning.path, warning.field) == ("kokemus.toml", "organisation.business_id")
+    assert "business_id" in warning.message and "kokemus.toml" in warning.message
+    workspace.config["organisation"].update(FILLED_SETTINGS)
+    outcome = check_register(workspace)
+    assert not [w for w in outcome.warnings if w.code == "setting-missing"]
+    assert outcome.ok and outcome.summary[-1].startswith("No errors.")
+
+
+def test_check_warns_when_a_swedish_experts_unit_lacks_swedish_texts(workspace, register):
+    from kokemus_docs.register import check_register
+    from kokemus_docs.sample import write_sample_register
+
+    workspace.config["organisation"].update(FILLED_SETTINGS)
+    assert check_register(workspace).warnings == [w for w in check_register(workspace).warnings
+                                                  if w.code != "swedish-text-missing"]
+    sv_units = sorted({c.unit_id for c in register.contracts.values()
+                       if register.experts[c.expert_id].language == "sv"})
+    units = dict(register.units)
+    units[sv_units[0]] = dataclasses.replace(units[sv_units[0]], address_sv="", service_area_sv="")
+    # a unit without contracts (so without Swedish-speaking experts) needs no Swedish texts
+    units["UUSI-YKSIKKÖ"] = dataclasses.replace(units[sv_units[0]], unit_id="UUSI-YKSIKKÖ", premises_sv="")
+    write_sample_register(workspace.register_path, dataclasses.replace(register, units=units))
+    warnings = [w for w in check_register(workspace).warnings if w.code == "swedish-text-missing"]
+    unit_row = 2 + list(units).index(sv_units[0])
+    assert {(w.sheet, w.row, w.field) for w in warnings} == {
+        ("units", unit_row, "address_sv"), ("units", unit_row, "service_area_sv")}
+    assert all(sv_units[0] in w.message for w in warnings)
+
+
+def test_a_unit_without_finnish_text_needs_no_swedish_one(workspace, register):
+    from kokemus_docs.register import check_register
+    from kokemus_docs.sample import write_sample_register
+
+    sv_unit = next(c.unit_id for c in register.contracts.values() if register.experts[c.expert_id].language == "sv")
+    units = dict(register.units)
+    units[sv_unit] = dataclasses.replace(units[sv_unit], premises="", premises_sv="")
+    write_sample_register(workspace.register_path, dataclasses.replace(register, units=units))
+    assert not [w for w in check_register(workspace).warnings if w.code == "swedish-text-missing"]
