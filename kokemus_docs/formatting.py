@@ -69,8 +69,8 @@ def hours_text(hours: Decimal) -> str:
 
 # Longest typed value a date, time or number parser looks at: anything longer is not one of them.
 MAX_VALUE_CHARS = 40
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_FI_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})?$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$", re.ASCII)
+_FI_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})?$", re.ASCII)
 
 
 def shown(text: object, limit: int = MAX_VALUE_CHARS) -> str:
@@ -86,16 +86,21 @@ def _typed(text: object) -> str:
     return raw
 
 
-def parse_date(text: str | date | datetime, period: tuple[date, date] | None = None) -> date:
-    """Accept 14.10.2026, 14.10.26, 2026-10-14, a date/datetime, or 14.10. when `period` is given.
+def parse_date(text: str | date | datetime, period: tuple[date, date] | None = None,
+               default_year: int | None = None) -> date:
+    """Accept 14.10.2026, 14.10.26, 2026-10-14, a date/datetime, or 14.10. when `period` or `default_year`
+    is given.
 
     A day and month without a year take the year that puts the date nearest `period` (the form's month, as
-    its first and last day): on a January form 31.12. is December of the year before.
+    its first and last day): on a January form 31.12. is December of the year before. With `default_year`
+    instead, they take that year.
     """
     if isinstance(text, datetime):
         return text.date()
     if isinstance(text, date):
         return text
+    if period is None and default_year is not None:
+        period = (date(default_year, 1, 1), date(default_year, 12, 31))
     raw = _typed(text).replace(" ", "")
     try:
         if m := _ISO_DATE.match(raw):
@@ -134,7 +139,7 @@ def nearest_date(day: int, month: int, period: tuple[date, date]) -> date:
     return min(candidates, key=distance)
 
 
-_TIME = re.compile(r"^(\d{1,2})(?:[.:](\d{2}))?$")
+_TIME = re.compile(r"^(\d{1,2})(?:[.:](\d{2}))?$", re.ASCII)
 
 
 def parse_time(text: str) -> time:
@@ -162,7 +167,7 @@ def parse_datetime(text: str, period: tuple[date, date] | None = None) -> dateti
 
 
 # Digits, optionally one decimal separator and more digits: no exponent, no NaN or Infinity, no thousands dots.
-_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d+)?|\.\d+)$")
+_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d+)?|\.\d+)$", re.ASCII)
 # Excel keeps 15 significant digits and shows a float cell that way (27.500000000000004 shows as 27.5).
 _EXCEL_DIGITS = 15
 
@@ -223,7 +228,7 @@ def parse_money(text: str | int | float | Decimal, maximum: Decimal) -> Decimal:
     return amount.copy_abs().quantize(CENT)  # never -0.00
 
 
-_COUNT = re.compile(r"^\d+$")
+_COUNT = re.compile(r"^\d+$", re.ASCII)
 
 
 def parse_count(text: str | int, maximum: int) -> int:

@@ -25,7 +25,7 @@ from stdnum.fi import hetu as stdnum_hetu
 
 from kokemus_docs.errors import Problem, RegisterUnreadable
 from kokemus_docs.fileio import atomic_path
-from kokemus_docs.formatting import ParseError, parse_date, parse_id, parse_money
+from kokemus_docs.formatting import ParseError, parse_date, parse_id, parse_money, shown
 from kokemus_docs.model import LANGUAGES, Contract, Expert, FeeRate, Register, Unit
 from kokemus_docs.report import Outcome
 
@@ -235,13 +235,14 @@ def _date(value) -> date:
 
 
 def _int(value) -> int:
-    if isinstance(value, float) and value.is_integer():
+    """A whole number from 0 to 999,999,999 (a year, a count): a cell's number or digits typed as text."""
+    if isinstance(value, float) and value.is_integer() and 0 <= value < 1e9:
         return int(value)
-    if isinstance(value, int):
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10**9:
         return value
     text = str(value).strip()
-    if not text.isdigit():
-        raise ValueError(f"'{value}' is not a whole number")
+    if not (text.isascii() and text.isdigit() and len(text) <= 9):
+        raise ValueError(f"'{shown(text)}' is not a whole number like 2026")
     return int(text)
 
 
@@ -270,7 +271,7 @@ def _yesno(value) -> bool:
         return True
     if text in ("no", "n", "ei", "nej", "false", "0"):
         return False
-    raise ValueError(f"'{value}' is not yes or no")
+    raise ValueError(f"'{shown(value)}' is not yes or no")
 
 
 def _list(value) -> tuple[str, ...]:
@@ -280,14 +281,14 @@ def _list(value) -> tuple[str, ...]:
 def _language(value) -> str:
     text = _text(value).lower()
     if text not in LANGUAGES:
-        raise ValueError(f"'{value}' is not a language we write documents in; write fi or sv")
+        raise ValueError(f"'{shown(value)}' is not a language we write documents in; write fi or sv")
     return text
 
 
 def _basis(value) -> str:
     text = _text(value).lower()
     if text not in BASES:
-        raise ValueError(f"'{value}' is not a fee basis; write hour, session or event")
+        raise ValueError(f"'{shown(value)}' is not a fee basis; write hour, session or event")
     return text
 
 

@@ -60,6 +60,7 @@ def test_dates_round_trip_in_every_accepted_form(day):
     assert parse_date(day.isoformat()) == day
     assert parse_date(f"{day.day:02d}.{day.month:02d}.{day.year}") == day
     assert parse_date(f"{day.day}.{day.month}.", period=month_bounds(month_of(day))) == day
+    assert parse_date(f"{day.day}.{day.month}.", default_year=day.year) == day
 
 
 @FAST

@@ -472,3 +472,11 @@ def test_a_unit_without_finnish_text_needs_no_swedish_one(workspace, register):
     units[sv_unit] = dataclasses.replace(units[sv_unit], premises="", premises_sv="")
     write_sample_register(workspace.register_path, dataclasses.replace(register, units=units))
     assert not [w for w in check_register(workspace).warnings if w.code == "swedish-text-missing"]
+
+
+@pytest.mark.parametrize("value", ["9" * 1999, 1e300, "２０２６", "-1"])
+def test_tax_card_year_is_a_plain_whole_number(tmp_path, value):
+    check = _broken_workbook(tmp_path, _set("experts", 2, "tax_card_year", value))
+    [problem] = [p for p in check.errors if p.code == "bad-int"]
+    assert (problem.sheet, problem.row, problem.field) == ("experts", 2, "tax_card_year")
+    assert len(problem.message) < 200
