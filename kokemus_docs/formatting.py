@@ -247,7 +247,7 @@ def parse_count(text: str | int, maximum: int) -> int:
 # Ids name files and rows: letters, digits, '-', '_', '.'; 1-64 characters; never '.' or '..'.
 MAX_ID_CHARS = 64
 _ID_PUNCTUATION = frozenset("-_.0123456789")
-ID_RULE = f"an id holds only letters, digits, '-', '_' and '.', 1–{MAX_ID_CHARS} characters, e.g. KA-001"
+ID_RULE = f"an id holds only letters, digits, '-', '_' and '.', 1–{MAX_ID_CHARS} characters"
 
 
 def parse_id(text: object) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import struct
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
@@ -418,7 +419,8 @@ def check_package(path: Path) -> None:
                             raise _unreadable(path, "contains a part with a DOCTYPE, which Excel never writes. "
                                               "Save the sheets into a new workbook and check it again.",
                                               "register-damaged")
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError, ValueError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError, ValueError,
+            RuntimeError, zlib.error):  # what zipfile raises on broken, encrypted or unsupported members
         raise _unreadable(path, "is damaged and cannot be unpacked. Save the workbook again from Excel or "
                           "LibreOffice, or restore it from a backup.", "register-damaged") from None
 

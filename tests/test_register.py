@@ -480,3 +480,24 @@ def test_tax_card_year_is_a_plain_whole_number(tmp_path, value):
     [problem] = [p for p in check.errors if p.code == "bad-int"]
     assert (problem.sheet, problem.row, problem.field) == ("experts", 2, "tax_card_year")
     assert len(problem.message) < 200
+
+
+@pytest.mark.parametrize("flags", [pytest.param(0x1, id="encrypted-member"), pytest.param(None, id="corrupt-deflate")])
+def test_broken_members_are_a_plain_error(tmp_path, flags):
+    import zipfile
+
+    path = _register_file(tmp_path)
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as package:
+        info = package.getinfo("xl/workbook.xml")
+    if flags is None:
+        start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+        for i in range(start + 10, start + 60):
+            data[i] ^= 0x5A
+    else:  # the general purpose flag in the local header and in the central directory
+        data[info.header_offset + 6] |= flags
+        central = data.rfind(b"PK\x01\x02", 0, data.rfind(b"xl/workbook.xml"))
+        data[central + 8] |= flags
+    path.write_bytes(bytes(data))
+    error = _unreadable(path)
+    assert error.code == "register-damaged"
