@@ -466,3 +466,23 @@ def test_row_date_without_a_year_outside_the_month_names_the_nearest_year(regist
     [error] = check.errors
     assert (error.code, error.row, error.field) == ("date-outside-month", 1, "row01_date")
     assert "31.12.2026" in check.findings[0].text("fi")
+
+
+@pytest.mark.parametrize("setting, expected", [
+    pytest.param("200.00", Decimal("200.00"), id="default"),
+    pytest.param("150", Decimal("150.00"), id="whole-euros"),
+    pytest.param(75, Decimal("75.00"), id="toml-integer"),
+    pytest.param("1e6", None, id="exponent"),
+    pytest.param("-1", None, id="negative"),
+    pytest.param("12.345", None, id="three-decimals"),
+])
+def test_max_travel_setting(workspace, setting, expected):
+    from kokemus_docs.errors import WorkspaceError
+
+    workspace.config["forms"]["max_travel_eur"] = setting
+    if expected is None:
+        with pytest.raises(WorkspaceError) as info:
+            _ = workspace.max_travel_eur
+        assert info.value.exit_code == 2 and "forms.max_travel_eur" in info.value.message
+    else:
+        assert workspace.max_travel_eur == expected and str(workspace.max_travel_eur) == f"{expected:.2f}"
