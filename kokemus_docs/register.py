@@ -707,13 +707,13 @@ def write_register(path: str | Path, experts: Iterable[Expert] = (), units: Iter
                     value = "; ".join(value)
                 elif isinstance(value, bool):
                     value = "yes" if value else "no"
-                elif isinstance(value, Decimal):
-                    value = float(value) if value == value.quantize(Decimal("0.01")) else str(value)
                 row.append(value)
             ws.append(row)
             for cell in ws[ws.max_row]:
                 if isinstance(cell.value, date):
                     cell.number_format = "d.m.yyyy"
+                elif isinstance(cell.value, Decimal):  # written as the decimal text itself, no binary float
+                    cell.number_format = "0.00"
                 elif isinstance(cell.value, str):
                     cell.data_type = "s"  # never let a typed '=...' become a formula
     with atomic_path(path, mode=0o600) as tmp:
