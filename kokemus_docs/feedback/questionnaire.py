@@ -8,15 +8,14 @@ sits, and the reader of flattened (printed-to-PDF) questionnaires uses it too.
 from __future__ import annotations
 
 import io
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
-from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
 from reportlab.lib.colors import Color, black, white
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
@@ -252,11 +251,23 @@ def _fit(text: str, font: str, size: float, width: float) -> float:
 
 
 def _qr_code(canvas: Canvas, value: str, x: float, y: float, size: float) -> None:
+    """The QR code of `value` (error correction M, 4-module quiet zone) as filled squares, row runs merged."""
     widget = QrCodeWidget(value, barLevel="M")
-    x0, y0, x1, y1 = widget.getBounds()
-    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
-    drawing.add(widget)
-    renderPDF.draw(drawing, canvas, x, y)
+    qr = widget.qr
+    qr.make()
+    count = qr.getModuleCount()
+    module = size / (count + 2 * widget.barBorder)
+    path = canvas.beginPath()
+    for row, cells in enumerate(qr.modules):
+        column = 0
+        for dark, run in itertools.groupby(bool(c) for c in cells):
+            length = len(list(run))
+            if dark:
+                path.rect(x + (column + widget.barBorder) * module,
+                          y + size - (row + widget.barBorder + 1) * module, length * module, module)
+            column += length
+    canvas.setFillColor(black)
+    canvas.drawPath(path, stroke=0, fill=1)
 
 
 # --- issuing ----------------------------------------------------------------------------------------------------
