@@ -94,7 +94,8 @@ def check_answer(values: Mapping[str, object], register: Register, received_on: 
     if answered_on is None:
         problem("date", f"'{texts['date']}' is not a date on or before the day it was received "
                         f"({received_on.isoformat()}); write it as 14.10.2026 or leave it empty.", "bad-date")
-    comment = _CONTROL.sub("", _text(values.get("comment"), strip=False)).strip()
+    comment = _text(values.get("comment"), strip=False).replace("\r\n", "\n").replace("\r", "\n")
+    comment = _CONTROL.sub("", comment).strip()
     if len(comment) > COMMENT_MAX:
         problem("comment", f"The comment is {len(comment)} characters long; at most {COMMENT_MAX} are kept. "
                            "Shorten it.", "too-long")

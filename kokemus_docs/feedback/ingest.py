@@ -139,10 +139,13 @@ class _Session:
             return entries
         data = path.read_bytes()
         sha256 = hashlib.sha256(data).hexdigest()
-        earlier = ledger.db.execute("SELECT file_name FROM feedback_files WHERE sha256 = ? AND status = 'accepted'"
-                                    " LIMIT 1", (sha256,)).fetchone()
+        earlier = ledger.db.execute("SELECT id FROM feedback_files WHERE sha256 = ? AND status = 'accepted'"
+                                    " ORDER BY id LIMIT 1", (sha256,)).fetchone()
         if earlier is not None:
-            entries = [Entry(rel, status="duplicate")]
+            first = ledger.db.execute("SELECT respondent, unit_id FROM feedback_answers WHERE file_id = ? ORDER BY id"
+                                      " LIMIT 1", (earlier["id"],)).fetchone()
+            entries = [Entry(rel, status="duplicate", respondent=first["respondent"] if first else None,
+                             unit_id=first["unit_id"] if first else None)]
             self._file_done(ledger, path, sha256, entries, [])
             return entries
         answers: list[tuple[Answer, int | None]] = []

@@ -23,6 +23,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from kokemus_docs.errors import KokemusError, Problem
+from kokemus_docs.feedback.ingest import feedback_inbox
 from kokemus_docs.feedback.questions import (
     COMMENT_MAX,
     IDENTITY_FIELDS,
@@ -230,7 +231,21 @@ def questionnaire_pdf(q: Questionnaire, org_name: str) -> bytes:
                        borderWidth=0.5, fieldFlags="readOnly", maxlen=200)
     canvas.showPage()
     canvas.save()
-    return buffer.getvalue()
+    return _with_dingbats(buffer.getvalue())
+
+
+def _with_dingbats(data: bytes) -> bytes:
+    """Add ZapfDingbats (/ZaDb) to the form's default resources: viewers that redraw radio buttons (poppler,
+    when a filler asks for new appearances) draw the chosen dot with it. reportlab's AcroForm lists one font."""
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        fonts = pdf.Root.AcroForm.DR.Font
+        fonts.ZaDb = pdf.make_indirect(pikepdf.Dictionary(
+            Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.ZapfDingbats))
+        out = io.BytesIO()
+        pdf.save(out, compress_streams=True)
+        return out.getvalue()
 
 
 def _paragraph(canvas: Canvas, text: str, x: float, top: float, width: float, font: str, size: float,
@@ -334,6 +349,7 @@ def issue_questionnaires(ws: Workspace, register: Register, *, unit_ids: Sequenc
             issued.append({"form_id": q.form_id, "unit_id": unit_id, "respondent": respondent,
                            "language": language, "path": ws.rel(target), "url": q.phone_url or None})
             progress(done, len(chosen), q.form_id)
+    feedback_inbox(ws).mkdir(parents=True, exist_ok=True)  # where returned answers are put
     outcome.extra["questionnaires"] = issued
     outcome.summary.append(f"{len(issued)} feedback questionnaire{'' if len(issued) == 1 else 's'} written to "
                            f"{ws.rel(questionnaires_dir(ws))}/" + ("" if ws.public_url else
@@ -348,7 +364,7 @@ def fill_questionnaire(src: Path, values: dict[str, str], target: Path) -> Path:
     'na'). Unknown field names or values raise KeyError: a typo must not silently leave an answer out.
     """
     from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import BooleanObject, NameObject
+    from pypdf.generic import NameObject
 
     writer = PdfWriter(clone_from=PdfReader(src))
     layout = questionnaire_layout()
@@ -372,7 +388,6 @@ def fill_questionnaire(src: Path, values: dict[str, str], target: Path) -> Path:
             widget = kid.get_object()
             states = widget["/AP"]["/N"].keys()
             widget[NameObject("/AS")] = NameObject(f"/{chosen}" if f"/{chosen}" in states else "/Off")
-    writer._root_object["/AcroForm"][NameObject("/NeedAppearances")] = BooleanObject(True)
     with atomic_path(target) as tmp:
         writer.write(tmp)
     return target
