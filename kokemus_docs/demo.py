@@ -160,6 +160,7 @@ def configure_demo_workspace(ws: Workspace) -> Workspace:
 def run_demo(root: str | Path, progress: Progress = no_progress) -> tuple[Outcome, Workspace]:
     """Create the demo workspace in `root` and run the October 2026 cycle in it."""
     from kokemus_docs.documents import render_contracts, render_intro_packs
+    from kokemus_docs.feedback.demo import run_feedback_round
     from kokemus_docs.hourform import fill_form, issue_forms
     from kokemus_docs.indicators import write_indicators
     from kokemus_docs.ingest import ingest_forms
@@ -200,6 +201,8 @@ def run_demo(root: str | Path, progress: Progress = no_progress) -> tuple[Outcom
     steps.merge(payroll)
     # The late form's payroll run; its "no form yet" checks for November are not part of October's story.
     steps.written += write_payroll(ws, register, "2026-11", progress=progress).written
+    feedback = run_feedback_round(ws, register, progress=progress)
+    steps.merge(feedback)
     steps.merge(write_indicators(ws, register, 2026, progress=progress))
 
     statuses = [form["status"] for result in ingests for form in result.extra.get("forms", [])]
@@ -214,6 +217,8 @@ def run_demo(root: str | Path, progress: Progress = no_progress) -> tuple[Outcom
         "payment_date": payroll.extra.get("payment_date"),
         "notice_deadline": payroll.extra.get("notice_deadline"),
         "total_eur": payroll.extra.get("total_eur"),
+        "feedback": {status: sum(r["status"] == status for r in feedback.extra.get("responses", []))
+                     for status in ("accepted", "duplicate", "rejected")},
     }
     outcome.summary = [
         f"Demo workspace: {ws.root}",
@@ -227,7 +232,10 @@ def run_demo(root: str | Path, progress: Progress = no_progress) -> tuple[Outcom
         f"  payroll for HPK Palvelut: outputs/payroll/payroll_{DEMO_MONTH}.xlsx (personal data, owner-only); "
         f"total {outcome.extra['total_eur']} €, paid {outcome.extra['payment_date']}, "
         f"notice due {outcome.extra['notice_deadline']}; the late form is in payroll_2026-11.xlsx",
-        "  indicators: outputs/indicators/indicators_2026.xlsx",
+        "  client feedback questionnaires: outputs/feedback-forms/; answers returned (PDF, CSV, XLSX"
+        + (", phone" if any("phone page" in line for line in feedback.summary) else "") + "): "
+        + ", ".join(f"{n} {s}" for s, n in outcome.extra["feedback"].items()),
+        "  indicators (with the feedback sheets): outputs/indicators/indicators_2026.xlsx",
         f"Try: kokemus -w {ws.root} check",
         *add_demo_users(ws),
     ]
