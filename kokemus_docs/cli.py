@@ -393,8 +393,10 @@ def links(month: str, expert_ids: tuple[str, ...]) -> Outcome:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="Request threads.")
+@click.option("--warm-pdf/--no-warm-pdf", default=True, show_default=True,
+              help="Keep LibreOffice running so that one document's PDF is made in a fraction of a second.")
 @json_option
-def serve(host: str, port: int, threads: int, as_json: bool) -> None:
+def serve(host: str, port: int, threads: int, warm_pdf: bool, as_json: bool) -> None:
     """The web app for coordinator, unit contacts, payroll and experts, on this workspace (waitress)."""
     from waitress import serve as waitress_serve
 
@@ -412,7 +414,7 @@ def serve(host: str, port: int, threads: int, as_json: bool) -> None:
     from kokemus_docs.web.warmoffice import warm_office
 
     office = warm_office()
-    if office.available:  # LibreOffice starts in the background, ready for the first PDF asked for
+    if warm_pdf and office.available:  # LibreOffice starts in the background, ready for the first PDF asked for
         threading.Thread(target=_start_quietly, args=(office,), daemon=True).start()
     waitress_serve(app, host=host, port=port, threads=threads, ident="kokemus")
 

@@ -373,3 +373,32 @@ def test_pdf_of_a_notice_is_made_on_request(clients, site):
     assert unit.status_code == 200 and unit.data == response.data  # made once, then served as it is
     assert clients["other_unit"].get(f"/units/MTP-PORVOO/notices/{MONTH}/MTP-PORVOO_fi.pdf").status_code == 403
     assert client.get(f"/files/outputs/notices/{MONTH}/NOBODY_fi.pdf").status_code == 404
+
+
+def test_kokemus_serve_answers_healthz(site):
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "kokemus_docs", "-w", str(site.root), "serve", "--port",
+                               str(port), "--no-warm-pdf"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as answer:
+                    assert answer.read() == b"ok"
+                    break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, server.stderr.read()
+                time.sleep(0.2)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=5) as answer:
+            assert answer.headers["Content-Security-Policy"].startswith("default-src 'self'")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
