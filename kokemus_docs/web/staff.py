@@ -11,7 +11,7 @@ from kokemus_docs import accounts
 from kokemus_docs.errors import KokemusError
 from kokemus_docs.indicators import year_figures
 from kokemus_docs.ledger import Ledger
-from kokemus_docs.links import expert_upload_url, revoke_links
+from kokemus_docs.links import expert_upload_url, links_ledger, revoke_links
 from kokemus_docs.model import month_of, next_month
 from kokemus_docs.web import overview
 from kokemus_docs.web.auth import audit, roles_required
@@ -56,7 +56,8 @@ def _month_page(month: str, results: dict | None = None, status: int = 200):
     return render_template(
         "month.html", view=view, month=month, today=date.today(), check=check, files=files,
         downloads=overview.month_downloads(g.ws, month), charts=_charts(int(month[:4])), steps=overview.STEPS,
-        previous=_previous_month(month), following=next_month(month), results=results or {},
+        files_base=url_for("staff.download", rel="-")[:-1], previous=_previous_month(month),
+        following=next_month(month), results=results or {},
         approvals=accounts.notice_approvals(g.ws, month)), status
 
 
@@ -135,7 +136,7 @@ def links(month: str):
     check = overview.register_check(g.ws)
     view = overview.month_overview(g.ws, check.register, month, g.lang)
     addresses = {}
-    with Ledger(g.ws.ledger_path) as ledger:
+    with links_ledger(g.ws) as ledger, ledger.transaction():
         for row in view.rows:
             if row.expert_id not in addresses:
                 addresses[row.expert_id] = expert_upload_url(g.ws, row.expert_id, month, ledger=ledger)
