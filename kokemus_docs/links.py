@@ -95,8 +95,10 @@ def _token(key: bytes, expert_id: str, month: str, generation: int) -> str:
 def expert_token(ws: Workspace, expert_id: str, month: str, *, ledger: Ledger | None = None) -> str:
     """The expert's current token for `month`, recorded (as a hash) so that the web app can resolve it."""
     month_bounds(month)
-    key = ws.seal_key()
     with _links_ledger(ws, ledger) as db:
+        key = getattr(db, "links_key", None)
+        if key is None:
+            key = db.links_key = ws.seal_key()
         generation = _generation(db, expert_id, month)
         token = _token(key, expert_id, month, generation)
         digest = _digest(token)

@@ -402,3 +402,16 @@ def test_kokemus_serve_answers_healthz(site):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_links_page_lists_addresses_with_revoke_buttons(clients, site):
+    page = clients["coordinator"].get(f"/months/{MONTH}/links").get_data(as_text=True)
+    assert f"http://127.0.0.1:8000/e/{site.tokens['KA-001']}" in page
+    assert f'action="/months/{MONTH}/links/KA-001/revoke"' in page
+
+
+def test_month_page_filters_by_state(clients):
+    page = clients["coordinator"].get(f"/months/{MONTH}?status=missing").get_data(as_text=True)
+    assert 'id="row-S-2026-004"' in page and 'id="row-S-2026-001"' not in page
+    page = clients["coordinator"].get(f"/months/{MONTH}?status=accepted&page=9").get_data(as_text=True)
+    assert 'id="row-S-2026-001"' in page and 'id="row-S-2026-004"' not in page

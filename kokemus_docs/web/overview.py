@@ -30,10 +30,43 @@ ZERO = Decimal("0.00")
 # downloaded by the payroll role only (under /payroll/).
 COORDINATOR_FOLDERS = ("contracts", "intro-packs", "forms", "notices", "indicators", "feedback")
 
+FORM_STATES = ("missing", "accepted", "replaced", "rejected")
+
 _register_cache: dict[Path, tuple[tuple[int, int], RegisterCheck]] = {}
 _register_lock = threading.Lock()
 # One generating or ingesting job at a time in this process; the CLI's workspace lock guards against others.
 JOB_LOCK = threading.Lock()
+
+
+def ledger_stamp(ws: Workspace) -> tuple:
+    """Changes whenever the ledger does (its file or its write-ahead log)."""
+    stamp = []
+    for path in (ws.ledger_path, ws.ledger_path.with_name(ws.ledger_path.name + "-wal")):
+        try:
+            stat = path.stat()
+            stamp.append((stat.st_mtime_ns, stat.st_size))
+        except OSError:
+            stamp.append(None)
+    return tuple(stamp)
+
+
+_figures_cache: dict[tuple, object] = {}
+
+
+def cached_year_figures(ws: Workspace, check: RegisterCheck, year: int):
+    """indicators.year_figures for the charts, computed again only when the ledger or the register changed."""
+    from kokemus_docs.indicators import year_figures
+
+    key = (str(ws.root), year, id(check), ledger_stamp(ws))
+    with _register_lock:
+        figures = _figures_cache.get(key)
+    if figures is None:
+        with Ledger(ws.ledger_path) as ledger:
+            figures = year_figures(ledger, check.register, year)
+        with _register_lock:
+            _figures_cache.clear()
+            _figures_cache[key] = figures
+    return figures
 
 
 def valid_month(month: str) -> bool:
@@ -160,18 +193,22 @@ def month_downloads(ws: Workspace, month: str, *, unit_id: str | None = None) ->
     return found
 
 
-def row_downloads(ws: Workspace, register: Register, row: FormRow, month: str) -> list[str]:
-    """The issued hour form and the contract of one row (its PDF too: made on request when missing)."""
-    expert = register.experts.get(row.expert_id)
-    found = []
-    form = ws.output("forms", month, f"{row.form_id}.pdf")
-    if form.is_file():
-        found.append(ws.rel(form))
-    if expert is not None:
-        # outputs/contracts/<contract_id>_<last name>.docx, as render_contracts names it
-        contract = ws.output("contracts", safe_filename(f"{row.contract_id}_{expert.last_name}") + ".docx")
-        if contract.is_file():
-            found += [ws.rel(contract), ws.rel(contract.with_suffix(".pdf"))]
+def row_files(ws: Workspace, register: Register, rows: list[FormRow], month: str) -> dict[str, list[str]]:
+    """Per row: the issued hour form and the contract (its PDF too: made on request when missing)."""
+    forms_dir, contracts_dir = ws.output("forms", month), ws.output("contracts")
+    forms = set(os.listdir(forms_dir)) if forms_dir.is_dir() else set()
+    contracts = set(os.listdir(contracts_dir)) if contracts_dir.is_dir() else set()
+    found: dict[str, list[str]] = {}
+    for row in rows:
+        files = found[row.form_id] = []
+        if f"{row.form_id}.pdf" in forms:
+            files.append(f"outputs/forms/{month}/{row.form_id}.pdf")
+        expert = register.experts.get(row.expert_id)
+        if expert is not None:
+            # outputs/contracts/<contract_id>_<last name>.docx, as render_contracts names it
+            stem = safe_filename(f"{row.contract_id}_{expert.last_name}")
+            if f"{stem}.docx" in contracts:
+                files += [f"outputs/contracts/{stem}.docx", f"outputs/contracts/{stem}.pdf"]
     return found
 
 

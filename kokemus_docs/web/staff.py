@@ -9,8 +9,6 @@ from flask import Blueprint, abort, g, redirect, render_template, request, url_f
 
 from kokemus_docs import accounts
 from kokemus_docs.errors import KokemusError
-from kokemus_docs.indicators import year_figures
-from kokemus_docs.ledger import Ledger
 from kokemus_docs.links import expert_upload_url, links_ledger, revoke_links
 from kokemus_docs.model import month_of, next_month
 from kokemus_docs.web import overview
@@ -21,6 +19,7 @@ from kokemus_docs.web.i18n import t
 from kokemus_docs.web.uploads import ingest_uploads
 
 bp = Blueprint("staff", __name__)
+ROWS_PER_PAGE = 200
 
 
 def _previous_month(month: str) -> str:
@@ -35,9 +34,7 @@ def _checked_month(month: str) -> str:
 
 
 def _charts(year: int) -> list[str]:
-    check = overview.register_check(g.ws)
-    with Ledger(g.ws.ledger_path) as ledger:
-        figures = year_figures(ledger, check.register, year)
+    figures = overview.cached_year_figures(g.ws, overview.register_check(g.ws), year)
     months = [f"{m}" for m in range(1, 13)]
     tasks = [figures.by_month[m].tasks for m in range(1, 13)]
     fees = [figures.by_month[m].fees for m in range(1, 13)]
@@ -52,9 +49,15 @@ def _charts(year: int) -> list[str]:
 def _month_page(month: str, results: dict | None = None, status: int = 200):
     check = overview.register_check(g.ws)
     view = overview.month_overview(g.ws, check.register, month, g.lang)
-    files = {row.form_id: overview.row_downloads(g.ws, check.register, row, month) for row in view.rows}
+    shown = request.args.get("status", "")
+    rows = [row for row in view.rows if row.status == shown] if shown in overview.FORM_STATES else view.rows
+    pages = max(1, -(-len(rows) // ROWS_PER_PAGE))
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+    rows = rows[(page - 1) * ROWS_PER_PAGE:page * ROWS_PER_PAGE]
     return render_template(
-        "month.html", view=view, month=month, today=date.today(), check=check, files=files,
+        "month.html", view=view, rows=rows, page=page, pages=pages, shown=shown,
+        labels={state: t("st_" + state) for state in overview.FORM_STATES}, month=month, today=date.today(),
+        check=check, files=overview.row_files(g.ws, check.register, rows, month),
         downloads=overview.month_downloads(g.ws, month), charts=_charts(int(month[:4])), steps=overview.STEPS,
         files_base=url_for("staff.download", rel="-")[:-1], previous=_previous_month(month),
         following=next_month(month), results=results or {},
@@ -135,12 +138,16 @@ def links(month: str):
     month = _checked_month(month)
     check = overview.register_check(g.ws)
     view = overview.month_overview(g.ws, check.register, month, g.lang)
+    experts = sorted({row.expert_id for row in view.rows})
+    pages = max(1, -(-len(experts) // ROWS_PER_PAGE))
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+    shown = set(experts[(page - 1) * ROWS_PER_PAGE:page * ROWS_PER_PAGE])
     addresses = {}
     with links_ledger(g.ws) as ledger, ledger.transaction():
-        for row in view.rows:
-            if row.expert_id not in addresses:
-                addresses[row.expert_id] = expert_upload_url(g.ws, row.expert_id, month, ledger=ledger)
-    return render_template("links.html", month=month, view=view, addresses=addresses)
+        for expert_id in sorted(shown):
+            addresses[expert_id] = expert_upload_url(g.ws, expert_id, month, ledger=ledger)
+    rows = [row for row in view.rows if row.expert_id in shown]
+    return render_template("links.html", month=month, rows=rows, addresses=addresses, page=page, pages=pages)
 
 
 @bp.get("/audit")
