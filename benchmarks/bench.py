@@ -269,6 +269,7 @@ def web_pages(root: Path) -> dict:
     pages = {"coordinator": [f"/months/{MONTH}", f"/months/{MONTH}/links", "/audit", "/payroll/"],
              "unit": [f"/units/{unit_id}/months/{MONTH}"], "payroll": ["/payroll/"], "expert": [f"/e/{token}"]}
     timings: dict[str, float] = {}
+    cpu_timings: dict[str, float] = {}
     first: dict[str, float] = {}
     for role, paths in pages.items():
         client = app.test_client()
@@ -283,16 +284,21 @@ def web_pages(root: Path) -> dict:
             first[f"{role} {path}"] = time.perf_counter() - started
             if response.status_code != 200:
                 raise RuntimeError(f"{path} for {role}: HTTP {response.status_code}")
-            runs = []
+            runs, cpu = [], []
             for _ in range(5):
-                started = time.perf_counter()
+                started, started_cpu = time.perf_counter(), time.process_time()
                 client.get(path)
                 runs.append(time.perf_counter() - started)
+                cpu.append(time.process_time() - started_cpu)
             timings[f"{role} {path}"] = _median(runs)
+            cpu_timings[f"{role} {path}"] = _median(cpu)
     slowest = max(timings, key=timings.get)
+    # CPU time is what a page costs the server; the wall time also holds waiting for a busy machine's cores.
     return {"documents": 1, "seconds": timings[slowest], "slowest": slowest, "pages": timings,
-            "first_request": first, "rows_on_month_page": len(register.contracts), "complete": True,
-            "within_200ms": all(t < 0.2 for t in timings.values())}
+            "pages_cpu": cpu_timings, "first_request": first, "contracts": len(register.contracts),
+            "load_average": os.getloadavg(), "complete": True,
+            "within_200ms": all(t < 0.2 for t in timings.values()),
+            "within_200ms_cpu": all(t < 0.2 for t in cpu_timings.values())}
 
 
 SECTIONS = {
