@@ -30,7 +30,6 @@ from datetime import date, time
 from decimal import Decimal
 from pathlib import Path
 
-from kokemus_docs.errors import KokemusError, MonthClosed
 from kokemus_docs.fileio import (
     atomic_path,
     fsync_dir,
@@ -41,16 +40,17 @@ from kokemus_docs.fileio import (
 from kokemus_docs.formatting import ParseError, fi_date, fi_month, money, parse_time
 from kokemus_docs.formfields import SEAL_FIELD, ReturnedForm, seal_matches
 from kokemus_docs.formread import FormUnreadable, read_form
-from kokemus_docs.ledger import FormRecord, Ledger, LedgerLine, ledger_busy_error
+from kokemus_docs.ledger import FormRecord, Ledger, LedgerError, LedgerLine, ledger_busy_error
 from kokemus_docs.messages import Finding, month_genitive_text, month_text
 from kokemus_docs.model import Register, next_month
 from kokemus_docs.paydates import notice_deadline
 from kokemus_docs.report import Outcome, Progress, no_progress
 from kokemus_docs.rules import FormCheck, line_json, validate_form
-from kokemus_docs.workspace import Workspace, workspace_lock
+from kokemus_docs.workspace import Workspace, WorkspaceBusy, workspace_lock
 
 FEEDBACK_DIR = "feedback"
 CLAIM_DIR = ".ingesting"  # in forms/inbox/: files taken by a run that has not finished them yet
+_ARCHIVE_NAME_BYTES = 240  # room for a -2, -3, ... suffix below the file systems' 255
 MAX_FORM_BYTES = 25 * 1024 * 1024  # a filled hour form is well under 1 MB; a larger file is not read at all
 # Errors that would fail every file the same way: they stop the run instead of rejecting file after file.
 _RUN_STOPPING_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS}
@@ -233,12 +233,10 @@ class _Session:
         result = FormResult(path=source.shown)
         try:
             return self._journey(source, result)
-        except sqlite3.OperationalError as exc:
+        except sqlite3.OperationalError as exc:  # busy, full, damaged: every file would fail the same way
             raise ledger_busy_error(self.ledger.path, exc) or exc from None
-        except MonthClosed as exc:
-            return self._reject_unexpected(source, FormResult(path=source.shown), exc)
-        except KokemusError:
-            raise  # the workspace or the ledger itself: every file would fail the same way
+        except (LedgerError, WorkspaceBusy):
+            raise
         except OSError as exc:
             if exc.errno in _RUN_STOPPING_ERRNOS:
                 raise
@@ -421,7 +419,7 @@ class _Session:
                     archived_as=self.rel(archived))
             if archived != source.path:
                 self._remove_original(source)
-        except (KokemusError, sqlite3.Error):
+        except (LedgerError, WorkspaceBusy, sqlite3.OperationalError):
             raise
         except Exception as again:  # the file stays where it is; the next run tries it again
             self.ws.log.error("ingest: the rejected file could not be moved to forms/rejected/ (%s)",
@@ -506,8 +504,16 @@ class _Session:
 
 
 def _free_names(name: str) -> Iterator[str]:
-    """name.pdf, name-2.pdf, name-3.pdf, ... (the writer claims one with an exclusive link)."""
+    """name.pdf, name-2.pdf, name-3.pdf, ... (the writer claims one with an exclusive link).
+
+    A name too long to take a suffix is shortened (keeping whole characters), so any name a file in the inbox
+    can have also fits in the archive.
+    """
     stem, suffix = Path(name).stem, Path(name).suffix
+    if len(os.fsencode(name)) > _ARCHIVE_NAME_BYTES:
+        suffix = suffix if len(os.fsencode(suffix)) <= 16 else ""
+        stem = os.fsencode(stem)[:_ARCHIVE_NAME_BYTES - len(os.fsencode(suffix))].decode("utf-8", "ignore")
+        name = stem + suffix
     yield name
     for number in range(2, 100_000):
         yield f"{stem}-{number}{suffix}"

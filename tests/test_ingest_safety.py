@@ -498,3 +498,18 @@ def test_archive_copy_without_its_row_is_adopted(workspace, register, fake_reade
     put_form(workspace.inbox_dir, "a.pdf", {1: OCTOBER_ROWS[1]}, key=workspace.seal_key())
     ingest_forms(workspace, register, received_on=date(2026, 11, 6))
     assert all_files(workspace.root / "forms") == ["processed/2026-10/a-2.pdf", "processed/2026-10/a.pdf"]
+
+
+def test_names_at_the_file_system_limit_never_stop_a_run(workspace, register, fake_reader):
+    key = workspace.seal_key()
+    long_name = "å" * 125 + ".pdf"  # 254 bytes: a suffix like -2 would not fit
+    put_form(workspace.inbox_dir, long_name, OCTOBER_ROWS, key=key)
+    put_form(workspace.inbox_dir, "x" * 250 + ".pdf", OCTOBER_ROWS, key=key,
+             edit={"form_id": "F" * 3000})  # a tampered form whose claimed id makes an impossible file name
+    put_form(workspace.inbox_dir, "z.pdf", {}, key=key, contract_id="S-2026-008", expert_id="KA-008")
+    outcome = ingest_forms(workspace, register, received_on=ON_TIME)
+    assert [f["status"] for f in outcome.extra["forms"]] == ["rejected", "accepted", "accepted"]
+    assert os.listdir(workspace.inbox_dir) == []
+    archived = all_files(workspace.root / "forms")
+    assert len(archived) == 3 and all(len(os.fsencode(Path(a).name)) <= 240 for a in archived)
+    assert (workspace.processed_dir / "2026-10" / ("å" * 118 + ".pdf")).is_file()
