@@ -276,8 +276,7 @@ class _Session:
         target = self.claim_dir / source.name
         if os.path.lexists(target):
             return  # cannot happen under the lock after the leftovers went first; read it where it is
-        os.rename(source.path, target)
-        fsync_dir(self.claim_dir)
+        os.rename(source.path, target)  # not fsynced: lost in a power cut, it is simply taken again from the inbox
         source.path, source.claimed = target, True
 
     def _finish_interrupted(self, source: _Source) -> bool:
@@ -349,8 +348,7 @@ class _Session:
     def _remove_original(self, source: _Source) -> None:
         """Remove the original once its journey is committed: a claimed inbox file or one from forms/rejected/."""
         if source.claimed or source.from_rejected:
-            source.path.unlink(missing_ok=True)
-            fsync_dir(source.path.parent)
+            source.path.unlink(missing_ok=True)  # if a power cut undoes this, the next run recognises the file
 
     # --- rejections without a reading ---------------------------------------------------------
     def _reject_unread(self, source: _Source, result: FormResult, detail: str, *, archive: bool) -> FormResult:
