@@ -528,29 +528,48 @@ def _serve(requests_fd: int, replies_fd: int) -> None:
 
 
 def _parse(data: bytes, *, want_pages: bool) -> dict:
+    """The fields (or page text) of one file, as plain data; raises FormUnreadable."""
+    import pikepdf
+
+    source, access = _in_memory_file(data)
+    with source:
+        try:
+            pdf = pikepdf.open(source, inherit_page_attributes=False, suppress_warnings=True, access_mode=access)
+        except pikepdf.PasswordError:
+            raise _failure("encrypted", "the PDF is protected with a password") from None
+        except pikepdf.PdfError as exc:
+            if "encrypt" in str(exc).lower():
+                raise _failure("encrypted", "the PDF is protected in a way that cannot be opened") from None
+            raise _failure("damaged", "the PDF cannot be read") from None
+        with pdf:
+            try:
+                if int(pdf.trailer.get("/Size", 0)) > MAX_OBJECTS:  # the object numbers in use, as qpdf found them
+                    raise _failure("too-complex", f"the PDF has more than {MAX_OBJECTS} objects")
+                root = pdf.Root
+                page_nodes = _page_tree(pdf, root)
+                fields, kinds = _field_values(root)
+                pages = None
+                if not fields and want_pages and len(page_nodes) <= MAX_TEXT_PAGES:
+                    pages = _page_texts(pdf, page_nodes)
+            except pikepdf.PdfError:
+                raise _failure("damaged", "the PDF's objects cannot be read") from None
+    return {"fields": fields, "kinds": kinds, "page_count": len(page_nodes), "pages": pages}
+
+
+def _in_memory_file(data: bytes):
+    """(file, pikepdf access mode): the bytes as a file in memory that qpdf maps and reads directly (twice as
+    fast as reading through Python), where the system has such files; else a BytesIO."""
     import pikepdf
 
     try:
-        pdf = pikepdf.open(io.BytesIO(data), inherit_page_attributes=False, suppress_warnings=True)
-    except pikepdf.PasswordError:
-        raise _failure("encrypted", "the PDF is protected with a password") from None
-    except pikepdf.PdfError as exc:
-        if "encrypt" in str(exc).lower():
-            raise _failure("encrypted", "the PDF is protected in a way that cannot be opened") from None
-        raise _failure("damaged", "the PDF cannot be read") from None
-    with pdf:
-        try:
-            if int(pdf.trailer.get("/Size", 0)) > MAX_OBJECTS:  # the object numbers in use, as qpdf found them
-                raise _failure("too-complex", f"the PDF has more than {MAX_OBJECTS} objects")
-            root = pdf.Root
-            page_nodes = _page_tree(pdf, root)
-            fields, kinds = _field_values(root)
-            pages = None
-            if not fields and want_pages and len(page_nodes) <= MAX_TEXT_PAGES:
-                pages = _page_texts(pdf, page_nodes)
-        except pikepdf.PdfError:
-            raise _failure("damaged", "the PDF's objects cannot be read") from None
-    return {"fields": fields, "kinds": kinds, "page_count": len(page_nodes), "pages": pages}
+        descriptor = os.memfd_create("returned-form", os.MFD_CLOEXEC)
+    except (AttributeError, OSError):
+        return io.BytesIO(data), pikepdf.AccessMode.stream
+    view = memoryview(data)
+    while view:
+        view = view[os.write(descriptor, view):]
+    os.lseek(descriptor, 0, os.SEEK_SET)
+    return os.fdopen(descriptor, "rb"), pikepdf.AccessMode.mmap
 
 
 def _page_tree(pdf, root) -> list:
@@ -595,6 +614,7 @@ def _page_tree(pdf, root) -> list:
 
 
 _KINDS = {"/Tx": "text", "/Ch": "choice", "/Sig": "signature"}
+_PLAIN_ASCII = re.compile(rb"[\t\n\r\x20-\x7e]*")
 _RADIO = 1 << 15
 _PUSHBUTTON = 1 << 16
 
@@ -609,9 +629,10 @@ def _field_values(root) -> tuple[dict[str, str], dict[str, str]]:
     """
     import pikepdf
 
+    dictionary, array, string = pikepdf.Dictionary, pikepdf.Array, pikepdf.String
     form = root.get("/AcroForm")
-    top = form.get("/Fields") if isinstance(form, pikepdf.Dictionary) else None
-    if not isinstance(top, pikepdf.Array):
+    top = form.get("/Fields") if isinstance(form, dictionary) else None
+    if not isinstance(top, array):
         return {}, {}
     values: dict[str, str] = {}
     kinds: dict[str, str] = {}
@@ -620,7 +641,7 @@ def _field_values(root) -> tuple[dict[str, str], dict[str, str]]:
     if len(top) > MAX_FIELD_NODES:
         raise _failure("too-complex", f"the PDF form has more than {MAX_FIELD_NODES} fields")
     # (node, the field listing it or None, parent's full name, inherited /FT, /Ff, /V, ancestors' objgens)
-    stack = [(node, None, "", None, 0, None, ()) for node in reversed(top)]
+    stack = [(node, None, "", "", 0, None, ()) for node in reversed(top)]
     while stack:
         node, parent, parent_name, kind, flags, value, ancestors = stack.pop()
         examined += 1
@@ -628,10 +649,10 @@ def _field_values(root) -> tuple[dict[str, str], dict[str, str]]:
             raise _failure("too-complex", f"the PDF form has more than {MAX_FIELD_NODES} fields")
         if len(ancestors) > MAX_TREE_DEPTH:
             raise _failure("too-complex", "the PDF form's fields are nested too deep")
-        if not isinstance(node, pikepdf.Dictionary):
+        if not isinstance(node, dictionary):
             continue  # a dangling reference or junk in the list: not a field
-        objgen = node.objgen if node.is_indirect else None
-        if objgen is not None:
+        objgen = node.objgen
+        if objgen != (0, 0):  # an indirect object: the only kind that can be listed twice or loop
             if objgen in ancestors:
                 raise _failure("too-complex", "the PDF form's fields contain themselves (a loop in /Kids)")
             if objgen in seen:
@@ -641,50 +662,54 @@ def _field_values(root) -> tuple[dict[str, str], dict[str, str]]:
         if "/Parent" in keys and (parent is None or _objgen(node["/Parent"]) != _objgen(parent)):
             raise _failure("damaged", "the PDF form's field tree is inconsistent (/Parent does not match /Kids)")
         if "/FT" in keys:
-            kind = node["/FT"]
+            kind = str(node["/FT"])
         if "/Ff" in keys:
             flags = node["/Ff"]
         if "/V" in keys:
             value = node["/V"]
-        title = node["/T"] if "/T" in keys else None
         name = parent_name
-        if title is not None:
-            part = _text(title) if isinstance(title, pikepdf.String) else ""
+        titled = "/T" in keys
+        if titled:
+            title = node["/T"]
+            part = _text(title) if isinstance(title, string) else ""
             name = f"{parent_name}.{part}" if parent_name else part
             if len(name) > MAX_NAME_CHARS:
                 raise _failure("too-complex", "a field name of the PDF form is too long")
-        kids = node["/Kids"] if "/Kids" in keys else None
-        kids = kids if isinstance(kids, pikepdf.Array) else None
-        if kids is not None and len(kids) > MAX_FIELD_NODES:
-            raise _failure("too-complex", f"the PDF form has more than {MAX_FIELD_NODES} fields")
-        examined += len(kids) if kids is not None else 0
-        named_kids = kids is not None and any(
-            isinstance(kid, pikepdf.Dictionary) and "/T" in kid for kid in kids)
-        if named_kids:
-            path = (*ancestors, objgen) if objgen is not None else ancestors
-            stack.extend((kid, node, name, kind, flags, value, path) for kid in reversed(kids))
-            continue
-        if title is None and parent is None:
+        kids = None
+        if "/Kids" in keys:
+            kids = node["/Kids"]
+            if not isinstance(kids, array):
+                kids = None
+            elif len(kids) > MAX_FIELD_NODES:
+                raise _failure("too-complex", f"the PDF form has more than {MAX_FIELD_NODES} fields")
+            else:
+                examined += len(kids)
+                if any(isinstance(kid, dictionary) and "/T" in kid for kid in kids):
+                    path = (*ancestors, objgen)
+                    stack.extend((kid, node, name, kind, flags, value, path) for kid in reversed(kids))
+                    continue
+        if not titled and parent is None:
             continue  # an unnamed widget listed among the fields: nothing to name it by
         field_kind, text = _field_value(node, kids, kind, flags, value)
         total += len(name) + len(text)
         if total > MAX_FIELD_TEXT_BYTES:
             raise _failure("too-complex", "the PDF form's fields hold far more text than a form")
-        values.pop(name, None)
+        if name in values:
+            del values[name]
         values[name] = text
         kinds[name] = field_kind
     return values, kinds
 
 
-def _field_value(node, widgets, kind, flags, value) -> tuple[str, str]:
+def _field_value(node, widgets, kind: str, flags, value) -> tuple[str, str]:
     """(kind, value as text) of a terminal field whose own widgets (if separate) are `widgets`."""
     import pikepdf
 
-    try:
-        flags = int(flags)
-    except (TypeError, ValueError):
-        flags = 0
-    if kind == pikepdf.Name.Btn:
+    if kind == "/Btn":
+        try:
+            flags = int(flags)
+        except (TypeError, ValueError):
+            flags = 0
         if flags & _PUSHBUTTON:
             return "button", ""
         chosen = str(value)[1:] if isinstance(value, pikepdf.Name) else ""
@@ -693,7 +718,11 @@ def _field_value(node, widgets, kind, flags, value) -> tuple[str, str]:
             if isinstance(widget, pikepdf.Dictionary):
                 states |= _on_states(widget)
         return ("radio" if flags & _RADIO else "checkbox"), (chosen if chosen in states else "")
-    field_kind = _KINDS.get(str(kind), "") if isinstance(kind, pikepdf.Name) else ""
+    field_kind = _KINDS.get(kind, "")
+    if value is None:
+        return field_kind, ""
+    if isinstance(value, pikepdf.String):
+        return field_kind, _text(value)
     if isinstance(value, pikepdf.Array):
         if len(value) > 1000:
             raise _failure("too-complex", "a field of the PDF form has too many values")
@@ -735,6 +764,8 @@ def _text(string) -> str:
     raw = bytes(string)
     if len(raw) > MAX_VALUE_BYTES:
         raise _failure("too-complex", "a field of the PDF form holds far more text than a form field")
+    if _PLAIN_ASCII.fullmatch(raw):
+        return raw.decode("ascii")  # the same in PDFDocEncoding
     if raw[:2] == b"\xfe\xff":
         return raw[2:].decode("utf-16-be", "replace")
     if raw[:2] == b"\xff\xfe":
@@ -750,16 +781,24 @@ def _page_texts(pdf, page_nodes: list) -> list[dict]:
     import pdfplumber
     import pikepdf
 
-    content = 0
+    budget = MAX_CONTENT_BYTES
     for page in page_nodes:
         streams = page.get("/Contents")
-        for stream in streams if isinstance(streams, pikepdf.Array) else [streams]:
+        streams = list(streams) if isinstance(streams, pikepdf.Array) else [streams]
+        resources = page.get("/Resources")
+        xobjects = resources.get("/XObject") if isinstance(resources, pikepdf.Dictionary) else None
+        if isinstance(xobjects, pikepdf.Dictionary):  # the pictures and forms the page draws (one level down)
+            if len(xobjects) > MAX_PAGE_SHAPES:
+                raise _failure("too-complex", "a page of the PDF holds far more than a form")
+            streams += [xobject for _, xobject in xobjects.items()
+                        if isinstance(xobject, pikepdf.Stream) and xobject.get("/Subtype") == pikepdf.Name.Form]
+        for stream in streams:
             if isinstance(stream, pikepdf.Stream):
-                content += len(stream.read_bytes())
-                if content > MAX_CONTENT_BYTES:
+                budget -= _decoded_size(stream, budget)
+                if budget < 0:
                     raise _failure("too-complex", "the PDF's pages hold far more than a form")
     clean = io.BytesIO()
-    pdf.save(clean)
+    pdf.save(clean, stream_decode_level=pikepdf.StreamDecodeLevel.none)
     pages = []
     with pdfplumber.open(io.BytesIO(clean.getvalue())) as document:
         for page in document.pages:
@@ -775,3 +814,21 @@ def _page_texts(pdf, page_nodes: list) -> list[dict]:
                            "bottom": float(s["bottom"])} for s in shapes]})
             page.close()
     return pages
+
+
+def _decoded_size(stream, budget: int) -> int:
+    """The decoded length of a content stream, or budget + 1 when it is longer, without inflating more."""
+    import zlib
+
+    import pikepdf
+
+    filters = stream.get("/Filter")
+    if isinstance(filters, pikepdf.Array) and len(filters) == 1:
+        filters = filters[0]
+    if filters == pikepdf.Name.FlateDecode and "/DecodeParms" not in stream:
+        inflater = zlib.decompressobj()
+        try:
+            return len(inflater.decompress(stream.read_raw_bytes(), budget + 1))
+        except zlib.error:
+            raise _failure("damaged", "a page of the PDF is damaged") from None
+    return len(stream.read_bytes())  # other filters: the worker's memory limit bounds them
