@@ -415,3 +415,35 @@ def test_month_page_filters_by_state(clients):
     assert 'id="row-S-2026-004"' in page and 'id="row-S-2026-001"' not in page
     page = clients["coordinator"].get(f"/months/{MONTH}?status=accepted&page=9").get_data(as_text=True)
     assert 'id="row-S-2026-001"' in page and 'id="row-S-2026-004"' not in page
+
+
+def test_steps_and_uploads_wait_for_the_workspace_lock(app, site, clients, monkeypatch):
+    import threading
+
+    from kokemus_docs.web import overview
+    from kokemus_docs.workspace import workspace_lock
+
+    monkeypatch.setattr(overview, "WEB_LOCK_WAIT", 0.2)
+    ws = Workspace.open(site.root)
+    client = clients["coordinator"]
+    token = csrf_token(client, f"/months/{MONTH}")
+    held, release = threading.Event(), threading.Event()
+
+    def hold():  # another command writing the workspace (the lock is re-entrant within one thread)
+        with workspace_lock(ws, "forms ingest"):
+            held.set()
+            release.wait(30)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert held.wait(30)
+    try:
+        response = client.post(f"/months/{MONTH}/run", data={"csrf_token": token, "step": "payroll"})
+        assert response.status_code == 409 and "forms ingest" in response.get_data(as_text=True)
+        expert = app.test_client()
+        answer = _upload(expert, f"/e/{site.tokens['KA-006']}", site.uploads["mistaken_fi"])
+        assert answer.status_code == 409 and "Toinen työ on kesken" in answer.get_data(as_text=True)
+        assert not list(ws.inbox_dir.glob("*.pdf"))
+    finally:
+        release.set()
+        holder.join(30)

@@ -6,7 +6,7 @@ from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 
 MESSAGES = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "not_found", 410: "expert_closed",
-            413: "too_large", 429: "too_many"}
+            409: "busy", 413: "too_large", 429: "too_many", 503: "busy"}
 
 
 def install(app: Flask) -> None:

@@ -54,5 +54,7 @@ def upload(token: str):
     storage = request.files.get("file")
     result = ingest_uploads(g.ws, [storage] if storage else [], expert_id=expert.expert_id)
     audit("upload", f"expert {expert.expert_id}", result["summary"])
+    if result.get("busy"):
+        return _page(token, link, register, expert, result, 409)
     refused = bool(result["refused"]) or not result["forms"]
     return _page(token, link, register, expert, result, 400 if refused else 200)

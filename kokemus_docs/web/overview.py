@@ -22,7 +22,7 @@ from kokemus_docs.model import Register, month_bounds
 from kokemus_docs.paydates import notice_deadline, payment_date
 from kokemus_docs.register import RegisterCheck, load_register
 from kokemus_docs.report import Outcome
-from kokemus_docs.workspace import Workspace
+from kokemus_docs.workspace import Workspace, workspace_lock
 
 MONTH_PATTERN = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 ZERO = Decimal("0.00")
@@ -34,8 +34,13 @@ FORM_STATES = ("missing", "accepted", "replaced", "rejected")
 
 _register_cache: dict[Path, tuple[tuple[int, int], RegisterCheck]] = {}
 _register_lock = threading.Lock()
-# One generating or ingesting job at a time in this process; the CLI's workspace lock guards against others.
-JOB_LOCK = threading.Lock()
+# Seconds a page waits for another command (CLI or web) writing the workspace before it says so.
+WEB_LOCK_WAIT = 15.0
+
+
+def writing(ws: Workspace, what: str):
+    """Hold the workspace's write lock, as every CLI command that writes does (WorkspaceBusy after a wait)."""
+    return workspace_lock(ws, f"web: {what}", wait=WEB_LOCK_WAIT)
 
 
 def ledger_stamp(ws: Workspace) -> tuple:
@@ -239,7 +244,8 @@ def pdf_on_request(ws: Workspace, rel: str, folders: tuple[str, ...]) -> Path | 
     if pdf.is_symlink():
         return None
     if not pdf.is_file() or pdf.stat().st_mtime_ns < docx.stat().st_mtime_ns:
-        warm_office().convert(docx, pdf)
+        with writing(ws, f"PDF of {docx.name}"):
+            warm_office().convert(docx, pdf)
     return pdf
 
 
@@ -305,7 +311,7 @@ STEPS = ("contracts", "intro-packs", "forms", "notices", "payroll", "close", "in
 
 
 def run_step(ws: Workspace, register: Register, step: str, month: str, formats: tuple[str, ...] = ("docx",)) -> Outcome:
-    """Run one of the month's steps as the CLI command of the same name does (the caller holds JOB_LOCK)."""
+    """Run one of the month's steps as the CLI command of the same name does (the caller holds `writing`)."""
     from kokemus_docs.documents import render_contracts, render_intro_packs
     from kokemus_docs.hourform import issue_forms
     from kokemus_docs.indicators import write_indicators

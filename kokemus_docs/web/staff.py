@@ -17,6 +17,7 @@ from kokemus_docs.web.charts import bar_chart
 from kokemus_docs.web.files import send_workspace_file
 from kokemus_docs.web.i18n import t
 from kokemus_docs.web.uploads import ingest_uploads
+from kokemus_docs.workspace import WorkspaceBusy
 
 bp = Blueprint("staff", __name__)
 ROWS_PER_PAGE = 200
@@ -82,6 +83,8 @@ def upload(month: str):
     month = _checked_month(month)
     result = ingest_uploads(g.ws, request.files.getlist("file"))
     audit("upload", f"{month}: {len(result.get('forms', []))} file(s)", result.get("summary", ""))
+    if result.get("busy"):
+        return _month_page(month, {"busy": result["busy"]}, 409)
     return _month_page(month, {"upload": result}, 200 if not result.get("refused") else 400)
 
 
@@ -93,16 +96,15 @@ def run(month: str):
     if step not in overview.STEPS or (step == "close" and request.form.get("confirm") != "yes"):
         abort(400)
     formats = ("docx", "pdf") if request.form.get("pdf") == "yes" else ("docx",)
-    if not overview.JOB_LOCK.acquire(blocking=False):
-        return _month_page(month, {"busy": True}, 409)
     try:
-        check = overview.register_check(g.ws)
-        outcome = overview.run_step(g.ws, check.register, step, month, formats)
+        with overview.writing(g.ws, step):
+            check = overview.register_check(g.ws)
+            outcome = overview.run_step(g.ws, check.register, step, month, formats)
+    except WorkspaceBusy as busy:
+        return _month_page(month, {"busy": busy.message}, 409)
     except KokemusError as error:
         outcome = None
         message = error.message
-    finally:
-        overview.JOB_LOCK.release()
     if outcome is not None:
         message = "; ".join(outcome.summary[:3])
         errors = [str(p) for p in outcome.errors[:50]]

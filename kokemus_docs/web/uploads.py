@@ -13,8 +13,8 @@ from werkzeug.datastructures import FileStorage
 from kokemus_docs.formread import FormUnreadable, read_form
 from kokemus_docs.ingest import ingest_forms
 from kokemus_docs.paydates import payment_date
-from kokemus_docs.web.overview import JOB_LOCK, register_check
-from kokemus_docs.workspace import Workspace
+from kokemus_docs.web.overview import register_check, writing
+from kokemus_docs.workspace import Workspace, WorkspaceBusy
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_FILES = 100
@@ -73,8 +73,14 @@ def ingest_uploads(ws: Workspace, files: list[FileStorage], *, expert_id: str | 
         result["summary"] = f"{len(result['refused'])} refused"
         return result
     register = register_check(ws).register
-    with JOB_LOCK:
-        outcome = ingest_forms(ws, register, [p for p, _ in saved])
+    try:
+        with writing(ws, "forms ingest"):
+            outcome = ingest_forms(ws, register, [p for p, _ in saved])
+    except WorkspaceBusy as busy:
+        for path, _ in saved:  # not left for a later run: the sender is told to send again
+            path.unlink(missing_ok=True)
+        result["busy"], result["summary"] = busy.message, "busy"
+        return result
     shown_by_path = {p.name: shown for p, shown in saved}
     for form in outcome.extra.get("forms", []):
         feedback = None
