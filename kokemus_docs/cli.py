@@ -458,8 +458,11 @@ def serve(host: str, port: int, threads: int, warm_pdf: bool, as_json: bool) -> 
                                "url": f"http://{host}:{port}"}))
     click.echo(f"kokemus web app on http://{host}:{port} (workspace {app.config['KOKEMUS_WORKSPACE'].root}); "
                "stop with Ctrl+C", err=True)
+    from kokemus_docs.web.overview import register_check
     from kokemus_docs.web.warmoffice import warm_office
 
+    # The register is read before the first page is asked for (a few seconds for a thousand experts).
+    threading.Thread(target=_quietly, args=(register_check, app.config["KOKEMUS_WORKSPACE"]), daemon=True).start()
     office = warm_office()
     if warm_pdf and office.available:  # LibreOffice starts in the background, ready for the first PDF asked for
         threading.Thread(target=_start_quietly, args=(office,), daemon=True).start()
@@ -471,6 +474,13 @@ def _start_quietly(office) -> None:
         office.start()
     except KokemusError as error:
         click.echo(f"warning: {error.message} PDFs are made with a cold start instead.", err=True)
+
+
+def _quietly(function, *args) -> None:
+    try:
+        function(*args)
+    except Exception:  # noqa: BLE001 - the first page shows whatever is wrong with the register
+        pass
 
 
 def main() -> None:
