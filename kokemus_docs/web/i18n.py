@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Flask, g
 
 LANGUAGES = ("fi", "sv")
@@ -229,7 +231,20 @@ def t(key: str, **params) -> str:
     return text.format(**params) if params else text
 
 
+def when(value: str | None) -> str:
+    """An ISO date or date-time as people read it here: 23.11.2026 18.23."""
+    if not value:
+        return ""
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    text = f"{moment.day}.{moment.month}.{moment.year}"
+    return text if len(str(value)) <= 10 else f"{text} {moment.hour}.{moment.minute:02d}"
+
+
 def install(app: Flask) -> None:
+    app.jinja_env.filters["when"] = when
     app.jinja_env.globals["t"] = t
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
     app.jinja_env.globals["TEXTS"] = TEXTS
