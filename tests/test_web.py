@@ -6,6 +6,7 @@ import re
 
 import pytest
 from click.testing import CliRunner
+from flask.testing import FlaskClient
 from webfixtures import MONTH, PASSWORDS, TRICKY_FIRST, build_site, personal_data, readable_text
 
 from kokemus_docs.accounts import verify_user
@@ -23,10 +24,26 @@ def site(tmp_path_factory):
     return build_site(tmp_path_factory.mktemp("web") / "ws")
 
 
+class ScanningClient(FlaskClient):
+    """A test client that checks every response body for personal data (only payroll's workbooks may hold it)."""
+
+    personal: list[str] = []
+
+    def open(self, *args, **kwargs):
+        response = super().open(*args, **kwargs)
+        if not (response.request.path.startswith("/payroll/payroll_") and response.status_code == 200):
+            text = readable_text(response.get_data())
+            leaked = [value for value in self.personal if value in text]
+            assert not leaked, f"{response.request.path} shows personal data"
+        return response
+
+
 @pytest.fixture(scope="module")
 def app(site):
     app = create_app(site.root)
     app.config["TESTING"] = True
+    ScanningClient.personal = personal_data(site.register)
+    app.test_client_class = ScanningClient
     return app
 
 
