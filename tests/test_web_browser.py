@@ -59,6 +59,7 @@ def browser(tmp_path_factory, chromium):
                      "--disable-component-update", "--disable-sync", "--no-first-run",
                      "--disable-dev-shm-usage", "--window-size=1280,1400", f"--user-data-dir={work / 'profile'}"):
         options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
                                               "download.prompt_for_download": False})
     driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
@@ -73,8 +74,11 @@ def browser(tmp_path_factory, chromium):
 
 
 def _shot(driver, name: str) -> Path:
+    """Save a screenshot; the page must have loaded everything it asked for within the CSP (no console errors)."""
     path = driver.shots / f"{name}.png"
     driver.save_screenshot(str(path))
+    errors = [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+    assert not errors, errors
     return path
 
 

@@ -21,7 +21,7 @@ __all__ = ["create_app", "csrf", "limiter", "login_manager"]
 SECRET_NAME = "web_secret.key"
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # one request: many forms, 10 MB in all
 
-CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; "
+CSP = ("default-src 'self'; img-src 'self'; style-src 'self'; script-src 'self'; form-action 'self'; "
        "frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
 
 
