@@ -235,6 +235,12 @@ def demo(directory: Path) -> Outcome:
     ctx = click.get_current_context()
     outcome, ws = run_demo(directory, progress=StderrProgress())
     ctx.obj["workspace_obj"] = ws
+    if not ctx.params.get("as_json"):
+        # The story's warnings (a rejected form, a missing tax card …) first, so that the summary and its
+        # closing lines (how to open the web app) end the output.
+        for problem in outcome.warnings:
+            click.echo(f"warning: {problem}", err=True)
+        outcome.warnings = []
     return outcome
 
 
