@@ -353,7 +353,7 @@ def test_coordinator_runs_a_step_and_the_audit_log_shows_it(clients, site):
     refused = client.post(f"/months/{MONTH}/run", data={"csrf_token": csrf_token(client), "step": "close"})
     assert refused.status_code == 400  # closing needs the confirmation box
     audit = client.get("/audit").get_data(as_text=True)
-    assert "generate" in audit and f"notices {MONTH}" in audit and "upload" in audit
+    assert "tuotettu" in audit and f"notices {MONTH}" in audit and "lähetys" in audit
     assert_no_personal_data(site, audit.encode(), "audit log")
 
 

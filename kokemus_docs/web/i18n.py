@@ -45,7 +45,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "all": "Kaikki",
         "st_missing": "puuttuu",
         "st_accepted": "hyväksytty",
-        "st_replaced": "korvattu uudella",
+        "st_replaced": "hyväksytty, korjattu versio",
         "st_rejected": "hylätty",
         "st_late": "myöhässä",
         "st_duplicate": "sama tiedosto jo saatu",
@@ -76,6 +76,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "fees_by_month": "Maksetut palkkiot kuukausittain (€)",
         "tasks_by_unit": "Tehtävät yksiköittäin",
         "audit": "Tapahtumaloki",
+        "audit_login": "kirjautuminen", "audit_logout": "uloskirjautuminen", "audit_upload": "lähetys",
+        "audit_generate": "tuotettu", "audit_download": "lataus", "audit_approve": "hyväksyntä",
+        "audit_close": "kuukauden sulkeminen", "audit_revoke-link": "osoite vaihdettu",
         "at": "Aika",
         "who": "Kuka",
         "action": "Tapahtuma",
@@ -151,7 +154,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "all": "Alla",
         "st_missing": "saknas",
         "st_accepted": "godkänd",
-        "st_replaced": "ersatt med ny",
+        "st_replaced": "godkänd, rättad version",
         "st_rejected": "underkänd",
         "st_late": "försenad",
         "st_duplicate": "samma fil redan mottagen",
@@ -182,6 +185,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "fees_by_month": "Betalda arvoden per månad (€)",
         "tasks_by_unit": "Uppdrag per enhet",
         "audit": "Händelselogg",
+        "audit_login": "inloggning", "audit_logout": "utloggning", "audit_upload": "inskickning",
+        "audit_generate": "skapat", "audit_download": "nedladdning", "audit_approve": "godkännande",
+        "audit_close": "stängning av månaden", "audit_revoke-link": "adress bytt",
         "at": "Tid",
         "who": "Vem",
         "action": "Händelse",
@@ -227,7 +233,7 @@ TEXTS: dict[str, dict[str, str]] = {
 def t(key: str, **params) -> str:
     """The text `key` in the page language, with `params` filled in."""
     language = getattr(g, "lang", "fi")
-    text = TEXTS.get(language, TEXTS["fi"]).get(key) or TEXTS["fi"].get(key, key)
+    text = TEXTS.get(language, TEXTS["fi"]).get(key) or TEXTS["fi"].get(key) or params.pop("default", key)
     return text.format(**params) if params else text
 
 
