@@ -464,3 +464,46 @@ def test_steps_and_uploads_wait_for_the_workspace_lock(app, site, clients, monke
     finally:
         release.set()
         holder.join(30)
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("warm", [pytest.param(True, id="warm"), pytest.param(False, id="cold-fallback")])
+def test_warm_office_converts_one_document(site, tmp_path, monkeypatch, warm):
+    from kokemus_docs.web import warmoffice
+
+    if not warm:  # without python3-uno the batch converter does the work
+        monkeypatch.setattr(warmoffice, "UNO_PYTHONS", ())
+        monkeypatch.setenv("KOKEMUS_UNO_PYTHON", str(tmp_path / "no-python"))
+    elif warmoffice.uno_python() is None:
+        pytest.skip("python3-uno is not installed (scripts/install-system-deps.sh installs it)")
+    notice = Workspace.open(site.root).output("notices", MONTH, "PERHE-LOVIISA_sv.docx")
+    office = warmoffice.WarmOffice(timeout=120)
+    try:
+        first = office.convert(notice, tmp_path / "first.pdf")
+        second = office.convert(notice, tmp_path / "second.pdf")
+    finally:
+        office.close()
+    import pymupdf
+
+    for pdf in (first, second):
+        with pymupdf.open(pdf) as document:
+            text = "".join(page.get_text() for page in document)
+        assert "Familjecentralen & rådgivningen" in text
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary files left
+
+
+def test_client_address_from_the_proxy_when_configured(tmp_path):
+    from kokemus_docs.workspace import init_workspace
+
+    ws, _ = init_workspace(tmp_path / "proxied")
+    config = ws.root / "kokemus.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        'public_url = "http://127.0.0.1:8000"', 'public_url = "https://kokemus.example.fi"\nproxy_hops = 1'),
+        encoding="utf-8")
+    app = create_app(ws.root)
+    seen = []
+    app.before_request(lambda: seen.append(__import__("flask").request.remote_addr))
+    response = app.test_client().get("/healthz", headers={"X-Forwarded-For": "198.51.100.7"})
+    assert seen == ["198.51.100.7"]
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
