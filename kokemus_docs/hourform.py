@@ -266,6 +266,20 @@ TEXTS: dict[str, dict[str, str]] = {
     },
 }
 
+def field_label(name: str, language: str) -> str:
+    """The label the form prints for field `name` ('travel_ref', 'signed_on', 'month', ...) in `language`.
+
+    Messages to the expert name fields with these words, so they match what the expert sees on the form.
+    """
+    words = TEXTS[language]
+    if name in ROW_FIELDS:
+        header = words["columns"].split("|")[1 + ROW_FIELDS.index(name)]
+        return header.replace("-\n", "").replace("\n", " ")
+    if name == SEAL_FIELD:
+        return words["seal"]
+    return words[name]
+
+
 FIELD_FONT_SIZE = 8.5
 FIELD_FONT = b"DejaVu"  # the name of the field font in the form's /DR and in every field's /DA
 
@@ -956,4 +970,4 @@ def _appearance_dict(writer, raw: bytes, font_ref):
 
 
 __all__ = ["FormSpec", "FormLayout", "Box", "form_layout", "build_form_pdf", "form_spec", "issue_forms",
-           "fill_form", "checkbox_on_states", "TEXTS"]
+           "fill_form", "checkbox_on_states", "field_label", "coordinator_text", "qr_matrix", "TEXTS"]

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from kokemus_docs.errors import Problem
 from kokemus_docs.formatting import MONTH_NAMES_FI, MONTH_NAMES_SV, fi_date, fi_month, money
+from kokemus_docs.hourform import field_label
 from kokemus_docs.model import STATUS_LABELS, Register
 
 ERROR = "error"
@@ -283,10 +284,10 @@ CATALOGUE: dict[str, Entry] = {
         WARNING,
         "Travel {amount} has no pre-approval reference, so it is not paid. If it was agreed in advance, the "
         "expert adds the reference and returns the form again.",
-        "Matkakuluille {amount} ei ole merkitty ennakkoon sovitun korvauksen viitettä, joten niitä ei korvata. "
-        "Jos matkasta sovittiin etukäteen, lisää viite ja palauta lomake uudelleen.",
-        "Resekostnaden {amount} saknar hänvisning till ett förhandsgodkännande, så den ersätts inte. Om resan "
-        "hade avtalats på förhand, fyll i hänvisningen och skicka blanketten på nytt."),
+        "Matkakuluille {amount} ei ole merkitty matkan lupatunnusta, joten niitä ei korvata. Jos matkasta "
+        "sovittiin etukäteen, kirjoita lupatunnus ja palauta lomake uudelleen.",
+        "Resekostnaden {amount} saknar tillståndsnumret för resan, så den ersätts inte. Om resan hade godkänts "
+        "på förhand, skriv tillståndsnumret och skicka blanketten på nytt."),
     "travel-not-payable": Entry(
         WARNING,
         "Travel {amount} is on a row that pays no fee ('{status}'), so it is not paid.",
@@ -297,9 +298,9 @@ CATALOGUE: dict[str, Entry] = {
         "Travel {amount} for task '{task}' is paid on reference '{ref}' as a separately agreed trip outside the "
         "home municipality. The unit should verify that agreement.",
         "Matkoja muuhun kuin yhteiseen tapaamiseen korvataan vain erikseen sovittaessa. Matkakulut {amount} "
-        "korvataan viitteen '{ref}' perusteella; yksikkö tarkistaa sopimuksen.",
+        "korvataan lupatunnuksen '{ref}' perusteella; yksikkö tarkistaa sopimuksen.",
         "Resor till annat än gemensamma möten ersätts bara om det har avtalats särskilt. Resekostnaden {amount} "
-        "ersätts med hänvisning '{ref}'; enheten kontrollerar överenskommelsen."),
+        "ersätts med tillståndsnumret '{ref}'; enheten kontrollerar överenskommelsen."),
     # --- the footer and the form as a whole --------------------------------------------------------
     "confirm-missing": Entry(
         ERROR,
@@ -338,30 +339,28 @@ CATALOGUE: dict[str, Entry] = {
         "maksuerässä.",
         "Arvodena för {month_name} har redan behandlats, så arvodet för den här blanketten betalas i nästa "
         "utbetalning."),
-    "month-closed": Entry(
-        ERROR,
-        "Form {form_id} was already paid in the payroll of {pay_month}, which is closed; this correction cannot "
-        "replace it. Agree an adjustment with the expert and the unit.",
-        f"Lomakkeen {{form_id}} palkkio on jo maksettu, eikä korjattua lomaketta voi enää käsitellä. {_ASK_FI}",
-        f"Arvodet för blanketten {{form_id}} har redan betalats och den rättade blanketten kan inte längre "
-        f"behandlas. {_ASK_SV}"),
+    # --- a correction after the form's month was closed (the feedback file explains it row by row) ------------
+    "corrected-after-close": Entry(
+        WARNING,
+        "Form {form_id} was paid in the payroll of {paid_month}, which is closed; the correction does not replace "
+        "it. Paid more with the payroll of {pay_month} (adjustment lines): {additional}. Paid but withdrawn by "
+        "the correction, to settle with the expert (payroll checks of {pay_month}): {withdrawn}.",
+        "Lomakkeen {form_id} palkkiot on jo käsitelty maksuerässä {paid_month}. Korjaus käsiteltiin "
+        "oikaisuna: lisää maksettavaa {additional}, aiemmin maksettua mutta nyt poistuvaa {withdrawn}.",
+        "Arvodena för blanketten {form_id} har redan behandlats i utbetalningen {paid_month}. Rättelsen "
+        "behandlades som en justering: att betala ytterligare {additional}, tidigare betalt men nu "
+        "borttaget {withdrawn}."),
 }
 
-# How the feedback file names a form field, per language.
+# How messages name a form field, per language: in Finnish and Swedish with the words the form itself prints.
+_ENGLISH_LABELS = {"date": "date", "start": "start", "end": "end", "task": "task", "status": "status",
+                   "cancelled_at": "cancelled at", "participants": "participants", "travel_eur": "travel",
+                   "travel_ref": "travel reference", "notes": "notes", "signed_on": "date signed"}
 FIELD_LABELS: dict[str, dict[str, str]] = {
-    "date": {"en": "date", "fi": "päivämäärä", "sv": "datum"},
-    "start": {"en": "start", "fi": "alkoi", "sv": "började"},
-    "end": {"en": "end", "fi": "päättyi", "sv": "slutade"},
-    "task": {"en": "task", "fi": "tehtävä", "sv": "uppgift"},
-    "status": {"en": "status", "fi": "toteutuminen", "sv": "utfall"},
-    "cancelled_at": {"en": "cancelled at", "fi": "peruutettu", "sv": "avbokad"},
-    "participants": {"en": "participants", "fi": "osallistujia", "sv": "deltagare"},
-    "travel_eur": {"en": "travel", "fi": "matkakulut", "sv": "resekostnader"},
-    "travel_ref": {"en": "travel reference", "fi": "matkan viite", "sv": "resans hänvisning"},
-    "notes": {"en": "notes", "fi": "lisätiedot", "sv": "anteckningar"},
-    "confirm": {"en": "confirmation", "fi": "vahvistus", "sv": "bekräftelse"},
-    "signed_on": {"en": "date signed", "fi": "päiväys", "sv": "datum"},
+    name: {"en": english, **{language: field_label(name, language) for language in ("fi", "sv")}}
+    for name, english in _ENGLISH_LABELS.items()
 }
+FIELD_LABELS["confirm"] = {"en": "confirmation", "fi": "vahvistus", "sv": "bekräftelse"}  # a box without a label
 IDENTITY_LABEL = {"en": "identity of the form", "fi": "lomakkeen tunnistetiedot",
                   "sv": "blankettens identifieringsuppgifter"}
 ROW_WORD = {"en": "Row", "fi": "Rivi", "sv": "Rad"}

@@ -21,7 +21,7 @@ from kokemus_docs import xlsx
 from kokemus_docs.errors import KokemusError, Problem
 from kokemus_docs.fileio import atomic_path
 from kokemus_docs.formatting import fi_date, fi_month, money, money_json, quantize
-from kokemus_docs.ledger import FormRecord, Ledger, LedgerLine
+from kokemus_docs.ledger import Adjustment, FormRecord, Ledger, LedgerLine
 from kokemus_docs.model import BASIS_LABELS, Expert, Register, Unit, status_label
 from kokemus_docs.paydates import notice_deadline, payment_date
 from kokemus_docs.report import Outcome, Progress, no_progress
@@ -49,6 +49,7 @@ class PayLine:
     line: LedgerLine
     unit: Unit | None
     income_type: str
+    adjustment: bool = False  # paid for a correction received after the form's month was closed
 
     @property
     def fee(self) -> Decimal:
@@ -98,6 +99,7 @@ CHECK_KINDS = {
     "missing_form": "Lomake puuttuu / Blankett saknas",
     "form_warning": "Huomautus lomakkeesta / Anmärkning om blanketten",
     "register": "Rekisteri / Registret",
+    "withdrawn": "Korjauksessa poistunut maksettu rivi / Betald rad som strukits i rättelse",
 }
 
 
@@ -111,6 +113,7 @@ class PayMonth:
     forms: list[FormRecord]
     lines: list[PayLine]
     checks: list[Check] = field(default_factory=list)
+    withdrawn: list[Adjustment] = field(default_factory=list)  # paid before, withdrawn by a correction: to settle
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     closed_at: str | None = None
@@ -213,11 +216,32 @@ def collect_pay_month(ledger: Ledger, register: Register, month: str, notice_day
                 rate = register.rate_for(line.task, line.work_date)
                 income_type = rate.income_type if rate else ""
             pay.lines.append(PayLine(form, line, unit, income_type))
+    _adjustments(ledger, register, pay)
     pay.lines.sort(key=lambda p: (p.form.expert_id, p.line.work_date, p.form.unit_id, p.line.start, p.line.row))
     if with_checks:
         _tax_cards(register, pay)
         _missing_forms(ledger, register, pay)
     return pay
+
+
+def _adjustments(ledger: Ledger, register: Register, pay: PayMonth) -> None:
+    """Corrections received after their form's month was closed: what they pay more this month (PayLines with
+    `adjustment=True`), and what was paid but withdrawn (`pay.withdrawn` and a check for the coordinator)."""
+    for adjustment in ledger.adjustments_for_pay_month(pay.month):
+        form = ledger.form(adjustment.form_id)
+        if form is None:
+            continue
+        line = adjustment.line
+        if adjustment.kind == "withdrawn":
+            pay.withdrawn.append(adjustment)
+            pay.checks.append(Check("withdrawn", f"Rivi {line.row} ({fi_date(line.work_date)}, {line.task}) maksettiin "
+                                                 f"erässä {form.pay_month}; korjaus {fi_date(adjustment.received_on)} "
+                                                 f"poisti {money(adjustment.amount)} – sovi hyvityksestä / reglera",
+                                    form.expert_id, form.unit_id, form.form_id, form.month))
+            continue
+        rate = register.rate_for(line.task, line.work_date)
+        income_type = line.income_type or (rate.income_type if rate else "")
+        pay.lines.append(PayLine(form, line, register.units.get(form.unit_id), income_type, adjustment=True))
 
 
 def _tax_cards(register: Register, pay: PayMonth) -> None:
