@@ -23,6 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from itertools import zip_longest
 from pathlib import Path
 
 from kokemus_docs.errors import Problem
@@ -72,6 +73,7 @@ IDENTITY_TOP = 567
 QR_SIZE = 70  # the upload address's QR code: a square this wide left of the identity block
 QR_X = 466
 QR_TOP = 550
+QR_MASK = 2  # QR mask pattern (0-7), see qr_matrix
 IDENTITY_PITCH = 28
 IDENTITY_BOX_HEIGHT = 14
 
@@ -658,33 +660,105 @@ def _upload_address(c: _Content, url: str, label: str, header_end: float) -> Non
     c.text(MARGIN, 481, label, 8, bold=True)
     x = MARGIN + text_width(label, 8, bold=True) + 4
     c.text(x, 481, url, fit_size([url], header_end - x, 8, 5))
-    matrix = qr_matrix(url)
-    module = QR_SIZE / len(matrix)
-    top = QR_TOP
-    runs = []
+    c.parts.append(_qr_drawing(url))
+
+
+def qr_codewords(code) -> list[int]:
+    """The data and error correction codewords of a reportlab QRCode, as its createData makes them.
+
+    The same steps, with the Reed-Solomon remainder computed in one loop rather than reportlab's recursive
+    polynomial division, which takes most of the time of a code.
+    """
+    from reportlab.graphics.barcode import qrencoder
+
+    blocks = qrencoder.QRRSBlock.getRSBlocks(code.version, code.errorCorrectLevel)
+    buffer = qrencoder.QRBitBuffer()
+    for data in code.dataList:
+        data.write(buffer, code.version)
+    capacity = 8 * sum(block.dataCount for block in blocks)
+    if buffer.getLengthInBits() > capacity:
+        raise ValueError(f"too long for a QR code of version {code.version}")
+    if buffer.getLengthInBits() + 4 <= capacity:
+        buffer.put(0, 4)
+    while buffer.getLengthInBits() % 8:
+        buffer.putBit(False)
+    pads = (qrencoder.QRCode.PAD0, qrencoder.QRCode.PAD1)
+    pad = 0
+    while buffer.getLengthInBits() < capacity:
+        buffer.put(pads[pad % 2], 8)
+        pad += 1
+    exp, log = qrencoder.EXP_TABLE, qrencoder.LOG_TABLE
+    data_blocks, ec_blocks, offset = [], [], 0
+    for block in blocks:
+        words = buffer.buffer[offset:offset + block.dataCount]
+        offset += block.dataCount
+        generator = _rs_generator(block.totalCount - block.dataCount)
+        remainder = [*words, *([0] * (len(generator) - 1))]
+        for i in range(len(words)):
+            coefficient = remainder[i]
+            if coefficient:
+                shift = log[coefficient]
+                for j in range(1, len(generator)):
+                    remainder[i + j] ^= exp[(shift + log[generator[j]]) % 255]
+        data_blocks.append(words)
+        ec_blocks.append(remainder[len(words):])
+    return [word for group in (zip_longest(*data_blocks), zip_longest(*ec_blocks)) for words in group
+            for word in words if word is not None]
+
+
+@lru_cache(maxsize=32)
+def _rs_generator(degree: int) -> tuple[int, ...]:
+    """The Reed-Solomon generator polynomial (x + 1)(x + a)...(x + a^(degree-1)), highest power first."""
+    from reportlab.graphics.barcode import qrencoder
+
+    exp, log = qrencoder.EXP_TABLE, qrencoder.LOG_TABLE
+    polynomial = [1]
+    for power in range(degree):
+        product = [*polynomial, 0]
+        for j, coefficient in enumerate(polynomial):
+            product[j + 1] ^= exp[(log[coefficient] + power) % 255]
+        polynomial = product
+    return tuple(polynomial)
+
+
+@lru_cache(maxsize=256)
+def _qr_drawing(text: str) -> bytes:
+    """Content-stream operators drawing the QR code of `text` as a QR_SIZE square at QR_X, QR_TOP."""
+    matrix = qr_matrix(text)
+    count = len(matrix)
+    module = QR_SIZE / count
+    ops = [f"q 0 g {module:.4f} 0 0 {module:.4f} {QR_X} {QR_TOP - QR_SIZE} cm"]
     for r, cells in enumerate(matrix):
-        c_index = 0
-        while c_index < len(cells):
-            if not cells[c_index]:
-                c_index += 1
+        y = count - 1 - r  # one module per unit, rows from the top
+        col = 0
+        while col < count:
+            if not cells[col]:
+                col += 1
                 continue
-            start = c_index
-            while c_index < len(cells) and cells[c_index]:
-                c_index += 1
-            runs.append(_num(QR_X + start * module) + b" " + _num(top - (r + 1) * module) + b" "
-                        + _num((c_index - start) * module) + b" " + _num(module) + b" re")
-    c.parts.append(b"0 g " + b" ".join(runs) + b" f")
+            start = col
+            while col < count and cells[col]:
+                col += 1
+            ops.append(f"{start} {y} {col - start} 1 re")
+    ops.append("f Q")
+    return " ".join(ops).encode("ascii")
 
 
-def qr_matrix(text: str) -> list[list[bool]]:
-    """The QR code of `text` (error correction M) as rows of dark (True) and light modules."""
+@lru_cache(maxsize=256)
+def qr_matrix(text: str) -> tuple[tuple[bool, ...], ...]:
+    """The QR code of `text` (error correction M) as rows of dark (True) and light modules.
+
+    One fixed mask pattern instead of trying all eight for the best: any mask is a valid code, and the search
+    would make issuing a thousand forms with upload addresses take half a minute.
+    """
     from reportlab.graphics.barcode import qrencoder
 
     code = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
     code.addData(text)
-    code.make()
+    code.version = code.calculate_version()
+    code.dataCache = qr_codewords(code)
+    code.makeImpl(False, QR_MASK)
     count = code.getModuleCount()
-    return [[bool(code.isDark(r, col)) for col in range(count)] for r in range(count)]
+    return tuple(tuple(bool(code.isDark(r, col)) for col in range(count)) for r in range(count))
 
 
 def _footer(c: _Content, contact: str, coordinator: str, layout: FormLayout, words: dict, deadline: str) -> None:
@@ -863,8 +937,9 @@ def issue_forms(ws, register: Register, *, month: str, unit_ids: Sequence[str] =
 
     folder = ws.output("forms", month)
     key = ws.seal_key()
+    upload_urls = upload_addresses(ws, sorted({c.expert_id for c in wanted}), month)
     for done, contract in enumerate(wanted, start=1):
-        spec = form_spec(ws, register, contract.contract_id, month, key)
+        spec = form_spec(ws, register, contract.contract_id, month, key, upload_url=upload_urls.get(contract.expert_id))
         target = folder / f"{spec.identity['form_id']}.pdf"
         write_bytes_atomic(target, build_form_pdf(spec))
         outcome.written.append(target)
@@ -873,6 +948,24 @@ def issue_forms(ws, register: Register, *, month: str, unit_ids: Sequence[str] =
         progress(done, len(wanted), spec.identity["form_id"])
     outcome.summary.append(f"{len(wanted)} hour forms for {month} in {ws.rel(folder)}/")
     return outcome
+
+
+def upload_addresses(ws, expert_ids: Sequence[str], month: str) -> dict[str, str]:
+    """Each expert's personal upload address for `month` (none when kokemus.toml sets no web.public_url)."""
+    if not ws.public_url or not expert_ids:
+        return {}
+    from kokemus_docs.ledger import Ledger
+    from kokemus_docs.links import expert_upload_url
+
+    with Ledger(ws.ledger_path) as ledger:
+        # Each address is recorded in its own commit: as in ingest, commits in WAL mode do not wait for the disk,
+        # and the checkpoint makes them durable before any form carrying an address is written.
+        ledger.db.execute("PRAGMA busy_timeout = 10000")
+        ledger.db.execute("PRAGMA journal_mode = WAL")
+        ledger.db.execute("PRAGMA synchronous = NORMAL")
+        urls = {expert_id: expert_upload_url(ws, expert_id, month, ledger=ledger) for expert_id in expert_ids}
+        ledger.db.execute("PRAGMA wal_checkpoint(FULL)")
+    return {expert_id: url for expert_id, url in urls.items() if url}
 
 
 # --- playing the expert: filling a form -------------------------------------------------------------------------
