@@ -214,7 +214,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "signed_on": "Päiväys",
         "send": "Lähetä lomake viimeistään {deadline}: {contact}.",
         "questions": "Kysyttävää? Järjestötyön ja osallisuuden asiantuntija: {coordinator}.",
-        "upload": "Voit palauttaa lomakkeen myös omasta osoitteestasi",
+        "upload": "Oma palautusosoitteesi verkossa",
         "continued": "jatkuu",
         "page": "Sivu {page}/{pages}",
         "row_tip": "Rivi {row}",
@@ -261,7 +261,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "signed_on": "Datum",
         "send": "Skicka blanketten senast {deadline}: {contact}.",
         "questions": "Frågor? Experten på organisationsarbete och delaktighet: {coordinator}.",
-        "upload": "Du kan också skicka blanketten via din egen adress",
+        "upload": "Din egen inlämningsadress på webben",
         "continued": "fortsättning",
         "page": "Sida {page}/{pages}",
         "row_tip": "Rad {row}",
@@ -854,7 +854,7 @@ def build_form_pdf(spec: FormSpec) -> bytes:
     regular = _ref(FONT_REGULAR)
     own: list[tuple[int, bytes]] = []
     for page, (particular, shared) in enumerate(_page_contents(spec, layout)):
-        own.append((numbers.content[page], _stream(b"", particular)))
+        own.append((numbers.content[page], _stream(b"", particular, compress=True)))
         own.append((numbers.content[page] + 1, shared))
     for name in (*IDENTITY_FIELDS, SEAL_FIELD):
         box = layout.fields[name]

@@ -348,7 +348,7 @@ FEEDBACK_TEXT = {
         "warnings": "Huomioitavaa (nämä eivät yksinään estä hyväksymistä):",
         "accepted": "tuntilomakkeesi on hyväksytty, eikä sitä tarvitse lähettää uudelleen. Palkkiot maksetaan "
                     "{payment}.",
-        "paid_rows": "Näiltä riveiltä maksetaan toisin kuin lomakkeelle merkitsit:",
+        "paid_rows": "Rivit, joilta ei makseta kaikkea tai jotka käsiteltiin toisin kuin merkitsit:",
         "notes": "Huomioitavaa:",
         "corrected": "korjattu tuntilomakkeesi saapui, kun lomakkeen palkkiot oli jo käsitelty "
                      "{paid_month_gen} maksuerässä. Korjaus ei korvaa käsiteltyä lomaketta, vaan alla on, mitä se "
@@ -370,10 +370,8 @@ FEEDBACK_TEXT = {
         "questions": "Kysyttävää? Ota yhteyttä järjestötyön ja osallisuuden asiantuntijaan:",
         "questions_no_contact": "Kysyttävää? Ota yhteyttä järjestötyön ja osallisuuden asiantuntijaan.",
         "reason": {
-            "cancelled_in_time": "Tehtävä peruttiin maksuttoman peruutuksen aikarajaan mennessä, joten palkkiota "
-                                 "ei makseta.",
-            "group_terminated": "Ryhmä lopetettiin painavasta tai etukäteen sovitusta syystä, joten ryhmäkerrasta "
-                                "ei makseta palkkiota.",
+            "cancelled_in_time": "Tehtävä peruttiin maksuttoman peruutuksen aikarajaan mennessä.",
+            "group_terminated": "Ryhmä lopetettiin painavasta tai etukäteen sovitusta syystä.",
             "expert_ill": "Kun sairastut itse etkä voi hoitaa tehtävää, palkkiota ei makseta.",
         },
     },
@@ -387,7 +385,7 @@ FEEDBACK_TEXT = {
         "warnings": "Att observera (hindrar inte i sig att blanketten godkänns):",
         "accepted": "din timblankett har godkänts och du behöver inte skicka den på nytt. Arvodena betalas "
                     "{payment}.",
-        "paid_rows": "För de här raderna betalas något annat än du angav på blanketten:",
+        "paid_rows": "Rader som inte betalas helt eller som behandlades annorlunda än du angav:",
         "notes": "Att observera:",
         "corrected": "din rättade timblankett kom in när arvodena för blanketten redan hade behandlats i "
                      "utbetalningen för {paid_month}. Rättelsen ersätter inte den behandlade blanketten; nedan "
@@ -409,9 +407,8 @@ FEEDBACK_TEXT = {
         "questions": "Frågor? Kontakta experten på organisationsarbete och delaktighet:",
         "questions_no_contact": "Frågor? Kontakta experten på organisationsarbete och delaktighet.",
         "reason": {
-            "cancelled_in_time": "Uppdraget avbokades inom tiden för avgiftsfri avbokning, så inget arvode betalas.",
-            "group_terminated": "Gruppen avslutades av ett tungt vägande eller på förhand överenskommet skäl, så "
-                                "inget arvode betalas för gruppträffen.",
+            "cancelled_in_time": "Uppdraget avbokades inom tiden för avgiftsfri avbokning.",
+            "group_terminated": "Gruppen avslutades av ett tungt vägande eller på förhand överenskommet skäl.",
             "expert_ill": "När du själv insjuknar och inte kan utföra uppdraget betalas inget arvode.",
         },
     },

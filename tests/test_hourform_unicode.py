@@ -108,7 +108,7 @@ def test_issued_form_prints_coordinator_contact_and_upload_address(ws, register,
            "040 123 4567." in text
     url = expert_upload_url(ws, "KA-001", MONTH)
     assert url.startswith("http://127.0.0.1:8000/e/")
-    assert f"Voit palauttaa lomakkeen myös omasta osoitteestasi: {url}" in " ".join(text.split())
+    assert f"Oma palautusosoitteesi verkossa: {url}" in " ".join(text.split())
     # the QR code is drawn where the layout puts it
     image = render_pdfium(form, scale=2)
     qr = image.crop((QR_X * 2, round((PAGE_HEIGHT - QR_TOP) * 2), (QR_X + QR_SIZE) * 2,
@@ -121,7 +121,7 @@ def test_no_upload_address_without_a_public_url(ws, register):
     ws.config["web"]["public_url"] = ""
     outcome = issue_forms(ws, register, month=MONTH, expert_ids=("KA-001",))
     form = next(p for p in outcome.written if p.name == f"S-2026-001_{MONTH}.pdf")
-    assert "/e/" not in pdftotext(form) and "osoitteestasi" not in pdftotext(form)
+    assert "/e/" not in pdftotext(form) and "palautusosoitteesi" not in pdftotext(form)
 
 
 def test_qr_codewords_are_reportlabs():
