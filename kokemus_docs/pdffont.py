@@ -125,43 +125,47 @@ class EmbeddedFont:
         return sum(widths[glyphs[ord(ch)]] for ch in self.shown(text)) * size / 1000
 
     def objects(self, numbers: tuple[int, ...]) -> list[tuple[int, bytes]]:
-        """The PDF objects of this font under `numbers` (`object_count` of them; the font itself is the first)."""
+        """The PDF objects of this font under `numbers` (`object_count` of them; the font itself is the first).
+
+        Composite: Type0 font, CIDFontType2, descriptor, font file, ToUnicode. Simple: TrueType font with a
+        /Differences encoding, descriptor, font file, ToUnicode.
+        """
         name = b"/" + self.base_name.encode("ascii")
-        flags = 32 | (1 << 18 if self.bold else 0)  # nonsymbolic; force bold
-        compressed = zlib.compress(self.program, 9)
         if self.codes is not None:
             font, descriptor, program, to_unicode = numbers
             by_code = sorted((code, cp) for cp, code in self.codes.items())
             first, last = by_code[0][0], by_code[-1][0]
             width_of = {code: self.widths[self.glyphs[cp]] for code, cp in by_code}
-            widths = b" ".join(str(width_of.get(code, 0)).encode() for code in range(first, last + 1))
+            widths = b" ".join(b"%d" % width_of.get(code, 0) for code in range(first, last + 1))
             differences = b" ".join(b"%d /%b" % (code, glyph_name(cp).encode("ascii")) for code, cp in by_code)
-            cmap = zlib.compress(_to_unicode_cmap({cp: code for code, cp in by_code}, one_byte=True), 9)
-            head = (font, b"<< /Type /Font /Subtype /TrueType /BaseFont " + name + b" /FirstChar %d /LastChar %d"
-                    % (first, last) + b" /Widths [" + widths + b"] /Encoding << /Type /Encoding /Differences ["
-                    + differences + b"] >> /FontDescriptor " + _ref(descriptor) + b" /ToUnicode " + _ref(to_unicode)
-                    + b" >>")
+            fonts = [(font, b"<< /Type /Font /Subtype /TrueType /BaseFont %b /FirstChar %d /LastChar %d /Widths [%b]"
+                            b" /Encoding << /Type /Encoding /Differences [%b] >> /FontDescriptor %b /ToUnicode %b >>"
+                      % (name, first, last, widths, differences, _ref(descriptor), _ref(to_unicode)))]
+            cmap = _to_unicode_cmap({cp: code for code, cp in by_code}, one_byte=True)
         else:
             font, cid_font, descriptor, program, to_unicode = numbers
-            widths = b" ".join(str(w).encode() for w in self.widths)
-            cmap = zlib.compress(_to_unicode_cmap(self.glyphs), 9)
-            head = (font, b"<< /Type /Font /Subtype /Type0 /BaseFont " + name + b" /Encoding /Identity-H /DescendantFonts ["
-             + _ref(cid_font) + b"] /ToUnicode " + _ref(to_unicode) + b" >>")
-        return [
-            head,
-            *([] if self.codes is not None else [(cid_font, b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont " + name
-             + b" /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /FontDescriptor "
-             + _ref(descriptor) + b" /CIDToGIDMap /Identity /DW 1000 /W [0 [" + widths + b"]] >>")]),
-            (descriptor, b"<< /Type /FontDescriptor /FontName " + name + b" /Flags " + str(flags).encode()
-             + b" /FontBBox [" + b" ".join(str(v).encode() for v in self.bbox) + b"] /ItalicAngle 0 /Ascent "
-             + str(self.ascent).encode() + b" /Descent " + str(self.descent).encode() + b" /CapHeight "
-             + str(self.cap_height).encode() + b" /StemV " + (b"140" if self.bold else b"80") + b" /FontFile2 "
-             + _ref(program) + b" >>"),
-            (program, b"<< /Length1 " + str(len(self.program)).encode() + b" /Filter /FlateDecode /Length "
-             + str(len(compressed)).encode() + b" >>\nstream\n" + compressed + b"\nendstream"),
-            (to_unicode, b"<< /Filter /FlateDecode /Length " + str(len(cmap)).encode() + b" >>\nstream\n" + cmap
-             + b"\nendstream"),
-        ]
+            widths = b" ".join(b"%d" % w for w in self.widths)
+            fonts = [
+                (font, b"<< /Type /Font /Subtype /Type0 /BaseFont %b /Encoding /Identity-H /DescendantFonts [%b]"
+                       b" /ToUnicode %b >>" % (name, _ref(cid_font), _ref(to_unicode))),
+                (cid_font, b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont %b /CIDSystemInfo << /Registry (Adobe)"
+                           b" /Ordering (Identity) /Supplement 0 >> /FontDescriptor %b /CIDToGIDMap /Identity"
+                           b" /DW 1000 /W [0 [%b]] >>" % (name, _ref(descriptor), widths)),
+            ]
+            cmap = _to_unicode_cmap(self.glyphs)
+        flags = 32 | (1 << 18 if self.bold else 0)  # nonsymbolic; force bold
+        bbox = b" ".join(b"%d" % v for v in self.bbox)
+        descriptor_dict = (b"<< /Type /FontDescriptor /FontName %b /Flags %d /FontBBox [%b] /ItalicAngle 0 /Ascent %d"
+                           b" /Descent %d /CapHeight %d /StemV %d /FontFile2 %b >>"
+                           % (name, flags, bbox, self.ascent, self.descent, self.cap_height, 140 if self.bold else 80,
+                              _ref(program)))
+        return [*fonts, (descriptor, descriptor_dict),
+                (program, _stream(zlib.compress(self.program, 9), b"/Length1 %d " % len(self.program))),
+                (to_unicode, _stream(zlib.compress(cmap, 9)))]
+
+
+def _stream(compressed: bytes, extra: bytes = b"") -> bytes:
+    return b"<< %b/Filter /FlateDecode /Length %d >>\nstream\n%b\nendstream" % (extra, len(compressed), compressed)
 
 
 def _ref(number: int) -> bytes:
