@@ -40,6 +40,7 @@ from kokemus_docs.fileio import (
 from kokemus_docs.formatting import ParseError, fi_date, fi_month, money, parse_time
 from kokemus_docs.formfields import SEAL_FIELD, ReturnedForm, seal_matches
 from kokemus_docs.formread import FormUnreadable, read_form
+from kokemus_docs.hourform import field_label
 from kokemus_docs.ledger import FormRecord, Ledger, LedgerError, LedgerLine, ledger_busy_error
 from kokemus_docs.messages import ROW_WORD, Finding, month_genitive_text, month_text
 from kokemus_docs.model import Register, next_month
@@ -593,7 +594,7 @@ FEEDBACK_TEXT = {
         "form": "Lomake", "unit": "Yksikkö", "received": "Saapunut",
         "hello": "Hei {name},",
         "rejected": "tuntilomakettasi ei voitu hyväksyä. Korjaa alla luetellut kohdat samaan lomakkeeseen ja "
-                    "palauta se uudelleen. Älä muuta lomakkeen tunnistetietoja (lomake, sopimus, yksikkö, kuukausi).",
+                    "palauta se uudelleen. Älä muuta lomakkeen lukittuja tunnistetietoja: {identity}.",
         "errors": "Korjattavat kohdat:",
         "warnings": "Huomioitavaa (nämä eivät yksinään estä hyväksymistä):",
         "accepted": "tuntilomakkeesi on hyväksytty, eikä sitä tarvitse lähettää uudelleen. Palkkiot maksetaan "
@@ -630,7 +631,7 @@ FEEDBACK_TEXT = {
         "form": "Blankett", "unit": "Enhet", "received": "Mottagen",
         "hello": "Hej {name},",
         "rejected": "din timblankett kunde inte godkännas. Rätta punkterna nedan på samma blankett och skicka den "
-                    "på nytt. Ändra inte blankettens identifieringsuppgifter (blankett, avtal, enhet, månad).",
+                    "på nytt. Ändra inte blankettens låsta identifieringsuppgifter: {identity}.",
         "errors": "Att rätta:",
         "warnings": "Att observera (hindrar inte i sig att blanketten godkänns):",
         "accepted": "din timblankett har godkänts och du behöver inte skicka den på nytt. Arvodena betalas "
@@ -701,7 +702,8 @@ def feedback_text(register: Register, result: FormResult, received_on: date,
         lines.append(f"{words['unit']}: {unit.name(language)}")
     lines += [f"{words['received']}: {fi_date(received_on)}", ""]
     if result.status == "rejected":
-        opening = words["rejected"]
+        opening = words["rejected"].format(identity=", ".join(
+            field_label(name, language) for name in ("form_id", "contract_id", "unit_id", "month")))
     elif result.correction is not None:
         paid_month = result.correction.paid_month
         opening = words["corrected"].format(paid_month_gen=month_genitive_text(paid_month).text("fi").lower(),

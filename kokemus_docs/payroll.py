@@ -234,7 +234,8 @@ def _adjustments(ledger: Ledger, register: Register, pay: PayMonth) -> None:
         line = adjustment.line
         if adjustment.kind == "withdrawn":
             pay.withdrawn.append(adjustment)
-            pay.checks.append(Check("withdrawn", f"Rivi {line.row} ({fi_date(line.work_date)}, {line.task}) maksettiin "
+            task = register.task_label(line.task, "fi")
+            pay.checks.append(Check("withdrawn", f"Rivi {line.row} ({fi_date(line.work_date)}, {task}) maksettiin "
                                                  f"erässä {form.pay_month}; korjaus {fi_date(adjustment.received_on)} "
                                                  f"poisti {money(adjustment.amount)} – sovi hyvityksestä / reglera",
                                     form.expert_id, form.unit_id, form.form_id, form.month))

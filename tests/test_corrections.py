@@ -100,6 +100,8 @@ def test_rejected_form_feedback_asks_for_a_correction_and_names_the_coordinator(
     put_form(ws.inbox_dir, "f.pdf", rows, key=ws.seal_key(), confirmed=False)
     text = only_feedback(ingest_forms(ws, register, received_on=ON_TIME))
     assert "tuntilomakettasi ei voitu hyväksyä. Korjaa alla luetellut kohdat" in text
+    assert "Älä muuta lomakkeen lukittuja tunnistetietoja: Lomakkeen tunnus, Sopimus, Yksikön tunnus, " \
+           "Kuukausi (vvvv-kk)." in text
     assert "- vahvistus: Vahvistusruutua ei ole rastitettu." in text
     assert "- Rivi 1, Matkan lupatunnus: Matkakuluille 3,00 €" in text
     assert_contact_at_the_end(text)
@@ -160,7 +162,8 @@ def test_correction_after_close_is_paid_as_adjustments_next_month(ws, register):
     assert [(p.line.row, p.fee, p.travel, p.adjustment) for p in november.lines] == [
         (2, Decimal("0"), Decimal("12.40"), True), (4, Decimal("50.00"), Decimal("0.00"), True)]
     assert [(w.line.row, w.amount) for w in november.withdrawn] == [(1, Decimal("50.00"))]
-    assert [c.kind for c in november.checks if c.form_id == "S-2026-001_2026-10"] == ["withdrawn"]
+    [check] = [c for c in november.checks if c.form_id == "S-2026-001_2026-10"]
+    assert check.kind == "withdrawn" and "Rivi 1 (6.10.2026, Yksilötyö) maksettiin erässä 2026-10" in check.message
 
     text = only_feedback(outcome)
     assert not any(phrase in text for phrase in CORRECT_AGAIN)
