@@ -12,6 +12,9 @@ what each viewer needs to show typed text with å, ä and ö (Acrobat, PDFium in
   appearances as written (a viewer still redraws a field the user edits);
 - the confirmation checkbox has its own /Yes and /Off appearances.
 
+Page 1 also shows the coordinator to ask and, when kokemus.toml sets web.public_url, the expert's personal upload
+address (links.expert_upload_url) as text and as a QR code.
+
 `form_layout` is the only definition of where things are on the page: the reader of flattened (printed) forms
 uses it too.
 """
