@@ -400,8 +400,9 @@ class _Session:
                            for f in reversed(traceback.extract_tb(exc.__traceback__)[-6:]))
         self.ws.log.error("ingest: %s while handling a file (sha256 %s); it was rejected. At %s",
                           type(exc).__name__, source.sha256[:12] or "not read", where)
-        detail = (f"Handling this file failed unexpectedly ({type(exc).__name__}); it was moved to forms/rejected/ "
-                  "and the run went on. Details (without personal data) are in .kokemus/kokemus.log.")
+        moved = " and moved to forms/rejected/" if source.claimed or source.from_rejected else ""
+        detail = (f"Handling this file failed unexpectedly ({type(exc).__name__}); it was rejected{moved} and the "
+                  "run went on. Details (without personal data) are in .kokemus/kokemus.log.")
         try:
             if source.data is None:
                 if not (source.claimed or source.from_rejected) or not os.path.lexists(source.path):
