@@ -570,8 +570,8 @@ def _not_regular_text(mode: int) -> str:
     kind = ("a symbolic link" if stat.S_ISLNK(mode) else "a folder" if stat.S_ISDIR(mode)
             else "a named pipe (fifo)" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or
             stat.S_ISBLK(mode) else "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
-    return (f"This is {kind}, not a regular file, so it was not read. Save the returned form itself "
-            "(not a link to it) in the inbox.")
+    return (f"This is {kind}, not a regular file, so it was not read. Save the returned form itself in the "
+            "inbox as an ordinary file (not a link, a pipe or a device).")
 
 
 def _too_large_text(size: int) -> str:
