@@ -421,14 +421,14 @@ def test_runs_killed_at_random_moments_are_finished_by_the_next_run(filled, tmp_
 
     rng = random.Random(int(os.environ.get("KOKEMUS_KILL_SEED", "20261105")))
     kills = mid_run = rounds = 0
-    deadline = time.monotonic() + 40
+    deadline = time.monotonic() + 45
     while (kills < 24 or rounds < 2) and time.monotonic() < deadline:
         rounds += 1
         root = fresh_workspace(filled, tmp_path / f"round{rounds}")
         for _ in range(10):
             before = _submissions(root)
             pid = forked_ingest(root)
-            time.sleep(rng.uniform(0, run_time))
+            time.sleep(rng.uniform(0, min(run_time, 2.0)))  # a killed run still gets on: the next one goes on
             done, status = os.waitpid(pid, os.WNOHANG)
             if done == 0:
                 os.kill(pid, signal.SIGKILL)
