@@ -513,3 +513,73 @@ def test_names_at_the_file_system_limit_never_stop_a_run(workspace, register, fa
     archived = all_files(workspace.root / "forms")
     assert len(archived) == 3 and all(len(os.fsencode(Path(a).name)) <= 240 for a in archived)
     assert (workspace.processed_dir / "2026-10" / ("å" * 118 + ".pdf")).is_file()
+
+
+def test_a_run_dying_at_each_step_of_the_journey_is_finished_by_the_next(workspace, register, fake_reader, tmp_path):
+    """A forked run ends abruptly (os._exit, no clean-up) right after the k-th step of any file's journey, for
+    every k: after the claim, after the archive copy, after the commit, after the removal. The next run then
+    leaves exactly what an uninterrupted run leaves."""
+    key = workspace.seal_key()
+    a = put_form(workspace.inbox_dir, "a.pdf", OCTOBER_ROWS, key=key)
+    put_form(workspace.inbox_dir, "b.pdf", OCTOBER_ROWS, key=key, confirmed=False, contract_id="S-2026-002",
+             expert_id="KA-002")
+    shutil.copyfile(a, workspace.inbox_dir / "c.pdf")
+    put_form(workspace.inbox_dir, "d.pdf", {}, key=key, contract_id="S-2026-008", expert_id="KA-008")
+    template = tmp_path / "template"
+    shutil.copytree(workspace.root, template)
+
+    def copy(name: str) -> ingest.Workspace:
+        shutil.copytree(template, tmp_path / name)
+        return ingest.Workspace.open(tmp_path / name)
+
+    clean_ws = copy("clean")
+    ingest_forms(clean_ws, register, received_on=ON_TIME)
+    clean = state(clean_ws.root)
+    assert clean["statuses"] == {"accepted": 2, "rejected": 1, "duplicate": 1}
+
+    def die_after(step: int) -> None:
+        """In the child: make the step-th journey point end the process at once."""
+        count = [0]
+
+        def point(function, before: bool = False):
+            def wrapped(*args, **kwargs):
+                if before:
+                    tick()
+                value = function(*args, **kwargs)
+                if not before:
+                    tick()
+                return value
+            return wrapped
+
+        def tick() -> None:
+            count[0] += 1
+            if count[0] == step:
+                os._exit(137)
+
+        ingest._Session._claim = point(ingest._Session._claim)
+        ingest.write_new_durably = point(ingest.write_new_durably)
+        ingest._Session._remove_original = point(ingest._Session._remove_original, before=True)
+        ingest._Session._remove_original = point(ingest._Session._remove_original)
+
+    step = 0
+    while True:
+        step += 1
+        ws = copy(f"step{step}")
+        pid = os.fork()
+        if pid == 0:
+            try:
+                die_after(step)
+                ingest_forms(ws, register, received_on=ON_TIME)
+            finally:
+                os._exit(0)
+        _, status = os.waitpid(pid, 0)
+        if os.WEXITSTATUS(status) == 0:
+            break  # the run got through: every step has been cut once
+        assert os.WEXITSTATUS(status) == 137
+        ingest_forms(ws, register, received_on=ON_TIME)
+        result = state(ws.root)
+        for key in ("statuses", "forms", "lines", "fees", "pay_months"):
+            assert result[key] == clean[key], (key, step)
+        assert result["files"] == clean["files"], step
+        assert sorted(result["archived"]) == sorted(clean["archived"]), step
+    assert step - 1 == 4 * 4  # four files, four cuts each
