@@ -36,9 +36,21 @@ TEMPLATE_NAMES = ("contract_fi.docx", "contract_sv.docx", "intro_pack_fi.docx", 
                   "fee_notice_fi.docx", "fee_notice_sv.docx")
 
 
+COUNTY = {"business_id": "3221372-6", "postal_address_fi": "PL 46, 06151 Porvoo",
+          "postal_address_sv": "PB 46, 06151 Borgå", "coordinator_name": "Helena Kallio-Söderström",
+          "coordinator_email": "kokemus@example.fi", "coordinator_phone": "040 100 2000"}
+
+
 @pytest.fixture(autouse=True)
 def fixed_today(monkeypatch):
     monkeypatch.setattr(documents, "_today", lambda: FIXED_TODAY)
+
+
+@pytest.fixture(autouse=True)
+def county_details(request):
+    """The county's business ID, postal address and coordinator as the demo's kokemus.toml has them."""
+    if "workspace" in request.fixturenames:
+        request.getfixturevalue("workspace").config["organisation"].update(COUNTY)
 
 
 def small_register() -> Register:
@@ -57,7 +69,8 @@ def small_register() -> Register:
     }
     units = {"U-1": Unit("U-1", "Mieli & päihde <Ankkuri>", "Psykisk hälsa & missbruk <Ankaret>", "410120",
                          "Tiina Lehtonen", "tiina@example.fi", "040 100 2001", "Sairaalankatu 1, 06150 Porvoo",
-                         "Huone B214", "mielenterveyspalvelut")}
+                         "Huone B214", "mielenterveyspalvelut", address_sv="Sjukhusgatan 1, 06150 Borgå",
+                         premises_sv="Rum B214", service_area_sv="tjänster för psykisk hälsa & missbruk")}
     contracts = {
         "S-1": Contract("S-1", "KA-101", "U-1", ("individual", "group"), date(2026, 1, 1), date(2026, 12, 31),
                         date(2025, 12, 15)),
@@ -108,7 +121,9 @@ def fee_notice_context(language: str) -> dict:
                      "cost_center": "410120", "service_area": ""},
             "month": "2026-10", "month_label": "lokakuu 2026", "notice_deadline": "9.11.2026",
             "payment_date": "30.11.2026", "experts": [expert, dict(expert, expert_id="KA-102")],
-            "fee_total": "165,00 €", "travel_total": "0,00 €", "total": "165,00 €", "late_note": "Myöhässä & <x>"}
+            "fee_total": "165,00 €", "travel_total": "0,00 €", "total": "165,00 €", "late_note": "Myöhässä & <x>",
+            "unpaid": [{"date": "21.10.2026", "expert": 'Liisa "Lii" Järvinen & Öhman', "task_label": "Yksilötyö",
+                        "reason": "Kokemusasiantuntija sairastui: ei palkkiota"}]}
 
 
 # --- the shipped templates ---------------------------------------------------------------------
@@ -187,7 +202,7 @@ def test_line_breaks_and_tabs_in_values_render_as_docxtpl_does(workspace):
 def test_fee_notice_lists_every_expert_and_line(workspace):
     lines = docx_lines(CompiledTemplate(builtin_template("fee_notice_fi.docx")).render_bytes(fee_notice_context("fi")))
     text = "\n".join(lines)
-    assert text.count("14.10.2026 | Ryhmänohjaus & <tuki> | Toteutui | 1,5 | tunti | 27,50 € | 41,25 € | 0,00 €") == 4
+    assert text.count("14.10.2026 | Ryhmänohjaus & <tuki> | Toteutui | 1,5 | 27,50 € / tunti | 41,25 € | 0,00 €") == 4
     assert 'Liisa "Lii" Järvinen & Öhman (KA-102)' in text
     assert "Myöhässä & <x>" in text
     assert "{{" not in text and "{%" not in text

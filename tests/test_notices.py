@@ -46,9 +46,13 @@ def test_finnish_notice_content(filled, register):
     assert "lokakuu 2026" in text and "9.11.2026" in text and "30.11.2026" in text
     assert register.experts["KA-001"].full_name in text
     assert "704,90 €" in text  # unit total
-    assert "204,90 €" in text and "12,40 €" in text  # KA-001 total and travel
+    assert "192,50 €" in text and "12,40 €" in text  # KA-001 fees and travel
+    assert "204,90 €" not in text  # one total row per expert (fees | travel), no second "paid in total" line
     assert "Peruttu myöhässä" in text and "Ryhmänohjaus" in text
-    assert "Peruttu ajoissa" not in text and "sairastui" not in text  # unpaid lines stay out
+    # the rows that pay nothing are listed apart, each with its reason
+    name = register.experts["KA-001"].full_name
+    assert f"21.10.2026 | {name} | Yksilötyö | Peruttu ajoissa: ei palkkiota" in text
+    assert f"23.10.2026 | {name} | Yksilötyö | Kokemusasiantuntija sairastui: ei palkkiota" in text
     assert "syyskuu 2026" in text  # the late September form is explained
     assert "1,5" in text
 
