@@ -294,8 +294,7 @@ def loop_table(doc, columns_mm: Sequence[float], headers: Sequence[str], loop: s
     _fill(table.rows[3].cells[0], "{%tr endfor %}", size)
     if totals:
         for cell, value, side in zip(table.rows[4].cells, totals, align, strict=True):
-            if value:
-                _fill(cell, [(value, "b")] if isinstance(value, str) else value, size, align=side)
+            _fill(cell, [(value, "b")] if isinstance(value, str) and value else value or [], size, align=side)
     for row in table.rows:
         row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
     doc.add_paragraph()
@@ -470,9 +469,8 @@ CONTRACT_TEXT = {
              "{{ tax_card_address }}", ". Ilman verokorttia ennakonpidätys on 60 %."],
             ["Kokemusasiantuntija ilmoittaa kuukauden tehtävät tuntilomakkeella, jonka on oltava yksikön "
              "nimetyllä työntekijällä viimeistään seuraavan kuukauden ", "{{ notice_day }}", ". päivänä."],
-            "Palkkiot maksetaan jälkikäteen tehtyjen tehtävien mukaan: kuukauden palkkiot maksetaan "
-            "seuraavan kuukauden viimeisenä pankkipäivänä (esimerkiksi lokakuun palkkiot marraskuun "
-            "viimeisenä pankkipäivänä).",
+            "Kuukauden aikana tehtyjen tehtävien palkkiot maksetaan jälkikäteen seuraavan kuukauden "
+            "viimeisenä pankkipäivänä (esimerkiksi lokakuun palkkiot marraskuun viimeisenä pankkipäivänä).",
             ["Kysymyksissä sopimuksesta, tuntilomakkeesta ja palkkioista kokemusasiantuntija ottaa yhteyttä "
              "toimeksiantajan yhteyshenkilöön: ", "{{ coordinator.full }}", "."],
         ],
@@ -574,8 +572,8 @@ CONTRACT_TEXT = {
              ". Utan skattekort är förskottsinnehållningen 60 %."],
             ["Erfarenhetsexperten redovisar månadens uppdrag på timblanketten, som ska vara hos enhetens "
              "namngivna anställda senast den ", "{{ notice_day }}", " i följande månad."],
-            "Arvodena betalas i efterskott enligt utförda uppdrag: en månads arvoden betalas den sista "
-            "bankdagen i följande månad (till exempel arvodena för oktober den sista bankdagen i november).",
+            "Arvodena för de uppdrag som utförts under en månad betalas i efterskott den sista bankdagen i "
+            "följande månad (till exempel arvodena för oktober den sista bankdagen i november).",
             ["Med frågor om avtalet, timblanketten och arvodena kontaktar erfarenhetsexperten "
              "uppdragsgivarens kontaktperson: ", "{{ coordinator.full }}", "."],
         ],

@@ -246,6 +246,85 @@ def test_contract_matches_golden_text(workspace, language):
     assert text == golden.read_text(encoding="utf-8")
 
 
+def test_swedish_documents_show_the_units_swedish_fields_and_fall_back_to_finnish(workspace):
+    register = small_register()
+    contracts = render_contracts(workspace, register)
+    packs = render_intro_packs(workspace, register)
+    assert contracts.ok and packs.ok, contracts.errors + packs.errors
+    by_language = {}
+    for entry in contracts.extra["documents"] + packs.extra["documents"]:
+        by_language.setdefault(entry["language"], []).append(workspace.root / entry["files"][0])
+    for path in by_language["sv"]:
+        text = "\n".join(docx_lines(path))
+        assert "Besöksadress\tSjukhusgatan 1, 06150 Borgå" in text, path.name
+        assert "Lokaler\tRum B214" in text and "Serviceområde\ttjänster för psykisk hälsa & missbruk" in text
+        assert "Sairaalankatu" not in text and "Huone B214" not in text and "mielenterveyspalvelut" not in text
+    for path in by_language["fi"]:
+        text = "\n".join(docx_lines(path))
+        assert "Käyntiosoite\tSairaalankatu 1, 06150 Porvoo" in text and "Tilat\tHuone B214" in text
+        assert "Sjukhusgatan" not in text
+    # a unit without Swedish values: the Swedish documents show the Finnish ones rather than nothing
+    register.units["U-1"] = dataclasses.replace(register.units["U-1"], address_sv="", premises_sv="",
+                                                service_area_sv="")
+    outcome = render_contracts(workspace, register, expert_ids=["KA-102"])
+    text = "\n".join(docx_lines(outcome.written[0]))
+    assert "Besöksadress\tSairaalankatu 1, 06150 Porvoo" in text and "Serviceområde\tmielenterveyspalvelut" in text
+
+
+@pytest.mark.parametrize("language, party, others", [
+    ("fi", "toimeksiantaja", ("tilaaja", "hyvinvointialueen puolesta", "hyvinvointialueen ", "hyvinvointialue ei")),
+    ("sv", "uppdragsgivare", ("beställare", "välfärdsområdet", "välfärdsområdets")),
+])
+def test_contract_names_the_county_one_way_and_says_once_when_fees_are_paid(workspace, language, party, others):
+    register = small_register()
+    expert_id = {"fi": "KA-101", "sv": "KA-102"}[language]
+    outcome = render_contracts(workspace, register, expert_ids=[expert_id])
+    lines = docx_lines(outcome.written[0])
+    org = workspace.org_name(language)
+    text = "\n".join(lines).replace(org, "<org>").casefold()
+    assert text.count(party) >= 6  # parties, fee table, nature, cancellation, privacy, signatures
+    for other in others:
+        assert other not in text, other
+    banking_day = {"fi": "viimeisenä pankkipäivänä", "sv": "sista bankdagen"}[language]
+    pay_lines = [line for line in lines if banking_day in line]
+    assert len(pay_lines) == 1, pay_lines
+    assert {"fi": "seuraavan kuukauden viimeisenä pankkipäivänä",
+            "sv": "sista bankdagen i följande månad"}[language] in pay_lines[0]
+    assert {"fi": "kuukauden viimeisenä päivänä", "sv": "sista dagen i"}[language] not in text
+
+
+@pytest.mark.parametrize("language", ["fi", "sv"])
+def test_contract_and_intro_pack_give_the_county_and_the_coordinators_contact(workspace, language):
+    register = small_register()
+    expert_id = {"fi": "KA-101", "sv": "KA-102"}[language]
+    contract = render_contracts(workspace, register, expert_ids=[expert_id])
+    pack = render_intro_packs(workspace, register, expert_ids=[expert_id])
+    assert contract.ok and pack.ok and not contract.warnings
+    contract_text = "\n".join(docx_lines(contract.written[0]))
+    pack_text = "\n".join(docx_lines(pack.written[0]))
+    title = workspace.config["organisation"][f"coordinator_title_{language}"]
+    postal = COUNTY[f"postal_address_{language}"]
+    labels = {"fi": ("Y-tunnus", "Postiosoite"), "sv": ("FO-nummer", "Postadress")}[language]
+    assert f"{labels[0]}\t3221372-6" in contract_text and f"{labels[1]}\t{postal}" in contract_text
+    for text in (contract_text, pack_text):
+        assert f"Helena Kallio-Söderström, {title}" in text
+        assert "kokemus@example.fi, 040 100 2000" in text
+    # in the parties section and again where the expert is told whom to ask
+    assert contract_text.count("kokemus@example.fi") == 2
+
+
+def test_contract_without_the_countys_details_warns_and_the_title_stands_alone(workspace):
+    organisation = workspace.config["organisation"]
+    for key in ("business_id", "postal_address_fi", "coordinator_name"):
+        organisation[key] = ""
+    outcome = render_contracts(workspace, small_register(), expert_ids=["KA-101"])
+    assert outcome.ok
+    assert [(w.code, w.field) for w in outcome.warnings] == [("missing-setting", "business_id"),
+                                                            ("missing-setting", "postal_address_fi")]
+    text = "\n".join(docx_lines(outcome.written[0]))
+    assert "Toimeksiantajan yhteyshenkilö\tJärjestötyön ja osallisuuden asiantuntija" in text
+
+
 def test_tricky_values_survive_exactly(workspace, register):
     contracts = render_contracts(workspace, register, expert_ids=["KA-001"])
     packs = render_intro_packs(workspace, register, expert_ids=["KA-001"])
@@ -436,12 +515,19 @@ def test_batch_pdfs_equal_one_at_a_time_for_the_built_in_templates(workspace, re
     assert outcome.ok, outcome.errors
     docx_files = [p for p in outcome.written if p.suffix == ".docx"]
     assert len(docx_files) >= 7
+    swedish = {Path(d["files"][0]).name for d in outcome.extra["documents"] if d["language"] == "sv"}
+    assert swedish and len(swedish) < len(docx_files)
     for index, docx_file in enumerate(docx_files):
         alone = tmp_path / "alone" / str(index) / docx_file.name
         alone.parent.mkdir(parents=True)
         alone.write_bytes(docx_file.read_bytes())
         single = soffice_convert([alone], alone.parent)[alone]
-        assert pages(docx_file.with_suffix(".pdf")) == pages(single), docx_file.name
+        batch_pages = pages(docx_file.with_suffix(".pdf"))
+        assert batch_pages == pages(single), docx_file.name
+        # "Sivu 1/3" / "Sida 1/3": this document's page and page count, not the merged batch's
+        word = "Sida" if docx_file.name in swedish else "Sivu"
+        footers = [text.strip().splitlines()[-1] for text in batch_pages]
+        assert footers == [f"{word} {page}/{len(footers)}" for page in range(1, len(footers) + 1)], docx_file.name
         batch_info, single_info = (PdfReader(pdf).metadata for pdf in (docx_file.with_suffix(".pdf"), single))
         assert batch_info.title == single_info.title and batch_info.title, docx_file.name
 
