@@ -245,18 +245,15 @@ def paragraph_style(doc, name: str, *, left_mm: float | None = None, hanging_mm:
     return name
 
 
-def field_lines(doc, rows: Sequence[tuple[str, str]], label_mm: float = 72, keep_together: bool = False) -> None:
+def field_lines(doc, rows: Sequence[tuple[str, str]], label_mm: float = 72) -> None:
     """A bold label and its value (usually one tag) per line, the values aligned at a tab stop.
 
     Paragraphs, not a table: they read the same and lay out several times faster in LibreOffice.
-    With `keep_together`, the lines stay on one page with what follows them.
     """
     style = paragraph_style(doc, "Field", left_mm=label_mm, hanging_mm=label_mm, tabs=[(label_mm, "left")],
                             space_after=2)
     for index, (label, value) in enumerate(rows):
         paragraph = para(doc, (label, "b"), "\t" + value, style=style)
-        if keep_together:
-            paragraph.paragraph_format.keep_with_next = True
         if index == len(rows) - 1:
             paragraph.paragraph_format.space_after = Pt(8)
 
@@ -899,7 +896,9 @@ def build_fee_notice(lang: str) -> Document:
 
     # the totals, the approval and the signature stay together on one page
     heading(doc, t["totals"], 2)
-    field_lines(doc, t["total_rows"], keep_together=True)
+    total = paragraph_style(doc, "Total", tabs=[(100, "right")], space_after=2, keep_with_next=True)
+    for label, value in t["total_rows"]:
+        para(doc, (label, "b"), "\t" + value, style=total)  # the sums right-aligned under each other
     heading(doc, t["approval"], 2)
     para(doc, *t["approval_text"])
     signature_lines(doc, t["sign_parties"], t["sign_rows"])
