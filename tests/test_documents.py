@@ -6,6 +6,7 @@ import dataclasses
 import importlib.util
 import io
 import os
+import re
 import zipfile
 from datetime import date
 from decimal import Decimal
@@ -497,6 +498,36 @@ def test_contract_and_intro_pack_as_pdf(workspace, register):
     assert "työsopimuslain (55/2001)" in text and TRICKY_UNIT_FI in text
 
 
+def pdftotext(pdf: Path) -> str:
+    import subprocess
+
+    result = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=True, timeout=60)
+    return result.stdout.decode("utf-8").replace("\u00a0", " ")
+
+
+@pytest.mark.libreoffice
+def test_swedish_contract_and_pack_pdfs_read_as_signed(workspace):
+    outcome = render_contracts(workspace, small_register(), formats=("pdf",))
+    outcome.merge(render_intro_packs(workspace, small_register(), formats=("pdf",)))
+    assert outcome.ok, outcome.errors
+    texts = {entry["kind"] + "_" + entry["language"]: pdftotext(workspace.root / entry["files"][0])
+             for entry in outcome.extra["documents"]}
+    assert sorted(texts) == ["contract_fi", "contract_sv", "intro_pack_fi", "intro_pack_sv"]
+    for kind in ("contract_sv", "intro_pack_sv"):
+        text = texts[kind]
+        assert "Sjukhusgatan 1, 06150 Borgå" in text and "Rum B214" in text, kind
+        assert "Sairaalankatu" not in text and "Huone B214" not in text, kind
+        assert "kokemus@example.fi, 040 100 2000" in text, kind
+    assert "FO-nummer" in texts["contract_sv"] and "3221372-6" in texts["contract_sv"]
+    assert "PB 46, 06151 Borgå" in texts["contract_sv"] and "För uppdragsgivaren" in texts["contract_sv"]
+    assert "Y-tunnus" in texts["contract_fi"] and "Toimeksiantajan puolesta" in texts["contract_fi"]
+    for kind, text in texts.items():
+        word = "Sida" if kind.endswith("_sv") else "Sivu"
+        numbers = re.findall(rf"{word} (\d+)/(\d+)", text)
+        total = len(numbers)
+        assert total >= 1 and numbers == [(str(page), str(total)) for page in range(1, total + 1)], kind
+
+
 @pytest.mark.libreoffice
 def test_batch_pdfs_equal_one_at_a_time_for_the_built_in_templates(workspace, register, tmp_path):
     import pdfplumber
@@ -517,6 +548,14 @@ def test_batch_pdfs_equal_one_at_a_time_for_the_built_in_templates(workspace, re
     assert len(docx_files) >= 7
     swedish = {Path(d["files"][0]).name for d in outcome.extra["documents"] if d["language"] == "sv"}
     assert swedish and len(swedish) < len(docx_files)
+    # the built-in templates merge (their "Sivu 1/3" footers included), so a batch is one LibreOffice load
+    from kokemus_docs import pdfconvert
+
+    templates: dict = {}
+    for docx_file in docx_files:
+        analysed = pdfconvert._Doc(docx_file, docx_file.with_suffix(".pdf"))
+        pdfconvert._analyse(analysed, templates)
+        assert analysed.signature is not None and analysed.template.page_count_parts, docx_file.name
     for index, docx_file in enumerate(docx_files):
         alone = tmp_path / "alone" / str(index) / docx_file.name
         alone.parent.mkdir(parents=True)
