@@ -135,6 +135,10 @@ def _claims_ledger(ws) -> None:
             "paid": "the fee is paid"}),
         Finding("travel-not-payable", row=3, field="row03_travel_eur", params={
             "amount": Decimal("1234.50"), "status": status_text("expert_ill")}),
+        Finding("status-corrected", row=5, field="row05_status", params={
+            "typed": status_text("cancelled_late"), "rule": status_text("cancelled_in_time"),
+            "cancelled_at": datetime(2026, 10, 28, 9, 0), "cutoff_at": datetime(2026, 10, 28, 15, 0),
+            "paid": "no fee"}),
     ]
     with Ledger(ws.ledger_path) as ledger:
         add_form(ledger, "S-2026-011", "KA-011", "MTP-PORVOO", MONTH, [
@@ -142,6 +146,7 @@ def _claims_ledger(ws) -> None:
             line(2, date(2026, 10, 14), "individual", "cancelled_late", "50.00"),
             line(3, date(2026, 10, 27), "group", "expert_ill", "25.00", hours="1.5", basis="hour"),
             line(4, date(2026, 10, 28), "individual", "held", "50.00"),
+            line(5, date(2026, 10, 29), "individual", "cancelled_in_time", "50.00"),
         ], warnings=[w.problem().as_dict() for w in warnings])
 
 
@@ -167,6 +172,8 @@ def test_unpaid_and_changed_rows_are_listed_with_reasons_in_the_notices_language
         f"23.10.2026 | {tricky} | Yksilötyö | Kokemusasiantuntija sairastui: ei palkkiota",
         f"27.10.2026 | {riikka} | Ryhmänohjaus | Kokemusasiantuntija sairastui: ei palkkiota; matkakulut "
         "1 234,50 € riviltä, josta ei makseta palkkiota: ei korvata",
+        f"29.10.2026 | {riikka} | Yksilötyö | Peruttu ajoissa: ei palkkiota; tila määräytyi "
+        "peruutusajankohdan mukaan",
     ]  # the row of 28.10. is paid as claimed: not listed
     assert sv[0] == (f"6.10.2026 | {riikka} | Individuellt arbete | Resekostnader 8,60 € utan referens till "
                      "förhandsgodkännande: ersätts inte")
