@@ -565,13 +565,15 @@ def _read_contracts(check: RegisterCheck, reader: _SheetReader) -> None:
 
 
 def _unique(reader: _SheetReader, seen: dict[str, int], row: int, column: str, value: str) -> bool:
+    """Ids name files, and KA-001 and ka-001 would be one file on Windows and macOS: case does not count."""
     if not value:
         return False
-    if value in seen:
-        reader.problem(row, column, f"{column} '{value}' is already used in row {seen[value]}; ids must be unique",
-                       "duplicate-id")
+    key = value.casefold()
+    if key in seen:
+        reader.problem(row, column, f"{column} '{value}' is already used in row {seen[key]}; ids must be unique "
+                       "(whatever their upper and lower case)", "duplicate-id")
         return False
-    seen[value] = row
+    seen[key] = row
     return True
 
 
