@@ -17,7 +17,6 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, PieChart, Reference
-from openpyxl.utils import get_column_letter
 
 from kokemus_docs import xlsx
 from kokemus_docs.errors import KokemusError, Problem
@@ -136,12 +135,7 @@ def _sheet(wb: Workbook, title: str, widths: Sequence[float], headers: Sequence[
 
 
 def _finish(sheet, columns: int, last_row: int, charts: Sequence = ()) -> None:
-    """Filter on the table (without its totals row), print settings, row heights, and the charts below the
-    table, each on a page of its own."""
-    sheet.auto_filter.ref = f"A1:{get_column_letter(columns)}{max(last_row, 1)}"
-    xlsx.print_setup(sheet)
-    xlsx.fit_row_heights(sheet)
-    xlsx.place_charts(sheet, charts, sheet.max_row + 1)
+    xlsx.finish_sheet(sheet, filter_columns=columns, filter_last_row=last_row, charts=charts)
 
 
 def _chart(chart, title: str, y_title: str, x_title: str = ""):
@@ -419,10 +413,17 @@ def write_indicators(ws: Workspace, register: Register, year: int, progress: Pro
     wb = Workbook()
     wb.remove(wb.active)
     xlsx.add_styles(wb)
-    steps = [lambda: _demand_by_month(wb, figures), lambda: _demand_by_unit(wb, register, figures),
-             lambda: _task_types(wb, register, figures), lambda: _fees(wb, register, figures),
-             lambda: _topics(wb, register, figures), lambda: _service_areas(wb, register, figures),
-             lambda: _about(wb, ws, figures, datetime.now().replace(microsecond=0))]
+    # One step per sheet, in the order of the tabs (the facts sheet puts itself first). A sheet added here
+    # finishes with xlsx.finish_sheet (or xlsx.table_sheet), so that it prints like the others.
+    steps = [
+        lambda: _demand_by_month(wb, figures),
+        lambda: _demand_by_unit(wb, register, figures),
+        lambda: _task_types(wb, register, figures),
+        lambda: _fees(wb, register, figures),
+        lambda: _topics(wb, register, figures),
+        lambda: _service_areas(wb, register, figures),
+        lambda: _about(wb, ws, figures, datetime.now().replace(microsecond=0)),
+    ]
     for done, step in enumerate(steps, start=1):
         step()
         progress(done, len(steps), "indicators")

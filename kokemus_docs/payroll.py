@@ -128,6 +128,10 @@ CHECK_KINDS = {
 }
 
 
+# Form warnings that the "late" check row already says in its own words.
+SAID_BY_THE_LATE_CHECK = {"late", "pay-month-moved"}
+
+
 @dataclass
 class PayMonth:
     """Everything one payroll month pays, gathered from the ledger and the register.
@@ -249,7 +253,9 @@ def collect_pay_month(ledger: Ledger, register: Register, month: str, notice_day
                 f"Arbetsmånad {fi_month(form.month, 'sv')}, blanketten kom in {received}: betalas i denna "
                 "utbetalning.", form.expert_id, form.unit_id, form.form_id, form.month))
         for warning in form.warnings:
-            fi, sv = workbook_warning(warning if isinstance(warning, dict) else {})
+            if not isinstance(warning, dict) or warning.get("code") in SAID_BY_THE_LATE_CHECK:
+                continue
+            fi, sv = workbook_warning(warning)
             pay.checks.append(Check("form_warning", fi, sv, form.expert_id, form.unit_id, form.form_id, form.month))
         for line in lines_by_form.get(form.form_id, []):
             if not is_paid(line):

@@ -56,6 +56,7 @@ MAX_ROW_HEIGHT = 409.0
 ROW_CM = 15.0 / 72 * 2.54  # a default row (15 pt) in centimetres
 CHART_WIDTH_CM = 24.0
 CHART_HEIGHT_CM = 13.0
+MAX_CHART_HEIGHT_CM = 15.5  # what a landscape A4 page holds under a repeated header row
 
 
 def add_styles(wb: Workbook) -> None:
@@ -253,6 +254,17 @@ def fit_row_heights(sheet, first_row: int = 1) -> None:
                                                  horizontal=target.alignment.horizontal)
 
 
+def finish_sheet(sheet, *, filter_columns: int = 0, filter_last_row: int = 0, charts: Sequence = ()) -> None:
+    """The last step for a sheet written cell by cell: a filter on its table (header row 1 down to
+    `filter_last_row`, leaving a totals row below it out), the print settings, row heights, and `charts` below
+    the table, each on a page of its own."""
+    if filter_columns:
+        sheet.auto_filter.ref = f"A1:{get_column_letter(filter_columns)}{max(filter_last_row, 1)}"
+    print_setup(sheet)
+    fit_row_heights(sheet)
+    place_charts(sheet, charts, sheet.max_row + 1)
+
+
 def rows_for(height_cm: float) -> int:
     """Default-height rows a chart `height_cm` tall covers."""
     return math.ceil(height_cm / ROW_CM) + 1
@@ -266,7 +278,7 @@ def place_charts(sheet, charts: Sequence, first_row: int, *, width_cm: float = C
     row = first_row
     for chart in charts:
         chart.width = width_cm
-        chart.height = min(max(chart.height if chart.height > height_cm else height_cm, 1.0), 16.5)
+        chart.height = min(max(chart.height, height_cm), MAX_CHART_HEIGHT_CM)
         sheet.row_breaks.append(Break(id=row))
         chart.anchor = f"A{row + 1}"
         sheet.add_chart(chart)
