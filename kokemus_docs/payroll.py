@@ -384,6 +384,18 @@ def _both(fi: str, sv: str) -> str:
     return fi if fi == sv else f"{fi} / {sv}"
 
 
+def _clock(text: str) -> str:
+    """'09:30' -> '9.30', as times are written in Finnish and Swedish; anything else as it is."""
+    hours, _, minutes = text.partition(":")
+    if hours.isdigit() and minutes.isdigit() and len(minutes) == 2:
+        return f"{int(hours)}.{minutes}"
+    return text
+
+
+def _time_span(start: str, end: str) -> str:
+    return f"{_clock(start)}–{_clock(end)}" if start or end else ""
+
+
 def _facts_rows(ws: Workspace, pay: PayMonth, generated_at: datetime) -> list[list[object]]:
     closed = f"{YES} ({pay.closed_at.replace('T', ' ')})" if pay.closed_at else NO
     rows: list[list[object]] = [
@@ -475,7 +487,7 @@ def _lines_sheet(wb: Workbook, register: Register, pay: PayMonth) -> None:
             expert = register.experts.get(form.expert_id)
             basis = BASIS_LABELS.get(line.basis, {})
             yield [form.expert_id, expert.full_name if expert else "", line.work_date,
-                   f"{line.start}–{line.end}" if line.start or line.end else "",
+                   _time_span(line.start, line.end),
                    paid.unit.name_fi if paid.unit else form.unit_id, paid.cost_center,
                    _both(register.task_label(line.task, "fi"), register.task_label(line.task, "sv")),
                    _both(status_label(line.status, "fi"), status_label(line.status, "sv")), line.hours,
@@ -616,8 +628,9 @@ def write_payroll(ws: Workspace, register: Register, month: str, *, close: bool 
     outcome.extra = extra
     if was_closed:
         outcome.warnings.append(Problem(
-            f"Month {month} was closed ({pay.closed_at}) before closed months kept a copy of their workbook; this "
-            "print is rebuilt from the ledger and today's register and may differ from the one delivered.",
+            f"Month {month} was closed ({pay.closed_at}) but no readable copy of its workbook from closing is in "
+            f"{ws.rel(closed_copy_path(ws, month))}; this print is rebuilt from the ledger and today's register and "
+            "may differ from the one delivered.",
             code="no-closed-copy"))
         summary.append(f"Month {month} was already closed ({pay.closed_at}); this is a re-print of its content.")
     elif closing:

@@ -219,6 +219,7 @@ def test_late_form_is_paid_in_the_next_months_run(filled, reg):
     assert [e["expert_id"] for e in november.extra["experts"]] == ["KA-003"]
     assert november.extra["payment_date"] == "2026-12-31"
     lines = by_header(october.written[0], "Rivit")
+    assert lines[0]["Aika / Tid"] == "9.00–10.30"
     ka002 = [r for r in lines if r["Asiantuntija-ID / Expert-ID"] == "KA-002"]
     assert ka002[0]["Myöhässä / Försenad"] == "kyllä / ja"
     assert ka002[0]["Päivä / Datum"] == datetime(2026, 9, 28)
@@ -273,6 +274,12 @@ def test_month_closed_without_a_kept_copy_is_rebuilt_with_a_warning(filled, reg)
     outcome = write_payroll(filled, reg, MONTH)
     assert outcome.written and "no-closed-copy" in {w.code for w in outcome.warnings}
     assert not closed_copy_path(filled, MONTH).exists()
+    # a damaged copy is not trusted either
+    closed_copy_path(filled, MONTH).parent.mkdir(parents=True, exist_ok=True)
+    closed_copy_path(filled, MONTH).write_text('{"month": "2026-10", "workbook": "not base64!"}')
+    again = write_payroll(filled, reg, MONTH)
+    assert "no-closed-copy" in {w.code for w in again.warnings}
+    assert load_workbook(again.written[0]).sheetnames == ["Tiedot", "Yhteenveto", "Rivit", "Tarkistukset"]
 
 
 def test_adjustment_lines_and_withdrawn_rows_are_shown(filled, reg, monkeypatch):
@@ -302,6 +309,11 @@ def test_close_is_refused_while_a_unit_is_missing(filled, reg):
     del reg.units["IKÄ-PORVOO"]
     outcome = write_payroll(filled, reg, MONTH, close=True)
     assert {e.code for e in outcome.errors} == {"unknown-unit", "not-closed"}
+    register_checks = [c for c in by_header(outcome.written[0], "Tarkistukset")
+                       if c["Tarkistus / Kontroll"] == "Rekisteri / Registret"]
+    assert [c["Yksikkö-ID / Enhet-ID"] for c in register_checks] == ["IKÄ-PORVOO"]
+    assert "kustannuspaikka" in register_checks[0]["Selitys"]
+    assert "kostnadsställe" in register_checks[0]["Förklaring"]
     with Ledger(filled.ledger_path) as ledger:
         assert not ledger.is_closed(MONTH)
     assert outcome.written  # the workbook is still there to look at
