@@ -149,11 +149,11 @@ def _chart(chart, title: str, y_title: str, x_title: str = ""):
     return chart
 
 
-def _count_axis(chart, largest: int) -> None:
+def count_axis(chart, largest: int) -> None:
     """A value axis that counts whole tasks or persons: integer steps from 0, no decimals."""
     step = 1
     while largest / step > 12:
-        step *= 5 if str(step)[0] == "2" else 2
+        step = step * 5 // 2 if str(step).startswith("2") else step * 2  # 1, 2, 5, 10, 20, 50, …
     chart.y_axis.scaling.min = 0
     chart.y_axis.majorUnit = step
     chart.y_axis.number_format = "0"
@@ -201,7 +201,7 @@ def _demand_by_month(wb: Workbook, figures: YearFigures) -> None:
     for column in (3, 4, 6, 7):  # held, cancelled, no-show, other: together all tasks
         bars.add_data(Reference(sheet, min_col=column, min_row=1, max_row=13), titles_from_data=True)
     bars.set_categories(months)
-    _count_axis(bars, max((t.tasks for t in figures.by_month.values()), default=0))
+    count_axis(bars, max((t.tasks for t in figures.by_month.values()), default=0))
     shares = _chart(LineChart(), "Peruutus- ja poisjääntiosuus / Andel avbokade och uteblivna", "osuus / andel")
     shares.add_data(Reference(sheet, min_col=8, max_col=9, min_row=1, max_row=13), titles_from_data=True)
     shares.set_categories(months)
@@ -221,10 +221,11 @@ def _demand_by_unit(wb: Workbook, register: Register, figures: YearFigures) -> N
     if rows:
         bars = _chart(BarChart(), f"Tehtävät yksiköittäin / Uppdrag per enhet {figures.year}", "tehtäviä / uppdrag")
         bars.type, bars.grouping, bars.overlap = "bar", "stacked", 100
+        bars.x_axis.scaling.orientation = "maxMin"  # in the order of the table
         for column in (3, 4, 6, 7):
             bars.add_data(Reference(sheet, min_col=column, min_row=1, max_row=last), titles_from_data=True)
         bars.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=last))
-        _count_axis(bars, max(t.tasks for t in figures.by_unit.values()))
+        count_axis(bars, max(t.tasks for t in figures.by_unit.values()))
         bars.height = max(xlsx.CHART_HEIGHT_CM, 1.2 * len(rows))
         charts.append(bars)
     _finish(sheet, len(headers), last, charts)
@@ -320,9 +321,10 @@ def _topics(wb: Workbook, register: Register, figures: YearFigures) -> None:
         bars = _chart(BarChart(), "Asiantuntijat aihealueittain / Experter per temaområde",
                       "asiantuntijoita / experter")
         bars.type = "bar"
+        bars.x_axis.scaling.orientation = "maxMin"  # the most common first, as in the table
         bars.add_data(Reference(sheet, min_col=2, max_col=3, min_row=1, max_row=last), titles_from_data=True)
         bars.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=last))
-        _count_axis(bars, max(row[1] for row in counted))
+        count_axis(bars, max(row[1] for row in counted))
         bars.height = max(xlsx.CHART_HEIGHT_CM, 0.7 * len(counted))
         charts.append(bars)
     _finish(sheet, len(headers), last, charts)

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from openpyxl.chart import BarChart, LineChart, PieChart
 
 from kokemus_docs.errors import KokemusError
-from kokemus_docs.indicators import topic_counts, write_indicators
+from kokemus_docs.indicators import count_axis, topic_counts, write_indicators
 
 SHEETS = ["Tiedot", "Kysyntä kuukausittain", "Kysyntä yksiköittäin", "Tehtävätyypit", "Palkkiot", "Aihealueet",
           "Palvelualueet"]
@@ -155,3 +155,11 @@ def test_opens_in_libreoffice_calc(indicators, tmp_path):
         assert len(pdf.pages) == len(SHEETS) + charts
         assert all(page.width > page.height for page in pdf.pages)
     assert "lokakuu / oktober" in text and "Perhekeskus & neuvola, Loviisa" in text
+
+
+@pytest.mark.parametrize("largest,step", [(0, 1), (5, 1), (12, 1), (13, 2), (24, 2), (37, 5), (100, 10), (250, 50)])
+def test_count_axis_steps_by_whole_numbers(largest, step):
+    chart = BarChart()
+    count_axis(chart, largest)
+    assert chart.y_axis.majorUnit == step and chart.y_axis.number_format.formatCode == "0"
+    assert chart.y_axis.scaling.min == 0
