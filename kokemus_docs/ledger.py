@@ -71,6 +71,46 @@ CREATE TABLE IF NOT EXISTS lines (
     UNIQUE (form_id, row)
 );
 CREATE TABLE IF NOT EXISTS months (month TEXT PRIMARY KEY, closed_at TEXT NOT NULL);
+-- Client feedback (kokemus_docs.feedback): issued questionnaires, received files and anonymous answers.
+-- Nothing here identifies a respondent: no name, address, IP address or browser.
+CREATE TABLE IF NOT EXISTS feedback_questionnaires (
+    code TEXT PRIMARY KEY,
+    form_id TEXT NOT NULL UNIQUE,
+    unit_id TEXT NOT NULL,
+    respondent TEXT NOT NULL,
+    language TEXT NOT NULL,
+    issued_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS feedback_files (
+    id INTEGER PRIMARY KEY,
+    sha256 TEXT NOT NULL,
+    file_name TEXT NOT NULL,
+    received_on TEXT NOT NULL,
+    ingested_at TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('accepted', 'rejected', 'duplicate')),
+    answers INTEGER NOT NULL DEFAULT 0,
+    problems_json TEXT NOT NULL DEFAULT '[]'
+);
+CREATE INDEX IF NOT EXISTS feedback_files_sha ON feedback_files (sha256);
+CREATE TABLE IF NOT EXISTS feedback_answers (
+    id INTEGER PRIMARY KEY,
+    file_id INTEGER REFERENCES feedback_files (id),
+    source_row INTEGER,
+    channel TEXT NOT NULL CHECK (channel IN ('pdf', 'csv', 'xlsx', 'web')),
+    form_id TEXT,
+    unit_id TEXT NOT NULL,
+    respondent TEXT NOT NULL CHECK (respondent IN ('client', 'employee', 'expert')),
+    language TEXT,
+    answered_on TEXT NOT NULL,
+    recommend INTEGER NOT NULL CHECK (recommend BETWEEN 0 AND 10),
+    s1 INTEGER CHECK (s1 BETWEEN 1 AND 5),
+    s2 INTEGER CHECK (s2 BETWEEN 1 AND 5),
+    s3 INTEGER CHECK (s3 BETWEEN 1 AND 5),
+    s4 INTEGER CHECK (s4 BETWEEN 1 AND 5),
+    s5 INTEGER CHECK (s5 BETWEEN 1 AND 5),
+    comment TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS feedback_answers_date ON feedback_answers (answered_on);
 """
 
 
