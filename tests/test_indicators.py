@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import subprocess
 
+import pypdfium2 as pdfium
 import pytest
 from ledgerfill import fill_sample_ledger
 from openpyxl import load_workbook
@@ -31,7 +33,7 @@ def test_sheets_and_native_charts(indicators, workspace):
     path = indicators.written[0]
     assert path == workspace.output("indicators", "indicators_2026.xlsx")
     wb = load_workbook(path)
-    assert wb.sheetnames == SHEETS
+    assert wb.sheetnames[:len(SHEETS)] == SHEETS  # the client feedback sheets follow
     kinds = {name: [type(c) for c in wb[name]._charts] for name in SHEETS}
     assert kinds["Kysyntä kuukausittain"] == [BarChart, LineChart]
     assert kinds["Kysyntä yksiköittäin"] == [BarChart]
@@ -101,7 +103,7 @@ def test_topic_vocabulary_counts_once_without_case_or_spacing(workspace, registe
 
 def test_print_settings_integer_axes_and_charts_below_the_tables(indicators):
     wb = load_workbook(indicators.written[0])
-    for sheet in wb:
+    for sheet in (wb[title] for title in SHEETS):
         assert sheet.page_setup.orientation == "landscape", sheet.title
         assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.fitToHeight == 0, sheet.title
         assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
@@ -150,10 +152,16 @@ def test_opens_in_libreoffice_calc(indicators, tmp_path):
 
     with pdfplumber.open(out / "indicators_2026.pdf") as pdf:
         text = "\n".join(page.extract_text() or "" for page in pdf.pages)
-        # one page per sheet's table and one per chart: no table or chart is cut over two pages
-        charts = sum(len(sheet._charts) for sheet in load_workbook(path))
-        assert len(pdf.pages) == len(SHEETS) + charts
         assert all(page.width > page.height for page in pdf.pages)
+    # one page per sheet's table and one per chart: no table or chart is cut over two pages. The footer names
+    # each page's sheet; pdfium reads text in drawing order, so chart labels never mix into it.
+    document = pdfium.PdfDocument(out / "indicators_2026.pdf")
+    footers = [" ".join(re.findall(r"(\S[^\r\n]*) – \d+ / \d+", document[i].get_textpage().get_text_range()))
+               for i in range(len(document))]
+    document.close()
+    workbook = load_workbook(path)
+    for title in SHEETS:
+        assert footers.count(title) == 1 + len(workbook[title]._charts), (title, footers)
     assert "lokakuu / oktober" in text and "Perhekeskus & neuvola, Loviisa" in text
 
 
