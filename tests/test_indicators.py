@@ -14,7 +14,7 @@ from kokemus_docs.errors import KokemusError
 from kokemus_docs.indicators import count_axis, topic_counts, write_indicators
 
 SHEETS = ["Tiedot", "Kysyntä kuukausittain", "Kysyntä yksiköittäin", "Tehtävätyypit", "Palkkiot", "Aihealueet",
-          "Palvelualueet"]
+          "Palvelualueet", "Palaute", "Palaute neljännesvuosittain", "Palautteen kommentit"]
 
 
 @pytest.fixture
