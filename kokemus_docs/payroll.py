@@ -75,16 +75,6 @@ class PayLine:
         return self.unit.cost_center if self.unit else ""
 
 
-@dataclass(frozen=True)
-class WithdrawnLine:
-    """A line paid in a closed month that a later correction withdrew; the coordinator settles it with the
-    expert and the unit. `paid_in` is the payroll month that paid it."""
-
-    form: FormRecord
-    line: LedgerLine
-    paid_in: str
-
-
 @dataclass
 class ExpertTotal:
     """What one expert is paid from one cost centre under one income type in the payroll month.
@@ -124,7 +114,7 @@ CHECK_KINDS = {
     "missing_form": "Lomake puuttuu / Blankett saknas",
     "form_warning": "Huomautus lomakkeesta / Anmärkning om blanketten",
     "register": "Rekisteri / Registret",
-    "withdrawn": "Peruttu maksettu rivi / Återkallad betald rad",
+    "withdrawn": "Korjauksessa poistunut maksettu rivi / Betald rad som strukits i rättelse",
 }
 
 
@@ -136,7 +126,8 @@ SAID_BY_THE_LATE_CHECK = {"late", "pay-month-moved"}
 class PayMonth:
     """Everything one payroll month pays, gathered from the ledger and the register.
 
-    `withdrawn` lists lines paid in an earlier, closed month that a later correction took back.
+    `withdrawn` lists lines paid in an earlier, closed month that a later correction took back; each also has a
+    row on the checks sheet (`withdrawn_check`) for the coordinator to settle.
     """
 
     month: str
@@ -148,7 +139,7 @@ class PayMonth:
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     closed_at: str | None = None
-    withdrawn: list[WithdrawnLine] = field(default_factory=list)
+    withdrawn: list = field(default_factory=list)
 
     @property
     def fee_total(self) -> Decimal:
@@ -314,19 +305,21 @@ def _missing_forms(ledger: Ledger, register: Register, pay: PayMonth) -> None:
             code="missing-form"))
 
 
-def withdrawn_check(register: Register, withdrawn: WithdrawnLine) -> Check:
-    """The checks-sheet row for a paid line that a later correction withdrew."""
-    line, form = withdrawn.line, withdrawn.form
-    paid = money(line.fee_eur if line.payable else ZERO)
-    travel = f" + {money(line.travel_eur)}" if line.travel_eur else ""
+def withdrawn_check(register: Register, form: FormRecord, line: LedgerLine, paid_in: str,
+                    corrected_on: date | None = None) -> Check:
+    """The checks-sheet row for a line paid in the closed payroll month `paid_in` that a correction (received
+    `corrected_on`) withdrew; `line` holds what was paid too much."""
+    amount = money((line.fee_eur if line.payable else ZERO) + line.travel_eur)
+    when_fi = f" {fi_date(corrected_on)}" if corrected_on else ""
+    when_sv = f" av {fi_date(corrected_on)}" if corrected_on else ""
     return Check(
         "withdrawn",
         f"Rivi {line.row} ({fi_date(line.work_date)}, {register.task_label(line.task, 'fi')}) maksettiin "
-        f"kuukauden {fi_month(withdrawn.paid_in, 'fi')} erässä ({paid}{travel}), mutta myöhempi korjaus poisti sen. "
-        "Sovi oikaisusta asiantuntijan ja yksikön kanssa.",
+        f"maksuerässä {fi_month(paid_in, 'fi')}; korjaus{when_fi} poisti siitä {amount}. Sovi oikaisusta "
+        "asiantuntijan ja yksikön kanssa.",
         f"Rad {line.row} ({fi_date(line.work_date)}, {register.task_label(line.task, 'sv')}) betalades i "
-        f"utbetalningen för {fi_month(withdrawn.paid_in, 'sv')} ({paid}{travel}), men en senare rättelse tog bort "
-        "den. Kom överens om rättelsen med experten och enheten.",
+        f"utbetalningen för {fi_month(paid_in, 'sv')}; rättelsen{when_sv} tog bort {amount}. Kom överens om "
+        "rättelsen med experten och enheten.",
         form.expert_id, form.unit_id, form.form_id, form.month)
 
 
@@ -503,7 +496,7 @@ def _lines_sheet(wb: Workbook, register: Register, pay: PayMonth) -> None:
 
 
 def _checks_sheet(wb: Workbook, register: Register, pay: PayMonth) -> None:
-    checks = pay.checks + [withdrawn_check(register, w) for w in pay.withdrawn]
+    checks = pay.checks
     rows = ([CHECK_KINDS[c.kind], c.expert_id, c.unit_id, c.form_id, c.month, c.fi, c.sv] for c in checks)
     footer = [f"Tarkistuksia / Kontroller: {len(checks)}"] + [""] * (len(CHECK_HEADERS) - 1)
     xlsx.table_sheet(wb, "Tarkistukset", CHECK_HEADERS, CHECK_WIDTHS, rows, [None] * len(CHECK_HEADERS), footer)

@@ -291,16 +291,19 @@ def test_adjustment_lines_and_withdrawn_rows_are_shown(filled, reg, monkeypatch)
         pay = collect(*args, **kwargs)
         first = pay.lines[0]
         pay.lines[0] = dataclasses.replace(first, adjustment=True)
-        pay.withdrawn.append(payroll.WithdrawnLine(first.form, first.line, "2026-09"))
+        pay.withdrawn.append(first.line)
+        pay.checks.append(payroll.withdrawn_check(reg, first.form, first.line, "2026-09", date(2026, 10, 20)))
         return pay
 
     monkeypatch.setattr(payroll, "collect_pay_month", with_corrections)
     path = write_payroll(filled, reg, MONTH).written[0]
     flags = [r["Oikaisu / Rättelse"] for r in by_header(path, "Rivit")]
     assert flags[0] == "kyllä / ja" and set(flags[1:]) == {"ei / nej"}
-    withdrawn = [c for c in by_header(path, "Tarkistukset") if c["Tarkistus / Kontroll"].startswith("Peruttu maksettu")]
+    withdrawn = [c for c in by_header(path, "Tarkistukset") if c["Tarkistus / Kontroll"].startswith("Korjauksessa poistunut")]
     assert len(withdrawn) == 1
     assert "syyskuu 2026" in withdrawn[0]["Selitys"] and "september 2026" in withdrawn[0]["Förklaring"]
+    assert "20.10.2026" in withdrawn[0]["Selitys"] and "Yksilötyö" in withdrawn[0]["Selitys"]
+    assert "Individuellt arbete" in withdrawn[0]["Förklaring"]
     facts = {r[0]: r[1] for r in sheet_rows(path, "Tiedot") if r and r[0]}
     assert facts["Oikaisurivejä / Rättelserader"] == 1
 
