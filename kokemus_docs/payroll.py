@@ -495,10 +495,9 @@ def _lines_sheet(wb: Workbook, register: Register, pay: PayMonth) -> None:
     xlsx.table_sheet(wb, "Rivit", LINE_HEADERS, LINE_WIDTHS, line_rows(), LINE_STYLES, footer)
 
 
-def _checks_sheet(wb: Workbook, register: Register, pay: PayMonth) -> None:
-    checks = pay.checks
-    rows = ([CHECK_KINDS[c.kind], c.expert_id, c.unit_id, c.form_id, c.month, c.fi, c.sv] for c in checks)
-    footer = [f"Tarkistuksia / Kontroller: {len(checks)}"] + [""] * (len(CHECK_HEADERS) - 1)
+def _checks_sheet(wb: Workbook, pay: PayMonth) -> None:
+    rows = ([CHECK_KINDS[c.kind], c.expert_id, c.unit_id, c.form_id, c.month, c.fi, c.sv] for c in pay.checks)
+    footer = [f"Tarkistuksia / Kontroller: {len(pay.checks)}"] + [""] * (len(CHECK_HEADERS) - 1)
     xlsx.table_sheet(wb, "Tarkistukset", CHECK_HEADERS, CHECK_WIDTHS, rows, [None] * len(CHECK_HEADERS), footer)
 
 
@@ -510,7 +509,7 @@ def _write_workbook(target: Path, ws: Workspace, register: Register, pay: PayMon
     _facts_sheet(wb, ws, pay, generated_at)
     _summary_sheet(wb, register, pay, progress)
     _lines_sheet(wb, register, pay)
-    _checks_sheet(wb, register, pay)
+    _checks_sheet(wb, pay)
     target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     with atomic_path(target, mode=PERSONAL_DATA_MODE) as tmp:
         wb.save(tmp)
