@@ -9,6 +9,7 @@ characters that XML cannot hold are dropped instead of breaking the file.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Sequence
 from copy import copy
@@ -19,6 +20,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, NamedStyle, PatternFill
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.pagebreak import Break
@@ -204,6 +206,7 @@ def print_setup(sheet, *, title_rows: int = 1, freeze: str | None = "A2") -> Non
         sheet.freeze_panes = freeze
 
 
+@functools.lru_cache(maxsize=4096)
 def text_lines(text: str, width: float | None, *, bold: bool = False) -> int:
     """How many lines `text` takes when wrapped in a column `width` characters wide (an estimate that errs
     towards more lines)."""
@@ -239,19 +242,42 @@ def fit_row_heights(sheet, first_row: int = 1) -> None:
     for area in sheet.merged_cells.ranges:
         merged[(area.min_row, area.min_col)] = sum(
             widths.get(get_column_letter(col)) or DEFAULT_WIDTH for col in range(area.min_col, area.max_col + 1))
+    # Wrapped, top-aligned variants of each alignment in use, registered once: setting `cell.alignment` on
+    # every cell of a large sheet would look each one up again.
+    alignments = sheet.parent._alignments
+    top_wrapped: dict[int, int] = {}
+
+    def top_wrapped_id(current: int) -> int:
+        if current not in top_wrapped:
+            base = alignments[current]
+            top_wrapped[current] = alignments.add(Alignment(
+                horizontal=base.horizontal, vertical="top", wrap_text=True, indent=base.indent,
+                textRotation=base.textRotation, shrink_to_fit=False))
+        return top_wrapped[current]
+
+    fonts = sheet.parent._fonts
+    bold_fonts: dict[int, bool] = {}
+
+    def is_bold(cell) -> bool:
+        font_id = cell._style.fontId if cell._style is not None else 0
+        if font_id not in bold_fonts:
+            bold_fonts[font_id] = bool(fonts[font_id].b)
+        return bold_fonts[font_id]
+
     for row in sheet.iter_rows(min_row=first_row):
         lines = 1
         for target in row:
             if not isinstance(target.value, str) or not target.value:
                 continue
             width = merged.get((target.row, target.column)) or widths.get(target.column_letter)
-            lines = max(lines, text_lines(target.value, width, bold=bool(target.font.b)))
+            lines = max(lines, text_lines(target.value, width, bold=is_bold(target)))
         if lines > 1:
             sheet.row_dimensions[row[0].row].height = min(MAX_ROW_HEIGHT, LINE_HEIGHT * lines)
             for target in row:
-                if target.value is not None and not (target.alignment.wrap_text and target.alignment.vertical == "top"):
-                    target.alignment = Alignment(wrap_text=True, vertical="top",
-                                                 horizontal=target.alignment.horizontal)
+                if target.value is not None:
+                    if target._style is None:
+                        target._style = StyleArray()
+                    target._style.alignmentId = top_wrapped_id(target._style.alignmentId)
 
 
 def finish_sheet(sheet, *, filter_columns: int = 0, filter_last_row: int = 0, charts: Sequence = ()) -> None:
