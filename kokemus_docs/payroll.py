@@ -294,10 +294,10 @@ def _missing_forms(ledger: Ledger, register: Register, pay: PayMonth) -> None:
         if contract.contract_id in received:
             continue
         pay.checks.append(Check(
-            "missing_form", f"Sopimus {contract.contract_id}: kuukauden {fi_month(pay.month, 'fi')} tuntilomaketta "
-                            "ei ole saatu. Jos se saapuu kuukauden sulkemisen jälkeen, se maksetaan myöhemmin.",
-            f"Avtal {contract.contract_id}: timblanketten för {fi_month(pay.month, 'sv')} har inte kommit in. Om den "
-            "kommer efter att månaden har stängts, betalas den senare.",
+            "missing_form", f"Sopimuksen {contract.contract_id} tuntilomaketta ({fi_month(pay.month, 'fi')}) ei ole "
+                            "saatu. Jos se saapuu kuukauden sulkemisen jälkeen, se maksetaan myöhemmin.",
+            f"Timblanketten för avtal {contract.contract_id} ({fi_month(pay.month, 'sv')}) har inte kommit in. Om "
+            "den kommer efter att månaden har stängts, betalas den senare.",
             contract.expert_id, contract.unit_id, "", pay.month))
         pay.warnings.append(Problem(
             f"No hour form for {pay.month} received from expert {contract.expert_id} for unit {contract.unit_id} "
@@ -335,7 +335,7 @@ SUMMARY_HEADERS = [
     "Yhteensä / Totalt", "Rivejä / Rader", "Verokortti / Skattekort",
     "Ennakonpidätys 60 % / Förskottsinnehållning 60 %",
 ]
-SUMMARY_WIDTHS = [11, 16, 12, 14, 20, 11, 13, 24, 13, 10, 18, 12, 14, 12, 7, 11, 14]
+SUMMARY_WIDTHS = [11, 16, 12, 14, 20, 11, 13, 24, 13, 10, 18, 12, 14, 12, 8, 12, 14]
 SUMMARY_STYLES = [None] * 11 + [xlsx.EURO, xlsx.EURO, xlsx.EURO, None, None, None]
 
 LINE_HEADERS = [
