@@ -16,7 +16,7 @@ import base64
 import json
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -60,7 +60,7 @@ class PayLine:
     line: LedgerLine
     unit: Unit | None
     income_type: str
-    adjustment: bool = False
+    adjustment: bool = False  # paid for a correction received after the form's month was closed
 
     @property
     def fee(self) -> Decimal:
@@ -97,15 +97,25 @@ class ExpertTotal:
 
 @dataclass(frozen=True)
 class Check:
-    """A row of the checks sheet: something payroll or the coordinator should look at, in Finnish and Swedish."""
+    """A row of the checks sheet: something payroll or the coordinator should look at, in Finnish and Swedish.
+
+    `kind` is a key of CHECK_KINDS; the texts are never English and never name an internal code.
+    """
 
     kind: str
+    _: KW_ONLY
     fi: str
     sv: str
     expert_id: str = ""
     unit_id: str = ""
     form_id: str = ""
     month: str = ""
+
+    @classmethod
+    def of_form(cls, kind: str, form: FormRecord, fi: str, sv: str) -> Check:
+        """A check about one received form (its expert, unit, id and month)."""
+        return cls(kind, fi=fi, sv=sv, expert_id=form.expert_id, unit_id=form.unit_id, form_id=form.form_id,
+                   month=form.month)
 
 
 CHECK_KINDS = {
@@ -136,10 +146,10 @@ class PayMonth:
     forms: list[FormRecord]
     lines: list[PayLine]
     checks: list[Check] = field(default_factory=list)
+    withdrawn: list = field(default_factory=list)  # paid before, withdrawn by a correction: to settle
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     closed_at: str | None = None
-    withdrawn: list = field(default_factory=list)
 
     @property
     def fee_total(self) -> Decimal:
@@ -223,31 +233,30 @@ def collect_pay_month(ledger: Ledger, register: Register, month: str, notice_day
                 f"Unit {form.unit_id} (form {form.form_id}) is not in the register, so its cost centre is unknown. "
                 "Add the unit back to the units sheet and print the payroll again.",
                 sheet="units", field="unit_id", code="unknown-unit"))
-            pay.checks.append(Check(
-                "register", f"Yksikköä {form.unit_id} ei ole rekisterissä, joten sen kustannuspaikka puuttuu.",
-                f"Enheten {form.unit_id} finns inte i registret, så dess kostnadsställe saknas.",
-                form.expert_id, form.unit_id, form.form_id, form.month))
+            pay.checks.append(Check.of_form(
+                "register", form, f"Yksikköä {form.unit_id} ei ole rekisterissä, joten sen kustannuspaikka puuttuu.",
+                f"Enheten {form.unit_id} finns inte i registret, så dess kostnadsställe saknas."))
         if form.expert_id not in register.experts and form.expert_id not in unknown_experts:
             unknown_experts.add(form.expert_id)
             pay.errors.append(Problem(
                 f"Expert {form.expert_id} (form {form.form_id}) is not in the register; payroll needs their "
                 "henkilötunnus, IBAN and address. Add the expert back to the experts sheet and print again.",
                 sheet="experts", field="expert_id", code="unknown-expert"))
-            pay.checks.append(Check(
-                "register", f"Asiantuntijaa {form.expert_id} ei ole rekisterissä; maksutiedot puuttuvat.",
-                f"Experten {form.expert_id} finns inte i registret; betalningsuppgifterna saknas.",
-                form.expert_id, form.unit_id, form.form_id, form.month))
+            pay.checks.append(Check.of_form(
+                "register", form, f"Asiantuntijaa {form.expert_id} ei ole rekisterissä; maksutiedot puuttuvat.",
+                f"Experten {form.expert_id} finns inte i registret; betalningsuppgifterna saknas."))
         if form.late or form.month != month:
             received = fi_date(form.received_on)
-            pay.checks.append(Check(
-                "late", f"Työkuukausi {fi_month(form.month, 'fi')}, lomake saapui {received}: maksetaan tässä erässä.",
+            pay.checks.append(Check.of_form(
+                "late", form, f"Työkuukausi {fi_month(form.month, 'fi')}, lomake saapui {received}: maksetaan "
+                              "tässä erässä.",
                 f"Arbetsmånad {fi_month(form.month, 'sv')}, blanketten kom in {received}: betalas i denna "
-                "utbetalning.", form.expert_id, form.unit_id, form.form_id, form.month))
+                "utbetalning."))
         for warning in form.warnings:
             if not isinstance(warning, dict) or warning.get("code") in SAID_BY_THE_LATE_CHECK:
                 continue
             fi, sv = workbook_warning(warning)
-            pay.checks.append(Check("form_warning", fi, sv, form.expert_id, form.unit_id, form.form_id, form.month))
+            pay.checks.append(Check.of_form("form_warning", form, fi, sv))
         for line in lines_by_form.get(form.form_id, []):
             if not is_paid(line):
                 continue
@@ -273,10 +282,11 @@ def _tax_cards(register: Register, pay: PayMonth) -> None:
             have_fi = f"Rekisterissä verokortti vuodelle {year}" if year else "Rekisterissä ei ole verokorttia"
             have_sv = f"Registret har ett skattekort för år {year}" if year else "Registret har inget skattekort"
             pay.checks.append(Check(
-                "tax_card", f"{have_fi}; maksuvuosi on {year_paid}. Ennakonpidätys {WITHHOLDING_WITHOUT_TAX_CARD}, "
-                            "kunnes HPK Palvelut saa verokortin.",
-                f"{have_sv}; betalningsåret är {year_paid}. Förskottsinnehållning {WITHHOLDING_WITHOUT_TAX_CARD} "
-                "tills HPK Palvelut får skattekortet.", paid_expert))
+                "tax_card", expert_id=paid_expert,
+                fi=f"{have_fi}; maksuvuosi on {year_paid}. Ennakonpidätys {WITHHOLDING_WITHOUT_TAX_CARD}, kunnes "
+                   "HPK Palvelut saa verokortin.",
+                sv=f"{have_sv}; betalningsåret är {year_paid}. Förskottsinnehållning {WITHHOLDING_WITHOUT_TAX_CARD} "
+                   "tills HPK Palvelut får skattekortet."))
             pay.warnings.append(Problem(
                 f"Expert {paid_expert} has no tax card for {year_paid} in the register "
                 f"(tax_card_year: {year or 'empty'}); {WITHHOLDING_WITHOUT_TAX_CARD} will be withheld until HPK "
@@ -294,11 +304,11 @@ def _missing_forms(ledger: Ledger, register: Register, pay: PayMonth) -> None:
         if contract.contract_id in received:
             continue
         pay.checks.append(Check(
-            "missing_form", f"Sopimuksen {contract.contract_id} tuntilomaketta ({fi_month(pay.month, 'fi')}) ei ole "
-                            "saatu. Jos se saapuu kuukauden sulkemisen jälkeen, se maksetaan myöhemmin.",
-            f"Timblanketten för avtal {contract.contract_id} ({fi_month(pay.month, 'sv')}) har inte kommit in. Om "
-            "den kommer efter att månaden har stängts, betalas den senare.",
-            contract.expert_id, contract.unit_id, "", pay.month))
+            "missing_form", expert_id=contract.expert_id, unit_id=contract.unit_id, month=pay.month,
+            fi=f"Sopimuksen {contract.contract_id} tuntilomaketta ({fi_month(pay.month, 'fi')}) ei ole saatu. Jos se "
+               "saapuu kuukauden sulkemisen jälkeen, se maksetaan myöhemmin.",
+            sv=f"Timblanketten för avtal {contract.contract_id} ({fi_month(pay.month, 'sv')}) har inte kommit in. Om "
+               "den kommer efter att månaden har stängts, betalas den senare."))
         pay.warnings.append(Problem(
             f"No hour form for {pay.month} received from expert {contract.expert_id} for unit {contract.unit_id} "
             f"(contract {contract.contract_id}). If it comes after the month is closed, it is paid the month after.",
@@ -312,15 +322,14 @@ def withdrawn_check(register: Register, form: FormRecord, line: LedgerLine, paid
     amount = money((line.fee_eur if line.payable else ZERO) + line.travel_eur)
     when_fi = f" {fi_date(corrected_on)}" if corrected_on else ""
     when_sv = f" av {fi_date(corrected_on)}" if corrected_on else ""
-    return Check(
-        "withdrawn",
+    return Check.of_form(
+        "withdrawn", form,
         f"Rivi {line.row} ({fi_date(line.work_date)}, {register.task_label(line.task, 'fi')}) maksettiin "
         f"maksuerässä {fi_month(paid_in, 'fi')}; korjaus{when_fi} poisti siitä {amount}. Sovi oikaisusta "
         "asiantuntijan ja yksikön kanssa.",
         f"Rad {line.row} ({fi_date(line.work_date)}, {register.task_label(line.task, 'sv')}) betalades i "
         f"utbetalningen för {fi_month(paid_in, 'sv')}; rättelsen{when_sv} tog bort {amount}. Kom överens om "
-        "rättelsen med experten och enheten.",
-        form.expert_id, form.unit_id, form.form_id, form.month)
+        "rättelsen med experten och enheten.")
 
 
 # --- the workbook -----------------------------------------------------------------------------------
