@@ -101,6 +101,11 @@ class _Source:
     def name(self) -> str:
         return self.path.name
 
+    @property
+    def moves(self) -> bool:
+        """Whether the file leaves where it is once taken in (inbox and forms/rejected/); others are copied."""
+        return self.claimed or self.from_inbox or self.from_rejected
+
 
 def ingest_forms(ws: Workspace, register: Register, paths: Sequence[Path] = (), *,
                  received_on: date | None = None, progress: Progress | None = None) -> Outcome:
@@ -348,7 +353,7 @@ class _Session:
 
     def _remove_original(self, source: _Source) -> None:
         """Remove the original once its journey is committed: a claimed inbox file or one from forms/rejected/."""
-        if source.claimed or source.from_rejected:
+        if source.moves:
             source.path.unlink(missing_ok=True)  # if a power cut undoes this, the next run recognises the file
 
     # --- rejections without a reading ---------------------------------------------------------
@@ -360,7 +365,7 @@ class _Session:
         """
         result.findings.append(Finding("unreadable", params={"detail": detail}))
         moved: Path | None = None
-        if source.claimed or source.from_rejected:
+        if source.moves:
             if stat.S_ISLNK(os.lstat(source.path).st_mode):
                 os.unlink(source.path)
                 fsync_dir(source.path.parent)
@@ -400,11 +405,12 @@ class _Session:
                            for f in reversed(traceback.extract_tb(exc.__traceback__)[-6:]))
         self.ws.log.error("ingest: %s while handling a file (sha256 %s); it was rejected. At %s",
                           type(exc).__name__, source.sha256[:12] or "not read", where)
-        detail = (f"Handling this file failed unexpectedly ({type(exc).__name__}); it was moved to forms/rejected/ "
-                  "and the run went on. Details (without personal data) are in .kokemus/kokemus.log.")
+        moved = " and moved to forms/rejected/" if source.moves else ""
+        detail = (f"Handling this file failed unexpectedly ({type(exc).__name__}); it was rejected{moved} and the "
+                  "run went on. Details (without personal data) are in .kokemus/kokemus.log.")
         try:
             if source.data is None:
-                if not (source.claimed or source.from_rejected) or not os.path.lexists(source.path):
+                if not source.moves or not os.path.lexists(source.path):
                     result.findings.append(Finding("unreadable", params={"detail": detail}))
                     return result
                 return self._reject_unread(source, result, detail, archive=True)
@@ -564,8 +570,8 @@ def _not_regular_text(mode: int) -> str:
     kind = ("a symbolic link" if stat.S_ISLNK(mode) else "a folder" if stat.S_ISDIR(mode)
             else "a named pipe (fifo)" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or
             stat.S_ISBLK(mode) else "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
-    return (f"This is {kind}, not a regular file, so it was not read. Save the returned form itself "
-            "(not a link to it) in the inbox.")
+    return (f"This is {kind}, not a regular file, so it was not read. Save the returned form itself in the "
+            "inbox as an ordinary file (not a link, a pipe or a device).")
 
 
 def _too_large_text(size: int) -> str:
