@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 
 from kokemus_docs.errors import KokemusError, MonthClosed
 from kokemus_docs.ledger import Ledger
-from kokemus_docs.messages import Finding, paid_text, status_text, task_text
+from kokemus_docs.messages import Finding, paid_text, status_text, task_text, workbook_warning
 from kokemus_docs.payroll import closed_copy_path, write_payroll
 
 
@@ -402,3 +402,22 @@ def test_libreoffice_keeps_formula_like_text_as_text_and_prints_a_page_per_sheet
         assert all(page.width > page.height for page in pdf.pages)
         texts = [page.extract_text() or "" for page in pdf.pages]
     assert "Henkilötunnus" in texts[1] and "Lisätiedot" in texts[2] and "Förklaring" in texts[3]
+
+
+@pytest.mark.parametrize("stored,fi,sv", [
+    pytest.param({"code": "travel-no-ref", "row": 3, "params_fi": {"amount": "8,60 €"},
+                  "params_sv": {"amount": "8,60 €"}, "message": "Travel 8,60 € has no reference"},
+                 "Rivi 3: Matkakuluilla 8,60 €", "Rad 3: Resekostnaden 8,60 €", id="current"),
+    pytest.param({"code": "travel-no-ref", "row": 3, "message": "Travel 8,60 € has no pre-approval reference"},
+                 "Rivi 3: Lomakkeesta on huomautus", "Rad 3: Det finns en anmärkning", id="older-english-only"),
+    pytest.param({"code": "status-corrected", "params_fi": {"typed": "{rule}"}, "params_sv": "not a dict",
+                  "fi": "Teksti {x}", "sv": "Text"},
+                 "Teksti {x}", "Text", id="missing-params-fall-back-to-stored-texts"),
+    pytest.param({"code": "some-new-code", "row": "5", "fi": "Uusi huomautus", "sv": "Ny anmärkning"},
+                 "Uusi huomautus", "Ny anmärkning", id="unknown-code-and-odd-row"),
+    pytest.param({}, "Lomakkeesta on huomautus", "Det finns en anmärkning", id="empty"),
+])
+def test_stored_form_warnings_read_in_finnish_and_swedish(stored, fi, sv):
+    got_fi, got_sv = workbook_warning(stored)
+    assert got_fi.startswith(fi) and got_sv.startswith(sv)
+    assert "Travel" not in got_fi + got_sv and "travel-no-ref" not in got_fi + got_sv
