@@ -504,7 +504,7 @@ class _Session:
                 "month_name_gen": month_genitive_text(month)}))
         result.status = "replaced" if earlier is not None else "accepted"
         result.lines, result.pay_month, result.late = check.lines, pay_month, late
-        warnings = [f.problem().as_dict() for f in result.warnings]
+        warnings = [f.stored() for f in result.warnings]
         return FormRecord(form_id=check.form_id, contract_id=check.contract.contract_id, expert_id=check.expert.expert_id,
                           unit_id=check.unit.unit_id, month=month, pay_month=pay_month, received_on=self.received_on,
                           late=late, signed_on=check.signed_on, warnings=warnings)

@@ -163,7 +163,9 @@ def test_correction_after_close_is_paid_as_adjustments_next_month(ws, register):
         (2, Decimal("0"), Decimal("12.40"), True), (4, Decimal("50.00"), Decimal("0.00"), True)]
     assert [(w.line.row, w.amount) for w in november.withdrawn] == [(1, Decimal("50.00"))]
     [check] = [c for c in november.checks if c.form_id == "S-2026-001_2026-10"]
-    assert check.kind == "withdrawn" and "Rivi 1 (6.10.2026, Yksilötyö) maksettiin erässä 2026-10" in check.message
+    assert check.kind == "withdrawn"
+    assert "Rivi 1 (6.10.2026, Yksilötyö) maksettiin maksuerässä lokakuu 2026" in check.fi and "50,00\xa0€" in check.fi
+    assert "Rad 1 (6.10.2026, Individuellt arbete) betalades" in check.sv
 
     text = only_feedback(outcome)
     assert not any(phrase in text for phrase in CORRECT_AGAIN)
