@@ -111,6 +111,12 @@ MATRIX = {
     "/e/{foreign}":                         (MISSING, MISSING,  MISSING,  MISSING,  MISSING,  MISSING),
     "/e/{closed}":                          (GONE,    GONE,     GONE,     GONE,     GONE,     GONE),
     "/e/not-a-token":                       (MISSING, MISSING,  MISSING,  MISSING,  MISSING,  MISSING),
+    f"/e/{{KA-001}}/forms/S-2026-001_{MONTH}.pdf":
+                                            (OK,      OK,       OK,       OK,       OK,       OK),
+    f"/e/{{KA-001}}/forms/S-2026-002_{MONTH}.pdf":
+                                            (MISSING, MISSING,  MISSING,  MISSING,  MISSING,  MISSING),
+    f"/e/{{revoked}}/forms/S-2026-005_{MONTH}.pdf":
+                                            (MISSING, MISSING,  MISSING,  MISSING,  MISSING,  MISSING),
 }
 CASES = [pytest.param(path, role, expected[i], id=f"{path}-{role}")
          for path, expected in MATRIX.items() for i, role in enumerate(ROLES)]

@@ -307,6 +307,17 @@ def expert_year(ws: Workspace, register: Register, expert_id: str, year: int, la
     return result
 
 
+def issued_forms(ws: Workspace, register: Register, expert_id: str, month: str) -> dict[str, Path]:
+    """The hour forms issued to `expert_id` for `month` (one per contract), by file name."""
+    forms: dict[str, Path] = {}
+    for contract in register.contracts.values():
+        if contract.expert_id == expert_id:
+            path = ws.output("forms", month, f"{contract.contract_id}_{month}.pdf")
+            if path.is_file() and not path.is_symlink():
+                forms[path.name] = path
+    return dict(sorted(forms.items()))
+
+
 STEPS = ("contracts", "intro-packs", "forms", "notices", "payroll", "close", "indicators")
 
 
