@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 
 from kokemus_docs.fileio import safe_filename
@@ -43,16 +44,17 @@ def writing(ws: Workspace, what: str):
     return workspace_lock(ws, f"web: {what}", wait=WEB_LOCK_WAIT)
 
 
+def _file_stamp(path: Path) -> tuple[int, int]:
+    try:
+        stat = path.stat()
+    except OSError:
+        return (0, 0)
+    return (stat.st_mtime_ns, stat.st_size)
+
+
 def ledger_stamp(ws: Workspace) -> tuple:
     """Changes whenever the ledger does (its file or its write-ahead log)."""
-    stamp = []
-    for path in (ws.ledger_path, ws.ledger_path.with_name(ws.ledger_path.name + "-wal")):
-        try:
-            stat = path.stat()
-            stamp.append((stat.st_mtime_ns, stat.st_size))
-        except OSError:
-            stamp.append(None)
-    return tuple(stamp)
+    return (_file_stamp(ws.ledger_path), _file_stamp(ws.ledger_path.with_name(ws.ledger_path.name + "-wal")))
 
 
 _figures_cache: dict[tuple, object] = {}
@@ -62,7 +64,7 @@ def cached_year_figures(ws: Workspace, check: RegisterCheck, year: int):
     """indicators.year_figures for the charts, computed again only when the ledger or the register changed."""
     from kokemus_docs.indicators import year_figures
 
-    key = (str(ws.root), year, id(check), ledger_stamp(ws))
+    key = (str(ws.root), year, _file_stamp(ws.register_path), ledger_stamp(ws))
     with _register_lock:
         figures = _figures_cache.get(key)
     if figures is None:
@@ -81,11 +83,7 @@ def valid_month(month: str) -> bool:
 def register_check(ws: Workspace) -> RegisterCheck:
     """The register as loaded and checked, read again only when register.xlsx changes."""
     path = ws.register_path
-    try:
-        stat = path.stat()
-        stamp = (stat.st_mtime_ns, stat.st_size)
-    except OSError:
-        stamp = (0, 0)
+    stamp = _file_stamp(path)
     with _register_lock:
         cached = _register_cache.get(path)
         if cached is not None and cached[0] == stamp:
@@ -127,7 +125,7 @@ class MonthOverview:
     def days_to(self, day: date, today: date | None = None) -> int:
         return (day - (today or date.today())).days
 
-    @property
+    @cached_property
     def counts(self) -> dict[str, int]:
         counts: dict[str, int] = defaultdict(int)
         for row in self.rows:
