@@ -197,10 +197,13 @@ def month_downloads(ws: Workspace, month: str, *, unit_id: str | None = None) ->
 
 
 def row_files(ws: Workspace, register: Register, rows: list[FormRow], month: str) -> dict[str, list[str]]:
-    """Per row: the issued hour form and the contract (its PDF too: made on request when missing)."""
-    forms_dir, contracts_dir = ws.output("forms", month), ws.output("contracts")
-    forms = set(os.listdir(forms_dir)) if forms_dir.is_dir() else set()
-    contracts = set(os.listdir(contracts_dir)) if contracts_dir.is_dir() else set()
+    """Per row: the issued hour form, the contract and the introduction pack (their PDFs too: made on request
+    when missing)."""
+    def listing(folder: Path) -> set[str]:
+        return set(os.listdir(folder)) if folder.is_dir() else set()
+
+    forms, contracts = listing(ws.output("forms", month)), listing(ws.output("contracts"))
+    packs = listing(ws.output("intro-packs"))
     found: dict[str, list[str]] = {}
     for row in rows:
         files = found[row.form_id] = []
@@ -212,6 +215,10 @@ def row_files(ws: Workspace, register: Register, rows: list[FormRow], month: str
             stem = safe_filename(f"{row.contract_id}_{expert.last_name}")
             if f"{stem}.docx" in contracts:
                 files += [f"outputs/contracts/{stem}.docx", f"outputs/contracts/{stem}.pdf"]
+        # outputs/intro-packs/<unit_id>_<expert_id>.docx, as render_intro_packs names it
+        pack = safe_filename(f"{row.unit_id}_{row.expert_id}")
+        if f"{pack}.docx" in packs:
+            files += [f"outputs/intro-packs/{pack}.docx", f"outputs/intro-packs/{pack}.pdf"]
     return found
 
 
