@@ -91,6 +91,10 @@ MATRIX = {
                                             (LOGIN,   OK,       FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN),
     f"/files/outputs/forms/{MONTH}/S-2026-001_{MONTH}.pdf":
                                             (LOGIN,   OK,       FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN),
+    "/files/outputs/contracts/S-2026-002_Korhonen.docx":
+                                            (LOGIN,   OK,       FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN),
+    "/files/outputs/intro-packs/MTP-PORVOO_KA-002.docx":
+                                            (LOGIN,   OK,       FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN),
     f"/files/outputs/payroll/payroll_{MONTH}.xlsx":
                                             (LOGIN,   MISSING,  FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN),
     "/files/register.xlsx":                 (LOGIN,   MISSING,  FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN),
@@ -432,6 +436,14 @@ def test_links_page_lists_addresses_with_revoke_buttons(clients, site):
     page = clients["coordinator"].get(f"/months/{MONTH}/links").get_data(as_text=True)
     assert f"http://127.0.0.1:8000/e/{site.tokens['KA-001']}" in page
     assert f'action="/months/{MONTH}/links/KA-001/revoke"' in page
+
+
+def test_month_page_links_each_rows_documents(clients):
+    page = clients["coordinator"].get(f"/months/{MONTH}").get_data(as_text=True)
+    row = re.search(r'<tr id="row-S-2026-002">.*?</tr>', page, re.S).group(0)
+    for name in (f"S-2026-002_{MONTH}.pdf", "S-2026-002_Korhonen.docx", "S-2026-002_Korhonen.pdf",
+                 "MTP-PORVOO_KA-002.docx", "MTP-PORVOO_KA-002.pdf"):
+        assert name in row
 
 
 def test_month_page_filters_by_state(clients):
