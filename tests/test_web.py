@@ -526,3 +526,19 @@ def test_client_address_from_the_proxy_when_configured(tmp_path):
     assert seen == ["198.51.100.7"]
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_coordinator_replaces_a_leaked_address(app, site, clients):
+    client = clients["coordinator"]
+    old = f"/e/{site.tokens['KA-006']}"
+    assert app.test_client().get(old).status_code == 200
+    response = client.post(f"/months/{MONTH}/links/KA-006/revoke",
+                           data={"csrf_token": csrf_token(client, f"/months/{MONTH}/links")})
+    page = response.get_data(as_text=True)
+    new = re.search(r"http://127\.0\.0\.1:8000(/e/[A-Za-z0-9_-]{24})", page).group(1)
+    assert new != old
+    assert app.test_client().get(old).status_code == 404
+    assert app.test_client().get(new).status_code == 200
+    site.tokens["KA-006"] = new[3:]
+    assert client.post(f"/months/{MONTH}/links/NOBODY/revoke",
+                       data={"csrf_token": csrf_token(client, f"/months/{MONTH}/links")}).status_code == 404
