@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
@@ -344,9 +345,12 @@ def test_upload_refuses_non_pdf_and_oversized(app, site, clients):
 def test_coordinator_uploads_many_and_sees_them_on_the_month_page(clients, site):
     client = clients["coordinator"]
     url = f"/months/{MONTH}/upload"
-    with open(site.uploads["mistaken_fi"], "rb") as one, open(site.uploads["good"], "rb") as two:
+    good = site.uploads["good"].read_bytes()
+    with open(site.uploads["mistaken_fi"], "rb") as one:
+        # the same good form twice in one upload: the second is a duplicate whatever came before
         response = client.post(url, data={"csrf_token": csrf_token(client, f"/months/{MONTH}"),
-                                          "file": [(one, "S-2026-006.pdf"), (two, "copy.pdf")]},
+                                          "file": [(one, "S-2026-006.pdf"), (io.BytesIO(good), "copy.pdf"),
+                                                   (io.BytesIO(good), "copy 2.pdf")]},
                                content_type="multipart/form-data")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -360,11 +364,12 @@ def test_coordinator_runs_a_step_and_the_audit_log_shows_it(clients, site):
     response = client.post(f"/months/{MONTH}/run", data={"csrf_token": csrf_token(client, f"/months/{MONTH}"),
                                                          "step": "notices"})
     assert response.status_code == 200
-    assert "fee notice(s)" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "Tiedostoja kirjoitettu: 3." in page and "fee notice(s)" in page
     refused = client.post(f"/months/{MONTH}/run", data={"csrf_token": csrf_token(client), "step": "close"})
     assert refused.status_code == 400  # closing needs the confirmation box
     audit = client.get("/audit").get_data(as_text=True)
-    assert "tuotettu" in audit and f"notices {MONTH}" in audit and "lähetys" in audit
+    assert "tuotettu" in audit and f"notices {MONTH}" in audit and "kirjautuminen" in audit
     assert_no_personal_data(site, audit.encode(), "audit log")
 
 
