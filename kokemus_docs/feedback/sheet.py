@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from openpyxl import Workbook
-from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
@@ -125,6 +125,14 @@ def _print_settings(sheet, title_rows: str) -> None:
     sheet.print_title_rows = title_rows
 
 
+def _wide_text(sheet, row: int, column: int, text: str, last_column: int) -> None:
+    """A note across the table's width, wrapped, so it prints inside the page."""
+    _put(sheet, row, column, text)
+    sheet.merge_cells(start_row=row, start_column=column, end_row=row, end_column=last_column)
+    sheet.cell(row=row, column=column).alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.row_dimensions[row].height = 15 * (1 + len(text) // 170)
+
+
 def _header(sheet, row: int, labels: Sequence[str]) -> None:
     for column, label in enumerate(labels, start=1):
         _put(sheet, row, column, label, xlsx.HEADER)
@@ -163,8 +171,9 @@ def _summary_sheet(wb: Workbook, register: Register, year: int, rows) -> None:
     for number in range(1, 6):
         headers += [f"Väittämä {number}: keskiarvo / Påstående {number}: medelvärde",
                     f"Väittämä {number}: samaa mieltä (4–5) / instämmer (4–5)"]
-    xlsx.set_widths(sheet, [26, 36, 11, 8] + [12] * 10)
+    xlsx.set_widths(sheet, [30, 36, 11, 8] + [12] * 10)
     _header(sheet, 1, headers)
+    sheet.row_dimensions[1].height = 58
     sheet.freeze_panes = "C2"
     line = 1
     for respondent, unit_id, figures in rows:
@@ -173,7 +182,6 @@ def _summary_sheet(wb: Workbook, register: Register, year: int, rows) -> None:
         _put(sheet, line, 2, _unit_name(register, unit_id), xlsx.BOLD if unit_id is None else None)
         for column, (value, style) in enumerate(_figures_cells(figures, with_agree=True), start=3):
             _put(sheet, line, column, value, style)
-    table_end = line
     _print_settings(sheet, "1:1")
 
     line += 2
@@ -187,7 +195,7 @@ def _summary_sheet(wb: Workbook, register: Register, year: int, rows) -> None:
         "'vet inte' räknas inte med.",
     ]
     for note in notes:
-        _put(sheet, line, 1, note)
+        _wide_text(sheet, line, 1, note, len(headers))
         line += 1
     line += 1
     for respondent in RESPONDENTS:
@@ -196,7 +204,7 @@ def _summary_sheet(wb: Workbook, register: Register, year: int, rows) -> None:
         for number, (fi, sv) in enumerate(zip(QUESTIONS[respondent]["fi"][1], QUESTIONS[respondent]["sv"][1],
                                               strict=True), start=1):
             _put(sheet, line, 1, f"Väittämä / Påstående {number}")
-            _put(sheet, line, 2, f"{fi} / {sv}")
+            _wide_text(sheet, line, 2, f"{fi} / {sv}", len(headers))
             line += 1
 
     # The chart reads a table of the groups with enough answers only.
@@ -217,16 +225,19 @@ def _summary_sheet(wb: Workbook, register: Register, year: int, rows) -> None:
         chart.add_data(Reference(sheet, min_col=2, min_row=chart_top, max_row=chart_top + len(shown)),
                        titles_from_data=True)
         chart.set_categories(Reference(sheet, min_col=1, min_row=chart_top + 1, max_row=chart_top + len(shown)))
-        chart.width, chart.height = 18, 8
-        sheet.add_chart(chart, f"D{table_end + 3}")
+        chart.y_axis.number_format = "0"
+        chart.x_axis.tickLblPos = "low"
+        chart.width, chart.height = 18, 7
+        sheet.add_chart(chart, f"D{chart_top}")
 
 
 def _quarter_sheet(wb: Workbook, year: int, answers: Sequence[Answer]) -> None:
     sheet = wb.create_sheet("Palaute neljännesvuosittain")
     headers = ["Vastaajat / Svarande", "Neljännes / Kvartal", "Vastauksia / Svar", "NPS"] + [
         f"Väittämä {n}: keskiarvo / Påstående {n}: medelvärde" for n in range(1, 6)]
-    xlsx.set_widths(sheet, [26, 22, 11, 8] + [14] * 5)
+    xlsx.set_widths(sheet, [30, 24, 11, 8] + [14] * 5)
     _header(sheet, 1, headers)
+    sheet.row_dimensions[1].height = 44
     sheet.freeze_panes = "C2"
     by_quarter: dict[tuple[str, int], Figures] = {}
     line = 1
@@ -255,8 +266,11 @@ def _quarter_sheet(wb: Workbook, year: int, answers: Sequence[Answer]) -> None:
             if figures.shown:
                 _put(sheet, chart_top + quarter, column, figures.nps, "kk_nps")
     if any(f.shown for f in by_quarter.values()):
-        chart = LineChart()
+        chart = BarChart()
+        chart.type = "col"
         chart.title = f"NPS neljännesvuosittain / per kvartal {year}"
+        chart.y_axis.number_format = "0"
+        chart.x_axis.tickLblPos = "low"
         chart.y_axis.title = "NPS"
         chart.y_axis.scaling.min, chart.y_axis.scaling.max = -100, 100
         chart.x_axis.delete = chart.y_axis.delete = False
@@ -269,7 +283,7 @@ def _quarter_sheet(wb: Workbook, year: int, answers: Sequence[Answer]) -> None:
 
 def _comments_sheet(wb: Workbook, register: Register, year: int, answers: Sequence[Answer]) -> None:
     sheet = wb.create_sheet("Palautteen kommentit")
-    xlsx.set_widths(sheet, [12, 26, 32, 18, 90])
+    xlsx.set_widths(sheet, [11, 30, 40, 20, 80])
     _put(sheet, 1, 1, "Vain koordinaattorille: lue kommentit ennen kuin jaat niitä. Vastaaja on voinut kirjoittaa "
                       "niihin nimiä tai muita henkilötietoja; poista ne ennen jakamista. / Endast för koordinatorn: "
                       "läs kommentarerna innan du delar dem. De kan innehålla namn eller andra personuppgifter; ta "
