@@ -345,6 +345,72 @@ def feedback_ingest(paths: tuple[Path, ...], received_on: date | None) -> Outcom
                                                      progress=StderrProgress()))
 
 
+@cli.group()
+def users() -> None:
+    """Logins for the web app (coordinator, payroll, unit contacts)."""
+
+
+@users.command("add")
+@click.argument("login")
+@click.option("--role", required=True, type=click.Choice(["coordinator", "payroll", "unit"]),
+              help="What the login may do: coordinator (everything), payroll (payroll workbooks), unit (its unit).")
+@click.option("--unit", "unit_id", metavar="ID", help="The unit of a unit login (as in the units sheet).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from stdin instead of generating one.")
+@runs
+def users_add(login: str, role: str, unit_id: str | None, password_stdin: bool) -> Outcome:
+    """Add a web login; its password is stored as an Argon2 hash and, when generated, printed once."""
+    from kokemus_docs.accounts import add_user
+    from kokemus_docs.register import load_register
+
+    ws = _workspace()
+    password = None
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    known_units = set(load_register(ws.register_path).register.units) if role == "unit" else None
+    user, generated = add_user(ws, login, role, unit_id=unit_id, password=password, known_units=known_units)
+    summary = [f"Login {user.login} ({user.role}{', unit ' + user.unit_id if user.unit_id else ''}) added."]
+    extra = {"login": user.login, "role": user.role, "unit_id": user.unit_id}
+    if generated:
+        summary.append(f"Password (shown only now): {generated}")
+        extra["password"] = generated
+    return Outcome(summary=summary, extra=extra)
+
+
+@cli.command()
+@month_option()
+@click.option("--expert", "expert_ids", multiple=True, metavar="ID", help="Only this expert (repeatable).")
+@runs
+def links(month: str, expert_ids: tuple[str, ...]) -> Outcome:
+    """Each expert's personal upload address for the month (also printed on the hour form)."""
+    from kokemus_docs.links import list_links
+
+    ws = _workspace()
+    return _register(ws, lambda reg: list_links(ws, reg, month, expert_ids=expert_ids))
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="Request threads.")
+@json_option
+def serve(host: str, port: int, threads: int, as_json: bool) -> None:
+    """The web app for coordinator, unit contacts, payroll and experts, on this workspace (waitress)."""
+    from waitress import serve as waitress_serve
+
+    from kokemus_docs.web import create_app
+
+    try:
+        app = create_app(_workspace().root)
+    except KokemusError as error:
+        _fail(error, as_json)
+    if as_json:
+        click.echo(json.dumps({"ok": True, "written": [], "errors": [], "warnings": [],
+                               "url": f"http://{host}:{port}"}))
+    click.echo(f"kokemus web app on http://{host}:{port} (workspace {app.config['KOKEMUS_WORKSPACE'].root}); "
+               "stop with Ctrl+C", err=True)
+    waitress_serve(app, host=host, port=port, threads=threads, ident="kokemus")
+
+
 def main() -> None:
     cli(prog_name="kokemus")
 

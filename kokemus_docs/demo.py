@@ -122,6 +122,31 @@ DEMO_SETTINGS = {
 }
 
 
+# Web app logins of the demo, with known passwords printed at the end (a real workspace never has these).
+DEMO_USERS = (
+    ("koordinaattori", "coordinator", None, "demo-koordinaattori"),
+    ("yksikko", "unit", "MTP-PORVOO", "demo-yksikko-mtp"),
+    ("palkat", "payroll", None, "demo-palkanlaskenta"),
+)
+# The expert whose own page the demo points to: Swedish-speaking, with an open month for late forms.
+DEMO_EXPERT, DEMO_EXPERT_MONTH = "KA-003", "2026-11"
+
+
+def add_demo_users(ws: Workspace) -> list[str]:
+    """Create the demo logins; the lines that tell how to log in to the web app."""
+    from kokemus_docs.accounts import add_user
+    from kokemus_docs.links import expert_upload_url
+
+    lines = [f"Web app: start it with 'kokemus -w {ws.root} serve' (Ctrl+C stops it), then log in as"]
+    for login, role, unit_id, password in DEMO_USERS:
+        add_user(ws, login, role, unit_id=unit_id, password=password)
+        lines.append(f"  {role}{' of ' + unit_id if unit_id else ''}: login {login}, password {password}")
+    url = expert_upload_url(ws, DEMO_EXPERT, DEMO_EXPERT_MONTH)
+    lines.append(f"  an expert's own page ({DEMO_EXPERT}, in Swedish; no login): {url}")
+    lines.append(f"open {ws.public_url or 'http://127.0.0.1:8000'}")
+    return lines
+
+
 def configure_demo_workspace(ws: Workspace) -> Workspace:
     """Fill in the demo county's business ID, postal address and coordinator in kokemus.toml."""
     config_path = ws.root / CONFIG_NAME
@@ -212,6 +237,7 @@ def run_demo(root: str | Path, progress: Progress = no_progress) -> tuple[Outcom
         + ", ".join(f"{n} {s}" for s, n in outcome.extra["feedback"].items()),
         "  indicators (with the feedback sheets): outputs/indicators/indicators_2026.xlsx",
         f"Try: kokemus -w {ws.root} check",
+        *add_demo_users(ws),
     ]
     return outcome, ws
 

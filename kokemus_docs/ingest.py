@@ -141,6 +141,7 @@ class _Session:
             self.cutoff = parse_time(str(ws.config["deadlines"].get("cancellation_cutoff", "15:00")))
         except ParseError:
             self.cutoff = time(15, 0)
+        self.max_travel = ws.max_travel_eur
 
     def rel(self, path: Path) -> str:
         """Workspace-relative path of an already resolved path (absolute if outside the workspace)."""
@@ -221,7 +222,7 @@ class _Session:
         if not seal_matches(self.key, identity, form.seal):
             result.findings.append(Finding("seal-mismatch", field=SEAL_FIELD))
             return None
-        check = validate_form(form, self.register, cutoff=self.cutoff)
+        check = validate_form(form, self.register, cutoff=self.cutoff, max_travel=self.max_travel)
         result.findings.extend(check.findings)
         for line in check.lines:
             if line.work_date > self.received_on:

@@ -6,6 +6,7 @@ import os
 import secrets
 import tomllib
 from dataclasses import dataclass, field
+from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 
@@ -166,6 +167,19 @@ class Workspace:
     @property
     def form_rows(self) -> int:
         return int(self.config["forms"]["rows"])
+
+    @property
+    def max_travel_eur(self) -> Decimal:
+        """forms.max_travel_eur: the most one row of an hour form may claim for travel ("200.00")."""
+        from kokemus_docs.formatting import ParseError, parse_money
+
+        value = self.config["forms"].get("max_travel_eur", "200.00")
+        try:
+            return parse_money(str(value), maximum=Decimal("100000.00"))
+        except ParseError:
+            raise WorkspaceError(f"{CONFIG_NAME}: forms.max_travel_eur = {str(value)[:40]!r} is not an amount in "
+                                 'euros from 0 to 100000 with at most two decimals; write it like "200.00".',
+                                 path=CONFIG_NAME, code="bad-config") from None
 
     def coordinator_contact(self) -> dict[str, str]:
         """The coordinator's name, email and phone from kokemus.toml (empty strings where not set)."""
