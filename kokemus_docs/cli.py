@@ -9,7 +9,9 @@ import functools
 import json
 import os
 import re
+import sqlite3
 import sys
+import threading
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -67,23 +69,42 @@ def _parse_iso_date(ctx, param, value: str | None) -> date | None:
 # --- output -----------------------------------------------------------------------------------------
 
 class StderrProgress:
-    """Progress of a batch on stderr: a live line on a terminal, a line every ~10 % otherwise."""
+    """Progress of a batch on stderr: a live line on a terminal; otherwise a few plain lines.
+
+    Off a terminal a line is printed when the batch has moved on by a tenth and the label says something new,
+    and once when the batch is done; a counter that goes back, or repeats, prints nothing. A new total starts
+    a new batch. Safe to call from worker threads.
+    """
 
     def __init__(self) -> None:
         self.tty = sys.stderr.isatty()
-        self.last_step = -1
+        self._lock = threading.Lock()
+        self._total = 0
+        self._done = 0
+        self._finished = True
+        self._step = -1
+        self._label = ""
 
     def __call__(self, done: int, total: int, label: str) -> None:
         if total <= 0:
             return
-        line = f"[{done}/{total}] {label}"
-        if self.tty:
-            click.echo(f"\r\033[K{line}", err=True, nl=done >= total)
-            return
-        step = done * 10 // total
-        if step != self.last_step or done == total:
-            self.last_step = -1 if done >= total else step
-            click.echo(line, err=True)
+        done = min(max(done, 0), total)
+        with self._lock:
+            if self._finished or total != self._total:
+                self._total, self._done, self._finished, self._step, self._label = total, 0, False, -1, ""
+            if done <= self._done:
+                return
+            self._done = done
+            finished = done >= total
+            line = f"[{done}/{total}] {label}"
+            if self.tty:
+                click.echo(f"\r\033[K{line}", err=True, nl=finished)
+            else:
+                step = done * 10 // total
+                if finished or (step > self._step and label != self._label):
+                    click.echo(line, err=True)
+                    self._step, self._label = step, label
+            self._finished = finished
 
 
 def _emit(ctx: click.Context, outcome: Outcome, as_json: bool) -> None:
@@ -122,15 +143,42 @@ def runs(command: Callable[..., Outcome]) -> Callable:
             outcome = command(*args, **kwargs)
         except KokemusError as error:
             _fail(error, as_json)
+        except sqlite3.OperationalError as exc:  # a ledger busy beyond its timeout, outside Ledger's own checks
+            from kokemus_docs.ledger import LedgerError, ledger_busy_error
+
+            ws = ctx.obj.get("workspace_obj") if ctx.obj else None
+            path = ws.ledger_path if ws else "ledger.sqlite"
+            _fail(ledger_busy_error(path, exc) or LedgerError(f"The ledger cannot be used ({exc}).",
+                                                              path=str(path), code="ledger-error"), as_json)
         _emit(ctx, outcome, as_json)
 
     return json_option(wrapper)
 
 
-def _workspace() -> Workspace:
+def lock_wait() -> float:
+    """Seconds a command waits for another one writing the same workspace ($KOKEMUS_LOCK_WAIT, default 60)."""
+    from kokemus_docs.workspace import DEFAULT_LOCK_WAIT
+
+    try:
+        return max(0.0, float(os.environ.get("KOKEMUS_LOCK_WAIT", DEFAULT_LOCK_WAIT)))
+    except ValueError:
+        return DEFAULT_LOCK_WAIT
+
+
+def _workspace(writes: bool = True) -> Workspace:
+    """Open the workspace named by -w. A command that writes it (the default) first takes the workspace lock,
+    held until the command ends: a second one waits, saying for whom, then stops with exit 2. Commands that only
+    read (check, serve) pass writes=False.
+    """
+    from kokemus_docs.workspace import workspace_lock
+
     ctx = click.get_current_context()
     ws = Workspace.open(ctx.obj["workspace"])
     ctx.obj["workspace_obj"] = ws
+    if writes:
+        command = ctx.command_path.split(" ", 1)[1] if " " in ctx.command_path else ctx.command_path
+        ctx.with_resource(workspace_lock(ws, command, wait=lock_wait(),
+                                         on_wait=lambda text: click.echo(text, err=True)))
     return ws
 
 
@@ -196,7 +244,7 @@ def check() -> Outcome:
     """Check the register: every problem with its sheet, row and column."""
     from kokemus_docs.register import check_register
 
-    return check_register(_workspace())
+    return check_register(_workspace(writes=False))
 
 
 @cli.command()
@@ -400,7 +448,7 @@ def serve(host: str, port: int, threads: int, as_json: bool) -> None:
     from kokemus_docs.web import create_app
 
     try:
-        app = create_app(_workspace().root)
+        app = create_app(_workspace(writes=False).root)
     except KokemusError as error:
         _fail(error, as_json)
     if as_json:

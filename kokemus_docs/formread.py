@@ -1,17 +1,32 @@
-"""Reading a returned hour form back into a `ReturnedForm`: the raw strings the expert typed.
+"""Reading returned PDF forms safely: the values of their fields, or the text on their pages.
 
-Live forms are read from their fields (whatever filled them: Acrobat, a browser, pdftk, PyMuPDF). A form
-that was "printed to PDF" or flattened has no fields left; then the text on the page is read at the places
-where `hourform.form_layout` put the fields, and the result says source='page-text'. When that text cannot
-be placed with certainty, the form is refused rather than misread.
+Returned files come from anyone on the network, so every file is parsed by qpdf (pikepdf) and, for forms that
+were printed or flattened, pdfplumber, in a separate worker process, within fixed limits: file size, pages,
+objects, fields, nesting, value lengths and characters on a page, and a time limit that stops the worker
+(runaway C code included) and starts a fresh one for the next file. Only plain data (JSON) comes back.
+
+Two layers:
+
+- `read_pdf(data)` / `read_fields(data)`: any AcroForm's field values by full field name, or a flattened
+  PDF's characters and drawn lines by page. Failures raise `FormUnreadable` with a `code`.
+- `read_form(path, data)`: a returned hour form as a `ReturnedForm`. Live forms are read from their fields
+  (whatever filled them: Acrobat, a browser, pdftk, PyMuPDF). A form that was "printed to PDF" or flattened
+  has no fields left; then the text on the page is read at the places where `hourform.form_layout` put the
+  fields, and the result says source='page-text'. When that text cannot be placed with certainty, the form
+  is refused rather than misread.
 """
 
 from __future__ import annotations
 
-import codecs
+import atexit
 import io
+import json
+import os
 import re
-from collections.abc import Callable
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -25,117 +40,169 @@ from kokemus_docs.formfields import (
     ReturnedForm,
     row_field,
 )
-from kokemus_docs.hourform import (
-    COLUMN_EDGES,
-    COLUMNS,
-    PAGE_HEIGHT,
-    PAGE_WIDTH,
-    TEXTS,
-    FormLayout,
-    checkbox_on_states,
-    form_layout,
-)
 
 ROW_NAME = re.compile(r"^row(\d{2,3})_([a-z_]+)$")
 MONTH = re.compile(r"^\d{4}-\d{2}$")
 POSITION_TOLERANCE = 2.0  # points: how far printed text may sit from where the layout put it
 
+# --- limits for one returned file ---------------------------------------------------------------------------------
+
+MAX_FILE_BYTES = 10 * 1024 * 1024  # an issued hour form is ~100 KB; a filled one with an embedded font well under 1 MB
+READ_TIME_LIMIT = 5.0  # seconds of parsing per file; a form takes milliseconds, a flattened one a fraction of a second
+MAX_OBJECTS = 100_000  # objects in the file
+MAX_PAGES = 100  # pages in the page tree
+MAX_PAGE_TREE_NODES = 1_000  # page tree entries examined (pages and the nodes above them)
+MAX_TREE_DEPTH = 32  # nesting of the page tree and of the field tree
+MAX_FIELD_NODES = 10_000  # field tree entries examined (an hour form with 40 rows has ~420)
+MAX_NAME_CHARS = 500  # one full field name
+MAX_VALUE_BYTES = 40_000  # one field value as stored (text fields hold at most 2,000 characters; UTF-16 doubles)
+MAX_FIELD_TEXT_BYTES = 4 * 1024 * 1024  # all field names and values together
+MAX_TEXT_PAGES = 10  # a PDF without fields is read from its page text only up to this many pages
+MAX_CONTENT_BYTES = 8 * 1024 * 1024  # decoded content streams of those pages together
+MAX_PAGE_CHARS = 30_000  # characters on one page (a flattened hour form page has ~2,000)
+MAX_PAGE_SHAPES = 30_000  # drawn lines and curves on one page
+WORKER_MEMORY_LIMIT = 1024 * 1024 * 1024  # address space of the reading process, bytes
+WORKER_START_LIMIT = 120.0  # seconds for a fresh worker to import its libraries (a busy machine is slow)
+MAX_REPLY_BYTES = 64 * 1024 * 1024
+
 
 class FormUnreadable(KokemusError):
-    """A returned file cannot be read as an hour form. `code` says why; the message says what to do."""
+    """A returned file cannot be read as a form. `code` says why; the message says what is wrong (and, from
+    read_form, what to do). `what` is the reason alone, without file name or advice.
+
+    Codes: not-pdf, too-large, damaged, encrypted, too-complex (limits or the time limit exceeded); read_form
+    adds scanned, wrong-layout, identity-missing and page-text-unclear.
+    """
 
     exit_code = 1
 
+    def __init__(self, message: str, *, path: str | None = None, code: str | None = None, what: str = ""):
+        super().__init__(message, path=path, code=code)
+        self.what = what or message
+
+
+# --- any PDF form: what the worker reads ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PageText:
+    """One page of a PDF without fields: its size in points and what is printed on it, in pdfplumber's
+    coordinates (origin top left). `chars`: dicts with text, x0, x1, top, bottom, size. `lines`: dicts with
+    x0, x1, top, bottom of every drawn line and curve."""
+
+    width: float
+    height: float
+    chars: list[dict] = field(default_factory=list)
+    lines: list[dict] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PdfContent:
+    """What a PDF holds for a form reader.
+
+    `fields`: every terminal field's value by full name ('parent.child'); text and choice fields give their
+    text (a multiple choice its values joined by newlines), checkboxes and radio groups the chosen state name
+    without the slash ('Yes') or '' when not ticked, anything else ''. `kinds`: each field's type: 'text',
+    'choice', 'checkbox', 'radio', 'button', 'signature' or ''. `pages`: only when the PDF has no fields and
+    pages were asked for and it has at most MAX_TEXT_PAGES pages, else None.
+    """
+
+    fields: dict[str, str]
+    kinds: dict[str, str]
+    page_count: int
+    pages: list[PageText] | None = None
+
+
+def read_pdf(data: bytes, *, pages: bool = True, time_limit: float = READ_TIME_LIMIT) -> PdfContent:
+    """Read a PDF's form fields (and, when it has none and `pages` is true, its page text) within the limits.
+
+    Raises FormUnreadable (code not-pdf, too-large, damaged, encrypted or too-complex; message and `what`
+    without a file name). Safe to call from several threads: files are read one at a time.
+    """
+    data = bytes(data)
+    if not data:
+        raise _failure("not-pdf", "the file is empty")
+    if len(data) > MAX_FILE_BYTES:
+        raise _failure("too-large", f"the file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+    if b"%PDF-" not in data[:1024]:
+        raise _failure("not-pdf", "this is not a PDF file")
+    tail = data[-2048:]
+    if b"%%EOF" not in tail or (b"startxref" not in tail and b"/XRefStm" not in tail):
+        raise _failure("damaged", "the PDF file is cut short")
+    reply = _WORKERS.run({"pages": bool(pages)}, data, time_limit)
+    if "error" in reply:
+        raise _failure(str(reply["error"]), str(reply["what"]))
+    return PdfContent(fields=reply["fields"], kinds=reply["kinds"], page_count=reply["page_count"],
+                      pages=None if reply["pages"] is None else [PageText(**page) for page in reply["pages"]])
+
+
+def read_fields(data: bytes, *, time_limit: float = READ_TIME_LIMIT) -> dict[str, str]:
+    """A PDF form's field values by full field name (see PdfContent.fields); {} for a PDF without fields.
+
+    Raises FormUnreadable like read_pdf.
+    """
+    return read_pdf(data, pages=False, time_limit=time_limit).fields
+
+
+def _failure(code: str, what: str) -> FormUnreadable:
+    return FormUnreadable(what, code=code, what=what)
+
+
+# --- the hour form ------------------------------------------------------------------------------------------------
+
+
+_ADVICE = {
+    "not-pdf": "Send the hour form as the PDF file you received, filled in and saved.",
+    "too-large": "Send only the filled hour form PDF (it is far smaller); do not attach scans or other files to it.",
+    "damaged": "The file is damaged or incomplete; save the filled form again and send the new file.",
+    "too-complex": "The file cannot be read safely (its structure is damaged or far more complex than an hour "
+                   "form); fill in the hour form as it was issued, save it and send the new file.",
+    "encrypted": "Remove the password (save the form without protection) and send it again.",
+    "scanned": "A scanned or photographed form cannot be read; fill in the PDF form itself on a "
+               "computer and send that file.",
+    "wrong-layout": "Use the hour form issued for this month and contract; ask the coordinator for a new "
+                    "one if it is lost.",
+    "identity-missing": "The form's locked details were removed; use the hour form as it was issued.",
+    "page-text-unclear": "The form was printed or flattened and its text cannot be placed with certainty; "
+                         "send the fillable PDF form itself.",
+}
+
 
 def _unreadable(path: Path, code: str, what: str) -> FormUnreadable:
-    advice = {
-        "not-pdf": "Send the hour form as the PDF file you received, filled in and saved.",
-        "damaged": "The file is damaged or incomplete; save the filled form again and send the new file.",
-        "encrypted": "Remove the password (save the form without protection) and send it again.",
-        "scanned": "A scanned or photographed form cannot be read; fill in the PDF form itself on a "
-                   "computer and send that file.",
-        "wrong-layout": "Use the hour form issued for this month and contract; ask the coordinator for a new "
-                        "one if it is lost.",
-        "identity-missing": "The form's locked details were removed; use the hour form as it was issued.",
-        "page-text-unclear": "The form was printed or flattened and its text cannot be placed with certainty; "
-                             "send the fillable PDF form itself.",
-    }[code]
-    return FormUnreadable(f"{path.name}: {what}. {advice}", path=str(path), code=code)
+    return FormUnreadable(f"{path.name}: {what}. {_ADVICE.get(code, _ADVICE['damaged'])}", path=str(path),
+                          code=code, what=what)
 
 
-def read_form(path: Path, data: bytes | None = None) -> ReturnedForm:
+def read_form(path: Path, data: bytes | None = None, *, time_limit: float = READ_TIME_LIMIT) -> ReturnedForm:
     """Read a returned hour form. Raises FormUnreadable (with a `code`) when it is not a readable hour form.
 
     `data` is the file's content when the caller has read it already (it is then not read again).
-    Plain files (the usual output of form fillers) are read directly from their bytes in a millisecond or
-    two; anything else, and every form the direct reader has any doubt about, is read with pypdf, which
-    gives the same answer more slowly.
     """
     path = Path(path)
     if data is None:
         try:
-            data = path.read_bytes()
+            with open(path, "rb") as handle:
+                data = handle.read(MAX_FILE_BYTES + 1)
         except OSError as exc:
             raise _unreadable(path, "not-pdf", f"the file cannot be opened ({exc.strerror})") from None
-    if not data.lstrip()[:5].startswith(b"%PDF-"):
-        raise _unreadable(path, "not-pdf", "this is not a PDF file")
-    tail = data[-2048:]
-    if b"%%EOF" not in tail or (b"startxref" not in tail and b"/XRefStm" not in tail):
-        raise _unreadable(path, "damaged", "the PDF file is cut short")
     try:
-        values, on_states = _direct_fields(data)
-        if _is_hour_form(values):
-            return _from_fields(path, values, on_states)
-    except (_Doubt, FormUnreadable, ValueError, TypeError, AttributeError, IndexError, KeyError, RecursionError):
-        pass  # pypdf decides, and words any refusal
-    return _read_with_pypdf(path, data)
+        content = read_pdf(data, pages=True, time_limit=time_limit)
+    except FormUnreadable as exc:
+        raise _unreadable(path, exc.code or "damaged", exc.what) from None
+    if _is_hour_form(content.fields):
+        return _from_fields(path, content)
+    if content.fields:
+        raise _unreadable(path, "wrong-layout", "this PDF form is not an hour form (its fields have other names)")
+    if content.pages is None:
+        raise _unreadable(path, "wrong-layout", f"the PDF has no form fields and {content.page_count} pages, "
+                                                "more than an hour form")
+    if content.page_count == 0:
+        raise _unreadable(path, "damaged", "the PDF has no pages")
+    return _from_page_text(path, content.pages)
 
 
 def _is_hour_form(names) -> bool:
     return any(name in IDENTITY_FIELDS or name == SEAL_FIELD or ROW_NAME.match(name) for name in names)
-
-
-def _read_with_pypdf(path: Path, data: bytes) -> ReturnedForm:
-    """The reference reader: pypdf's view of the fields, or the page text of a flattened form."""
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
-    try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
-        if reader.is_encrypted:
-            try:
-                opened = reader.decrypt("")
-            except Exception:  # unsupported encryption is as closed as a password
-                opened = 0
-            if not opened:
-                raise _unreadable(path, "encrypted", "the PDF is protected with a password")
-        fields = reader.get_fields() or {}
-        page_count = len(reader.pages)
-    except FormUnreadable:
-        raise
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as exc:
-        raise _unreadable(path, "damaged", f"the PDF cannot be read ({type(exc).__name__})") from None
-    if page_count == 0:
-        raise _unreadable(path, "damaged", "the PDF has no pages")
-
-    if _is_hour_form(fields):
-        values = {name: field.get("/V") for name, field in fields.items()}
-        confirm = fields.get(CONFIRM_FIELD)
-        return _from_fields(path, values, lambda: checkbox_on_states(confirm))
-    if fields:
-        raise _unreadable(path, "wrong-layout", "this PDF form is not an hour form (its fields have other names)")
-    return _from_page_text(path, data)
-
-
-# --- live fields ------------------------------------------------------------------------------------------------
-
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list):  # a multi-select list; ours are single choice
-        value = value[0] if value else ""
-    return str(value).strip()
 
 
 @lru_cache(maxsize=16)
@@ -150,8 +217,9 @@ def _row_names(row: int) -> tuple[tuple[str, str], ...]:
     return tuple((name, row_field(row, name)) for name in ROW_FIELDS)
 
 
-def _from_fields(path: Path, fields: dict[str, object], on_states: Callable[[], list[str]]) -> ReturnedForm:
-    """The form from its field values (name -> /V as read) and the confirmation box's 'on' state names."""
+def _from_fields(path: Path, content: PdfContent) -> ReturnedForm:
+    """The form from its field values."""
+    fields = content.fields
     missing = [name for name in (*IDENTITY_FIELDS, SEAL_FIELD) if name not in fields]
     if missing:
         raise _unreadable(path, "identity-missing", f"the field(s) {', '.join(missing)} are missing")
@@ -161,451 +229,28 @@ def _from_fields(path: Path, fields: dict[str, object], on_states: Callable[[], 
         shown = ", ".join(absent[:5]) + (" …" if len(absent) > 5 else "")
         raise _unreadable(path, "wrong-layout", f"fields of the hour form are missing ({shown or 'all rows'})")
 
-    identity = {name: _text(fields[name]) for name in IDENTITY_FIELDS}
+    identity = {name: fields[name].strip() for name in IDENTITY_FIELDS}
     empty = [name for name, value in identity.items() if not value]
     if empty:
         raise _unreadable(path, "identity-missing", f"the locked field(s) {', '.join(empty)} are empty")
 
     rows: dict[int, dict[str, str]] = {}
     for row in rows_found:
-        values = {name: _text(fields[full]) for name, full in _row_names(row)}
+        values = {name: fields[full].strip() for name, full in _row_names(row)}
         if any(values.values()):
             rows[row] = values
-    value = fields[CONFIRM_FIELD]
-    confirmed = value is not None and str(value) in on_states()
-    return ReturnedForm(path=str(path), identity=identity, seal=_text(fields[SEAL_FIELD]), rows=rows,
-                        confirmed=confirmed, signed_on=_text(fields[SIGNED_ON_FIELD]),
-                        source="acroform")
-
-
-# --- live fields read straight from the file ---------------------------------------------------------------------
-#
-# pypdf builds a Python object for every field, option and appearance, which costs 100-250 ms per form. Forms
-# saved by form fillers are almost always plain: classic cross-reference tables (one more section per incremental
-# save), no object streams, no encryption. For those the few objects that matter are read here directly: the
-# catalog, the page tree, the field tree, each field's /T, /V and /FT, and the checkbox's appearance state names.
-# Values are read and strings decoded exactly as pypdf reads and decodes them. Whenever the file holds anything
-# this reader does not follow to the letter, it raises _Doubt and pypdf reads the form instead.
-
-
-class _Doubt(Exception):
-    """The file is not plain enough for the direct reader; pypdf reads it instead."""
-
-
-class _Name(str):
-    """A PDF name as pypdf shows it: with the leading slash."""
-
-
-class _Other:
-    """null, true or false: never what an hour form holds where it matters."""
-
-
-def _grammar() -> tuple[bytes, bytes]:
-    """Regular expressions for one PDF value and for one dictionary entry, strings and containers nested 4 deep.
-
-    Only what pypdf reads the same way is accepted: single spaces in references, no comments, no backslashes
-    outside strings. Escaped parentheses and backslashes inside strings are rewritten as octal escapes before
-    matching (see _PlainPdf), so a string is simply balanced parentheses.
-    """
-    ws = rb"[\x00\t\n\x0c\r ]"
-    regular = rb"[^\t\n\x0b\x0c\r ()<>\[\]{}/%\\]"  # pypdf's name characters, less the backslash
-    end = rb"(?!" + regular + rb")"
-    name = rb"/" + regular + rb"*+"
-    atom = (name + rb"|\d{1,10} \d{1,5} R" + end + rb"|[+-]?(?:\d++\.?\d*+|\.\d++)" + end
-            + rb"|(?:true|false|null)" + end + rb"|<[0-9A-Fa-f\x00\t\n\x0c\r ]*+>")
-    string = rb"\([^()]*+\)"
-    value = rb"(?>" + atom + rb"|" + string + rb")"
-    for _ in range(4):
-        string = rb"\((?:[^()]++|" + string + rb")*+\)"
-        array = rb"\[(?:" + ws + rb"*+" + value + rb")*+" + ws + rb"*+\]"
-        dictionary = rb"<<(?:" + ws + rb"*+" + name + ws + rb"*+" + value + rb")*+" + ws + rb"*+>>"
-        value = rb"(?>" + atom + rb"|" + string + rb"|" + dictionary + rb"|" + array + rb")"
-    return value, ws + rb"*+(?:(" + name + rb")" + ws + rb"*+(" + value + rb")|(>>)|(.+))"
-
-
-_VALUE, _ENTRY = _grammar()
-_ENTRIES = re.compile(_ENTRY, re.S)  # findall from just after '<<': (key, value, '>>', unparseable rest)
-_ITEMS = re.compile(rb"[\x00\t\n\x0c\r ]*+(" + _VALUE + rb")", re.S)
-_OBJ = re.compile(rb"(\d+)[\x00\t\n\x0c\r ]++(\d+)[\x00\t\n\x0c\r ]++obj[\x00\t\n\x0c\r ]*+")
-_XREF_ROW = re.compile(rb"(\d{10}) (\d{5}) ([nf])")
-_REF = re.compile(rb"(\d+) (\d+) R")
-_STARTXREF = re.compile(rb"startxref[\x00\t\n\x0c\r ]++(\d+)[\x00\t\n\x0c\r ]*+%%EOF[\x00\t\n\x0c\r ]*+\Z")
-_XREF = re.compile(rb"xref[\x00\t\n\x0c\r ]*+")
-_SUBSECTION = re.compile(rb"[\x00\t\n\x0c\r ]*+(\d+) ++(\d+)[\x00\t\n\x0c\r ]*+")
-_XREF_ENTRIES = re.compile(rb"(?:\d{10} \d{5} [nf](?: \r| \n|\r\n))*+")
-_TRAILER = re.compile(rb"[\x00\t\n\x0c\r ]*+trailer[\x00\t\n\x0c\r ]*+<<")
-_ESCAPED_DELIMITER = re.compile(rb"\\([\\()])")
-_REF_ARRAY = re.compile(rb"\[(?:[\x00\t\n\x0c\r ]*+\d+ \d+ R)*+[\x00\t\n\x0c\r ]*+\]")
-_SIMPLE_ESCAPES = re.compile(rb"(?:[^\\]++|\\(?:[0-3][0-7][0-7]|[nrtbf]))*+")  # Python's escapes read them alike
-_ESCAPE = re.compile(rb"\\([0-7]{1,3}|\r[\r\n]?|\n[\r\n]?|.)", re.S)
-_ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f", b"(": b"(", b")": b")", b"/": b"/",
-            b"\\": b"\\", b" ": b" ", b"%": b"%", b"<": b"<", b">": b">", b"[": b"[", b"]": b"]", b"#": b"#",
-            b"_": b"_", b"&": b"&", b"$": b"$"}  # the escapes pypdf knows; any other keeps its backslash
-_PLAIN_TEXT = re.compile(rb"[\t\n\r\x20-\x7e]*+")
-_HEX_SPACE = re.compile(rb"[\x00\t\n\x0c\r ]")
-_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
-_MAX_DEPTH = 16
-_MEMO_SIZE = 20_000
-_STRINGS: dict[bytes, str] = {}
-_DICTIONARIES: dict[bytes, dict[bytes, bytes]] = {}
-_FIELDS: dict[bytes, tuple[str, object, bool] | None] = {}
-
-
-def _unescape(match: re.Match) -> bytes:
-    code = match.group(1)
-    if code[:1] in b"\r\n":
-        return b""  # a backslash before a line end continues the string on the next line
-    if code[:1].isdigit():
-        value = int(code, 8)
-        return bytes((value,)) if value <= 255 else b"\\" + code
-    return _ESCAPES.get(code, b"\\" + code)
-
-
-@lru_cache(maxsize=1)
-def _pdfdoc_table() -> dict[int, str]:
-    from pypdf._codecs import _pdfdoc_encoding  # the table pypdf decodes with, so both readers agree
-
-    return dict(enumerate(_pdfdoc_encoding))
-
-
-def _text_string(raw: bytes) -> str:
-    """A string's bytes as text, decoded the way pypdf decodes them: UTF-8 or UTF-16 when marked, else PDFDocEncoding."""
-    if _PLAIN_TEXT.fullmatch(raw):
-        return raw.decode("ascii")
-    try:
-        if raw.startswith(codecs.BOM_UTF8):
-            try:
-                return raw[3:].decode("utf-8")
-            except UnicodeDecodeError:
-                pass  # then PDFDocEncoding, bytes of the mark included
-        elif raw.startswith((codecs.BOM_UTF16_BE, codecs.BOM_UTF16_LE)):
-            return raw.decode("utf-16")
-        elif raw.startswith(b"\x00"):
-            return raw.decode("utf-16-be")
-        elif raw[1:2] == b"\x00":
-            return raw.decode("utf-16-le")
-    except UnicodeDecodeError:
-        raise _Doubt("undecodable UTF-16") from None
-    text = raw.decode("latin-1").translate(_pdfdoc_table())
-    if "\x00" in text:
-        raise _Doubt("a byte that PDFDocEncoding leaves undefined")
-    return text
-
-
-def _name(raw: bytes, escaped: bool = True) -> _Name:
-    """A name as pypdf decodes it: #xx escapes (unless already undone), then UTF-8, GBK or Latin-1."""
-    if escaped and b"#" in raw:
-        raw = _NAME_ESCAPE.sub(lambda m: bytes((int(m.group(1), 16),)), raw)
-    for charset in ("utf-8", "gbk"):
-        try:
-            return _Name(raw.decode(charset))
-        except UnicodeDecodeError:
-            pass
-    return _Name(raw.decode("latin-1"))
-
-
-def _value(raw: bytes):
-    """One value matched by _VALUE: str, _Name, a reference (number, generation), int, float, list, dict (raw
-    values) or _Other."""
-    first = raw[:1]
-    if first == b"(":
-        text = _STRINGS.get(raw)
-        if text is None:
-            inner = raw[1:-1]
-            if b"\\" in inner:
-                inner = codecs.escape_decode(inner)[0] if _SIMPLE_ESCAPES.fullmatch(inner) \
-                    else _ESCAPE.sub(_unescape, inner)
-            text = _remember(_STRINGS, raw, _text_string(inner))
-        return text
-    if first == b"/":
-        return _name(raw)
-    if raw.startswith(b"<<"):
-        return _entries(raw[2:])
-    if first == b"<":
-        digits = _HEX_SPACE.sub(b"", raw[1:-1])
-        return _text_string(bytes.fromhex((digits + b"0" if len(digits) % 2 else digits).decode("ascii")))
-    if first == b"[":
-        if _REF_ARRAY.fullmatch(raw):
-            return [(int(number), int(generation)) for number, generation in _REF.findall(raw)]
-        return [_value(item) for item in _ITEMS.findall(raw, 1, len(raw) - 1)]
-    if raw.endswith(b" R"):
-        number, generation = _REF.fullmatch(raw).groups()
-        return int(number), int(generation)
-    if first.isalpha():
-        return _Other()
-    return float(raw) if b"." in raw else int(raw)
-
-
-def _entries(chunk: bytes) -> dict[bytes, bytes]:
-    """The entries of a dictionary (the bytes after its '<<' up to its end, or up to 'endobj'), values raw.
-
-    A stream's dictionary is refused: its data ends up in the unparseable rest."""
-    entries = _DICTIONARIES.get(chunk)
-    if entries is None:
-        entries = _remember(_DICTIONARIES, chunk, _parse_entries(_balanced(chunk)))
-    return entries
-
-
-def _balanced(chunk: bytes) -> bytes:
-    """`chunk` with '\\(', '\\)' and '\\\\' written as octal escapes: the same strings to pypdf, and strings become
-    simply balanced parentheses for _VALUE."""
-    if b"\\" in chunk and _ESCAPED_DELIMITER.search(chunk):
-        return _ESCAPED_DELIMITER.sub(lambda m: b"\\%03o" % m.group(1)[0], chunk)
-    return chunk
-
-
-def _remember(cache: dict, key: bytes, value):
-    """Store in a memo of parsed values: the forms of a batch share most of their objects byte for byte."""
-    if len(cache) >= _MEMO_SIZE:
-        cache.clear()
-    cache[key] = value
-    return value
-
-
-def _parse_entries(chunk: bytes) -> dict[bytes, bytes]:
-    found = _ENTRIES.findall(chunk)
-    if not found or not found[-1][2]:
-        raise _Doubt("a dictionary that cannot be parsed")
-    entries = {key: value for key, value, _, _ in found[:-1]}
-    if len(entries) != len(found) - 1 or b"" in entries:
-        raise _Doubt("a dictionary with a key twice, or not parseable")
-    if b"#" in b"".join(entries):
-        escaped = {_NAME_ESCAPE.sub(lambda m: bytes((int(m.group(1), 16),)), k): v for k, v in entries.items()}
-        if len(escaped) != len(entries):
-            raise _Doubt("a key defined twice")
-        return escaped
-    return entries
-
-
-class _PlainPdf:
-    """The objects of a PDF with classic cross-reference tables, read on demand."""
-
-    def __init__(self, data: bytes) -> None:
-        if b"/ObjStm" in data or b"/Encrypt" in data or b"/XRefStm" in data:
-            raise _Doubt("object streams or encryption")
-        self.text = data
-        self.sections: list[tuple[int, list[tuple[bytes, bytes, bytes]]]] = []  # (first number, its entries)
-        self.trailer: dict[bytes, bytes] = {}
-        self.objects: dict[int, object] = {}
-        self.chunks: dict[int, bytes] = {}  # the bytes of each dictionary object read
-        match = _STARTXREF.search(data, max(0, len(data) - 1024))
-        if match is None:
-            raise _Doubt("no startxref at the very end")
-        position: int | None = int(match.group(1))
-        seen: set[int] = set()
-        while position is not None:
-            if position in seen or len(seen) > 64:
-                raise _Doubt("cross-reference sections in a loop")
-            seen.add(position)
-            position = self._read_section(position)
-
-    def _read_section(self, position: int) -> int | None:
-        """Read the cross-reference section at `position`; return where the previous one starts."""
-        match = _XREF.match(self.text, position)
-        if match is None:
-            raise _Doubt("a cross-reference stream")
-        position = match.end()
-        while (sub := _SUBSECTION.match(self.text, position)) is not None:
-            first, count = int(sub.group(1)), int(sub.group(2))
-            end = sub.end() + 20 * count
-            if _XREF_ENTRIES.match(self.text, sub.end(), end).end() != end:
-                raise _Doubt("cross-reference entries of an unusual form")
-            self.sections.append((first, _XREF_ROW.findall(self.text, sub.end(), end)))
-            position = end
-        match = _TRAILER.match(self.text, position)
-        if match is None:
-            raise _Doubt("no trailer")
-        trailer = _entries(self.text[match.end():self.text.find(b"startxref", match.end())])
-        for key, value in trailer.items():
-            self.trailer.setdefault(key, value)  # the newest section's trailer wins
-        previous = trailer.get(b"/Prev")
-        return int(previous) if previous is not None else None
-
-    def resolve(self, value):
-        """The object a reference points to; any other value as it is."""
-        if value.__class__ is not tuple:
-            return value
-        number = value[0]
-        found = self.objects.get(number)
-        if found is None:
-            found = self.objects[number] = self._read_object(value)
-        return found
-
-    def _read_object(self, ref: tuple[int, int]):
-        number, generation = ref
-        for first, rows in self.sections:  # newest first
-            if 0 <= number - first < len(rows):
-                offset, entry_generation, kind = rows[number - first]
-                if kind != b"n" or int(entry_generation) != generation:
-                    raise _Doubt("a reference to a free or older object")
-                position = int(offset)
-                break
-        else:
-            raise _Doubt("a reference to a missing object")
-        header = _OBJ.match(self.text, position)
-        if header is None or (int(header.group(1)), int(header.group(2))) != ref:
-            raise _Doubt("a cross-reference offset that does not point at its object")
-        start = header.end()
-        if self.text.startswith(b"<<", start):
-            end = self.text.find(b"endobj", start)
-            if end < 0:
-                raise _Doubt("an object without its end")
-            chunk = self.chunks[number] = self.text[start + 2:end]
-            return _entries(chunk)  # a stream's dictionary ends in an unparseable rest
-        end = self.text.find(b"endobj", start)
-        body = _ITEMS.match(_balanced(self.text[start:end])) if end > 0 else None
-        if body is None or body.end() != len(body.string.rstrip(b"\x00\t\n\x0c\r ")):
-            raise _Doubt("an object that cannot be parsed")
-        return _value(body.group(1))
-
-    def get(self, dictionary: dict[bytes, bytes], key: bytes, default=None):
-        """dictionary[key], parsed and resolved (pypdf's `dictionary[key]`)."""
-        raw = dictionary.get(key)
-        if raw is None:
-            return default
-        value = self.resolve(_value(raw))
-        if value.__class__ is tuple:
-            raise _Doubt("a reference to a reference")
-        return value
-
-    def field(self, ref: tuple[int, int]) -> tuple[dict[bytes, bytes], tuple[str, object, bool] | None]:
-        """A field's dictionary, and its (name, value, is a button) when they need nothing else from the file."""
-        entries = self.dict_of(ref)
-        chunk = self.chunks.get(ref[0])
-        if chunk is None:
-            return entries, None
-        info = _FIELDS.get(chunk, False)
-        if info is False:
-            info = _remember(_FIELDS, chunk, _plain_field(entries))
-        return entries, info
-
-    def dict_of(self, value) -> dict[bytes, bytes]:
-        value = self.resolve(value)
-        if value.__class__ is not dict:
-            raise _Doubt("a dictionary was expected")
-        return value
-
-    def refs(self, dictionary: dict[bytes, bytes], key: bytes) -> list[tuple[int, int]]:
-        """An array of references, such as /Fields or /Kids."""
-        items = self.get(dictionary, key, [])
-        if items.__class__ is not list or any(item.__class__ is not tuple for item in items):
-            raise _Doubt("an array of references was expected")
-        return items
-
-
-def _plain_field(entries: dict[bytes, bytes]) -> tuple[str, object, bool] | None:
-    """(name, value, is a button) of a field with /T, /V and /FT written out and no /Parent, /TM or /Kids."""
-    if b"/Parent" in entries or b"/TM" in entries or b"/Kids" in entries or b"/Fields" in entries:
-        return None
-    raw = entries.get(b"/T")
-    if raw is None or raw[:1] != b"(" and (raw[:1] != b"<" or raw[:2] == b"<<"):
-        return None
-    name = _value(raw)
-    raw = entries.get(b"/V")
-    value = None if raw is None else _value(raw)
-    raw = entries.get(b"/FT")
-    kind = None if raw is None else _value(raw)
-    if value is not None and value.__class__ is not str and value.__class__ is not _Name or kind.__class__ is tuple:
-        return None
-    return name, value, kind == "/Btn"
-
-
-def _direct_fields(data: bytes) -> tuple[dict[str, object], Callable[[], list[str]]]:
-    """The form's field values (/V by full field name) read without pypdf, and the checkbox's 'on' states.
-
-    Mirrors pypdf's `get_fields()`: the field tree from /AcroForm /Fields down through /Kids, names qualified
-    through /Parent (or /TM), a later field of the same name winning. Raises _Doubt when unsure.
-    """
-    pdf = _PlainPdf(data)
-    catalog = pdf.dict_of(_value(pdf.trailer.get(b"/Root", b"null")))
-    if _page_count(pdf, pdf.dict_of(pdf.get(catalog, b"/Pages"))) == 0:
-        raise _Doubt("no pages")
-    form = pdf.get(catalog, b"/AcroForm")
-    if form.__class__ is not dict or b"/Fields" not in form:
-        raise _Doubt("no form fields")
-    values: dict[str, object] = {}
-    states: dict[str, list[str]] = {}
-    visited: set[int] = set()
-
-    def build(ref: tuple[int, int], depth: int) -> None:
-        if depth > _MAX_DEPTH:
-            raise _Doubt("fields nested too deep")
-        field, plain = pdf.field(ref)
-        if plain is not None and not plain[2]:
-            values[plain[0]] = plain[1]
-            states.pop(plain[0], None)
-            return
-        if b"/Fields" in field:
-            raise _Doubt("a field tree inside a field")
-        if b"/T" not in field and b"/TM" not in field:
-            return
-        name = _qualified_name(pdf, field, set())
-        value = pdf.get(field, b"/V")
-        if value is not None and not isinstance(value, str):
-            raise _Doubt("a field value that is neither a string nor a name")
-        values[name] = value
-        if pdf.get(field, b"/FT") == "/Btn":
-            if b"/AP" not in field or b"/Kids" in field:
-                raise _Doubt("a button without appearances of its own")
-            normal = pdf.dict_of(pdf.get(pdf.dict_of(pdf.get(field, b"/AP")), b"/N"))
-            states[name] = [str(_name(key, escaped=False)) for key in normal if key != b"/Off"]  # keys: undone
-        else:
-            states.pop(name, None)
-        if ref[0] in visited:
-            return
-        visited.add(ref[0])
-        if b"/Kids" in field:
-            for kid in pdf.refs(field, b"/Kids"):
-                build(kid, depth + 1)
-
-    for ref in pdf.refs(form, b"/Fields"):
-        build(ref, 0)
-    if CONFIRM_FIELD in values and CONFIRM_FIELD not in states:
-        raise _Doubt("the confirmation is not a checkbox")
-    return values, lambda: states.get(CONFIRM_FIELD, [])
-
-
-def _qualified_name(pdf: _PlainPdf, field: dict[bytes, bytes], seen: set[int]) -> str:
-    """pypdf's full field name: /TM, or the parent's full name, a dot and /T, or just /T."""
-    if id(field) in seen or len(seen) > _MAX_DEPTH:
-        raise _Doubt("a loop of /Parent references")
-    seen.add(id(field))
-    if b"/TM" in field:
-        name = pdf.get(field, b"/TM")
-    elif b"/Parent" in field:
-        name = _qualified_name(pdf, pdf.dict_of(_value(field[b"/Parent"])), seen) + "." + pdf.get(field, b"/T", "")
-    else:
-        name = pdf.get(field, b"/T", "")
-    if name.__class__ is not str:
-        raise _Doubt("a field name that is not a text string")
-    return name
-
-
-def _page_count(pdf: _PlainPdf, node: dict[bytes, bytes], depth: int = 0) -> int:
-    """Pages under a page tree node, counted as pypdf counts them: by walking the tree."""
-    if depth > _MAX_DEPTH:
-        raise _Doubt("a page tree too deep")
-    kind = pdf.get(node, b"/Type") if b"/Type" in node else ("/Pages" if b"/Kids" in node else "/Page")
-    if kind == "/Page":
-        return 1
-    if kind != "/Pages":
-        raise _Doubt("an unknown node in the page tree")
-    return sum(_page_count(pdf, pdf.dict_of(kid), depth + 1) for kid in pdf.refs(node, b"/Kids"))
+    confirmed = content.kinds.get(CONFIRM_FIELD) == "checkbox" and bool(fields[CONFIRM_FIELD])
+    return ReturnedForm(path=str(path), identity=identity, seal=fields[SEAL_FIELD].strip(), rows=rows,
+                        confirmed=confirmed, signed_on=fields[SIGNED_ON_FIELD].strip(), source="acroform")
 
 
 # --- flattened forms: the text at the known places ----------------------------------------------------------------
 
 
-def _from_page_text(path: Path, data: bytes) -> ReturnedForm:
-    import pdfplumber
-    from pdfminer.pdfparser import PDFSyntaxError
+def _from_page_text(path: Path, page_texts: list[PageText]) -> ReturnedForm:
+    from kokemus_docs.hourform import PAGE_HEIGHT, PAGE_WIDTH
 
-    try:
-        with pdfplumber.open(io.BytesIO(data)) as pdf:
-            pages = [(float(p.width), float(p.height), list(p.chars), list(p.curves) + list(p.lines))
-                     for p in pdf.pages]
-    except (PDFSyntaxError, ValueError, KeyError, TypeError) as exc:
-        raise _unreadable(path, "damaged", f"the PDF pages cannot be read ({type(exc).__name__})") from None
+    pages = [(page.width, page.height, page.chars, page.lines) for page in page_texts]
     if not any(chars for _, _, chars, _ in pages):
         raise _unreadable(path, "scanned", "the PDF holds no form fields and no text (a scanned image?)")
 
@@ -629,7 +274,7 @@ def _from_page_text(path: Path, data: bytes) -> ReturnedForm:
                         source="page-text")
 
 
-def _mark_drawn(layout: FormLayout, pages: list) -> bool:
+def _mark_drawn(layout, pages: list) -> bool:
     """A check mark drawn as lines rather than as a glyph, well inside the confirmation box."""
     box = layout.fields[CONFIRM_FIELD]
     _, height, _, paths = pages[box.page]
@@ -642,6 +287,8 @@ def _mark_drawn(layout: FormLayout, pages: list) -> bool:
 
 def _row_numbers(chars: list[dict], page_height: float) -> dict[int, tuple[float, float]]:
     """The printed row numbers in the first table column: number -> (x centre, baseline from the bottom)."""
+    from kokemus_docs.hourform import COLUMN_EDGES, COLUMNS
+
     x0, x1 = COLUMN_EDGES[COLUMNS[0][0]]
     found: dict[float, list[dict]] = {}
     for ch in chars:
@@ -659,8 +306,10 @@ def _row_numbers(chars: list[dict], page_height: float) -> dict[int, tuple[float
     return numbers
 
 
-def _layout_of(path: Path, pages: list) -> FormLayout:
-    """The layout whose printed row numbers are exactly where this document has them."""
+def _layout_of(path: Path, pages: list):
+    """The hour form layout whose printed row numbers are exactly where this document has them."""
+    from kokemus_docs.hourform import TEXTS, form_layout
+
     printed: dict[int, tuple[int, float, float]] = {}
     for index, (_, height, chars, _) in enumerate(pages):
         for number, (x, y) in _row_numbers(chars, height).items():
@@ -683,7 +332,7 @@ def _layout_of(path: Path, pages: list) -> FormLayout:
     return layout
 
 
-def _texts_in_boxes(path: Path, layout: FormLayout, pages: list) -> dict[str, str]:
+def _texts_in_boxes(path: Path, layout, pages: list) -> dict[str, str]:
     """Text inside each field box; a glyph that straddles a box edge makes the form unreadable."""
     by_page: dict[int, list[tuple[str, tuple[float, float, float, float]]]] = {}
     for name, box in layout.fields.items():
@@ -728,3 +377,458 @@ def _join(chars: list[dict]) -> str:
         out.append(ch["text"])
         previous = ch
     return "".join(out).strip()
+
+
+# --- the worker process: started once, replaced when a file overruns the time limit ------------------------------
+
+
+class _Worker:
+    """A child Python process that parses one file at a time; requests and replies travel over two pipes,
+    replies as JSON (never pickles: the child handles hostile bytes)."""
+
+    def __init__(self) -> None:
+        from multiprocessing.connection import Connection
+
+        to_child, from_parent = os.pipe()
+        from_child, to_parent = os.pipe()
+        package_root = str(Path(__file__).resolve().parent.parent)
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH", "")]))
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-c", "import sys; from kokemus_docs.formread import _serve; "
+                                       "_serve(int(sys.argv[1]), int(sys.argv[2]))", str(to_child), str(to_parent)],
+                pass_fds=(to_child, to_parent), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, env=env)
+        finally:
+            os.close(to_child)
+            os.close(to_parent)
+        self.owner = os.getpid()
+        self.requests = Connection(from_parent, readable=False)
+        self.replies = Connection(from_child, writable=False)
+        if not self.replies.poll(WORKER_START_LIMIT):
+            self.stop()
+            raise RuntimeError("the PDF reading process did not start")
+        try:
+            self.replies.recv_bytes(64)
+        except (EOFError, OSError):
+            self.stop()
+            raise RuntimeError("the PDF reading process did not start (see the messages above)") from None
+
+    def run(self, request: dict, data: bytes, time_limit: float) -> dict:
+        """The worker's reply; {'error': 'too-complex', ...} when it overruns `time_limit` or dies."""
+        self.requests.send_bytes(json.dumps(request).encode())
+        self.requests.send_bytes(data)
+        if not self.replies.poll(time_limit):
+            self.stop(kill=True)
+            return {"error": "too-complex",
+                    "what": f"reading the PDF took longer than {time_limit:g} seconds and was stopped"}
+        try:
+            return json.loads(self.replies.recv_bytes(MAX_REPLY_BYTES))
+        except (EOFError, OSError, ValueError):
+            self.stop()
+            return {"error": "too-complex", "what": "the PDF stopped the reader (it needs too much memory or is "
+                                                    "damaged)"}
+
+    def alive(self) -> bool:
+        return self.process.poll() is None and self.owner == os.getpid()
+
+    def stop(self, kill: bool = False) -> None:
+        if self.owner != os.getpid():
+            return  # a copy of the parent's handle in a forked process: the worker is not ours to stop
+        if kill:
+            self.process.kill()
+        for connection in (self.requests, self.replies):
+            connection.close()
+        try:
+            self.process.wait(timeout=0.5)  # it ends by itself once its request pipe is closed
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+class _Workers:
+    """The process's one worker, shared by its threads (one file at a time), started when first needed."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.worker: _Worker | None = None
+
+    def run(self, request: dict, data: bytes, time_limit: float) -> dict:
+        with self.lock:
+            for attempt in range(2):
+                if self.worker is None or not self.worker.alive():
+                    if self.worker is not None:
+                        self.worker.stop()
+                    self.worker = _Worker()
+                try:
+                    reply = self.worker.run(request, data, time_limit)
+                except (BrokenPipeError, EOFError, OSError):
+                    self.worker.stop()  # it had ended since the last file (after a memory error); start afresh
+                    self.worker = None
+                    if attempt:
+                        raise
+                    continue
+                if not self.worker.alive():
+                    self.worker.stop()
+                    self.worker = None
+                return reply
+        raise AssertionError("unreachable")
+
+    def stop(self) -> None:
+        with self.lock:
+            if self.worker is not None:
+                self.worker.stop()
+                self.worker = None
+
+
+_WORKERS = _Workers()
+atexit.register(_WORKERS.stop)
+
+
+# --- inside the worker ----------------------------------------------------------------------------------------------
+
+
+def _serve(requests_fd: int, replies_fd: int) -> None:
+    """The worker's loop: read a request and a file, answer with JSON, until the parent closes the pipe."""
+    import logging
+    import resource
+    from multiprocessing.connection import Connection
+
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY_LIMIT, WORKER_MEMORY_LIMIT))
+    except (ValueError, OSError):
+        pass  # a lower hard limit already applies
+    import pdfplumber  # noqa: F401  (loaded before the first file so that it counts for no file's time)
+    import pikepdf  # noqa: F401
+
+    logging.getLogger("pdfminer").setLevel(logging.CRITICAL)  # its warnings about damaged files are not for users
+    requests = Connection(requests_fd, writable=False)
+    replies = Connection(replies_fd, readable=False)
+    replies.send_bytes(b"ready")
+    while True:
+        try:
+            request = json.loads(requests.recv_bytes(4096))
+            data = requests.recv_bytes(MAX_FILE_BYTES + 1)
+        except (EOFError, OSError):
+            return
+        out_of_memory = False
+        try:
+            reply = _parse(data, want_pages=bool(request.get("pages")))
+        except FormUnreadable as exc:
+            reply = {"error": exc.code, "what": exc.what}
+        except MemoryError:
+            reply, out_of_memory = {"error": "too-complex", "what": "the PDF needs too much memory to read"}, True
+        except RecursionError:
+            reply = {"error": "too-complex", "what": "the PDF's objects are nested too deep"}
+        except Exception as exc:  # any other failure of the parsers on a hostile file is a damaged file
+            reply = {"error": "damaged", "what": f"the PDF cannot be read ({type(exc).__name__})"}
+        replies.send_bytes(json.dumps(reply).encode())
+        if out_of_memory:
+            return  # the parent starts a fresh worker for the next file
+
+
+def _parse(data: bytes, *, want_pages: bool) -> dict:
+    """The fields (or page text) of one file, as plain data; raises FormUnreadable."""
+    import pikepdf
+
+    source, access = _in_memory_file(data)
+    with source:
+        try:
+            pdf = pikepdf.open(source, inherit_page_attributes=False, suppress_warnings=True, access_mode=access)
+        except pikepdf.PasswordError:
+            raise _failure("encrypted", "the PDF is protected with a password") from None
+        except pikepdf.PdfError as exc:
+            if "encrypt" in str(exc).lower():
+                raise _failure("encrypted", "the PDF is protected in a way that cannot be opened") from None
+            raise _failure("damaged", "the PDF cannot be read") from None
+        with pdf:
+            try:
+                if int(pdf.trailer.get("/Size", 0)) > MAX_OBJECTS:  # the object numbers in use, as qpdf found them
+                    raise _failure("too-complex", f"the PDF has more than {MAX_OBJECTS} objects")
+                root = pdf.Root
+                page_nodes = _page_tree(pdf, root)
+                fields, kinds = _field_values(root)
+                pages = None
+                if not fields and want_pages and len(page_nodes) <= MAX_TEXT_PAGES:
+                    pages = _page_texts(pdf, page_nodes)
+            except pikepdf.PdfError:
+                raise _failure("damaged", "the PDF's objects cannot be read") from None
+    return {"fields": fields, "kinds": kinds, "page_count": len(page_nodes), "pages": pages}
+
+
+def _in_memory_file(data: bytes):
+    """(file, pikepdf access mode): the bytes as a file in memory that qpdf maps and reads directly (twice as
+    fast as reading through Python), where the system has such files; else a BytesIO."""
+    import pikepdf
+
+    try:
+        descriptor = os.memfd_create("returned-form", os.MFD_CLOEXEC)
+    except (AttributeError, OSError):
+        return io.BytesIO(data), pikepdf.AccessMode.stream
+    view = memoryview(data)
+    while view:
+        view = view[os.write(descriptor, view):]
+    os.lseek(descriptor, 0, os.SEEK_SET)
+    return os.fdopen(descriptor, "rb"), pikepdf.AccessMode.mmap
+
+
+def _page_tree(pdf, root) -> list:
+    """The pages, in order, from a walk of the page tree that refuses loops, repeats, depth and size."""
+    import pikepdf
+
+    if not isinstance(root, pikepdf.Dictionary):
+        raise _failure("damaged", "the PDF has no document catalog")
+    top = root.get("/Pages")
+    if not isinstance(top, pikepdf.Dictionary):
+        raise _failure("damaged", "the PDF has no page tree")
+    pages: list = []
+    seen: set[tuple[int, int]] = set()
+    stack = [(top, 0)]
+    examined = 0
+    while stack:
+        node, depth = stack.pop()
+        examined += 1
+        if examined > MAX_PAGE_TREE_NODES or len(pages) > MAX_PAGES:
+            raise _failure("too-complex", f"the PDF has more than {MAX_PAGES} pages")
+        if depth > MAX_TREE_DEPTH:
+            raise _failure("too-complex", "the PDF's page tree is nested too deep")
+        if not isinstance(node, pikepdf.Dictionary):
+            raise _failure("damaged", "the PDF's page tree holds something other than pages")
+        if node.is_indirect:
+            if node.objgen in seen:
+                raise _failure("too-complex", "the PDF's page tree refers to the same page or node more than once")
+            seen.add(node.objgen)
+        kind = node.get("/Type")
+        kids = node.get("/Kids")
+        if kind == pikepdf.Name.Pages or kind is None and kids is not None:
+            if not isinstance(kids, pikepdf.Array):
+                raise _failure("damaged", "the PDF's page tree is damaged")
+            if len(kids) > MAX_PAGE_TREE_NODES:
+                raise _failure("too-complex", f"the PDF has more than {MAX_PAGES} pages")
+            stack.extend((kid, depth + 1) for kid in reversed(kids))
+        else:
+            pages.append(node)
+    if len(pages) > MAX_PAGES:
+        raise _failure("too-complex", f"the PDF has more than {MAX_PAGES} pages")
+    return pages
+
+
+_KINDS = {"/Tx": "text", "/Ch": "choice", "/Sig": "signature"}
+_PLAIN_ASCII = re.compile(rb"[\t\n\r\x20-\x7e]*")
+_RADIO = 1 << 15
+_PUSHBUTTON = 1 << 16
+
+
+def _field_values(root) -> tuple[dict[str, str], dict[str, str]]:
+    """Every terminal field's value and kind by full name, from a bounded walk of /AcroForm /Fields and /Kids.
+
+    A field's name is its ancestors' /T and its own joined by dots; /FT, /Ff and /V are inherited from the
+    ancestors when the field has none of its own. A kid whose /Parent is not the field listing it, a field
+    listed inside itself, and a tree too deep or too large make the file unreadable; a field listed twice is
+    read once. When two fields have the same full name, the later one counts.
+    """
+    import pikepdf
+
+    dictionary, array, string = pikepdf.Dictionary, pikepdf.Array, pikepdf.String
+    form = root.get("/AcroForm")
+    top = form.get("/Fields") if isinstance(form, dictionary) else None
+    if not isinstance(top, array):
+        return {}, {}
+    values: dict[str, str] = {}
+    kinds: dict[str, str] = {}
+    seen: set[tuple[int, int]] = set()
+    total = examined = 0
+    if len(top) > MAX_FIELD_NODES:
+        raise _failure("too-complex", f"the PDF form has more than {MAX_FIELD_NODES} fields")
+    # (node, the field listing it or None, parent's full name, inherited /FT, /Ff, /V, ancestors' objgens)
+    stack = [(node, None, "", "", 0, None, ()) for node in reversed(top)]
+    while stack:
+        node, parent, parent_name, kind, flags, value, ancestors = stack.pop()
+        examined += 1
+        if examined > MAX_FIELD_NODES:
+            raise _failure("too-complex", f"the PDF form has more than {MAX_FIELD_NODES} fields")
+        if len(ancestors) > MAX_TREE_DEPTH:
+            raise _failure("too-complex", "the PDF form's fields are nested too deep")
+        if not isinstance(node, dictionary):
+            continue  # a dangling reference or junk in the list: not a field
+        objgen = node.objgen
+        if objgen != (0, 0):  # an indirect object: the only kind that can be listed twice or loop
+            if objgen in ancestors:
+                raise _failure("too-complex", "the PDF form's fields contain themselves (a loop in /Kids)")
+            if objgen in seen:
+                continue
+            seen.add(objgen)
+        keys = node.keys()  # one call, then only the entries that are there (a missing one costs more)
+        if "/Parent" in keys and (parent is None or _objgen(node["/Parent"]) != _objgen(parent)):
+            raise _failure("damaged", "the PDF form's field tree is inconsistent (/Parent does not match /Kids)")
+        if "/FT" in keys:
+            kind = str(node["/FT"])
+        if "/Ff" in keys:
+            flags = node["/Ff"]
+        if "/V" in keys:
+            value = node["/V"]
+        name = parent_name
+        titled = "/T" in keys
+        if titled:
+            title = node["/T"]
+            part = _text(title) if isinstance(title, string) else ""
+            name = f"{parent_name}.{part}" if parent_name else part
+            if len(name) > MAX_NAME_CHARS:
+                raise _failure("too-complex", "a field name of the PDF form is too long")
+        kids = None
+        if "/Kids" in keys:
+            kids = node["/Kids"]
+            if not isinstance(kids, array):
+                kids = None
+            elif len(kids) > MAX_FIELD_NODES:
+                raise _failure("too-complex", f"the PDF form has more than {MAX_FIELD_NODES} fields")
+            else:
+                examined += len(kids)
+                if any(isinstance(kid, dictionary) and "/T" in kid for kid in kids):
+                    path = (*ancestors, objgen)
+                    stack.extend((kid, node, name, kind, flags, value, path) for kid in reversed(kids))
+                    continue
+        if not titled and parent is None:
+            continue  # an unnamed widget listed among the fields: nothing to name it by
+        field_kind, text = _field_value(node, kids, kind, flags, value)
+        total += len(name) + len(text)
+        if total > MAX_FIELD_TEXT_BYTES:
+            raise _failure("too-complex", "the PDF form's fields hold far more text than a form")
+        if name in values:
+            del values[name]
+        values[name] = text
+        kinds[name] = field_kind
+    return values, kinds
+
+
+def _field_value(node, widgets, kind: str, flags, value) -> tuple[str, str]:
+    """(kind, value as text) of a terminal field whose own widgets (if separate) are `widgets`."""
+    import pikepdf
+
+    if kind == "/Btn":
+        try:
+            flags = int(flags)
+        except (TypeError, ValueError):
+            flags = 0
+        if flags & _PUSHBUTTON:
+            return "button", ""
+        chosen = str(value)[1:] if isinstance(value, pikepdf.Name) else ""
+        states = _on_states(node)
+        for widget in widgets or ():
+            if isinstance(widget, pikepdf.Dictionary):
+                states |= _on_states(widget)
+        return ("radio" if flags & _RADIO else "checkbox"), (chosen if chosen in states else "")
+    field_kind = _KINDS.get(kind, "")
+    if value is None:
+        return field_kind, ""
+    if isinstance(value, pikepdf.String):
+        return field_kind, _text(value)
+    if isinstance(value, pikepdf.Array):
+        if len(value) > 1000:
+            raise _failure("too-complex", "a field of the PDF form has too many values")
+        return field_kind, "\n".join(_plain(item) for item in value)
+    return field_kind, _plain(value)
+
+
+def _objgen(obj) -> tuple[int, int] | None:
+    """The object and generation number of an indirect object, else None."""
+    import pikepdf
+
+    return obj.objgen if isinstance(obj, pikepdf.Object) and obj.is_indirect else (None if obj is None else (0, 0))
+
+
+def _on_states(widget) -> set[str]:
+    """The 'on' appearance state names of a checkbox or radio widget, without the slash."""
+    import pikepdf
+
+    appearances = widget.get("/AP")
+    normal = appearances.get("/N") if isinstance(appearances, pikepdf.Dictionary) else None
+    if not isinstance(normal, pikepdf.Dictionary) or len(normal) > 100:
+        return set()
+    return {key[1:] for key in normal.keys() if key != "/Off"}
+
+
+def _plain(value) -> str:
+    import pikepdf
+
+    if isinstance(value, pikepdf.String):
+        return _text(value)
+    if isinstance(value, pikepdf.Name):
+        return str(value)[1:]
+    return ""
+
+
+def _text(string) -> str:
+    """A PDF text string: UTF-16BE (or, leniently, UTF-16LE or UTF-8) after its byte order mark, else
+    PDFDocEncoding."""
+    raw = bytes(string)
+    if len(raw) > MAX_VALUE_BYTES:
+        raise _failure("too-complex", "a field of the PDF form holds far more text than a form field")
+    if _PLAIN_ASCII.fullmatch(raw):
+        return raw.decode("ascii")  # the same in PDFDocEncoding
+    if raw[:2] == b"\xfe\xff":
+        return raw[2:].decode("utf-16-be", "replace")
+    if raw[:2] == b"\xff\xfe":
+        return raw[2:].decode("utf-16-le", "replace")
+    if raw[:3] == b"\xef\xbb\xbf":
+        return raw[3:].decode("utf-8", "replace")
+    return str(string)  # qpdf decodes PDFDocEncoding
+
+
+def _page_texts(pdf, page_nodes: list) -> list[dict]:
+    """Characters and drawn lines of each page, read by pdfplumber from qpdf's clean copy of the file (so
+    that pdfminer never parses the bytes as they came, only a checked page tree without encryption)."""
+    import pdfplumber
+    import pikepdf
+
+    budget = MAX_CONTENT_BYTES
+    for page in page_nodes:
+        streams = page.get("/Contents")
+        streams = list(streams) if isinstance(streams, pikepdf.Array) else [streams]
+        resources = page.get("/Resources")
+        xobjects = resources.get("/XObject") if isinstance(resources, pikepdf.Dictionary) else None
+        if isinstance(xobjects, pikepdf.Dictionary):  # the pictures and forms the page draws (one level down)
+            if len(xobjects) > MAX_PAGE_SHAPES:
+                raise _failure("too-complex", "a page of the PDF holds far more than a form")
+            streams += [xobject for _, xobject in xobjects.items()
+                        if isinstance(xobject, pikepdf.Stream) and xobject.get("/Subtype") == pikepdf.Name.Form]
+        for stream in streams:
+            if isinstance(stream, pikepdf.Stream):
+                budget -= _decoded_size(stream, budget)
+                if budget < 0:
+                    raise _failure("too-complex", "the PDF's pages hold far more than a form")
+    clean = io.BytesIO()
+    pdf.save(clean, stream_decode_level=pikepdf.StreamDecodeLevel.none)
+    pages = []
+    with pdfplumber.open(io.BytesIO(clean.getvalue())) as document:
+        for page in document.pages:
+            chars = page.chars
+            shapes = page.curves + page.lines
+            if len(chars) > MAX_PAGE_CHARS or len(shapes) > MAX_PAGE_SHAPES:
+                raise _failure("too-complex", "a page of the PDF holds far more than a form")
+            pages.append({
+                "width": float(page.width), "height": float(page.height),
+                "chars": [{"text": ch["text"], "x0": float(ch["x0"]), "x1": float(ch["x1"]), "top": float(ch["top"]),
+                           "bottom": float(ch["bottom"]), "size": float(ch["size"])} for ch in chars],
+                "lines": [{"x0": float(s["x0"]), "x1": float(s["x1"]), "top": float(s["top"]),
+                           "bottom": float(s["bottom"])} for s in shapes]})
+            page.close()
+    return pages
+
+
+def _decoded_size(stream, budget: int) -> int:
+    """The decoded length of a content stream, or budget + 1 when it is longer, without inflating more."""
+    import zlib
+
+    import pikepdf
+
+    filters = stream.get("/Filter")
+    if isinstance(filters, pikepdf.Array) and len(filters) == 1:
+        filters = filters[0]
+    if filters == pikepdf.Name.FlateDecode and "/DecodeParms" not in stream:
+        inflater = zlib.decompressobj()
+        try:
+            return len(inflater.decompress(stream.read_raw_bytes(), budget + 1))
+        except zlib.error:
+            raise _failure("damaged", "a page of the PDF is damaged") from None
+    return len(stream.read_bytes())  # other filters: the worker's memory limit bounds them
