@@ -18,8 +18,8 @@ from kokemus_docs.feedback.answers import answers_for_year, check_answer
 from kokemus_docs.feedback.ingest import feedback_inbox, ingest_feedback
 from kokemus_docs.feedback.questionnaire import fill_questionnaire, issue_questionnaires
 from kokemus_docs.feedback.questions import identity_of, phone_code, questionnaire_seal
-from kokemus_docs.feedback.read import pdf_field_values
 from kokemus_docs.fileio import write_bytes_atomic
+from kokemus_docs.formread import read_fields
 from kokemus_docs.ledger import Ledger
 from kokemus_docs.workspace import CONFIG_NAME, Workspace, init_workspace
 
@@ -51,7 +51,7 @@ def test_issue_writes_each_group_and_language_sealed_and_readable(workspace, reg
     assert sorted(issued) == [("client", "en"), ("client", "fi"), ("client", "sv"), ("employee", "fi"),
                               ("employee", "sv"), ("expert", "fi"), ("expert", "sv")]
     pdf = issued[("client", "fi")]
-    fields = pdf_field_values(pdf.read_bytes())
+    fields = read_fields(pdf.read_bytes())
     identity = identity_of("MTP-PORVOO", "client", "fi")
     assert {k: fields[k] for k in identity} == identity
     assert fields["seal"] == questionnaire_seal(workspace.seal_key(), identity)
@@ -174,7 +174,7 @@ def test_flattened_copy_is_read_from_the_page(workspace, register, issued, tmp_p
         doc = pymupdf.open(filled)
         doc.bake()
         doc.save(flat)
-    assert not pdf_field_values(flat.read_bytes())
+    assert not read_fields(flat.read_bytes())
     outcome, responses = _ingest(workspace, register, flat)
     assert outcome.ok, outcome.errors
     [answer] = _stored(workspace)

@@ -56,8 +56,8 @@ LIGHT = Color(0.8, 0.8, 0.8)
 
 # --- the layout: where each field sits (x0, y0, x1, y1 in points, y up) ---------------------------------------
 RECOMMEND_Y = 600  # bottom of the recommendation circles
-RECOMMEND_X0, RECOMMEND_PITCH, RECOMMEND_SIZE = 66, 44, 18
-SCALE_X0, SCALE_PITCH, SCALE_SIZE = 331, 37, 15  # statement columns: 1 .. 5 and "no answer"
+RECOMMEND_X0, RECOMMEND_PITCH, RECOMMEND_SIZE = 65, 44, 20  # reportlab draws true circles at size 20
+SCALE_X0, SCALE_PITCH, SCALE_SIZE = 331, 37, 20  # statement columns: 1 .. 5 and "no answer"
 SCALE_VALUES = ("1", "2", "3", "4", "5", NO_ANSWER)
 STATEMENT_TOP, STATEMENT_HEIGHT = 504, 40
 DATE_BOX = (MARGIN + 190, 280, MARGIN + 330, 297)
