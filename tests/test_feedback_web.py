@@ -104,3 +104,25 @@ def test_floods_are_throttled(site):
     assert statuses[:20] == [303] * 20
     assert 429 in statuses[20:]
     assert len(_stored(ws)) == 20
+
+
+def test_busy_ledger_answers_try_again_and_stores_nothing(site, monkeypatch):
+    import kokemus_docs.ledger
+
+    app, codes, ws = site
+    client = app.test_client()
+    url = f"/f/{codes[('client', 'fi')]}"
+    token = _token(client.get(url).get_data(as_text=True))
+    monkeypatch.setattr(kokemus_docs.ledger, "BUSY_TIMEOUT", 0.2)
+    other = sqlite3.connect(ws.ledger_path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another program writing the ledger
+    try:
+        response = client.post(url, data={"csrf_token": token, "recommend": "9", "comment": COMMENT})
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert response.status_code == 503
+    html = response.get_data(as_text=True)
+    assert "Yritä hetken päästä uudelleen" in html
+    assert "Łukasz Nguyễn &amp; &lt;script&gt;" in html  # the answer is kept on the page to send again
+    assert _stored(ws) == []

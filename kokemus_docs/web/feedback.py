@@ -12,6 +12,7 @@ from pathlib import Path
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 
+from kokemus_docs.errors import KokemusError
 from kokemus_docs.feedback.answers import questionnaire_by_code, record_phone_answer
 from kokemus_docs.feedback.questions import COMMENT_MAX, STATEMENTS, questions, words
 from kokemus_docs.ledger import Ledger
@@ -63,10 +64,13 @@ def page(code: str):
 def answer(code: str):
     questionnaire, register, unit = _open(code)
     values = {name: request.form.get(name, "")[:COMMENT_MAX * 2] for name in ("recommend", *STATEMENTS, "comment")}
-    with Ledger(g.ws.ledger_path) as ledger:
-        problems = record_phone_answer(ledger, register, questionnaire, values)
+    text = words(questionnaire.language)
+    try:
+        with Ledger(g.ws.ledger_path) as ledger:
+            problems = record_phone_answer(ledger, register, questionnaire, values)
+    except KokemusError:  # the ledger is busy or unreadable: nothing was stored, the person may send again
+        return _page(code, questionnaire, unit, values=values, errors={"busy": text["busy"]}, status=503)
     if problems:
-        text = words(questionnaire.language)
         errors = {p.field: text[FIELD_ERRORS.get(p.field or "", "err_recommend")] for p in problems}
         return _page(code, questionnaire, unit, values=values, errors=errors, status=400)
     return redirect(url_for("feedback.page", code=code, sent=1), code=303)
