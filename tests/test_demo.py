@@ -163,7 +163,7 @@ def test_demo_feedback_round(demo):
     with sqlite3.connect(root / ".kokemus" / "ledger.sqlite") as db:
         channels = {row[0] for row in db.execute("SELECT DISTINCT channel FROM feedback_answers")}
         groups = {row[0] for row in db.execute("SELECT DISTINCT respondent FROM feedback_answers")}
-    assert {"pdf", "csv", "xlsx"} <= channels
+    assert channels == {"pdf", "csv", "xlsx", "web"}
     assert groups == {"client", "employee", "expert"}
     assert len(list((root / "outputs" / "feedback-forms").rglob("*.pdf"))) == 4 * 7
     sheet = load_workbook(root / "outputs" / "indicators" / "indicators_2026.xlsx")["Palaute"]
