@@ -306,8 +306,9 @@ def _about(wb: Workbook, ws: Workspace, figures: YearFigures, generated_at: date
         ("Asiantuntijoita työssä / Experter i uppdrag", len(figures.experts_working), None),
         ("Yksiköitä, joissa työtä / Enheter med uppdrag", len(figures.by_unit), None),
         ("Laskentaperuste / Beräkningsgrund",
-         "Tuntilomakkeiden rivit työn tekemisen kuukauden mukaan (ei maksukuukauden). Asiakaspalautetta ei "
-         "kerätä tällä työkalulla. / Timblanketternas rader enligt månaden då arbetet utfördes.", None),
+         "Tuntilomakkeiden rivit työn tekemisen kuukauden mukaan (ei maksukuukauden); palaute vastauspäivän "
+         "mukaan (välilehdet Palaute). / Timblanketternas rader enligt månaden då arbetet utfördes; responsen "
+         "enligt svarsdagen (flikarna Palaute).", None),
     ]
     for number, (label, value, style) in enumerate(rows, start=1):
         _set(sheet.cell(row=number, column=1), label, xlsx.BOLD)
