@@ -389,3 +389,54 @@ def _hour_form_like(tmp_path: Path) -> bytes:
     canvas.showPage()
     canvas.save()
     return target.read_bytes()
+
+
+def _render(pdf: Path, renderer: str, tmp_path: Path):
+    """The page as a greyscale PIL image at 2 pixels per point, drawn by poppler, PDFium or MuPDF."""
+    from PIL import Image
+
+    if renderer == "poppler":
+        subprocess.run(["pdftoppm", "-r", "144", "-gray", "-png", "-singlefile", str(pdf), str(tmp_path / "page")],
+                       check=True, capture_output=True)
+        return Image.open(tmp_path / "page.png").convert("L")
+    if renderer == "pdfium":
+        import pypdfium2
+
+        document = pypdfium2.PdfDocument(str(pdf))
+        document.init_forms()
+        image = document[0].render(scale=2, may_draw_forms=True).to_pil().convert("L")
+        document.close()
+        return image
+    import pymupdf
+
+    with pymupdf.open(pdf) as document:
+        pixmap = document[0].get_pixmap(dpi=144, colorspace=pymupdf.csGRAY, annots=True)
+        return Image.frombytes("L", (pixmap.width, pixmap.height), pixmap.samples)
+
+
+@pytest.mark.pdftk
+@pytest.mark.parametrize("filler", ["pdftk", "pymupdf", "pypdf"])
+def test_chosen_answers_show_in_every_viewer(issued, tmp_path, filler):
+    from kokemus_docs.feedback.questionnaire import PAGE_HEIGHT, questionnaire_layout
+
+    src, filled = issued[("client", "fi")], tmp_path / "filled.pdf"
+    answers = {"recommend": "9", "s1": "2", "s4": "na"}
+    if filler == "pdftk":
+        (tmp_path / "a.xfdf").write_bytes(_xfdf(answers))
+        subprocess.run(["pdftk", str(src), "fill_form", str(tmp_path / "a.xfdf"), "output", str(filled)], check=True)
+    elif filler == "pymupdf":
+        _fill_with_mupdf(src, filled, answers)
+    else:
+        fill_questionnaire(src, answers, filled)
+    radios = questionnaire_layout().radios
+
+    def centre(image, group, value):
+        x0, y0, x1, y1 = radios[group][value]
+        return image.getpixel((round((x0 + x1)), round(2 * PAGE_HEIGHT - (y0 + y1))))
+
+    for renderer in ("poppler", "pdfium", "mupdf"):
+        image = _render(filled, renderer, tmp_path)
+        for group, value in answers.items():
+            assert centre(image, group, value) < 100, f"{renderer}: {group}={value} not shown"
+            other = "3" if value != "3" else "4"
+            assert centre(image, group, other) > 200, f"{renderer}: {group}={other} shown"
