@@ -440,3 +440,20 @@ def test_chosen_answers_show_in_every_viewer(issued, tmp_path, filler):
             assert centre(image, group, value) < 100, f"{renderer}: {group}={value} not shown"
             other = "3" if value != "3" else "4"
             assert centre(image, group, other) > 200, f"{renderer}: {group}={other} shown"
+
+
+def test_export_with_a_title_above_the_header_and_too_many_rows(workspace, register, tmp_path, monkeypatch):
+    titled = tmp_path / "titled.csv"
+    titled.write_bytes(b"Asiakaspalaute lokakuu 2026;;;\n;;;\n" + _csv([["client", "IK\xc4-PORVOO", "", "9"]],
+                                                                          ";", "cp1252", HEADER[:4]))
+    _, responses = _ingest(workspace, register, titled)
+    assert [(r["row"], r["status"], r["unit_id"]) for r in responses] == [(4, "accepted", "IKÄ-PORVOO")]
+
+    import kokemus_docs.feedback.read
+
+    monkeypatch.setattr(kokemus_docs.feedback.read, "MAX_ROWS", 3)
+    many = tmp_path / "many.csv"
+    many.write_bytes(_csv([["client", "MTP-PORVOO", "", str(n)] for n in range(4)], header=HEADER[:4]))
+    _, [response] = _ingest(workspace, register, many)
+    assert response["status"] == "rejected" and response["errors"][0]["code"] == "too-many-rows"
+    assert len(_stored(workspace)) == 1  # nothing of the refused file was kept

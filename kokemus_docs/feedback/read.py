@@ -21,7 +21,9 @@ from kokemus_docs.errors import KokemusError
 from kokemus_docs.feedback.questions import ANSWER_FIELDS, IDENTITY_FIELDS, SEAL_FIELD
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
-MAX_ROWS = 20_000
+MAX_ROWS = 20_000  # answers in one export
+MAX_SHEET_ROWS = 200_000  # rows of any kind, empty ones included
+HEADER_SEARCH_ROWS = 10
 MAX_COLUMNS = 100
 MAX_CELL_CHARS = 10_000  # a cell longer than this is refused outright; comments are limited to 2,000 later
 MAX_XLSX_UNZIPPED = 60 * 1024 * 1024
@@ -172,36 +174,46 @@ def column_map(headers: list[object], mapping: dict[str, str]) -> dict[int, str]
 
 
 def read_export(data: bytes, kind: str, mapping: dict[str, str]) -> list[ExportRow]:
-    """The data rows of a CSV or XLSX export with recognised columns. Raises FeedbackUnreadable when the file
-    breaks a limit or lacks the columns respondent, unit_id and recommend."""
+    """The data rows of a CSV or XLSX export with recognised columns. The header is the first of the top
+    HEADER_SEARCH_ROWS rows that names respondent, unit_id and recommend (some tools put a title above it).
+    Raises FeedbackUnreadable when the file breaks a limit or lacks those columns."""
     if len(data) > MAX_FILE_BYTES:
         raise FeedbackUnreadable(f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; export fewer "
                                  "answers at a time.", code="too-large")
     rows = _xlsx_rows(data) if kind == "xlsx" else _csv_rows(data)
-    try:
-        headers = next(rows)
-    except StopIteration:
-        raise FeedbackUnreadable("The file is empty.", code="empty") from None
-    columns = column_map(list(headers), mapping)
-    missing = [n for n in ("respondent", "unit_id", "recommend") if n not in columns.values()]
-    if missing:
-        shown = ", ".join(repr(str(h)) for h in list(headers)[:12] if h not in (None, ""))
-        raise FeedbackUnreadable(
-            f"The export has no column for {', '.join(missing)} (columns found: {shown or 'none'}). Name the "
-            "columns respondent, unit_id, date, recommend, s1 … s5, comment, or map the survey tool's headings "
-            "in kokemus.toml under [feedback.columns], e.g. \"Suosittelisitko?\" = \"recommend\".",
-            code="columns-missing")
-    return list(_data_rows(rows, columns))
+    first: tuple | None = None
+    for header_row, cells in enumerate(rows, start=1):
+        first = cells if first is None else first
+        columns = column_map(list(cells), mapping)
+        if {"respondent", "unit_id", "recommend"} <= set(columns.values()):
+            return list(_data_rows(rows, columns, header_row))
+        if header_row >= HEADER_SEARCH_ROWS:
+            break
+    if first is None:
+        raise FeedbackUnreadable("The file is empty.", code="empty")
+    found = set(column_map(list(first), mapping).values())
+    missing = [n for n in ("respondent", "unit_id", "recommend") if n not in found]
+    shown = ", ".join(repr(str(h)) for h in list(first)[:12] if h not in (None, ""))
+    raise FeedbackUnreadable(
+        f"The export has no column for {', '.join(missing)} (columns found: {shown or 'none'}). Name the "
+        "columns respondent, unit_id, date, recommend, s1 … s5, comment, or map the survey tool's headings "
+        "in kokemus.toml under [feedback.columns], e.g. \"Suosittelisitko?\" = \"recommend\".",
+        code="columns-missing")
 
 
-def _data_rows(rows: Iterator[tuple], columns: dict[int, str]) -> Iterator[ExportRow]:
-    for number, cells in enumerate(rows, start=2):
-        if number > MAX_ROWS + 1:
-            raise FeedbackUnreadable(f"The export has more than {MAX_ROWS} rows; split the export into "
-                                     "smaller files.", code="too-many-rows")
+def _data_rows(rows: Iterator[tuple], columns: dict[int, str], header_row: int) -> Iterator[ExportRow]:
+    answers = 0
+    for number, cells in enumerate(rows, start=header_row + 1):
+        if number > MAX_SHEET_ROWS:
+            raise FeedbackUnreadable(f"The export has more than {MAX_SHEET_ROWS} rows; export only the answers.",
+                                     code="too-many-rows")
         values = {name: cells[index] for index, name in columns.items() if index < len(cells)}
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in values.values()):
             continue
+        answers += 1
+        if answers > MAX_ROWS:
+            raise FeedbackUnreadable(f"The export has more than {MAX_ROWS} answers; split it into smaller files.",
+                                     code="too-many-rows")
         yield ExportRow(row=number, values=values)
 
 
