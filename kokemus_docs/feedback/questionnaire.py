@@ -154,13 +154,19 @@ def questionnaire_pdf(q: Questionnaire, org_name: str) -> bytes:
     intro = text["intro"] + (" " + text["intro_client"] if q.respondent == "client" else "")
     _paragraph(canvas, intro, MARGIN, y - 8, text_right - MARGIN, FONT, 9.5, 12.5)
     if q.phone_url:
-        _qr_code(canvas, q.phone_url, RIGHT - 96, 712, 96)
-        canvas.setFont(FONT, 7.5)
-        lines = simpleSplit(text["phone"], FONT, 7.5, 104) + [q.phone_url]
-        for number, line in enumerate(lines):
-            size = 7.5 if number < len(lines) - 1 else _fit(line, FONT_BOLD, 8, 110)
-            canvas.setFont(FONT if number < len(lines) - 1 else FONT_BOLD, size)
-            canvas.drawRightString(RIGHT, 700 - number * 9.5, line)
+        _qr_code(canvas, q.phone_url, RIGHT - 92, 716, 92)
+        y = 707
+        for line in simpleSplit(text["phone"], FONT, 7.5, 116):
+            canvas.setFont(FONT, 7.5)
+            canvas.drawRightString(RIGHT, y, line)
+            y -= 9.5
+        # The address as typed on a phone: on one line if it fits, else the site and /f/<code> apart.
+        address = [q.phone_url] if pdfmetrics.stringWidth(q.phone_url, FONT_BOLD, 7) <= 112 else \
+            [q.phone_url[:-len(f"/f/{q.code}")], f"/f/{q.code}"]
+        for line in address:
+            canvas.setFont(FONT_BOLD, _fit(line, FONT_BOLD, 8, 112))
+            canvas.drawRightString(RIGHT, y, line)
+            y -= 9.5
 
     # 1. The recommendation question, 0-10.
     _paragraph(canvas, f"1. {question}", MARGIN, 660, RIGHT - MARGIN, FONT_BOLD, 10.5, 13.5)
