@@ -423,11 +423,15 @@ def _rel_path(ws: Workspace, path: str | None) -> str | None:
 def common_context(ws: Workspace, language: str, today: date | None = None) -> dict[str, Any]:
     """Keys every template may use: organisation, coordinator, payroll, deadlines, the print date."""
     organisation, payroll, deadlines = ws.config["organisation"], ws.config["payroll"], ws.config["deadlines"]
+    coordinator = coordinator_context(ws, language)
     return {
         "lang": language,
         "org_name": ws.org_name(language),
-        "coordinator_title": organisation.get(f"coordinator_title_{language}", ""),
-        "coordinator_name": organisation.get("coordinator_name", ""),
+        "business_id": _setting(organisation, "business_id"),
+        "postal_address": _setting(organisation, f"postal_address_{language}"),
+        "coordinator": coordinator,
+        "coordinator_title": coordinator["title"],
+        "coordinator_name": coordinator["name"],
         "payroll_name": payroll.get("name", ""),
         "tax_card_address": payroll.get(f"tax_card_address_{language}", ""),
         "notice_day": str(ws.notice_day),
@@ -440,18 +444,41 @@ def _today() -> date:
     return date.today()
 
 
+def _setting(table: Mapping[str, Any], key: str) -> str:
+    return str(table.get(key, "") or "").strip()
+
+
+def coordinator_context(ws: Workspace, language: str) -> dict[str, str]:
+    """Whom the expert contacts about the contract, the hour form and fees, as documents print it.
+
+    `name_title` is "Name, job title" (the title alone, capitalised, when no name is set); `contact`
+    is "email, phone"; `full` is both, for a sentence.
+    """
+    contact = ws.coordinator_contact()
+    title = _setting(ws.config["organisation"], f"coordinator_title_{language}")
+    if contact["name"]:
+        name_title = ", ".join(part for part in (contact["name"], title) if part)
+    else:
+        name_title = title[:1].upper() + title[1:]
+    reach = ", ".join(part for part in (contact["email"], contact["phone"]) if part)
+    return {**contact, "title": title, "name_title": name_title, "contact": reach,
+            "full": ", ".join(part for part in (name_title, reach) if part)}
+
+
 def unit_context(unit: Unit, language: str) -> dict[str, str]:
-    """The unit as templates show it (its name in `language`)."""
+    """The unit as templates show it: name, service area, address and premises in `language` (Swedish
+    documents fall back to the Finnish value where the Swedish column is empty)."""
     return {
         "unit_id": unit.unit_id,
         "name": unit.name(language),
-        "address": unit.address,
-        "premises": unit.premises,
+        "address": unit.localized("address", language),
+        "premises": unit.localized("premises", language),
         "contact_name": unit.contact_name,
         "contact_email": unit.contact_email,
         "contact_phone": unit.contact_phone,
+        "contact": ", ".join(part for part in (unit.contact_email, unit.contact_phone) if part),
         "cost_center": unit.cost_center,
-        "service_area": unit.service_area,
+        "service_area": unit.localized("service_area", language),
     }
 
 
@@ -535,6 +562,15 @@ def _missing_rate_warnings(register: Register, contract: Contract, missing: list
             for task in missing]
 
 
+def _missing_party_details(ws: Workspace, languages: set[str]) -> list[Problem]:
+    """A warning for each detail of the county that a contract's parties section would print empty."""
+    organisation = ws.config["organisation"]
+    keys = ["business_id"] + [f"postal_address_{language}" for language in sorted(languages)]
+    return [Problem(f"kokemus.toml has no organisation.{key}; the contracts print it empty. Fill it in and "
+                    "print the contracts again.", path="kokemus.toml", field=key, code="missing-setting")
+            for key in keys if not _setting(organisation, key)]
+
+
 def _render_selection(ws: Workspace, jobs: list[DocumentJob], formats: Sequence[str], progress: Progress | None,
                       errors: list[Problem], warnings: list[Problem], noun: str, folder: str) -> Outcome:
     """Render the jobs chosen from the register; the problems met while choosing come first."""
@@ -556,6 +592,9 @@ def render_contracts(ws: Workspace, register: Register, *, expert_ids: Sequence[
     formats = check_formats(formats)
     selection = select_contracts(register, expert_ids=expert_ids)
     jobs, warnings = [], list(selection.warnings)
+    if selection.contracts:
+        warnings += _missing_party_details(ws, {register.experts[c.expert_id].document_language
+                                                for c in selection.contracts})
     for contract in selection.contracts:
         expert = register.experts[contract.expert_id]
         context, missing = contract_context(ws, register, contract)

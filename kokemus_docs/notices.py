@@ -1,7 +1,9 @@
 """Fee notices: per unit, what its cost centre pays the experts in one payroll month.
 
 The unit's named employee checks the notice and approves it by signing. A notice lists the lines the
-payroll pays (the same lines as the payroll workbook), grouped by expert, with totals. It never shows
+payroll pays (the same lines as the payroll workbook), grouped by expert, with totals; then the rows of
+the unit's hour forms that pay nothing or differently from what the form claimed, each with the reason
+(expert ill, cancelled in time, travel without a pre-approval reference …). It never shows
 henkilötunnus, IBAN or home address.
 
 Language: every unit gets the Finnish notice; the Swedish one is written too when any expert on the
@@ -10,8 +12,10 @@ notice works in Swedish, so the Swedish-speaking expert's work can be checked in
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -20,11 +24,78 @@ from kokemus_docs.documents import DocumentJob, check_formats, common_context, r
 from kokemus_docs.errors import Problem
 from kokemus_docs.fileio import safe_filename
 from kokemus_docs.formatting import fi_date, fi_month, hours_text, money, money_json
-from kokemus_docs.ledger import Ledger
+from kokemus_docs.ledger import FormRecord, Ledger, LedgerLine
 from kokemus_docs.model import BASIS_LABELS, Register, Unit, status_label
 from kokemus_docs.payroll import ZERO, PayLine, PayMonth, check_month, collect_pay_month
 from kokemus_docs.report import Outcome, Progress
 from kokemus_docs.workspace import Workspace
+
+# Why a claimed row pays nothing or differently from the form, in the notice's language.
+REASON_TEXTS: dict[str, dict[str, str]] = {
+    "no-fee": {"fi": "{status}: ei palkkiota", "sv": "{status}: inget arvode"},
+    "status-by-rule": {"fi": "tila määräytyi peruutusajankohdan mukaan", "sv": "statusen bestämdes av tidpunkten "
+                                                                               "för avbokningen"},
+    "late-cancellation-paid": {"fi": "{status}: palkkio maksetaan, koska peruutus tuli maksuttoman peruutusajan "
+                                     "jälkeen",
+                               "sv": "{status}: arvodet betalas, eftersom avbokningen kom efter den avgiftsfria "
+                                     "avbokningstiden"},
+    "travel-no-ref": {"fi": "matkakulut{amount} ilman ennakkohyväksynnän viitettä: ei korvata",
+                      "sv": "resekostnader{amount} utan referens till förhandsgodkännande: ersätts inte"},
+    "travel-not-payable": {"fi": "matkakulut{amount} riviltä, josta ei makseta palkkiota: ei korvata",
+                           "sv": "resekostnader{amount} på en rad utan arvode: ersätts inte"},
+}
+# Form warnings (stored with the form by ingest) that mean a row is paid differently from the form.
+_TRAVEL_WARNINGS = ("travel-no-ref", "travel-not-payable")
+_AMOUNT = re.compile(r"\d[\d\u00a0 ]*,\d{2}\u00a0?€")
+
+
+@dataclass(frozen=True)
+class ClaimedRow:
+    """A row of an accepted hour form that pays nothing, or pays differently from what the form claimed.
+
+    `reasons` are (code, params) pairs; `reason_text` puts them into words.
+    """
+
+    form: FormRecord
+    line: LedgerLine
+    reasons: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
+
+    def reason_text(self, language: str) -> str:
+        """The reasons in `language`, e.g. "Kokemusasiantuntija sairastui: ei palkkiota"."""
+        texts = []
+        for code, params in self.reasons:
+            values = {key: status_label(value, language) if key == "status" else value for key, value in params}
+            texts.append(REASON_TEXTS[code][language].format(**values))
+        text = "; ".join(texts)
+        return text[:1].upper() + text[1:]
+
+
+def claimed_rows(forms: Sequence[FormRecord], lines_by_form: Mapping[str, Sequence[LedgerLine]]) -> list[ClaimedRow]:
+    """The rows of `forms` whose fee is not paid, whose status the cancellation time decided, or whose
+    claimed travel is not reimbursed; in form order and row order."""
+    rows = []
+    for form in forms:
+        warnings_by_row: dict[int, list[dict]] = defaultdict(list)
+        for warning in form.warnings:
+            if isinstance(warning, dict) and isinstance(warning.get("row"), int):
+                warnings_by_row[warning["row"]].append(warning)
+        for line in lines_by_form.get(form.form_id, ()):
+            codes = {str(w.get("code", "")): w for w in warnings_by_row.get(line.row, [])}
+            status = ("status", line.status)
+            reasons: list[tuple[str, tuple[tuple[str, str], ...]]] = []
+            if not line.payable:
+                reasons.append(("no-fee", (status,)))
+                if "status-corrected" in codes:
+                    reasons.append(("status-by-rule", ()))
+            elif "status-corrected" in codes:
+                reasons.append(("late-cancellation-paid", (status,)))
+            for code in _TRAVEL_WARNINGS:
+                if code in codes:
+                    found = _AMOUNT.search(str(codes[code].get("message", "")))
+                    reasons.append((code, (("amount", f" {found.group(0)}" if found else ""),)))
+            if reasons:
+                rows.append(ClaimedRow(form, line, tuple(reasons)))
+    return rows
 
 
 def notice_languages(register: Register, lines: Sequence[PayLine]) -> list[str]:
@@ -47,8 +118,12 @@ def _late_note(lines: Sequence[PayLine], month: str, language: str) -> str:
 
 
 def notice_context(ws: Workspace, register: Register, pay: PayMonth, unit: Unit, lines: Sequence[PayLine],
-                   language: str, today: date | None = None) -> dict[str, Any]:
-    """Context for fee_notice_<lang>.docx: every value already formatted as text."""
+                   language: str, today: date | None = None,
+                   claimed: Sequence[ClaimedRow] = ()) -> dict[str, Any]:
+    """Context for fee_notice_<lang>.docx: every value already formatted as text.
+
+    `claimed`: the unit's rows that pay nothing or differently from the form (see `claimed_rows`).
+    """
     context = common_context(ws, language, today)
     by_expert: dict[str, list[PayLine]] = defaultdict(list)
     for paid in lines:
@@ -80,8 +155,21 @@ def notice_context(ws: Workspace, register: Register, pay: PayMonth, unit: Unit,
         "travel_total": money(travel_total),
         "total": money(fee_total + travel_total),
         "late_note": _late_note(lines, pay.month, language),
+        "unpaid": [_claimed_context(register, row, language) for row in sorted(
+            claimed, key=lambda r: (r.line.work_date, _sort_name(register, r.form.expert_id), r.line.start,
+                                    r.line.row))],
     })
     return context
+
+
+def _claimed_context(register: Register, row: ClaimedRow, language: str) -> dict[str, str]:
+    expert = register.experts.get(row.form.expert_id)
+    return {
+        "date": fi_date(row.line.work_date),
+        "expert": expert.full_name if expert else row.form.expert_id,
+        "task_label": register.task_label(row.line.task, language),
+        "reason": row.reason_text(language),
+    }
 
 
 def _sort_name(register: Register, expert_id: str) -> tuple[str, str, str]:
@@ -119,6 +207,10 @@ def write_notices(ws: Workspace, register: Register, month: str, *, unit_ids: Se
     formats = check_formats(formats)
     with Ledger(ws.ledger_path) as ledger:
         pay = collect_pay_month(ledger, register, month, ws.notice_day, with_checks=False)
+        lines_by_form = ledger.lines_of([form.form_id for form in pay.forms])
+    claimed_by_unit: dict[str, list[ClaimedRow]] = defaultdict(list)
+    for row in claimed_rows(pay.forms, lines_by_form):
+        claimed_by_unit[row.form.unit_id].append(row)
 
     errors: list[Problem] = []
     warnings: list[Problem] = []
@@ -145,7 +237,8 @@ def write_notices(ws: Workspace, register: Register, month: str, *, unit_ids: Se
         unit, lines = register.units[unit_id], by_unit[unit_id]
         totals[unit_id] = sum((p.fee + p.travel for p in lines), ZERO)
         for language in notice_languages(register, lines):
-            context = notice_context(ws, register, pay, unit, lines, language)
+            context = notice_context(ws, register, pay, unit, lines, language,
+                                     claimed=claimed_by_unit.get(unit_id, ()))
             jobs.append(DocumentJob(f"fee_notice_{language}.docx", context,
                                     notice_path(ws, month, unit_id, language),
                                     {"kind": "fee_notice", "unit_id": unit_id, "month": month,

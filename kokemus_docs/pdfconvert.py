@@ -8,8 +8,12 @@ How a batch is converted:
   merged document once, exports the bookmarks as PDF named destinations, and the PDF is cut back into
   one PDF per document at those destinations. Loading a document is most of LibreOffice's cost, so
   one large document is several times faster than many small ones.
-* Documents that cannot be merged safely (fields such as NUMPAGES, footnotes, numbered lists,
-  several sections, anything unreadable) are converted as they are, many files per LibreOffice call.
+* A page count (NUMPAGES) in a header or footer, as in "Sivu 1/3", would count the pages of the whole
+  merged file. So each merged document gets its own copy of that header or footer in which the count
+  is a page reference (PAGEREF) to a bookmark on the document's last paragraph: its last page number,
+  which restarts with every document, is its page count.
+* Documents that cannot be merged safely (other fields, footnotes, numbered lists, several sections,
+  anything unreadable) are converted as they are, many files per LibreOffice call.
 * Each worker runs its own `soffice` with its own profile (two processes sharing a profile fail).
   Every call has a timeout; a hung LibreOffice is killed with its whole process group. A batch that
   fails is split in two and each half retried, so one bad document ends up failing alone; a document
@@ -22,6 +26,7 @@ How a batch is converted:
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 import shutil
 import signal
@@ -58,16 +63,24 @@ PDF_EXPORT = (
 MERGE_LIMIT = 250
 SINGLES_LIMIT = 40  # unmerged documents per LibreOffice call
 _MARK = "kokemussplit"
+_END_MARK = "kokemusend"  # bookmark on a merged document's last paragraph: its page count
 
 # Things that make a body unsafe to merge: fields (page counts, references), notes, comments,
 # embedded section breaks. Numbered (not bulleted) lists are checked separately: their numbers
 # would run on from one document into the next.
 _UNMERGEABLE_BODY = re.compile(r"<w:(fldSimple|instrText|footnoteReference|endnoteReference|commentReference)\b")
-# Fields a header or footer may hold in a merged file: page numbers restart per document, but a page
-# count, a file name or a date would change. Page layouts that pair left and right pages would get
-# blank pages inserted between documents.
+# Fields a header or footer may hold in a merged file: page numbers restart per document, and a page
+# count is rewritten per document (see above); a file name or a date would change. Page layouts that
+# pair left and right pages would get blank pages inserted between documents.
 _FIELD_INSTRUCTION = re.compile(rb'<w:instrText[^>]*>([^<]*)<|w:instr="([^"]*)"')
-_SAFE_FIELDS = {b"PAGE"}
+_PAGE_COUNT = b"NUMPAGES"
+_SAFE_FIELDS = {b"PAGE", _PAGE_COUNT}
+_PAGE_COUNT_TEXT = re.compile(rb'(<w:instrText[^>]*>)\s*NUMPAGES\b[^<]*<', re.IGNORECASE)
+_PAGE_COUNT_SIMPLE = re.compile(rb'w:instr="\s*NUMPAGES\b[^"]*"', re.IGNORECASE)
+_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
+_R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_DOCUMENT_RELS = "word/_rels/document.xml.rels"
 _PAIRED_PAGES = re.compile(rb"<w:(evenAndOddHeaders|mirrorMargins|bookFoldPrinting|bookFoldRevPrinting)\b")
 _NUM_ID = re.compile(r'<w:numId w:val="(\d+)"')
 _STYLE_USE = re.compile(r'<w:pStyle w:val="([^"]+)"')
@@ -177,6 +190,7 @@ class _Template:
     parts: dict[str, bytes]
     mergeable: bool
     counted: set[str] = field(default_factory=set)  # numIds whose lists count (1., a), i. …)
+    page_count_parts: list[str] = field(default_factory=list)  # headers/footers showing NUMPAGES
     style_num: dict[str, str] = field(default_factory=dict)  # paragraph style id → numId
 
 
@@ -242,13 +256,18 @@ def _document_info(core_xml: bytes) -> dict[str, str]:
 
 def _template(parts: dict[str, bytes]) -> _Template:
     mergeable = not _PAIRED_PAGES.search(parts.get("word/settings.xml", b""))
+    page_count_parts = []
     for name, data in parts.items():
         if name.startswith(("word/header", "word/footer")):
             for found in _FIELD_INSTRUCTION.finditer(data):
                 words = (found.group(1) or found.group(2) or b"").split()
                 if words and words[0].upper() not in _SAFE_FIELDS:
                     mergeable = False
-    template = _Template(parts, mergeable)
+                elif words and words[0].upper() == _PAGE_COUNT and name not in page_count_parts:
+                    page_count_parts.append(name)
+    if page_count_parts and _DOCUMENT_RELS not in parts:
+        mergeable = False
+    template = _Template(parts, mergeable, page_count_parts=page_count_parts)
     if "word/numbering.xml" in parts:
         numbering = etree.fromstring(parts["word/numbering.xml"])
         counting_abstract = {
@@ -301,9 +320,12 @@ def _merge(docs: Sequence[_Doc], target: Path) -> None:
 
     The merged body is streamed into the zip one document at a time: memory holds one body, not all.
     """
-    assert docs[0].template is not None
+    template = docs[0].template
+    assert template is not None
+    parts = dict(template.parts)
+    own_parts = _own_page_count_parts(template, len(docs), parts)
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
-        for name, data in docs[0].template.parts.items():
+        for name, data in parts.items():
             z.writestr(name, data)
         with z.open("word/document.xml", "w") as out:
             for index, doc in enumerate(docs):
@@ -312,12 +334,57 @@ def _merge(docs: Sequence[_Doc], target: Path) -> None:
                 if index == 0:
                     # the document element and its namespaces: the same in every document of the group
                     out.write(xml[:xml.index(b"<w:body>") + len(b"<w:body>")])
-                out.write(_merge_body(etree.fromstring(xml), index, is_last=index == len(docs) - 1))
+                out.write(_merge_body(etree.fromstring(xml), index, is_last=index == len(docs) - 1,
+                                      own_parts=own_parts[index]))
             out.write(b"</w:body></w:document>")
 
 
-def _merge_body(root: etree._Element, index: int, is_last: bool) -> bytes:
-    """The content of one document's body, ready to follow the previous one in a merged body."""
+def _own_page_count_parts(template: _Template, count: int, parts: dict[str, bytes]) -> list[dict[str, str]]:
+    """Per document, its own copy of each header/footer that shows the page count (added to `parts`,
+    with relationships and content types), the count a PAGEREF to the document's end bookmark.
+
+    Returns, per document, the relationship id of each original part → the id of the document's copy.
+    """
+    if not template.page_count_parts:
+        return [{} for _ in range(count)]
+    rels = etree.fromstring(parts[_DOCUMENT_RELS])
+    types = etree.fromstring(parts["[Content_Types].xml"])
+    by_target = {rel.get("Target").lstrip("/").removeprefix("word/"): rel for rel in rels}
+    overrides = {override.get("PartName"): override for override in types}
+    mapping: list[dict[str, str]] = [{} for _ in range(count)]
+    for number, name in enumerate(template.page_count_parts):
+        rel = by_target.get(name.removeprefix("word/"))
+        override = overrides.get("/" + name)
+        if rel is None or override is None:
+            raise ValueError(f"{name} has no relationship or content type")
+        stem = posixpath.splitext(name)[0]
+        for index in range(count):
+            bookmark = f"PAGEREF {_END_MARK}{index:05d}".encode()
+            data = _PAGE_COUNT_TEXT.sub(lambda found, b=bookmark: found.group(1) + b" " + b + b" <",
+                                        parts[name])
+            data = _PAGE_COUNT_SIMPLE.sub(b'w:instr=" ' + bookmark + b' "', data)
+            copy_name = f"{stem}_{index:05d}.xml"
+            parts[copy_name] = data
+            rel_id = f"rIdKokemus{number}x{index}"
+            copy_rel = etree.SubElement(rels, f"{{{_REL_NS}}}Relationship")
+            copy_rel.set("Id", rel_id)
+            copy_rel.set("Type", rel.get("Type"))
+            copy_rel.set("Target", copy_name.removeprefix("word/"))
+            copy_override = etree.SubElement(types, f"{{{_CT_NS}}}Override")
+            copy_override.set("PartName", "/" + copy_name)
+            copy_override.set("ContentType", override.get("ContentType"))
+            mapping[index][rel.get("Id")] = rel_id
+    parts[_DOCUMENT_RELS] = etree.tostring(rels, xml_declaration=True, encoding="UTF-8", standalone=True)
+    parts["[Content_Types].xml"] = etree.tostring(types, xml_declaration=True, encoding="UTF-8", standalone=True)
+    return mapping
+
+
+def _merge_body(root: etree._Element, index: int, is_last: bool, own_parts: dict[str, str] | None = None) -> bytes:
+    """The content of one document's body, ready to follow the previous one in a merged body.
+
+    `own_parts` maps a header/footer relationship id to the id of this document's own copy.
+    """
+    own_parts = own_parts or {}
     body = root.find(f"{_W}body")
     children = list(body)
     if len(children) < 2 or children[-1].tag != f"{_W}sectPr" or children[-2].tag != f"{_W}p":
@@ -337,10 +404,12 @@ def _merge_body(root: etree._Element, index: int, is_last: bool) -> bytes:
     sect_type = sect.find(f"{_W}type")
     if sect_type is not None:
         sect_type.set(f"{_W}val", "nextPage")
-    if index:
-        # a section without header/footer references repeats the previous section's ones (the same
-        # parts here); LibreOffice then need not build a copy of them per document
-        for reference in sect.findall(f"{_W}headerReference") + sect.findall(f"{_W}footerReference"):
+    for reference in sect.findall(f"{_W}headerReference") + sect.findall(f"{_W}footerReference"):
+        if reference.get(_R_ID) in own_parts:
+            reference.set(_R_ID, own_parts[reference.get(_R_ID)])
+        elif index:
+            # a section without header/footer references repeats the previous section's ones (the same
+            # parts here); LibreOffice then need not build a copy of them per document
             sect.remove(reference)
     first_para = body.find(f".//{_W}p")
     ppr = first_para.find(f"{_W}pPr")
@@ -351,6 +420,12 @@ def _merge_body(root: etree._Element, index: int, is_last: bool) -> bytes:
         if tag == "bookmarkStart":
             mark.set(f"{_W}name", f"{_MARK}{index:05d}")
         first_para.insert(position + offset, mark)
+    if own_parts:  # the page count of this document: the page number of its last paragraph
+        for tag in ("bookmarkStart", "bookmarkEnd"):
+            mark = etree.SubElement(children[-2], f"{_W}{tag}")
+            mark.set(f"{_W}id", str(800000 + index))
+            if tag == "bookmarkStart":
+                mark.set(f"{_W}name", f"{_END_MARK}{index:05d}")
     if not is_last:  # the section ends with the document's last paragraph
         body.remove(sect)
         _put_section_in(children[-2], sect)

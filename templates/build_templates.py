@@ -170,11 +170,19 @@ def tag_paragraph(doc, tag: str) -> None:
     doc.add_paragraph().add_run(tag)
 
 
-def _table(doc, columns_mm: Sequence[float], rows: int):
+def _table(doc, columns_mm: Sequence[float], rows: int, cell_margin_mm: float | None = None):
     table = doc.add_table(rows=rows, cols=len(columns_mm))
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
+    if cell_margin_mm is not None:
+        margins = OxmlElement("w:tblCellMar")
+        for side in ("left", "right"):
+            margin = OxmlElement(f"w:{side}")
+            margin.set(qn("w:w"), str(round(cell_margin_mm * 1440 / 25.4)))
+            margin.set(qn("w:type"), "dxa")
+            margins.append(margin)
+        table._tbl.tblPr.find(qn("w:tblLook")).addprevious(margins)  # the schema's order: before tblLook
     for index, width in enumerate(columns_mm):
         table.columns[index].width = Mm(width)
         for cell in table.columns[index].cells:
@@ -182,9 +190,12 @@ def _table(doc, columns_mm: Sequence[float], rows: int):
     return table
 
 
-def _fill(cell, parts: Sequence[Part] | str, size: float | None = None, shade: bool = False) -> None:
+def _fill(cell, parts: Sequence[Part] | str, size: float | None = None, shade: bool = False,
+          align: str = "l") -> None:
     paragraph = cell.paragraphs[0]
     paragraph.paragraph_format.space_after = Pt(1)
+    if align == "r":
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     add_runs(paragraph, [parts] if isinstance(parts, str) else parts, size)
     if shade:
         tc_pr = cell._tc.get_or_add_tcPr()
@@ -234,7 +245,7 @@ def paragraph_style(doc, name: str, *, left_mm: float | None = None, hanging_mm:
     return name
 
 
-def field_lines(doc, rows: Sequence[tuple[str, str]], label_mm: float = 62) -> None:
+def field_lines(doc, rows: Sequence[tuple[str, str]], label_mm: float = 72) -> None:
     """A bold label and its value (usually one tag) per line, the values aligned at a tab stop.
 
     Paragraphs, not a table: they read the same and lay out several times faster in LibreOffice.
@@ -259,22 +270,30 @@ def item_lines(doc, stops: Sequence[tuple[float, str]], headers: Sequence[str], 
 
 
 def loop_table(doc, columns_mm: Sequence[float], headers: Sequence[str], loop: str, cells: Sequence[str],
-               totals: Sequence[Part | str] | None = None, size: float | None = None) -> None:
-    """A header row, then one row per item: `{%tr for ... %}` row, the data row, `{%tr endfor %}` row."""
+               totals: Sequence[Part | str] | None = None, size: float | None = None,
+               align: str | None = None) -> None:
+    """A header row, then one row per item: `{%tr for ... %}` row, the data row, `{%tr endfor %}` row.
+
+    `align` has one letter per column, "l" or "r" (money and numbers right-aligned, headers too). Rows
+    never split across pages, the header row repeats on every page, and the cells have narrow margins
+    so that long words fit their column.
+    """
+    align = align or "l" * len(columns_mm)
     rows = 4 + (1 if totals else 0)
-    table = _table(doc, columns_mm, rows)
+    table = _table(doc, columns_mm, rows, cell_margin_mm=1.2)
     header_row = table.rows[0]
     _repeat_header(header_row)
-    for cell, text in zip(header_row.cells, headers, strict=True):
-        _fill(cell, [(text, "b")], size, shade=True)
+    for cell, text, side in zip(header_row.cells, headers, align, strict=True):
+        _fill(cell, [(text, "b")], size, shade=True, align=side)
     _fill(table.rows[1].cells[0], f"{{%tr for {loop} %}}", size)
-    for cell, text in zip(table.rows[2].cells, cells, strict=True):
-        _fill(cell, text, size)
+    for cell, text, side in zip(table.rows[2].cells, cells, align, strict=True):
+        _fill(cell, text, size, align=side)
     _fill(table.rows[3].cells[0], "{%tr endfor %}", size)
     if totals:
-        for cell, value in zip(table.rows[4].cells, totals, strict=True):
-            if value:
-                _fill(cell, [(value, "b")] if isinstance(value, str) else value, size)
+        for cell, value, side in zip(table.rows[4].cells, totals, align, strict=True):
+            _fill(cell, [(value, "b")] if isinstance(value, str) and value else value or [], size, align=side)
+    for row in table.rows:
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
     doc.add_paragraph()
 
 
@@ -319,33 +338,39 @@ def signature_lines(doc, parties: Sequence[str], rows: Sequence[tuple[str, Seque
             last.paragraph_format.keep_with_next = False
 
 
-def _field_run(paragraph, instruction: str, placeholder: str) -> None:
+def _field_run(paragraph, instruction: str, placeholder: str, size: float | None = None) -> None:
     """A Word field (e.g. PAGE) that Word and LibreOffice update when the page is laid out."""
+    def run(child):
+        element = OxmlElement("w:r")
+        if size:
+            rpr = OxmlElement("w:rPr")
+            for tag in ("w:sz", "w:szCs"):
+                value = OxmlElement(tag)
+                value.set(qn("w:val"), str(int(size * 2)))
+                rpr.append(value)
+            element.append(rpr)
+        element.append(child)
+        paragraph._p.append(element)
+
     def char(kind: str):
-        run = OxmlElement("w:r")
         fld = OxmlElement("w:fldChar")
         fld.set(qn("w:fldCharType"), kind)
-        run.append(fld)
-        return run
+        return fld
 
-    paragraph._p.append(char("begin"))
-    instr_run = OxmlElement("w:r")
+    run(char("begin"))
     instr = OxmlElement("w:instrText")
     instr.set(qn("xml:space"), "preserve")
     instr.text = f" {instruction} "
-    instr_run.append(instr)
-    paragraph._p.append(instr_run)
-    paragraph._p.append(char("separate"))
-    text_run = OxmlElement("w:r")
+    run(instr)
+    run(char("separate"))
     text = OxmlElement("w:t")
     text.text = placeholder
-    text_run.append(text)
-    paragraph._p.append(text_run)
-    paragraph._p.append(char("end"))
+    run(text)
+    run(char("end"))
 
 
 def header_footer(doc, header_text: str, page_word: str) -> None:
-    """Organisation and document name at the top; the page number at the bottom."""
+    """Organisation and document name at the top; "Sivu 1/3" (page/total) at the bottom."""
     section = doc.sections[0]
     head = section.header.paragraphs[0]
     head.alignment = WD_ALIGN_PARAGRAPH.RIGHT
@@ -353,7 +378,9 @@ def header_footer(doc, header_text: str, page_word: str) -> None:
     foot = section.footer.paragraphs[0]
     foot.alignment = WD_ALIGN_PARAGRAPH.CENTER
     add_runs(foot, [f"{page_word} "], size=8)
-    _field_run(foot, "PAGE", "1")
+    _field_run(foot, "PAGE", "1", size=8)
+    add_runs(foot, ["/"], size=8)
+    _field_run(foot, "NUMPAGES", "1", size=8)
 
 
 # --- assignment contract -----------------------------------------------------------------------
@@ -368,7 +395,10 @@ CONTRACT_TEXT = {
         "parties": "1 Sopimuksen osapuolet",
         "party_rows": [
             ("Toimeksiantaja", "{{ org_name }}"),
-            ("Yhteyshenkilö", "{{ coordinator_name }}{% if coordinator_name %}, {% endif %}{{ coordinator_title }}"),
+            ("Y-tunnus", "{{ business_id }}"),
+            ("Postiosoite", "{{ postal_address }}"),
+            ("Toimeksiantajan yhteyshenkilö", "{{ coordinator.name_title }}"),
+            ("Yhteystiedot", "{{ coordinator.contact }}"),
             ("Kokemusasiantuntija", "{{ expert.full_name }}"),
             ("Asiantuntijanumero", "{{ expert.expert_id }}"),
             ("Sähköposti", "{{ expert.email }}"),
@@ -388,12 +418,12 @@ CONTRACT_TEXT = {
             ("Käyntiosoite", "{{ unit.address }}"),
             ("Tilat", "{{ unit.premises }}"),
             ("Yksikön nimetty työntekijä", "{{ unit.contact_name }}"),
-            ("Työntekijän yhteystiedot", "{{ unit.contact_email }} {{ unit.contact_phone }}"),
+            ("Työntekijän yhteystiedot", "{{ unit.contact }}"),
             ("Kustannuspaikka", "{{ unit.cost_center }}"),
         ],
         "tasks": "4 Tehtävät ja palkkiot",
         "tasks_intro": "Kokemusasiantuntija voi tämän sopimuksen perusteella toimia alla luetelluissa tehtävissä. "
-                       "Palkkiot maksetaan hyvinvointialueen hyväksymän palkkiotaulukon mukaan. Luettelossa on "
+                       "Palkkiot maksetaan toimeksiantajan hyväksymän palkkiotaulukon mukaan. Luettelossa on "
                        "kunkin tehtävän palkkio sopimuksen alkaessa.",
         "task_headers": ("Tehtävä", "Peruste", "Palkkio", "Voimassa alkaen"),
         "tasks_after": "Kustakin tehtävästä maksetaan se palkkio, joka on voimassa tehtävän tekopäivänä. Jos "
@@ -405,8 +435,8 @@ CONTRACT_TEXT = {
         "nature": "6 Toimeksiannon luonne",
         "nature_items": [
             "Kyseessä on toimeksiantosopimus. Kokemusasiantuntija ei ole työsopimuslain (55/2001) "
-            "tarkoittamassa työsuhteessa hyvinvointialueeseen eikä palvelun asiakkaaseen.",
-            "Hyvinvointialue ei sitoudu tarjoamaan kokemusasiantuntijalle mitään tiettyä määrää tehtäviä "
+            "tarkoittamassa työsuhteessa toimeksiantajaan eikä palvelun asiakkaaseen.",
+            "Toimeksiantaja ei sitoudu tarjoamaan kokemusasiantuntijalle mitään tiettyä määrää tehtäviä "
             "tai tunteja.",
             "Kokemusasiantuntija päättää itse, mitkä tehtävät hän ottaa vastaan, ja voi kieltäytyä "
             "tarjotusta tehtävästä.",
@@ -414,7 +444,7 @@ CONTRACT_TEXT = {
         ],
         "fees": "7 Palkkion maksamisen ehdot",
         "fees_items": [
-            ["Tilaaja voi perua sovitun tehtävän maksutta viimeistään edellisenä päivänä kello ",
+            ["Toimeksiantaja voi perua sovitun tehtävän maksutta viimeistään edellisenä päivänä kello ",
              "{{ cancellation_cutoff }}", ". Jos tehtävä perutaan myöhemmin, palkkio maksetaan."],
             "Jos asiakas ei saavu sovittuun tapaamiseen, palkkio maksetaan.",
             "Ryhmänohjauksen ennalta sovitut kerrat maksetaan, vaikka ryhmään ei tulisi osallistujia. "
@@ -434,16 +464,17 @@ CONTRACT_TEXT = {
             ["Kokemusasiantuntija toimittaa verokorttinsa sopimuksen allekirjoittamisen yhteydessä ja sen "
              "jälkeen joka vuosi vuoden alussa palkanmaksuun: ", "{{ payroll_name }}", ", ",
              "{{ tax_card_address }}", ". Ilman verokorttia ennakonpidätys on 60 %."],
-            "Palkkiot maksetaan kuukausittain jälkikäteen tehtyjen tuntien mukaan kuukauden viimeisenä "
-            "päivänä. Jos päivä ei ole pankkipäivä, maksu tehdään sitä edeltävänä pankkipäivänä.",
             ["Kokemusasiantuntija ilmoittaa kuukauden tehtävät tuntilomakkeella, jonka on oltava yksikön "
-             "nimetyllä työntekijällä viimeistään seuraavan kuukauden ", "{{ notice_day }}",
-             ". päivänä. Kuukauden työt maksetaan seuraavan kuukauden viimeisenä päivänä."],
+             "nimetyllä työntekijällä viimeistään seuraavan kuukauden ", "{{ notice_day }}", ". päivänä."],
+            "Kuukauden aikana tehtyjen tehtävien palkkiot maksetaan jälkikäteen seuraavan kuukauden "
+            "viimeisenä pankkipäivänä (esimerkiksi lokakuun palkkiot marraskuun viimeisenä pankkipäivänä).",
+            ["Kysymyksissä sopimuksesta, tuntilomakkeesta ja palkkioista kokemusasiantuntija ottaa yhteyttä "
+             "toimeksiantajan yhteyshenkilöön: ", "{{ coordinator.full }}", "."],
         ],
         "privacy": "10 Salassapito ja tietosuoja",
         "privacy_items": [
             "Kokemusasiantuntijalla on vaitiolovelvollisuus kaikesta, mitä hän saa tehtävissään tietää "
-            "asiakkaista, heidän läheisistään ja hyvinvointialueen toiminnasta. Velvollisuus jatkuu myös "
+            "asiakkaista, heidän läheisistään ja toimeksiantajan toiminnasta. Velvollisuus jatkuu myös "
             "sopimuksen päätyttyä.",
             "Asiakastietoja käsitellään vain siinä laajuudessa kuin tehtävä vaatii ja tietosuojasäädösten "
             "mukaisesti. Kokemusasiantuntija ei tallenna asiakastietoja itselleen eikä vie niitä mukanaan.",
@@ -452,7 +483,7 @@ CONTRACT_TEXT = {
         ],
         "signatures": "11 Allekirjoitukset",
         "copies": "Sopimus on tehty kahtena samansisältöisenä kappaleena, yksi kummallekin osapuolelle.",
-        "sign_parties": ("Hyvinvointialueen puolesta", "Kokemusasiantuntija"),
+        "sign_parties": ("Toimeksiantajan puolesta", "Kokemusasiantuntija"),
         "sign_rows": [
             ("Paikka ja päivämäärä", ("", "")),
             ("Allekirjoitus", ("", "")),
@@ -468,7 +499,10 @@ CONTRACT_TEXT = {
         "parties": "1 Avtalsparter",
         "party_rows": [
             ("Uppdragsgivare", "{{ org_name }}"),
-            ("Kontaktperson", "{{ coordinator_name }}{% if coordinator_name %}, {% endif %}{{ coordinator_title }}"),
+            ("FO-nummer", "{{ business_id }}"),
+            ("Postadress", "{{ postal_address }}"),
+            ("Uppdragsgivarens kontaktperson", "{{ coordinator.name_title }}"),
+            ("Kontaktuppgifter", "{{ coordinator.contact }}"),
             ("Erfarenhetsexpert", "{{ expert.full_name }}"),
             ("Expertnummer", "{{ expert.expert_id }}"),
             ("E-post", "{{ expert.email }}"),
@@ -488,12 +522,12 @@ CONTRACT_TEXT = {
             ("Besöksadress", "{{ unit.address }}"),
             ("Lokaler", "{{ unit.premises }}"),
             ("Enhetens namngivna anställda", "{{ unit.contact_name }}"),
-            ("Den anställdas kontaktuppgifter", "{{ unit.contact_email }} {{ unit.contact_phone }}"),
+            ("Kontaktuppgifter", "{{ unit.contact }}"),
             ("Kostnadsställe", "{{ unit.cost_center }}"),
         ],
         "tasks": "4 Uppdrag och arvoden",
         "tasks_intro": "Med stöd av detta avtal kan erfarenhetsexperten arbeta med de uppdrag som räknas upp "
-                       "nedan. Arvodena betalas enligt välfärdsområdets godkända arvodestabell. Listan visar "
+                       "nedan. Arvodena betalas enligt uppdragsgivarens godkända arvodestabell. Listan visar "
                        "arvodet för varje uppdrag när avtalet börjar.",
         "task_headers": ("Uppdrag", "Grund", "Arvode", "Gäller från"),
         "tasks_after": "För varje uppdrag betalas det arvode som gäller den dag uppdraget utförs. Om "
@@ -505,8 +539,8 @@ CONTRACT_TEXT = {
         "nature": "6 Uppdragets art",
         "nature_items": [
             "Detta är ett uppdragsavtal. Erfarenhetsexperten står inte i ett anställningsförhållande enligt "
-            "arbetsavtalslagen (55/2001) till välfärdsområdet eller till tjänstens kund.",
-            "Välfärdsområdet förbinder sig inte att erbjuda erfarenhetsexperten något visst antal uppdrag "
+            "arbetsavtalslagen (55/2001) till uppdragsgivaren eller till tjänstens kund.",
+            "Uppdragsgivaren förbinder sig inte att erbjuda erfarenhetsexperten något visst antal uppdrag "
             "eller timmar.",
             "Erfarenhetsexperten bestämmer själv vilka uppdrag hen tar emot och kan tacka nej till ett "
             "erbjudet uppdrag.",
@@ -514,7 +548,7 @@ CONTRACT_TEXT = {
         ],
         "fees": "7 Villkor för arvodet",
         "fees_items": [
-            ["Beställaren kan avboka ett överenskommet uppdrag utan kostnad senast klockan ",
+            ["Uppdragsgivaren kan avboka ett överenskommet uppdrag utan kostnad senast klockan ",
              "{{ cancellation_cutoff }}", " dagen före. Om uppdraget avbokas senare betalas arvodet."],
             "Om kunden inte kommer till ett överenskommet möte betalas arvodet.",
             "De på förhand överenskomna gångerna i grupphandledning betalas även om inga deltagare kommer. "
@@ -533,16 +567,17 @@ CONTRACT_TEXT = {
             ["Erfarenhetsexperten lämnar sitt skattekort när avtalet undertecknas och därefter varje år i "
              "början av året till lönetjänsten: ", "{{ payroll_name }}", ", ", "{{ tax_card_address }}",
              ". Utan skattekort är förskottsinnehållningen 60 %."],
-            "Arvodena betalas månadsvis i efterskott enligt utförda timmar, den sista dagen i månaden. Om "
-            "den dagen inte är en bankdag sker betalningen närmast föregående bankdag.",
             ["Erfarenhetsexperten redovisar månadens uppdrag på timblanketten, som ska vara hos enhetens "
-             "namngivna anställda senast den ", "{{ notice_day }}",
-             " i följande månad. Månadens arbete betalas den sista dagen i följande månad."],
+             "namngivna anställda senast den ", "{{ notice_day }}", " i följande månad."],
+            "Arvodena för de uppdrag som utförts under en månad betalas i efterskott den sista bankdagen i "
+            "följande månad (till exempel arvodena för oktober den sista bankdagen i november).",
+            ["Med frågor om avtalet, timblanketten och arvodena kontaktar erfarenhetsexperten "
+             "uppdragsgivarens kontaktperson: ", "{{ coordinator.full }}", "."],
         ],
         "privacy": "10 Sekretess och dataskydd",
         "privacy_items": [
             "Erfarenhetsexperten har tystnadsplikt om allt som hen i uppdraget får veta om kunder, deras "
-            "närstående och välfärdsområdets verksamhet. Tystnadsplikten gäller även efter att avtalet har "
+            "närstående och uppdragsgivarens verksamhet. Tystnadsplikten gäller även efter att avtalet har "
             "upphört.",
             "Kunduppgifter behandlas endast i den omfattning som uppdraget kräver och enligt "
             "dataskyddsbestämmelserna. Erfarenhetsexperten sparar inte kunduppgifter för egen del och tar "
@@ -552,7 +587,7 @@ CONTRACT_TEXT = {
         ],
         "signatures": "11 Underskrifter",
         "copies": "Avtalet har upprättats i två likalydande exemplar, ett för vardera parten.",
-        "sign_parties": ("För välfärdsområdet", "Erfarenhetsexpert"),
+        "sign_parties": ("För uppdragsgivaren", "Erfarenhetsexpert"),
         "sign_rows": [
             ("Ort och datum", ("", "")),
             ("Underskrift", ("", "")),
@@ -579,7 +614,7 @@ def build_contract(lang: str) -> Document:
 
     heading(doc, t["tasks"], 2)
     para(doc, t["tasks_intro"])
-    item_lines(doc, ((80, "left"), (122, "right"), (128, "left")), t["task_headers"], "task in tasks",
+    item_lines(doc, ((88, "left"), (128, "right"), (134, "left")), t["task_headers"], "task in tasks",
                ("{{ task.label }}", "{{ task.basis_label }}", "{{ task.rate }}", "{{ task.rate_valid_from }}"))
     para(doc, t["tasks_after"])
 
@@ -618,6 +653,8 @@ INTRO_TEXT = {
             ("Yksikön yhteyshenkilö", "{{ unit.contact_name }}"),
             ("Yhteyshenkilön sähköposti", "{{ unit.contact_email }}"),
             ("Yhteyshenkilön puhelin", "{{ unit.contact_phone }}"),
+            ("Sopimus- ja palkkioasiat", "{{ coordinator.name_title }}"),
+            ("Yhteystiedot", "{{ coordinator.contact }}"),
         ],
         "contract": ["Toimeksiantosopimus ", "{{ contract.id }}", " on voimassa ", "{{ contract.valid_from }}",
                      " \u2013 ", "{{ contract.valid_to }}", "."],
@@ -638,7 +675,9 @@ INTRO_TEXT = {
             ("Säännöllinen työnohjaus: milloin ja kenen kanssa.", ""),
             ("Raportointi ja kirjaaminen: mitä kirjataan, minne ja kuka kirjaa.", ""),
             ("Palkkion maksaminen: tuntilomake kuukausittain, lomake yksikköön viimeistään seuraavan "
-             "kuukauden {{ notice_day }}. päivänä, palkkio maksetaan kuukauden viimeisenä pankkipäivänä.", ""),
+             "kuukauden {{ notice_day }}. päivänä; kuukauden palkkiot maksetaan seuraavan kuukauden viimeisenä "
+             "pankkipäivänä. Kysymykset sopimuksesta ja palkkioista toimeksiantajan yhteyshenkilölle.",
+             "{{ coordinator.full }}"),
             ("Salassapito ja tietosuoja.", ""),
         ],
         "sign": "Kuittaus",
@@ -670,6 +709,8 @@ INTRO_TEXT = {
             ("Enhetens kontaktperson", "{{ unit.contact_name }}"),
             ("Kontaktpersonens e-post", "{{ unit.contact_email }}"),
             ("Kontaktpersonens telefon", "{{ unit.contact_phone }}"),
+            ("Avtal och arvoden", "{{ coordinator.name_title }}"),
+            ("Kontaktuppgifter", "{{ coordinator.contact }}"),
         ],
         "contract": ["Uppdragsavtal ", "{{ contract.id }}", " gäller ", "{{ contract.valid_from }}",
                      " \u2013 ", "{{ contract.valid_to }}", "."],
@@ -691,7 +732,9 @@ INTRO_TEXT = {
             ("Regelbunden arbetshandledning: när och med vem.", ""),
             ("Rapportering och dokumentation: vad som antecknas, var och av vem.", ""),
             ("Utbetalning av arvodet: timblankett varje månad, blanketten till enheten senast den "
-             "{{ notice_day }} i följande månad, arvodet betalas den sista bankdagen i månaden.", ""),
+             "{{ notice_day }} i följande månad; en månads arvoden betalas den sista bankdagen i följande "
+             "månad. Frågor om avtalet och arvodena till uppdragsgivarens kontaktperson.",
+             "{{ coordinator.full }}"),
             ("Sekretess och dataskydd.", ""),
         ],
         "sign": "Kvittering",
@@ -752,9 +795,12 @@ FEE_TEXT = {
             ("Maksupäivä", "{{ payment_date }}"),
         ],
         "lines": "Maksettavat tehtävät",
-        "line_headers": ("Päivä", "Tehtävä", "Tila", "Tunnit", "Peruste", "Hinta", "Palkkio", "Matkat"),
+        "line_headers": ("Päivä", "Tehtävä", "Tila", "Tunnit", "Hinta", "Palkkio", "Matkat"),
         "expert_total": "Yhteensä",
-        "expert_sum": "Maksetaan yhteensä",
+        "unpaid": "Rivit, joista ei makseta tai jotka maksetaan ilmoitetusta poiketen",
+        "unpaid_lead": "Tuntilomakkeilla ilmoitetut rivit, joista palkkio tai matkakulut jäävät maksamatta tai "
+                       "maksetaan toisin kuin ilmoitettiin, ja syy.",
+        "unpaid_headers": ("Päivä", "Kokemusasiantuntija", "Tehtävä", "Syy"),
         "totals": "Yksikkö yhteensä",
         "total_rows": [
             ("Palkkiot", "{{ fee_total }}"),
@@ -786,9 +832,12 @@ FEE_TEXT = {
             ("Betalningsdag", "{{ payment_date }}"),
         ],
         "lines": "Uppdrag som betalas",
-        "line_headers": ("Datum", "Uppdrag", "Status", "Timmar", "Grund", "Taxa", "Arvode", "Resor"),
+        "line_headers": ("Datum", "Uppdrag", "Status", "Timmar", "Taxa", "Arvode", "Resor"),
         "expert_total": "Totalt",
-        "expert_sum": "Betalas totalt",
+        "unpaid": "Rader som inte betalas eller som betalas annorlunda än anmält",
+        "unpaid_lead": "Rader på timblanketterna vars arvode eller resekostnader inte betalas eller betalas "
+                       "annorlunda än anmält, med orsaken.",
+        "unpaid_headers": ("Datum", "Erfarenhetsexpert", "Uppdrag", "Orsak"),
         "totals": "Enheten totalt",
         "total_rows": [
             ("Arvoden", "{{ fee_total }}"),
@@ -828,18 +877,28 @@ def build_fee_notice(lang: str) -> Document:
     name.add_run("{{ person.expert_id }}")
     name.add_run(")")
     loop_table(
-        doc, (20, 34, 26, 14, 16, 18, 20, 18), t["line_headers"], "line in person.lines",
+        doc, (19, 41, 25, 16, 26, 20, 19), t["line_headers"], "line in person.lines",
         ("{{ line.date }}", "{{ line.task_label }}", "{{ line.status_label }}", "{{ line.hours }}",
-         "{{ line.basis_label }}", "{{ line.rate }}", "{{ line.fee }}", "{{ line.travel }}"),
-        totals=(t["expert_total"], "", "", "", "", "", "{{ person.fee_total }}", "{{ person.travel_total }}"),
-        size=8,
+         "{{ line.rate }} / {{ line.basis_label }}", "{{ line.fee }}", "{{ line.travel }}"),
+        totals=(t["expert_total"], "", "", "", "", "{{ person.fee_total }}", "{{ person.travel_total }}"),
+        size=8, align="lllrrrr",
     )
-    para(doc, f"{t['expert_sum']}: ", ("{{ person.total }}", "b"))
     tag_paragraph(doc, "{%p endfor %}")
 
-    heading(doc, t["totals"], 2)
-    field_lines(doc, t["total_rows"])
+    tag_paragraph(doc, "{%p if unpaid %}")
+    heading(doc, t["unpaid"], 2)
+    para(doc, t["unpaid_lead"]).paragraph_format.keep_with_next = True
+    loop_table(
+        doc, (19, 38, 38, 71), t["unpaid_headers"], "row in unpaid",
+        ("{{ row.date }}", "{{ row.expert }}", "{{ row.task_label }}", "{{ row.reason }}"), size=8,
+    )
+    tag_paragraph(doc, "{%p endif %}")
 
+    # the totals, the approval and the signature stay together on one page
+    heading(doc, t["totals"], 2)
+    total = paragraph_style(doc, "Total", tabs=[(100, "right")], space_after=2, keep_with_next=True)
+    for label, value in t["total_rows"]:
+        para(doc, (label, "b"), "\t" + value, style=total)  # the sums right-aligned under each other
     heading(doc, t["approval"], 2)
     para(doc, *t["approval_text"])
     signature_lines(doc, t["sign_parties"], t["sign_rows"])

@@ -6,6 +6,7 @@ import dataclasses
 import importlib.util
 import io
 import os
+import re
 import zipfile
 from datetime import date
 from decimal import Decimal
@@ -36,9 +37,21 @@ TEMPLATE_NAMES = ("contract_fi.docx", "contract_sv.docx", "intro_pack_fi.docx", 
                   "fee_notice_fi.docx", "fee_notice_sv.docx")
 
 
+COUNTY = {"business_id": "3221372-6", "postal_address_fi": "PL 46, 06151 Porvoo",
+          "postal_address_sv": "PB 46, 06151 Borgå", "coordinator_name": "Helena Kallio-Söderström",
+          "coordinator_email": "kokemus@example.fi", "coordinator_phone": "040 100 2000"}
+
+
 @pytest.fixture(autouse=True)
 def fixed_today(monkeypatch):
     monkeypatch.setattr(documents, "_today", lambda: FIXED_TODAY)
+
+
+@pytest.fixture(autouse=True)
+def county_details(request):
+    """The county's business ID, postal address and coordinator as the demo's kokemus.toml has them."""
+    if "workspace" in request.fixturenames:
+        request.getfixturevalue("workspace").config["organisation"].update(COUNTY)
 
 
 def small_register() -> Register:
@@ -57,7 +70,8 @@ def small_register() -> Register:
     }
     units = {"U-1": Unit("U-1", "Mieli & päihde <Ankkuri>", "Psykisk hälsa & missbruk <Ankaret>", "410120",
                          "Tiina Lehtonen", "tiina@example.fi", "040 100 2001", "Sairaalankatu 1, 06150 Porvoo",
-                         "Huone B214", "mielenterveyspalvelut")}
+                         "Huone B214", "mielenterveyspalvelut", address_sv="Sjukhusgatan 1, 06150 Borgå",
+                         premises_sv="Rum B214", service_area_sv="tjänster för psykisk hälsa & missbruk")}
     contracts = {
         "S-1": Contract("S-1", "KA-101", "U-1", ("individual", "group"), date(2026, 1, 1), date(2026, 12, 31),
                         date(2025, 12, 15)),
@@ -108,7 +122,9 @@ def fee_notice_context(language: str) -> dict:
                      "cost_center": "410120", "service_area": ""},
             "month": "2026-10", "month_label": "lokakuu 2026", "notice_deadline": "9.11.2026",
             "payment_date": "30.11.2026", "experts": [expert, dict(expert, expert_id="KA-102")],
-            "fee_total": "165,00 €", "travel_total": "0,00 €", "total": "165,00 €", "late_note": "Myöhässä & <x>"}
+            "fee_total": "165,00 €", "travel_total": "0,00 €", "total": "165,00 €", "late_note": "Myöhässä & <x>",
+            "unpaid": [{"date": "21.10.2026", "expert": 'Liisa "Lii" Järvinen & Öhman', "task_label": "Yksilötyö",
+                        "reason": "Kokemusasiantuntija sairastui: ei palkkiota"}]}
 
 
 # --- the shipped templates ---------------------------------------------------------------------
@@ -187,7 +203,7 @@ def test_line_breaks_and_tabs_in_values_render_as_docxtpl_does(workspace):
 def test_fee_notice_lists_every_expert_and_line(workspace):
     lines = docx_lines(CompiledTemplate(builtin_template("fee_notice_fi.docx")).render_bytes(fee_notice_context("fi")))
     text = "\n".join(lines)
-    assert text.count("14.10.2026 | Ryhmänohjaus & <tuki> | Toteutui | 1,5 | tunti | 27,50 € | 41,25 € | 0,00 €") == 4
+    assert text.count("14.10.2026 | Ryhmänohjaus & <tuki> | Toteutui | 1,5 | 27,50 € / tunti | 41,25 € | 0,00 €") == 4
     assert 'Liisa "Lii" Järvinen & Öhman (KA-102)' in text
     assert "Myöhässä & <x>" in text
     assert "{{" not in text and "{%" not in text
@@ -229,6 +245,85 @@ def test_contract_matches_golden_text(workspace, language):
     if os.environ.get("KOKEMUS_UPDATE_GOLDEN"):
         golden.write_text(text, encoding="utf-8")
     assert text == golden.read_text(encoding="utf-8")
+
+
+def test_swedish_documents_show_the_units_swedish_fields_and_fall_back_to_finnish(workspace):
+    register = small_register()
+    contracts = render_contracts(workspace, register)
+    packs = render_intro_packs(workspace, register)
+    assert contracts.ok and packs.ok, contracts.errors + packs.errors
+    by_language = {}
+    for entry in contracts.extra["documents"] + packs.extra["documents"]:
+        by_language.setdefault(entry["language"], []).append(workspace.root / entry["files"][0])
+    for path in by_language["sv"]:
+        text = "\n".join(docx_lines(path))
+        assert "Besöksadress\tSjukhusgatan 1, 06150 Borgå" in text, path.name
+        assert "Lokaler\tRum B214" in text and "Serviceområde\ttjänster för psykisk hälsa & missbruk" in text
+        assert "Sairaalankatu" not in text and "Huone B214" not in text and "mielenterveyspalvelut" not in text
+    for path in by_language["fi"]:
+        text = "\n".join(docx_lines(path))
+        assert "Käyntiosoite\tSairaalankatu 1, 06150 Porvoo" in text and "Tilat\tHuone B214" in text
+        assert "Sjukhusgatan" not in text
+    # a unit without Swedish values: the Swedish documents show the Finnish ones rather than nothing
+    register.units["U-1"] = dataclasses.replace(register.units["U-1"], address_sv="", premises_sv="",
+                                                service_area_sv="")
+    outcome = render_contracts(workspace, register, expert_ids=["KA-102"])
+    text = "\n".join(docx_lines(outcome.written[0]))
+    assert "Besöksadress\tSairaalankatu 1, 06150 Porvoo" in text and "Serviceområde\tmielenterveyspalvelut" in text
+
+
+@pytest.mark.parametrize("language, party, others", [
+    ("fi", "toimeksiantaja", ("tilaaja", "hyvinvointialueen puolesta", "hyvinvointialueen ", "hyvinvointialue ei")),
+    ("sv", "uppdragsgivare", ("beställare", "välfärdsområdet", "välfärdsområdets")),
+])
+def test_contract_names_the_county_one_way_and_says_once_when_fees_are_paid(workspace, language, party, others):
+    register = small_register()
+    expert_id = {"fi": "KA-101", "sv": "KA-102"}[language]
+    outcome = render_contracts(workspace, register, expert_ids=[expert_id])
+    lines = docx_lines(outcome.written[0])
+    org = workspace.org_name(language)
+    text = "\n".join(lines).replace(org, "<org>").casefold()
+    assert text.count(party) >= 6  # parties, fee table, nature, cancellation, privacy, signatures
+    for other in others:
+        assert other not in text, other
+    banking_day = {"fi": "viimeisenä pankkipäivänä", "sv": "sista bankdagen"}[language]
+    pay_lines = [line for line in lines if banking_day in line]
+    assert len(pay_lines) == 1, pay_lines
+    assert {"fi": "seuraavan kuukauden viimeisenä pankkipäivänä",
+            "sv": "sista bankdagen i följande månad"}[language] in pay_lines[0]
+    assert {"fi": "kuukauden viimeisenä päivänä", "sv": "sista dagen i"}[language] not in text
+
+
+@pytest.mark.parametrize("language", ["fi", "sv"])
+def test_contract_and_intro_pack_give_the_county_and_the_coordinators_contact(workspace, language):
+    register = small_register()
+    expert_id = {"fi": "KA-101", "sv": "KA-102"}[language]
+    contract = render_contracts(workspace, register, expert_ids=[expert_id])
+    pack = render_intro_packs(workspace, register, expert_ids=[expert_id])
+    assert contract.ok and pack.ok and not contract.warnings
+    contract_text = "\n".join(docx_lines(contract.written[0]))
+    pack_text = "\n".join(docx_lines(pack.written[0]))
+    title = workspace.config["organisation"][f"coordinator_title_{language}"]
+    postal = COUNTY[f"postal_address_{language}"]
+    labels = {"fi": ("Y-tunnus", "Postiosoite"), "sv": ("FO-nummer", "Postadress")}[language]
+    assert f"{labels[0]}\t3221372-6" in contract_text and f"{labels[1]}\t{postal}" in contract_text
+    for text in (contract_text, pack_text):
+        assert f"Helena Kallio-Söderström, {title}" in text
+        assert "kokemus@example.fi, 040 100 2000" in text
+    # in the parties section and again where the expert is told whom to ask
+    assert contract_text.count("kokemus@example.fi") == 2
+
+
+def test_contract_without_the_countys_details_warns_and_the_title_stands_alone(workspace):
+    organisation = workspace.config["organisation"]
+    for key in ("business_id", "postal_address_fi", "coordinator_name"):
+        organisation[key] = ""
+    outcome = render_contracts(workspace, small_register(), expert_ids=["KA-101"])
+    assert outcome.ok
+    assert [(w.code, w.field) for w in outcome.warnings] == [("missing-setting", "business_id"),
+                                                            ("missing-setting", "postal_address_fi")]
+    text = "\n".join(docx_lines(outcome.written[0]))
+    assert "Toimeksiantajan yhteyshenkilö\tJärjestötyön ja osallisuuden asiantuntija" in text
 
 
 def test_tricky_values_survive_exactly(workspace, register):
@@ -403,6 +498,36 @@ def test_contract_and_intro_pack_as_pdf(workspace, register):
     assert "työsopimuslain (55/2001)" in text and TRICKY_UNIT_FI in text
 
 
+def pdftotext(pdf: Path) -> str:
+    import subprocess
+
+    result = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=True, timeout=60)
+    return result.stdout.decode("utf-8").replace("\u00a0", " ")
+
+
+@pytest.mark.libreoffice
+def test_swedish_contract_and_pack_pdfs_read_as_signed(workspace):
+    outcome = render_contracts(workspace, small_register(), formats=("pdf",))
+    outcome.merge(render_intro_packs(workspace, small_register(), formats=("pdf",)))
+    assert outcome.ok, outcome.errors
+    texts = {entry["kind"] + "_" + entry["language"]: pdftotext(workspace.root / entry["files"][0])
+             for entry in outcome.extra["documents"]}
+    assert sorted(texts) == ["contract_fi", "contract_sv", "intro_pack_fi", "intro_pack_sv"]
+    for kind in ("contract_sv", "intro_pack_sv"):
+        text = texts[kind]
+        assert "Sjukhusgatan 1, 06150 Borgå" in text and "Rum B214" in text, kind
+        assert "Sairaalankatu" not in text and "Huone B214" not in text, kind
+        assert "kokemus@example.fi, 040 100 2000" in text, kind
+    assert "FO-nummer" in texts["contract_sv"] and "3221372-6" in texts["contract_sv"]
+    assert "PB 46, 06151 Borgå" in texts["contract_sv"] and "För uppdragsgivaren" in texts["contract_sv"]
+    assert "Y-tunnus" in texts["contract_fi"] and "Toimeksiantajan puolesta" in texts["contract_fi"]
+    for kind, text in texts.items():
+        word = "Sida" if kind.endswith("_sv") else "Sivu"
+        numbers = re.findall(rf"{word} (\d+)/(\d+)", text)
+        total = len(numbers)
+        assert total >= 1 and numbers == [(str(page), str(total)) for page in range(1, total + 1)], kind
+
+
 @pytest.mark.libreoffice
 def test_batch_pdfs_equal_one_at_a_time_for_the_built_in_templates(workspace, register, tmp_path):
     import pdfplumber
@@ -421,12 +546,27 @@ def test_batch_pdfs_equal_one_at_a_time_for_the_built_in_templates(workspace, re
     assert outcome.ok, outcome.errors
     docx_files = [p for p in outcome.written if p.suffix == ".docx"]
     assert len(docx_files) >= 7
+    swedish = {Path(d["files"][0]).name for d in outcome.extra["documents"] if d["language"] == "sv"}
+    assert swedish and len(swedish) < len(docx_files)
+    # the built-in templates merge (their "Sivu 1/3" footers included), so a batch is one LibreOffice load
+    from kokemus_docs import pdfconvert
+
+    templates: dict = {}
+    for docx_file in docx_files:
+        analysed = pdfconvert._Doc(docx_file, docx_file.with_suffix(".pdf"))
+        pdfconvert._analyse(analysed, templates)
+        assert analysed.signature is not None and analysed.template.page_count_parts, docx_file.name
     for index, docx_file in enumerate(docx_files):
         alone = tmp_path / "alone" / str(index) / docx_file.name
         alone.parent.mkdir(parents=True)
         alone.write_bytes(docx_file.read_bytes())
         single = soffice_convert([alone], alone.parent)[alone]
-        assert pages(docx_file.with_suffix(".pdf")) == pages(single), docx_file.name
+        batch_pages = pages(docx_file.with_suffix(".pdf"))
+        assert batch_pages == pages(single), docx_file.name
+        # "Sivu 1/3" / "Sida 1/3": this document's page and page count, not the merged batch's
+        word = "Sida" if docx_file.name in swedish else "Sivu"
+        footers = [text.strip().splitlines()[-1] for text in batch_pages]
+        assert footers == [f"{word} {page}/{len(footers)}" for page in range(1, len(footers) + 1)], docx_file.name
         batch_info, single_info = (PdfReader(pdf).metadata for pdf in (docx_file.with_suffix(".pdf"), single))
         assert batch_info.title == single_info.title and batch_info.title, docx_file.name
 

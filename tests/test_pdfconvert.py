@@ -95,13 +95,17 @@ def test_documents_of_one_template_are_merged_and_split_back_page_for_page(docs,
     assert [len(page_texts(batch.pdfs[d])) for d in docs] == [1, 2, 3, 1, 2, 3]
 
 
-def with_footer_field(path: Path, instruction: str) -> Path:
+def with_footer_field(path: Path, *instructions: str) -> Path:
+    """A document whose footer reads "Sivu " and then the fields, separated by "/" ("Sivu 1/3")."""
     doc = Document()
     footer = doc.sections[0].footer.paragraphs[0]
     footer.add_run("Sivu ")
-    footer._p.append(parse_xml(
-        f'<w:fldSimple {nsdecls("w")} w:instr=" {instruction} "><w:r><w:t>1</w:t></w:r></w:fldSimple>'
-    ))
+    for number, instruction in enumerate(instructions):
+        if number:
+            footer.add_run("/")
+        footer._p.append(parse_xml(
+            f'<w:fldSimple {nsdecls("w")} w:instr=" {instruction} "><w:r><w:t>1</w:t></w:r></w:fldSimple>'
+        ))
     doc.add_paragraph("Sopimus")
     doc.save(str(path))
     return path
@@ -130,17 +134,18 @@ def test_only_documents_that_merge_without_changing_are_merged(tmp_path):
     assert mergeable(tmp_path / "bulleted.docx")
     assert mergeable(with_footer_field(tmp_path / "page.docx", "PAGE"))
     assert not mergeable(tmp_path / "numbered.docx")  # numbers would run on into the next document
-    assert not mergeable(with_footer_field(tmp_path / "pages.docx", "NUMPAGES"))
+    assert mergeable(with_footer_field(tmp_path / "pages.docx", "PAGE", "NUMPAGES"))  # counted per document
     assert not mergeable(with_footer_field(tmp_path / "filename.docx", "FILENAME"))
     assert not mergeable(tmp_path / "paired.docx")
     assert not mergeable(tmp_path / "not_a_zip.docx")
 
 
 @pytest.mark.libreoffice
-def test_page_numbers_restart_in_each_merged_document(tmp_path):
+@pytest.mark.parametrize("fields", [("PAGE",), ("PAGE", "NUMPAGES")], ids=["page", "page-of-pages"])
+def test_page_numbers_restart_in_each_merged_document(tmp_path, monkeypatch, fields):
     docs = []
     for index in range(3):
-        path = with_footer_field(tmp_path / f"s{index}.docx", "PAGE")
+        path = with_footer_field(tmp_path / f"s{index}.docx", *fields)
         extended = Document(str(path))
         for _ in range(index):
             extended.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
@@ -149,10 +154,17 @@ def test_page_numbers_restart_in_each_merged_document(tmp_path):
         docs.append(path)
     assert all(mergeable(p) for p in docs)
 
+    def unmerged(*args):
+        raise AssertionError("the documents were converted one by one, not merged")
+
+    monkeypatch.setattr(pdfconvert, "_run_singles", unmerged)
     result = convert_many(docs, workers=1)
 
     footers = [[text.strip().splitlines()[-1] for text in page_texts(result.pdfs[p])] for p in docs]
-    assert footers == [["Sivu 1"], ["Sivu 1", "Sivu 2"], ["Sivu 1", "Sivu 2", "Sivu 3"]]
+    if fields == ("PAGE",):
+        assert footers == [["Sivu 1"], ["Sivu 1", "Sivu 2"], ["Sivu 1", "Sivu 2", "Sivu 3"]]
+    else:  # the count is each document's own, not the merged file's six pages
+        assert footers == [["Sivu 1/1"], ["Sivu 1/2", "Sivu 2/2"], ["Sivu 1/3", "Sivu 2/3", "Sivu 3/3"]]
 
 
 @pytest.mark.libreoffice
