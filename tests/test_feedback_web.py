@@ -46,6 +46,10 @@ def test_phone_page_in_the_questionnaires_language_without_login(site):
     assert "Mieli &amp; päihde &lt;&#34;Ankkuri&#34;&gt; Porvoo" in html  # the unit's name, escaped
     sv = client.get(f"/f/{codes[('expert', 'sv')]}").get_data(as_text=True)
     assert "Jag blev väl introducerad i enheten." in sv
+    # The same questionnaire in the unit's other languages is one tap away.
+    assert f'href="/f/{codes[("client", "fi")]}" lang="fi">suomeksi' in html
+    assert f'href="/f/{codes[("client", "sv")]}" lang="sv">på svenska' in html
+    assert f'href="/f/{codes[("expert", "fi")]}" lang="fi">suomeksi' in sv and "in English" not in sv
     assert client.get("/f/nosuchcode").status_code == 404
     assert client.get("/f/static/feedback_phone.css").status_code == 200
 

@@ -14,7 +14,15 @@ from flask import Blueprint, abort, g, redirect, render_template, request, url_f
 
 from kokemus_docs.errors import KokemusError
 from kokemus_docs.feedback.answers import questionnaire_by_code, record_phone_answer
-from kokemus_docs.feedback.questions import COMMENT_MAX, STATEMENTS, questions, words
+from kokemus_docs.feedback.questions import (
+    COMMENT_MAX,
+    LANGUAGES_OF,
+    STATEMENTS,
+    identity_of,
+    phone_code,
+    questions,
+    words,
+)
 from kokemus_docs.ledger import Ledger
 from kokemus_docs.web import overview
 from kokemus_docs.web.extensions import limiter
@@ -23,6 +31,7 @@ FEEDBACK_DIR = Path(__file__).resolve().parent.parent / "feedback"
 bp = Blueprint("feedback", __name__, url_prefix="/f", template_folder=str(FEEDBACK_DIR / "templates"),
                static_folder=str(FEEDBACK_DIR / "static"), static_url_path="/static")
 
+LANGUAGE_NAMES = {"fi": "suomeksi", "sv": "på svenska", "en": "in English"}
 FIELD_ERRORS = {"recommend": "err_recommend", "comment": "err_comment", "date": "err_date",
                 **dict.fromkeys(STATEMENTS, "err_statement")}
 
@@ -41,12 +50,26 @@ def _open(code: str):
     return questionnaire, register, unit
 
 
+def _other_languages(questionnaire) -> list[tuple[str, str]]:
+    """(language, code) of the same unit's and group's questionnaires in the other languages, when issued."""
+    key = g.ws.seal_key()
+    found = []
+    with Ledger(g.ws.ledger_path) as ledger:
+        for language in LANGUAGES_OF[questionnaire.respondent]:
+            if language != questionnaire.language:
+                code = phone_code(key, identity_of(questionnaire.unit_id, questionnaire.respondent, language))
+                if questionnaire_by_code(ledger, code) is not None:
+                    found.append((language, code))
+    return found
+
+
 def _page(code: str, questionnaire, unit, *, values: dict | None = None, errors: dict | None = None,
           sent: bool = False, status: int = 200):
     question, statements = questions(questionnaire.respondent, questionnaire.language)
     text = words(questionnaire.language)
     return render_template(
         "feedback_phone.html", code=code, q=questionnaire, text=text, question=question,
+        other_languages=_other_languages(questionnaire), language_names=LANGUAGE_NAMES,
         statements=list(zip(STATEMENTS, statements, strict=True)), values=values or {}, errors=errors or {},
         sent=sent, unit_name=unit.name("sv" if questionnaire.language == "sv" else "fi"),
         org_name=g.ws.org_name("sv" if questionnaire.language == "sv" else "fi"), comment_max=COMMENT_MAX), status
