@@ -146,6 +146,8 @@ def _unit_name(register: Register, unit_id: str | None) -> str:
 
 
 def _figures_cells(figures: Figures, with_agree: bool) -> list[tuple[object, str | None]]:
+    if figures.n == 0:
+        return [(0, None)]  # nobody answered: nothing to protect, and "< 5" would suggest someone did
     if not figures.shown:
         return [(TOO_FEW, None)]
     cells: list[tuple[object, str | None]] = [(figures.n, None), (figures.nps, "kk_nps")]
@@ -248,9 +250,6 @@ def _quarter_sheet(wb: Workbook, year: int, answers: Sequence[Answer]) -> None:
             line += 1
             _put(sheet, line, 1, RESPONDENT_LABELS[respondent])
             _put(sheet, line, 2, f"{QUARTERS[quarter - 1]} {year}")
-            if not mine:
-                _put(sheet, line, 3, 0)
-                continue
             for column, (value, style) in enumerate(_figures_cells(figures, with_agree=False), start=3):
                 _put(sheet, line, column, value, style)
     _print_settings(sheet, "1:1")
