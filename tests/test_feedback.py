@@ -457,3 +457,25 @@ def test_export_with_a_title_above_the_header_and_too_many_rows(workspace, regis
     _, [response] = _ingest(workspace, register, many)
     assert response["status"] == "rejected" and response["errors"][0]["code"] == "too-many-rows"
     assert len(_stored(workspace)) == 1  # nothing of the refused file was kept
+
+
+def test_any_typed_values_give_an_answer_in_range_or_problems(register):
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    typed = st.one_of(st.none(), st.text(max_size=30), st.integers(-20, 20), st.floats(allow_nan=True),
+                      st.sampled_from(["9", "10 - erittäin", " 3 ", "eos", "na", "5,0", "14.10.", "2026-10-14",
+                                       "client", "MTP-PORVOO", "Asiakas"]))
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.fixed_dictionaries({name: typed for name in GOOD}))
+    def check(values):
+        answer, problems = check_answer(values, register, RECEIVED, channel="csv")
+        assert (answer is None) == bool(problems)
+        if answer is not None:
+            assert 0 <= answer.recommend <= 10
+            assert all(s is None or 1 <= s <= 5 for s in answer.statements)
+            assert answer.answered_on <= RECEIVED and answer.unit_id in register.units
+            assert len(answer.comment) <= 2000
+
+    check()
