@@ -479,3 +479,18 @@ def test_any_typed_values_give_an_answer_in_range_or_problems(register):
             assert len(answer.comment) <= 2000
 
     check()
+
+
+def test_workbook_that_unpacks_to_far_more_than_an_export_is_refused(workspace, register, tmp_path):
+    import zipfile
+
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (61 * 1024 * 1024))
+    assert bomb.stat().st_size < 1024 * 1024
+    binary = tmp_path / "binary.csv"
+    binary.write_bytes(b"respondent,unit_id,recommend\n\0\0\0")
+    _, responses = _ingest(workspace, register, bomb, binary)
+    assert [(r["status"], r["errors"][0]["code"]) for r in responses] == [("rejected", "too-large"),
+                                                                          ("rejected", "not-csv")]
