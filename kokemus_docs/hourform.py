@@ -4,9 +4,16 @@ The PDF is written directly, object by object, rather than through a drawing lib
 fields, and issuing a thousand forms must take seconds. Writing it by hand also lets every field carry exactly
 what each viewer needs to show typed text with å, ä and ö (Acrobat, PDFium in browsers, pdf.js, MuPDF, pdftk):
 
-- one Helvetica font with /WinAnsiEncoding, named /Helv in the form's /DR and used in every field's /DA;
-- an appearance stream (/AP /N) on every field, and /NeedAppearances true so viewers redraw after editing;
+- the page text and every appearance stream the tool writes are in DejaVu Sans, embedded as a composite
+  font subset to the Latin script (see pdffont), so names like Łukasz Nguyễn-Čačić show as typed;
+- the fields' own font (/DejaVu in the form's /DR, named in every field's /DA) is a one-byte DejaVu Sans
+  with the letters of the European Latin alphabets: the font a viewer or pdftk writes typed text in;
+- an appearance stream (/AP /N) on every field, and /NeedAppearances false, so viewers show those
+  appearances as written (a viewer still redraws a field the user edits);
 - the confirmation checkbox has its own /Yes and /Off appearances.
+
+Page 1 also shows the coordinator to ask and, when kokemus.toml sets web.public_url, the expert's personal upload
+address (links.expert_upload_url) as text and as a QR code.
 
 `form_layout` is the only definition of where things are on the page: the reader of flattened (printed) forms
 uses it too.
@@ -14,15 +21,13 @@ uses it too.
 
 from __future__ import annotations
 
-import unicodedata
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from itertools import zip_longest
 from pathlib import Path
-
-from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from kokemus_docs.errors import Problem
 from kokemus_docs.fileio import atomic_path, write_bytes_atomic
@@ -39,6 +44,7 @@ from kokemus_docs.formfields import (
 )
 from kokemus_docs.model import STATUS_LABELS, Register, month_bounds
 from kokemus_docs.paydates import notice_deadline, payment_date
+from kokemus_docs.pdffont import field_font, latin_font
 from kokemus_docs.register import select_contracts
 from kokemus_docs.report import Outcome, Progress, no_progress
 
@@ -67,6 +73,10 @@ IDENTITY_GRID: tuple[tuple[tuple[str, float, float], ...], ...] = (
     (("expert_id", 546, 138), (SEAL_FIELD, 692, 122)),
 )
 IDENTITY_TOP = 567
+QR_SIZE = 70  # the upload address's QR code: a square this wide left of the identity block
+QR_X = 466
+QR_TOP = 550
+QR_MASK = 2  # QR mask pattern (0-7), see qr_matrix
 IDENTITY_PITCH = 28
 IDENTITY_BOX_HEIGHT = 14
 
@@ -201,11 +211,13 @@ TEXTS: dict[str, dict[str, str]] = {
             "Palkkio maksetaan tehtyjen tuntien mukaan jälkikäteen. Ajoissa palautetun lomakkeen "
             "palkkiot maksetaan {payment}.",
         ],
-        "columns": "Nro|Päivämäärä|Alkoi|Päättyi|Tehtävä|Toteutuminen|Peruttu (pvm ja klo)|Osallis-\ntujia|"
+        "columns": "Nro|Päivämäärä|Alkoi|Päättyi|Tehtävä|Toteutuminen|Peruttu\n(pvm ja klo)|Osallis-\ntujia|"
                    "Matka €|Matkan\nlupatunnus|Lisätietoja",
         "confirm": "Vakuutan, että lomakkeen tiedot ovat oikein.",
         "signed_on": "Päiväys",
         "send": "Lähetä lomake viimeistään {deadline}: {contact}.",
+        "questions": "Kysyttävää? Järjestötyön ja osallisuuden asiantuntija: {coordinator}.",
+        "upload": "Oma palautusosoitteesi verkossa",
         "continued": "jatkuu",
         "page": "Sivu {page}/{pages}",
         "row_tip": "Rivi {row}",
@@ -246,18 +258,35 @@ TEXTS: dict[str, dict[str, str]] = {
             "Arvodet betalas i efterskott enligt utförda timmar. För blanketter som kommit in i tid "
             "betalas arvodena {payment}.",
         ],
-        "columns": "Nr|Datum|Början|Slut|Uppdrag|Utfall|Avbokad (datum kl.)|Deltagare|Resa €|"
+        "columns": "Nr|Datum|Början|Slut|Uppdrag|Utfall|Avbokad\n(datum kl.)|Deltagare|Resa €|"
                    "Tillstånd\nför resa|Anmärkningar",
         "confirm": "Jag försäkrar att uppgifterna på blanketten är riktiga.",
         "signed_on": "Datum",
         "send": "Skicka blanketten senast {deadline}: {contact}.",
+        "questions": "Frågor? Experten på organisationsarbete och delaktighet: {coordinator}.",
+        "upload": "Din egen inlämningsadress på webben",
         "continued": "fortsättning",
         "page": "Sida {page}/{pages}",
         "row_tip": "Rad {row}",
     },
 }
 
+def field_label(name: str, language: str) -> str:
+    """The label the form prints for field `name` ('travel_ref', 'signed_on', 'month', ...) in `language`.
+
+    Messages to the expert name fields with these words, so they match what the expert sees on the form.
+    """
+    words = TEXTS[language]
+    if name in ROW_FIELDS:
+        header = words["columns"].split("|")[1 + ROW_FIELDS.index(name)]
+        return header.replace("-\n", "").replace("\n", " ")
+    if name == SEAL_FIELD:
+        return words["seal"]
+    return words[name]
+
+
 FIELD_FONT_SIZE = 8.5
+FIELD_FONT = b"DejaVu"  # the name of the field font in the form's /DR and in every field's /DA
 
 # Field flags (PDF 32000-1, 12.7.3.1 and 12.7.4.4)
 FLAG_READ_ONLY = 1
@@ -280,6 +309,8 @@ class FormSpec:
     payment: date
     tasks: tuple[tuple[str, str], ...]  # (code, label in the expert's language), the contract's tasks
     rows: int = 25
+    coordinator: str = ""  # the coordinator as "name, e-mail, phone", for questions
+    upload_url: str | None = None  # the expert's personal upload address for this month (printed with a QR code)
 
     @property
     def month(self) -> str:
@@ -287,21 +318,6 @@ class FormSpec:
 
 
 # --- PDF building blocks ----------------------------------------------------------------------------------------
-
-
-def _winansi(text: str) -> bytes:
-    """Text as Helvetica/WinAnsi bytes; letters outside it lose their accents rather than disappear."""
-    try:
-        return text.encode("cp1252")
-    except UnicodeEncodeError:
-        out = bytearray()
-        for ch in text:
-            try:
-                out += ch.encode("cp1252")
-            except UnicodeEncodeError:
-                base = unicodedata.normalize("NFKD", ch).encode("cp1252", "ignore")
-                out += base or b"?"
-        return bytes(out)
 
 
 def _literal(raw: bytes) -> bytes:
@@ -316,18 +332,18 @@ def pdf_text_string(text: str) -> bytes:
     return b"<FEFF" + text.encode("utf-16-be").hex().upper().encode("ascii") + b">"
 
 
-def _show(text: str) -> bytes:
-    """A content-stream string operand for Helvetica/WinAnsi."""
-    return _literal(_winansi(text))
+def _show(text: str, bold: bool = False) -> bytes:
+    """A content-stream string operand for the embedded font (two-byte glyph ids)."""
+    return latin_font("bold" if bold else "regular").encode(text)
 
 
 def text_width(text: str, size: float, bold: bool = False) -> float:
-    return stringWidth(text, "Helvetica-Bold" if bold else "Helvetica", size)
+    return latin_font("bold" if bold else "regular").width(text, size)
 
 
-def fit_size(texts: Iterable[str], width: float, largest: float, smallest: float) -> float:
+def fit_size(texts: Iterable[str], width: float, largest: float, smallest: float, bold: bool = False) -> float:
     """The largest font size (in 0.5 pt steps) at which every text fits in `width`."""
-    widest = max((text_width(t, 1) for t in texts), default=0)
+    widest = max((text_width(t, 1, bold) for t in texts), default=0)
     size = largest
     while size > smallest and widest * size > width:
         size -= 0.5
@@ -346,15 +362,15 @@ def _stream(dictionary: bytes, data: bytes, compress: bool = False) -> bytes:
 
 
 def text_appearance(value: str, width: float, height: float, size: float, font_ref: bytes) -> bytes:
-    """The /AP /N stream of a one-line text or choice field showing `value` in Helvetica."""
+    """The /AP /N stream of a one-line text or choice field showing `value` in the form's field font."""
     body = b"/Tx BMC\n"
     if value:
         baseline = max(1.0, (height - size * 0.72) / 2)
-        body += (b"q 1 1 " + _num(width - 2) + b" " + _num(height - 2) + b" re W n BT /Helv " + _num(size)
+        body += (b"q 1 1 " + _num(width - 2) + b" " + _num(height - 2) + b" re W n BT /HR " + _num(size)
                  + b" Tf 0 g 2 " + _num(baseline) + b" Td " + _show(value) + b" Tj ET Q\n")
     body += b"EMC"
     return _stream(b"/Type /XObject /Subtype /Form /BBox [0 0 " + _num(width) + b" " + _num(height)
-                   + b"] /Resources << /Font << /Helv " + font_ref + b" >> >>", body)
+                   + b"] /Resources << /Font << /HR " + font_ref + b" >> >>", body)
 
 
 def checkbox_appearance(width: float, height: float, ticked: bool, font_ref: bytes) -> bytes:
@@ -390,7 +406,7 @@ class _Content:
 
     def text(self, x: float, y: float, text: str, size: float, bold: bool = False, gray: float = 0) -> None:
         self.parts.append(b"BT /" + (b"HB " if bold else b"HR ") + _num(size) + b" Tf " + _num(gray) + b" g "
-                          + _num(x) + b" " + _num(y) + b" Td " + _show(text) + b" Tj ET")
+                          + _num(x) + b" " + _num(y) + b" Td " + _show(text, bold) + b" Tj ET")
 
     def text_right(self, x1: float, y: float, text: str, size: float, bold: bool = False, gray: float = 0) -> None:
         self.text(x1 - text_width(text, size, bold), y, text, size, bold, gray)
@@ -416,7 +432,11 @@ class _Content:
 # --- the form ---------------------------------------------------------------------------------------------------
 
 # Fixed object numbers; the rest follow in a fixed order (see _Numbers).
-CATALOG, PAGES, ACROFORM, FONT_HELV, FONT_BOLD, FONT_ZADB, CHECK_ON, CHECK_OFF = range(1, 9)
+CATALOG, PAGES, ACROFORM, FONT_REGULAR, FONT_BOLD, FONT_ZADB, CHECK_ON, CHECK_OFF, FONT_FIELD = range(1, 10)
+# Each embedded font's further objects (descendant font, descriptor, font file, ToUnicode map).
+FONT_NUMBERS = {FONT_REGULAR: (FONT_REGULAR, 10, 11, 12, 13), FONT_BOLD: (FONT_BOLD, 14, 15, 16, 17),
+                FONT_FIELD: (FONT_FIELD, 18, 19, 20)}
+FIRST_FREE = 21
 
 
 @dataclass(frozen=True)
@@ -435,7 +455,7 @@ class _Numbers:
 @lru_cache(maxsize=16)
 def _numbers(rows: int) -> _Numbers:
     layout = form_layout(rows)
-    next_number = CHECK_OFF + 1
+    next_number = FIRST_FREE
     page, content = [], []
     for _ in range(layout.pages):
         page.append(next_number)
@@ -477,7 +497,7 @@ def _widget(name: str, box: Box, numbers: _Numbers, *, tooltip: str, kind: bytes
     rect = b" ".join(_num(v) for v in (box.x0, box.y0, box.x1, box.y1))
     parts = [b"<< /Type /Annot /Subtype /Widget /F 4 /FT ", kind, b" /T ", pdf_text_string(name),
              b" /TU ", pdf_text_string(tooltip), b" /Rect [", rect, b"] /P ", _ref(numbers.page[box.page]),
-             b" /DA (/Helv ", _num(size), b" Tf 0 g) /Ff ", str(flags).encode(), b" /MK << >> /AP << /N ", ap,
+             b" /DA (/", FIELD_FONT, b" ", _num(size), b" Tf 0 g) /Ff ", str(flags).encode(), b" /MK << >> /AP << /N ", ap,
              b" >>"]
     if value is not None:
         parts += [b" /V ", pdf_text_string(value)]
@@ -516,17 +536,18 @@ def _row_objects(rows: int, language: str, tasks: tuple[tuple[str, str], ...]) -
 def _shared_objects(rows: int) -> tuple[tuple[int, bytes], ...]:
     """Fonts, the checkbox appearances and the empty field appearances: the same in every form."""
     numbers = _numbers(rows)
-    helv = _ref(FONT_HELV)
+    regular = _ref(FONT_REGULAR)
     objects = [
-        (FONT_HELV, b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding /Name /Helv >>"),
-        (FONT_BOLD, b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>"),
+        *latin_font("regular").objects(FONT_NUMBERS[FONT_REGULAR]),
+        *latin_font("bold").objects(FONT_NUMBERS[FONT_BOLD]),
+        *field_font().objects(FONT_NUMBERS[FONT_FIELD]),
         (FONT_ZADB, b"<< /Type /Font /Subtype /Type1 /BaseFont /ZapfDingbats /Name /ZaDb >>"),
     ]
     box = numbers.layout.fields[CONFIRM_FIELD]
     objects.append((CHECK_ON, checkbox_appearance(box.width, box.height, True, _ref(FONT_ZADB))))
     objects.append((CHECK_OFF, checkbox_appearance(box.width, box.height, False, _ref(FONT_ZADB))))
     for (width, height), number in numbers.empty_ap.items():
-        objects.append((number, text_appearance("", width, height, FIELD_FONT_SIZE, helv)))
+        objects.append((number, text_appearance("", width, height, FIELD_FONT_SIZE, regular)))
     return tuple(objects)
 
 
@@ -540,19 +561,26 @@ def _page_contents(spec: FormSpec, layout: FormLayout) -> list[tuple[bytes, byte
         if page == 0:
             c.text(MARGIN, 556, spec.org_name, 10.5, bold=True)
             c.text(MARGIN, 532, title, 18, bold=True)
-            for y, label, value in ((511, words["expert"], spec.expert_name), (496, words["unit"], spec.unit_name)):
+            header_end = QR_X - 10 if spec.upload_url else IDENTITY_GRID[0][0][1] - 14
+            labels = ((511, words["expert"], spec.expert_name), (496, words["unit"], spec.unit_name))
+            value_x = MARGIN + max(text_width(f"{label}:", 9.5, bold=True) for _, label, _ in labels) + 8
+            for y, label, value in labels:
                 c.text(MARGIN, y, f"{label}:", 9.5, bold=True)
-                c.text(MARGIN + 110, y, value, fit_size([value], 500 - 110, 9.5, 6))
+                c.text(value_x, y, value, fit_size([value], header_end - value_x, 9.5, 6))
+            if spec.upload_url:
+                _upload_address(c, spec.upload_url, words["upload"], header_end)
         else:
             c.text(MARGIN, 567, f"{spec.org_name} · {title} · {spec.expert_name}", 8.5, bold=True)
             c.text_right(PAGE_WIDTH - MARGIN, 567, f"{spec.identity['form_id']} ({words['continued']})", 8.5)
-        shared = _shared_page(spec.rows, page, spec.language, spec.contact, spec.deadline, spec.payment)
+        shared = _shared_page(spec.rows, page, spec.language, spec.contact, spec.deadline, spec.payment,
+                              spec.coordinator)
         pages.append((c.data(), shared))
     return pages
 
 
 @lru_cache(maxsize=256)
-def _shared_page(rows: int, page: int, language: str, contact: str, deadline: date, payment: date) -> bytes:
+def _shared_page(rows: int, page: int, language: str, contact: str, deadline: date, payment: date,
+                 coordinator: str) -> bytes:
     """The compressed content stream of everything on `page` that is the same for a unit's forms of a month."""
     layout = form_layout(rows)
     words = TEXTS[language]
@@ -568,7 +596,7 @@ def _shared_page(rows: int, page: int, language: str, contact: str, deadline: da
     if layout.row_pages[page]:
         _table(c, layout, page, words["columns"].split("|"))
     if page == layout.pages - 1:
-        _footer(c, contact, layout, words, fi_date(deadline))
+        _footer(c, contact, coordinator, layout, words, fi_date(deadline))
     c.text_right(PAGE_WIDTH - MARGIN, 20, words["page"].format(page=page + 1, pages=layout.pages), 7.5, gray=0.3)
     return _stream(b"", c.data(), compress=True)
 
@@ -608,7 +636,7 @@ def _table(c: _Content, layout: FormLayout, page: int, headers: list[str]) -> No
     for index, (name, _) in enumerate(COLUMNS):
         x0, x1 = COLUMN_EDGES[name]
         lines = headers[index].split("\n")
-        size = fit_size(lines, x1 - x0 - 4, 7, 5)
+        size = fit_size(lines, x1 - x0 - 4, 7, 5, bold=True)
         y = top - 10 if len(lines) == 1 else top - 9
         for line in lines:
             c.text(x0 + 2, y, line, size, bold=True)
@@ -629,7 +657,114 @@ def _table(c: _Content, layout: FormLayout, page: int, headers: list[str]) -> No
     c.line(x_end, top, x_end, bottom)
 
 
-def _footer(c: _Content, contact: str, layout: FormLayout, words: dict, deadline: str) -> None:
+def _upload_address(c: _Content, url: str, label: str, header_end: float) -> None:
+    """The expert's personal upload address under the header, as text and as a QR code beside it."""
+    label = f"{label}:"
+    c.text(MARGIN, 481, label, 8, bold=True)
+    x = MARGIN + text_width(label, 8, bold=True) + 4
+    c.text(x, 481, url, fit_size([url], header_end - x, 8, 5))
+    c.parts.append(_qr_drawing(url))
+
+
+def qr_codewords(code) -> list[int]:
+    """The data and error correction codewords of a reportlab QRCode, as its createData makes them.
+
+    The same steps, with the Reed-Solomon remainder computed in one loop rather than reportlab's recursive
+    polynomial division, which takes most of the time of a code.
+    """
+    from reportlab.graphics.barcode import qrencoder
+
+    blocks = qrencoder.QRRSBlock.getRSBlocks(code.version, code.errorCorrectLevel)
+    buffer = qrencoder.QRBitBuffer()
+    for data in code.dataList:
+        data.write(buffer, code.version)
+    capacity = 8 * sum(block.dataCount for block in blocks)
+    if buffer.getLengthInBits() > capacity:
+        raise ValueError(f"too long for a QR code of version {code.version}")
+    if buffer.getLengthInBits() + 4 <= capacity:
+        buffer.put(0, 4)
+    while buffer.getLengthInBits() % 8:
+        buffer.putBit(False)
+    pads = (qrencoder.QRCode.PAD0, qrencoder.QRCode.PAD1)
+    pad = 0
+    while buffer.getLengthInBits() < capacity:
+        buffer.put(pads[pad % 2], 8)
+        pad += 1
+    exp, log = qrencoder.EXP_TABLE, qrencoder.LOG_TABLE
+    data_blocks, ec_blocks, offset = [], [], 0
+    for block in blocks:
+        words = buffer.buffer[offset:offset + block.dataCount]
+        offset += block.dataCount
+        generator = _rs_generator(block.totalCount - block.dataCount)
+        remainder = [*words, *([0] * (len(generator) - 1))]
+        for i in range(len(words)):
+            coefficient = remainder[i]
+            if coefficient:
+                shift = log[coefficient]
+                for j in range(1, len(generator)):
+                    remainder[i + j] ^= exp[(shift + log[generator[j]]) % 255]
+        data_blocks.append(words)
+        ec_blocks.append(remainder[len(words):])
+    return [word for group in (zip_longest(*data_blocks), zip_longest(*ec_blocks)) for words in group
+            for word in words if word is not None]
+
+
+@lru_cache(maxsize=32)
+def _rs_generator(degree: int) -> tuple[int, ...]:
+    """The Reed-Solomon generator polynomial (x + 1)(x + a)...(x + a^(degree-1)), highest power first."""
+    from reportlab.graphics.barcode import qrencoder
+
+    exp, log = qrencoder.EXP_TABLE, qrencoder.LOG_TABLE
+    polynomial = [1]
+    for power in range(degree):
+        product = [*polynomial, 0]
+        for j, coefficient in enumerate(polynomial):
+            product[j + 1] ^= exp[(log[coefficient] + power) % 255]
+        polynomial = product
+    return tuple(polynomial)
+
+
+@lru_cache(maxsize=256)
+def _qr_drawing(text: str) -> bytes:
+    """Content-stream operators drawing the QR code of `text` as a QR_SIZE square at QR_X, QR_TOP."""
+    matrix = qr_matrix(text)
+    count = len(matrix)
+    module = QR_SIZE / count
+    ops = [f"q 0 g {module:.4f} 0 0 {module:.4f} {QR_X} {QR_TOP - QR_SIZE} cm"]
+    for r, cells in enumerate(matrix):
+        y = count - 1 - r  # one module per unit, rows from the top
+        col = 0
+        while col < count:
+            if not cells[col]:
+                col += 1
+                continue
+            start = col
+            while col < count and cells[col]:
+                col += 1
+            ops.append(f"{start} {y} {col - start} 1 re")
+    ops.append("f Q")
+    return " ".join(ops).encode("ascii")
+
+
+@lru_cache(maxsize=256)
+def qr_matrix(text: str) -> tuple[tuple[bool, ...], ...]:
+    """The QR code of `text` (error correction M) as rows of dark (True) and light modules.
+
+    One fixed mask pattern instead of trying all eight for the best: any mask is a valid code, and the search
+    would make issuing a thousand forms with upload addresses take half a minute.
+    """
+    from reportlab.graphics.barcode import qrencoder
+
+    code = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
+    code.addData(text)
+    code.version = code.calculate_version()
+    code.dataCache = qr_codewords(code)
+    code.makeImpl(False, QR_MASK)
+    count = code.getModuleCount()
+    return tuple(tuple(bool(code.isDark(r, col)) for col in range(count)) for r in range(count))
+
+
+def _footer(c: _Content, contact: str, coordinator: str, layout: FormLayout, words: dict, deadline: str) -> None:
     confirm, signed = layout.fields[CONFIRM_FIELD], layout.fields[SIGNED_ON_FIELD]
     c.rect(confirm.x0, confirm.y0, confirm.x1, confirm.y1, stroke=0.4)
     c.text(confirm.x1 + 6, confirm.y0 + 3, words["confirm"], 9.5, bold=True)
@@ -638,6 +773,9 @@ def _footer(c: _Content, contact: str, layout: FormLayout, words: dict, deadline
     send = words["send"].format(deadline=deadline, contact=contact)
     size = fit_size([send], PAGE_WIDTH - 2 * MARGIN, 9.5, 6)
     c.text(MARGIN, confirm.y0 - 24, send, size)
+    if coordinator:
+        ask = words["questions"].format(coordinator=coordinator)
+        c.text(MARGIN, confirm.y0 - 37, ask, fit_size([ask], PAGE_WIDTH - 2 * MARGIN, 8.5, 6))
 
 
 @dataclass(frozen=True)
@@ -663,18 +801,18 @@ def _layout_block(rows: int) -> _Block:
     """Pages tree, AcroForm, fonts, checkbox and empty appearances, page objects: the same in every form."""
     numbers = _numbers(rows)
     layout = numbers.layout
-    helv = _ref(FONT_HELV)
+    regular = _ref(FONT_REGULAR)
     field_refs = b" ".join(_ref(numbers.widget[name]) for name in layout.fields)
     objects = [
         (PAGES, b"<< /Type /Pages /Count %d /Kids [%b] >>" % (layout.pages, b" ".join(_ref(n) for n in numbers.page))),
-        (ACROFORM, b"<< /Fields [" + field_refs + b"] /NeedAppearances true /DA (/Helv 0 Tf 0 g)"
-                   b" /DR << /Font << /Helv " + helv + b" /ZaDb " + _ref(FONT_ZADB) + b" >> >> >>"),
+        (ACROFORM, b"<< /Fields [" + field_refs + b"] /NeedAppearances false /DA (/" + FIELD_FONT
+                   + b" 0 Tf 0 g) /DR << /Font << /" + FIELD_FONT + b" " + _ref(FONT_FIELD) + b" /ZaDb " + _ref(FONT_ZADB) + b" >> >> >>"),
         *_shared_objects(rows),
     ]
     annots: dict[int, list[bytes]] = {page: [] for page in range(layout.pages)}
     for name, box in layout.fields.items():
         annots[box.page].append(_ref(numbers.widget[name]))
-    resources = b"/Resources << /Font << /HR " + helv + b" /HB " + _ref(FONT_BOLD) + b" >> /ProcSet [/PDF /Text] >>"
+    resources = b"/Resources << /Font << /HR " + regular + b" /HB " + _ref(FONT_BOLD) + b" >> /ProcSet [/PDF /Text] >>"
     for page in range(layout.pages):
         content = numbers.content[page]
         objects.append((numbers.page[page], b"<< /Type /Page /Parent " + _ref(PAGES) + b" /MediaBox [0 0 "
@@ -716,16 +854,16 @@ def build_form_pdf(spec: FormSpec) -> bytes:
     numbers = _numbers(spec.rows)
     layout = numbers.layout
     words = TEXTS[spec.language]
-    helv = _ref(FONT_HELV)
+    regular = _ref(FONT_REGULAR)
     own: list[tuple[int, bytes]] = []
     for page, (particular, shared) in enumerate(_page_contents(spec, layout)):
-        own.append((numbers.content[page], _stream(b"", particular)))
+        own.append((numbers.content[page], _stream(b"", particular, compress=True)))
         own.append((numbers.content[page] + 1, shared))
     for name in (*IDENTITY_FIELDS, SEAL_FIELD):
         box = layout.fields[name]
         value = spec.seal if name == SEAL_FIELD else spec.identity[name]
         size = fit_size([value], box.width - 4, FIELD_FONT_SIZE, 5)
-        own.append((numbers.own_ap[name], text_appearance(value, box.width, box.height, size, helv)))
+        own.append((numbers.own_ap[name], text_appearance(value, box.width, box.height, size, regular)))
         own.append((numbers.widget[name], _widget(name, box, numbers, tooltip=words[name], flags=FLAG_READ_ONLY,
                                                   value=value, size=size, appearance=_ref(numbers.own_ap[name]))))
     info = numbers.count
@@ -749,8 +887,12 @@ def build_form_pdf(spec: FormSpec) -> bytes:
 # --- issuing the month's forms ----------------------------------------------------------------------------------
 
 
-def form_spec(ws, register: Register, contract_id: str, month: str, key: bytes | None = None) -> FormSpec:
-    """The FormSpec of `contract_id`'s form for `month`, sealed with the workspace's key (or `key`)."""
+def form_spec(ws, register: Register, contract_id: str, month: str, key: bytes | None = None, *,
+              upload_url: str | None = None) -> FormSpec:
+    """The FormSpec of `contract_id`'s form for `month`, sealed with the workspace's key (or `key`).
+
+    `upload_url` is the expert's personal upload address for the month, printed with a QR code when given.
+    """
     contract = register.contracts[contract_id]
     expert = register.experts[contract.expert_id]
     unit = register.units[contract.unit_id]
@@ -762,7 +904,13 @@ def form_spec(ws, register: Register, contract_id: str, month: str, key: bytes |
         language=language, org_name=ws.org_name(language), identity=identity,
         seal=compute_seal(key if key is not None else ws.seal_key(), identity), expert_name=expert.full_name, unit_name=unit.name(language),
         contact=contact, deadline=notice_deadline(month, ws.notice_day), payment=payment_date(month),
-        tasks=tuple((task, register.task_label(task, language)) for task in contract.tasks), rows=ws.form_rows)
+        tasks=tuple((task, register.task_label(task, language)) for task in contract.tasks), rows=ws.form_rows,
+        coordinator=coordinator_text(ws), upload_url=upload_url or None)
+
+
+def coordinator_text(ws) -> str:
+    """The coordinator as the expert reaches them: 'name, e-mail, phone' (what kokemus.toml has of these)."""
+    return ", ".join(value for value in ws.coordinator_contact().values() if value)
 
 
 def issue_forms(ws, register: Register, *, month: str, unit_ids: Sequence[str] = (),
@@ -792,8 +940,9 @@ def issue_forms(ws, register: Register, *, month: str, unit_ids: Sequence[str] =
 
     folder = ws.output("forms", month)
     key = ws.seal_key()
+    upload_urls = upload_addresses(ws, sorted({c.expert_id for c in wanted}), month)
     for done, contract in enumerate(wanted, start=1):
-        spec = form_spec(ws, register, contract.contract_id, month, key)
+        spec = form_spec(ws, register, contract.contract_id, month, key, upload_url=upload_urls.get(contract.expert_id))
         target = folder / f"{spec.identity['form_id']}.pdf"
         write_bytes_atomic(target, build_form_pdf(spec))
         outcome.written.append(target)
@@ -802,6 +951,24 @@ def issue_forms(ws, register: Register, *, month: str, unit_ids: Sequence[str] =
         progress(done, len(wanted), spec.identity["form_id"])
     outcome.summary.append(f"{len(wanted)} hour forms for {month} in {ws.rel(folder)}/")
     return outcome
+
+
+def upload_addresses(ws, expert_ids: Sequence[str], month: str) -> dict[str, str]:
+    """Each expert's personal upload address for `month` (none when kokemus.toml sets no web.public_url)."""
+    if not ws.public_url or not expert_ids:
+        return {}
+    from kokemus_docs.ledger import Ledger
+    from kokemus_docs.links import expert_upload_url
+
+    with Ledger(ws.ledger_path) as ledger:
+        # Each address is recorded in its own commit: as in ingest, commits in WAL mode do not wait for the disk,
+        # and the checkpoint makes them durable before any form carrying an address is written.
+        ledger.db.execute("PRAGMA busy_timeout = 10000")
+        ledger.db.execute("PRAGMA journal_mode = WAL")
+        ledger.db.execute("PRAGMA synchronous = NORMAL")
+        urls = {expert_id: expert_upload_url(ws, expert_id, month, ledger=ledger) for expert_id in expert_ids}
+        ledger.db.execute("PRAGMA wal_checkpoint(FULL)")
+    return {expert_id: url for expert_id, url in urls.items() if url}
 
 
 # --- playing the expert: filling a form -------------------------------------------------------------------------
@@ -824,8 +991,8 @@ def checkbox_on_states(field_dict) -> list[str]:
 def fill_form(src: Path, values: dict[str, str], target: Path, *, confirm: bool = True) -> Path:
     """Fill the hour form `src` with `values` (field name -> text) and save it as `target`, as an expert would.
 
-    Every filled text or choice field gets an appearance stream in Helvetica/WinAnsi, so the values show in
-    viewers that do not redraw fields. The checkbox is ticked with its own 'on' state (never a guessed name).
+    Every filled text or choice field gets an appearance stream in the form's own field font (any Latin-script
+    text), so the values show in viewers that do not redraw fields. The checkbox is ticked with its own 'on' state (never a guessed name).
     Unknown field names raise KeyError: a typo must not silently leave a field empty.
     """
     from pypdf import PdfReader, PdfWriter
@@ -841,7 +1008,9 @@ def fill_form(src: Path, values: dict[str, str], target: Path, *, confirm: bool 
     unknown = sorted(set(values) - set(fields))
     if unknown:
         raise KeyError(f"not fields of this hour form: {', '.join(unknown)}")
-    font_ref = writer._root_object["/AcroForm"]["/DR"]["/Font"].raw_get("/Helv")
+    font_ref = writer.pages[0]["/Resources"]["/Font"].raw_get("/HR")  # the composite font of the page text
+    if str(font_ref.get_object()["/BaseFont"]) != "/" + latin_font("regular").base_name:
+        raise ValueError(f"{src} was issued with another font than this kokemus-docs has; issue the form again")
 
     for name, value in values.items():
         widget = fields[name]
@@ -871,7 +1040,7 @@ def fill_form(src: Path, values: dict[str, str], target: Path, *, confirm: bool 
 
 
 def _da_size(widget) -> float:
-    """The font size in a field's /DA ('/Helv 8.5 Tf 0 g' -> 8.5; 0 means 'fit to the field')."""
+    """The font size in a field's /DA ('/DejaVu 8.5 Tf 0 g' -> 8.5; 0 means 'fit to the field')."""
     parts = str(widget.get("/DA", "")).split()
     try:
         return float(parts[parts.index("Tf") - 1])
@@ -891,10 +1060,10 @@ def _appearance_dict(writer, raw: bytes, font_ref):
     stream[NameObject("/Subtype")] = NameObject("/Form")
     stream[NameObject("/BBox")] = ArrayObject(FloatObject(v.decode()) for v in bbox)
     stream[NameObject("/Resources")] = DictionaryObject(
-        {NameObject("/Font"): DictionaryObject({NameObject("/Helv"): font_ref})})
+        {NameObject("/Font"): DictionaryObject({NameObject("/HR"): font_ref})})
     stream.set_data(data)
     return DictionaryObject({NameObject("/N"): writer._add_object(stream)})
 
 
 __all__ = ["FormSpec", "FormLayout", "Box", "form_layout", "build_form_pdf", "form_spec", "issue_forms",
-           "fill_form", "checkbox_on_states", "TEXTS"]
+           "fill_form", "checkbox_on_states", "field_label", "coordinator_text", "qr_matrix", "TEXTS"]

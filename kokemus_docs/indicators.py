@@ -17,7 +17,6 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, PieChart, Reference
-from openpyxl.utils import get_column_letter
 
 from kokemus_docs import xlsx
 from kokemus_docs.errors import KokemusError, Problem
@@ -25,6 +24,7 @@ from kokemus_docs.feedback.sheet import add_feedback_sheets
 from kokemus_docs.fileio import atomic_path
 from kokemus_docs.formatting import MONTH_NAMES_FI, MONTH_NAMES_SV, money, money_json
 from kokemus_docs.ledger import Ledger
+from kokemus_docs.messages import topic_names
 from kokemus_docs.model import Register
 from kokemus_docs.report import Outcome, Progress, no_progress
 from kokemus_docs.workspace import Workspace
@@ -129,15 +129,14 @@ def _set(target, value: object, style: str | None) -> None:
         target.style = style
 
 
-def _sheet(wb: Workbook, title: str, widths: Sequence[float]):
+def _sheet(wb: Workbook, title: str, widths: Sequence[float], headers: Sequence[str] = ()):
     sheet = wb.create_sheet(title)
-    xlsx.set_widths(sheet, widths)
-    sheet.freeze_panes = "A2"
+    xlsx.set_widths(sheet, xlsx.header_widths(headers, widths) if headers else widths)
     return sheet
 
 
-def _finish(sheet, columns: int, last_row: int) -> None:
-    sheet.auto_filter.ref = f"A1:{get_column_letter(columns)}{max(last_row, 1)}"
+def _finish(sheet, columns: int, last_row: int, charts: Sequence = ()) -> None:
+    xlsx.finish_sheet(sheet, filter_columns=columns, filter_last_row=last_row, charts=charts)
 
 
 def _chart(chart, title: str, y_title: str, x_title: str = ""):
@@ -147,8 +146,19 @@ def _chart(chart, title: str, y_title: str, x_title: str = ""):
         chart.x_axis.title = x_title
         chart.y_axis.delete = False
         chart.x_axis.delete = False
-    chart.width, chart.height = 22, 11
+    chart.width, chart.height = xlsx.CHART_WIDTH_CM, xlsx.CHART_HEIGHT_CM
     return chart
+
+
+def count_axis(chart, largest: int) -> None:
+    """A value axis that counts whole tasks or persons: integer steps from 0, no decimals."""
+    step = 1
+    while largest / step > 12:
+        step = step * 5 // 2 if str(step).startswith("2") else step * 2  # 1, 2, 5, 10, 20, 50, …
+    chart.y_axis.scaling.min = 0
+    chart.y_axis.majorUnit = step
+    chart.y_axis.number_format = "0"
+    chart.y_axis.numFmt.sourceLinked = False
 
 
 DEMAND_HEADERS = ["Kuukausi / Månad", "Tehtäviä / Uppdrag", "Toteutui / Genomförda", "Peruttu / Avbokade",
@@ -156,6 +166,8 @@ DEMAND_HEADERS = ["Kuukausi / Månad", "Tehtäviä / Uppdrag", "Toteutui / Genom
                   "Peruutusosuus / Andel avbokade", "Poisjääntiosuus / Andel uteblivna", "Tunnit / Timmar",
                   "Palkkiot / Arvoden"]
 DEMAND_STYLES = [None, None, None, None, None, None, None, xlsx.PERCENT, xlsx.PERCENT, xlsx.HOURS, xlsx.EURO]
+DEMAND_WIDTHS = [24, 11, 12, 11, 12, 14, 9, 13, 13, 10, 13]
+TOTAL_LABEL = "Yhteensä / Totalt"
 
 
 def _demand_row(label: str, tally: Tally) -> list[object]:
@@ -163,74 +175,100 @@ def _demand_row(label: str, tally: Tally) -> list[object]:
             tally.share(tally.cancelled), tally.share(tally.no_show), tally.hours, xlsx.money_number(tally.fees)]
 
 
+def _total_styles(styles: Sequence[str | None]) -> list[str]:
+    return [{xlsx.EURO: xlsx.TOTAL_EURO, xlsx.HOURS: xlsx.TOTAL_HOURS}.get(style or "", xlsx.TOTAL)
+            for style in styles]
+
+
+def _write_totals(sheet, row: int, values: Sequence[object], styles: Sequence[str | None]) -> None:
+    """A bold totals row at `row`, below the rows the filter and the charts read."""
+    for column, (value, style, total_style) in enumerate(zip(values, styles, _total_styles(styles), strict=True),
+                                                         start=1):
+        target = sheet.cell(row=row, column=column)
+        _set(target, value, total_style)
+        if style == xlsx.PERCENT:
+            target.number_format = xlsx.PERCENT_FORMAT
+
+
 def _demand_by_month(wb: Workbook, figures: YearFigures) -> None:
-    sheet = _sheet(wb, "Kysyntä kuukausittain", [24, 11, 12, 11, 12, 14, 9, 13, 13, 10, 13])
+    sheet = _sheet(wb, "Kysyntä kuukausittain", DEMAND_WIDTHS, DEMAND_HEADERS)
     rows = [_demand_row(label, figures.by_month.get(month, Tally()))
             for month, label in enumerate(_month_labels(), start=1)]
-    rows.append(_demand_row("Yhteensä / Totalt", figures.total))
     last = _write_table(sheet, 1, DEMAND_HEADERS, rows, DEMAND_STYLES)
-    _finish(sheet, len(DEMAND_HEADERS), last - 1)
+    _write_totals(sheet, last + 1, _demand_row(TOTAL_LABEL, figures.total), DEMAND_STYLES)
     months = Reference(sheet, min_col=1, min_row=2, max_row=13)
     bars = _chart(BarChart(), f"Tehtävät kuukausittain / Uppdrag per månad {figures.year}", "tehtäviä / uppdrag")
     bars.type, bars.grouping, bars.overlap = "col", "stacked", 100
     for column in (3, 4, 6, 7):  # held, cancelled, no-show, other: together all tasks
         bars.add_data(Reference(sheet, min_col=column, min_row=1, max_row=13), titles_from_data=True)
     bars.set_categories(months)
-    sheet.add_chart(bars, "M2")
+    count_axis(bars, max((t.tasks for t in figures.by_month.values()), default=0))
     shares = _chart(LineChart(), "Peruutus- ja poisjääntiosuus / Andel avbokade och uteblivna", "osuus / andel")
     shares.add_data(Reference(sheet, min_col=8, max_col=9, min_row=1, max_row=13), titles_from_data=True)
     shares.set_categories(months)
     shares.y_axis.number_format = "0 %"
-    sheet.add_chart(shares, "M25")
+    shares.y_axis.scaling.min = 0
+    _finish(sheet, len(DEMAND_HEADERS), last, [bars, shares])
 
 
 def _demand_by_unit(wb: Workbook, register: Register, figures: YearFigures) -> None:
-    sheet = _sheet(wb, "Kysyntä yksiköittäin", [40, 11, 12, 11, 12, 14, 9, 13, 13, 10, 13])
+    headers = ["Yksikkö / Enhet"] + DEMAND_HEADERS[1:]
+    sheet = _sheet(wb, "Kysyntä yksiköittäin", [40] + DEMAND_WIDTHS[1:], headers)
     units = sorted(figures.by_unit, key=lambda u: _unit_name(register, u).casefold())
     rows = [_demand_row(_unit_name(register, u), figures.by_unit[u]) for u in units]
-    headers = ["Yksikkö / Enhet"] + DEMAND_HEADERS[1:]
     last = _write_table(sheet, 1, headers, rows, DEMAND_STYLES)
-    _finish(sheet, len(headers), last)
+    _write_totals(sheet, last + 1, _demand_row(TOTAL_LABEL, figures.total), DEMAND_STYLES)
+    charts = []
     if rows:
         bars = _chart(BarChart(), f"Tehtävät yksiköittäin / Uppdrag per enhet {figures.year}", "tehtäviä / uppdrag")
         bars.type, bars.grouping, bars.overlap = "bar", "stacked", 100
+        bars.x_axis.scaling.orientation = "maxMin"  # in the order of the table
         for column in (3, 4, 6, 7):
             bars.add_data(Reference(sheet, min_col=column, min_row=1, max_row=last), titles_from_data=True)
         bars.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=last))
-        sheet.add_chart(bars, "M2")
+        count_axis(bars, max(t.tasks for t in figures.by_unit.values()))
+        bars.height = max(xlsx.CHART_HEIGHT_CM, 1.2 * len(rows))
+        charts.append(bars)
+    _finish(sheet, len(headers), last, charts)
 
 
 def _task_types(wb: Workbook, register: Register, figures: YearFigures) -> None:
-    sheet = _sheet(wb, "Tehtävätyypit", [40, 12, 12, 11, 14, 12, 14])
-    tasks = sorted(figures.by_task, key=lambda t: -figures.by_task[t].tasks)
     headers = ["Tehtävä / Uppdrag", "Tehtäviä / Uppdrag", "Toteutui / Genomförda", "Peruttu / Avbokade",
                "Asiakas ei saapunut / Kunden kom inte", "Tunnit / Timmar", "Palkkiot / Arvoden"]
+    sheet = _sheet(wb, "Tehtävätyypit", [40, 12, 12, 11, 14, 12, 14], headers)
+    tasks = sorted(figures.by_task, key=lambda t: -figures.by_task[t].tasks)
     rows = [[f"{register.task_label(t, 'fi')} / {register.task_label(t, 'sv')}", figures.by_task[t].tasks,
              figures.by_task[t].held, figures.by_task[t].cancelled, figures.by_task[t].no_show,
              figures.by_task[t].hours, xlsx.money_number(figures.by_task[t].fees)] for t in tasks]
-    last = _write_table(sheet, 1, headers, rows, [None] * 5 + [xlsx.HOURS, xlsx.EURO])
-    _finish(sheet, len(headers), last)
+    styles = [None] * 5 + [xlsx.HOURS, xlsx.EURO]
+    last = _write_table(sheet, 1, headers, rows, styles)
+    total = figures.total
+    _write_totals(sheet, last + 1, [TOTAL_LABEL, total.tasks, total.held, total.cancelled, total.no_show,
+                                    total.hours, xlsx.money_number(total.fees)], styles)
+    charts = []
     if rows:
         pie = _chart(PieChart(), f"Tehtävät tyypeittäin / Uppdrag per typ {figures.year}", "")
         pie.add_data(Reference(sheet, min_col=2, min_row=1, max_row=last), titles_from_data=True)
         pie.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=last))
-        sheet.add_chart(pie, "I2")
+        charts.append(pie)
+    _finish(sheet, len(headers), last, charts)
 
 
 def _fees(wb: Workbook, register: Register, figures: YearFigures) -> None:
     units = sorted({u for u, _ in figures.fees_unit_month} | set(figures.by_unit),
                    key=lambda u: _unit_name(register, u).casefold())
-    sheet = _sheet(wb, "Palkkiot", [24] + [16] * len(units) + [16])
-    headers = ["Kuukausi / Månad"] + [_unit_name(register, u) for u in units] + ["Yhteensä / Totalt"]
+    headers = ["Kuukausi / Månad"] + [_unit_name(register, u) for u in units] + [TOTAL_LABEL]
+    sheet = _sheet(wb, "Palkkiot", [24] + [16] * len(units) + [16], headers)
     rows = []
     for month, label in enumerate(_month_labels(), start=1):
         amounts = [figures.fees_unit_month.get((u, month), ZERO) for u in units]
         rows.append([label] + [xlsx.money_number(a) for a in amounts] + [xlsx.money_number(sum(amounts, ZERO))])
     totals = [sum((figures.fees_unit_month.get((u, m), ZERO) for m in range(1, 13)), ZERO) for u in units]
-    rows.append(["Yhteensä / Totalt"] + [xlsx.money_number(t) for t in totals]
-                + [xlsx.money_number(sum(totals, ZERO))])
-    last = _write_table(sheet, 1, headers, rows, [None] + [xlsx.EURO] * (len(units) + 1))
-    _finish(sheet, len(headers), last - 1)
+    styles = [None] + [xlsx.EURO] * (len(units) + 1)
+    last = _write_table(sheet, 1, headers, rows, styles)
+    _write_totals(sheet, last + 1, [TOTAL_LABEL] + [xlsx.money_number(t) for t in totals]
+                  + [xlsx.money_number(sum(totals, ZERO))], styles)
+    charts = []
     if units:
         bars = _chart(BarChart(), f"Palkkiot yksiköittäin ja kuukausittain / Arvoden per enhet och månad "
                                   f"{figures.year}", "€")
@@ -239,58 +277,94 @@ def _fees(wb: Workbook, register: Register, figures: YearFigures) -> None:
                       titles_from_data=True)
         bars.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=13))
         bars.y_axis.number_format = '#,##0 "€"'
-        sheet.add_chart(bars, f"{get_column_letter(len(headers) + 2)}2")
+        bars.y_axis.scaling.min = 0
+        charts.append(bars)
+    _finish(sheet, len(headers), last, charts)
 
 
-def _topics(wb: Workbook, register: Register, figures: YearFigures) -> None:
-    sheet = _sheet(wb, "Aihealueet", [36, 16, 22])
+def topic_counts(register: Register, working: set[str]) -> list[tuple[str, int, int]]:
+    """(topic 'fi / sv', active experts, of whom working in the year) per topic area, most common first.
+
+    A topic typed in Finnish, Swedish or with other case or spacing counts once per expert.
+    """
+    names: dict[str, str] = {}
     registered: Counter[str] = Counter()
-    working: Counter[str] = Counter()
+    in_work: Counter[str] = Counter()
     for expert in register.experts.values():
         if not expert.active:
             continue
-        for topic in dict.fromkeys(t.strip() for t in expert.topics if t.strip()):
-            registered[topic] += 1
-            working[topic] += expert.expert_id in figures.experts_working
-    topics = sorted(registered, key=lambda t: (-registered[t], t.casefold()))
+        seen = set()
+        for typed in expert.topics:
+            if not typed.strip():
+                continue
+            key, fi, sv = topic_names(typed)
+            if key in seen:
+                continue
+            seen.add(key)
+            names.setdefault(key, fi if fi == sv else f"{fi} / {sv}")
+            registered[key] += 1
+            in_work[key] += expert.expert_id in working
+    order = sorted(registered, key=lambda k: (-registered[k], names[k].casefold()))
+    return [(names[k], registered[k], in_work[k]) for k in order]
+
+
+def _topics(wb: Workbook, register: Register, figures: YearFigures) -> None:
     headers = ["Aihealue / Temaområde", "Asiantuntijoita / Experter",
                f"joista työssä {figures.year} / varav i uppdrag {figures.year}"]
-    last = _write_table(sheet, 1, headers, [[t, registered[t], working[t]] for t in topics], [None] * 3)
-    _finish(sheet, len(headers), last)
-    if topics:
-        bars = _chart(BarChart(), "Asiantuntijat aihealueittain / Experter per temaområde", "asiantuntijoita")
+    sheet = _sheet(wb, "Aihealueet", [40, 16, 22], headers)
+    counted = topic_counts(register, figures.experts_working)
+    last = _write_table(sheet, 1, headers, [list(row) for row in counted], [None] * 3)
+    active = [e for e in register.experts.values() if e.active]
+    _write_totals(sheet, last + 1, ["Aktiivisia asiantuntijoita / Aktiva experter", len(active),
+                                    sum(e.expert_id in figures.experts_working for e in active)], [None] * 3)
+    charts = []
+    if counted:
+        bars = _chart(BarChart(), "Asiantuntijat aihealueittain / Experter per temaområde",
+                      "asiantuntijoita / experter")
         bars.type = "bar"
+        bars.x_axis.scaling.orientation = "maxMin"  # the most common first, as in the table
         bars.add_data(Reference(sheet, min_col=2, max_col=3, min_row=1, max_row=last), titles_from_data=True)
         bars.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=last))
-        bars.height = max(11, 0.6 * len(topics))
-        sheet.add_chart(bars, "E2")
+        count_axis(bars, max(row[1] for row in counted))
+        bars.height = max(xlsx.CHART_HEIGHT_CM, 0.7 * len(counted))
+        charts.append(bars)
+    _finish(sheet, len(headers), last, charts)
 
 
 def _service_areas(wb: Workbook, register: Register, figures: YearFigures) -> None:
-    sheet = _sheet(wb, "Palvelualueet", [40, 14, 22, 12, 14])
+    headers = ["Palvelualue / Serviceområde", "Yksiköitä / Enheter", f"joissa työtä {figures.year} / med uppdrag",
+               "Tehtäviä / Uppdrag", "Palkkiot / Arvoden"]
+    sheet = _sheet(wb, "Palvelualueet", [44, 14, 22, 12, 14], headers)
+    labels: dict[str, str] = {}
+    for unit in register.units.values():
+        area = unit.service_area or "—"
+        sv = unit.localized("service_area", "sv") or area
+        labels.setdefault(area, area if sv == area else f"{area} / {sv}")
     units_in_area: Counter[str] = Counter(u.service_area or "—" for u in register.units.values())
     active_units: Counter[str] = Counter()
     for unit_id in figures.by_unit:
         unit = register.units.get(unit_id)
         active_units[(unit.service_area if unit else "") or "—"] += 1
     areas = sorted(set(units_in_area) | set(figures.by_area), key=lambda a: (-figures.by_area.get(a, Tally()).tasks, a))
-    headers = ["Palvelualue / Serviceområde", "Yksiköitä / Enheter", f"joissa työtä {figures.year} / med uppdrag",
-               "Tehtäviä / Uppdrag", "Palkkiot / Arvoden"]
-    rows = [[a, units_in_area.get(a, 0), active_units.get(a, 0), figures.by_area.get(a, Tally()).tasks,
+    rows = [[labels.get(a, a), units_in_area.get(a, 0), active_units.get(a, 0), figures.by_area.get(a, Tally()).tasks,
              xlsx.money_number(figures.by_area.get(a, Tally()).fees)] for a in areas]
-    last = _write_table(sheet, 1, headers, rows, [None] * 4 + [xlsx.EURO])
-    _finish(sheet, len(headers), last)
+    styles = [None] * 4 + [xlsx.EURO]
+    last = _write_table(sheet, 1, headers, rows, styles)
+    _write_totals(sheet, last + 1, [TOTAL_LABEL, len(register.units), len(figures.by_unit), figures.total.tasks,
+                                    xlsx.money_number(figures.total.fees)], styles)
     reached = [a for a in areas if figures.by_area.get(a, Tally()).tasks]
+    charts = []
     if reached:
         pie = _chart(PieChart(), f"Tehtävät palvelualueittain / Uppdrag per serviceområde {figures.year}", "")
         pie.add_data(Reference(sheet, min_col=4, min_row=1, max_row=1 + len(reached)), titles_from_data=True)
         pie.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=1 + len(reached)))
-        sheet.add_chart(pie, "G2")
+        charts.append(pie)
+    _finish(sheet, len(headers), last, charts)
 
 
 def _about(wb: Workbook, ws: Workspace, figures: YearFigures, generated_at: datetime) -> None:
     sheet = wb.create_sheet("Tiedot", 0)
-    xlsx.set_widths(sheet, [46, 60])
+    xlsx.set_widths(sheet, [46, 70])
     total = figures.total
     rows: list[tuple[str, object, str | None]] = [
         ("Kokemusasiantuntijatoiminnan tunnusluvut / Nyckeltal för erfarenhetsexpertverksamheten",
@@ -307,12 +381,14 @@ def _about(wb: Workbook, ws: Workspace, figures: YearFigures, generated_at: date
         ("Yksiköitä, joissa työtä / Enheter med uppdrag", len(figures.by_unit), None),
         ("Laskentaperuste / Beräkningsgrund",
          "Tuntilomakkeiden rivit työn tekemisen kuukauden mukaan (ei maksukuukauden); palaute vastauspäivän "
-         "mukaan (välilehdet Palaute). / Timblanketternas rader enligt månaden då arbetet utfördes; responsen "
-         "enligt svarsdagen (flikarna Palaute).", None),
+         "mukaan (välilehdet Palaute). / Timblanketternas rader enligt månaden då arbetet utfördes (inte "
+         "betalningsmånaden); responsen enligt svarsdagen (flikarna Palaute).", None),
     ]
     for number, (label, value, style) in enumerate(rows, start=1):
         _set(sheet.cell(row=number, column=1), label, xlsx.BOLD)
         _set(sheet.cell(row=number, column=2), value, style)
+    xlsx.print_setup(sheet)
+    xlsx.fit_row_heights(sheet)
 
 
 def _unit_name(register: Register, unit_id: str) -> str:
@@ -341,10 +417,17 @@ def write_indicators(ws: Workspace, register: Register, year: int, progress: Pro
     wb = Workbook()
     wb.remove(wb.active)
     xlsx.add_styles(wb)
-    steps = [lambda: _demand_by_month(wb, figures), lambda: _demand_by_unit(wb, register, figures),
-             lambda: _task_types(wb, register, figures), lambda: _fees(wb, register, figures),
-             lambda: _topics(wb, register, figures), lambda: _service_areas(wb, register, figures),
-             lambda: _about(wb, ws, figures, datetime.now().replace(microsecond=0))]
+    # One step per sheet, in the order of the tabs (the facts sheet puts itself first). A sheet added here
+    # finishes with xlsx.finish_sheet (or xlsx.table_sheet), so that it prints like the others.
+    steps = [
+        lambda: _demand_by_month(wb, figures),
+        lambda: _demand_by_unit(wb, register, figures),
+        lambda: _task_types(wb, register, figures),
+        lambda: _fees(wb, register, figures),
+        lambda: _topics(wb, register, figures),
+        lambda: _service_areas(wb, register, figures),
+        lambda: _about(wb, ws, figures, datetime.now().replace(microsecond=0)),
+    ]
     for done, step in enumerate(steps, start=1):
         step()
         progress(done, len(steps), "indicators")

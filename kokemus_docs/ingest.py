@@ -30,8 +30,8 @@ from datetime import date, time
 from decimal import Decimal
 from pathlib import Path
 
+from kokemus_docs.corrections import Correction, compare
 from kokemus_docs.fileio import (
-    atomic_path,
     fsync_dir,
     remove_stray_temps,
     safe_filename,
@@ -40,10 +40,11 @@ from kokemus_docs.fileio import (
 from kokemus_docs.formatting import ParseError, fi_date, fi_month, money, parse_time
 from kokemus_docs.formfields import SEAL_FIELD, ReturnedForm, seal_matches
 from kokemus_docs.formread import FormUnreadable, read_form
+from kokemus_docs.hourform import field_label
 from kokemus_docs.ledger import FormRecord, Ledger, LedgerError, LedgerLine, ledger_busy_error
-from kokemus_docs.messages import Finding, month_genitive_text, month_text
+from kokemus_docs.messages import ROW_WORD, Finding, month_genitive_text, month_text
 from kokemus_docs.model import Register, next_month
-from kokemus_docs.paydates import notice_deadline
+from kokemus_docs.paydates import notice_deadline, payment_date
 from kokemus_docs.report import Outcome, Progress, no_progress
 from kokemus_docs.rules import FormCheck, line_json, validate_form
 from kokemus_docs.workspace import Workspace, WorkspaceBusy, workspace_lock
@@ -74,6 +75,7 @@ class FormResult:
     archived_as: Path | None = None
     feedback: Path | None = None
     duplicate_of: str = ""
+    correction: Correction | None = None  # a correction received after the form's payroll month was closed
 
     @property
     def errors(self) -> list[Finding]:
@@ -100,6 +102,11 @@ class _Source:
     @property
     def name(self) -> str:
         return self.path.name
+
+    @property
+    def moves(self) -> bool:
+        """Whether the file leaves where it is once taken in (inbox and forms/rejected/); others are copied."""
+        return self.claimed or self.from_inbox or self.from_rejected
 
 
 def ingest_forms(ws: Workspace, register: Register, paths: Sequence[Path] = (), *,
@@ -317,7 +324,10 @@ class _Session:
                     archived_as=self.rel(archived))
                 if record is not None:
                     result.status = self.ledger.store_form(record, result.lines, submission_id)
-                if result.status == "rejected" and result.form_id:
+                if result.correction is not None:
+                    self.ledger.store_adjustments(result.form_id, submission_id, result.pay_month, self.received_on,
+                                                  result.correction.additional, result.correction.withdrawn)
+                if result.form_id and needs_feedback(result):
                     result.feedback = self._write_feedback(result)
         except BaseException:
             if archived is not None and archived != source.path:
@@ -348,7 +358,7 @@ class _Session:
 
     def _remove_original(self, source: _Source) -> None:
         """Remove the original once its journey is committed: a claimed inbox file or one from forms/rejected/."""
-        if source.claimed or source.from_rejected:
+        if source.moves:
             source.path.unlink(missing_ok=True)  # if a power cut undoes this, the next run recognises the file
 
     # --- rejections without a reading ---------------------------------------------------------
@@ -360,7 +370,7 @@ class _Session:
         """
         result.findings.append(Finding("unreadable", params={"detail": detail}))
         moved: Path | None = None
-        if source.claimed or source.from_rejected:
+        if source.moves:
             if stat.S_ISLNK(os.lstat(source.path).st_mode):
                 os.unlink(source.path)
                 fsync_dir(source.path.parent)
@@ -400,11 +410,12 @@ class _Session:
                            for f in reversed(traceback.extract_tb(exc.__traceback__)[-6:]))
         self.ws.log.error("ingest: %s while handling a file (sha256 %s); it was rejected. At %s",
                           type(exc).__name__, source.sha256[:12] or "not read", where)
-        detail = (f"Handling this file failed unexpectedly ({type(exc).__name__}); it was moved to forms/rejected/ "
-                  "and the run went on. Details (without personal data) are in .kokemus/kokemus.log.")
+        moved = " and moved to forms/rejected/" if source.moves else ""
+        detail = (f"Handling this file failed unexpectedly ({type(exc).__name__}); it was rejected{moved} and the "
+                  "run went on. Details (without personal data) are in .kokemus/kokemus.log.")
         try:
             if source.data is None:
-                if not (source.claimed or source.from_rejected) or not os.path.lexists(source.path):
+                if not source.moves or not os.path.lexists(source.path):
                     result.findings.append(Finding("unreadable", params={"detail": detail}))
                     return result
                 return self._reject_unread(source, result, detail, archive=True)
@@ -468,8 +479,17 @@ class _Session:
         month = check.month
         earlier = self.ledger.form(check.form_id)
         if earlier is not None and self.ledger.is_closed(earlier.pay_month):
-            result.findings.append(Finding("month-closed", params={"form_id": check.form_id,
-                                                                   "pay_month": earlier.pay_month}))
+            # The closed month stays as it was paid: the correction's differences become adjustments.
+            paid = self.ledger.lines_of([check.form_id])[check.form_id]
+            additional, withdrawn = compare(paid, self.ledger.adjustments_of(check.form_id, closed_only=True),
+                                            check.lines)
+            pay_month = self.ledger.next_open_month(next_month(earlier.pay_month))
+            result.correction = Correction(paid_month=earlier.pay_month, pay_month=pay_month,
+                                           additional=additional, withdrawn=withdrawn)
+            result.status, result.lines, result.pay_month = "replaced", additional, pay_month
+            result.findings.append(Finding("corrected-after-close", params={
+                "form_id": check.form_id, "paid_month": earlier.pay_month, "pay_month": pay_month,
+                "additional": _amount_rows(additional), "withdrawn": _amount_rows(withdrawn)}))
             return None
         deadline = notice_deadline(month, self.ws.notice_day)
         late = self.received_on > deadline
@@ -484,7 +504,7 @@ class _Session:
                 "month_name_gen": month_genitive_text(month)}))
         result.status = "replaced" if earlier is not None else "accepted"
         result.lines, result.pay_month, result.late = check.lines, pay_month, late
-        warnings = [f.problem().as_dict() for f in result.warnings]
+        warnings = [f.stored() for f in result.warnings]
         return FormRecord(form_id=check.form_id, contract_id=check.contract.contract_id, expert_id=check.expert.expert_id,
                           unit_id=check.unit.unit_id, month=month, pay_month=pay_month, received_on=self.received_on,
                           late=late, signed_on=check.signed_on, warnings=warnings)
@@ -495,11 +515,10 @@ class _Session:
         return self.processed_dir / safe_filename(result.month) if result.month else self.processed_dir
 
     def _write_feedback(self, result: FormResult) -> Path:
-        target = self.ws.output(FEEDBACK_DIR, f"{safe_filename(result.form_id)}_{self.received_on.isoformat()}.txt")
-        text = feedback_text(self.register, result, self.received_on, self.ws.config.get("organisation", {}))
-        with atomic_path(target) as tmp:
-            tmp.write_text(text, encoding="utf-8")
-        return target
+        """outputs/feedback/<form id>_<received on>.txt; a second one that day gets -2, -3, ... (never overwritten)."""
+        name = f"{safe_filename(result.form_id)}_{self.received_on.isoformat()}.txt"
+        text = feedback_text(self.register, result, self.received_on, self.ws.coordinator_contact())
+        return write_new_durably(self.ws.output(FEEDBACK_DIR), _free_names(name), text.encode("utf-8"))
 
 
 def _free_names(name: str) -> Iterator[str]:
@@ -564,8 +583,8 @@ def _not_regular_text(mode: int) -> str:
     kind = ("a symbolic link" if stat.S_ISLNK(mode) else "a folder" if stat.S_ISDIR(mode)
             else "a named pipe (fifo)" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or
             stat.S_ISBLK(mode) else "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
-    return (f"This is {kind}, not a regular file, so it was not read. Save the returned form itself "
-            "(not a link to it) in the inbox.")
+    return (f"This is {kind}, not a regular file, so it was not read. Save the returned form itself in the "
+            "inbox as an ordinary file (not a link, a pipe or a device).")
 
 
 def _too_large_text(size: int) -> str:
@@ -581,29 +600,98 @@ FEEDBACK_TEXT = {
         "form": "Lomake", "unit": "Yksikkö", "received": "Saapunut",
         "hello": "Hei {name},",
         "rejected": "tuntilomakettasi ei voitu hyväksyä. Korjaa alla luetellut kohdat samaan lomakkeeseen ja "
-                    "palauta se uudelleen. Älä muuta lomakkeen tunnistetietoja (lomake, sopimus, yksikkö, kuukausi).",
+                    "palauta se uudelleen. Älä muuta lomakkeen lukittuja tunnistetietoja: {identity}.",
         "errors": "Korjattavat kohdat:",
         "warnings": "Huomioitavaa (nämä eivät yksinään estä hyväksymistä):",
-        "questions": "Kysyttävää? Ota yhteyttä järjestötyön ja osallisuuden asiantuntijaan.",
+        "accepted": "tuntilomakkeesi on hyväksytty, eikä sitä tarvitse lähettää uudelleen. Palkkiot maksetaan "
+                    "{payment}.",
+        "paid_rows": "Rivit, joilta ei makseta kaikkea tai jotka käsiteltiin toisin kuin merkitsit:",
+        "notes": "Huomioitavaa:",
+        "corrected": "korjattu tuntilomakkeesi saapui, kun lomakkeen palkkiot oli jo käsitelty "
+                     "{paid_month_gen} maksuerässä. Korjaus ei korvaa käsiteltyä lomaketta, vaan alla on, mitä se "
+                     "muuttaa maksuihin.",
+        "paid_on_past": "Käsitellyn lomakkeen palkkiot maksettiin {paid_on}.",
+        "paid_on_future": "Käsitellyn lomakkeen palkkiot maksetaan {paid_on}.",
+        "additional": "Korjauksen perusteella maksetaan lisää {pays_on}:",
+        "withdrawn": "Nämä aiemmin maksettavaksi käsitellyt rivit eivät korjauksen mukaan ole maksettavia. "
+                     "Järjestötyön ja osallisuuden asiantuntija sopii kanssasi, miten ne hyvitetään:",
+        "unchanged": "Korjaus ei muuta maksettavia palkkioita.",
+        "row": "Rivi {row} ({date}, {task})",
+        "fee_paid": "palkkio {fee} maksetaan",
+        "fee_not_paid": "palkkiota ei makseta",
+        "travel_paid": "matkakulut {travel} korvataan",
+        "fee_more": "palkkio {fee}",
+        "travel_more": "matkakulut {travel}",
+        "was_paid": "palkkio {fee}",
+        "was_travel": "matkakulut {travel}",
+        "questions": "Kysyttävää? Ota yhteyttä järjestötyön ja osallisuuden asiantuntijaan:",
+        "questions_no_contact": "Kysyttävää? Ota yhteyttä järjestötyön ja osallisuuden asiantuntijaan.",
+        "reason": {
+            "cancelled_in_time": "Tehtävä peruttiin maksuttoman peruutuksen aikarajaan mennessä.",
+            "group_terminated": "Ryhmä lopetettiin painavasta tai etukäteen sovitusta syystä.",
+            "expert_ill": "Kun sairastut itse etkä voi hoitaa tehtävää, palkkiota ei makseta.",
+        },
     },
     "sv": {
         "title": "Återkoppling på timblanketten",
         "form": "Blankett", "unit": "Enhet", "received": "Mottagen",
         "hello": "Hej {name},",
         "rejected": "din timblankett kunde inte godkännas. Rätta punkterna nedan på samma blankett och skicka den "
-                    "på nytt. Ändra inte blankettens identifieringsuppgifter (blankett, avtal, enhet, månad).",
+                    "på nytt. Ändra inte blankettens låsta identifieringsuppgifter: {identity}.",
         "errors": "Att rätta:",
         "warnings": "Att observera (hindrar inte i sig att blanketten godkänns):",
-        "questions": "Frågor? Kontakta experten på organisationsarbete och delaktighet.",
+        "accepted": "din timblankett har godkänts och du behöver inte skicka den på nytt. Arvodena betalas "
+                    "{payment}.",
+        "paid_rows": "Rader som inte betalas helt eller som behandlades annorlunda än du angav:",
+        "notes": "Att observera:",
+        "corrected": "din rättade timblankett kom in när arvodena för blanketten redan hade behandlats i "
+                     "utbetalningen för {paid_month}. Rättelsen ersätter inte den behandlade blanketten; nedan "
+                     "ser du vad den ändrar i utbetalningarna.",
+        "paid_on_past": "Arvodena för den behandlade blanketten betalades {paid_on}.",
+        "paid_on_future": "Arvodena för den behandlade blanketten betalas {paid_on}.",
+        "additional": "På grund av rättelsen betalas ytterligare {pays_on}:",
+        "withdrawn": "De här raderna, som redan behandlats för utbetalning, ska enligt rättelsen inte betalas. "
+                     "Experten på organisationsarbete och delaktighet kommer överens med dig om hur de regleras:",
+        "unchanged": "Rättelsen ändrar inte arvodena som betalas.",
+        "row": "Rad {row} ({date}, {task})",
+        "fee_paid": "arvodet {fee} betalas",
+        "fee_not_paid": "inget arvode betalas",
+        "travel_paid": "resekostnaden {travel} ersätts",
+        "fee_more": "arvode {fee}",
+        "travel_more": "resekostnad {travel}",
+        "was_paid": "arvode {fee}",
+        "was_travel": "resekostnad {travel}",
+        "questions": "Frågor? Kontakta experten på organisationsarbete och delaktighet:",
+        "questions_no_contact": "Frågor? Kontakta experten på organisationsarbete och delaktighet.",
+        "reason": {
+            "cancelled_in_time": "Uppdraget avbokades inom tiden för avgiftsfri avbokning.",
+            "group_terminated": "Gruppen avslutades av ett tungt vägande eller på förhand överenskommet skäl.",
+            "expert_ill": "När du själv insjuknar och inte kan utföra uppdraget betalas inget arvode.",
+        },
     },
 }
+# Findings that the feedback explains in its own words rather than listing them.
+_EXPLAINED_ELSEWHERE = frozenset({"corrected-after-close"})
 
 
-def feedback_text(register: Register, result: FormResult, received_on: date, organisation: dict | None = None) -> str:
-    """The expert's feedback on a rejected form, in the expert's language (fi or sv).
+def needs_feedback(result: FormResult) -> bool:
+    """A rejected form, a correction after its month was closed, or an accepted form that is paid differently
+    from what the expert claimed, or with anything the expert should know (a warning)."""
+    if result.status == "rejected" or result.correction is not None:
+        return True
+    return result.status in ("accepted", "replaced") and (
+        bool(result.warnings) or any(not ln.payable for ln in result.lines))
 
-    Names the form, the unit and each row and field to correct, with what to do; lists the warnings too.
-    Holds no henkilötunnus, IBAN or address.
+
+def feedback_text(register: Register, result: FormResult, received_on: date,
+                  coordinator: dict[str, str] | None = None) -> str:
+    """The expert's feedback on a form, in the expert's language (fi or sv).
+
+    A rejected form: each row and field to correct, with what to do. An accepted form: for each row paid
+    differently from what was claimed, what is paid and why. A correction after the form's month was closed:
+    what is paid more, and when, and what was paid but is withdrawn. Ends with the coordinator's name, e-mail
+    and phone (`coordinator`, as Workspace.coordinator_contact gives them). Holds no henkilötunnus, IBAN or
+    address.
     """
     contract = register.contracts.get(result.contract_id)
     expert = register.experts.get(contract.expert_id if contract else result.expert_id)
@@ -615,27 +703,110 @@ def feedback_text(register: Register, result: FormResult, received_on: date, org
         month_label = f" ({fi_month(month, language)})" if month else ""
     except ValueError:
         month_label = ""
-    lines = [words["title"], "",
-             f"{words['form']}: {result.form_id}{month_label}"]
+    lines = [words["title"], "", f"{words['form']}: {result.form_id}{month_label}"]
     if unit is not None:
         lines.append(f"{words['unit']}: {unit.name(language)}")
     lines += [f"{words['received']}: {fi_date(received_on)}", ""]
-    if expert is not None:
-        lines += [words["hello"].format(name=expert.first_name), "", words["rejected"]]
+    if result.status == "rejected":
+        opening = words["rejected"].format(identity=", ".join(
+            field_label(name, language) for name in ("form_id", "contract_id", "unit_id", "month")))
+    elif result.correction is not None:
+        paid_month = result.correction.paid_month
+        opening = words["corrected"].format(paid_month_gen=month_genitive_text(paid_month).text("fi").lower(),
+                                            paid_month=fi_month(paid_month, language))
     else:
-        lines.append(words["rejected"][0].upper() + words["rejected"][1:])
-    lines += ["", words["errors"]]
-    lines += [_feedback_item(f, language) for f in result.errors]
-    if result.warnings:
-        lines += ["", words["warnings"]]
-        lines += [_feedback_item(f, language) for f in result.warnings]
-    lines += ["", words["questions"]]
-    organisation = organisation or {}
-    contact = ", ".join(v for v in (organisation.get("coordinator_name", ""), organisation.get("coordinator_email", ""))
-                        if v)
-    if contact:
-        lines.append(contact)
+        opening = words["accepted"].format(payment=fi_date(payment_date(result.pay_month)))
+    if expert is not None:
+        lines += [words["hello"].format(name=expert.first_name), "", opening]
+    else:
+        lines.append(opening[0].upper() + opening[1:])
+
+    warnings = [f for f in result.warnings if f.code not in _EXPLAINED_ELSEWHERE]
+    if result.status == "rejected":
+        lines += ["", words["errors"], *(_feedback_item(f, language) for f in result.errors)]
+        if warnings:
+            lines += ["", words["warnings"], *(_feedback_item(f, language) for f in warnings)]
+    elif result.correction is not None:
+        lines += _correction_lines(register, result.correction, received_on, language)
+        if warnings:
+            lines += ["", words["notes"], *(_feedback_item(f, language) for f in warnings)]
+    else:
+        explained = _paid_rows(register, result, language)
+        row_findings = {id(f) for f in warnings if f.row is not None}
+        if explained:
+            lines += ["", words["paid_rows"], *explained]
+        others = [f for f in warnings if id(f) not in row_findings]
+        if others:
+            lines += ["", words["notes"], *(_feedback_item(f, language) for f in others)]
+    lines += ["", *_contact_lines(coordinator, words)]
     return "\n".join(lines) + "\n"
+
+
+def _contact_lines(coordinator: dict[str, str] | None, words: dict) -> list[str]:
+    parts = [v for v in (coordinator or {}).values() if v]
+    if not parts:
+        return [words["questions_no_contact"]]
+    return [words["questions"], ", ".join(parts)]
+
+
+def _row_label(register: Register, line: LedgerLine, language: str) -> str:
+    return FEEDBACK_TEXT[language]["row"].format(row=line.row, date=fi_date(line.work_date),
+                                                 task=register.task_label(line.task, language))
+
+
+def _paid_rows(register: Register, result: FormResult, language: str) -> list[str]:
+    """'- Rivi 3 (...): palkkiota ei makseta. Why.' for each row not paid as claimed, in row order."""
+    words = FEEDBACK_TEXT[language]
+    by_row: dict[int, list[Finding]] = {}
+    for finding in result.warnings:
+        if finding.row is not None:
+            by_row.setdefault(finding.row, []).append(finding)
+    items = []
+    lines_by_row = {ln.row: ln for ln in result.lines}
+    for row in sorted(set(by_row) | {ln.row for ln in result.lines if not ln.payable}):
+        line = lines_by_row.get(row)
+        reasons = [f.text(language) for f in by_row.get(row, [])]
+        if line is None:  # a row with only a warning and no line (cannot happen for accepted rows; be safe)
+            items += [f"- {ROW_WORD[language]} {row}: {r}" for r in reasons]
+            continue
+        paid = [words["fee_paid"].format(fee=money(line.fee_eur)) if line.payable else words["fee_not_paid"]]
+        if line.travel_eur > 0:
+            paid.append(words["travel_paid"].format(travel=money(line.travel_eur)))
+        reason = words["reason"].get(line.status, "") if not line.payable else ""
+        if reason and not any(f.code == "status-corrected" for f in by_row.get(row, [])):
+            reasons.insert(0, reason)
+        text = f"- {_row_label(register, line, language)}: {', '.join(paid)}."
+        items.append(" ".join([text, *reasons]))
+    return items
+
+
+def _correction_lines(register: Register, correction: Correction, received_on: date, language: str) -> list[str]:
+    words = FEEDBACK_TEXT[language]
+    paid_on = correction.paid_on
+    lines = [words["paid_on_past" if paid_on <= received_on else "paid_on_future"].format(paid_on=fi_date(paid_on))]
+    if correction.additional:
+        lines += ["", words["additional"].format(pays_on=fi_date(correction.pays_on))]
+        for line in correction.additional:
+            amounts = [words["fee_more"].format(fee=money(line.fee_eur)) if line.fee_eur else "",
+                       words["travel_more"].format(travel=money(line.travel_eur)) if line.travel_eur else ""]
+            lines.append(f"- {_row_label(register, line, language)}: {', '.join(a for a in amounts if a)}")
+    if correction.withdrawn:
+        lines += ["", words["withdrawn"]]
+        for line in correction.withdrawn:
+            amounts = [words["was_paid"].format(fee=money(line.fee_eur)) if line.fee_eur else "",
+                       words["was_travel"].format(travel=money(line.travel_eur)) if line.travel_eur else ""]
+            lines.append(f"- {_row_label(register, line, language)}: {', '.join(a for a in amounts if a)}")
+    if not correction.additional and not correction.withdrawn:
+        lines += ["", words["unchanged"]]
+    return lines
+
+
+def _amount_rows(lines: list[LedgerLine]) -> str:
+    """'2 rows, 57.40' for the coordinator's terminal."""
+    if not lines:
+        return "none"
+    total = sum((ln.fee_eur + ln.travel_eur for ln in lines), start=Decimal("0.00"))
+    return f"{len(lines)} row{'' if len(lines) == 1 else 's'} ({', '.join(str(ln.row) for ln in lines)}), {money(total)}"
 
 
 def _feedback_item(finding: Finding, language: str) -> str:

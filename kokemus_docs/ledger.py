@@ -73,6 +73,32 @@ CREATE TABLE IF NOT EXISTS lines (
     UNIQUE (form_id, row)
 );
 CREATE TABLE IF NOT EXISTS months (month TEXT PRIMARY KEY, closed_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS adjustments (
+    id INTEGER PRIMARY KEY,
+    form_id TEXT NOT NULL REFERENCES forms (form_id),
+    submission_id INTEGER NOT NULL REFERENCES submissions (id),
+    pay_month TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('additional', 'withdrawn')),
+    received_on TEXT NOT NULL,
+    row INTEGER NOT NULL,
+    work_date TEXT NOT NULL,
+    start TEXT NOT NULL,
+    end TEXT NOT NULL,
+    task TEXT NOT NULL,
+    status TEXT NOT NULL,
+    hours TEXT NOT NULL,
+    participants INTEGER,
+    payable INTEGER NOT NULL,
+    basis TEXT NOT NULL,
+    rate_eur TEXT NOT NULL,
+    fee_eur TEXT NOT NULL,
+    travel_eur TEXT NOT NULL,
+    travel_ref TEXT NOT NULL DEFAULT '',
+    income_type TEXT NOT NULL DEFAULT '',
+    notes TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS adjustments_pay_month ON adjustments (pay_month);
+CREATE INDEX IF NOT EXISTS adjustments_form ON adjustments (form_id);
 -- Client feedback (kokemus_docs.feedback): issued questionnaires, received files and anonymous answers.
 -- Nothing here identifies a respondent: no name, address, IP address or browser.
 CREATE TABLE IF NOT EXISTS feedback_questionnaires (
@@ -154,6 +180,28 @@ class FormRecord:
     signed_on: date | None = None
     versions: int = 1
     warnings: list[dict] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    """A difference between a correction sent after its month was closed and what had been paid for the form.
+
+    'additional': the corrected row pays more than was paid (a new row, a higher fee, travel now approved);
+    the line's fee_eur and travel_eur hold the difference, paid with the payroll of `pay_month`.
+    'withdrawn': a row that was paid is gone from the correction or now pays less; fee_eur and travel_eur hold
+    what was paid too much, for the coordinator to settle with the expert (listed in `pay_month`'s checks).
+    """
+
+    form_id: str
+    pay_month: str
+    kind: str
+    line: LedgerLine
+    received_on: date
+    submission_id: int
+
+    @property
+    def amount(self) -> Decimal:
+        return self.line.fee_eur + self.line.travel_eur
 
 
 class LedgerError(KokemusError):
@@ -335,6 +383,42 @@ class Ledger:
                 result[r["form_id"]].append(_ledger_line(r))
         return result
 
+    # --- adjustments: corrections received after the form's payroll month was closed -------------
+    def store_adjustments(self, form_id: str, submission_id: int, pay_month: str, received_on: date,
+                          additional: list[LedgerLine], withdrawn: list[LedgerLine]) -> None:
+        """Record a correction's differences, paid or listed in `pay_month`; call inside `transaction()`.
+
+        Adjustments of an earlier correction of the same form whose month is still open are not paid yet:
+        they are replaced by these. Those in closed months stay as they were paid.
+        """
+        if self.is_closed(pay_month):
+            raise MonthClosed(f"The payroll month {pay_month} is closed; it cannot take adjustments.",
+                              code="month-closed")
+        for row in self.db.execute("SELECT DISTINCT pay_month FROM adjustments WHERE form_id = ?", (form_id,)).fetchall():
+            if not self.is_closed(row["pay_month"]):
+                self.db.execute("DELETE FROM adjustments WHERE form_id = ? AND pay_month = ?",
+                                (form_id, row["pay_month"]))
+        self.db.executemany(
+            "INSERT INTO adjustments (form_id, submission_id, pay_month, kind, received_on, row, work_date, start, end,"
+            " task, status, hours, participants, payable, basis, rate_eur, fee_eur, travel_eur, travel_ref,"
+            " income_type, notes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(form_id, submission_id, pay_month, kind, received_on.isoformat(), ln.row, ln.work_date.isoformat(),
+              ln.start, ln.end, ln.task, ln.status, str(ln.hours), ln.participants, int(ln.payable), ln.basis,
+              str(ln.rate_eur), str(ln.fee_eur), str(ln.travel_eur), ln.travel_ref, ln.income_type, ln.notes)
+             for kind, lines in (("additional", additional), ("withdrawn", withdrawn)) for ln in lines])
+
+    def adjustments_of(self, form_id: str, *, closed_only: bool = False) -> list[Adjustment]:
+        """The adjustments of one form in the order they were made (with `closed_only`: those already paid)."""
+        rows = self.db.execute("SELECT * FROM adjustments WHERE form_id = ? ORDER BY id", (form_id,)).fetchall()
+        found = [_adjustment(r) for r in rows]
+        return [a for a in found if self.is_closed(a.pay_month)] if closed_only else found
+
+    def adjustments_for_pay_month(self, pay_month: str) -> list[Adjustment]:
+        """The adjustments paid (additional) or to be settled (withdrawn) in payroll month `pay_month`."""
+        rows = self.db.execute("SELECT * FROM adjustments WHERE pay_month = ? ORDER BY form_id, kind, row, id",
+                               (pay_month,)).fetchall()
+        return [_adjustment(r) for r in rows]
+
     # --- months -------------------------------------------------------------------------------
     def is_closed(self, month: str) -> bool:
         return self.db.execute("SELECT 1 FROM months WHERE month = ?", (month,)).fetchone() is not None
@@ -388,6 +472,11 @@ def _form_record(row: sqlite3.Row) -> FormRecord:
         month=row["month"], pay_month=row["pay_month"], received_on=date.fromisoformat(row["received_on"]),
         late=bool(row["late"]), signed_on=date.fromisoformat(row["signed_on"]) if row["signed_on"] else None,
         versions=row["versions"], warnings=json.loads(row["warnings_json"]))
+
+
+def _adjustment(row: sqlite3.Row) -> Adjustment:
+    return Adjustment(form_id=row["form_id"], pay_month=row["pay_month"], kind=row["kind"], line=_ledger_line(row),
+                      received_on=date.fromisoformat(row["received_on"]), submission_id=row["submission_id"])
 
 
 def _ledger_line(row: sqlite3.Row) -> LedgerLine:

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from kokemus_docs.errors import Problem
 from kokemus_docs.formatting import MONTH_NAMES_FI, MONTH_NAMES_SV, fi_date, fi_month, money
+from kokemus_docs.hourform import field_label
 from kokemus_docs.model import STATUS_LABELS, Register
 
 ERROR = "error"
@@ -283,10 +284,10 @@ CATALOGUE: dict[str, Entry] = {
         WARNING,
         "Travel {amount} has no pre-approval reference, so it is not paid. If it was agreed in advance, the "
         "expert adds the reference and returns the form again.",
-        "Matkakuluille {amount} ei ole merkitty ennakkoon sovitun korvauksen viitettä, joten niitä ei korvata. "
-        "Jos matkasta sovittiin etukäteen, lisää viite ja palauta lomake uudelleen.",
-        "Resekostnaden {amount} saknar hänvisning till ett förhandsgodkännande, så den ersätts inte. Om resan "
-        "hade avtalats på förhand, fyll i hänvisningen och skicka blanketten på nytt."),
+        "Matkakuluille {amount} ei ole merkitty matkan lupatunnusta, joten niitä ei korvata. Jos matkasta "
+        "sovittiin etukäteen, kirjoita lupatunnus ja palauta lomake uudelleen.",
+        "Resekostnaden {amount} saknar tillståndsnumret för resan, så den ersätts inte. Om resan hade godkänts "
+        "på förhand, skriv tillståndsnumret och skicka blanketten på nytt."),
     "travel-not-payable": Entry(
         WARNING,
         "Travel {amount} is on a row that pays no fee ('{status}'), so it is not paid.",
@@ -297,9 +298,9 @@ CATALOGUE: dict[str, Entry] = {
         "Travel {amount} for task '{task}' is paid on reference '{ref}' as a separately agreed trip outside the "
         "home municipality. The unit should verify that agreement.",
         "Matkoja muuhun kuin yhteiseen tapaamiseen korvataan vain erikseen sovittaessa. Matkakulut {amount} "
-        "korvataan viitteen '{ref}' perusteella; yksikkö tarkistaa sopimuksen.",
+        "korvataan lupatunnuksen '{ref}' perusteella; yksikkö tarkistaa sopimuksen.",
         "Resor till annat än gemensamma möten ersätts bara om det har avtalats särskilt. Resekostnaden {amount} "
-        "ersätts med hänvisning '{ref}'; enheten kontrollerar överenskommelsen."),
+        "ersätts med tillståndsnumret '{ref}'; enheten kontrollerar överenskommelsen."),
     # --- the footer and the form as a whole --------------------------------------------------------
     "confirm-missing": Entry(
         ERROR,
@@ -338,13 +339,17 @@ CATALOGUE: dict[str, Entry] = {
         "maksuerässä.",
         "Arvodena för {month_name} har redan behandlats, så arvodet för den här blanketten betalas i nästa "
         "utbetalning."),
-    "month-closed": Entry(
-        ERROR,
-        "Form {form_id} was already paid in the payroll of {pay_month}, which is closed; this correction cannot "
-        "replace it. Agree an adjustment with the expert and the unit.",
-        f"Lomakkeen {{form_id}} palkkio on jo maksettu, eikä korjattua lomaketta voi enää käsitellä. {_ASK_FI}",
-        f"Arvodet för blanketten {{form_id}} har redan betalats och den rättade blanketten kan inte längre "
-        f"behandlas. {_ASK_SV}"),
+    # --- a correction after the form's month was closed (the feedback file explains it row by row) ------------
+    "corrected-after-close": Entry(
+        WARNING,
+        "Form {form_id} was paid in the payroll of {paid_month}, which is closed; the correction does not replace "
+        "it. Paid more with the payroll of {pay_month} (adjustment lines): {additional}. Paid but withdrawn by "
+        "the correction, to settle with the expert (payroll checks of {pay_month}): {withdrawn}.",
+        "Lomakkeen {form_id} palkkiot on jo käsitelty maksuerässä {paid_month}. Korjaus käsiteltiin "
+        "oikaisuna: lisää maksettavaa {additional}, aiemmin maksettua mutta nyt poistuvaa {withdrawn}.",
+        "Arvodena för blanketten {form_id} har redan behandlats i utbetalningen {paid_month}. Rättelsen "
+        "behandlades som en justering: att betala ytterligare {additional}, tidigare betalt men nu "
+        "borttaget {withdrawn}."),
     # --- limits on values (SPEC.md "Limits") ------------------------------------------------------------
     "text-too-long": Entry(
         ERROR,
@@ -378,21 +383,15 @@ CATALOGUE: dict[str, Entry] = {
         f"beloppet. Om resan kostade mer, {_ASK_SV[0].lower()}{_ASK_SV[1:]}"),
 }
 
-# How the feedback file names a form field, per language.
+# How messages name a form field, per language: in Finnish and Swedish with the words the form itself prints.
+_ENGLISH_LABELS = {"date": "date", "start": "start", "end": "end", "task": "task", "status": "status",
+                   "cancelled_at": "cancelled at", "participants": "participants", "travel_eur": "travel",
+                   "travel_ref": "travel reference", "notes": "notes", "signed_on": "date signed"}
 FIELD_LABELS: dict[str, dict[str, str]] = {
-    "date": {"en": "date", "fi": "päivämäärä", "sv": "datum"},
-    "start": {"en": "start", "fi": "alkoi", "sv": "började"},
-    "end": {"en": "end", "fi": "päättyi", "sv": "slutade"},
-    "task": {"en": "task", "fi": "tehtävä", "sv": "uppgift"},
-    "status": {"en": "status", "fi": "toteutuminen", "sv": "utfall"},
-    "cancelled_at": {"en": "cancelled at", "fi": "peruutettu", "sv": "avbokad"},
-    "participants": {"en": "participants", "fi": "osallistujia", "sv": "deltagare"},
-    "travel_eur": {"en": "travel", "fi": "matkakulut", "sv": "resekostnader"},
-    "travel_ref": {"en": "travel reference", "fi": "matkan viite", "sv": "resans hänvisning"},
-    "notes": {"en": "notes", "fi": "lisätiedot", "sv": "anteckningar"},
-    "confirm": {"en": "confirmation", "fi": "vahvistus", "sv": "bekräftelse"},
-    "signed_on": {"en": "date signed", "fi": "päiväys", "sv": "datum"},
+    name: {"en": english, **{language: field_label(name, language) for language in ("fi", "sv")}}
+    for name, english in _ENGLISH_LABELS.items()
 }
+FIELD_LABELS["confirm"] = {"en": "confirmation", "fi": "vahvistus", "sv": "bekräftelse"}  # a box without a label
 IDENTITY_LABEL = {"en": "identity of the form", "fi": "lomakkeen tunnistetiedot",
                   "sv": "blankettens identifieringsuppgifter"}
 ROW_WORD = {"en": "Row", "fi": "Rivi", "sv": "Rad"}
@@ -447,6 +446,15 @@ class Finding:
         """The English Problem for the terminal and the JSON output."""
         return Problem(self.text("en"), path=path, row=self.row, field=self.field, code=self.code)
 
+    def stored(self) -> dict:
+        """The finding as the ledger keeps it: the English Problem's keys, the Finnish and Swedish texts, and
+        the parameter values as each language writes them, so a workbook can word it for its own reader."""
+        kept = self.problem().as_dict()
+        for language in ("fi", "sv"):
+            kept[language] = self.text(language)
+            kept[f"params_{language}"] = {name: _localize(value, language) for name, value in self.params.items()}
+        return kept
+
 
 def _localize(value: object, language: str) -> str:
     if isinstance(value, Localized):
@@ -496,3 +504,137 @@ def paid_text(payable: bool) -> Localized:
     if payable:
         return Localized("the fee is paid", "palkkio maksetaan", "arvodet betalas")
     return Localized("no fee is paid", "palkkiota ei makseta", "inget arvode betalas")
+
+
+# --- workbook texts ---------------------------------------------------------------------------------
+# The payroll and indicators workbooks speak to the payroll clerk and the coordinator, in Finnish and
+# Swedish side by side. Form warnings are worded here in the third person; their parameter values come from
+# the ledger as each language wrote them when the form was read (Finding.stored).
+
+WORKBOOK_WARNINGS: dict[str, tuple[str, str]] = {
+    "status-missing": (
+        "Toteutumista ei ollut merkitty; rivi tulkittiin toteutuneeksi.",
+        "Status hade inte angetts; raden tolkades som genomförd."),
+    "status-corrected": (
+        "Merkitty '{typed}', mutta peruutus {cancelled_at} (maksuttoman peruutuksen raja {cutoff_at}) tarkoittaa "
+        "sääntöjen mukaan '{rule}': {paid}.",
+        "Angivet '{typed}', men avbokningen {cancelled_at} (gränsen för avgiftsfri avbokning {cutoff_at}) betyder "
+        "enligt reglerna '{rule}': {paid}."),
+    "participants-with-no-participants": (
+        "Merkitty, ettei ryhmässä ollut osallistujia, mutta osallistujia on {participants}. Kerta maksetaan "
+        "kummassakin tapauksessa; tarkista tieto.",
+        "Angivet att gruppen inte hade deltagare, men antalet deltagare är {participants}. Gången betalas i "
+        "båda fallen; kontrollera uppgiften."),
+    "travel-no-ref": (
+        "Matkakuluilla {amount} ei ole ennakkoon sovitun korvauksen viitettä, joten niitä ei makseta.",
+        "Resekostnaden {amount} saknar hänvisning till ett förhandsgodkännande och betalas därför inte."),
+    "travel-not-payable": (
+        "Matkakuluja {amount} ei makseta, koska riviltä ei makseta palkkiota ('{status}').",
+        "Resekostnaden {amount} betalas inte, eftersom inget arvode betalas för raden ('{status}')."),
+    "travel-out-of-area": (
+        "Matkakulut {amount} (tehtävä '{task}') maksetaan viitteellä '{ref}' erikseen sovittuna matkana "
+        "kotikunnan ulkopuolelle; yksikkö tarkistaa sopimuksen.",
+        "Resekostnaden {amount} (uppgift '{task}') betalas med hänvisning '{ref}' som en särskilt avtalad resa "
+        "utanför hemkommunen; enheten kontrollerar överenskommelsen."),
+    "signed-before-work": (
+        "Lomake on päivätty {signed_on}, ennen viimeistä siinä ilmoitettua työtä ({last_date}).",
+        "Blanketten är daterad {signed_on}, före det sista arbetet som anmäls ({last_date})."),
+    "no-work": (
+        "Lomakkeella ei ilmoitettu työtä ({month_name}); kuukausi kirjattiin tyhjäksi.",
+        "Blanketten anmäler inget arbete ({month_name}); månaden registrerades som tom."),
+    "late": (
+        "Saapui {received_on}, määräpäivän {deadline} jälkeen: maksetaan maksukuukauden {pay_month} erässä "
+        "(työkuukausi {month}).",
+        "Inkom {received_on}, efter sista dagen {deadline}: betalas i utbetalningen för {pay_month} "
+        "(arbetsmånad {month})."),
+    "pay-month-moved": (
+        "Kuukausi {month} oli jo suljettu; lomake maksetaan maksukuukauden {pay_month} erässä.",
+        "Månaden {month} var redan stängd; blanketten betalas i utbetalningen för {pay_month}."),
+}
+
+WORKBOOK_WARNING_UNKNOWN = (
+    "Lomakkeesta on huomautus; katso lomakkeen palaute (outputs/feedback/).",
+    "Det finns en anmärkning om blanketten; se återkopplingen (outputs/feedback/).")
+
+ROW_PREFIX = {"fi": "Rivi {row}: ", "sv": "Rad {row}: "}
+
+
+def workbook_warning(stored: dict) -> tuple[str, str]:
+    """The Finnish and Swedish text of a form warning as the ledger keeps it, for the payroll workbook.
+
+    Reads both the current form (code and per-language parameters) and older rows that kept only an English
+    message: those get a plain note that there is a warning, never the English text or a code.
+    """
+    code = stored.get("code")
+    texts = []
+    for index, language in enumerate(("fi", "sv")):
+        params = stored.get(f"params_{language}")
+        text = None
+        if code in WORKBOOK_WARNINGS and isinstance(params, dict):
+            try:
+                text = WORKBOOK_WARNINGS[code][index].format(**{str(k): str(v) for k, v in params.items()})
+            except (KeyError, IndexError, ValueError):
+                text = None
+        if text is None and isinstance(stored.get(language), str):
+            text = stored[language]
+        if text is None:
+            text = WORKBOOK_WARNING_UNKNOWN[index]
+        row = stored.get("row")
+        if isinstance(row, int) and not isinstance(row, bool):
+            text = ROW_PREFIX[language].format(row=row) + text
+        texts.append(text)
+    return texts[0], texts[1]
+
+
+# Incomes Register income types the fee table may name, for the payroll workbook.
+INCOME_TYPE_NAMES: dict[str, tuple[str, str]] = {
+    "210": ("Kokouspalkkio", "Mötesarvode"),
+    "214": ("Luentopalkkio", "Föreläsningsarvode"),
+}
+
+
+def income_type_name(code: str) -> str:
+    """'210' -> 'Kokouspalkkio / Mötesarvode'; an unknown code -> ''."""
+    names = INCOME_TYPE_NAMES.get(code)
+    return f"{names[0]} / {names[1]}" if names else ""
+
+
+# Topic areas experts name in the register, with their Finnish and Swedish names. A topic typed in either
+# language (or with other case or spacing) counts once; a topic not listed here is kept as typed.
+TOPICS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    # key: (Finnish, Swedish, other ways of writing it)
+    "mental_health": ("mielenterveys", "psykisk hälsa", ("mielenterveysongelmat", "mental hälsa")),
+    "substances": ("päihteet", "missbruk", ("päihdeongelmat", "riippuvuus", "beroende", "substansbruk")),
+    "recovery": ("toipuminen", "återhämtning", ()),
+    "depression": ("masennus", "depression", ()),
+    "families": ("perheet", "familjer", ("lapsiperheet", "barnfamiljer")),
+    "child_protection": ("lastensuojelu", "barnskydd", ()),
+    "disability": ("vammaisuus", "funktionsnedsättning", ("vammaispalvelut", "funktionshinder")),
+    "elderly": ("ikääntyminen", "äldre", ("ikääntyneet", "vanhukset", "åldrande")),
+    "carers": ("omaishoito", "närståendevård", ("omaishoitajuus",)),
+    "immigration": ("maahanmuutto", "invandring", ("maahanmuuttajat", "invandrare")),
+    "youth": ("nuoret", "unga", ("ungdomar",)),
+    "eating_disorders": ("syömishäiriöt", "ätstörningar", ()),
+    "working_life": ("työelämä", "arbetsliv", ("työikäiset", "arbetsföra")),
+    "loneliness": ("yksinäisyys", "ensamhet", ()),
+    "third_sector": ("järjestötyö", "tredje sektorn", ("kolmas sektori", "järjestöt", "organisationer")),
+}
+
+
+def topic_key(typed: str) -> str:
+    """How a typed topic is compared: without case and spacing ('Psykisk  Hälsa' == 'psykiskhälsa')."""
+    return "".join(typed.split()).casefold()
+
+
+_TOPIC_BY_KEY: dict[str, str] = {
+    topic_key(name): key for key, (fi, sv, other) in TOPICS.items() for name in (fi, sv, *other)}
+
+
+def topic_names(typed: str) -> tuple[str, str, str]:
+    """(identity, Finnish name, Swedish name) of a typed topic; an unknown topic keeps its typed text in both."""
+    key = _TOPIC_BY_KEY.get(topic_key(typed))
+    if key is None:
+        text = " ".join(typed.split())
+        return topic_key(typed), text, text
+    fi, sv, _ = TOPICS[key]
+    return key, fi, sv

@@ -565,13 +565,15 @@ def _read_contracts(check: RegisterCheck, reader: _SheetReader) -> None:
 
 
 def _unique(reader: _SheetReader, seen: dict[str, int], row: int, column: str, value: str) -> bool:
+    """Ids name files, and KA-001 and ka-001 would be one file on Windows and macOS: case does not count."""
     if not value:
         return False
-    if value in seen:
-        reader.problem(row, column, f"{column} '{value}' is already used in row {seen[value]}; ids must be unique",
-                       "duplicate-id")
+    key = value.casefold()
+    if key in seen:
+        reader.problem(row, column, f"{column} '{value}' is already used in row {seen[key]}; ids must be unique "
+                       "(whatever their upper and lower case)", "duplicate-id")
         return False
-    seen[value] = row
+    seen[key] = row
     return True
 
 
@@ -698,18 +700,17 @@ def write_register(path: str | Path, experts: Iterable[Expert] = (), units: Iter
     for sheet, items in (("experts", experts), ("units", units), ("contracts", contracts), ("fees", fees)):
         ws = workbook[sheet]
         names = [c.name for c in SHEETS[sheet]]
-        for item in items:
+        for row_number, item in enumerate(items, start=2):
             values = {f.name: getattr(item, f.name) for f in fields(item)}
-            row = []
-            for name in names:
+            for column_number, name in enumerate(names, start=1):
                 value = values.get(name)
                 if isinstance(value, tuple):
                     value = "; ".join(value)
                 elif isinstance(value, bool):
                     value = "yes" if value else "no"
-                row.append(value)
-            ws.append(row)
-            for cell in ws[ws.max_row]:
+                if value is None:
+                    continue
+                cell = ws.cell(row_number, column_number, value)
                 if isinstance(cell.value, date):
                     cell.number_format = "d.m.yyyy"
                 elif isinstance(cell.value, Decimal):  # written as the decimal text itself, no binary float

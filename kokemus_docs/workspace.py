@@ -292,13 +292,24 @@ def workspace_logger(ws: Workspace) -> logging.Logger:
     logger = logging.getLogger(name)
     with _loggers_lock:
         if not logger.handlers:
-            path = ws.state_path(LOG_NAME)
-            os.close(open_private(path, os.O_WRONLY | os.O_APPEND))
-            handler = logging.FileHandler(path, encoding="utf-8", delay=True)
-            handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s pid %(process)d %(message)s"))
+            handler: logging.Handler
+            try:
+                path = ws.state_path(LOG_NAME)
+                os.close(open_private(path, os.O_WRONLY | os.O_APPEND))
+                handler = _QuietFileHandler(path, encoding="utf-8", delay=True)
+                handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s pid %(process)d %(message)s"))
+            except OSError:  # a log that cannot be written never stops the work it describes
+                handler = logging.NullHandler()
             logger.addHandler(handler)
             logger.setLevel(logging.INFO)
     return logger
+
+
+class _QuietFileHandler(logging.FileHandler):
+    """A log file whose write errors (disk full, removed folder) are ignored instead of printed with a traceback."""
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        return None
 
 
 # --- one writer at a time ----------------------------------------------------------------------------
@@ -318,13 +329,22 @@ def workspace_lock(ws: Workspace, command: str, wait: float = DEFAULT_LOCK_WAIT,
     and wait up to `wait` seconds, then raise WorkspaceBusy naming the holder. Re-entrant within one thread.
     While held, every write through fileio.atomic_path must stay inside the workspace.
     """
-    path = ws.state_path(LOCK_NAME)
+    try:
+        path = ws.state_path(LOCK_NAME)
+    except OSError as exc:
+        raise WorkspaceError(f"The workspace cannot be written: {STATE_DIR}/ cannot be created ({exc.strerror}). "
+                             "Check the folder's permissions.", path=STATE_DIR, code="workspace-unwritable") from None
     held: set[Path] = _held.__dict__.setdefault("paths", set())
     if path in held:
         with confined_to(ws.root):
             yield
         return
-    fd = open_private(path)
+    try:
+        fd = open_private(path)
+    except OSError as exc:
+        raise WorkspaceError(f"The workspace cannot be written: {STATE_DIR}/{LOCK_NAME} cannot be opened "
+                             f"({exc.strerror}). Check the folder's permissions and free space.",
+                             path=f"{STATE_DIR}/{LOCK_NAME}", code="workspace-unwritable") from None
     try:
         deadline = time.monotonic() + max(0.0, wait)
         told = False

@@ -73,9 +73,12 @@ def test_demo_summary(demo):
 def test_payroll_equals_the_hand_computation(demo, month, expected):
     root, _ = demo
     payroll = _payroll(root, month)
-    got = {(e["expert_id"], e["cost_center"]): (e["fee_eur"], e["travel_eur"], e["lines"])
-           for e in payroll["experts"]}
-    assert got == expected
+    got: dict[tuple[str, str], tuple[Decimal, Decimal, int]] = {}
+    for e in payroll["experts"]:  # one entry per income type; summed per expert and cost centre here
+        fee, travel, lines = got.get((e["expert_id"], e["cost_center"]), (Decimal(0), Decimal(0), 0))
+        got[(e["expert_id"], e["cost_center"])] = (fee + Decimal(e["fee_eur"]), travel + Decimal(e["travel_eur"]),
+                                                   lines + e["lines"])
+    assert got == {key: (Decimal(fee), Decimal(travel), lines) for key, (fee, travel, lines) in expected.items()}
     total = sum(Decimal(fee) + Decimal(travel) for fee, travel, _ in expected.values())
     assert Decimal(payroll["total_eur"]) == total
 

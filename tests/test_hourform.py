@@ -100,15 +100,16 @@ def test_fields_read_only_identity_and_choice_lists(workspace, register, issued)
     assert "signed_on" in fields
 
     acroform = reader.trailer["/Root"]["/AcroForm"]
-    assert acroform["/NeedAppearances"] is True or str(acroform["/NeedAppearances"]) == "True"
-    helv = acroform["/DR"]["/Font"]["/Helv"]
-    assert helv["/Encoding"] == "/WinAnsiEncoding"
+    assert acroform["/NeedAppearances"] is False or str(acroform["/NeedAppearances"]) == "False"
+    font = acroform["/DR"]["/Font"]["/DejaVu"]
+    assert font["/Subtype"] == "/TrueType" and "/FontFile2" in font["/FontDescriptor"]
+    assert {"/Lslash", "/Ccaron", "/cacute", "/aring", "/odieresis"} <= set(font["/Encoding"]["/Differences"])
     for page in reader.pages:
         for annot in page["/Annots"]:
             widget = annot.get_object()
             assert "/N" in widget["/AP"], widget["/T"]
             if widget["/FT"] != "/Btn":
-                assert "/Helv" in widget["/DA"]
+                assert str(widget["/DA"]).startswith("/DejaVu ")
 
 
 def test_swedish_expert_gets_a_swedish_form(workspace, register, issued):

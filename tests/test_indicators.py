@@ -1,17 +1,22 @@
 from __future__ import annotations
 
+import dataclasses
+import re
 import subprocess
 
+import pypdfium2 as pdfium
 import pytest
 from ledgerfill import fill_sample_ledger
 from openpyxl import load_workbook
 from openpyxl.chart import BarChart, LineChart, PieChart
 
 from kokemus_docs.errors import KokemusError
-from kokemus_docs.indicators import write_indicators
+from kokemus_docs.indicators import count_axis, topic_counts, write_indicators
 
-SHEETS = ["Tiedot", "Kysyntä kuukausittain", "Kysyntä yksiköittäin", "Tehtävätyypit", "Palkkiot", "Aihealueet",
-          "Palvelualueet", "Palaute", "Palaute neljännesvuosittain", "Palautteen kommentit"]
+# The indicators' own sheets; the client feedback sheets follow them.
+OWN_SHEETS = ["Tiedot", "Kysyntä kuukausittain", "Kysyntä yksiköittäin", "Tehtävätyypit", "Palkkiot", "Aihealueet",
+              "Palvelualueet"]
+SHEETS = OWN_SHEETS + ["Palaute", "Palaute neljännesvuosittain", "Palautteen kommentit"]
 
 
 @pytest.fixture
@@ -75,16 +80,50 @@ def test_fees_topics_and_areas(indicators, register):
     assert indicators.extra["fees_eur"] == "942.50"
 
     topics = rows_by_first(wb["Aihealueet"])
-    expected = {}
-    for expert in register.experts.values():
-        for topic in expert.topics:
-            expected[topic] = expected.get(topic, 0) + 1
-    assert {t: v[0] for t, v in topics.items() if t != "Aihealue / Temaområde"} == expected
-    assert topics["psykisk hälsa"] == (2, 2)  # KA-003 (November) and KA-012 (October) both worked
+    # each topic once, in Finnish and Swedish, however it was typed: mielenterveys (KA-001, KA-008) and
+    # psykisk hälsa (KA-003, KA-012) are one topic area
+    assert topics["mielenterveys / psykisk hälsa"] == (4, 3)  # KA-008 did no work in 2026
+    assert "psykisk hälsa" not in topics and "mielenterveys" not in topics
+    assert topics["päihteet / missbruk"] == (3, 1)  # KA-002, KA-007 (missbruk), KA-013
+    assert topics["Aktiivisia asiantuntijoita / Aktiva experter"] == (14, 5)
 
     areas = rows_by_first(wb["Palvelualueet"])
-    assert areas["mielenterveys- ja päihdepalvelut"] == (1, 1, 9, pytest.approx(692.50))
-    assert areas["vammaispalvelut"] == (1, 0, 0, 0)
+    mental = next(a for a in areas if a.startswith("mielenterveys- ja päihdepalvelut / "))
+    assert areas[mental] == (1, 1, 9, pytest.approx(692.50))
+    assert next(v for a, v in areas.items() if a.startswith("vammaispalvelut")) == (1, 0, 0, 0)
+    assert areas["Yhteensä / Totalt"][2:] == (12, pytest.approx(942.50))
+
+
+def test_topic_vocabulary_counts_once_without_case_or_spacing(workspace, register):
+    register.experts["KA-001"] = dataclasses.replace(register.experts["KA-001"],
+                                                     topics=("Mielenterveys", "PSYKISK  hälsa", "Omat runot"))
+    register.experts["KA-002"] = dataclasses.replace(register.experts["KA-002"], topics=("omat  RUNOT",))
+    counts = {name: (count, working) for name, count, working in topic_counts(register, set())}
+    assert counts["mielenterveys / psykisk hälsa"][0] == 4  # KA-001 once, though typed in both languages
+    assert counts["Omat runot"] == (2, 0)  # unknown topics kept as first typed, compared without case/spacing
+
+
+def test_print_settings_integer_axes_and_charts_below_the_tables(indicators):
+    wb = load_workbook(indicators.written[0])
+    for sheet in (wb[title] for title in OWN_SHEETS):
+        assert sheet.page_setup.orientation == "landscape", sheet.title
+        assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.fitToHeight == 0, sheet.title
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
+        assert sheet.print_title_rows == "$1:$1", sheet.title
+        assert sheet.freeze_panes == "A2", sheet.title
+        breaks = [b.id for b in sheet.row_breaks.brk]
+        assert len(breaks) == len(sheet._charts), sheet.title
+        for chart, brk in zip(sheet._charts, breaks, strict=True):
+            # each chart starts right after its own page break, below the table, and fits a landscape page
+            assert chart.anchor._from.row == brk, sheet.title
+            assert brk > sheet.max_row, sheet.title  # below the table and its totals row
+            assert chart.width <= 25 and chart.height <= 17, sheet.title
+    for title in ("Kysyntä kuukausittain", "Kysyntä yksiköittäin", "Aihealueet"):
+        axis = wb[title]._charts[0].y_axis
+        assert axis.majorUnit == 1 and axis.number_format.formatCode == "0", title  # whole tasks and persons
+    header = wb["Kysyntä kuukausittain"]
+    assert header.row_dimensions[1].height >= 30
+    assert wb["Tiedot"].column_dimensions["A"].width >= 40
 
 
 def test_empty_year_still_opens(workspace, register):
@@ -115,4 +154,22 @@ def test_opens_in_libreoffice_calc(indicators, tmp_path):
 
     with pdfplumber.open(out / "indicators_2026.pdf") as pdf:
         text = "\n".join(page.extract_text() or "" for page in pdf.pages)
+        assert all(page.width > page.height for page in pdf.pages)
+    # one page per sheet's table and one per chart: no table or chart is cut over two pages. The footer names
+    # each page's sheet; pdfium reads text in drawing order, so chart labels never mix into it.
+    document = pdfium.PdfDocument(out / "indicators_2026.pdf")
+    footers = [" ".join(re.findall(r"(\S[^\r\n]*) – \d+ / \d+", document[i].get_textpage().get_text_range()))
+               for i in range(len(document))]
+    document.close()
+    workbook = load_workbook(path)
+    for title in OWN_SHEETS:
+        assert footers.count(title) == 1 + len(workbook[title]._charts), (title, footers)
     assert "lokakuu / oktober" in text and "Perhekeskus & neuvola, Loviisa" in text
+
+
+@pytest.mark.parametrize("largest,step", [(0, 1), (5, 1), (12, 1), (13, 2), (24, 2), (37, 5), (100, 10), (250, 50)])
+def test_count_axis_steps_by_whole_numbers(largest, step):
+    chart = BarChart()
+    count_axis(chart, largest)
+    assert chart.y_axis.majorUnit == step and chart.y_axis.number_format.formatCode == "0"
+    assert chart.y_axis.scaling.min == 0

@@ -410,33 +410,53 @@ def forked_ingest(root: Path) -> int:
     return pid
 
 
+def files_left(root: Path) -> int:
+    """Files a run still has to finish: in the inbox or taken aside in forms/inbox/.ingesting/."""
+    inbox = root / "forms" / "inbox"
+    return len(_pdf_names(inbox)) + len(_pdf_names(inbox / ingest.CLAIM_DIR))
+
+
+def wait_until_left(root: Path, pid: int, left: int, limit: float = 30) -> bool:
+    """Wait until at most `left` files are left to the run `pid`; False when it ended first."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if os.waitpid(pid, os.WNOHANG)[0]:
+            return False
+        if files_left(root) <= left:
+            return True
+        time.sleep(0.002)
+    return True
+
+
 def test_runs_killed_at_random_moments_are_finished_by_the_next_run(filled, tmp_path):
-    """Kill ingest runs with SIGKILL at random moments, re-run, and compare with an uninterrupted run."""
+    """Kill ingest runs with SIGKILL at random moments of their work, re-run, and compare with a run that was
+    never interrupted: the same ledger totals, each form archived once, no orphans, an empty inbox."""
     clean_root = fresh_workspace(filled, tmp_path / "clean")
     started = time.monotonic()
     os.waitpid(forked_ingest(clean_root), 0)
-    run_time = time.monotonic() - started
+    per_file = (time.monotonic() - started) / 31
     clean = state(clean_root)
     assert clean["statuses"] == {"accepted": 28, "rejected": 2, "duplicate": 1} and clean["lines"] == 56
 
     rng = random.Random(int(os.environ.get("KOKEMUS_KILL_SEED", "20261105")))
     kills = mid_run = rounds = 0
-    deadline = time.monotonic() + 40
+    deadline = time.monotonic() + 45
     while (kills < 24 or rounds < 2) and time.monotonic() < deadline:
         rounds += 1
         root = fresh_workspace(filled, tmp_path / f"round{rounds}")
-        for _ in range(10):
+        while (left := files_left(root)) and time.monotonic() < deadline:
             before = _submissions(root)
             pid = forked_ingest(root)
-            time.sleep(rng.uniform(0, run_time))
-            done, status = os.waitpid(pid, os.WNOHANG)
-            if done == 0:
-                os.kill(pid, signal.SIGKILL)
-                _, status = os.waitpid(pid, 0)
-                kills += os.WIFSIGNALED(status)
-                mid_run += os.WIFSIGNALED(status) and 0 < _submissions(root) - before
+            # a random moment of the work still to do: once some of the files are done, a little later
+            if not wait_until_left(root, pid, rng.randrange(left + 1)):
+                break  # the run finished first
+            time.sleep(rng.uniform(0, per_file))
+            os.kill(pid, signal.SIGKILL)
+            _, status = os.waitpid(pid, 0)
             if not os.WIFSIGNALED(status):
-                break  # the run finished before the kill
+                break  # it had just finished
+            kills += 1
+            mid_run += 0 < _submissions(root) - before
         finish = ingest_cmd(root) if rounds == 1 else None  # once through a real `python -m kokemus_docs`
         if finish is not None:
             out, err = finish.communicate(timeout=90)
@@ -449,9 +469,16 @@ def test_runs_killed_at_random_moments_are_finished_by_the_next_run(filled, tmp_
         assert sorted(result["files"].values()) == sorted(clean["files"].values())  # each form once, no orphans
         assert sorted(result["files"]) == sorted(a for a in result["archived"] if a) == sorted(clean["files"])
         assert not (root / "forms" / "inbox").exists() or os.listdir(root / "forms" / "inbox") == []
-    print(f"\n{kills} kills ({mid_run} after some forms were committed) in {rounds} rounds of {run_time:.1f} s "
-          f"runs; each round ends with {clean['statuses']}, {clean['lines']} lines, fees {clean['fees']}")
+    print(f"\n{kills} kills ({mid_run} after some forms were committed) in {rounds} rounds, {per_file:.2f} s "
+          f"a form; each round ends with {clean['statuses']}, {clean['lines']} lines, fees {clean['fees']}")
     assert kills >= 20
+
+
+def _pdf_names(folder: Path) -> list[str]:
+    try:
+        return [name for name in os.listdir(folder) if name.endswith(".pdf")]
+    except FileNotFoundError:
+        return []
 
 
 def _submissions(root: Path) -> int:
@@ -513,3 +540,73 @@ def test_names_at_the_file_system_limit_never_stop_a_run(workspace, register, fa
     archived = all_files(workspace.root / "forms")
     assert len(archived) == 3 and all(len(os.fsencode(Path(a).name)) <= 240 for a in archived)
     assert (workspace.processed_dir / "2026-10" / ("å" * 118 + ".pdf")).is_file()
+
+
+def test_a_run_dying_at_each_step_of_the_journey_is_finished_by_the_next(workspace, register, fake_reader, tmp_path):
+    """A forked run ends abruptly (os._exit, no clean-up) right after the k-th step of any file's journey, for
+    every k: after the claim, after the archive copy, after the commit, after the removal. The next run then
+    leaves exactly what an uninterrupted run leaves."""
+    key = workspace.seal_key()
+    a = put_form(workspace.inbox_dir, "a.pdf", OCTOBER_ROWS, key=key)
+    put_form(workspace.inbox_dir, "b.pdf", OCTOBER_ROWS, key=key, confirmed=False, contract_id="S-2026-002",
+             expert_id="KA-002")
+    shutil.copyfile(a, workspace.inbox_dir / "c.pdf")
+    put_form(workspace.inbox_dir, "d.pdf", {}, key=key, contract_id="S-2026-008", expert_id="KA-008")
+    template = tmp_path / "template"
+    shutil.copytree(workspace.root, template)
+
+    def copy(name: str) -> ingest.Workspace:
+        shutil.copytree(template, tmp_path / name)
+        return ingest.Workspace.open(tmp_path / name)
+
+    clean_ws = copy("clean")
+    ingest_forms(clean_ws, register, received_on=ON_TIME)
+    clean = state(clean_ws.root)
+    assert clean["statuses"] == {"accepted": 2, "rejected": 1, "duplicate": 1}
+
+    def die_after(step: int) -> None:
+        """In the child: make the step-th journey point end the process at once."""
+        count = [0]
+
+        def point(function, before: bool = False):
+            def wrapped(*args, **kwargs):
+                if before:
+                    tick()
+                value = function(*args, **kwargs)
+                if not before:
+                    tick()
+                return value
+            return wrapped
+
+        def tick() -> None:
+            count[0] += 1
+            if count[0] == step:
+                os._exit(137)
+
+        ingest._Session._claim = point(ingest._Session._claim)
+        ingest.write_new_durably = point(ingest.write_new_durably)
+        ingest._Session._remove_original = point(ingest._Session._remove_original, before=True)
+        ingest._Session._remove_original = point(ingest._Session._remove_original)
+
+    step = 0
+    while True:
+        step += 1
+        ws = copy(f"step{step}")
+        pid = os.fork()
+        if pid == 0:
+            try:
+                die_after(step)
+                ingest_forms(ws, register, received_on=ON_TIME)
+            finally:
+                os._exit(0)
+        _, status = os.waitpid(pid, 0)
+        if os.WEXITSTATUS(status) == 0:
+            break  # the run got through: every step has been cut once
+        assert os.WEXITSTATUS(status) == 137
+        ingest_forms(ws, register, received_on=ON_TIME)
+        result = state(ws.root)
+        for key in ("statuses", "forms", "lines", "fees", "pay_months"):
+            assert result[key] == clean[key], (key, step)
+        assert result["files"] == clean["files"], step
+        assert sorted(result["archived"]) == sorted(clean["archived"]), step
+    assert step - 1 == 4 * 4  # four files, four cuts each

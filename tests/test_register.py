@@ -56,6 +56,8 @@ def _set(sheet: str, row: int, column: str, value):
 @pytest.mark.parametrize("sheet,row,column,value,code", [
     pytest.param("experts", 2, "first_name", None, "required", id="missing-required"),
     pytest.param("experts", 3, "expert_id", "KA-001", "duplicate-id", id="duplicate-expert-id"),
+    pytest.param("experts", 3, "expert_id", "ka-001", "duplicate-id", id="duplicate-expert-id-other-case"),
+    pytest.param("units", 5, "unit_id", "Mtp-Porvoo", "duplicate-id", id="duplicate-unit-id-other-case"),
     pytest.param("experts", 2, "hetu", "131052-308X", "bad-hetu", id="hetu-checksum"),
     pytest.param("experts", 2, "hetu", "310299-1234", "bad-hetu", id="hetu-impossible-date"),
     pytest.param("experts", 2, "hetu", make_hetu(date(2027, 5, 1), 123, "A"), "future-hetu", id="hetu-future"),
@@ -501,3 +503,9 @@ def test_broken_members_are_a_plain_error(tmp_path, flags):
     path.write_bytes(bytes(data))
     error = _unreadable(path)
     assert error.code == "register-damaged"
+
+
+def test_an_id_typed_with_a_decomposed_letter_is_the_same_id(tmp_path):
+    check = _broken_workbook(tmp_path, _set("units", 3, "unit_id", "IKA\u0308-PORVOO"))  # A + combining diaeresis
+    assert [(p.code, p.sheet, p.row) for p in check.errors if p.sheet == "units"] == [("duplicate-id", "units", 5)]
+    assert "IKÄ-PORVOO" in check.register.units
