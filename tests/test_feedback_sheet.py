@@ -93,7 +93,7 @@ def test_feedback_sheet_matches_hand_computation(workspace, register):
     comments = wb["Palautteen kommentit"]
     assert "henkilötietoja" in comments["A1"].value
     assert comments["E3"].value == '=Kiitos & <"Ankkuri"> \'tiimi\' åäö' and comments["E3"].data_type == "s"
-    assert comments.print_title_rows == "$2:$2"
+    assert comments.print_title_rows == "$1:$2"
 
 
 def test_indicators_cli_json_carries_feedback(workspace, register):

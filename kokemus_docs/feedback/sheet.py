@@ -14,7 +14,6 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
 from kokemus_docs import xlsx
@@ -115,22 +114,18 @@ def _put(sheet, row: int, column: int, value: object, style: str | None = None) 
         target.style = style
 
 
-def _print_settings(sheet, title_rows: str) -> None:
-    """Landscape A4, one page wide, the header row repeated on every page."""
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_title_rows = title_rows
+def _finish(sheet, charts: list, *, title_rows: int, freeze: str) -> None:
+    """The workbook's common print settings (A4 landscape, one page wide, header rows repeated), rows as high
+    as their wrapped text, and the charts below the tables, each on a page of its own."""
+    xlsx.print_setup(sheet, title_rows=title_rows, freeze=freeze)
+    xlsx.fit_row_heights(sheet)
+    xlsx.place_charts(sheet, charts, sheet.max_row + 2)
 
 
 def _wide_text(sheet, row: int, column: int, text: str, last_column: int) -> None:
-    """A note across the table's width, wrapped, so it prints inside the page."""
+    """A note across the table's width (xlsx.fit_row_heights wraps it), so it prints inside the page."""
     _put(sheet, row, column, text)
     sheet.merge_cells(start_row=row, start_column=column, end_row=row, end_column=last_column)
-    sheet.cell(row=row, column=column).alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.row_dimensions[row].height = 15 * (1 + len(text) // 170)
 
 
 def _header(sheet, row: int, labels: Sequence[str]) -> None:
@@ -173,10 +168,8 @@ def _summary_sheet(wb: Workbook, register: Register, year: int, rows) -> None:
     for number in range(1, 6):
         headers += [f"Väittämä {number}: keskiarvo / Påstående {number}: medelvärde",
                     f"Väittämä {number}: samaa mieltä (4–5) / instämmer (4–5)"]
-    xlsx.set_widths(sheet, [30, 36, 11, 8] + [12] * 10)
+    xlsx.set_widths(sheet, xlsx.header_widths(headers, [30, 36, 11, 8] + [12] * 10))
     _header(sheet, 1, headers)
-    sheet.row_dimensions[1].height = 58
-    sheet.freeze_panes = "C2"
     line = 1
     for respondent, unit_id, figures in rows:
         line += 1
@@ -184,7 +177,6 @@ def _summary_sheet(wb: Workbook, register: Register, year: int, rows) -> None:
         _put(sheet, line, 2, _unit_name(register, unit_id), xlsx.BOLD if unit_id is None else None)
         for column, (value, style) in enumerate(_figures_cells(figures, with_agree=True), start=3):
             _put(sheet, line, column, value, style)
-    _print_settings(sheet, "1:1")
 
     line += 2
     notes = [
@@ -229,18 +221,18 @@ def _summary_sheet(wb: Workbook, register: Register, year: int, rows) -> None:
         chart.set_categories(Reference(sheet, min_col=1, min_row=chart_top + 1, max_row=chart_top + len(shown)))
         chart.y_axis.number_format = "0"
         chart.x_axis.tickLblPos = "low"
-        chart.width, chart.height = 18, 7
-        sheet.add_chart(chart, f"D{chart_top}")
+        charts = [chart]
+    else:
+        charts = []
+    _finish(sheet, charts, title_rows=1, freeze="C2")
 
 
 def _quarter_sheet(wb: Workbook, year: int, answers: Sequence[Answer]) -> None:
     sheet = wb.create_sheet("Palaute neljännesvuosittain")
     headers = ["Vastaajat / Svarande", "Neljännes / Kvartal", "Vastauksia / Svar", "NPS"] + [
         f"Väittämä {n}: keskiarvo / Påstående {n}: medelvärde" for n in range(1, 6)]
-    xlsx.set_widths(sheet, [30, 24, 11, 8] + [14] * 5)
+    xlsx.set_widths(sheet, xlsx.header_widths(headers, [30, 24, 11, 8] + [14] * 5))
     _header(sheet, 1, headers)
-    sheet.row_dimensions[1].height = 44
-    sheet.freeze_panes = "C2"
     by_quarter: dict[tuple[str, int], Figures] = {}
     line = 1
     for respondent in RESPONDENTS:
@@ -252,7 +244,6 @@ def _quarter_sheet(wb: Workbook, year: int, answers: Sequence[Answer]) -> None:
             _put(sheet, line, 2, f"{QUARTERS[quarter - 1]} {year}")
             for column, (value, style) in enumerate(_figures_cells(figures, with_agree=False), start=3):
                 _put(sheet, line, column, value, style)
-    _print_settings(sheet, "1:1")
 
     # NPS by quarter for the chart: a breakdown with fewer than 5 answers is an empty cell (a gap in the line).
     line += 2
@@ -276,8 +267,10 @@ def _quarter_sheet(wb: Workbook, year: int, answers: Sequence[Answer]) -> None:
         chart.add_data(Reference(sheet, min_col=2, max_col=1 + len(RESPONDENTS), min_row=chart_top,
                                  max_row=chart_top + 4), titles_from_data=True)
         chart.set_categories(Reference(sheet, min_col=1, min_row=chart_top + 1, max_row=chart_top + 4))
-        chart.width, chart.height = 18, 8
-        sheet.add_chart(chart, f"F{chart_top}")
+        charts = [chart]
+    else:
+        charts = []
+    _finish(sheet, charts, title_rows=1, freeze="C2")
 
 
 def _comments_sheet(wb: Workbook, register: Register, year: int, answers: Sequence[Answer]) -> None:
@@ -288,11 +281,8 @@ def _comments_sheet(wb: Workbook, register: Register, year: int, answers: Sequen
                       "läs kommentarerna innan du delar dem. De kan innehålla namn eller andra personuppgifter; ta "
                       "bort dem innan du delar.", xlsx.BOLD)
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=5)
-    sheet.cell(row=1, column=1).alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.row_dimensions[1].height = 45
     _header(sheet, 2, ["Päivä / Datum", "Vastaajat / Svarande", "Yksikkö / Enhet", "Kanava / Kanal",
                        "Kommentti / Kommentar"])
-    sheet.freeze_panes = "A3"
     line = 2
     with_comment = sorted((a for a in answers if a.comment),
                           key=lambda a: (RESPONDENTS.index(a.respondent), _unit_name(register, a.unit_id).casefold(),
@@ -304,8 +294,7 @@ def _comments_sheet(wb: Workbook, register: Register, year: int, answers: Sequen
         _put(sheet, line, 3, _unit_name(register, answer.unit_id))
         _put(sheet, line, 4, CHANNEL_LABELS.get(answer.channel, answer.channel))
         _put(sheet, line, 5, answer.comment)
-        sheet.cell(row=line, column=5).alignment = Alignment(wrap_text=True, vertical="top")
     if not with_comment:
         _put(sheet, 3, 1, f"Ei kommentteja vuodelta {year}. / Inga kommentarer för {year}.")
     sheet.auto_filter.ref = f"A2:{get_column_letter(5)}{max(line, 3)}"
-    _print_settings(sheet, "2:2")
+    _finish(sheet, [], title_rows=2, freeze="A3")
