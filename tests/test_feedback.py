@@ -66,6 +66,10 @@ def test_issue_writes_each_group_and_language_sealed_and_readable(workspace, reg
     assert TRICKY_UNIT_FI in text
     code = phone_code(workspace.seal_key(), identity)
     assert workspace.public_url in text and f"/f/{code}" in text  # on one line, or the site and /f/<code> apart
+    zxingcpp = pytest.importorskip("zxingcpp")
+    pdfium = pytest.importorskip("pypdfium2")
+    page = pdfium.PdfDocument(str(pdf))[0].render(scale=3).to_pil()
+    assert [c.text for c in zxingcpp.read_barcodes(page)] == [f"{workspace.public_url}/f/{code}"]
     assert "Minua kuunneltiin." in text
     sv_text = subprocess.run(["pdftotext", str(issued[("client", "sv")]), "-"], capture_output=True, text=True,
                              check=True).stdout

@@ -8,14 +8,12 @@ sits, and the reader of flattened (printed-to-PDF) questionnaires uses it too.
 from __future__ import annotations
 
 import io
-import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
-from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.lib.colors import Color, black, white
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
@@ -42,6 +40,7 @@ from kokemus_docs.feedback.questions import (
 from kokemus_docs.fileio import atomic_path, safe_filename
 from kokemus_docs.ledger import Ledger
 from kokemus_docs.model import Register
+from kokemus_docs.qr import dark_runs, qr_modules
 from kokemus_docs.report import Outcome, Progress, no_progress
 from kokemus_docs.workspace import Workspace
 
@@ -272,21 +271,13 @@ def _fit(text: str, font: str, size: float, width: float) -> float:
 
 
 def _qr_code(canvas: Canvas, value: str, x: float, y: float, size: float) -> None:
-    """The QR code of `value` (error correction M, 4-module quiet zone) as filled squares, row runs merged."""
-    widget = QrCodeWidget(value, barLevel="M")
-    qr = widget.qr
-    qr.make()
-    count = qr.getModuleCount()
-    module = size / (count + 2 * widget.barBorder)
+    """The QR code of `value` with a 4-module quiet zone as filled squares, row runs merged."""
+    modules = qr_modules(value)
+    border = 4
+    module = size / (len(modules) + 2 * border)
     path = canvas.beginPath()
-    for row, cells in enumerate(qr.modules):
-        column = 0
-        for dark, run in itertools.groupby(bool(c) for c in cells):
-            length = len(list(run))
-            if dark:
-                path.rect(x + (column + widget.barBorder) * module,
-                          y + size - (row + widget.barBorder + 1) * module, length * module, module)
-            column += length
+    for row, column, length in dark_runs(modules):
+        path.rect(x + (column + border) * module, y + size - (row + border + 1) * module, length * module, module)
     canvas.setFillColor(black)
     canvas.drawPath(path, stroke=0, fill=1)
 
