@@ -129,11 +129,7 @@ def read_pdf(data: bytes, *, pages: bool = True, time_limit: float = READ_TIME_L
     tail = data[-2048:]
     if b"%%EOF" not in tail or (b"startxref" not in tail and b"/XRefStm" not in tail):
         raise _failure("damaged", "the PDF file is cut short")
-    reply = _WORKERS.run({"pages": bool(pages)}, data, time_limit)
-    if "error" in reply:
-        raise _failure(str(reply["error"]), str(reply["what"]))
-    return PdfContent(fields=reply["fields"], kinds=reply["kinds"], page_count=reply["page_count"],
-                      pages=None if reply["pages"] is None else [PageText(**page) for page in reply["pages"]])
+    return _content(_WORKERS.run({"pages": bool(pages)}, data, time_limit))
 
 
 def read_fields(data: bytes, *, time_limit: float = READ_TIME_LIMIT) -> dict[str, str]:
@@ -146,6 +142,27 @@ def read_fields(data: bytes, *, time_limit: float = READ_TIME_LIMIT) -> dict[str
 
 def _failure(code: str, what: str) -> FormUnreadable:
     return FormUnreadable(what, code=code, what=what)
+
+
+_CODES = ("not-pdf", "too-large", "damaged", "encrypted", "too-complex")
+
+
+def _content(reply: dict) -> PdfContent:
+    """The worker's answer, checked for shape (it comes from a process that handled hostile bytes)."""
+    try:
+        if "error" in reply:
+            code = reply["error"] if reply["error"] in _CODES else "damaged"
+            raise _failure(code, str(reply["what"])[:500])
+        fields, kinds = dict(reply["fields"]), dict(reply["kinds"])
+        if not all(isinstance(key, str) and isinstance(value, str)
+                   for table in (fields, kinds) for key, value in table.items()):
+            raise TypeError("field names and values are text")
+        pages = None if reply["pages"] is None else [
+            PageText(float(page["width"]), float(page["height"]), list(page["chars"]), list(page["lines"]))
+            for page in reply["pages"]]
+        return PdfContent(fields=fields, kinds=kinds, page_count=int(reply["page_count"]), pages=pages)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise _failure("damaged", "the PDF reader's answer cannot be used") from None
 
 
 # --- the hour form ------------------------------------------------------------------------------------------------
@@ -460,16 +477,21 @@ class _Workers:
                     if self.worker is not None:
                         self.worker.stop()
                     self.worker = _Worker()
+                worker = self.worker
                 try:
-                    reply = self.worker.run(request, data, time_limit)
-                except (BrokenPipeError, EOFError, OSError):
-                    self.worker.stop()  # it had ended since the last file (after a memory error); start afresh
+                    reply = worker.run(request, data, time_limit)
+                except (EOFError, OSError):
+                    worker.stop(kill=True)
                     self.worker = None
                     if attempt:
-                        raise
-                    continue
-                if not self.worker.alive():
-                    self.worker.stop()
+                        return {"error": "too-complex", "what": "the PDF stopped the reader"}
+                    continue  # it had ended after the last file (out of memory); a fresh one reads this file
+                except BaseException:  # interrupted: the answer still to come must not be taken for the next file's
+                    worker.stop(kill=True)
+                    self.worker = None
+                    raise
+                if not worker.alive():
+                    worker.stop()
                     self.worker = None
                 return reply
         raise AssertionError("unreachable")

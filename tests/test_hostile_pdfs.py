@@ -323,3 +323,33 @@ def test_a_file_that_takes_too_long_is_stopped_and_the_next_file_is_read(filled)
 
 def test_the_time_limit_is_seconds_not_minutes():
     assert 1 <= READ_TIME_LIMIT <= 30
+
+
+def test_a_reading_process_that_died_between_files_is_replaced(filled):
+    formread.read_fields(filled)
+    worker = formread._WORKERS.worker
+    worker.process.kill()
+    worker.process.wait()
+    assert read_quickly(filled).rows[1]["notes"] == NOTES
+    assert formread._WORKERS.worker is not worker
+
+
+def test_threads_reading_at_once_each_get_their_own_file(filled):
+    from concurrent.futures import ThreadPoolExecutor
+
+    other = form_pdf({10: b"<< /FT /Tx /T (muu) /V (Borg\\345) >>"}, [10])
+    files = [filled, other, b"%PDF-1.7\n", filled, other] * 4
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(_outcome, files))
+    assert results == [("form", NOTES), ("fields", {"muu": "Borgå"}), ("refused", "damaged"),
+                       ("form", NOTES), ("fields", {"muu": "Borgå"})] * 4
+
+
+def _outcome(data: bytes):
+    try:
+        fields = read_fields(data)
+    except FormUnreadable as error:
+        return "refused", error.code
+    if "row01_notes" in fields:
+        return "form", read_form(Path("x.pdf"), data).rows[1]["notes"]
+    return "fields", fields
