@@ -9,7 +9,9 @@ import functools
 import json
 import os
 import re
+import sqlite3
 import sys
+import threading
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -67,23 +69,42 @@ def _parse_iso_date(ctx, param, value: str | None) -> date | None:
 # --- output -----------------------------------------------------------------------------------------
 
 class StderrProgress:
-    """Progress of a batch on stderr: a live line on a terminal, a line every ~10 % otherwise."""
+    """Progress of a batch on stderr: a live line on a terminal; otherwise a few plain lines.
+
+    Off a terminal a line is printed when the batch has moved on by a tenth and the label says something new,
+    and once when the batch is done; a counter that goes back, or repeats, prints nothing. A new total starts
+    a new batch. Safe to call from worker threads.
+    """
 
     def __init__(self) -> None:
         self.tty = sys.stderr.isatty()
-        self.last_step = -1
+        self._lock = threading.Lock()
+        self._total = 0
+        self._done = 0
+        self._finished = True
+        self._step = -1
+        self._label = ""
 
     def __call__(self, done: int, total: int, label: str) -> None:
         if total <= 0:
             return
-        line = f"[{done}/{total}] {label}"
-        if self.tty:
-            click.echo(f"\r\033[K{line}", err=True, nl=done >= total)
-            return
-        step = done * 10 // total
-        if step != self.last_step or done == total:
-            self.last_step = -1 if done >= total else step
-            click.echo(line, err=True)
+        done = min(max(done, 0), total)
+        with self._lock:
+            if self._finished or total != self._total:
+                self._total, self._done, self._finished, self._step, self._label = total, 0, False, -1, ""
+            if done <= self._done:
+                return
+            self._done = done
+            finished = done >= total
+            line = f"[{done}/{total}] {label}"
+            if self.tty:
+                click.echo(f"\r\033[K{line}", err=True, nl=finished)
+            else:
+                step = done * 10 // total
+                if finished or (step > self._step and label != self._label):
+                    click.echo(line, err=True)
+                    self._step, self._label = step, label
+            self._finished = finished
 
 
 def _emit(ctx: click.Context, outcome: Outcome, as_json: bool) -> None:
@@ -122,15 +143,42 @@ def runs(command: Callable[..., Outcome]) -> Callable:
             outcome = command(*args, **kwargs)
         except KokemusError as error:
             _fail(error, as_json)
+        except sqlite3.OperationalError as exc:  # a ledger busy beyond its timeout, outside Ledger's own checks
+            from kokemus_docs.ledger import LedgerError, ledger_busy_error
+
+            ws = ctx.obj.get("workspace_obj") if ctx.obj else None
+            path = ws.ledger_path if ws else "ledger.sqlite"
+            _fail(ledger_busy_error(path, exc) or LedgerError(f"The ledger cannot be used ({exc}).",
+                                                              path=str(path), code="ledger-error"), as_json)
         _emit(ctx, outcome, as_json)
 
     return json_option(wrapper)
 
 
-def _workspace() -> Workspace:
+def lock_wait() -> float:
+    """Seconds a command waits for another one writing the same workspace ($KOKEMUS_LOCK_WAIT, default 60)."""
+    from kokemus_docs.workspace import DEFAULT_LOCK_WAIT
+
+    try:
+        return max(0.0, float(os.environ.get("KOKEMUS_LOCK_WAIT", DEFAULT_LOCK_WAIT)))
+    except ValueError:
+        return DEFAULT_LOCK_WAIT
+
+
+def _workspace(writes: bool = True) -> Workspace:
+    """Open the workspace named by -w. A command that writes it (the default) first takes the workspace lock,
+    held until the command ends: a second one waits, saying for whom, then stops with exit 2. Commands that only
+    read (check, serve) pass writes=False.
+    """
+    from kokemus_docs.workspace import workspace_lock
+
     ctx = click.get_current_context()
     ws = Workspace.open(ctx.obj["workspace"])
     ctx.obj["workspace_obj"] = ws
+    if writes:
+        command = ctx.command_path.split(" ", 1)[1] if " " in ctx.command_path else ctx.command_path
+        ctx.with_resource(workspace_lock(ws, command, wait=lock_wait(),
+                                         on_wait=lambda text: click.echo(text, err=True)))
     return ws
 
 
@@ -196,7 +244,7 @@ def check() -> Outcome:
     """Check the register: every problem with its sheet, row and column."""
     from kokemus_docs.register import check_register
 
-    return check_register(_workspace())
+    return check_register(_workspace(writes=False))
 
 
 @cli.command()
@@ -294,6 +342,121 @@ def indicators(year: int) -> Outcome:
 
     ws = _workspace()
     return _register(ws, lambda reg: write_indicators(ws, reg, year, progress=StderrProgress()))
+
+
+@cli.group()
+def feedback() -> None:
+    """Anonymous client feedback (§8): issue questionnaires, ingest what clients, staff and experts return."""
+
+
+def _choices(allowed: tuple[str, ...]) -> Callable:
+    def parse(ctx, param, value: str | None) -> tuple[str, ...]:
+        if not value:
+            return ()
+        chosen = tuple(dict.fromkeys(v.strip() for v in value.split(",") if v.strip()))
+        unknown = [v for v in chosen if v not in allowed]
+        if unknown or not chosen:
+            raise click.BadParameter(f"'{value}': choose from {','.join(allowed)}")
+        return chosen
+
+    return parse
+
+
+@feedback.command("issue")
+@click.option("--unit", "unit_ids", multiple=True, metavar="ID", help="Only this unit (repeatable).")
+@click.option("--respondent", "respondents", callback=_choices(("client", "employee", "expert")),
+              metavar="client,employee,expert", help="Respondent groups (default: all three).")
+@click.option("--language", "languages", callback=_choices(("fi", "sv", "en")), metavar="fi,sv,en",
+              help="Languages (default: fi and sv, and en for clients).")
+@runs
+def feedback_issue(unit_ids: tuple[str, ...], respondents: tuple[str, ...], languages: tuple[str, ...]) -> Outcome:
+    """Sealed fillable anonymous PDF feedback questionnaires per unit, respondent group and language."""
+    from kokemus_docs.feedback.questionnaire import issue_questionnaires
+
+    ws = _workspace()
+    return _register(ws, lambda reg: issue_questionnaires(ws, reg, unit_ids=unit_ids, respondents=respondents,
+                                                          languages=languages, progress=StderrProgress()))
+
+
+@feedback.command("ingest")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--received-on", callback=_parse_iso_date, metavar="YYYY-MM-DD",
+              help="When the answers arrived (default: today); the date of answers that give none.")
+@runs
+def feedback_ingest(paths: tuple[Path, ...], received_on: date | None) -> Outcome:
+    """Read returned questionnaires (PDF) and survey-tool exports (CSV, XLSX; default feedback/inbox/) into the
+    ledger."""
+    from kokemus_docs.feedback.ingest import ingest_feedback
+
+    ws = _workspace()
+    return _register(ws, lambda reg: ingest_feedback(ws, reg, paths, received_on=received_on,
+                                                     progress=StderrProgress()))
+
+
+@cli.group()
+def users() -> None:
+    """Logins for the web app (coordinator, payroll, unit contacts)."""
+
+
+@users.command("add")
+@click.argument("login")
+@click.option("--role", required=True, type=click.Choice(["coordinator", "payroll", "unit"]),
+              help="What the login may do: coordinator (everything), payroll (payroll workbooks), unit (its unit).")
+@click.option("--unit", "unit_id", metavar="ID", help="The unit of a unit login (as in the units sheet).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from stdin instead of generating one.")
+@runs
+def users_add(login: str, role: str, unit_id: str | None, password_stdin: bool) -> Outcome:
+    """Add a web login; its password is stored as an Argon2 hash and, when generated, printed once."""
+    from kokemus_docs.accounts import add_user
+    from kokemus_docs.register import load_register
+
+    ws = _workspace()
+    password = None
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    known_units = set(load_register(ws.register_path).register.units) if role == "unit" else None
+    user, generated = add_user(ws, login, role, unit_id=unit_id, password=password, known_units=known_units)
+    summary = [f"Login {user.login} ({user.role}{', unit ' + user.unit_id if user.unit_id else ''}) added."]
+    extra = {"login": user.login, "role": user.role, "unit_id": user.unit_id}
+    if generated:
+        summary.append(f"Password (shown only now): {generated}")
+        extra["password"] = generated
+    return Outcome(summary=summary, extra=extra)
+
+
+@cli.command()
+@month_option()
+@click.option("--expert", "expert_ids", multiple=True, metavar="ID", help="Only this expert (repeatable).")
+@runs
+def links(month: str, expert_ids: tuple[str, ...]) -> Outcome:
+    """Each expert's personal upload address for the month (also printed on the hour form)."""
+    from kokemus_docs.links import list_links
+
+    ws = _workspace()
+    return _register(ws, lambda reg: list_links(ws, reg, month, expert_ids=expert_ids))
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="Request threads.")
+@json_option
+def serve(host: str, port: int, threads: int, as_json: bool) -> None:
+    """The web app for coordinator, unit contacts, payroll and experts, on this workspace (waitress)."""
+    from waitress import serve as waitress_serve
+
+    from kokemus_docs.web import create_app
+
+    try:
+        app = create_app(_workspace(writes=False).root)
+    except KokemusError as error:
+        _fail(error, as_json)
+    if as_json:
+        click.echo(json.dumps({"ok": True, "written": [], "errors": [], "warnings": [],
+                               "url": f"http://{host}:{port}"}))
+    click.echo(f"kokemus web app on http://{host}:{port} (workspace {app.config['KOKEMUS_WORKSPACE'].root}); "
+               "stop with Ctrl+C", err=True)
+    waitress_serve(app, host=host, port=port, threads=threads, ident="kokemus")
 
 
 def main() -> None:

@@ -13,10 +13,10 @@ from datetime import date
 from pathlib import Path
 
 from kokemus_docs.errors import LibreOfficeMissing, Problem
+from kokemus_docs.fileio import write_bytes_atomic
 from kokemus_docs.formfields import row_field
 from kokemus_docs.report import Outcome, Progress, no_progress
 from kokemus_docs.sample import demo_register, write_sample_register
-from kokemus_docs.fileio import write_bytes_atomic
 from kokemus_docs.workspace import CONFIG_NAME, Workspace, init_workspace
 
 DEMO_MONTH = "2026-10"
@@ -122,6 +122,31 @@ DEMO_SETTINGS = {
 }
 
 
+# Web app logins of the demo, with known passwords printed at the end (a real workspace never has these).
+DEMO_USERS = (
+    ("koordinaattori", "coordinator", None, "demo-koordinaattori"),
+    ("yksikko", "unit", "MTP-PORVOO", "demo-yksikko-mtp"),
+    ("palkat", "payroll", None, "demo-palkanlaskenta"),
+)
+# The expert whose own page the demo points to: Swedish-speaking, with an open month for late forms.
+DEMO_EXPERT, DEMO_EXPERT_MONTH = "KA-003", "2026-11"
+
+
+def add_demo_users(ws: Workspace) -> list[str]:
+    """Create the demo logins; the lines that tell how to log in to the web app."""
+    from kokemus_docs.accounts import add_user
+    from kokemus_docs.links import expert_upload_url
+
+    lines = [f"Web app: start it with 'kokemus -w {ws.root} serve' (Ctrl+C stops it), then log in as"]
+    for login, role, unit_id, password in DEMO_USERS:
+        add_user(ws, login, role, unit_id=unit_id, password=password)
+        lines.append(f"  {role}{' of ' + unit_id if unit_id else ''}: login {login}, password {password}")
+    url = expert_upload_url(ws, DEMO_EXPERT, DEMO_EXPERT_MONTH)
+    lines.append(f"  an expert's own page ({DEMO_EXPERT}, in Swedish; no login): {url}")
+    lines.append(f"open {ws.public_url or 'http://127.0.0.1:8000'}")
+    return lines
+
+
 def configure_demo_workspace(ws: Workspace) -> Workspace:
     """Fill in the demo county's business ID, postal address and coordinator in kokemus.toml."""
     config_path = ws.root / CONFIG_NAME
@@ -135,6 +160,7 @@ def configure_demo_workspace(ws: Workspace) -> Workspace:
 def run_demo(root: str | Path, progress: Progress = no_progress) -> tuple[Outcome, Workspace]:
     """Create the demo workspace in `root` and run the October 2026 cycle in it."""
     from kokemus_docs.documents import render_contracts, render_intro_packs
+    from kokemus_docs.feedback.demo import run_feedback_round
     from kokemus_docs.hourform import fill_form, issue_forms
     from kokemus_docs.indicators import write_indicators
     from kokemus_docs.ingest import ingest_forms
@@ -175,6 +201,8 @@ def run_demo(root: str | Path, progress: Progress = no_progress) -> tuple[Outcom
     steps.merge(payroll)
     # The late form's payroll run; its "no form yet" checks for November are not part of October's story.
     steps.written += write_payroll(ws, register, "2026-11", progress=progress).written
+    feedback = run_feedback_round(ws, register, progress=progress)
+    steps.merge(feedback)
     steps.merge(write_indicators(ws, register, 2026, progress=progress))
 
     statuses = [form["status"] for result in ingests for form in result.extra.get("forms", [])]
@@ -189,6 +217,8 @@ def run_demo(root: str | Path, progress: Progress = no_progress) -> tuple[Outcom
         "payment_date": payroll.extra.get("payment_date"),
         "notice_deadline": payroll.extra.get("notice_deadline"),
         "total_eur": payroll.extra.get("total_eur"),
+        "feedback": {status: sum(r["status"] == status for r in feedback.extra.get("responses", []))
+                     for status in ("accepted", "duplicate", "rejected")},
     }
     outcome.summary = [
         f"Demo workspace: {ws.root}",
@@ -202,8 +232,12 @@ def run_demo(root: str | Path, progress: Progress = no_progress) -> tuple[Outcom
         f"  payroll for HPK Palvelut: outputs/payroll/payroll_{DEMO_MONTH}.xlsx (personal data, owner-only); "
         f"total {outcome.extra['total_eur']} €, paid {outcome.extra['payment_date']}, "
         f"notice due {outcome.extra['notice_deadline']}; the late form is in payroll_2026-11.xlsx",
-        "  indicators: outputs/indicators/indicators_2026.xlsx",
+        "  client feedback questionnaires: outputs/feedback-forms/; answers returned (PDF, CSV, XLSX"
+        + (", phone" if any("phone page" in line for line in feedback.summary) else "") + "): "
+        + ", ".join(f"{n} {s}" for s, n in outcome.extra["feedback"].items()),
+        "  indicators (with the feedback sheets): outputs/indicators/indicators_2026.xlsx",
         f"Try: kokemus -w {ws.root} check",
+        *add_demo_users(ws),
     ]
     return outcome, ws
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 IDENTITY_FIELDS = ("form_id", "contract_id", "expert_id", "unit_id", "month")
@@ -28,14 +29,17 @@ def form_id_for(contract_id: str, month: str) -> str:
     return f"{contract_id}_{month}"
 
 
-def compute_seal(key: bytes, identity: dict[str, str]) -> str:
-    """HMAC-SHA256 over the identity fields in a fixed order; 24 hex characters are printed on the form."""
-    message = "\x1f".join(f"{name}={identity.get(name, '')}" for name in IDENTITY_FIELDS).encode("utf-8")
+def compute_seal(key: bytes, identity: dict[str, str], fields: Sequence[str] = IDENTITY_FIELDS) -> str:
+    """HMAC-SHA256 over the identity `fields` in a fixed order; 24 hex characters are printed on the form.
+
+    Other sealed forms (the feedback questionnaire) pass their own identity field names.
+    """
+    message = "\x1f".join(f"{name}={identity.get(name, '')}" for name in fields).encode("utf-8")
     return hmac.new(key, message, hashlib.sha256).hexdigest()[:24]
 
 
-def seal_matches(key: bytes, identity: dict[str, str], seal: str) -> bool:
-    return hmac.compare_digest(compute_seal(key, identity), (seal or "").strip().lower())
+def seal_matches(key: bytes, identity: dict[str, str], seal: str, fields: Sequence[str] = IDENTITY_FIELDS) -> bool:
+    return hmac.compare_digest(compute_seal(key, identity, fields), (seal or "").strip().lower())
 
 
 @dataclass

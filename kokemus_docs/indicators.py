@@ -21,6 +21,7 @@ from openpyxl.utils import get_column_letter
 
 from kokemus_docs import xlsx
 from kokemus_docs.errors import KokemusError, Problem
+from kokemus_docs.feedback.sheet import add_feedback_sheets
 from kokemus_docs.fileio import atomic_path
 from kokemus_docs.formatting import MONTH_NAMES_FI, MONTH_NAMES_SV, money, money_json
 from kokemus_docs.ledger import Ledger
@@ -346,13 +347,14 @@ def write_indicators(ws: Workspace, register: Register, year: int, progress: Pro
     for done, step in enumerate(steps, start=1):
         step()
         progress(done, len(steps), "indicators")
+    feedback = add_feedback_sheets(wb, ws, register, year)
     target = indicators_path(ws, year)
     with atomic_path(target) as tmp:
         wb.save(tmp)
     outcome.written.append(target)
     outcome.extra = {"year": year, "tasks": figures.total.tasks, "held": figures.total.held,
                      "fees_eur": money_json(figures.total.fees),
-                     "units": len(figures.by_unit), "experts": len(figures.experts_working)}
+                     "units": len(figures.by_unit), "experts": len(figures.experts_working), "feedback": feedback}
     outcome.summary = [
         f"Indicators {year}: {figures.total.tasks} tasks ({figures.total.held} held) in {len(figures.by_unit)} "
         f"units by {len(figures.experts_working)} experts; fees {money(figures.total.fees)}.",

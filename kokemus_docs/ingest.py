@@ -1,35 +1,59 @@
 """Taking in returned hour forms: read, check the seal, apply the fee rules, record in the ledger, archive.
 
-Each file is handled in one ledger transaction, so the ledger holds either all of a submission or none of it.
-The original file is never lost: files from the inbox (or re-read from forms/rejected/) are moved to
-forms/processed/<month>/ or forms/rejected/, files from elsewhere are copied there and left in place, and an
-existing archive file is never overwritten (a clashing name gets a -2, -3, ... suffix).
+Each file makes its own crash-safe journey, one file at a time under the workspace lock:
+
+1. a file in forms/inbox/ is first moved into forms/inbox/.ingesting/ (so a run killed half way can tell its
+   own unfinished files from new ones sent later);
+2. only a regular file is read (never through a symlink, never a fifo or a device), once, within a size limit;
+3. in one ledger transaction: the decision, an archive copy written from exactly the bytes read (fsynced, in
+   forms/processed/<month>/ or forms/rejected/, never overwriting: a clashing name gets -2, -3, ...), the
+   submission row naming that copy, the form and its lines, the feedback file; then the commit;
+4. only then the original leaves the inbox (files from elsewhere are copied and left where they are).
+
+A run killed at any moment is finished by the next one: unfinished files in .ingesting/ are taken first, a file
+whose row was committed is only removed, an archive copy whose row never committed is adopted, temp files are
+removed. Any unexpected failure on one file rejects that file (moved to forms/rejected/, logged without personal
+data in .kokemus/kokemus.log) and the run goes on with the next.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
-import tempfile
-from collections.abc import Sequence
+import sqlite3
+import stat
+import traceback
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, time
 from decimal import Decimal
 from pathlib import Path
 
-from kokemus_docs.fileio import atomic_path, safe_filename
+from kokemus_docs.fileio import (
+    atomic_path,
+    fsync_dir,
+    remove_stray_temps,
+    safe_filename,
+    write_new_durably,
+)
 from kokemus_docs.formatting import ParseError, fi_date, fi_month, money, parse_time
 from kokemus_docs.formfields import SEAL_FIELD, ReturnedForm, seal_matches
 from kokemus_docs.formread import FormUnreadable, read_form
-from kokemus_docs.ledger import FormRecord, Ledger, LedgerLine
+from kokemus_docs.ledger import FormRecord, Ledger, LedgerError, LedgerLine, ledger_busy_error
 from kokemus_docs.messages import Finding, month_genitive_text, month_text
 from kokemus_docs.model import Register, next_month
 from kokemus_docs.paydates import notice_deadline
 from kokemus_docs.report import Outcome, Progress, no_progress
 from kokemus_docs.rules import FormCheck, line_json, validate_form
-from kokemus_docs.workspace import Workspace
+from kokemus_docs.workspace import Workspace, WorkspaceBusy, workspace_lock
 
 FEEDBACK_DIR = "feedback"
+CLAIM_DIR = ".ingesting"  # in forms/inbox/: files taken by a run that has not finished them yet
+_ARCHIVE_NAME_BYTES = 240  # room for a -2, -3, ... suffix below the file systems' 255
+MAX_FORM_BYTES = 25 * 1024 * 1024  # a filled hour form is well under 1 MB; a larger file is not read at all
+# Errors that would fail every file the same way: they stop the run instead of rejecting file after file.
+_RUN_STOPPING_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS}
 
 
 @dataclass
@@ -60,6 +84,24 @@ class FormResult:
         return [f for f in self.findings if not f.is_error]
 
 
+@dataclass
+class _Source:
+    """One file to take in: where it is now, where it was given (as reported), and whose it is to move."""
+
+    path: Path            # absolute; folders resolved, the file's own name never followed
+    shown: Path           # as reported: forms/inbox/<name> for a file taken from the inbox
+    from_inbox: bool = False    # to be moved into .ingesting/ first, removed once committed
+    claimed: bool = False       # in .ingesting/ now
+    left_over: bool = False     # found in .ingesting/: taken by an earlier run that was interrupted
+    from_rejected: bool = False  # in forms/rejected/: moved out of it when it is now accepted
+    data: bytes | None = None
+    sha256: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
 def ingest_forms(ws: Workspace, register: Register, paths: Sequence[Path] = (), *,
                  received_on: date | None = None, progress: Progress | None = None) -> Outcome:
     """Ingest returned hour forms: files or folders (only *.pdf in folders, sorted); default forms/inbox/.
@@ -67,33 +109,28 @@ def ingest_forms(ws: Workspace, register: Register, paths: Sequence[Path] = (), 
     Each file ends up 'accepted', 'replaced' (a corrected version of a form already in the ledger), 'duplicate'
     (these exact bytes were accepted before) or 'rejected' (with a feedback file for the expert in
     outputs/feedback/). `received_on` (default today) decides whether a form is late and so which payroll pays it.
+    Takes the workspace lock (see workspace.workspace_lock) for the whole run.
     """
     received_on = received_on or date.today()
     progress = progress or no_progress
     outcome = Outcome()
-    files, missing = _collect(ws, paths)
-    for path in missing:
-        outcome.errors.append(Finding("not-found").problem(path=str(path)))
-    if not files and not missing:
-        where = ", ".join(str(p) for p in paths) or ws.rel(ws.inbox_dir)
-        outcome.summary.append(f"No hour forms (*.pdf) to ingest in {where}.")
-    session = _Session(ws, register, received_on)
     results: list[FormResult] = []
-    with Ledger(ws.ledger_path) as ledger:
-        # One transaction per file. In WAL mode with synchronous=NORMAL a commit does not wait for the disk;
-        # the checkpoint in `finish` makes the run durable before any inbox original is removed, so a power
-        # cut can at worst leave a file in the inbox to be read again, never a file the ledger does not know.
-        ledger.db.execute("PRAGMA journal_mode = WAL")
-        ledger.db.execute("PRAGMA synchronous = NORMAL")
-        session.ledger = ledger
-        try:
-            for done, path in enumerate(files, start=1):
-                result = session.ingest(path)
+    with workspace_lock(ws, "forms ingest"), Ledger(ws.ledger_path) as ledger:
+        session = _Session(ws, register, received_on, ledger)
+        session.remove_stray_temps()
+        sources, missing = _collect(session, paths)
+        for path in missing:
+            outcome.errors.append(Finding("not-found").problem(path=str(path)))
+        if not sources and not missing:
+            where = ", ".join(str(p) for p in paths) or ws.rel(ws.inbox_dir)
+            outcome.summary.append(f"No hour forms (*.pdf) to ingest in {where}.")
+        for done, source in enumerate(sources, start=1):
+            result = session.handle(source)
+            if result is not None:
                 results.append(result)
                 _report(session, result, outcome)
-                progress(done, len(files), path.name)
-        finally:
-            session.finish()
+            progress(done, len(sources), source.name)
+        session.remove_empty_claim_dir()
     outcome.extra["forms"] = [_form_json(session, r) for r in results]
     if results:
         counts = {s: sum(r.status == s for r in results) for s in ("accepted", "replaced", "duplicate", "rejected")}
@@ -101,96 +138,292 @@ def ingest_forms(ws: Workspace, register: Register, paths: Sequence[Path] = (), 
     return outcome
 
 
-def _collect(ws: Workspace, paths: Sequence[Path]) -> tuple[list[Path], list[Path]]:
-    """The files to read (resolved), in order, each once; and the given paths that do not exist."""
-    files: list[Path] = []
+def _collect(session: _Session, paths: Sequence[Path]) -> tuple[list[_Source], list[Path]]:
+    """The files to take in, in order, each once; and the given paths that do not exist.
+
+    Symlinks and other non-regular entries named *.pdf are collected too (to be rejected); a folder's other
+    names are left alone. When the inbox is read, files a killed run left in .ingesting/ come first.
+    """
+    sources: list[_Source] = []
     missing: list[Path] = []
     seen: set[Path] = set()
-    for given in [Path(p) for p in paths] or [ws.inbox_dir]:
-        if given.is_dir():
-            found = sorted((p for p in given.resolve().iterdir() if p.is_file() and p.suffix.lower() == ".pdf"),
-                           key=lambda p: p.name)
-        elif given.is_file():
-            found = [given.resolve()]
-        else:
+
+    def add(source: _Source) -> None:
+        if source.path not in seen:
+            seen.add(source.path)
+            sources.append(source)
+
+    for given in [Path(p) for p in paths] or [session.inbox]:
+        if not os.path.lexists(given):
             missing.append(given)
             continue
-        for path in found:
-            if path not in seen:
-                seen.add(path)
-                files.append(path)
-    return files, missing
+        if os.path.isdir(given):  # a folder named on the command line may be a link to one
+            folder = given.resolve()
+            if folder == session.inbox:
+                for path in _pdf_entries(session.claim_dir):
+                    add(_Source(path=path, shown=folder / path.name, claimed=True, left_over=True))
+            for path in _pdf_entries(folder):
+                add(session.source(path))
+        else:
+            add(session.source(Path(os.path.abspath(given)).parent.resolve() / given.name))
+    return sources, missing
+
+
+def _pdf_entries(folder: Path) -> list[Path]:
+    """Entries named *.pdf in `folder` (any type: links and fifos too, none followed), by name."""
+    try:
+        with os.scandir(folder) as entries:
+            return sorted((folder / e.name for e in entries if e.name.lower().endswith(".pdf")),
+                          key=lambda p: p.name)
+    except FileNotFoundError:
+        return []
 
 
 class _Session:
     """One ingest run: the workspace, the register, one ledger connection, the sealing key, the settings."""
 
-    ledger: Ledger
-
-    def __init__(self, ws: Workspace, register: Register, received_on: date):
+    def __init__(self, ws: Workspace, register: Register, received_on: date, ledger: Ledger):
         self.ws = ws
         self.register = register
         self.received_on = received_on
+        self.ledger = ledger
         self.key = ws.seal_key()
         self.root = ws.root.resolve()
+        self.inbox = ws.inbox_dir.resolve()
+        self.claim_dir = self.inbox / CLAIM_DIR
         self.processed_dir = ws.processed_dir.resolve()
         self.rejected_dir = ws.rejected_dir.resolve()
-        self.managed_dirs = (ws.inbox_dir.resolve(), self.rejected_dir, self.processed_dir)
-        self.to_remove: list[Path] = []  # originals moved to the archive, removed once the ledger is durable
         try:
             self.cutoff = parse_time(str(ws.config["deadlines"].get("cancellation_cutoff", "15:00")))
         except ParseError:
             self.cutoff = time(15, 0)
+        self.max_travel = ws.max_travel_eur
 
     def rel(self, path: Path) -> str:
         """Workspace-relative path of an already resolved path (absolute if outside the workspace)."""
         return path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else str(path)
 
-    def finish(self) -> None:
-        """Make the ledger durable, then remove the originals that were moved into the archive."""
-        self.ledger.db.execute("PRAGMA wal_checkpoint(FULL)")
-        for original in self.to_remove:
-            original.unlink(missing_ok=True)
-        self.to_remove.clear()
+    def source(self, path: Path) -> _Source:
+        return _Source(path=path, shown=path, from_inbox=path.parent == self.inbox,
+                       from_rejected=path.parent == self.rejected_dir)
 
-    def ingest(self, path: Path) -> FormResult:
-        """Decide, archive and record one file inside one ledger transaction.
-
-        The transaction starts with BEGIN IMMEDIATE, so no other run can close a month between the checks in
-        `_accept` and `store_form`. A file moved out of the inbox is removed only at the end of the run; on any
-        failure the archive copy and the feedback file are removed again and the original stays where it was.
-        """
-        result = FormResult(path=path)
+    def remove_stray_temps(self) -> None:
+        """Temp files of a killed run (under the lock no other run has any in progress)."""
+        folders = [self.inbox, self.claim_dir, self.rejected_dir, self.processed_dir]
         try:
-            data = path.read_bytes()
+            with os.scandir(self.processed_dir) as entries:
+                folders += sorted(self.processed_dir / e.name for e in entries if e.is_dir(follow_symlinks=False))
+        except FileNotFoundError:
+            pass
+        removed = sum(remove_stray_temps(folder) for folder in folders)
+        if removed:
+            self.ws.log.info("ingest: removed %d temp file(s) left by an interrupted run", removed)
+
+    def remove_empty_claim_dir(self) -> None:
+        try:
+            os.rmdir(self.claim_dir)
+        except OSError:
+            pass  # not there, or holds a file to finish next time
+
+    # --- one file ------------------------------------------------------------------------------
+    def handle(self, source: _Source) -> FormResult | None:
+        """Take in one file; None when it only finished what an interrupted run had done already.
+
+        Nothing that goes wrong with this one file stops the run: it is rejected with the reason.
+        """
+        result = FormResult(path=source.shown)
+        try:
+            return self._journey(source, result)
+        except sqlite3.OperationalError as exc:  # busy, full, damaged: every file would fail the same way
+            raise ledger_busy_error(self.ledger.path, exc) or exc from None
+        except (LedgerError, WorkspaceBusy):
+            raise
         except OSError as exc:
-            result.findings.append(Finding("unreadable", params={
-                "detail": f"The file cannot be read ({exc.strerror}). Check its permissions."}))
+            if exc.errno in _RUN_STOPPING_ERRNOS:
+                raise
+            return self._reject_unexpected(source, FormResult(path=source.shown), exc)
+        except Exception as exc:  # one bad file must never stop the others
+            return self._reject_unexpected(source, FormResult(path=source.shown), exc)
+
+    def _journey(self, source: _Source, result: FormResult) -> FormResult | None:
+        if source.from_inbox and not source.claimed:
+            self._claim(source)
+        try:
+            info = os.lstat(source.path)
+        except FileNotFoundError:
+            result.findings.append(Finding("not-found"))
             return result
-        sha256 = hashlib.sha256(data).hexdigest()
+        if not stat.S_ISREG(info.st_mode):
+            return self._reject_unread(source, result, _not_regular_text(info.st_mode), archive=False)
+        if info.st_size > MAX_FORM_BYTES:
+            return self._reject_unread(source, result, _too_large_text(info.st_size), archive=True)
+        try:
+            source.data = _read_regular(source.path)
+        except _NotRegular as exc:
+            return self._reject_unread(source, result, _not_regular_text(exc.mode), archive=False)
+        except _TooLarge as exc:
+            return self._reject_unread(source, result, _too_large_text(exc.size), archive=True)
+        except OSError as exc:
+            return self._reject_unread(source, result, f"The file cannot be read ({exc.strerror}). Check its "
+                                                       "permissions and send it again.", archive=True)
+        source.sha256 = hashlib.sha256(source.data).hexdigest()
+        if self._finish_interrupted(source):
+            return None
+        return self._take_in(source, result)
+
+    def _claim(self, source: _Source) -> None:
+        """Move an inbox file into .ingesting/ (the link itself, for a symlink; nothing is followed)."""
+        self.claim_dir.mkdir(exist_ok=True)
+        target = self.claim_dir / source.name
+        if os.path.lexists(target):
+            return  # cannot happen under the lock after the leftovers went first; read it where it is
+        os.rename(source.path, target)  # not fsynced: lost in a power cut, it is simply taken again from the inbox
+        source.path, source.claimed = target, True
+
+    def _finish_interrupted(self, source: _Source) -> bool:
+        """True when this file's journey was committed by an interrupted run: only its removal was missing."""
+        if not (source.left_over or source.from_rejected):
+            return False
+        row = self.ledger.latest_submission(source.sha256, source.name)
+        if row is None or not row["archived_as"]:
+            return False
+        archived = self.root / row["archived_as"]
+        if archived == source.path:
+            return False  # a file in forms/rejected/ read again: a new attempt
+        if not archived.is_file():
+            if source.from_rejected:
+                return False
+            write_new_durably(archived.parent, [archived.name], source.data)
+        self._remove_original(source)
+        self.ws.log.info("ingest: finished an interrupted run's file (sha256 %s)", source.sha256[:12])
+        return True
+
+    def _take_in(self, source: _Source, result: FormResult) -> FormResult:
+        """Decide, archive and record one file inside one ledger transaction; then remove the original.
+
+        The transaction starts with BEGIN IMMEDIATE, so no other writer can close a month between the checks
+        in `_accept` and `store_form`. On any failure the archive copy and the feedback file are removed again.
+        """
         archived: Path | None = None
-        remove_after_commit: Path | None = None
         try:
             with self.ledger.transaction():
-                record = self._decide(path, data, sha256, result)
-                archived, remove_after_commit = _archive(path, data, self._archive_dir(result), self.managed_dirs)
+                record = self._decide(source.path, source.data, source.sha256, result)
+                archived = self._archive(source, self._archive_dir(result))
                 result.archived_as = archived
                 problems = [{"severity": f.severity, **f.problem().as_dict()} for f in result.findings]
                 submission_id = self.ledger.record_submission(
-                    sha256=sha256, file_name=path.name, received_on=self.received_on, status=result.status,
-                    form_id=result.form_id or None, problems=problems, archived_as=self.rel(archived))
+                    sha256=source.sha256, file_name=source.name, received_on=self.received_on,
+                    status=result.status, form_id=result.form_id or None, problems=problems,
+                    archived_as=self.rel(archived))
                 if record is not None:
                     result.status = self.ledger.store_form(record, result.lines, submission_id)
                 if result.status == "rejected" and result.form_id:
                     result.feedback = self._write_feedback(result)
         except BaseException:
-            if archived is not None and archived != path:
+            if archived is not None and archived != source.path:
                 archived.unlink(missing_ok=True)
             if result.feedback is not None:
                 result.feedback.unlink(missing_ok=True)
             raise
-        if remove_after_commit is not None:
-            self.to_remove.append(remove_after_commit)
+        if archived != source.path:
+            self._remove_original(source)
+        return result
+
+    def _archive(self, source: _Source, target_dir: Path) -> Path:
+        """The archive copy of exactly the bytes read, in `target_dir` (a file already there stays as it is)."""
+        if source.path.parent == target_dir:
+            return source.path
+        return write_new_durably(target_dir, _free_names(source.name), source.data,
+                                 adopt=lambda path: self._is_orphan_copy(path, source.sha256))
+
+    def _is_orphan_copy(self, path: Path, sha256: str) -> bool:
+        """An archive file no ledger row names, holding these very bytes: left by a run killed before its commit."""
+        if self.ledger.names_archive(self.rel(path)):
+            return False
+        try:
+            data = _read_regular(path)
+        except (OSError, _NotRegular, _TooLarge):
+            return False
+        return hashlib.sha256(data).hexdigest() == sha256
+
+    def _remove_original(self, source: _Source) -> None:
+        """Remove the original once its journey is committed: a claimed inbox file or one from forms/rejected/."""
+        if source.claimed or source.from_rejected:
+            source.path.unlink(missing_ok=True)  # if a power cut undoes this, the next run recognises the file
+
+    # --- rejections without a reading ---------------------------------------------------------
+    def _reject_unread(self, source: _Source, result: FormResult, detail: str, *, archive: bool) -> FormResult:
+        """Reject a file that was not read (not a regular file, too large, unreadable) and move it out of the inbox.
+
+        A symlink in the inbox is removed (its target is never touched); another non-regular file or an unread
+        regular one is moved, as it is, to forms/rejected/. Files from elsewhere are left where they are.
+        """
+        result.findings.append(Finding("unreadable", params={"detail": detail}))
+        moved: Path | None = None
+        if source.claimed or source.from_rejected:
+            if stat.S_ISLNK(os.lstat(source.path).st_mode):
+                os.unlink(source.path)
+                fsync_dir(source.path.parent)
+            elif source.path.parent != self.rejected_dir:
+                moved = self._move_node(source.path, self.rejected_dir)
+            else:
+                moved = source.path
+        if archive and moved is not None:
+            result.archived_as = moved
+        with self.ledger.transaction():
+            self.ledger.record_submission(
+                sha256=source.sha256, file_name=source.name, received_on=self.received_on, status="rejected",
+                form_id=None, problems=[{"severity": f.severity, **f.problem().as_dict()} for f in result.findings],
+                archived_as=self.rel(result.archived_as) if result.archived_as else None)
+        return result
+
+    def _move_node(self, path: Path, folder: Path) -> Path:
+        """Rename `path` (whatever it is) to a free name in `folder`, never overwriting."""
+        folder.mkdir(parents=True, exist_ok=True)
+        for target in _free_names(path.name):
+            target = folder / target
+            if os.path.lexists(target):
+                continue
+            os.rename(path, target)
+            fsync_dir(folder)
+            fsync_dir(path.parent)
+            return target
+        raise OSError(f"no free file name in {folder}")
+
+    def _reject_unexpected(self, source: _Source, result: FormResult, exc: BaseException) -> FormResult:
+        """Something failed unexpectedly on this file: reject it, move it to forms/rejected/, log where it failed.
+
+        The log names the exception type and the code lines, never the exception's text (it may quote values
+        from the file).
+        """
+        where = " < ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}"
+                           for f in reversed(traceback.extract_tb(exc.__traceback__)[-6:]))
+        self.ws.log.error("ingest: %s while handling a file (sha256 %s); it was rejected. At %s",
+                          type(exc).__name__, source.sha256[:12] or "not read", where)
+        detail = (f"Handling this file failed unexpectedly ({type(exc).__name__}); it was moved to forms/rejected/ "
+                  "and the run went on. Details (without personal data) are in .kokemus/kokemus.log.")
+        try:
+            if source.data is None:
+                if not (source.claimed or source.from_rejected) or not os.path.lexists(source.path):
+                    result.findings.append(Finding("unreadable", params={"detail": detail}))
+                    return result
+                return self._reject_unread(source, result, detail, archive=True)
+            result.findings.append(Finding("unreadable", params={"detail": detail}))
+            archived = self._archive(source, self.rejected_dir)
+            result.archived_as = archived
+            with self.ledger.transaction():
+                self.ledger.record_submission(
+                    sha256=source.sha256, file_name=source.name, received_on=self.received_on, status="rejected",
+                    form_id=None, problems=[{"severity": f.severity, **f.problem().as_dict()} for f in result.findings],
+                    archived_as=self.rel(archived))
+            if archived != source.path:
+                self._remove_original(source)
+        except (LedgerError, WorkspaceBusy, sqlite3.OperationalError):
+            raise
+        except Exception as again:  # the file stays where it is; the next run tries it again
+            self.ws.log.error("ingest: the rejected file could not be moved to forms/rejected/ (%s)",
+                              type(again).__name__)
+            result.archived_as = None
         return result
 
     def _decide(self, path: Path, data: bytes, sha256: str, result: FormResult) -> FormRecord | None:
@@ -221,7 +454,7 @@ class _Session:
         if not seal_matches(self.key, identity, form.seal):
             result.findings.append(Finding("seal-mismatch", field=SEAL_FIELD))
             return None
-        check = validate_form(form, self.register, cutoff=self.cutoff)
+        check = validate_form(form, self.register, cutoff=self.cutoff, max_travel=self.max_travel)
         result.findings.extend(check.findings)
         for line in check.lines:
             if line.work_date > self.received_on:
@@ -269,54 +502,76 @@ class _Session:
         return target
 
 
-def _archive(path: Path, data: bytes, target_dir: Path, managed_dirs: tuple[Path, ...]) -> tuple[Path, Path | None]:
-    """Put the received file into `target_dir`; return (archived path, original to remove after the commit).
+def _free_names(name: str) -> Iterator[str]:
+    """name.pdf, name-2.pdf, name-3.pdf, ... (the writer claims one with an exclusive link).
 
-    Files in the inbox or in the forms/ archives are moved (hard-linked now, the original removed after the
-    commit); other files are copied and left in place. A file already in `target_dir` stays where it is.
-    Nothing is ever overwritten: a name already taken gets a -2, -3, ... suffix.
+    A name too long to take a suffix is shortened (keeping whole characters), so any name a file in the inbox
+    can have also fits in the archive.
     """
-    source = path  # resolved, like target_dir and managed_dirs
-    if source.parent == target_dir:
-        return source, None
-    target_dir.mkdir(parents=True, exist_ok=True)
-    managed = any(source.is_relative_to(d) for d in managed_dirs)
-    to_remove = source if managed else None
-    if managed:
-        for target in _free_names(target_dir, path.name):
-            try:
-                os.link(source, target)
-                return target, to_remove
-            except FileExistsError:
-                continue
-            except OSError:
-                break  # this file system has no hard links: copy instead
-    fd, tmp_name = tempfile.mkstemp(prefix=".incoming.", suffix=".pdf.tmp", dir=target_dir)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        for target in _free_names(target_dir, path.name):
-            try:
-                os.link(tmp, target)
-            except FileExistsError:
-                continue
-            except OSError:
-                if target.exists():
-                    continue
-                os.replace(tmp, target)
-            return target, to_remove
-        raise OSError(f"no free file name for {path.name} in {target_dir}")
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def _free_names(folder: Path, name: str):
-    """name.pdf, name-2.pdf, name-3.pdf, ... in `folder` (the caller claims one with an exclusive link)."""
     stem, suffix = Path(name).stem, Path(name).suffix
-    yield folder / name
+    if len(os.fsencode(name)) > _ARCHIVE_NAME_BYTES:
+        suffix = suffix if len(os.fsencode(suffix)) <= 16 else ""
+        stem = os.fsencode(stem)[:_ARCHIVE_NAME_BYTES - len(os.fsencode(suffix))].decode("utf-8", "ignore")
+        name = stem + suffix
+    yield name
     for number in range(2, 100_000):
-        yield folder / f"{stem}-{number}{suffix}"
+        yield f"{stem}-{number}{suffix}"
+
+
+class _NotRegular(Exception):
+    def __init__(self, mode: int):
+        super().__init__(mode)
+        self.mode = mode
+
+
+class _TooLarge(Exception):
+    def __init__(self, size: int):
+        super().__init__(size)
+        self.size = size
+
+
+def _read_regular(path: Path) -> bytes:
+    """The bytes of a regular file, read through one descriptor opened without following a symlink.
+
+    The descriptor is checked (fstat) before reading, so a file swapped for a link, a fifo or a device between
+    listing and opening is refused, not read; O_NONBLOCK keeps a fifo from hanging the open.
+    """
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC | getattr(os, "O_NOCTTY", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise _NotRegular(stat.S_IFLNK) from None
+        raise
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise _NotRegular(info.st_mode)
+        if info.st_size > MAX_FORM_BYTES:
+            raise _TooLarge(info.st_size)
+        chunks, total = [], 0
+        while chunk := os.read(fd, 1024 * 1024):
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > MAX_FORM_BYTES:
+                raise _TooLarge(total)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def _not_regular_text(mode: int) -> str:
+    kind = ("a symbolic link" if stat.S_ISLNK(mode) else "a folder" if stat.S_ISDIR(mode)
+            else "a named pipe (fifo)" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or
+            stat.S_ISBLK(mode) else "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
+    return (f"This is {kind}, not a regular file, so it was not read. Save the returned form itself "
+            "(not a link to it) in the inbox.")
+
+
+def _too_large_text(size: int) -> str:
+    return (f"The file is too large to be an hour form ({size / 1024 / 1024:.1f} MB; at most "
+            f"{MAX_FORM_BYTES // 1024 // 1024} MB), so it was not read. Ask the expert to send the filled form "
+            "itself as a PDF.")
 
 
 # --- the feedback file ----------------------------------------------------------------------------

@@ -7,6 +7,7 @@ One `Ledger` per command, used as a context manager. Each ingested file is recor
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +20,7 @@ from kokemus_docs.errors import KokemusError, MonthClosed
 from kokemus_docs.model import next_month
 
 SCHEMA_VERSION = 1
+BUSY_TIMEOUT = 10.0  # seconds a connection waits for another one's write transaction before giving up
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -71,6 +73,46 @@ CREATE TABLE IF NOT EXISTS lines (
     UNIQUE (form_id, row)
 );
 CREATE TABLE IF NOT EXISTS months (month TEXT PRIMARY KEY, closed_at TEXT NOT NULL);
+-- Client feedback (kokemus_docs.feedback): issued questionnaires, received files and anonymous answers.
+-- Nothing here identifies a respondent: no name, address, IP address or browser.
+CREATE TABLE IF NOT EXISTS feedback_questionnaires (
+    code TEXT PRIMARY KEY,
+    form_id TEXT NOT NULL UNIQUE,
+    unit_id TEXT NOT NULL,
+    respondent TEXT NOT NULL,
+    language TEXT NOT NULL,
+    issued_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS feedback_files (
+    id INTEGER PRIMARY KEY,
+    sha256 TEXT NOT NULL,
+    file_name TEXT NOT NULL,
+    received_on TEXT NOT NULL,
+    ingested_at TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('accepted', 'rejected', 'duplicate')),
+    answers INTEGER NOT NULL DEFAULT 0,
+    problems_json TEXT NOT NULL DEFAULT '[]'
+);
+CREATE INDEX IF NOT EXISTS feedback_files_sha ON feedback_files (sha256);
+CREATE TABLE IF NOT EXISTS feedback_answers (
+    id INTEGER PRIMARY KEY,
+    file_id INTEGER REFERENCES feedback_files (id),
+    source_row INTEGER,
+    channel TEXT NOT NULL CHECK (channel IN ('pdf', 'csv', 'xlsx', 'web')),
+    form_id TEXT,
+    unit_id TEXT NOT NULL,
+    respondent TEXT NOT NULL CHECK (respondent IN ('client', 'employee', 'expert')),
+    language TEXT,
+    answered_on TEXT NOT NULL,
+    recommend INTEGER NOT NULL CHECK (recommend BETWEEN 0 AND 10),
+    s1 INTEGER CHECK (s1 BETWEEN 1 AND 5),
+    s2 INTEGER CHECK (s2 BETWEEN 1 AND 5),
+    s3 INTEGER CHECK (s3 BETWEEN 1 AND 5),
+    s4 INTEGER CHECK (s4 BETWEEN 1 AND 5),
+    s5 INTEGER CHECK (s5 BETWEEN 1 AND 5),
+    comment TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS feedback_answers_date ON feedback_answers (answered_on);
 """
 
 
@@ -115,19 +157,48 @@ class FormRecord:
 
 
 class LedgerError(KokemusError):
-    """The ledger file cannot be opened or is from a newer version of kokemus-docs."""
+    """The ledger file cannot be opened, is busy, or is from a newer version of kokemus-docs."""
+
+
+def ledger_busy_error(path: str | Path, exc: sqlite3.OperationalError) -> LedgerError | None:
+    """The clear error for SQLite's 'database is locked' / 'busy'; None for other errors."""
+    text = str(exc).lower()
+    if "locked" not in text and "busy" not in text:
+        return None
+    return LedgerError(f"The ledger {Path(path).name} is busy: another program is writing it (another kokemus "
+                       "command, the web app, or a program that opened the file). Try again in a moment; if it "
+                       "stays busy, close the other program.", path=str(path), code="ledger-busy")
 
 
 class Ledger:
-    def __init__(self, path: str | Path):
+    """One connection to the ledger (.kokemus/ledger.sqlite, mode 0600, WAL journal, busy timeout)."""
+
+    def __init__(self, path: str | Path, *, busy_timeout: float | None = None):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        timeout = BUSY_TIMEOUT if busy_timeout is None else busy_timeout
         try:
-            self.db = sqlite3.connect(self.path, isolation_level=None)  # explicit transactions only
+            _create_private(self.path)
+            self.db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)  # explicit transactions
+        except (OSError, sqlite3.DatabaseError) as exc:
+            raise LedgerError(f"The ledger {self.path.name} cannot be opened ({exc}). Check the folder "
+                              f"{self.path.parent} and its permissions.", path=str(self.path),
+                              code="ledger-unreadable") from None
+        try:
             self.db.row_factory = sqlite3.Row
+            self.db.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
             self.db.execute("PRAGMA foreign_keys = ON")
+            # WAL: readers (the web app, notices) never wait for a writer; FULL: each commit is on disk when
+            # it returns, so a file removed from the inbox after its commit is never lost by a power cut.
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.execute("PRAGMA synchronous = FULL")
             self._migrate()
+        except sqlite3.OperationalError as exc:
+            self.db.close()
+            raise ledger_busy_error(self.path, exc) or LedgerError(
+                f"The ledger {self.path.name} cannot be opened ({exc}). Restore it from a backup.",
+                path=str(self.path), code="ledger-unreadable") from None
         except sqlite3.DatabaseError as exc:
+            self.db.close()
             raise LedgerError(f"The ledger {self.path.name} cannot be opened ({exc}). Restore it from a backup.",
                               path=str(self.path), code="ledger-unreadable") from None
 
@@ -141,7 +212,7 @@ class Ledger:
         self.db.close()
 
     def _migrate(self) -> None:
-        self.db.executescript(SCHEMA)
+        self.db.executescript(SCHEMA)  # IF NOT EXISTS: no write, and no wait for a writer, once it is all there
         row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         if row is None:
             self.db.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
@@ -151,14 +222,26 @@ class Ledger:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """All or nothing: commit on success, roll back on any exception."""
-        self.db.execute("BEGIN IMMEDIATE")
+        """All or nothing: commit on success, roll back on any exception.
+
+        Waits up to the busy timeout for another writer; then raises LedgerError ('ledger-busy').
+        """
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise ledger_busy_error(self.path, exc) or exc from None
         try:
             yield
         except BaseException:
-            self.db.execute("ROLLBACK")
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
             raise
-        self.db.execute("COMMIT")
+        try:
+            self.db.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            raise ledger_busy_error(self.path, exc) or exc from None
 
     # --- submissions (every file received) ----------------------------------------------------
     def submission_by_sha(self, sha256: str) -> sqlite3.Row | None:
@@ -175,6 +258,16 @@ class Ledger:
             (sha256, file_name, archived_as, received_on.isoformat(), datetime.now().isoformat(timespec="seconds"),
              form_id, status, json.dumps(problems, ensure_ascii=False)))
         return int(cur.lastrowid)
+
+    def latest_submission(self, sha256: str, file_name: str) -> sqlite3.Row | None:
+        """The latest submission, whatever its status, of these bytes under this file name."""
+        return self.db.execute("SELECT * FROM submissions WHERE sha256 = ? AND file_name = ? ORDER BY id DESC LIMIT 1",
+                               (sha256, file_name)).fetchone()
+
+    def names_archive(self, archived_as: str) -> bool:
+        """Whether any submission names this archive file (workspace-relative) as its copy."""
+        return self.db.execute("SELECT 1 FROM submissions WHERE archived_as = ? LIMIT 1",
+                               (archived_as,)).fetchone() is not None
 
     def set_archived_as(self, submission_id: int, archived_as: str) -> None:
         self.db.execute("UPDATE submissions SET archived_as = ? WHERE id = ?", (archived_as, submission_id))
@@ -263,6 +356,30 @@ class Ledger:
         while self.is_closed(month):
             month = next_month(month)
         return month
+
+
+def _create_private(path: Path) -> None:
+    """Create the ledger's folder (0700) and an empty ledger file (0600) if missing; make an existing one 0600.
+
+    SQLite creates the -wal and -shm files with the database file's mode, so they are 0600 too.
+    """
+    folder = path.parent
+    if not folder.is_dir():
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(folder, 0o700)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
+    try:
+        if os.fstat(fd).st_mode & 0o777 != 0o600:
+            os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
+    for suffix in ("-wal", "-shm", "-journal"):
+        side = path.with_name(path.name + suffix)
+        try:
+            if side.stat().st_mode & 0o777 != 0o600:
+                os.chmod(side, 0o600)
+        except OSError:
+            pass
 
 
 def _form_record(row: sqlite3.Row) -> FormRecord:

@@ -345,6 +345,37 @@ CATALOGUE: dict[str, Entry] = {
         f"Lomakkeen {{form_id}} palkkio on jo maksettu, eikä korjattua lomaketta voi enää käsitellä. {_ASK_FI}",
         f"Arvodet för blanketten {{form_id}} har redan betalats och den rättade blanketten kan inte längre "
         f"behandlas. {_ASK_SV}"),
+    # --- limits on values (SPEC.md "Limits") ------------------------------------------------------------
+    "text-too-long": Entry(
+        ERROR,
+        "The field holds {length} characters; a field may hold at most {limit}. Ask the expert to shorten it "
+        "and return the form again.",
+        "Kentässä on {length} merkkiä, mutta siihen mahtuu enintään {limit}. Lyhennä teksti ja palauta lomake "
+        "uudelleen.",
+        "Fältet har {length} tecken, men det rymmer högst {limit}. Förkorta texten och skicka blanketten på "
+        "nytt."),
+    "participants-too-many": Entry(
+        ERROR,
+        "'{value}' participants is more than {limit}, the most one row can have. Check the number with the "
+        "expert.",
+        "Osallistujamäärä '{value}' on suurempi kuin {limit}, joka on yhden rivin enimmäismäärä. Tarkista "
+        "osallistujamäärä.",
+        "Antalet deltagare '{value}' är större än {limit}, som är det högsta antalet på en rad. Kontrollera "
+        "antalet."),
+    "travel-decimals": Entry(
+        ERROR,
+        "The travel cost '{value}' has more than two decimals; it should be euros and cents, like 12,50.",
+        "Matkakulussa '{value}' on enemmän kuin kaksi desimaalia. Kirjoita euroina ja sentteinä, esimerkiksi "
+        "12,50.",
+        "Resekostnaden '{value}' har fler än två decimaler. Skriv den i euro och cent, till exempel 12,50."),
+    "travel-too-large": Entry(
+        ERROR,
+        "The travel cost '{value}' is more than {limit}, the most one row may claim (kokemus.toml "
+        "forms.max_travel_eur). Check the amount with the expert; a larger trip is agreed and paid separately.",
+        f"Matkakulu '{{value}}' on suurempi kuin yhden rivin enimmäismäärä {{limit}}. Tarkista summa. Jos "
+        f"matka oli tätä kalliimpi, {_ASK_FI[0].lower()}{_ASK_FI[1:]}",
+        f"Resekostnaden '{{value}}' är större än det högsta beloppet för en rad, {{limit}}. Kontrollera "
+        f"beloppet. Om resan kostade mer, {_ASK_SV[0].lower()}{_ASK_SV[1:]}"),
 }
 
 # How the feedback file names a form field, per language.

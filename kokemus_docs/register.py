@@ -6,7 +6,10 @@ and column. Rows with errors are left out of the returned `Register`, so the val
 
 from __future__ import annotations
 
+import struct
+import unicodedata
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
@@ -23,25 +26,40 @@ from stdnum.fi import hetu as stdnum_hetu
 
 from kokemus_docs.errors import Problem, RegisterUnreadable
 from kokemus_docs.fileio import atomic_path
-from kokemus_docs.formatting import ParseError, parse_date, parse_decimal
+from kokemus_docs.formatting import ParseError, parse_date, parse_id, parse_money, shown
 from kokemus_docs.model import LANGUAGES, Contract, Expert, FeeRate, Register, Unit
 from kokemus_docs.report import Outcome
 
 BASES = ("hour", "session", "event")
+
+# Bounds on the workbook file, checked before openpyxl opens it (SPEC.md "Limits").
+MAX_REGISTER_BYTES = 20_000_000       # the .xlsx file itself
+MAX_UNPACKED_BYTES = 100_000_000      # all members of the zip package, unpacked
+MAX_MEMBER_BYTES = 50_000_000         # any one member, unpacked
+MAX_MEMBERS = 1_000
+MAX_RATIO = 100                       # unpacked / packed, for members over RATIO_FLOOR bytes unpacked
+RATIO_FLOOR = 1_000_000
+# Bounds on what the sheets hold.
+MAX_ROWS = 20_000                     # data rows per sheet, below the header row
+MAX_COLUMNS = 100                     # columns read per row; columns further right are ignored
+MAX_CELL_CHARS = 2_000
+MAX_RATE_EUR = Decimal("10000.00")
+# Formats people save a register in by mistake, next to the register.xlsx that is missing.
+OTHER_FORMATS = (".xls", ".csv", ".ods", ".xlsm", ".numbers")
 
 
 @dataclass(frozen=True)
 class Column:
     name: str
     required: bool = False
-    kind: str = "text"  # text | date | int | decimal | yesno | list | language | hetu | iban | basis
+    kind: str = "text"  # text | id | ids | date | int | decimal | yesno | list | language | hetu | iban | basis
     aliases: tuple[str, ...] = ()
     help: str = ""
 
 
 SHEETS: dict[str, tuple[Column, ...]] = {
     "experts": (
-        Column("expert_id", True, aliases=("tunnus", "id"), help="Unique id, e.g. KA-001"),
+        Column("expert_id", True, "id", ("tunnus", "id"), "Unique id, e.g. KA-001"),
         Column("first_name", True, aliases=("etunimi", "förnamn"), help="First name"),
         Column("last_name", True, aliases=("sukunimi", "efternamn"), help="Last name"),
         Column("hetu", True, "hetu", ("henkilötunnus", "personbeteckning"), "Henkilötunnus, e.g. 131052-308T"),
@@ -61,7 +79,7 @@ SHEETS: dict[str, tuple[Column, ...]] = {
         Column("active", kind="yesno", aliases=("aktiivinen", "aktiv"), help="yes or no (default yes)"),
     ),
     "units": (
-        Column("unit_id", True, aliases=("yksikkö", "enhet", "id"), help="Unique id, e.g. MIELI-PORVOO"),
+        Column("unit_id", True, "id", ("yksikkö", "enhet", "id"), "Unique id, e.g. MIELI-PORVOO"),
         Column("name_fi", True, aliases=("nimi", "nimi_fi"), help="Unit name in Finnish"),
         Column("name_sv", True, aliases=("namn", "namn_sv"), help="Unit name in Swedish"),
         Column("cost_center", True, aliases=("kustannuspaikka", "kostnadsställe"), help="Cost centre that pays"),
@@ -76,16 +94,16 @@ SHEETS: dict[str, tuple[Column, ...]] = {
         Column("service_area_sv", aliases=("serviceområde_sv",), help="Service area in Swedish"),
     ),
     "contracts": (
-        Column("contract_id", True, aliases=("sopimus", "avtal", "id"), help="Unique id, e.g. S-2026-001"),
-        Column("expert_id", True, help="An expert_id from the experts sheet"),
-        Column("unit_id", True, help="A unit_id from the units sheet"),
-        Column("tasks", True, "list", ("tehtävät", "uppgifter"), "Task codes separated by ;, e.g. individual; group"),
+        Column("contract_id", True, "id", ("sopimus", "avtal", "id"), "Unique id, e.g. S-2026-001"),
+        Column("expert_id", True, "id", help="An expert_id from the experts sheet"),
+        Column("unit_id", True, "id", help="A unit_id from the units sheet"),
+        Column("tasks", True, "ids", ("tehtävät", "uppgifter"), "Task codes separated by ;, e.g. individual; group"),
         Column("valid_from", True, "date", help="First day, e.g. 1.9.2026"),
         Column("valid_to", True, "date", help="Last day, e.g. 31.8.2027"),
         Column("signed_on", kind="date", help="Date both parties signed; forms are issued only for signed contracts"),
     ),
     "fees": (
-        Column("task", True, help="Task code, e.g. individual"),
+        Column("task", True, "id", help="Task code, e.g. individual"),
         Column("basis", True, "basis", help="hour, session or event"),
         Column("rate_eur", True, "decimal", help="Fee in euros, e.g. 25,00"),
         Column("valid_from", True, "date"),
@@ -102,6 +120,10 @@ INSTRUCTIONS = [
     ("Sheets", "experts, units, contracts and fees. Row 1 holds the column names; keep them. Extra columns are "
                "ignored. Required columns are marked with * in the lists below."),
     ("Dates", "Excel dates, 14.10.2026 or 2026-10-14."),
+    ("Ids", "expert_id, unit_id, contract_id and task codes: letters, digits, - _ and . only (no spaces or "
+            "slashes), at most 64 characters."),
+    ("Limits", f"At most {MAX_ROWS:,} rows per sheet and {MAX_CELL_CHARS:,} characters per cell; fees at most "
+               f"{MAX_RATE_EUR} euros with two decimals."),
     ("Lists", "Several task codes or topics in one cell are separated by ; (individual; group)."),
     ("Task codes", "individual, pair, group, lecture, development, common_meeting; other codes can be added in the "
                    "fees sheet with their Finnish and Swedish labels."),
@@ -118,6 +140,9 @@ class RegisterCheck:
     register: Register
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    # (sheet, id) -> the Excel row it was read from, for problems found after reading (unit_id, contract_id, ...)
+    rows: dict[tuple[str, str], int] = field(default_factory=dict)
+    path: str = ""
 
     @property
     def counts(self) -> dict[str, int]:
@@ -157,6 +182,15 @@ class _SheetReader:
 
     def _convert(self, row: int, column: Column, value):
         if isinstance(value, str):
+            if len(value) > MAX_CELL_CHARS:
+                self.problem(row, column.name, f"the cell holds {len(value):,} characters; a cell may hold at most "
+                             f"{MAX_CELL_CHARS:,}. Shorten it", "too-long")
+                return _EMPTY.get(column.kind, "")
+            control = next((ch for ch in value if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r"), None)
+            if control is not None:
+                self.problem(row, column.name, f"the cell contains the control character U+{ord(control):04X}, "
+                             "which documents cannot hold; retype the cell", "control-character")
+                return _EMPTY.get(column.kind, "")
             value = value.strip()
         if value is None or value == "":
             if column.required:
@@ -202,21 +236,34 @@ def _date(value) -> date:
 
 
 def _int(value) -> int:
-    if isinstance(value, float) and value.is_integer():
+    """A whole number from 0 to 999,999,999 (a year, a count): a cell's number or digits typed as text."""
+    if isinstance(value, float) and value.is_integer() and 0 <= value < 1e9:
         return int(value)
-    if isinstance(value, int):
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10**9:
         return value
     text = str(value).strip()
-    if not text.isdigit():
-        raise ValueError(f"'{value}' is not a whole number")
+    if not (text.isascii() and text.isdigit() and len(text) <= 9):
+        raise ValueError(f"'{shown(text)}' is not a whole number like 2026")
     return int(text)
 
 
+def _id(value) -> str:
+    return parse_id(_text(value))
+
+
+def _ids(value) -> tuple[str, ...]:
+    return tuple(parse_id(part) for part in _list(value))
+
+
 def _decimal(value) -> Decimal:
-    amount = parse_decimal(value)
-    if amount < 0:
-        raise ValueError(f"'{value}' is negative")
-    return amount
+    """A fee in euros: 0 to MAX_RATE_EUR with at most two decimals. A number cell becomes the decimal the
+    spreadsheet shows (27.5 -> 27.50), never a binary float."""
+    try:
+        return parse_money(value, MAX_RATE_EUR)
+    except ParseError as exc:
+        if exc.reason == "too-large":
+            raise ParseError(f"{exc}, the largest fee the register accepts") from None
+        raise
 
 
 def _yesno(value) -> bool:
@@ -225,7 +272,7 @@ def _yesno(value) -> bool:
         return True
     if text in ("no", "n", "ei", "nej", "false", "0"):
         return False
-    raise ValueError(f"'{value}' is not yes or no")
+    raise ValueError(f"'{shown(value)}' is not yes or no")
 
 
 def _list(value) -> tuple[str, ...]:
@@ -235,14 +282,14 @@ def _list(value) -> tuple[str, ...]:
 def _language(value) -> str:
     text = _text(value).lower()
     if text not in LANGUAGES:
-        raise ValueError(f"'{value}' is not a language we write documents in; write fi or sv")
+        raise ValueError(f"'{shown(value)}' is not a language we write documents in; write fi or sv")
     return text
 
 
 def _basis(value) -> str:
     text = _text(value).lower()
     if text not in BASES:
-        raise ValueError(f"'{value}' is not a fee basis; write hour, session or event")
+        raise ValueError(f"'{shown(value)}' is not a fee basis; write hour, session or event")
     return text
 
 
@@ -261,10 +308,10 @@ def _iban(value) -> str:
 
 
 _CONVERTERS: dict[str, Callable] = {
-    "text": _text, "date": _date, "int": _int, "decimal": _decimal, "yesno": _yesno, "list": _list,
+    "text": _text, "id": _id, "ids": _ids, "date": _date, "int": _int, "decimal": _decimal, "yesno": _yesno, "list": _list,
     "language": _language, "basis": _basis, "hetu": _hetu, "iban": _iban,
 }
-_EMPTY = {"date": None, "int": None, "decimal": None, "yesno": None, "list": ()}
+_EMPTY = {"date": None, "int": None, "decimal": None, "yesno": None, "list": (), "ids": ()}
 
 
 def hetu_problem(hetu: str, today: date | None = None) -> tuple[str, str, bool] | None:
@@ -291,36 +338,140 @@ def hetu_problem(hetu: str, today: date | None = None) -> tuple[str, str, bool] 
 
 
 def load_register(path: str | Path, today: date | None = None) -> RegisterCheck:
-    """Read and check the register workbook. Raises RegisterUnreadable if it cannot be read at all."""
+    """Read and check the register workbook. Raises RegisterUnreadable if it cannot be read at all: missing,
+    not an .xlsx workbook, damaged, beyond the size limits, or without a required sheet or column."""
     path = Path(path)
     if not path.is_file():
-        raise RegisterUnreadable(f"The register {path.name} was not found in {path.parent}. "
-                                 "Create it with 'kokemus init' or copy it into the workspace.",
-                                 path=path.name, code="register-missing")
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise RegisterUnreadable(f"The register {path.name} cannot be opened as an Excel workbook ({exc}). "
-                                 "Save it as .xlsx and try again.", path=path.name, code="register-unreadable") from None
-    try:
-        sheets = {name.strip().lower(): name for name in workbook.sheetnames}
-        missing = [s for s in SHEETS if s not in sheets]
-        if missing:
-            raise RegisterUnreadable(
-                f"The register {path.name} lacks the sheet(s) {', '.join(missing)}. "
-                "Each of experts, units, contracts and fees needs its own sheet (see 'kokemus init').",
-                path=path.name, code="missing-sheet")
-        rows = {s: list(workbook[sheets[s]].iter_rows(values_only=True)) for s in SHEETS}
-    finally:
-        workbook.close()
-
-    check = RegisterCheck(Register())
+        raise _missing_register(path)
+    rows = _read_sheets(path)
+    check = RegisterCheck(Register(), path=path.name)
     _read_experts(check, _SheetReader(check, path, "experts", rows["experts"]), today)
     _read_units(check, _SheetReader(check, path, "units", rows["units"]))
     fee_reader = _SheetReader(check, path, "fees", rows["fees"])
     _read_fees(check, fee_reader)
     _read_contracts(check, _SheetReader(check, path, "contracts", rows["contracts"]))
     return check
+
+
+def _missing_register(path: Path) -> RegisterUnreadable:
+    others = [path.with_suffix(suffix).name for suffix in OTHER_FORMATS if path.with_suffix(suffix).is_file()]
+    if others:
+        return RegisterUnreadable(
+            f"The register {path.name} was not found in {path.parent}, but {', '.join(others)} is there. Open it "
+            f"in Excel or LibreOffice and save it as {path.name} (Excel workbook, .xlsx).",
+            path=path.name, code="register-missing")
+    return RegisterUnreadable(f"The register {path.name} was not found in {path.parent}. "
+                              "Create it with 'kokemus init' or copy it into the workspace.",
+                              path=path.name, code="register-missing")
+
+
+def _unreadable(path: Path, reason: str, code: str = "register-unreadable") -> RegisterUnreadable:
+    return RegisterUnreadable(f"The register {path.name} {reason}", path=path.name, code=code)
+
+
+def check_package(path: Path) -> None:
+    """Refuse a register file that is not an .xlsx package within the limits, before any XML is parsed.
+
+    Checks the file size, the number of members (from the zip's end record, before the member list is read),
+    each member's unpacked size and compression ratio, the total unpacked size, and that no XML member declares
+    a DOCTYPE (workbooks never do; entity tricks need one).
+    """
+    size = path.stat().st_size
+    if size > MAX_REGISTER_BYTES:
+        raise _unreadable(path, f"is {size / 1e6:.1f} MB; a register may be at most {MAX_REGISTER_BYTES / 1e6:.0f} "
+                          "MB. Remove pictures and unused sheets, or save a copy with only the four sheets.",
+                          "register-too-large")
+    with path.open("rb") as handle:
+        head = handle.read(8)
+        if head.startswith(b"\xd0\xcf\x11\xe0"):
+            raise _unreadable(path, "is an old .xls workbook or a password-protected one. Open it in Excel or "
+                              "LibreOffice and save it as an Excel workbook (.xlsx) without a password.")
+        if not head.startswith(b"PK"):
+            raise _unreadable(path, "is not an Excel workbook (.xlsx). If it is a .csv, .ods or .xls file, open it "
+                              "in Excel or LibreOffice and save it as an Excel workbook (.xlsx).")
+        members = _zip_member_count(handle, size)
+    if members is None:
+        raise _unreadable(path, "is damaged: its zip directory cannot be found (the file may be cut short). "
+                          "Save the workbook again from Excel or LibreOffice, or restore it from a backup.",
+                          "register-damaged")
+    if members > MAX_MEMBERS:
+        raise _unreadable(path, f"holds {members:,} parts; an Excel workbook has a few dozen. Save it again from "
+                          "Excel or LibreOffice as a new .xlsx.", "register-too-large")
+    try:
+        with zipfile.ZipFile(path) as package:
+            infos = package.infolist()
+            total = 0
+            for info in infos:
+                total += info.file_size
+                ratio = info.file_size / max(info.compress_size, 1)
+                if info.file_size > MAX_MEMBER_BYTES or (info.file_size > RATIO_FLOOR and ratio > MAX_RATIO):
+                    raise _unreadable(path, f"holds a part that unpacks to {info.file_size / 1e6:,.0f} MB; that is "
+                                      "not a register someone typed. Save the sheets into a new workbook (or restore "
+                                      "a backup) and check it again.", "register-too-large")
+            if total > MAX_UNPACKED_BYTES:
+                raise _unreadable(path, f"unpacks to {total / 1e6:,.0f} MB; a register may unpack to at most "
+                                  f"{MAX_UNPACKED_BYTES / 1e6:.0f} MB. Remove pictures and unused sheets.",
+                                  "register-too-large")
+            for info in infos:
+                if info.filename.endswith((".xml", ".rels")):
+                    with package.open(info) as member:
+                        if b"<!DOCTYPE" in member.read(4096).upper():
+                            raise _unreadable(path, "contains a part with a DOCTYPE, which Excel never writes. "
+                                              "Save the sheets into a new workbook and check it again.",
+                                              "register-damaged")
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError, ValueError,
+            RuntimeError, zlib.error):  # what zipfile raises on broken, encrypted or unsupported members
+        raise _unreadable(path, "is damaged and cannot be unpacked. Save the workbook again from Excel or "
+                          "LibreOffice, or restore it from a backup.", "register-damaged") from None
+
+
+def _zip_member_count(handle, size: int) -> int | None:
+    """Members announced by the zip's end-of-central-directory record (None if there is none; 0xFFFF for zip64)."""
+    tail_size = min(size, 22 + 65_535)
+    handle.seek(size - tail_size)
+    tail = handle.read(tail_size)
+    position = tail.rfind(b"PK\x05\x06")
+    if position < 0 or position + 22 > len(tail):
+        return None
+    return struct.unpack("<H", tail[position + 10:position + 12])[0]
+
+
+def _read_sheets(path: Path) -> dict[str, list[tuple]]:
+    """The rows of the four sheets (header first), within MAX_ROWS and MAX_COLUMNS."""
+    check_package(path)
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds on a damaged file; none of them is for the user to read
+        raise _damaged(path) from None
+    try:
+        sheets = {name.strip().lower(): name for name in workbook.sheetnames}
+        missing = [s for s in SHEETS if s not in sheets]
+        if missing:
+            raise _unreadable(path, f"lacks the sheet(s) {', '.join(missing)}. Each of experts, units, contracts "
+                              "and fees needs its own sheet (see 'kokemus init').", "missing-sheet")
+        rows: dict[str, list[tuple]] = {}
+        for sheet in SHEETS:
+            worksheet = workbook[sheets[sheet]]
+            try:
+                read = list(worksheet.iter_rows(max_row=MAX_ROWS + 2, max_col=MAX_COLUMNS, values_only=True))
+            except Exception:
+                raise _damaged(path, sheets[sheet]) from None
+            while read and all(v is None or v == "" for v in read[-1]):
+                read.pop()
+            if len(read) > MAX_ROWS + 1:
+                raise _unreadable(path, f"has more than {MAX_ROWS:,} rows on sheet {sheet}; a register holds at "
+                                  f"most {MAX_ROWS:,} rows per sheet. Delete the rows below the last real one "
+                                  "(select them, right-click, Delete) and check again.", "too-many-rows")
+            rows[sheet] = read
+    finally:
+        workbook.close()
+    return rows
+
+
+def _damaged(path: Path, sheet: str | None = None) -> RegisterUnreadable:
+    where = f"its sheet {sheet}" if sheet else "its content"
+    return _unreadable(path, f"is damaged: {where} cannot be read as Excel data. Open it in Excel or LibreOffice, "
+                       "save it as a new .xlsx, and check again (or restore it from a backup).", "register-damaged")
 
 
 def _read_experts(check: RegisterCheck, reader: _SheetReader, today: date | None) -> None:
@@ -336,6 +487,7 @@ def _read_experts(check: RegisterCheck, reader: _SheetReader, today: date | None
             continue
         active = True if v["active"] is None else v["active"]
         check.register.experts[v["expert_id"]] = Expert(**{**v, "active": active})
+        check.rows["experts", v["expert_id"]] = row
 
 
 def _read_units(check: RegisterCheck, reader: _SheetReader) -> None:
@@ -343,6 +495,7 @@ def _read_units(check: RegisterCheck, reader: _SheetReader) -> None:
     for row, v, ok in reader.records():
         if _unique(reader, seen, row, "unit_id", v["unit_id"]) and ok:
             check.register.units[v["unit_id"]] = Unit(**v)
+            check.rows["units", v["unit_id"]] = row
 
 
 def _read_fees(check: RegisterCheck, reader: _SheetReader) -> None:
@@ -408,6 +561,7 @@ def _read_contracts(check: RegisterCheck, reader: _SheetReader) -> None:
                            "only after both parties have signed; fill in signed_on then", "unsigned", warning=True)
         if _unique(reader, seen, row, "contract_id", v["contract_id"]) and ok:
             reg.contracts[v["contract_id"]] = Contract(**v)
+            check.rows["contracts", v["contract_id"]] = row
 
 
 def _unique(reader: _SheetReader, seen: dict[str, int], row: int, column: str, value: str) -> bool:
@@ -553,13 +707,13 @@ def write_register(path: str | Path, experts: Iterable[Expert] = (), units: Iter
                     value = "; ".join(value)
                 elif isinstance(value, bool):
                     value = "yes" if value else "no"
-                elif isinstance(value, Decimal):
-                    value = float(value) if value == value.quantize(Decimal("0.01")) else str(value)
                 row.append(value)
             ws.append(row)
             for cell in ws[ws.max_row]:
                 if isinstance(cell.value, date):
                     cell.number_format = "d.m.yyyy"
+                elif isinstance(cell.value, Decimal):  # written as the decimal text itself, no binary float
+                    cell.number_format = "0.00"
                 elif isinstance(cell.value, str):
                     cell.data_type = "s"  # never let a typed '=...' become a formula
     with atomic_path(path, mode=0o600) as tmp:
@@ -568,13 +722,63 @@ def write_register(path: str | Path, experts: Iterable[Expert] = (), units: Iter
 
 
 def check_register(ws) -> Outcome:
-    """`kokemus check`: every problem of the workspace's register, and how many rows of each sheet are usable."""
+    """`kokemus check`: every problem of the workspace's register, how many rows of each sheet are usable, and
+    what is missing for Swedish documents or from kokemus.toml."""
     check = load_register(ws.register_path)
+    warnings = check.warnings + swedish_text_warnings(check) + settings_warnings(ws.config)
     counts = check.counts
     summary = [f"{ws.rel(ws.register_path)}: {counts['experts']} experts, {counts['units']} units, "
                f"{counts['contracts']} contracts, {counts['fees']} fee rates usable"]
     if check.errors:
         summary.append(f"{len(check.errors)} problem(s) to fix; rows with errors are left out until fixed.")
     else:
-        summary.append("No errors." + (f" {len(check.warnings)} warning(s)." if check.warnings else ""))
-    return Outcome(errors=check.errors, warnings=check.warnings, extra={"counts": counts}, summary=summary)
+        summary.append("No errors." + (f" {len(warnings)} warning(s)." if warnings else ""))
+    return Outcome(errors=check.errors, warnings=warnings, extra={"counts": counts}, summary=summary)
+
+
+# Unit texts that Swedish documents take from their own column when it is filled.
+SWEDISH_TEXTS = ("address", "premises", "service_area")
+
+
+def swedish_text_warnings(check: RegisterCheck) -> list[Problem]:
+    """A warning for each unit that works with a Swedish-speaking expert (through a contract) and has a
+    Finnish address, premises or service area but not the Swedish one: that expert's documents would show
+    the Finnish text."""
+    register = check.register
+    swedish_contracts: dict[str, list[str]] = {}
+    for contract in sorted(register.contracts.values(), key=lambda c: c.contract_id):
+        expert = register.experts.get(contract.expert_id)
+        if expert is not None and expert.document_language == "sv":
+            swedish_contracts.setdefault(contract.unit_id, []).append(f"{contract.contract_id} ({expert.expert_id})")
+    warnings = []
+    for unit_id, contracts in sorted(swedish_contracts.items()):
+        unit = register.units.get(unit_id)
+        if unit is None:
+            continue
+        for attribute in SWEDISH_TEXTS:
+            if getattr(unit, attribute) and not getattr(unit, f"{attribute}_sv"):
+                warnings.append(Problem(
+                    f"unit {unit_id} has {attribute} in Finnish but {attribute}_sv is empty; the Swedish "
+                    f"documents of contract(s) {', '.join(contracts)} would show the Finnish text. Fill in "
+                    f"{attribute}_sv.", path=check.path or None, sheet="units", row=check.rows.get(("units", unit_id)),
+                    field=f"{attribute}_sv", code="swedish-text-missing"))
+    return warnings
+
+
+# kokemus.toml [organisation] keys that documents print, and what each is.
+ORGANISATION_SETTINGS = {
+    "business_id": "the county's business ID (Y-tunnus / FO-nummer), printed on contracts",
+    "postal_address_fi": "the county's postal address in Finnish, printed on Finnish contracts",
+    "postal_address_sv": "the county's postal address in Swedish, printed on Swedish contracts",
+    "coordinator_name": "whom experts contact with questions, printed on contracts, hour forms and feedback",
+    "coordinator_email": "the coordinator's email address, printed with the name",
+    "coordinator_phone": "the coordinator's phone number, printed with the name",
+}
+
+
+def settings_warnings(config: dict) -> list[Problem]:
+    """A warning for each empty [organisation] setting in kokemus.toml that documents print."""
+    organisation = config.get("organisation", {})
+    return [Problem(f"Fill in {key} under [organisation] in kokemus.toml: {what}; it is empty now.",
+                    path="kokemus.toml", field=f"organisation.{key}", code="setting-missing")
+            for key, what in ORGANISATION_SETTINGS.items() if not str(organisation.get(key, "") or "").strip()]

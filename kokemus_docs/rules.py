@@ -27,11 +27,13 @@ from kokemus_docs.errors import Problem
 from kokemus_docs.formatting import (
     ParseError,
     money_json,
+    parse_count,
     parse_date,
     parse_datetime,
-    parse_decimal,
+    parse_money,
     parse_time,
     quantize,
+    shown,
 )
 from kokemus_docs.formfields import ReturnedForm, form_id_for, row_field
 from kokemus_docs.ledger import LedgerLine
@@ -56,6 +58,9 @@ from kokemus_docs.model import (
 )
 
 MAX_HOURS = 12
+MAX_PARTICIPANTS = 999
+DEFAULT_MAX_TRAVEL_EUR = Decimal("200.00")
+MAX_TEXT_CHARS = 2000  # any one field of a form
 PAYABLE_STATUSES = frozenset({"held", "cancelled_late", "no_show", "group_no_participants"})
 CANCELLED_STATUSES = frozenset({"cancelled_in_time", "cancelled_late"})
 GROUP_STATUSES = frozenset({"group_no_participants", "group_terminated"})
@@ -159,34 +164,43 @@ class _Row:
     ok: bool = True
 
 
-def validate_form(form: ReturnedForm, register: Register, *, cutoff: time = time(15, 0)) -> FormCheck:
+def validate_form(form: ReturnedForm, register: Register, *, cutoff: time = time(15, 0),
+                  max_travel: Decimal = DEFAULT_MAX_TRAVEL_EUR) -> FormCheck:
     """Check a returned hour form against the register and the fee rules; compute what each row pays.
 
     The seal is not checked here (that needs the workspace key; see ingest). Every row that passes its checks
-    becomes a `LedgerLine`, payable or not; any error makes the whole form unacceptable.
+    becomes a `LedgerLine`, payable or not; any error makes the whole form unacceptable. `max_travel` is the
+    most one row may claim for travel (kokemus.toml forms.max_travel_eur).
     """
     identity = {name: (value or "").strip() for name, value in form.identity.items()}
+    too_long = [name for name, value in identity.items() if len(value) > MAX_TEXT_CHARS]
+    if too_long:
+        check = FormCheck(form_id="", month="")
+        for name in too_long:
+            check.findings.append(Finding("text-too-long", field=name, params={
+                "length": len(identity[name]), "limit": MAX_TEXT_CHARS}))
+        return check
     month = identity.get("month", "")
     contract_id = identity.get("contract_id", "")
     check = FormCheck(form_id=identity.get("form_id", ""), month=month)
     add = check.findings.append
 
     if not _MONTH.match(month):
-        add(Finding("month-invalid", field="month", params={"value": month}))
+        add(Finding("month-invalid", field="month", params={"value": shown(month)}))
         return check
     contract = register.contracts.get(contract_id)
     if contract is None:
-        add(Finding("contract-unknown", field="contract_id", params={"contract_id": contract_id}))
+        add(Finding("contract-unknown", field="contract_id", params={"contract_id": shown(contract_id)}))
         return check
     check.contract = contract
     expected_id = form_id_for(contract_id, month)
     if check.form_id != expected_id:
         add(Finding("form-id-mismatch", field="form_id", params={
-            "form_id": check.form_id, "contract_id": contract_id, "month": month, "expected": expected_id}))
+            "form_id": shown(check.form_id), "contract_id": contract_id, "month": month, "expected": expected_id}))
     for name, expected in (("expert_id", contract.expert_id), ("unit_id", contract.unit_id)):
         if identity.get(name, "") != expected:
             add(Finding(f"{name.split('_')[0]}-mismatch", field=name, params={
-                "value": identity.get(name, ""), "contract_id": contract_id, "expected": expected}))
+                "value": shown(identity.get(name, "")), "contract_id": contract_id, "expected": expected}))
     check.expert = register.experts.get(contract.expert_id)
     check.unit = register.units.get(contract.unit_id)
     if check.expert is None:
@@ -203,36 +217,45 @@ def validate_form(form: ReturnedForm, register: Register, *, cutoff: time = time
         values = {name: (value or "").strip() for name, value in form.rows[number].items()}
         if not any(values.values()):
             continue
-        row, line = _check_row(number, values, check, register, task_lookup, first_day, last_day, cutoff)
+        row, line = _check_row(number, values, check, register, task_lookup, (first_day, last_day), cutoff,
+                               max_travel)
         rows.append(row)
         if line is not None:
             check.lines.append(line)
     _check_overlaps(rows, check)
     if not rows:
         add(Finding("no-work", params={"month_name": month_text(month)}))
-    _check_footer(form, check, first_day)
+    _check_footer(form, check, (first_day, last_day))
     return check
 
 
 def _check_row(number: int, values: dict[str, str], check: FormCheck, register: Register,
-               task_lookup: dict[str, str], first_day: date, last_day: date,
-               cutoff: time) -> tuple[_Row, LedgerLine | None]:
+               task_lookup: dict[str, str], month: tuple[date, date], cutoff: time,
+               max_travel: Decimal) -> tuple[_Row, LedgerLine | None]:
     contract = check.contract
     assert contract is not None
+    first_day, last_day = month
     row = _Row(number)
     problems_before = len(check.findings)
 
     def add(code: str, name: str, **params) -> None:
         check.findings.append(Finding(code, row=number, field=row_field(number, name), params=params))
 
+    too_long = [name for name, value in values.items() if len(value) > MAX_TEXT_CHARS]
+    for name in too_long:
+        add("text-too-long", name, length=len(values[name]), limit=MAX_TEXT_CHARS)
+    if too_long:
+        row.ok = False
+        return row, None
+
     # date ------------------------------------------------------------------------------------
     if not values.get("date"):
         add("date-missing", "date")
     else:
         try:
-            row.work_date = parse_date(values["date"], default_year=first_day.year)
+            row.work_date = parse_date(values["date"], period=month)
         except ParseError:
-            add("date-invalid", "date", value=values["date"])
+            add("date-invalid", "date", value=shown(values["date"]))
     date_ok = False
     if row.work_date is not None:
         if not first_day <= row.work_date <= last_day:
@@ -251,7 +274,7 @@ def _check_row(number: int, values: dict[str, str], check: FormCheck, register: 
         try:
             setattr(row, name, parse_time(values[name]))
         except ParseError:
-            add("time-invalid", name, value=values[name])
+            add("time-invalid", name, value=shown(values[name]))
     minutes = None
     if row.start is not None and row.end is not None:
         minutes = (row.end.hour * 60 + row.end.minute) - (row.start.hour * 60 + row.start.minute)
@@ -270,7 +293,7 @@ def _check_row(number: int, values: dict[str, str], check: FormCheck, register: 
         if code is None or code not in contract.tasks:
             contract_tasks = choices_text([task_text(register, t) for t in contract.tasks])
             if code is None:
-                add("task-unknown", "task", value=values["task"], choices=contract_tasks)
+                add("task-unknown", "task", value=shown(values["task"]), choices=contract_tasks)
             else:
                 add("task-not-in-contract", "task", task=task_text(register, code), contract_id=contract.contract_id,
                     choices=contract_tasks)
@@ -284,7 +307,7 @@ def _check_row(number: int, values: dict[str, str], check: FormCheck, register: 
     else:
         typed_status = _STATUS_LOOKUP.get(_key(values["status"]))
         if typed_status is None:
-            add("status-unknown", "status", value=values["status"],
+            add("status-unknown", "status", value=shown(values["status"]),
                 choices=choices_text([status_text(s) for s in STATUS_LABELS]))
     if typed_status in GROUP_STATUSES and row.task is not None and row.task not in GROUP_TASKS:
         add("group-status-not-group", "status", status=status_text(typed_status), task=task_text(register, row.task))
@@ -293,9 +316,9 @@ def _check_row(number: int, values: dict[str, str], check: FormCheck, register: 
     cancelled_at = None
     if values.get("cancelled_at"):
         try:
-            cancelled_at = parse_datetime(values["cancelled_at"], default_year=first_day.year)
+            cancelled_at = parse_datetime(values["cancelled_at"], period=month)
         except ParseError:
-            add("cancelled-at-invalid", "cancelled_at", value=values["cancelled_at"])
+            add("cancelled-at-invalid", "cancelled_at", value=shown(values["cancelled_at"]))
     status = typed_status
     if typed_status in CANCELLED_STATUSES:
         if not values.get("cancelled_at"):
@@ -319,12 +342,10 @@ def _check_row(number: int, values: dict[str, str], check: FormCheck, register: 
     participants = None
     if values.get("participants"):
         try:
-            number_value = parse_decimal(values["participants"])
-            if number_value < 0 or number_value != number_value.to_integral_value():
-                raise ParseError("not a whole number")
-            participants = int(number_value)
-        except ParseError:
-            add("participants-invalid", "participants", value=values["participants"])
+            participants = parse_count(values["participants"], MAX_PARTICIPANTS)
+        except ParseError as exc:
+            code = "participants-too-many" if exc.reason == "too-large" else "participants-invalid"
+            add(code, "participants", value=shown(values["participants"]), limit=MAX_PARTICIPANTS)
         else:
             if status == "group_no_participants" and participants > 0:
                 add("participants-with-no-participants", "participants", participants=participants)
@@ -342,12 +363,10 @@ def _check_row(number: int, values: dict[str, str], check: FormCheck, register: 
     travel_ref = values.get("travel_ref", "")
     if values.get("travel_eur"):
         try:
-            travel_claimed = quantize(parse_decimal(values["travel_eur"]))
-        except ParseError:
-            add("travel-invalid", "travel_eur", value=values["travel_eur"])
-        else:
-            if travel_claimed < 0:
-                add("travel-negative", "travel_eur", value=travel_claimed)
+            travel_claimed = parse_money(values["travel_eur"], max_travel)
+        except ParseError as exc:
+            code = _TRAVEL_PROBLEMS.get(exc.reason, "travel-invalid")
+            add(code, "travel_eur", value=shown(values["travel_eur"]), limit=max_travel)
     if travel_claimed > 0 and status is not None and row.task is not None:
         if not payable:
             add("travel-not-payable", "travel_eur", amount=travel_claimed, status=status_text(status))
@@ -378,6 +397,9 @@ def _check_row(number: int, values: dict[str, str], check: FormCheck, register: 
     return row, line
 
 
+_TRAVEL_PROBLEMS = {"negative": "travel-negative", "decimals": "travel-decimals", "too-large": "travel-too-large"}
+
+
 def _only_warnings(check: FormCheck, since: int) -> bool:
     return not any(f.is_error for f in check.findings[since:])
 
@@ -403,19 +425,17 @@ def _check_overlaps(rows: list[_Row], check: FormCheck) -> None:
                 break
 
 
-def _check_footer(form: ReturnedForm, check: FormCheck, first_day: date) -> None:
+def _check_footer(form: ReturnedForm, check: FormCheck, month: tuple[date, date]) -> None:
     if not form.confirmed:
         check.findings.append(Finding("confirm-missing", field="confirm"))
     signed_text = (form.signed_on or "").strip()
     if not signed_text:
         return
     try:
-        signed_on = parse_date(signed_text, default_year=first_day.year)
+        signed_on = parse_date(signed_text, period=month)  # '5.1.' on a December form is the January after
     except ParseError:
-        check.findings.append(Finding("signed-on-invalid", field="signed_on", params={"value": signed_text}))
+        check.findings.append(Finding("signed-on-invalid", field="signed_on", params={"value": shown(signed_text)}))
         return
-    if signed_on < first_day and not re.search(r"\d{2,4}$", signed_text):
-        signed_on = signed_on.replace(year=signed_on.year + 1)  # '5.1.' on a December form means January
     check.signed_on = signed_on
     last_work = max((ln.work_date for ln in check.lines), default=None)
     if last_work is not None and signed_on < last_work:

@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
+import json
+import logging
 import os
 import secrets
+import threading
+import time
 import tomllib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 
 from kokemus_docs.errors import TemplateError, WorkspaceError
-from kokemus_docs.fileio import write_bytes_atomic
+from kokemus_docs.fileio import confined_to, inside, write_bytes_atomic
 
 CONFIG_NAME = "kokemus.toml"
-STATE_DIR = ".kokemus"
+STATE_DIR = ".kokemus"   # mode 0700; everything in it 0600
 KEY_NAME = "seal.key"
+LOCK_NAME = "lock"
+LOG_NAME = "kokemus.log"
+DEFAULT_LOCK_WAIT = 60.0  # seconds a command waits for another one writing the same workspace
 
 DEFAULT_CONFIG = """\
 # kokemus-docs workspace settings. Edit the names and addresses to match your county.
@@ -133,8 +146,17 @@ class Workspace:
         return self.state_dir / "ledger.sqlite"
 
     def output(self, *parts: str) -> Path:
-        """A path under outputs/, e.g. output('contracts', 'K-001_fi.docx')."""
-        return self.outputs_dir.joinpath(*parts)
+        """A path under outputs/, e.g. output('contracts', 'K-001_fi.docx').
+
+        Each part is one file or folder name: a part with '/', '\\', '..' or a NUL, a name longer than the file
+        system allows, or a path that would leave the workspace is refused with a WorkspaceError.
+        """
+        for part in parts:
+            if not isinstance(part, str) or part in ("", ".", "..") or any(c in part for c in "/\\\0"):
+                raise WorkspaceError(f"Refusing to write an output named {part!r}: a name from an id or a template "
+                                     "may not contain '/', '\\' or '..'. Fix the id in the register.",
+                                     path=str(part), code="outside-workspace")
+        return inside(self.root, self.outputs_dir.joinpath(*parts))
 
     def rel(self, path: str | os.PathLike) -> str:
         """Path relative to the workspace root, as the JSON output reports it."""
@@ -167,6 +189,19 @@ class Workspace:
     def form_rows(self) -> int:
         return int(self.config["forms"]["rows"])
 
+    @property
+    def max_travel_eur(self) -> Decimal:
+        """forms.max_travel_eur: the most one row of an hour form may claim for travel ("200.00")."""
+        from kokemus_docs.formatting import ParseError, parse_money
+
+        value = self.config["forms"].get("max_travel_eur", "200.00")
+        try:
+            return parse_money(str(value), maximum=Decimal("100000.00"))
+        except ParseError:
+            raise WorkspaceError(f"{CONFIG_NAME}: forms.max_travel_eur = {str(value)[:40]!r} is not an amount in "
+                                 'euros from 0 to 100000 with at most two decimals; write it like "200.00".',
+                                 path=CONFIG_NAME, code="bad-config") from None
+
     def coordinator_contact(self) -> dict[str, str]:
         """The coordinator's name, email and phone from kokemus.toml (empty strings where not set)."""
         organisation = self.config["organisation"]
@@ -177,6 +212,16 @@ class Workspace:
     def public_url(self) -> str:
         """The web app's address as experts and respondents reach it, without a trailing slash."""
         return str(self.config["web"].get("public_url", "") or "").strip().rstrip("/")
+
+    def state_path(self, name: str) -> Path:
+        """A file in .kokemus/, creating the folder (mode 0700) if needed."""
+        make_private_dir(self.state_dir)
+        return self.state_dir / name
+
+    @property
+    def log(self) -> logging.Logger:
+        """The workspace's log, .kokemus/kokemus.log (mode 0600). Never give it personal data."""
+        return workspace_logger(self)
 
     def seal_key(self) -> bytes:
         """The workspace's secret for sealing hour forms (never printed, never leaves the workspace)."""
@@ -206,9 +251,7 @@ def init_workspace(root: str | os.PathLike) -> tuple[Workspace, list[Path]]:
     written.append(write_bytes_atomic(root / CONFIG_NAME, DEFAULT_CONFIG.encode("utf-8")))
     for sub in ("templates", "forms/inbox", "forms/processed", "forms/rejected", "outputs"):
         (root / sub).mkdir(parents=True, exist_ok=True)
-    state = root / STATE_DIR
-    state.mkdir(mode=0o700, exist_ok=True)
-    os.chmod(state, 0o700)
+    state = make_private_dir(root / STATE_DIR)
     written.append(write_bytes_atomic(state / KEY_NAME, secrets.token_hex(32).encode(), mode=0o600))
     ws = Workspace.open(root)
     written.append(write_empty_register(ws.register_path))
@@ -217,3 +260,106 @@ def init_workspace(root: str | os.PathLike) -> tuple[Workspace, list[Path]]:
         if entry.name.endswith(".docx"):
             written.append(write_bytes_atomic(ws.templates_dir / entry.name, entry.read_bytes()))
     return ws, written
+
+
+# --- .kokemus/: private files ---------------------------------------------------------------------
+def make_private_dir(folder: Path) -> Path:
+    """Create `folder` (and parents) if missing and make it 0700."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if folder.stat().st_mode & 0o777 != 0o700:
+        os.chmod(folder, 0o700)
+    return folder
+
+
+def open_private(path: Path, flags: int = os.O_RDWR) -> int:
+    """Open (creating if needed) a file that only the owner may read: mode 0600, never through a symlink."""
+    fd = os.open(path, flags | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
+    try:
+        if os.fstat(fd).st_mode & 0o777 != 0o600:
+            os.fchmod(fd, 0o600)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+_loggers_lock = threading.Lock()
+
+
+def workspace_logger(ws: Workspace) -> logging.Logger:
+    """A logger writing to the workspace's .kokemus/kokemus.log (created 0600)."""
+    name = "kokemus_docs.workspace." + hashlib.sha256(str(ws.root).encode()).hexdigest()[:16]
+    logger = logging.getLogger(name)
+    with _loggers_lock:
+        if not logger.handlers:
+            path = ws.state_path(LOG_NAME)
+            os.close(open_private(path, os.O_WRONLY | os.O_APPEND))
+            handler = logging.FileHandler(path, encoding="utf-8", delay=True)
+            handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s pid %(process)d %(message)s"))
+            logger.addHandler(handler)
+            logger.setLevel(logging.INFO)
+    return logger
+
+
+# --- one writer at a time ----------------------------------------------------------------------------
+class WorkspaceBusy(WorkspaceError):
+    """Another command has been writing the workspace for longer than this one would wait."""
+
+
+_held = threading.local()
+
+
+@contextmanager
+def workspace_lock(ws: Workspace, command: str, wait: float = DEFAULT_LOCK_WAIT,
+                   on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+    """Hold the workspace's write lock (an flock on .kokemus/lock) while inside; only one writer at a time.
+
+    If another process or thread holds it, call `on_wait("waiting for forms ingest (pid 123) to finish…")` once
+    and wait up to `wait` seconds, then raise WorkspaceBusy naming the holder. Re-entrant within one thread.
+    While held, every write through fileio.atomic_path must stay inside the workspace.
+    """
+    path = ws.state_path(LOCK_NAME)
+    held: set[Path] = _held.__dict__.setdefault("paths", set())
+    if path in held:
+        with confined_to(ws.root):
+            yield
+        return
+    fd = open_private(path)
+    try:
+        deadline = time.monotonic() + max(0.0, wait)
+        told = False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                holder = _lock_holder(fd)
+                if time.monotonic() >= deadline:
+                    raise WorkspaceBusy(
+                        f"Another kokemus command is writing this workspace: {holder}. It did not finish within "
+                        f"{wait:g} s; try again when it has finished.", path=str(ws.root),
+                        code="workspace-busy") from None
+                if not told and on_wait is not None:
+                    on_wait(f"waiting for {holder} to finish…")
+                    told = True
+                time.sleep(0.05)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps({"command": command, "pid": os.getpid(),
+                                  "since": datetime.now().isoformat(timespec="seconds")}).encode(), 0)
+        held.add(path)
+        try:
+            with confined_to(ws.root):
+                yield
+        finally:
+            held.discard(path)
+            os.ftruncate(fd, 0)
+    finally:
+        os.close(fd)  # closing the only descriptor releases the flock
+
+
+def _lock_holder(fd: int) -> str:
+    try:
+        info = json.loads(os.pread(fd, 4096, 0).decode("utf-8"))
+        return f"{info['command']} (pid {int(info['pid'])})"
+    except (OSError, ValueError, KeyError, TypeError):
+        return "another command"

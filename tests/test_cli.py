@@ -44,7 +44,8 @@ def test_check_clean_register(workspace):
     payload = json.loads(result.stdout)
     assert payload["counts"] == {"experts": 14, "units": 4, "contracts": 16, "fees": 7}
     assert payload["errors"] == []
-    assert [w["code"] for w in payload["warnings"]] == ["unsigned"]
+    assert [w["code"] for w in payload["warnings"] if w["code"] != "setting-missing"] == ["unsigned"]
+    assert {w["field"] for w in payload["warnings"] if w["code"] == "setting-missing"} >= {"organisation.business_id"}
 
 
 def test_check_reports_sheet_row_and_column(workspace):
@@ -74,7 +75,7 @@ def test_unreadable_register_is_a_setup_error(workspace):
     workspace.register_path.write_text("nonsense")
     result = run("check", workspace=workspace)
     assert result.exit_code == 2
-    assert "cannot be opened as an Excel workbook" in result.stderr
+    assert "is not an Excel workbook (.xlsx)" in result.stderr
 
 
 def test_workspace_from_environment(workspace):

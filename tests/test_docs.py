@@ -30,7 +30,9 @@ COMMANDS = _commands(cli)
 def test_all_spec_commands_exist():
     assert {path for path, _ in COMMANDS} == {
         "kokemus init", "kokemus demo", "kokemus check", "kokemus contracts", "kokemus intro-packs",
-        "kokemus forms issue", "kokemus forms ingest", "kokemus notices", "kokemus payroll", "kokemus indicators"}
+        "kokemus forms issue", "kokemus forms ingest", "kokemus notices", "kokemus payroll", "kokemus indicators",
+        "kokemus feedback issue", "kokemus feedback ingest",
+        "kokemus users add", "kokemus links", "kokemus serve"}
 
 
 @pytest.mark.parametrize("path,command", COMMANDS, ids=[p for p, _ in COMMANDS])

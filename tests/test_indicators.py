@@ -11,7 +11,7 @@ from kokemus_docs.errors import KokemusError
 from kokemus_docs.indicators import write_indicators
 
 SHEETS = ["Tiedot", "Kysyntä kuukausittain", "Kysyntä yksiköittäin", "Tehtävätyypit", "Palkkiot", "Aihealueet",
-          "Palvelualueet"]
+          "Palvelualueet", "Palaute", "Palaute neljännesvuosittain", "Palautteen kommentit"]
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from decimal import Decimal
 
@@ -201,3 +202,302 @@ def test_formula_looking_text_stays_text(tmp_path):
     cell_values = [c.value for c in load_workbook(path)["experts"][2]]
     assert '=HYPERLINK("http://x","y")' in cell_values
     assert load_register(path).register.experts["KA-002"].wishes == '=HYPERLINK("http://x","y")'
+
+
+# --- ids (SPEC.md "Limits") -----------------------------------------------------------------------------------
+@pytest.mark.parametrize("sheet,row,column,value", [
+    pytest.param("contracts", 2, "contract_id", "../../../../tmp/x", id="contract-id-parent-path"),
+    pytest.param("contracts", 2, "contract_id", "/tmp/y", id="contract-id-absolute-path"),
+    pytest.param("contracts", 2, "contract_id", "S" * 300, id="contract-id-300-characters"),
+    pytest.param("contracts", 2, "contract_id", "S" * 65, id="contract-id-65-characters"),
+    pytest.param("contracts", 2, "contract_id", "..", id="contract-id-dot-dot"),
+    pytest.param("contracts", 2, "contract_id", "S 2026 001", id="contract-id-spaces"),
+    pytest.param("contracts", 2, "contract_id", "S-1\\x", id="contract-id-backslash"),
+    pytest.param("experts", 2, "expert_id", "KA/001", id="expert-id-slash"),
+    pytest.param("units", 2, "unit_id", "MTP:PORVOO", id="unit-id-colon"),
+    pytest.param("contracts", 3, "expert_id", "../KA-002", id="contract-names-bad-expert-id"),
+    pytest.param("fees", 2, "task", "indi vidual", id="fee-task-space"),
+])
+def test_an_id_outside_the_rules_is_a_register_error(tmp_path, sheet, row, column, value):
+    check = _broken_workbook(tmp_path, _set(sheet, row, column, value))
+    [problem] = [p for p in check.errors if p.code == "bad-id"]
+    assert (problem.sheet, problem.row, problem.field) == (sheet, row, column)
+    assert len(problem.message) < 300 and "letters, digits" in problem.message
+    ids = {"experts": check.register.experts, "units": check.register.units, "contracts": check.register.contracts}
+    if sheet in ids:
+        assert value not in ids[sheet]
+        assert all(value not in key for key in ids[sheet])
+
+
+def test_a_bad_task_code_in_a_contract_is_an_error_at_the_tasks_column(tmp_path):
+    check = _broken_workbook(tmp_path, _set("contracts", 2, "tasks", "individual; ../group"))
+    [problem] = [p for p in check.errors if p.code == "bad-ids"]
+    assert (problem.sheet, problem.row, problem.field) == ("contracts", 2, "tasks")
+    assert "S-2026-001" not in check.register.contracts
+
+
+@pytest.mark.parametrize("value", ["MTP-PORVOO", "IKÄ-LOVIISA", "Łukasz.Nguyễn_2", "a" * 64, "v1.2"])
+def test_ids_within_the_rules_are_kept(tmp_path, value):
+    check = _broken_workbook(tmp_path, _set("units", 2, "unit_id", value))
+    assert value in check.register.units
+    assert not [p for p in check.errors if p.sheet == "units"]
+
+
+# --- cells, rates -------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("sheet,row,column,value,code", [
+    pytest.param("experts", 2, "wishes", "x" * 2001, "too-long", id="text-2001-characters"),
+    pytest.param("experts", 2, "hetu", "1" * 5000, "too-long", id="hetu-5000-characters"),
+    pytest.param("units", 3, "name_fi", "Yksikkö\x9b31mnimi", "control-character", id="c1-control-csi"),
+    pytest.param("fees", 2, "rate_eur", "27,555", "bad-decimal", id="rate-three-decimals"),
+    pytest.param("fees", 2, "rate_eur", "1e3", "bad-decimal", id="rate-exponent"),
+    pytest.param("fees", 2, "rate_eur", 1e24, "bad-decimal", id="rate-float-1e24"),
+    pytest.param("fees", 2, "rate_eur", "10000,01", "bad-decimal", id="rate-over-limit"),
+    pytest.param("fees", 2, "rate_eur", "NaN", "bad-decimal", id="rate-nan"),
+])
+def test_values_beyond_the_limits_are_register_errors(tmp_path, sheet, row, column, value, code):
+    check = _broken_workbook(tmp_path, _set(sheet, row, column, value))
+    [problem] = [p for p in check.errors if p.code == code]
+    assert (problem.sheet, problem.row, problem.field) == (sheet, row, column)
+    assert len(problem.message) < 300
+
+
+def test_a_text_of_2000_characters_is_kept(tmp_path):
+    check = _broken_workbook(tmp_path, _set("experts", 2, "wishes", "å" * 2000))
+    assert check.register.experts["KA-001"].wishes == "å" * 2000
+
+
+@pytest.mark.parametrize("cell, expected", [
+    pytest.param(27.5, "27.50", id="float-27.5"),
+    pytest.param(25 * 1.1, "27.50", id="float-noise-as-excel-shows-it"),
+    pytest.param(50, "50.00", id="integer"),
+    pytest.param("27,5", "27.50", id="text-comma"),
+    pytest.param(0.1 + 0.2, "0.30", id="float-0.1-plus-0.2"),
+])
+def test_rates_become_decimal_cents_exactly(tmp_path, cell, expected):
+    check = _broken_workbook(tmp_path, _set("fees", 2, "rate_eur", cell))
+    rate = check.register.fees[0]
+    assert type(rate.rate_eur) is Decimal and str(rate.rate_eur) == expected
+
+
+# --- the workbook file --------------------------------------------------------------------------------------
+def _register_file(tmp_path, replace: dict[str, bytes] | None = None, add: dict[str, bytes] | None = None):
+    """The demo register as a file, with zip members replaced or added (each written compressed)."""
+    import zipfile
+
+    reg = demo_register()
+    good = write_register(tmp_path / "good.xlsx", reg.experts.values(), reg.units.values(),
+                          reg.contracts.values(), reg.fees)
+    path = tmp_path / "register.xlsx"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            target.writestr(info.filename, (replace or {}).get(info.filename, source.read(info.filename)))
+        for name, data in (add or {}).items():
+            target.writestr(name, data)
+    return path
+
+
+def _unreadable(path) -> RegisterUnreadable:
+    import time
+
+    started = time.monotonic()
+    with pytest.raises(RegisterUnreadable) as info:
+        load_register(path)
+    assert time.monotonic() - started < 5
+    error = info.value
+    assert error.exit_code == 2
+    for python_text in ("Error", "zip file", "not well-formed", "line 1", "Traceback", "\\x", "b'"):
+        assert python_text not in error.message, error.message
+    return error
+
+
+def test_a_huge_name_packed_small_is_refused_before_reading(tmp_path):
+    import zipfile
+
+    path = _register_file(tmp_path)
+    with zipfile.ZipFile(path) as package:
+        workbook_xml = package.read("xl/workbook.xml")
+    huge = b"<definedNames><definedName name=\"" + b"A" * 30_000_000 + b"\">experts!$A$1</definedName></definedNames>"
+    path = _register_file(tmp_path, replace={"xl/workbook.xml": workbook_xml.replace(b"<calcPr", huge + b"<calcPr")})
+    assert path.stat().st_size < 200_000
+    error = _unreadable(path)
+    assert error.code == "register-too-large" and "30 MB" in error.message
+
+
+def test_total_unpacked_size_and_member_count_are_bounded(tmp_path, monkeypatch):
+    import os
+
+    import kokemus_docs.register as register_module
+
+    noise = os.urandom(400_000)  # does not compress: passes the ratio check, counts towards the total
+    path = _register_file(tmp_path, add={f"xl/media/image{i}.bin": noise for i in range(3)})
+    assert load_register(path).errors == []
+    monkeypatch.setattr(register_module, "MAX_UNPACKED_BYTES", 1_000_000)
+    assert _unreadable(path).code == "register-too-large"
+    monkeypatch.setattr(register_module, "MAX_UNPACKED_BYTES", 100_000_000)
+    monkeypatch.setattr(register_module, "MAX_MEMBERS", 20)
+    error = _unreadable(path)
+    assert error.code == "register-too-large" and "28 parts" in error.message
+
+
+@pytest.mark.parametrize("member, damage", [
+    pytest.param("xl/worksheets/sheet2.xml", b"\x0b", id="vertical-tab-in-experts-sheet"),
+    pytest.param("xl/worksheets/sheet3.xml", b"\x00", id="nul-in-units-sheet"),
+    pytest.param("xl/workbook.xml", b"\x0b", id="vertical-tab-in-workbook"),
+])
+def test_damaged_xml_is_a_plain_error(tmp_path, member, damage):
+    import zipfile
+
+    path = _register_file(tmp_path)
+    with zipfile.ZipFile(path) as package:
+        xml = package.read(member)
+    position = xml.index(b"<is><t>") + 7 if b"<is><t>" in xml else xml.index(b"<sheets>")
+    path = _register_file(tmp_path, replace={member: xml[:position] + damage + xml[position:]})
+    error = _unreadable(path)
+    assert error.code == "register-damaged"
+    assert "save it as a new .xlsx" in error.message
+
+
+def test_a_doctype_is_refused(tmp_path):
+    import zipfile
+
+    path = _register_file(tmp_path)
+    with zipfile.ZipFile(path) as package:
+        xml = package.read("xl/worksheets/sheet2.xml")
+    doctype = b'<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+    path = _register_file(tmp_path, replace={"xl/worksheets/sheet2.xml": doctype + xml})
+    assert _unreadable(path).code == "register-damaged"
+
+
+@pytest.mark.parametrize("content, expected", [
+    pytest.param(b"expert_id;first_name\nKA-1;Anna\n", "save it as an Excel workbook", id="csv-renamed"),
+    pytest.param(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "old .xls workbook", id="xls-renamed"),
+    pytest.param(b"PK\x03\x04" + b"\0" * 100, "is damaged", id="cut-short-zip"),
+    pytest.param(b"", "not an Excel workbook", id="empty-file"),
+])
+def test_a_file_that_is_not_an_xlsx_is_a_plain_error(tmp_path, content, expected):
+    path = tmp_path / "register.xlsx"
+    path.write_bytes(content)
+    error = _unreadable(path)
+    assert expected in error.message
+
+
+@pytest.mark.parametrize("other", ["register.xls", "register.csv", "register.ods"])
+def test_a_missing_register_beside_another_format_says_to_save_as_xlsx(tmp_path, other):
+    (tmp_path / other).write_bytes(b"something")
+    with pytest.raises(RegisterUnreadable) as info:
+        load_register(tmp_path / "register.xlsx")
+    assert info.value.code == "register-missing"
+    assert other in info.value.message and "save it as register.xlsx" in info.value.message
+
+
+def test_more_rows_than_the_limit_is_refused(tmp_path, monkeypatch):
+    import kokemus_docs.register as register_module
+
+    reg = demo_register()
+    path = write_register(tmp_path / "r.xlsx", reg.experts.values(), reg.units.values(), reg.contracts.values(),
+                          reg.fees)
+    monkeypatch.setattr(register_module, "MAX_ROWS", 16)  # the demo's largest sheet: 16 contracts
+    assert len(load_register(path).register.contracts) == 16
+    monkeypatch.setattr(register_module, "MAX_ROWS", 15)
+    with pytest.raises(RegisterUnreadable) as info:
+        load_register(path)
+    assert info.value.code == "too-many-rows" and "sheet contracts" in info.value.message
+
+
+def test_formatting_far_below_the_data_is_not_read(tmp_path):
+    reg = demo_register()
+    path = write_register(tmp_path / "r.xlsx", reg.experts.values(), reg.units.values(), reg.contracts.values(),
+                          reg.fees)
+    workbook = load_workbook(path)
+    workbook["units"].cell(1_000_000, 16_000).value = ""  # an empty cell far away, as formatting leaves behind
+    workbook["units"].cell(1_000_000, 16_000).number_format = "0.00"
+    workbook.save(path)
+    import time
+
+    started = time.monotonic()
+    check = load_register(path)
+    assert time.monotonic() - started < 5
+    assert check.errors == [] and len(check.register.units) == len(reg.units)
+
+
+# --- what `kokemus check` adds: Swedish unit texts and kokemus.toml settings ------------------------------------
+FILLED_SETTINGS = {"business_id": "3221308-6", "postal_address_fi": "PL 46, 06101 Porvoo",
+                   "postal_address_sv": "PB 46, 06101 Borgå", "coordinator_name": "Åsa Öst",
+                   "coordinator_email": "asa.ost@example.fi", "coordinator_phone": "040 123 4567"}
+
+
+def test_check_warns_about_each_empty_organisation_setting(workspace):
+    from kokemus_docs.register import check_register
+
+    outcome = check_register(workspace)
+    assert {w.field for w in outcome.warnings if w.code == "setting-missing"} == {
+        f"organisation.{key}" for key in FILLED_SETTINGS}
+    workspace.config["organisation"].update(FILLED_SETTINGS, business_id="  ")
+    [warning] = [w for w in check_register(workspace).warnings if w.code == "setting-missing"]
+    assert (warning.path, warning.field) == ("kokemus.toml", "organisation.business_id")
+    assert "business_id" in warning.message and "kokemus.toml" in warning.message
+    workspace.config["organisation"].update(FILLED_SETTINGS)
+    outcome = check_register(workspace)
+    assert not [w for w in outcome.warnings if w.code == "setting-missing"]
+    assert outcome.ok and outcome.summary[-1].startswith("No errors.")
+
+
+def test_check_warns_when_a_swedish_experts_unit_lacks_swedish_texts(workspace, register):
+    from kokemus_docs.register import check_register
+    from kokemus_docs.sample import write_sample_register
+
+    workspace.config["organisation"].update(FILLED_SETTINGS)
+    assert check_register(workspace).warnings == [w for w in check_register(workspace).warnings
+                                                  if w.code != "swedish-text-missing"]
+    sv_units = sorted({c.unit_id for c in register.contracts.values()
+                       if register.experts[c.expert_id].language == "sv"})
+    units = dict(register.units)
+    units[sv_units[0]] = dataclasses.replace(units[sv_units[0]], address_sv="", service_area_sv="")
+    # a unit without contracts (so without Swedish-speaking experts) needs no Swedish texts
+    units["UUSI-YKSIKKÖ"] = dataclasses.replace(units[sv_units[0]], unit_id="UUSI-YKSIKKÖ", premises_sv="")
+    write_sample_register(workspace.register_path, dataclasses.replace(register, units=units))
+    warnings = [w for w in check_register(workspace).warnings if w.code == "swedish-text-missing"]
+    unit_row = 2 + list(units).index(sv_units[0])
+    assert {(w.sheet, w.row, w.field) for w in warnings} == {
+        ("units", unit_row, "address_sv"), ("units", unit_row, "service_area_sv")}
+    assert all(sv_units[0] in w.message for w in warnings)
+
+
+def test_a_unit_without_finnish_text_needs_no_swedish_one(workspace, register):
+    from kokemus_docs.register import check_register
+    from kokemus_docs.sample import write_sample_register
+
+    sv_unit = next(c.unit_id for c in register.contracts.values() if register.experts[c.expert_id].language == "sv")
+    units = dict(register.units)
+    units[sv_unit] = dataclasses.replace(units[sv_unit], premises="", premises_sv="")
+    write_sample_register(workspace.register_path, dataclasses.replace(register, units=units))
+    assert not [w for w in check_register(workspace).warnings if w.code == "swedish-text-missing"]
+
+
+@pytest.mark.parametrize("value", ["9" * 1999, 1e300, "２０２６", "-1"])
+def test_tax_card_year_is_a_plain_whole_number(tmp_path, value):
+    check = _broken_workbook(tmp_path, _set("experts", 2, "tax_card_year", value))
+    [problem] = [p for p in check.errors if p.code == "bad-int"]
+    assert (problem.sheet, problem.row, problem.field) == ("experts", 2, "tax_card_year")
+    assert len(problem.message) < 200
+
+
+@pytest.mark.parametrize("flags", [pytest.param(0x1, id="encrypted-member"), pytest.param(None, id="corrupt-deflate")])
+def test_broken_members_are_a_plain_error(tmp_path, flags):
+    import zipfile
+
+    path = _register_file(tmp_path)
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as package:
+        info = package.getinfo("xl/workbook.xml")
+    if flags is None:
+        start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+        for i in range(start + 10, start + 60):
+            data[i] ^= 0x5A
+    else:  # the general purpose flag in the local header and in the central directory
+        data[info.header_offset + 6] |= flags
+        central = data.rfind(b"PK\x01\x02", 0, data.rfind(b"xl/workbook.xml"))
+        data[central + 8] |= flags
+    path.write_bytes(bytes(data))
+    error = _unreadable(path)
+    assert error.code == "register-damaged"

@@ -268,7 +268,7 @@ def test_labels_in_both_languages_and_date_forms(register, values):
 
 def test_comma_decimals(register):
     check = validate_form(returned({1: row(task="common_meeting", travel_eur="1 012,5 €", travel_ref="M-1")}),
-                          register)
+                          register, max_travel=Decimal("2000.00"))
     assert only_line(check).travel_eur == Decimal("1012.50")
 
 
@@ -372,3 +372,117 @@ def test_every_finding_renders_in_three_languages(register):
         for language in ("en", "fi", "sv"):
             text = finding.text(language)
             assert text and "{" not in text
+
+
+# --- limits on values (SPEC.md "Limits") ----------------------------------------------------------------------
+@pytest.mark.parametrize("value, code", [
+    pytest.param("1000", "participants-too-many", id="one-over-999"),
+    pytest.param("9" * 1500, "participants-too-many", id="1500-digits"),
+    pytest.param("9" * 100_000, "text-too-long", id="hundred-thousand-digits"),
+    pytest.param("1e3", "participants-invalid", id="exponent"),
+    pytest.param("3.0", "participants-invalid", id="decimal-point"),
+    pytest.param("٣", "participants-invalid", id="arabic-digit"),
+])
+def test_participants_beyond_the_limits(register, value, code):
+    check = validate_form(returned({1: row(task="group", participants=value)}), register)
+    assert [(p.code, p.row, p.field) for p in check.errors] == [(code, 1, "row01_participants")]
+    finding = next(f for f in check.findings if f.code == code)
+    for language in ("en", "fi", "sv"):
+        assert len(finding.text(language)) < 400  # the value is quoted shortened, never in full
+
+
+@pytest.mark.parametrize("value", ["0", "999", "0999"])
+def test_participants_within_the_limits(register, value):
+    check = validate_form(returned({1: row(task="group", participants=value)}), register)
+    assert only_line(check).participants == int(value)
+
+
+@pytest.mark.parametrize("value, code", [
+    pytest.param("200,01", "travel-too-large", id="a-cent-over-the-default"),
+    pytest.param("1" + "0" * 24, "travel-too-large", id="ten-to-the-24-written-out"),
+    pytest.param("1e6", "travel-invalid", id="exponent"),
+    pytest.param("1E+2", "travel-invalid", id="exponent-capital"),
+    pytest.param("NaN", "travel-invalid", id="nan"),
+    pytest.param("Infinity", "travel-invalid", id="infinity"),
+    pytest.param("12,345", "travel-decimals", id="three-decimals"),
+    pytest.param("-0,01", "travel-negative", id="negative"),
+])
+def test_travel_beyond_the_limits_is_an_error(register, value, code):
+    check = validate_form(returned({1: row(task="common_meeting", travel_eur=value, travel_ref="M-1")}), register)
+    assert [(p.code, p.row, p.field) for p in check.errors] == [(code, 1, "row01_travel_eur")]
+    assert check.lines == []
+    finding = next(f for f in check.findings if f.code == code)
+    assert all(finding.text(language) for language in ("en", "fi", "sv"))
+
+
+def test_travel_limit_is_the_setting(register):
+    form = returned({1: row(task="common_meeting", travel_eur="200,00", travel_ref="M-1")})
+    assert only_line(validate_form(form, register)).travel_eur == Decimal("200.00")
+    check = validate_form(form, register, max_travel=Decimal("150.00"))
+    [error] = check.errors
+    assert error.code == "travel-too-large" and "150.00" in error.message.replace(",", ".")
+    assert "150,00" in check.findings[0].text("fi")
+
+
+@pytest.mark.parametrize("name", ["notes", "travel_ref", "task", "date"])
+def test_a_field_longer_than_2000_characters_is_an_error(register, name):
+    values = row(task="common_meeting", travel_eur="5", travel_ref="M-1")
+    values[name] = "x" * 2001
+    check = validate_form(returned({1: values, 2: row(day="15.10.2026")}), register)
+    assert [(p.code, p.row, p.field) for p in check.errors] == [("text-too-long", 1, f"row01_{name}")]
+    assert "2001" in check.errors[0].message and "x" * 50 not in check.errors[0].message
+    assert [ln.row for ln in check.lines] == [2]
+
+
+def test_notes_of_2000_characters_are_kept(register):
+    line = only_line(validate_form(returned({1: row(notes="å" * 2000)}), register))
+    assert line.notes == "å" * 2000
+
+
+# --- a day and month without a year (SPEC.md: nearest the form's month) ---------------------------------------
+def test_january_form_cancelled_on_31_12_is_december_before(register):
+    reg = dataclasses.replace(register, contracts=dict(register.contracts))
+    reg.contracts["S-2026-001"] = dataclasses.replace(reg.contracts["S-2026-001"], valid_to=date(2027, 12, 31))
+    check = validate_form(returned({1: row(day="1.1.", status="cancelled_late", cancelled_at="31.12. 14.59")},
+                                   month="2027-01"), reg)
+    line = only_line(check)
+    assert (line.work_date, line.status, line.fee_eur) == (date(2027, 1, 1), "cancelled_in_time", Decimal("0.00"))
+    assert codes(check) == (set(), {"status-corrected"})
+
+
+@pytest.mark.parametrize("month, typed, expected", [
+    pytest.param("2027-01", "31.12.", date(2026, 12, 31), id="january-form-31.12-is-year-before"),
+    pytest.param("2026-12", "4.1.", date(2027, 1, 4), id="december-form-4.1-is-year-after"),
+    pytest.param("2026-10", "2.11.", date(2026, 11, 2), id="same-year"),
+    pytest.param("2027-01", "20.1.", date(2027, 1, 20), id="inside-the-month"),
+])
+def test_signed_on_without_a_year_is_nearest_the_month(register, month, typed, expected):
+    check = validate_form(returned({}, month=month, signed_on=typed), register)
+    assert check.signed_on == expected
+
+
+def test_row_date_without_a_year_outside_the_month_names_the_nearest_year(register):
+    check = validate_form(returned({1: row(day="31.12.")}, month="2027-01"), register)
+    [error] = check.errors
+    assert (error.code, error.row, error.field) == ("date-outside-month", 1, "row01_date")
+    assert "31.12.2026" in check.findings[0].text("fi")
+
+
+@pytest.mark.parametrize("setting, expected", [
+    pytest.param("200.00", Decimal("200.00"), id="default"),
+    pytest.param("150", Decimal("150.00"), id="whole-euros"),
+    pytest.param(75, Decimal("75.00"), id="toml-integer"),
+    pytest.param("1e6", None, id="exponent"),
+    pytest.param("-1", None, id="negative"),
+    pytest.param("12.345", None, id="three-decimals"),
+])
+def test_max_travel_setting(workspace, setting, expected):
+    from kokemus_docs.errors import WorkspaceError
+
+    workspace.config["forms"]["max_travel_eur"] = setting
+    if expected is None:
+        with pytest.raises(WorkspaceError) as info:
+            _ = workspace.max_travel_eur
+        assert info.value.exit_code == 2 and "forms.max_travel_eur" in info.value.message
+    else:
+        assert workspace.max_travel_eur == expected and str(workspace.max_travel_eur) == f"{expected:.2f}"

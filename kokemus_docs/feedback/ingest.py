@@ -1,0 +1,243 @@
+"""Taking in returned feedback: questionnaire PDFs and survey-tool exports (CSV, XLSX), from feedback/inbox/
+by default. Each file is checked and stored in one ledger transaction; the same bytes twice are a
+`duplicate`; one bad file or row never stops the others. Files taken from the inbox are moved to
+feedback/processed/ or feedback/rejected/ (never overwriting anything there); files given from elsewhere stay
+where they are.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from kokemus_docs.errors import Problem
+from kokemus_docs.feedback.answers import Answer, check_answer, store_answers
+from kokemus_docs.feedback.questions import RESPONDENT_ALIASES, RESPONDENTS, questionnaire_seal_matches
+from kokemus_docs.feedback.read import MAX_FILE_BYTES, FeedbackUnreadable, read_export, read_questionnaire
+from kokemus_docs.ledger import Ledger
+from kokemus_docs.model import Register
+from kokemus_docs.report import Outcome, Progress, no_progress
+from kokemus_docs.workspace import Workspace
+
+SUFFIXES = (".pdf", ".csv", ".xlsx")
+
+
+def feedback_inbox(ws: Workspace) -> Path:
+    return ws.root / "feedback" / "inbox"
+
+
+@dataclass
+class Entry:
+    """What happened to one returned questionnaire, or to one data row of an export."""
+
+    path: str
+    status: str = "rejected"
+    respondent: str | None = None
+    unit_id: str | None = None
+    errors: list[Problem] = field(default_factory=list)
+    row: int | None = None
+    archived_as: str | None = None
+
+    def as_json(self) -> dict:
+        result = {"path": self.path, "status": self.status, "respondent": self.respondent, "unit_id": self.unit_id,
+                  "errors": [p.as_dict() for p in self.errors]}
+        if self.row is not None:
+            result["row"] = self.row
+        if self.archived_as:
+            result["archived_as"] = self.archived_as
+        return result
+
+
+def ingest_feedback(ws: Workspace, register: Register, paths: Sequence[Path] = (), *,
+                    received_on: date | None = None, progress: Progress | None = None) -> Outcome:
+    """Read returned questionnaires and survey-tool exports (files or folders; default feedback/inbox/) into
+    the ledger. JSON: "responses": one entry per questionnaire and per export data row."""
+    received_on = received_on or date.today()
+    progress = progress or no_progress
+    outcome = Outcome()
+    inbox = feedback_inbox(ws)
+    inbox.mkdir(parents=True, exist_ok=True)
+    files, missing = _collect(paths or [inbox])
+    for path in missing:
+        outcome.errors.append(Problem("No such file or folder.", path=str(path), code="not-found"))
+    if not files and not missing:
+        outcome.summary.append(f"No feedback files (*.pdf, *.csv, *.xlsx) in "
+                               f"{', '.join(str(p) for p in paths) or ws.rel(inbox)}.")
+    session = _Session(ws, register, received_on)
+    entries: list[Entry] = []
+    with Ledger(ws.ledger_path) as ledger:
+        for done, path in enumerate(files, start=1):
+            try:
+                found = session.ingest(ledger, path)
+            except OSError as exc:  # the disk, not the file: say so and go on with the next file
+                found = [Entry(session.rel(path), errors=[Problem(f"The file could not be handled ({exc.strerror}).",
+                                                                  path=session.rel(path), code="io-error")])]
+            entries += found
+            progress(done, len(files), path.name)
+    for entry in entries:
+        outcome.errors += entry.errors
+    outcome.extra["responses"] = [e.as_json() for e in entries]
+    counts = {s: sum(e.status == s for e in entries) for s in ("accepted", "duplicate", "rejected")}
+    if entries:
+        outcome.summary.append("Feedback: " + ", ".join(f"{n} {s}" for s, n in counts.items() if n) + ".")
+    return outcome
+
+
+def _collect(paths: Sequence[Path]) -> tuple[list[Path], list[Path]]:
+    """Files to read, each once, in order (folders: their *.pdf, *.csv and *.xlsx by name); missing paths."""
+    files: list[Path] = []
+    missing: list[Path] = []
+    seen: set[Path] = set()
+    for given in (Path(p) for p in paths):
+        if given.is_dir() and not given.is_symlink():
+            found = sorted((p for p in given.iterdir() if p.suffix.lower() in SUFFIXES and not p.name.startswith(".")),
+                           key=lambda p: p.name)
+        elif given.exists() or given.is_symlink():
+            found = [given]
+        else:
+            missing.append(given)
+            continue
+        for path in found:
+            key = path.absolute()
+            if key not in seen:
+                seen.add(key)
+                files.append(key)
+    return files, missing
+
+
+class _Session:
+    def __init__(self, ws: Workspace, register: Register, received_on: date):
+        self.ws = ws
+        self.register = register
+        self.received_on = received_on
+        self.key = ws.seal_key()
+        self.root = ws.root.resolve()
+        self.inbox = feedback_inbox(ws).resolve()
+        self.mapping = {str(k): str(v) for k, v in (ws.config.get("feedback", {}).get("columns", {}) or {}).items()}
+
+    def rel(self, path: Path) -> str:
+        path = Path(os.path.abspath(path))
+        return path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else str(path)
+
+    def ingest(self, ledger: Ledger, path: Path) -> list[Entry]:
+        rel = self.rel(path)
+        info = path.lstat()
+        if stat.S_ISLNK(info.st_mode) or not stat.S_ISREG(info.st_mode):
+            return [Entry(rel, errors=[Problem("Not a regular file (a link or a device); it was not read. Copy the "
+                                               "file itself here.", path=rel, code="not-regular")])]
+        if info.st_size > MAX_FILE_BYTES:
+            entries = [Entry(rel, errors=[Problem(f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; "
+                                                  "it is not a questionnaire or an export of answers.", path=rel,
+                                                  code="too-large")])]
+            self._file_done(ledger, path, "", entries)
+            return entries
+        data = path.read_bytes()
+        sha256 = hashlib.sha256(data).hexdigest()
+        earlier = ledger.db.execute("SELECT id FROM feedback_files WHERE sha256 = ? AND status = 'accepted'"
+                                    " ORDER BY id LIMIT 1", (sha256,)).fetchone()
+        if earlier is not None:
+            first = ledger.db.execute("SELECT respondent, unit_id FROM feedback_answers WHERE file_id = ? ORDER BY id"
+                                      " LIMIT 1", (earlier["id"],)).fetchone()
+            entries = [Entry(rel, status="duplicate", respondent=first["respondent"] if first else None,
+                             unit_id=first["unit_id"] if first else None)]
+            self._file_done(ledger, path, sha256, entries, [])
+            return entries
+        answers: list[tuple[Answer, int | None]] = []
+        try:
+            entries = self._read(path, rel, data, answers)
+        except FeedbackUnreadable as exc:
+            entries = [Entry(rel, errors=[Problem(exc.message, path=rel, code=exc.code)])]
+        except Exception as exc:  # a file that trips a parser must not stop the others
+            entries = [Entry(rel, errors=[Problem(f"The file cannot be read ({type(exc).__name__}).", path=rel,
+                                                  code="unreadable")])]
+            answers = []
+        self._file_done(ledger, path, sha256, entries, answers)
+        return entries
+
+    def _read(self, path: Path, rel: str, data: bytes, answers: list) -> list[Entry]:
+        if data.lstrip()[:5].startswith(b"%PDF-"):
+            return [self._questionnaire(rel, data, answers)]
+        kind = "xlsx" if data[:4] == b"PK\x03\x04" else "csv" if path.suffix.lower() == ".csv" else ""
+        if not kind:
+            raise FeedbackUnreadable("The file is neither a questionnaire PDF nor a CSV or XLSX export.",
+                                     code="unknown-kind")
+        entries = []
+        for export_row in read_export(data, kind, self.mapping):
+            answer, problems = check_answer(export_row.values, self.register, self.received_on, channel=kind,
+                                            row=export_row.row, path=rel)
+            entry = Entry(rel, row=export_row.row, errors=problems)
+            respondent = str(export_row.values.get("respondent") or "").strip().casefold()
+            entry.unit_id = answer.unit_id if answer else (str(export_row.values.get("unit_id") or "").strip() or None)
+            entry.respondent = answer.respondent if answer else RESPONDENT_ALIASES.get(respondent)
+            if answer is not None:
+                entry.status = "accepted"
+                answers.append((answer, export_row.row))
+            entries.append(entry)
+        if not entries:
+            raise FeedbackUnreadable("The export has a header row but no answers.", code="empty")
+        return entries
+
+    def _questionnaire(self, rel: str, data: bytes, answers: list) -> Entry:
+        returned = read_questionnaire(data)
+        identity = {k: v.strip() for k, v in returned.identity.items()}
+        entry = Entry(rel, respondent=identity.get("respondent") if identity.get("respondent") in RESPONDENTS else None,
+                      unit_id=identity.get("unit_id") or None)
+        if not questionnaire_seal_matches(self.key, identity, returned.seal):
+            entry.errors.append(Problem(
+                "The questionnaire's seal does not match its details: it was issued by another workspace or its "
+                "locked details were edited. Use a questionnaire issued from this workspace.", path=rel,
+                field="seal", code="seal-mismatch"))
+            return entry
+        values = {**returned.values, "respondent": identity["respondent"], "unit_id": identity["unit_id"]}
+        answer, problems = check_answer(values, self.register, self.received_on, channel="pdf",
+                                        language=identity["language"], form_id=identity["form_id"], path=rel)
+        entry.errors = problems
+        if answer is not None:
+            entry.status = "accepted"
+            answers.append((answer, None))
+        return entry
+
+    def _file_done(self, ledger: Ledger, path: Path, sha256: str, entries: list[Entry],
+                   answers: list[tuple[Answer, int | None]] | None = None) -> None:
+        """Record the file and its answers in one transaction, then move an inbox file to its archive folder."""
+        answers = answers or []
+        status = ("duplicate" if entries and entries[0].status == "duplicate"
+                  else "accepted" if answers else "rejected")
+        problems = [p.as_dict() for e in entries for p in e.errors]
+        with ledger.transaction():
+            cursor = ledger.db.execute(
+                "INSERT INTO feedback_files (sha256, file_name, received_on, ingested_at, status, answers,"
+                " problems_json) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (sha256, path.name, self.received_on.isoformat(), datetime.now().isoformat(timespec="seconds"),
+                 status, len(answers), json.dumps(problems, ensure_ascii=False)))
+            store_answers(ledger, answers, int(cursor.lastrowid))
+        if path.parent.resolve() == self.inbox:
+            archived = self.rel(_move(path, self.inbox.parent / ("rejected" if status == "rejected" else "processed")))
+            for entry in entries:
+                entry.archived_as = archived
+
+
+def _move(path: Path, folder: Path) -> Path:
+    """Move `path` into `folder` under a name not yet taken there (name.pdf, name-2.pdf, ...)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    stem, suffix = path.stem, path.suffix
+    for number in range(1, 10_000):
+        target = folder / (path.name if number == 1 else f"{stem}-{number}{suffix}")
+        try:
+            os.link(path, target)
+        except FileExistsError:
+            continue
+        except OSError:
+            if target.exists():
+                continue
+            os.replace(path, target)
+            return target
+        path.unlink()
+        return target
+    return path

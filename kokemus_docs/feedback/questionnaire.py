@@ -1,0 +1,393 @@
+"""The feedback questionnaire as a sealed, fillable one-page A4 PDF (reportlab canvas and AcroForm).
+
+The page text is set in DejaVu Sans, embedded, so every language prints as written. The fields are AcroForm
+text fields and radio groups that fill in any viewer; `LAYOUT` is the one place that says where each field
+sits, and the reader of flattened (printed-to-PDF) questionnaires uses it too.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.lib.colors import Color, black, white
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+
+from kokemus_docs.errors import KokemusError, Problem
+from kokemus_docs.feedback.ingest import feedback_inbox
+from kokemus_docs.feedback.questions import (
+    COMMENT_MAX,
+    IDENTITY_FIELDS,
+    LANGUAGES,
+    LANGUAGES_OF,
+    NO_ANSWER,
+    RESPONDENTS,
+    SEAL_FIELD,
+    STATEMENTS,
+    identity_of,
+    phone_code,
+    questionnaire_seal,
+    questions,
+    words,
+)
+from kokemus_docs.fileio import atomic_path, safe_filename
+from kokemus_docs.ledger import Ledger
+from kokemus_docs.model import Register
+from kokemus_docs.report import Outcome, Progress, no_progress
+from kokemus_docs.workspace import Workspace
+
+FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")  # Debian package fonts-dejavu-core
+FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"
+
+PAGE_WIDTH, PAGE_HEIGHT = 595.28, 841.89  # A4 portrait, points
+MARGIN = 42
+RIGHT = PAGE_WIDTH - MARGIN
+GREY = Color(0.35, 0.35, 0.35)
+LIGHT = Color(0.8, 0.8, 0.8)
+
+# --- the layout: where each field sits (x0, y0, x1, y1 in points, y up) ---------------------------------------
+RECOMMEND_Y = 600  # bottom of the recommendation circles
+RECOMMEND_X0, RECOMMEND_PITCH, RECOMMEND_SIZE = 66, 44, 18
+SCALE_X0, SCALE_PITCH, SCALE_SIZE = 331, 37, 15  # statement columns: 1 .. 5 and "no answer"
+SCALE_VALUES = ("1", "2", "3", "4", "5", NO_ANSWER)
+STATEMENT_TOP, STATEMENT_HEIGHT = 504, 40
+DATE_BOX = (MARGIN + 190, 280, MARGIN + 330, 297)
+COMMENT_BOX = (MARGIN, 118, RIGHT, 246)
+IDENTITY_BOXES = {"form_id": (MARGIN, 36, MARGIN + 160), "unit_id": (MARGIN + 164, 36, MARGIN + 264),
+                  "respondent": (MARGIN + 268, 36, MARGIN + 330), "language": (MARGIN + 334, 36, MARGIN + 360),
+                  SEAL_FIELD: (MARGIN + 364, 36, RIGHT)}
+IDENTITY_HEIGHT = 13
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Every field's rectangle; radio groups have one rectangle per export value."""
+
+    text_boxes: dict[str, tuple[float, float, float, float]]
+    radios: dict[str, dict[str, tuple[float, float, float, float]]]
+
+
+@lru_cache(maxsize=1)
+def questionnaire_layout() -> Layout:
+    """The same for every questionnaire: the words change with language and group, the fields do not move."""
+    text_boxes = {name: (x0, y0, x1, y0 + IDENTITY_HEIGHT) for name, (x0, y0, x1) in IDENTITY_BOXES.items()}
+    text_boxes["date"] = DATE_BOX
+    text_boxes["comment"] = COMMENT_BOX
+    radios: dict[str, dict[str, tuple[float, float, float, float]]] = {"recommend": {}}
+    for score in range(11):
+        x0 = RECOMMEND_X0 + score * RECOMMEND_PITCH
+        radios["recommend"][str(score)] = (x0, RECOMMEND_Y, x0 + RECOMMEND_SIZE, RECOMMEND_Y + RECOMMEND_SIZE)
+    for index, name in enumerate(STATEMENTS):
+        middle = STATEMENT_TOP - index * STATEMENT_HEIGHT - STATEMENT_HEIGHT / 2
+        radios[name] = {}
+        for column, value in enumerate(SCALE_VALUES):
+            x0 = SCALE_X0 + column * SCALE_PITCH + (SCALE_PITCH - SCALE_SIZE) / 2
+            radios[name][value] = (x0, middle - SCALE_SIZE / 2, x0 + SCALE_SIZE, middle + SCALE_SIZE / 2)
+    return Layout(text_boxes=text_boxes, radios=radios)
+
+
+@lru_cache(maxsize=1)
+def register_fonts() -> None:
+    """Embed DejaVu Sans (regular and bold) for the page text; a clear error if the fonts are missing."""
+    for name, file_name in ((FONT, "DejaVuSans.ttf"), (FONT_BOLD, "DejaVuSans-Bold.ttf")):
+        path = FONT_DIR / file_name
+        if not path.is_file():
+            raise KokemusError(f"The font {path} is missing; install it with: sudo apt-get install "
+                               "fonts-dejavu-core", code="font-missing")
+        pdfmetrics.registerFont(TTFont(name, str(path)))
+
+
+# --- writing one questionnaire ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Questionnaire:
+    """What one issued questionnaire says about itself: identity, seal and phone address."""
+
+    unit_id: str
+    unit_name: str
+    respondent: str
+    language: str
+    seal: str
+    code: str
+    phone_url: str  # empty when kokemus.toml sets no public_url
+
+    @property
+    def identity(self) -> dict[str, str]:
+        return identity_of(self.unit_id, self.respondent, self.language)
+
+    @property
+    def form_id(self) -> str:
+        return self.identity["form_id"]
+
+
+def questionnaire_pdf(q: Questionnaire, org_name: str) -> bytes:
+    """The questionnaire `q` as PDF bytes: one A4 page, fillable, sealed."""
+    register_fonts()
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), pageCompression=1)
+    text = words(q.language)
+    question, statements = questions(q.respondent, q.language)
+    canvas.setTitle(f"{text['title']} – {q.unit_name}")
+    canvas.setSubject(q.form_id)
+    canvas.setCreator("kokemus-docs")
+    layout = questionnaire_layout()
+    form = canvas.acroForm
+
+    # Heading, with the phone address and its QR code at the right.
+    text_right = RIGHT - (110 if q.phone_url else 0)
+    canvas.setFillColor(GREY)
+    canvas.setFont(FONT, 8.5)
+    canvas.drawString(MARGIN, 806, org_name)
+    canvas.setFillColor(black)
+    y = _paragraph(canvas, text["title"], MARGIN, 786, text_right - MARGIN, FONT_BOLD, 14.5, 17)
+    y = _paragraph(canvas, f"{text[f'for_{q.respondent}']} · {text['unit']}: {q.unit_name}", MARGIN, y - 3,
+                   text_right - MARGIN, FONT, 10.5, 13)
+    intro = text["intro"] + (" " + text["intro_client"] if q.respondent == "client" else "")
+    _paragraph(canvas, intro, MARGIN, y - 8, text_right - MARGIN, FONT, 9.5, 12.5)
+    if q.phone_url:
+        _qr_code(canvas, q.phone_url, RIGHT - 96, 712, 96)
+        canvas.setFont(FONT, 7.5)
+        lines = simpleSplit(text["phone"], FONT, 7.5, 104) + [q.phone_url]
+        for number, line in enumerate(lines):
+            size = 7.5 if number < len(lines) - 1 else _fit(line, FONT_BOLD, 8, 110)
+            canvas.setFont(FONT if number < len(lines) - 1 else FONT_BOLD, size)
+            canvas.drawRightString(RIGHT, 700 - number * 9.5, line)
+
+    # 1. The recommendation question, 0-10.
+    _paragraph(canvas, f"1. {question}", MARGIN, 660, RIGHT - MARGIN, FONT_BOLD, 10.5, 13.5)
+    for value, (x0, y0, x1, _y1) in layout.radios["recommend"].items():
+        form.radio(name="recommend", value=value, x=x0, y=y0, size=x1 - x0, buttonStyle="circle",
+                   shape="circle", borderColor=black, fillColor=white, textColor=black, borderWidth=1,
+                   fieldFlags="noToggleToOff radio", tooltip=question[:200])
+        canvas.setFont(FONT_BOLD, 9.5)
+        canvas.drawCentredString((x0 + x1) / 2, y0 - 11, value)
+    canvas.setFont(FONT, 8)
+    canvas.setFillColor(GREY)
+    canvas.drawString(RECOMMEND_X0 - 6, RECOMMEND_Y - 24, text["recommend_low"])
+    canvas.drawRightString(RECOMMEND_X0 + 10 * RECOMMEND_PITCH + RECOMMEND_SIZE + 6, RECOMMEND_Y - 24,
+                           text["recommend_high"])
+    canvas.setFillColor(black)
+
+    # 2. Five statements, 1-5 or "no answer".
+    _paragraph(canvas, f"2. {text['statements']}", MARGIN, 548, SCALE_X0 - MARGIN - 6, FONT_BOLD, 10.5, 13.5)
+    heads = ["1 " + text["scale_1"], "2", "3", "4", "5 " + text["scale_5"], text["no_answer"]]
+    for column, head in enumerate(heads):
+        centre = SCALE_X0 + column * SCALE_PITCH + SCALE_PITCH / 2
+        lines = simpleSplit(head, FONT, 7, SCALE_PITCH - 1)[:4]
+        for number, line in enumerate(lines):
+            canvas.setFont(FONT_BOLD if number == 0 and head[:1].isdigit() else FONT, 7)
+            canvas.drawCentredString(centre, STATEMENT_TOP + 8 + (len(lines) - 1 - number) * 8, line)
+    canvas.setStrokeColor(LIGHT)
+    canvas.setLineWidth(0.6)
+    for index, name in enumerate(STATEMENTS):
+        top = STATEMENT_TOP - index * STATEMENT_HEIGHT
+        canvas.line(MARGIN, top, RIGHT, top)
+        lines = simpleSplit(statements[index], FONT, 9.5, SCALE_X0 - MARGIN - 22)[:3]
+        first = top - STATEMENT_HEIGHT / 2 + (len(lines) - 1) * 5.75 - 3.2
+        canvas.setFont(FONT, 9.5)
+        for number, line in enumerate(lines):
+            canvas.drawString(MARGIN + 16, first - number * 11.5, line)
+        canvas.setFont(FONT_BOLD, 9.5)
+        canvas.drawString(MARGIN, first, chr(ord("a") + index) + ")")
+        for value, (x0, y0, x1, _y1) in layout.radios[name].items():
+            form.radio(name=name, value=value, x=x0, y=y0, size=x1 - x0, buttonStyle="circle", shape="circle",
+                       borderColor=black, fillColor=white, textColor=black, borderWidth=1,
+                       fieldFlags="noToggleToOff radio", tooltip=statements[index][:200])
+    canvas.line(MARGIN, STATEMENT_TOP - 5 * STATEMENT_HEIGHT, RIGHT, STATEMENT_TOP - 5 * STATEMENT_HEIGHT)
+
+    # 3. Date and free text.
+    x0, y0, x1, y1 = layout.text_boxes["date"]
+    canvas.setFont(FONT, 9.5)
+    canvas.drawString(MARGIN, y0 + 5, text["date"])
+    form.textfield(name="date", value="", x=x0, y=y0, width=x1 - x0, height=y1 - y0, fontName="Helvetica",
+                   fontSize=10, borderColor=black, fillColor=white, textColor=black, borderWidth=0.8,
+                   maxlen=40, tooltip=text["date"])
+    x0, y0, x1, y1 = layout.text_boxes["comment"]
+    _paragraph(canvas, f"3. {text['comment']}", MARGIN, y1 + 11, RIGHT - MARGIN, FONT_BOLD, 10.5, 13)
+    form.textfield(name="comment", value="", x=x0, y=y0, width=x1 - x0, height=y1 - y0, fontName="Helvetica",
+                   fontSize=10, borderColor=black, fillColor=white, textColor=black, borderWidth=0.8,
+                   maxlen=COMMENT_MAX, fieldFlags="multiline", tooltip=text["comment"])
+    _paragraph(canvas, text["return"], MARGIN, y0 - 14, RIGHT - MARGIN, FONT, 8.5, 11)
+
+    # The locked identity line and the seal.
+    canvas.setFont(FONT, 7)
+    canvas.setFillColor(GREY)
+    canvas.drawString(MARGIN, 36 + IDENTITY_HEIGHT + 4, text["identity"])
+    canvas.setFillColor(black)
+    values = {**q.identity, SEAL_FIELD: q.seal}
+    for name in (*IDENTITY_FIELDS, SEAL_FIELD):
+        x0, y0, x1, y1 = layout.text_boxes[name]
+        form.textfield(name=name, value=values[name], x=x0, y=y0, width=x1 - x0, height=y1 - y0,
+                       fontName="Helvetica", fontSize=7, borderColor=LIGHT, fillColor=white, textColor=GREY,
+                       borderWidth=0.5, fieldFlags="readOnly", maxlen=200)
+    canvas.showPage()
+    canvas.save()
+    return _with_dingbats(buffer.getvalue())
+
+
+def _with_dingbats(data: bytes) -> bytes:
+    """Add ZapfDingbats (/ZaDb) to the form's default resources: viewers that redraw radio buttons (poppler,
+    when a filler asks for new appearances) draw the chosen dot with it. reportlab's AcroForm lists one font."""
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        fonts = pdf.Root.AcroForm.DR.Font
+        fonts.ZaDb = pdf.make_indirect(pikepdf.Dictionary(
+            Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.ZapfDingbats))
+        out = io.BytesIO()
+        pdf.save(out, compress_streams=True)
+        return out.getvalue()
+
+
+def _paragraph(canvas: Canvas, text: str, x: float, top: float, width: float, font: str, size: float,
+               leading: float) -> float:
+    """Draw wrapped text whose first baseline is at `top`; returns the baseline after the last line."""
+    canvas.setFont(font, size)
+    y = top
+    for line in simpleSplit(text, font, size, width):
+        canvas.drawString(x, y, line)
+        y -= leading
+    return y
+
+
+def _fit(text: str, font: str, size: float, width: float) -> float:
+    while size > 5 and pdfmetrics.stringWidth(text, font, size) > width:
+        size -= 0.25
+    return size
+
+
+def _qr_code(canvas: Canvas, value: str, x: float, y: float, size: float) -> None:
+    """The QR code of `value` (error correction M, 4-module quiet zone) as filled squares, row runs merged."""
+    widget = QrCodeWidget(value, barLevel="M")
+    qr = widget.qr
+    qr.make()
+    count = qr.getModuleCount()
+    module = size / (count + 2 * widget.barBorder)
+    path = canvas.beginPath()
+    for row, cells in enumerate(qr.modules):
+        column = 0
+        for dark, run in itertools.groupby(bool(c) for c in cells):
+            length = len(list(run))
+            if dark:
+                path.rect(x + (column + widget.barBorder) * module,
+                          y + size - (row + widget.barBorder + 1) * module, length * module, module)
+            column += length
+    canvas.setFillColor(black)
+    canvas.drawPath(path, stroke=0, fill=1)
+
+
+# --- issuing ----------------------------------------------------------------------------------------------------
+
+def questionnaires_dir(ws: Workspace) -> Path:
+    return ws.output("feedback-forms")
+
+
+def _selection(register: Register, unit_ids: Sequence[str], respondents: Sequence[str],
+               languages: Sequence[str], outcome: Outcome) -> list[tuple[str, str, str]]:
+    for given, known, what in ((respondents, RESPONDENTS, "respondent group"), (languages, LANGUAGES, "language")):
+        unknown = [v for v in given if v not in known]
+        if unknown:
+            raise KokemusError(f"Unknown {what} {', '.join(unknown)}; choose from {', '.join(known)}.",
+                               code="bad-option")
+    for unit_id in unit_ids:
+        if unit_id not in register.units:
+            outcome.errors.append(Problem(f"Unit {unit_id} is not in the register.", sheet="units",
+                                          field="unit_id", code="unknown-unit"))
+    units = [u for u in (unit_ids or sorted(register.units)) if u in register.units]
+    chosen = []
+    for unit_id in units:
+        for respondent in respondents or RESPONDENTS:
+            for language in languages or LANGUAGES_OF[respondent]:
+                if language in LANGUAGES_OF[respondent]:
+                    chosen.append((unit_id, respondent, language))
+    if languages and respondents and not chosen and units:
+        outcome.warnings.append(Problem("English questionnaires are for clients only; nothing was issued.",
+                                        code="no-questionnaire"))
+    return chosen
+
+
+def issue_questionnaires(ws: Workspace, register: Register, *, unit_ids: Sequence[str] = (),
+                         respondents: Sequence[str] = (), languages: Sequence[str] = (),
+                         progress: Progress | None = None) -> Outcome:
+    """Write outputs/feedback-forms/<unit>/<unit>_<respondent>_<language>.pdf for the chosen units (default all),
+    respondent groups (default all) and languages (default: fi and sv, and en for clients).
+
+    Each questionnaire is recorded in the ledger with its phone code, so the phone page and ingest know it.
+    Issuing again writes the same identity, seal and code: copies already handed out stay valid.
+    """
+    progress = progress or no_progress
+    outcome = Outcome()
+    chosen = _selection(register, unit_ids, respondents, languages, outcome)
+    key = ws.seal_key()
+    issued = []
+    with Ledger(ws.ledger_path) as ledger:
+        for done, (unit_id, respondent, language) in enumerate(chosen, start=1):
+            unit = register.units[unit_id]
+            identity = identity_of(unit_id, respondent, language)
+            code = phone_code(key, identity)
+            q = Questionnaire(unit_id=unit_id, unit_name=unit.name("sv" if language == "sv" else "fi"),
+                              respondent=respondent, language=language, seal=questionnaire_seal(key, identity),
+                              code=code, phone_url=f"{ws.public_url}/f/{code}" if ws.public_url else "")
+            target = questionnaires_dir(ws) / safe_filename(unit_id) / f"{safe_filename(q.form_id)}.pdf"
+            with atomic_path(target) as tmp:
+                tmp.write_bytes(questionnaire_pdf(q, ws.org_name("sv" if language == "sv" else "fi")))
+            with ledger.transaction():
+                ledger.db.execute(
+                    "INSERT INTO feedback_questionnaires (code, form_id, unit_id, respondent, language, issued_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (code) DO UPDATE SET issued_at = excluded.issued_at",
+                    (code, q.form_id, unit_id, respondent, language, datetime.now().isoformat(timespec="seconds")))
+            outcome.written.append(target)
+            issued.append({"form_id": q.form_id, "unit_id": unit_id, "respondent": respondent,
+                           "language": language, "path": ws.rel(target), "url": q.phone_url or None})
+            progress(done, len(chosen), q.form_id)
+    feedback_inbox(ws).mkdir(parents=True, exist_ok=True)  # where returned answers are put
+    outcome.extra["questionnaires"] = issued
+    outcome.summary.append(f"{len(issued)} feedback questionnaire{'' if len(issued) == 1 else 's'} written to "
+                           f"{ws.rel(questionnaires_dir(ws))}/" + ("" if ws.public_url else
+                                                                   " (no public_url: no phone address printed)"))
+    return outcome
+
+
+def fill_questionnaire(src: Path, values: dict[str, str], target: Path) -> Path:
+    """Fill the questionnaire `src` as a respondent would and save it as `target` (the demo's paper answers).
+
+    Text fields get `values[name]`; radio groups (recommend, s1 … s5) get the chosen export value ('7', '4',
+    'na'). Unknown field names or values raise KeyError: a typo must not silently leave an answer out.
+    """
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject
+
+    writer = PdfWriter(clone_from=PdfReader(src))
+    layout = questionnaire_layout()
+    unknown = sorted(set(values) - set(layout.text_boxes) - set(layout.radios))
+    if unknown:
+        raise KeyError(f"not fields of a questionnaire: {', '.join(unknown)}")
+    texts = {name: str(value) for name, value in values.items() if name in layout.text_boxes}
+    page = writer.pages[0]
+    if texts:
+        writer.update_page_form_field_values(page, texts, auto_regenerate=False)
+    for field_ref in writer._root_object["/AcroForm"]["/Fields"]:
+        group = field_ref.get_object()
+        name = str(group.get("/T", ""))
+        if name not in layout.radios or name not in values:
+            continue
+        chosen = str(values[name])
+        if chosen not in layout.radios[name]:
+            raise KeyError(f"{chosen!r} is not a choice of {name}")
+        group[NameObject("/V")] = NameObject(f"/{chosen}")
+        for kid in group["/Kids"]:
+            widget = kid.get_object()
+            states = widget["/AP"]["/N"].keys()
+            widget[NameObject("/AS")] = NameObject(f"/{chosen}" if f"/{chosen}" in states else "/Off")
+    with atomic_path(target) as tmp:
+        writer.write(tmp)
+    return target

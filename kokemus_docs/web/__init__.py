@@ -1,0 +1,94 @@
+"""The web app (`kokemus serve`): the coordinator, unit contacts, payroll and experts on the CLI's workspace.
+
+`create_app(workspace_root)` builds a Flask app with one blueprint per area: auth (login), staff (the month page,
+uploads, generation, downloads, audit log), unit (a unit's notices and forms), payroll (workbooks) and expert
+(the personal upload page /e/<token>). Handlers call the same library functions as the CLI.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+
+from flask import Flask, g, request, session
+
+from kokemus_docs.fileio import write_bytes_atomic
+from kokemus_docs.web.extensions import csrf, limiter, login_manager
+from kokemus_docs.workspace import Workspace
+
+__all__ = ["create_app", "csrf", "limiter", "login_manager"]
+
+SECRET_NAME = "web_secret.key"
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # one request: many forms, 10 MB in all
+
+CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; "
+       "frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+
+
+def _secret_key(ws: Workspace) -> bytes:
+    """The session-signing key in .kokemus/ (0600), made once."""
+    path = ws.state_dir / SECRET_NAME
+    if not path.is_file():
+        write_bytes_atomic(path, secrets.token_hex(32).encode(), mode=0o600)
+    return bytes.fromhex(path.read_text().strip())
+
+
+def create_app(workspace_root: str | os.PathLike, *, config: dict | None = None) -> Flask:
+    """The web app on the workspace at `workspace_root`."""
+    from kokemus_docs.web import auth, expert, payroll, staff, unit
+    from kokemus_docs.web.errors import install as install_errors
+    from kokemus_docs.web.i18n import install as install_i18n
+
+    ws = Workspace.open(workspace_root)
+    app = Flask(__name__, static_folder="static", template_folder="templates")
+    app.config.update(
+        SECRET_KEY=_secret_key(ws),
+        MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES,
+        MAX_FORM_PARTS=200,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=ws.public_url.startswith("https://"),
+        SESSION_COOKIE_NAME="kokemus_session",
+        PERMANENT_SESSION_LIFETIME=8 * 3600,
+        WTF_CSRF_TIME_LIMIT=8 * 3600,
+        RATELIMIT_STORAGE_URI="memory://",
+        KOKEMUS_WORKSPACE=ws,
+    )
+    app.config.update(config or {})
+    app.jinja_env.autoescape = True
+
+    # Before CSRF protection, so that its refusal page knows the workspace and the language.
+    @app.before_request
+    def _workspace():
+        g.ws = app.config["KOKEMUS_WORKSPACE"]
+        g.lang = session.get("lang", "fi")
+
+    csrf.init_app(app)
+    limiter.init_app(app)
+    limiter.reset()
+    login_manager.init_app(app)
+    install_i18n(app)
+    install_errors(app)
+
+    for module in (auth, staff, unit, payroll, expert):
+        app.register_blueprint(module.bp)
+
+    @app.get("/healthz")
+    def healthz():
+        return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}
+
+    @app.after_request
+    def _security_headers(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CSP)
+        headers["X-Frame-Options"] = "DENY"
+        headers["X-Content-Type-Options"] = "nosniff"
+        headers["Referrer-Policy"] = "no-referrer"
+        headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        if request.endpoint != "static":
+            headers["Cache-Control"] = "no-store"
+        if app.config["SESSION_COOKIE_SECURE"]:
+            headers["Strict-Transport-Security"] = "max-age=31536000"
+        return response
+
+    return app

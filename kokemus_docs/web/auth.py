@@ -1,0 +1,122 @@
+"""Logging in and out, the staff user behind a session, and the one role check every staff page uses."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from datetime import date
+
+from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
+from flask_login import UserMixin, current_user, login_required, login_user, logout_user
+
+from kokemus_docs import accounts
+from kokemus_docs.model import month_of
+from kokemus_docs.web.extensions import limiter, login_manager
+from kokemus_docs.web.i18n import LANGUAGES
+
+bp = Blueprint("auth", __name__)
+
+# SPEC: at least 5 failed logins per account per minute before throttling; only failures count.
+FAILED_LOGINS_PER_ACCOUNT = "10 per minute"
+FAILED_LOGINS_PER_ADDRESS = "30 per minute"
+
+
+class StaffUser(UserMixin):
+    def __init__(self, user: accounts.User):
+        self.user = user
+        self.login = user.login
+        self.role = user.role
+        self.unit_id = user.unit_id
+
+    def get_id(self) -> str:
+        return self.login
+
+
+@login_manager.user_loader
+def _load_user(login: str) -> StaffUser | None:
+    user = accounts.get_user(g.ws, login)
+    return StaffUser(user) if user else None
+
+
+def roles_required(*roles: str) -> Callable:
+    """Only logged-in staff of one of `roles` (anonymous: to /login; other roles: 403).
+
+    A view with a `unit_id` argument is open to the unit's own contact only among unit logins.
+    """
+
+    def decorate(view: Callable) -> Callable:
+        @functools.wraps(view)
+        @login_required
+        def wrapper(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403)
+            if current_user.role == "unit" and kwargs.get("unit_id") != current_user.unit_id:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def audit(action: str, subject: str = "", result: str = "") -> None:
+    """Record an action of the logged-in user (or an expert's, as 'expert:<id>') in the audit log."""
+    actor = current_user.login if current_user.is_authenticated else getattr(g, "actor", "anonymous")
+    accounts.audit(g.ws, actor, action, subject, result)
+
+
+def _account_key() -> str:
+    return "login:" + (request.form.get("login") or "").strip().lower()[:64]
+
+
+def _failed(response) -> bool:
+    return response.status_code == 401
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(FAILED_LOGINS_PER_ACCOUNT, key_func=_account_key, methods=["POST"], deduct_when=_failed)
+@limiter.limit(FAILED_LOGINS_PER_ADDRESS, methods=["POST"], deduct_when=_failed)
+def login():
+    if request.method == "GET":
+        return render_template("login.html")
+    name = (request.form.get("login") or "").strip()[:64]
+    user = accounts.verify_user(g.ws, name, request.form.get("password") or "")
+    if user is None:
+        accounts.audit(g.ws, name or "?", "login", result="failed")
+        return render_template("login.html", failed=True), 401
+    session.clear()
+    login_user(StaffUser(user))
+    accounts.audit(g.ws, user.login, "login", result="ok")
+    return redirect(url_for("auth.home"))
+
+
+@bp.post("/logout")
+def logout():
+    if current_user.is_authenticated:
+        audit("logout")
+    logout_user()
+    session.clear()
+    return redirect(url_for("auth.login"))
+
+
+@bp.post("/language")
+def language():
+    """Switch the page language (fi/sv), kept in the session; back to the page it was asked from."""
+    chosen = request.form.get("lang", "")
+    if chosen in LANGUAGES:
+        session["lang"] = chosen
+    target = request.form.get("next", "")
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        target = url_for("auth.home")
+    return redirect(target)
+
+
+@bp.get("/")
+@login_required
+def home():
+    month = month_of(date.today())
+    if current_user.role == "coordinator":
+        return redirect(url_for("staff.month", month=month))
+    if current_user.role == "unit":
+        return redirect(url_for("unit.month", unit_id=current_user.unit_id, month=month))
+    return redirect(url_for("payroll.index"))

@@ -1,0 +1,58 @@
+"""The expert's own page, opened by the personal address on the hour form: /e/<token>. No account.
+
+GET shows the page in the expert's language (fi/sv; ?lang= switches) with the year's forms, fees and payment
+days; POST with a multipart `file` uploads a filled hour form and answers at once with the CLI ingest's result
+and, when it was not accepted, the feedback text telling what to correct.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, g, render_template, request
+
+from kokemus_docs.links import resolve_token
+from kokemus_docs.web import overview
+from kokemus_docs.web.auth import audit
+from kokemus_docs.web.extensions import limiter
+from kokemus_docs.web.i18n import LANGUAGES
+from kokemus_docs.web.uploads import ingest_uploads
+
+bp = Blueprint("expert", __name__, url_prefix="/e")
+
+
+def _open(token: str):
+    link = resolve_token(g.ws, token)
+    if link is None:
+        abort(404)
+    register = overview.register_check(g.ws).register
+    expert = register.experts.get(link.expert_id)
+    if expert is None:
+        abort(404)
+    chosen = request.args.get("lang", "")
+    g.lang = chosen if chosen in LANGUAGES else expert.document_language
+    g.actor = f"expert:{expert.expert_id}"
+    if link.closed:
+        abort(410)
+    return link, register, expert
+
+
+def _page(token: str, link, register, expert, result: dict | None = None, status: int = 200):
+    year = int(link.month[:4])
+    forms = overview.expert_year(g.ws, register, expert.expert_id, year, g.lang)
+    return render_template("expert.html", token=token, link=link, expert=expert, forms=forms, year=year,
+                           result=result, contact=g.ws.coordinator_contact()), status
+
+
+@bp.get("/<token>")
+def page(token: str):
+    return _page(token, *_open(token))
+
+
+@bp.post("/<token>")
+@limiter.limit("30 per minute")
+def upload(token: str):
+    link, register, expert = _open(token)
+    storage = request.files.get("file")
+    result = ingest_uploads(g.ws, [storage] if storage else [], expert_id=expert.expert_id)
+    audit("upload", f"expert {expert.expert_id}", result["summary"])
+    refused = bool(result["refused"]) or not result["forms"]
+    return _page(token, link, register, expert, result, 400 if refused else 200)

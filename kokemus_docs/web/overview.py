@@ -1,0 +1,251 @@
+"""What the web pages show, read from the workspace: no Flask here, so it can be tested and timed alone.
+
+The month's forms per signed contract (issued, returned, accepted, rejected with reasons, replaced, missing),
+the files a role may download, an expert's year, and the steps the coordinator runs (under one lock).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from kokemus_docs.ledger import Ledger
+from kokemus_docs.model import Register, month_bounds
+from kokemus_docs.paydates import notice_deadline, payment_date
+from kokemus_docs.register import RegisterCheck, load_register
+from kokemus_docs.report import Outcome
+from kokemus_docs.workspace import Workspace
+
+MONTH_PATTERN = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+ZERO = Decimal("0.00")
+# Folders of outputs/ the coordinator may download from. The payroll workbooks hold personal data and are
+# downloaded by the payroll role only (under /payroll/).
+COORDINATOR_FOLDERS = ("contracts", "intro-packs", "forms", "notices", "indicators", "feedback")
+
+_register_cache: dict[Path, tuple[tuple[int, int], RegisterCheck]] = {}
+_register_lock = threading.Lock()
+# One generating or ingesting job at a time in this process; the CLI's workspace lock guards against others.
+JOB_LOCK = threading.Lock()
+
+
+def valid_month(month: str) -> bool:
+    return bool(MONTH_PATTERN.fullmatch(month or ""))
+
+
+def register_check(ws: Workspace) -> RegisterCheck:
+    """The register as loaded and checked, read again only when register.xlsx changes."""
+    path = ws.register_path
+    try:
+        stat = path.stat()
+        stamp = (stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        stamp = (0, 0)
+    with _register_lock:
+        cached = _register_cache.get(path)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        check = load_register(path)
+        _register_cache[path] = (stamp, check)
+        return check
+
+
+@dataclass
+class FormRow:
+    """One signed contract's hour form in a month, as the month page shows it."""
+
+    contract_id: str
+    expert_id: str
+    expert_name: str
+    unit_id: str
+    unit_name: str
+    form_id: str
+    issued: bool = False
+    status: str = "missing"  # missing | accepted | replaced | rejected
+    received_on: str = ""
+    late: bool = False
+    pay_month: str = ""
+    fee_eur: Decimal = ZERO
+    travel_eur: Decimal = ZERO
+    reasons: list[str] = field(default_factory=list)
+    versions: int = 0
+
+
+@dataclass
+class MonthOverview:
+    month: str
+    notice_deadline: date
+    payment_date: date
+    closed_at: str | None
+    rows: list[FormRow]
+
+    def days_to(self, day: date, today: date | None = None) -> int:
+        return (day - (today or date.today())).days
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts: dict[str, int] = defaultdict(int)
+        for row in self.rows:
+            counts[row.status] += 1
+            counts["issued"] += row.issued
+        return dict(counts)
+
+
+def month_overview(ws: Workspace, register: Register, month: str, language: str = "fi", *,
+                   unit_id: str | None = None) -> MonthOverview:
+    """Every signed contract valid in `month` (of one unit, if given) with its form's state in the ledger."""
+    month_bounds(month)
+    contracts = [c for c in sorted(register.contracts.values(), key=lambda c: c.contract_id)
+                 if c.signed_on is not None and c.overlaps_month(month) and (unit_id is None or c.unit_id == unit_id)
+                 and c.expert_id in register.experts and register.experts[c.expert_id].active]
+    forms_dir = ws.output("forms", month)
+    issued = set(os.listdir(forms_dir)) if forms_dir.is_dir() else set()
+    rows: list[FormRow] = []
+    for contract in contracts:
+        expert, unit = register.experts[contract.expert_id], register.units.get(contract.unit_id)
+        form_id = f"{contract.contract_id}_{month}"
+        rows.append(FormRow(contract.contract_id, expert.expert_id, expert.full_name, contract.unit_id,
+                            unit.name(language) if unit else contract.unit_id, form_id,
+                            issued=f"{form_id}.pdf" in issued))
+    with Ledger(ws.ledger_path) as ledger:
+        closed_at = ledger.closed_at(month)
+        by_form = {row.form_id: row for row in rows}
+        ids = list(by_form)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for record in ledger.db.execute(f"SELECT * FROM forms WHERE form_id IN ({marks})", chunk):
+                row = by_form[record["form_id"]]
+                row.status = "replaced" if record["versions"] > 1 else "accepted"
+                row.versions, row.received_on = record["versions"], record["received_on"]
+                row.late, row.pay_month = bool(record["late"]), record["pay_month"]
+            for line in ledger.db.execute(
+                    f"SELECT form_id, fee_eur, travel_eur, payable FROM lines WHERE form_id IN ({marks})", chunk):
+                row = by_form[line["form_id"]]
+                if line["payable"]:
+                    row.fee_eur += Decimal(line["fee_eur"])
+                row.travel_eur += Decimal(line["travel_eur"])
+            for sub in ledger.db.execute(
+                    f"SELECT form_id, status, received_on, problems_json FROM submissions WHERE form_id IN ({marks})"
+                    " ORDER BY id", chunk):
+                row = by_form[sub["form_id"]]
+                if sub["status"] == "rejected" and row.status in ("missing", "rejected"):
+                    row.status, row.received_on = "rejected", sub["received_on"]
+                    row.reasons = [p.get("message", "") for p in json.loads(sub["problems_json"])
+                                   if p.get("severity", "error") == "error"]
+    return MonthOverview(month, notice_deadline(month, ws.notice_day), payment_date(month), closed_at, rows)
+
+
+def month_downloads(ws: Workspace, month: str, *, unit_id: str | None = None) -> list[str]:
+    """Workspace-relative paths of the month's fee notices (one unit's, if given) and the year's indicators."""
+    found: list[str] = []
+    notices = ws.output("notices", month)
+    if notices.is_dir():
+        for path in sorted(notices.iterdir()):
+            if path.is_file() and path.suffix in (".docx", ".pdf") and (
+                    unit_id is None or path.name.rsplit("_", 1)[0] == unit_id):
+                found.append(ws.rel(path))
+    if unit_id is None:
+        indicators = ws.output("indicators", f"indicators_{month[:4]}.xlsx")
+        if indicators.is_file():
+            found.append(ws.rel(indicators))
+    return found
+
+
+def contract_downloads(ws: Workspace, contract_id: str, form_id: str, month: str) -> list[str]:
+    """The contract documents and the issued hour form of one row, where they exist."""
+    candidates = [ws.output("forms", month, f"{form_id}.pdf")]
+    folder = ws.output("contracts")
+    candidates += [folder / f"{contract_id}_{language}.{suffix}" for language in ("fi", "sv")
+                   for suffix in ("pdf", "docx")]
+    return [ws.rel(p) for p in candidates if p.is_file()]
+
+
+def download_path(ws: Workspace, rel: str, folders: tuple[str, ...]) -> Path | None:
+    """The file at `rel` under one of outputs/<folders>, or None (outside, missing, a link, a folder)."""
+    if not rel or "\\" in rel or "\x00" in rel:
+        return None
+    candidate = ws.root / rel
+    try:
+        if candidate.is_symlink():
+            return None
+        resolved = candidate.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None
+    outputs = ws.outputs_dir.resolve()
+    if not any(resolved.is_relative_to(outputs / folder) for folder in folders) or not resolved.is_file():
+        return None
+    return resolved
+
+
+def payroll_workbooks(ws: Workspace) -> list[dict]:
+    """The payroll workbooks: file name, month, and whether the month is closed."""
+    folder = ws.output("payroll")
+    books = []
+    if folder.is_dir():
+        with Ledger(ws.ledger_path) as ledger:
+            for path in sorted(folder.glob("payroll_*.xlsx"), reverse=True):
+                month = path.stem.removeprefix("payroll_")
+                if valid_month(month) and path.is_file() and not path.is_symlink():
+                    books.append({"name": path.name, "month": month, "closed_at": ledger.closed_at(month)})
+    return books
+
+
+@dataclass
+class ExpertForm:
+    form_id: str
+    month: str
+    unit_name: str
+    status: str
+    fee_eur: Decimal
+    travel_eur: Decimal
+    pay_month: str
+    payment_date: date
+
+
+def expert_year(ws: Workspace, register: Register, expert_id: str, year: int, language: str) -> list[ExpertForm]:
+    """The expert's accepted forms of `year`, with the fees and the day each is paid."""
+    with Ledger(ws.ledger_path) as ledger:
+        forms = [f for f in ledger.forms_for_year(year) if f.expert_id == expert_id]
+        lines = ledger.lines_of([f.form_id for f in forms])
+    result = []
+    for form in forms:
+        unit = register.units.get(form.unit_id)
+        fee = sum((ln.fee_eur for ln in lines[form.form_id] if ln.payable), ZERO)
+        travel = sum((ln.travel_eur for ln in lines[form.form_id]), ZERO)
+        result.append(ExpertForm(form.form_id, form.month, unit.name(language) if unit else form.unit_id,
+                                 "replaced" if form.versions > 1 else "accepted", fee, travel, form.pay_month,
+                                 payment_date(form.pay_month)))
+    return result
+
+
+STEPS = ("contracts", "intro-packs", "forms", "notices", "payroll", "close", "indicators")
+
+
+def run_step(ws: Workspace, register: Register, step: str, month: str, formats: tuple[str, ...] = ("docx",)) -> Outcome:
+    """Run one of the month's steps as the CLI command of the same name does (the caller holds JOB_LOCK)."""
+    from kokemus_docs.documents import render_contracts, render_intro_packs
+    from kokemus_docs.hourform import issue_forms
+    from kokemus_docs.indicators import write_indicators
+    from kokemus_docs.notices import write_notices
+    from kokemus_docs.payroll import write_payroll
+
+    if step == "contracts":
+        return render_contracts(ws, register, formats=formats)
+    if step == "intro-packs":
+        return render_intro_packs(ws, register, formats=formats)
+    if step == "forms":
+        return issue_forms(ws, register, month=month)
+    if step == "notices":
+        return write_notices(ws, register, month, formats=formats)
+    if step in ("payroll", "close"):
+        return write_payroll(ws, register, month, close=step == "close")
+    if step == "indicators":
+        return write_indicators(ws, register, int(month[:4]))
+    raise ValueError(step)

@@ -1,0 +1,151 @@
+"""The coordinator's pages: the month at a glance, uploads of returned forms, the month's steps, downloads,
+the indicators as charts, experts' addresses and the audit log."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, g, redirect, render_template, request, send_file, url_for
+
+from kokemus_docs import accounts
+from kokemus_docs.errors import KokemusError
+from kokemus_docs.indicators import year_figures
+from kokemus_docs.ledger import Ledger
+from kokemus_docs.links import expert_upload_url, revoke_links
+from kokemus_docs.model import month_of, next_month
+from kokemus_docs.web import overview
+from kokemus_docs.web.auth import audit, roles_required
+from kokemus_docs.web.charts import bar_chart
+from kokemus_docs.web.i18n import t
+from kokemus_docs.web.uploads import ingest_uploads
+
+bp = Blueprint("staff", __name__)
+
+
+def _previous_month(month: str) -> str:
+    year, number = int(month[:4]), int(month[5:])
+    return f"{year - 1}-12" if number == 1 else f"{year}-{number - 1:02d}"
+
+
+def _checked_month(month: str) -> str:
+    if not overview.valid_month(month):
+        abort(404)
+    return month
+
+
+def _charts(year: int) -> list[str]:
+    check = overview.register_check(g.ws)
+    with Ledger(g.ws.ledger_path) as ledger:
+        figures = year_figures(ledger, check.register, year)
+    months = [f"{m}" for m in range(1, 13)]
+    tasks = [figures.by_month[m].tasks for m in range(1, 13)]
+    fees = [figures.by_month[m].fees for m in range(1, 13)]
+    units = sorted(figures.by_unit.items(), key=lambda item: -item[1].tasks)[:12]
+    return [
+        bar_chart(t("tasks_by_month"), months, tasks),
+        bar_chart(t("fees_by_month"), months, fees),
+        bar_chart(t("tasks_by_unit"), [u for u, _ in units], [tally.tasks for _, tally in units]),
+    ]
+
+
+def _month_page(month: str, results: dict | None = None, status: int = 200):
+    check = overview.register_check(g.ws)
+    view = overview.month_overview(g.ws, check.register, month, g.lang)
+    files = {row.form_id: overview.contract_downloads(g.ws, row.contract_id, row.form_id, month) for row in view.rows}
+    return render_template(
+        "month.html", view=view, month=month, today=date.today(), check=check, files=files,
+        downloads=overview.month_downloads(g.ws, month), charts=_charts(int(month[:4])), steps=overview.STEPS,
+        previous=_previous_month(month), following=next_month(month), results=results or {},
+        approvals=accounts.notice_approvals(g.ws, month)), status
+
+
+@bp.get("/months/<month>")
+@roles_required("coordinator")
+def month(month: str):
+    return _month_page(_checked_month(month))
+
+
+@bp.get("/months/")
+@roles_required("coordinator")
+def current_month():
+    return redirect(url_for("staff.month", month=month_of(date.today())))
+
+
+@bp.post("/months/<month>/upload")
+@roles_required("coordinator")
+def upload(month: str):
+    month = _checked_month(month)
+    result = ingest_uploads(g.ws, request.files.getlist("file"))
+    audit("upload", f"{month}: {len(result.get('forms', []))} file(s)", result.get("summary", ""))
+    return _month_page(month, {"upload": result}, 200 if not result.get("refused") else 400)
+
+
+@bp.post("/months/<month>/run")
+@roles_required("coordinator")
+def run(month: str):
+    month = _checked_month(month)
+    step = request.form.get("step", "")
+    if step not in overview.STEPS or (step == "close" and request.form.get("confirm") != "yes"):
+        abort(400)
+    formats = ("docx", "pdf") if request.form.get("pdf") == "yes" else ("docx",)
+    if not overview.JOB_LOCK.acquire(blocking=False):
+        return _month_page(month, {"busy": True}, 409)
+    try:
+        check = overview.register_check(g.ws)
+        outcome = overview.run_step(g.ws, check.register, step, month, formats)
+    except KokemusError as error:
+        outcome = None
+        message = error.message
+    finally:
+        overview.JOB_LOCK.release()
+    if outcome is not None:
+        message = "; ".join(outcome.summary[:3])
+        errors = [str(p) for p in outcome.errors[:50]]
+    else:
+        errors = [message]
+    audit("close" if step == "close" else "generate", f"{step} {month}",
+          "ok" if outcome is not None and outcome.ok else "errors")
+    return _month_page(month, {"step": step, "message": message, "errors": errors,
+                               "written": len(outcome.written) if outcome else 0})
+
+
+@bp.get("/files/<path:rel>")
+@roles_required("coordinator")
+def download(rel: str):
+    path = overview.download_path(g.ws, rel, overview.COORDINATOR_FOLDERS)
+    if path is None:
+        abort(404)
+    audit("download", g.ws.rel(path))
+    return send_file(path, as_attachment=True, download_name=path.name)
+
+
+@bp.post("/months/<month>/links/<expert_id>/revoke")
+@roles_required("coordinator")
+def revoke(month: str, expert_id: str):
+    month = _checked_month(month)
+    check = overview.register_check(g.ws)
+    if expert_id not in check.register.experts:
+        abort(404)
+    url = revoke_links(g.ws, expert_id, month)
+    audit("revoke-link", f"{expert_id} {month}")
+    return _month_page(month, {"revoked": {"expert_id": expert_id, "url": url}})
+
+
+@bp.get("/months/<month>/links")
+@roles_required("coordinator")
+def links(month: str):
+    month = _checked_month(month)
+    check = overview.register_check(g.ws)
+    view = overview.month_overview(g.ws, check.register, month, g.lang)
+    addresses = {}
+    with Ledger(g.ws.ledger_path) as ledger:
+        for row in view.rows:
+            if row.expert_id not in addresses:
+                addresses[row.expert_id] = expert_upload_url(g.ws, row.expert_id, month, ledger=ledger)
+    return render_template("links.html", month=month, view=view, addresses=addresses)
+
+
+@bp.get("/audit")
+@roles_required("coordinator")
+def audit_log():
+    return render_template("audit.html", entries=accounts.audit_log(g.ws, 500))

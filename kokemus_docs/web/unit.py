@@ -1,0 +1,63 @@
+"""A unit contact's pages: the unit's fee notices to download and approve, and the status of its forms."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, g, redirect, render_template, send_file, url_for
+from flask_login import current_user
+
+from kokemus_docs import accounts
+from kokemus_docs.model import month_of
+from kokemus_docs.web import overview
+from kokemus_docs.web.auth import audit, roles_required
+
+bp = Blueprint("unit", __name__, url_prefix="/units")
+
+
+def _checked(unit_id: str, month: str):
+    register = overview.register_check(g.ws).register
+    if unit_id not in register.units or not overview.valid_month(month):
+        abort(404)
+    return register
+
+
+@bp.get("/<unit_id>/")
+@roles_required("coordinator", "unit")
+def index(unit_id: str):
+    return redirect(url_for("unit.month", unit_id=unit_id, month=month_of(date.today())))
+
+
+@bp.get("/<unit_id>/months/<month>")
+@roles_required("coordinator", "unit")
+def month(unit_id: str, month: str):
+    register = _checked(unit_id, month)
+    view = overview.month_overview(g.ws, register, month, g.lang, unit_id=unit_id)
+    return render_template("unit.html", unit=register.units[unit_id], unit_id=unit_id, month=month, view=view,
+                           notices=overview.month_downloads(g.ws, month, unit_id=unit_id),
+                           approval=accounts.notice_approvals(g.ws, month).get(unit_id))
+
+
+@bp.get("/<unit_id>/notices/<month>/<name>")
+@roles_required("coordinator", "unit")
+def notice(unit_id: str, month: str, name: str):
+    _checked(unit_id, month)
+    rel = f"outputs/notices/{month}/{name}"
+    if rel not in overview.month_downloads(g.ws, month, unit_id=unit_id):
+        abort(404)
+    path = overview.download_path(g.ws, rel, ("notices",))
+    if path is None:
+        abort(404)
+    audit("download", rel)
+    return send_file(path, as_attachment=True, download_name=path.name)
+
+
+@bp.post("/<unit_id>/notices/<month>/approve")
+@roles_required("unit")
+def approve(unit_id: str, month: str):
+    _checked(unit_id, month)
+    if not overview.month_downloads(g.ws, month, unit_id=unit_id):
+        abort(404)
+    accounts.approve_notice(g.ws, month, unit_id, current_user.login)
+    audit("approve", f"notice {unit_id} {month}")
+    return redirect(url_for("unit.month", unit_id=unit_id, month=month))

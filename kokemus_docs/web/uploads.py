@@ -1,0 +1,106 @@
+"""Returned hour forms uploaded in the browser: checked (size, PDF), saved into the inbox under a name the
+server chooses, then handed to the CLI's own `ingest_forms`. The client's file name is only ever shown back."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import datetime
+from pathlib import Path
+
+from werkzeug.datastructures import FileStorage
+
+from kokemus_docs.formread import FormUnreadable, read_form
+from kokemus_docs.ingest import ingest_forms
+from kokemus_docs.paydates import payment_date
+from kokemus_docs.web.overview import JOB_LOCK, register_check
+from kokemus_docs.workspace import Workspace
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_FILES = 100
+NAME_SHOWN = 120
+
+
+def _shown_name(storage: FileStorage) -> str:
+    name = (storage.filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    return "".join(ch for ch in name if ch.isprintable())[:NAME_SHOWN] or "?"
+
+
+def save_upload(ws: Workspace, storage: FileStorage) -> tuple[Path | None, bytes, str]:
+    """Save one uploaded file into the inbox; returns (path, content, refusal code or '')."""
+    data = storage.stream.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        return None, b"", "too-large"
+    if not data.lstrip()[:5] == b"%PDF-":
+        return None, b"", "not-pdf"
+    inbox = ws.inbox_dir
+    inbox.mkdir(parents=True, exist_ok=True)
+    name = f"web-{datetime.now():%Y%m%d-%H%M%S}-{secrets.token_hex(6)}.pdf"
+    target = inbox / name
+    temporary = inbox / f".{name}.part"
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    os.replace(temporary, target)
+    return target, data, ""
+
+
+def ingest_uploads(ws: Workspace, files: list[FileStorage], *, expert_id: str | None = None) -> dict:
+    """Save and ingest the uploaded files; with `expert_id`, only that expert's own forms are taken.
+
+    Returns {"forms": [{"name", "status", "form_id", "errors", "feedback", "pay_month", "payment_date"}],
+    "refused": [{"name", "code"}], "summary"}. A file is 'refused' (never ingested) when it is not a PDF, is too
+    large, or (for an expert) is someone else's form.
+    """
+    files = [f for f in files if f and (f.filename or f.content_length)][:MAX_FILES]
+    result: dict = {"forms": [], "refused": [], "summary": ""}
+    saved: list[tuple[Path, str]] = []
+    for storage in files:
+        shown = _shown_name(storage)
+        path, data, refusal = save_upload(ws, storage)
+        if path is not None and expert_id is not None:
+            refusal = _foreign(path, data, expert_id)
+            if refusal:
+                path.unlink(missing_ok=True)
+                path = None
+        if path is None:
+            result["refused"].append({"name": shown, "code": refusal})
+        else:
+            saved.append((path, shown))
+    if not saved:
+        result["summary"] = f"{len(result['refused'])} refused"
+        return result
+    register = register_check(ws).register
+    with JOB_LOCK:
+        outcome = ingest_forms(ws, register, [p for p, _ in saved])
+    shown_by_path = {p.name: shown for p, shown in saved}
+    for form in outcome.extra.get("forms", []):
+        feedback = None
+        if form.get("feedback"):
+            try:
+                feedback = (ws.root / form["feedback"]).read_text(encoding="utf-8")
+            except OSError:
+                feedback = None
+        pay_month = form.get("pay_month")
+        result["forms"].append({
+            "name": shown_by_path.get(Path(form["path"]).name, "?"), "status": form["status"],
+            "form_id": form.get("form_id"), "errors": [e["message"] for e in form.get("errors", [])],
+            "feedback": feedback, "pay_month": pay_month,
+            "payment_date": payment_date(pay_month) if pay_month else None})
+    counts = {}
+    for form in result["forms"]:
+        counts[form["status"]] = counts.get(form["status"], 0) + 1
+    result["summary"] = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+    return result
+
+
+def _foreign(path: Path, data: bytes, expert_id: str) -> str:
+    """'foreign' when the form is readable and belongs to another expert; unreadable files go to ingest,
+    which rejects them with its reason."""
+    try:
+        form = read_form(path, data)
+    except FormUnreadable:
+        return ""
+    except Exception:  # noqa: BLE001 - the ingest run reports what is wrong with it
+        return ""
+    return "" if (form.identity.get("expert_id") or "").strip() == expert_id else "foreign"

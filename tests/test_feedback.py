@@ -1,0 +1,391 @@
+"""Client feedback: questionnaires issued, filled in real viewers' ways, read back, checked and stored."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import subprocess
+from datetime import date, datetime
+from pathlib import Path
+
+import pikepdf
+import pytest
+from conftest import TRICKY_UNIT_FI, TRICKY_UNIT_SV
+from openpyxl import Workbook
+
+from kokemus_docs.feedback.answers import answers_for_year, check_answer
+from kokemus_docs.feedback.ingest import feedback_inbox, ingest_feedback
+from kokemus_docs.feedback.questionnaire import fill_questionnaire, issue_questionnaires
+from kokemus_docs.feedback.questions import identity_of, phone_code, questionnaire_seal
+from kokemus_docs.feedback.read import pdf_field_values
+from kokemus_docs.fileio import write_bytes_atomic
+from kokemus_docs.ledger import Ledger
+from kokemus_docs.workspace import CONFIG_NAME, Workspace, init_workspace
+
+TRICKY_COMMENT = 'Łukasz Nguyễn & <Åsa> "kiitos" \'tack\' – åäö ÅÄÖ'
+RECEIVED = date(2026, 11, 5)
+
+
+@pytest.fixture
+def issued(workspace, register) -> dict[tuple[str, str], Path]:
+    """MTP-PORVOO's questionnaires: (respondent, language) -> PDF path."""
+    outcome = issue_questionnaires(workspace, register, unit_ids=["MTP-PORVOO"])
+    assert outcome.ok, outcome.errors
+    return {(q["respondent"], q["language"]): workspace.root / q["path"] for q in outcome.extra["questionnaires"]}
+
+
+def _ingest(ws, register, *paths):
+    outcome = ingest_feedback(ws, register, list(paths), received_on=RECEIVED)
+    return outcome, outcome.extra["responses"]
+
+
+def _stored(ws, year=2026):
+    with Ledger(ws.ledger_path) as ledger:
+        return answers_for_year(ledger, year)
+
+
+# --- issuing --------------------------------------------------------------------------------------------------
+
+def test_issue_writes_each_group_and_language_sealed_and_readable(workspace, register, issued):
+    assert sorted(issued) == [("client", "en"), ("client", "fi"), ("client", "sv"), ("employee", "fi"),
+                              ("employee", "sv"), ("expert", "fi"), ("expert", "sv")]
+    pdf = issued[("client", "fi")]
+    fields = pdf_field_values(pdf.read_bytes())
+    identity = identity_of("MTP-PORVOO", "client", "fi")
+    assert {k: fields[k] for k in identity} == identity
+    assert fields["seal"] == questionnaire_seal(workspace.seal_key(), identity)
+    assert {"date", "recommend", "s1", "s2", "s3", "s4", "s5", "comment"} <= set(fields)
+    with pikepdf.open(pdf) as doc:
+        assert len(doc.pages) == 1
+        assert [round(float(v)) for v in doc.pages[0].mediabox] == [0, 0, 595, 842]  # A4
+        flags = {str(f.T): int(f.get("/Ff", 0)) for f in doc.Root.AcroForm.Fields}
+        assert all(flags[name] & 1 for name in ("form_id", "unit_id", "respondent", "language", "seal"))
+        assert not flags["comment"] & 1
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert TRICKY_UNIT_FI in text
+    code = phone_code(workspace.seal_key(), identity)
+    assert f"{workspace.public_url}/f/{code}" in text
+    assert "Minua kuunneltiin." in text
+    sv_text = subprocess.run(["pdftotext", str(issued[("client", "sv")]), "-"], capture_output=True, text=True,
+                             check=True).stdout
+    assert TRICKY_UNIT_SV in " ".join(sv_text.split())
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "DejaVuSans" in fonts and " yes " in fonts  # embedded
+    with Ledger(workspace.ledger_path) as ledger:
+        row = ledger.db.execute("SELECT * FROM feedback_questionnaires WHERE code = ?", (code,)).fetchone()
+    assert (row["unit_id"], row["respondent"], row["language"]) == ("MTP-PORVOO", "client", "fi")
+
+
+def test_issue_without_public_url_prints_no_phone_address(workspace, register):
+    config = workspace.root / CONFIG_NAME
+    config.write_text(config.read_text(encoding="utf-8").replace('public_url = "http://127.0.0.1:8000"',
+                                                                 'public_url = ""'), encoding="utf-8")
+    ws = Workspace.open(workspace.root)
+    outcome = issue_questionnaires(ws, register, unit_ids=["MTP-PORVOO"], respondents=["expert"], languages=["fi"])
+    [q] = outcome.extra["questionnaires"]
+    assert q["url"] is None
+    text = subprocess.run(["pdftotext", str(ws.root / q["path"]), "-"], capture_output=True, text=True).stdout
+    assert "/f/" not in text
+
+
+def test_issue_english_only_for_clients_and_unknown_unit(workspace, register):
+    outcome = issue_questionnaires(workspace, register, unit_ids=["MTP-PORVOO", "NOPE"], languages=["en"])
+    assert [(q["respondent"], q["language"]) for q in outcome.extra["questionnaires"]] == [("client", "en")]
+    assert [p.code for p in outcome.errors] == ["unknown-unit"]
+
+
+# --- filling in viewers and reading back ----------------------------------------------------------------------
+
+def _xfdf(values: dict[str, str]) -> bytes:
+    from xml.sax.saxutils import escape
+
+    fields = "".join(f'<field name="{name}"><value>{escape(value)}</value></field>' for name, value in values.items())
+    return ('<?xml version="1.0" encoding="UTF-8"?><xfdf xmlns="http://ns.adobe.com/xfdf/"><fields>'
+            f"{fields}</fields></xfdf>").encode()
+
+
+@pytest.mark.pdftk
+def test_filled_with_pdftk_is_accepted_with_every_value(workspace, register, issued, tmp_path):
+    xfdf = tmp_path / "answers.xfdf"
+    xfdf.write_bytes(_xfdf({"recommend": "9", "s1": "5", "s2": "na", "s3": "4", "s5": "1", "date": "14.10.2026",
+                            "comment": TRICKY_COMMENT}))
+    filled = feedback_inbox(workspace) / "pdftk.pdf"
+    filled.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["pdftk", str(issued[("client", "fi")]), "fill_form", str(xfdf), "output", str(filled)], check=True)
+    outcome, responses = _ingest(workspace, register)
+    assert outcome.ok, outcome.errors
+    assert responses == [{"path": "feedback/inbox/pdftk.pdf", "status": "accepted", "respondent": "client",
+                          "unit_id": "MTP-PORVOO", "errors": [], "archived_as": "feedback/processed/pdftk.pdf"}]
+    [answer] = _stored(workspace)
+    assert (answer.recommend, answer.statements) == (9, (5, None, 4, None, 1))
+    assert answer.comment == TRICKY_COMMENT
+    assert (answer.answered_on, answer.channel, answer.language) == (date(2026, 10, 14), "pdf", "fi")
+    assert not filled.exists() and (workspace.root / "feedback/processed/pdftk.pdf").exists()
+
+
+def _fill_with_mupdf(src: Path, target: Path, values: dict[str, str]) -> Path:
+    import pymupdf
+
+    doc = pymupdf.open(src)
+    for widget in doc[0].widgets():
+        value = values.get(widget.field_name)
+        if value is None:
+            continue
+        if widget.field_type == pymupdf.PDF_WIDGET_TYPE_RADIOBUTTON:
+            if widget.on_state() == value:
+                widget.field_value = widget.on_state()
+                widget.update()
+        else:
+            widget.field_value = value
+            widget.update()
+    doc.save(target)
+    return target
+
+
+def test_filled_with_pymupdf_in_swedish_is_accepted(workspace, register, issued, tmp_path):
+    filled = _fill_with_mupdf(issued[("employee", "sv")], tmp_path / "mupdf.pdf",
+                              {"recommend": "10", "s1": "4", "s4": "3", "comment": TRICKY_COMMENT})
+    outcome, responses = _ingest(workspace, register, filled)
+    assert outcome.ok, outcome.errors
+    assert responses[0]["status"] == "accepted" and responses[0]["respondent"] == "employee"
+    assert "archived_as" not in responses[0] and filled.exists()  # a file from elsewhere stays where it is
+    [answer] = _stored(workspace)
+    assert (answer.recommend, answer.statements, answer.comment) == (10, (4, None, None, 3, None), TRICKY_COMMENT)
+    assert (answer.answered_on, answer.language) == (RECEIVED, "sv")  # no date: the day it was received
+
+
+@pytest.mark.pdftk
+@pytest.mark.parametrize("flatten", ["pdftk", "pikepdf", "pymupdf"])
+def test_flattened_copy_is_read_from_the_page(workspace, register, issued, tmp_path, flatten):
+    filled = _fill_with_mupdf(issued[("client", "fi")], tmp_path / "filled.pdf",
+                              {"recommend": "6", "s2": "2", "s5": "na", "date": "3.10.2026", "comment": TRICKY_COMMENT})
+    flat = tmp_path / "flat.pdf"
+    if flatten == "pdftk":
+        subprocess.run(["pdftk", str(filled), "output", str(flat), "flatten"], check=True)
+    elif flatten == "pikepdf":
+        with pikepdf.open(filled) as doc:
+            doc.generate_appearance_streams()
+            doc.flatten_annotations("all")
+            doc.save(flat)
+    else:
+        import pymupdf
+
+        doc = pymupdf.open(filled)
+        doc.bake()
+        doc.save(flat)
+    assert not pdf_field_values(flat.read_bytes())
+    outcome, responses = _ingest(workspace, register, flat)
+    assert outcome.ok, outcome.errors
+    [answer] = _stored(workspace)
+    assert (answer.recommend, answer.statements, answer.comment) == (6, (None, 2, None, None, None), TRICKY_COMMENT)
+    assert answer.answered_on == date(2026, 10, 3)
+
+
+def test_scanned_questionnaire_is_refused_with_a_reason(workspace, register, tmp_path):
+    import pymupdf
+
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    page.draw_rect(pymupdf.Rect(50, 50, 300, 300), fill=(0.5, 0.5, 0.5))
+    doc.save(tmp_path / "scan.pdf")
+    outcome, responses = _ingest(workspace, register, tmp_path / "scan.pdf")
+    assert responses[0]["status"] == "rejected"
+    assert responses[0]["errors"][0]["code"] == "scanned"
+    assert "CSV" in responses[0]["errors"][0]["message"]
+
+
+# --- the seal and duplicates ------------------------------------------------------------------------------------
+
+def _edit_identity(src: Path, target: Path, name: str, value: str) -> Path:
+    with pikepdf.open(src) as doc:
+        for field in doc.Root.AcroForm.Fields:
+            if str(field.get("/T", "")) == name:
+                field.V = pikepdf.String(value)
+        doc.save(target)
+    return target
+
+
+def test_edited_identity_and_other_workspace_are_rejected(workspace, register, issued, tmp_path):
+    src = fill_questionnaire(issued[("client", "fi")], {"recommend": "9"}, tmp_path / "ok.pdf")
+    edited = _edit_identity(src, tmp_path / "edited.pdf", "unit_id", "VAMPA-SIPOO")
+    respondent = _edit_identity(src, tmp_path / "respondent.pdf", "respondent", "expert")
+    other, _ = init_workspace(tmp_path / "other")
+    from kokemus_docs.sample import write_sample_register
+
+    write_sample_register(other.register_path, register)
+    [foreign] = issue_questionnaires(other, register, unit_ids=["MTP-PORVOO"], respondents=["client"],
+                                     languages=["fi"]).extra["questionnaires"]
+    foreign_filled = fill_questionnaire(other.root / foreign["path"], {"recommend": "9"}, tmp_path / "foreign.pdf")
+    outcome, responses = _ingest(workspace, register, edited, respondent, foreign_filled, src)
+    assert [r["status"] for r in responses] == ["rejected", "rejected", "rejected", "accepted"]
+    assert all(r["errors"][0]["code"] == "seal-mismatch" for r in responses[:3])
+    assert len(_stored(workspace)) == 1
+    assert not outcome.ok
+
+
+def test_same_file_twice_is_a_duplicate(workspace, register, issued, tmp_path):
+    inbox = feedback_inbox(workspace)
+    inbox.mkdir(parents=True, exist_ok=True)
+    fill_questionnaire(issued[("client", "fi")], {"recommend": "9", "s1": "5"}, inbox / "a.pdf")
+    write_bytes_atomic(inbox / "a (copy).pdf", (inbox / "a.pdf").read_bytes())
+    # A copy of the same paper form filled by another person is another answer, not a duplicate.
+    fill_questionnaire(issued[("client", "fi")], {"recommend": "3"}, inbox / "b.pdf")
+    outcome, responses = _ingest(workspace, register)
+    assert [(r["path"], r["status"]) for r in responses] == [
+        ("feedback/inbox/a (copy).pdf", "accepted"), ("feedback/inbox/a.pdf", "duplicate"),
+        ("feedback/inbox/b.pdf", "accepted")]
+    assert outcome.ok
+    assert sorted(a.recommend for a in _stored(workspace)) == [3, 9]
+    # Sent again later: still counted once.
+    again = tmp_path / "again.pdf"
+    write_bytes_atomic(again, (workspace.root / "feedback/processed/a.pdf").read_bytes())
+    _, responses = _ingest(workspace, register, again)
+    assert responses[0]["status"] == "duplicate" and len(_stored(workspace)) == 2
+
+
+# --- survey-tool exports --------------------------------------------------------------------------------------
+
+HEADER = ["respondent", "unit_id", "date", "recommend", "s1", "s2", "s3", "s4", "s5", "comment"]
+
+
+def _csv(rows, delimiter=",", encoding="utf-8-sig", header=HEADER) -> bytes:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, delimiter=delimiter)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue().encode(encoding)
+
+
+@pytest.mark.parametrize("delimiter,encoding", [(",", "utf-8-sig"), (";", "cp1252"), (";", "utf-8")],
+                         ids=["comma-utf8-bom", "semicolon-excel-cp1252", "semicolon-utf8"])
+def test_csv_export_is_imported(workspace, register, tmp_path, delimiter, encoding):
+    comment = 'Hyvä & <"ok"> \'kiitos\' åäö ÅÄÖ'
+    path = tmp_path / "export.csv"
+    path.write_bytes(_csv([
+        ["client", "MTP-PORVOO", "14.10.2026 13.05", "10", "5", "4", "", "3", "eos", comment],
+        ["Asiakas", TRICKY_UNIT_FI, "2026-10-15", "7 - melko todennäköisesti", "4", "", "", "", "", ""],
+        ["employee", "VAMPA-SIPOO", "", "11", "5", "", "", "", "", ""],
+    ], delimiter, encoding))
+    outcome, responses = _ingest(workspace, register, path)
+    assert [(r["row"], r["status"]) for r in responses] == [(2, "accepted"), (3, "accepted"), (4, "rejected")]
+    assert responses[2]["errors"][0]["field"] == "recommend" and responses[2]["errors"][0]["row"] == 4
+    assert responses[2]["respondent"] == "employee"
+    first, second = _stored(workspace)
+    assert (first.recommend, first.statements, first.comment) == (10, (5, 4, None, 3, None), comment)
+    assert (second.unit_id, second.recommend, second.channel) == ("MTP-PORVOO", 7, "csv")
+    assert not outcome.ok  # a rejected row: exit 1, the good rows kept
+
+
+def test_xlsx_export_with_header_mapping(workspace, register, tmp_path):
+    config = workspace.root / CONFIG_NAME
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "[feedback.columns]\n", '[feedback.columns]\n"Vastaajaryhmä" = "respondent"\n"Yksikkö" = "unit_id"\n'
+        '"Aloitusaika" = "date"\n"Suosittelisitko palvelua?" = "recommend"\n"Minua kuunneltiin" = "s1"\n'
+        '"Vapaa sana" = "comment"\n'), encoding="utf-8")
+    ws = Workspace.open(workspace.root)
+    wb = Workbook()
+    sheet = wb.active
+    sheet.append(["Tunnus", "Aloitusaika", "Vastaajaryhmä", "Yksikkö", "Suosittelisitko palvelua?",
+                  "Minua kuunneltiin", "Vapaa sana"])
+    sheet.append([1, datetime(2026, 10, 2, 9, 15), "Kokemusasiantuntija", "PERHE-LOVIISA", 9, 4, "=HYPERLINK(\"x\")"])
+    sheet.cell(row=2, column=7).data_type = "s"  # text that looks like a formula, as typed
+    sheet.append([2, datetime(2026, 10, 3, 9, 15), "työntekijä", "IKÄ-PORVOO", 6.0, None, None])
+    sheet.append([3, "", "client", "IKÄ-PORVOO", 4.5, 2, None])
+    sheet.append([None] * 7)  # empty rows are skipped
+    path = tmp_path / "forms.xlsx"
+    wb.save(path)
+    outcome, responses = _ingest(ws, register, path)
+    assert [(r["row"], r["status"]) for r in responses] == [(2, "accepted"), (3, "accepted"), (4, "rejected")]
+    stored = _stored(ws)
+    assert [(a.respondent, a.unit_id, a.recommend, a.statements[0], a.answered_on, a.channel) for a in stored] == [
+        ("expert", "PERHE-LOVIISA", 9, 4, date(2026, 10, 2), "xlsx"),
+        ("employee", "IKÄ-PORVOO", 6, None, date(2026, 10, 3), "xlsx")]
+    assert stored[0].comment == '=HYPERLINK("x")'
+
+
+def test_export_without_the_needed_columns_says_how_to_map(workspace, register, tmp_path):
+    path = tmp_path / "tool.csv"
+    path.write_bytes(_csv([["1", "2"]], header=["Kysymys 1", "Kysymys 2"]))
+    _, [response] = _ingest(workspace, register, path)
+    assert response["status"] == "rejected" and response["errors"][0]["code"] == "columns-missing"
+    assert "[feedback.columns]" in response["errors"][0]["message"]
+
+
+# --- every field's bad values -----------------------------------------------------------------------------------
+
+GOOD = {"respondent": "client", "unit_id": "MTP-PORVOO", "date": "14.10.2026", "recommend": "8", "s1": "4",
+        "s2": "", "s3": "5", "s4": "1", "s5": "na", "comment": "ok"}
+
+
+@pytest.mark.parametrize("field,value", [
+    pytest.param("respondent", "boss", id="respondent-unknown"),
+    pytest.param("respondent", "", id="respondent-blank"),
+    pytest.param("unit_id", "NOPE", id="unit-unknown"),
+    pytest.param("recommend", "11", id="recommend-11"),
+    pytest.param("recommend", "-1", id="recommend-negative"),
+    pytest.param("recommend", "7.5", id="recommend-fraction"),
+    pytest.param("recommend", "", id="recommend-blank"),
+    pytest.param("recommend", "kymmenen", id="recommend-word"),
+    pytest.param("recommend", True, id="recommend-bool"),
+    pytest.param("s1", "0", id="s1-zero"),
+    pytest.param("s3", "6", id="s3-six"),
+    pytest.param("s5", 4.5, id="s5-fraction"),
+    pytest.param("s2", "x" * 300, id="s2-long"),
+    pytest.param("date", "6.11.2026", id="date-after-received"),
+    pytest.param("date", "31.2.2026", id="date-impossible"),
+    pytest.param("date", "1999-12-31", id="date-too-early"),
+    pytest.param("date", "huomenna", id="date-word"),
+    pytest.param("comment", "å" * 2001, id="comment-too-long"),
+])
+def test_bad_value_is_rejected_with_its_field(register, field, value):
+    answer, problems = check_answer({**GOOD, field: value}, register, RECEIVED, channel="csv", row=7)
+    assert answer is None
+    assert [p.field for p in problems] == [field]
+    assert problems[0].row == 7
+
+
+def test_good_values_as_people_and_tools_write_them(register):
+    answer, problems = check_answer(GOOD, register, RECEIVED, channel="csv")
+    assert problems == []
+    assert (answer.recommend, answer.statements) == (8, (4, None, 5, 1, None))
+    answer, _ = check_answer({**GOOD, "recommend": 0, "s1": 5.0, "date": "14.10.", "comment": "å" * 2000},
+                             register, RECEIVED, channel="xlsx")
+    assert (answer.recommend, answer.statements[0], answer.answered_on) == (0, 5, date(2026, 10, 14))
+    answer, _ = check_answer({**GOOD, "date": "31.12."}, register, date(2027, 1, 4), channel="csv")
+    assert answer.answered_on == date(2026, 12, 31)  # the year that puts it before the day received
+
+
+# --- hostile files ----------------------------------------------------------------------------------------------
+
+def test_bad_files_are_refused_one_by_one(workspace, register, issued, tmp_path):
+    inbox = feedback_inbox(workspace)
+    inbox.mkdir(parents=True, exist_ok=True)
+    (inbox / "a_not.pdf").write_bytes(b"%PDF-1.7\n garbage \x00\xff")
+    (inbox / "b_not.xlsx").write_bytes(b"PK\x03\x04 not really a zip")
+    (inbox / "c_long.csv").write_bytes(_csv([["client", "MTP-PORVOO", "", "9", "", "", "", "", "", "x" * 20_000]]))
+    (inbox / "d_hourform.pdf").write_bytes(_hour_form_like(tmp_path))
+    os.symlink(issued[("client", "fi")], inbox / "e_link.pdf")
+    fill_questionnaire(issued[("client", "fi")], {"recommend": "9"}, inbox / "f_good.pdf")
+    outcome, responses = _ingest(workspace, register)
+    assert [(Path(r["path"]).name, r["status"]) for r in responses] == [
+        ("a_not.pdf", "rejected"), ("b_not.xlsx", "rejected"), ("c_long.csv", "rejected"),
+        ("d_hourform.pdf", "rejected"), ("e_link.pdf", "rejected"), ("f_good.pdf", "accepted")]
+    codes = [r["errors"][0]["code"] for r in responses[:5]]
+    assert codes == ["damaged", "not-xlsx", "too-large", "wrong-form", "not-regular"]
+    assert (inbox / "e_link.pdf").is_symlink()  # never archived
+    assert sorted(p.name for p in (workspace.root / "feedback/rejected").iterdir()) == [
+        "a_not.pdf", "b_not.xlsx", "c_long.csv", "d_hourform.pdf"]
+    assert len(_stored(workspace)) == 1
+
+
+def _hour_form_like(tmp_path: Path) -> bytes:
+    """A fillable PDF with other fields (like an hour form)."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    target = tmp_path / "other.pdf"
+    canvas = Canvas(str(target))
+    canvas.acroForm.textfield(name="contract_id", value="K-1", x=50, y=700)
+    canvas.showPage()
+    canvas.save()
+    return target.read_bytes()

@@ -1,0 +1,127 @@
+"""The feedback sheets of the indicators workbook and the `feedback` JSON, against figures computed by hand."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from kokemus_docs.cli import cli
+from kokemus_docs.feedback.answers import Answer, store_answers
+from kokemus_docs.feedback.sheet import TOO_FEW
+from kokemus_docs.indicators import indicators_path, write_indicators
+from kokemus_docs.ledger import Ledger
+
+
+def _answer(respondent, unit_id, recommend, statements, day, comment=""):
+    return Answer(respondent=respondent, unit_id=unit_id, answered_on=day, recommend=recommend,
+                  statements=statements, comment=comment, channel="csv")
+
+
+N = None
+# Clients of MTP-PORVOO: 6 answers. Recommend 10, 9, 8, 6, 3, 10: promoters 3, detractors 2 -> (3 - 2) / 6 = 16.7.
+# s1: 5, 4, 4, 2, 1, 5 -> mean 21 / 6 = 3.50, agreeing 4 of 6 = 66.67 %; s2 answered 3 times: 5, 3, 4 -> 4.00, 2/3.
+MTP_CLIENTS = [
+    (10, (5, 5, 4, 4, N), date(2026, 10, 1)),
+    (9, (4, N, 4, 4, N), date(2026, 10, 2)),
+    (8, (4, 3, 4, 4, N), date(2026, 10, 3)),
+    (6, (2, N, 4, 4, N), date(2026, 10, 4)),
+    (3, (1, 4, 4, 4, N), date(2026, 7, 5)),
+    (10, (5, N, 4, 4, N), date(2026, 10, 6)),
+]
+# Clients of PERHE-LOVIISA: 2 answers (9 and 0) -> "< 5" on its own; all clients then n = 8:
+# promoters 4, detractors 3 -> 1 / 8 = 12.5. s1 with 5 and 1 added: 27 / 8 = 3.375 -> 3.38 (half up).
+PERHE_CLIENTS = [(9, (5, N, N, N, N), date(2026, 10, 7)), (0, (1, N, N, N, N), date(2026, 10, 8))]
+
+
+def _fill_ledger(ws):
+    answers = [_answer("client", "MTP-PORVOO", r, s, d) for r, s, d in MTP_CLIENTS]
+    answers += [_answer("client", "PERHE-LOVIISA", r, s, d) for r, s, d in PERHE_CLIENTS]
+    answers.append(_answer("expert", "MTP-PORVOO", 10, (5, 5, 5, 5, 5), date(2026, 10, 9),
+                           comment='=Kiitos & <"Ankkuri"> \'tiimi\' åäö'))
+    answers.append(_answer("client", "MTP-PORVOO", 0, (1, 1, 1, 1, 1), date(2025, 12, 31)))  # another year
+    with Ledger(ws.ledger_path) as ledger, ledger.transaction():
+        store_answers(ledger, [(a, None) for a in answers], None)
+
+
+def test_feedback_sheet_matches_hand_computation(workspace, register):
+    _fill_ledger(workspace)
+    outcome = write_indicators(workspace, register, 2026)
+    by_key = {(f["respondent"], f["unit_id"]): f for f in outcome.extra["feedback"]}
+    assert by_key[("client", "MTP-PORVOO")] == {
+        "respondent": "client", "unit_id": "MTP-PORVOO", "n": 6, "nps": 16.7,
+        "means": {"s1": 3.5, "s2": 4.0, "s3": 4.0, "s4": 4.0, "s5": None}}
+    assert by_key[("client", None)]["n"] == 8 and by_key[("client", None)]["nps"] == 12.5
+    assert by_key[("client", None)]["means"]["s1"] == 3.38
+    assert by_key[("client", "PERHE-LOVIISA")] == {
+        "respondent": "client", "unit_id": "PERHE-LOVIISA", "n": 2, "nps": None, "means": dict.fromkeys(
+            ("s1", "s2", "s3", "s4", "s5"))}
+    assert by_key[("employee", None)]["n"] == 0 and by_key[("employee", None)]["nps"] is None
+    assert by_key[("expert", None)]["n"] == 1 and by_key[("expert", None)]["nps"] is None
+
+    wb = load_workbook(indicators_path(workspace, 2026))
+    sheet = wb["Palaute"]
+    rows = {(r[0], r[1]): r for r in sheet.iter_rows(min_row=2, max_row=10, values_only=True) if r[0]}
+    mtp = rows[("Asiakkaat / Klienter", register.units["MTP-PORVOO"].name_fi)]
+    assert mtp[2:8] == (6, 16.7, 3.5, 0.6667, 4, 0.6667)
+    assert mtp[13] is None  # s5: nobody answered
+    perhe = rows[("Asiakkaat / Klienter", register.units["PERHE-LOVIISA"].name_fi)]
+    assert perhe[2] == TOO_FEW and all(v is None for v in perhe[3:])
+    assert rows[("Kokemusasiantuntijat / Erfarenhetsexperter", "Kaikki yksiköt / Alla enheter")][2] == TOO_FEW
+    assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
+    assert sheet.print_title_rows == "$1:$1"
+
+    # The chart reads only groups with at least 5 answers: clients, nobody else.
+    chart_rows = []
+    for row in sheet.iter_rows(values_only=True):
+        if row[0] and str(row[0]).startswith("NPS (vähintään"):
+            chart_rows = []
+        elif row[0] and row[1] is not None and isinstance(row[1], float) and len(chart_rows) < 3:
+            chart_rows.append(row[:2])
+    assert chart_rows == [("Asiakkaat / Klienter", 12.5)]
+    assert len(sheet._charts) == 1
+
+    quarters = wb["Palaute neljännesvuosittain"]
+    values = {(r[0], r[1]): r[2:4] for r in quarters.iter_rows(min_row=2, max_row=13, values_only=True)}
+    assert values[("Asiakkaat / Klienter", "3. neljännes / kvartal 2026")] == (TOO_FEW, None)  # one answer in July
+    # October: 5 of MTP-PORVOO + 2 of PERHE-LOVIISA = 7; promoters 10, 9, 10, 9 = 4; detractors 6, 0 = 2 -> 28.6.
+    assert values[("Asiakkaat / Klienter", "4. neljännes / kvartal 2026")] == (7, 28.6)
+
+    comments = wb["Palautteen kommentit"]
+    assert "henkilötietoja" in comments["A1"].value
+    assert comments["E3"].value == '=Kiitos & <"Ankkuri"> \'tiimi\' åäö' and comments["E3"].data_type == "s"
+    assert comments.print_title_rows == "$2:$2"
+
+
+def test_indicators_cli_json_carries_feedback(workspace, register):
+    _fill_ledger(workspace)
+    result = CliRunner().invoke(cli, ["-w", str(workspace.root), "indicators", "--year", "2026", "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert [f["respondent"] for f in payload["feedback"] if f["unit_id"] is None] == ["client", "employee", "expert"]
+
+
+def test_feedback_cli_issue_and_ingest(workspace, register, tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(cli, ["-w", str(workspace.root), "feedback", "issue", "--unit", "VAMPA-SIPOO",
+                                 "--respondent", "client,expert", "--language", "sv", "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["written"] == ["outputs/feedback-forms/VAMPA-SIPOO/VAMPA-SIPOO_client_sv.pdf",
+                                  "outputs/feedback-forms/VAMPA-SIPOO/VAMPA-SIPOO_expert_sv.pdf"]
+    result = runner.invoke(cli, ["-w", str(workspace.root), "feedback", "issue", "--respondent", "boss"])
+    assert result.exit_code == 2
+
+    export = tmp_path / "export.csv"
+    export.write_text("respondent;unit_id;recommend;s1\nclient;VAMPA-SIPOO;9;5\nclient;VAMPA-SIPOO;12;5\n",
+                      encoding="utf-8")
+    result = runner.invoke(cli, ["-w", str(workspace.root), "feedback", "ingest", str(export),
+                                 "--received-on", "2026-11-05", "--json"])
+    assert result.exit_code == 1
+    payload = json.loads(result.stdout)
+    assert [(r["row"], r["status"]) for r in payload["responses"]] == [(2, "accepted"), (3, "rejected")]
+    assert payload["errors"][0]["field"] == "recommend"
+    result = runner.invoke(cli, ["-w", str(workspace.root), "feedback", "ingest"])
+    assert result.exit_code == 0 and "No feedback files" in result.output

@@ -1,0 +1,515 @@
+"""Ingest under hostile conditions, with real processes where it matters: links and fifos in the inbox, a form
+that makes the code fail, two runs at once, a busy ledger, file modes, writes that would leave the workspace, and
+runs killed with SIGKILL at random moments.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import random
+import shutil
+import signal
+import sqlite3
+import stat
+import subprocess
+import sys
+import threading
+import time
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kokemus_docs import ingest
+from kokemus_docs import ledger as ledger_module
+from kokemus_docs.cli import StderrProgress, cli
+from kokemus_docs.demo import form_values
+from kokemus_docs.errors import WorkspaceError
+from kokemus_docs.fileio import write_bytes_atomic
+from kokemus_docs.hourform import fill_form, issue_forms
+from kokemus_docs.ingest import ingest_forms
+from kokemus_docs.ledger import Ledger, LedgerError
+from kokemus_docs.sample import write_sample_register
+from kokemus_docs.workspace import WorkspaceBusy, init_workspace, workspace_lock
+from tests.test_ingest import OCTOBER_ROWS, ON_TIME, all_files, json_reader, put_form
+
+REPO = Path(__file__).resolve().parents[1]
+RECEIVED_ON = "2026-11-05"
+
+
+@pytest.fixture
+def fake_reader(monkeypatch):
+    """Stand-in reader: the 'PDF' holds the form's fields as JSON (see tests/test_ingest.py)."""
+    monkeypatch.setattr(ingest, "read_form", json_reader)
+
+
+def kokemus(ws_root: Path, *args: str, lock_wait: float = 60, **popen) -> subprocess.Popen:
+    """`python -m kokemus_docs -w WS ARGS...` as its own process, with this checkout first on the path."""
+    env = {**os.environ, "PYTHONPATH": str(REPO), "KOKEMUS_LOCK_WAIT": str(lock_wait)}
+    return subprocess.Popen([sys.executable, "-m", "kokemus_docs", "-w", str(ws_root), *args], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen)
+
+
+def ingest_cmd(ws_root: Path, lock_wait: float = 60) -> subprocess.Popen:
+    return kokemus(ws_root, "forms", "ingest", "--received-on", RECEIVED_ON, lock_wait=lock_wait)
+
+
+# --- a small set of real, filled hour forms ---------------------------------------------------------
+@pytest.fixture(scope="module")
+def filled(tmp_path_factory, request):
+    """A workspace (register, key) and 32 real filled forms beside it: 30 forms of September and October 2026
+    for 15 contracts, two of them left unconfirmed (rejected, with feedback), and one sent twice."""
+    from kokemus_docs.sample import demo_register
+
+    base = tmp_path_factory.mktemp("filled")
+    ws, _ = init_workspace(base / "ws")
+    register = demo_register()
+    write_sample_register(ws.register_path, register)
+    forms = base / "forms"
+    forms.mkdir()
+    for month in ("2026-09", "2026-10"):
+        issued = issue_forms(ws, register, month=month)
+        for path in issued.written:
+            contract = register.contracts[path.stem.rsplit("_", 1)[0]]
+            task = contract.tasks[0]
+            participants = "4" if task in ("group", "pair") else ""
+            day = f"14.{month[5:]}.2026"
+            rows = [(day, "10.00", "11.00", task, "held", "", participants, "", ""),
+                    (day, "12.00", "13.30", task, "held", "", participants, "", "")]
+            confirm = path.stem not in ("S-2026-004_2026-09", "S-2026-007_2026-10")
+            fill_form(path, form_values(rows), forms / f"{path.stem}.pdf", confirm=confirm)
+    shutil.copyfile(forms / "S-2026-002_2026-10.pdf", forms / "S-2026-002_2026-10 (copy).pdf")
+    shutil.rmtree(ws.outputs_dir)
+    ws.outputs_dir.mkdir()
+    return ws.root, forms
+
+
+def fresh_workspace(filled, target: Path) -> Path:
+    """A copy of the prepared workspace with every filled form in its inbox."""
+    template, forms = filled
+    shutil.copytree(template, target)
+    for path in forms.iterdir():
+        shutil.copyfile(path, target / "forms" / "inbox" / path.name)
+    return target
+
+
+def state(root: Path) -> dict:
+    """What a run leaves: the ledger's totals and every file under forms/ (name -> sha256)."""
+    with Ledger(root / ".kokemus" / "ledger.sqlite") as ledger:
+        db = ledger.db
+        statuses = {r[0]: r[1] for r in db.execute("SELECT status, count(*) FROM submissions GROUP BY status")}
+        archived = [r[0] for r in db.execute("SELECT archived_as FROM submissions ORDER BY archived_as")]
+        forms = db.execute("SELECT count(*), sum(versions) FROM forms").fetchone()
+        lines = db.execute("SELECT count(*) FROM lines").fetchone()[0]
+        fees = sum((Decimal(r[0]) for r in db.execute("SELECT fee_eur FROM lines")), start=Decimal("0"))
+        pay_months = sorted(tuple(r) for r in db.execute("SELECT form_id, pay_month FROM forms"))
+    files = {}
+    for path in sorted((root / "forms").rglob("*")):
+        if path.is_file() or path.is_symlink():
+            files[path.relative_to(root).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return {"statuses": statuses, "archived": archived, "forms": tuple(forms), "lines": lines, "fees": fees,
+            "pay_months": pay_months, "files": files}
+
+
+# --- symlinks, fifos and other files that are not regular -----------------------------------------
+def test_symlink_in_the_inbox_is_rejected_and_only_the_link_removed(workspace, register, fake_reader, tmp_path):
+    elsewhere = put_form(tmp_path / "elsewhere", "valid.pdf", OCTOBER_ROWS, key=workspace.seal_key())
+    original = elsewhere.read_bytes()
+    (workspace.inbox_dir / "link.pdf").symlink_to(elsewhere)
+    (workspace.inbox_dir / "dangling.pdf").symlink_to(tmp_path / "nothing-here.pdf")
+    outcome = ingest_forms(workspace, register, received_on=ON_TIME)
+    statuses = {Path(f["path"]).name: (f["status"], f["archived_as"]) for f in outcome.extra["forms"]}
+    assert statuses == {"dangling.pdf": ("rejected", None), "link.pdf": ("rejected", None)}
+    assert all("symbolic link" in p.message and p.code == "unreadable" for p in outcome.errors)
+    assert os.listdir(workspace.inbox_dir) == [] and all_files(workspace.root / "forms") == []
+    assert elsewhere.read_bytes() == original  # the target is never touched
+    with Ledger(workspace.ledger_path) as ledger:
+        rows = ledger.db.execute("SELECT file_name, status, archived_as FROM submissions ORDER BY file_name").fetchall()
+        assert [tuple(r) for r in rows] == [("dangling.pdf", "rejected", None), ("link.pdf", "rejected", None)]
+        assert ledger.forms_for_year(2026) == []
+
+
+def test_symlink_given_on_the_command_line_is_rejected_and_left_alone(workspace, register, fake_reader, tmp_path):
+    target = put_form(tmp_path / "mail", "valid.pdf", OCTOBER_ROWS, key=workspace.seal_key())
+    link = tmp_path / "mail" / "link.pdf"
+    link.symlink_to(target)
+    outcome = ingest_forms(workspace, register, [link], received_on=ON_TIME)
+    assert [f["status"] for f in outcome.extra["forms"]] == ["rejected"]
+    assert link.is_symlink() and target.is_file() and all_files(workspace.root / "forms") == []
+
+
+def test_fifo_in_the_inbox_is_rejected_without_hanging_and_moved_out(workspace, register, fake_reader):
+    os.mkfifo(workspace.inbox_dir / "pipe.pdf")
+    put_form(workspace.inbox_dir, "real.pdf", OCTOBER_ROWS, key=workspace.seal_key())
+    started = time.monotonic()
+    outcome = ingest_forms(workspace, register, received_on=ON_TIME)
+    assert time.monotonic() - started < 10
+    assert [(Path(f["path"]).name, f["status"], f["archived_as"]) for f in outcome.extra["forms"]] == [
+        ("pipe.pdf", "rejected", None), ("real.pdf", "accepted", "forms/processed/2026-10/real.pdf")]
+    assert "named pipe" in outcome.errors[0].message
+    assert os.listdir(workspace.inbox_dir) == []
+    assert stat.S_ISFIFO(os.lstat(workspace.rejected_dir / "pipe.pdf").st_mode)  # moved as it is, never read
+    # a later run reads the rejected folder again: still rejected, still not read, nothing hangs
+    again = ingest_forms(workspace, register, [workspace.rejected_dir], received_on=ON_TIME)
+    assert [f["status"] for f in again.extra["forms"]] == ["rejected"]
+
+
+def test_archive_holds_exactly_the_bytes_read(workspace, register, fake_reader, monkeypatch):
+    """The inbox file is changed after it was read: the archive keeps what was read and checked."""
+    path = put_form(workspace.inbox_dir, "f.pdf", OCTOBER_ROWS, key=workspace.seal_key())
+    read = path.read_bytes()
+    real_decide = ingest._Session._decide
+
+    def decide_then_tamper(self, actual_path, data, sha256, result):
+        Path(actual_path).write_bytes(b"changed after reading")
+        return real_decide(self, actual_path, data, sha256, result)
+
+    monkeypatch.setattr(ingest._Session, "_decide", decide_then_tamper)
+    ingest_forms(workspace, register, received_on=ON_TIME)
+    archived = workspace.processed_dir / "2026-10" / "f.pdf"
+    assert archived.read_bytes() == read
+    with Ledger(workspace.ledger_path) as ledger:
+        [row] = ledger.db.execute("SELECT sha256 FROM submissions").fetchall()
+    assert row[0] == hashlib.sha256(read).hexdigest()
+
+
+# --- one bad form never stops a run ---------------------------------------------------------------
+def test_unexpected_failure_on_one_file_rejects_only_that_file(workspace, register, fake_reader, monkeypatch):
+    key = workspace.seal_key()
+    put_form(workspace.inbox_dir, "1.pdf", OCTOBER_ROWS, key=key)
+    put_form(workspace.inbox_dir, "2.pdf", OCTOBER_ROWS, key=key, contract_id="S-2026-004", expert_id="KA-004",
+             unit_id="IKÄ-PORVOO")
+    put_form(workspace.inbox_dir, "3.pdf", {}, key=key, contract_id="S-2026-008", expert_id="KA-008")
+    real_validate = ingest.validate_form
+    secret = register.experts["KA-004"].hetu
+
+    def validate(form, *args, **kwargs):
+        if form.identity["contract_id"] == "S-2026-004":
+            raise ValueError(f"boom with personal data {secret}")
+        return real_validate(form, *args, **kwargs)
+
+    monkeypatch.setattr(ingest, "validate_form", validate)
+    outcome = ingest_forms(workspace, register, received_on=ON_TIME)
+    assert [(Path(f["path"]).name, f["status"]) for f in outcome.extra["forms"]] == [
+        ("1.pdf", "accepted"), ("2.pdf", "rejected"), ("3.pdf", "accepted")]
+    [error] = outcome.errors
+    assert error.path == "forms/inbox/2.pdf" and "ValueError" in error.message and secret not in error.message
+    assert all_files(workspace.root / "forms") == ["processed/2026-10/1.pdf", "processed/2026-10/3.pdf",
+                                                   "rejected/2.pdf"]
+    log = workspace.state_dir / "kokemus.log"
+    text = log.read_text(encoding="utf-8")
+    assert "ValueError" in text and "test_ingest_safety.py" in text and secret not in text
+    assert stat.S_IMODE(log.stat().st_mode) == 0o600
+    with Ledger(workspace.ledger_path) as ledger:
+        rows = ledger.db.execute("SELECT file_name, status, archived_as FROM submissions ORDER BY id").fetchall()
+    assert [tuple(r) for r in rows] == [("1.pdf", "accepted", "forms/processed/2026-10/1.pdf"),
+                                        ("2.pdf", "rejected", "forms/rejected/2.pdf"),
+                                        ("3.pdf", "accepted", "forms/processed/2026-10/3.pdf")]
+    # the next run is not blocked by it
+    monkeypatch.setattr(ingest, "validate_form", real_validate)
+    assert ingest_forms(workspace, register, received_on=ON_TIME).extra["forms"] == []
+
+
+# --- one writer at a time -------------------------------------------------------------------------
+def test_two_ingest_processes_on_one_inbox_take_every_form_once(filled, tmp_path):
+    root = fresh_workspace(filled, tmp_path / "ws")
+    first, second = ingest_cmd(root), ingest_cmd(root)
+    outputs = [p.communicate(timeout=90) for p in (first, second)]
+    codes = [first.returncode, second.returncode]
+    stderr = "\n".join(err for _, err in outputs)
+    assert "cannot be read" not in stderr and "Traceback" not in stderr, stderr
+    assert sorted(codes) == [0, 1], (codes, stderr)  # the two unconfirmed forms give exit 1; the idle run 0
+    waited = [err for _, err in outputs if "waiting for forms ingest (pid" in err]
+    idle = [out for out, _ in outputs if "No hour forms" in out]
+    assert len(idle) == 1 and len(waited) <= 1
+    result = state(root)
+    assert result["statuses"] == {"accepted": 28, "rejected": 2, "duplicate": 1}
+    assert result["forms"] == (28, 28)
+    assert sorted(result["files"]) == sorted(result["archived"])  # every archive file once, each named by its row
+    assert len(set(result["files"].values())) == 30  # 31 files: the one sent twice is the only repeat
+
+
+def test_second_command_waits_for_the_lock_then_goes_on(filled, tmp_path):
+    root = fresh_workspace(filled, tmp_path / "ws")
+    ws = ingest.Workspace.open(root)
+    with workspace_lock(ws, "payroll --month 2026-10"):
+        proc = ingest_cmd(root, lock_wait=60)
+        deadline = time.monotonic() + 30
+        line = ""
+        while "waiting" not in line and time.monotonic() < deadline:
+            line = proc.stderr.readline()
+        time.sleep(0.3)
+        assert proc.poll() is None  # still waiting while the lock is held
+    out, err = proc.communicate(timeout=60)
+    assert line.strip() == f"waiting for payroll --month 2026-10 (pid {os.getpid()}) to finish…"
+    assert proc.returncode == 1 and "28 accepted" in out
+
+
+def test_second_command_gives_up_after_its_wait_with_exit_2(filled, tmp_path):
+    root = fresh_workspace(filled, tmp_path / "ws")
+    ws = ingest.Workspace.open(root)
+    with workspace_lock(ws, "forms ingest"):
+        proc = ingest_cmd(root, lock_wait=0.5)
+        out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2 and out == ""
+    assert f"forms ingest (pid {os.getpid()})" in err and "try again" in err and "Traceback" not in err
+    assert len(os.listdir(root / "forms" / "inbox")) == 31  # nothing was touched
+
+
+def test_lock_is_reentrant_in_a_thread_and_exclusive_between_threads(workspace):
+    with workspace_lock(workspace, "serve"):
+        with workspace_lock(workspace, "serve"):  # the same thread again: no deadlock
+            pass
+        failed = []
+
+        def other():
+            try:
+                with workspace_lock(workspace, "other", wait=0.2):
+                    pass
+            except WorkspaceBusy as exc:
+                failed.append(exc.message)
+
+        thread = threading.Thread(target=other)
+        thread.start()
+        thread.join()
+    assert failed and f"serve (pid {os.getpid()})" in failed[0]
+    with workspace_lock(workspace, "later", wait=0):  # released
+        pass
+
+
+def test_busy_ledger_gives_a_clear_message_not_a_traceback(workspace, monkeypatch):
+    put_form(workspace.inbox_dir, "f.pdf", OCTOBER_ROWS, key=workspace.seal_key())
+    with Ledger(workspace.ledger_path):
+        pass
+    holder = sqlite3.connect(workspace.ledger_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    holder.execute("INSERT INTO meta (key, value) VALUES ('someone', 'else')")
+    monkeypatch.setattr(ledger_module, "BUSY_TIMEOUT", 0.2)
+    try:
+        with pytest.raises(LedgerError) as caught, Ledger(workspace.ledger_path) as ledger, ledger.transaction():
+            pass
+        assert caught.value.code == "ledger-busy"
+        result = CliRunner().invoke(cli, ["-w", str(workspace.root), "forms", "ingest"])
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit)
+    assert "is busy: another program is writing it" in result.output and "Traceback" not in result.output
+    assert os.listdir(workspace.inbox_dir) == ["f.pdf"] or sorted(os.listdir(workspace.inbox_dir)) == [
+        ".ingesting"]  # the file is kept, in the inbox or taken aside for the next run
+    again = CliRunner().invoke(cli, ["-w", str(workspace.root), "forms", "ingest", "--received-on", "2026-11-05"])
+    assert again.exit_code == 1 and "rejected" in again.output  # the stand-in file is no real PDF form
+    assert os.listdir(workspace.inbox_dir) == []
+
+
+# --- file modes -------------------------------------------------------------------------------------
+def test_everything_under_dot_kokemus_is_private(workspace, register, fake_reader):
+    put_form(workspace.inbox_dir, "f.pdf", OCTOBER_ROWS, key=workspace.seal_key())
+    ingest_forms(workspace, register, received_on=ON_TIME)
+    workspace.log.info("a line in the log")
+    with Ledger(workspace.ledger_path) as ledger:  # while open the -wal and -shm files exist
+        ledger.db.execute("SELECT count(*) FROM forms").fetchone()
+        state_dir = workspace.state_dir
+        names = sorted(os.listdir(state_dir))
+        assert {"ledger.sqlite", "ledger.sqlite-wal", "ledger.sqlite-shm", "seal.key", "lock",
+                "kokemus.log"} <= set(names), names
+        assert stat.S_IMODE(state_dir.stat().st_mode) == 0o700
+        modes = {name: oct(stat.S_IMODE((state_dir / name).stat().st_mode)) for name in names}
+    assert set(modes.values()) == {"0o600"}, modes
+
+
+def test_an_old_ledger_readable_by_others_is_made_private(tmp_path):
+    path = tmp_path / ".kokemus" / "ledger.sqlite"
+    path.parent.mkdir(mode=0o755)
+    sqlite3.connect(path).close()
+    os.chmod(path, 0o644)
+    with Ledger(path):
+        pass
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+# --- nothing is written outside the workspace -------------------------------------------------------
+def test_a_contract_id_climbing_out_of_the_workspace_writes_nothing_outside(workspace, register, tmp_path):
+    import dataclasses
+
+    escape = "../" * 16 + str(tmp_path.relative_to("/")) + "/escaped"
+    register.contracts[escape] = dataclasses.replace(register.contracts["S-2026-001"], contract_id=escape)
+    with pytest.raises(WorkspaceError) as caught, workspace_lock(workspace, "forms issue"):
+        issue_forms(workspace, register, month="2026-10")
+    assert caught.value.code == "outside-workspace" and "outside the workspace" in caught.value.message
+    assert not list(tmp_path.glob("escaped*"))
+
+
+@pytest.mark.parametrize("parts", [("..", "x.txt"), ("forms", "../../../x.pdf"), ("/etc", "passwd"), ("a\0b",)],
+                         ids=["dotdot", "slash-in-name", "absolute", "nul"])
+def test_output_names_cannot_leave_the_workspace(workspace, parts):
+    with pytest.raises(WorkspaceError) as caught:
+        workspace.output(*parts)
+    assert caught.value.code == "outside-workspace"
+
+
+def test_every_write_under_the_lock_stays_inside(workspace, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (workspace.outputs_dir / "link").symlink_to(outside, target_is_directory=True)
+    with workspace_lock(workspace, "test"):
+        for target in (workspace.root / ".." / "escape.txt", outside / "x.txt",
+                       workspace.outputs_dir / "link" / "through-a-link.txt"):
+            with pytest.raises(WorkspaceError):
+                write_bytes_atomic(target, b"x")
+        assert write_bytes_atomic(workspace.output("notices", "ok.txt"), b"ok").read_bytes() == b"ok"
+    assert list(outside.iterdir()) == [] and not (tmp_path / "escape.txt").exists()
+
+
+def test_overlong_names_give_a_clear_error(workspace):
+    with pytest.raises(WorkspaceError) as caught:
+        workspace.output("contracts", "Ä" * 200 + ".docx")
+    assert caught.value.code == "name-too-long" and "too long" in caught.value.message
+    with pytest.raises(WorkspaceError):
+        write_bytes_atomic(workspace.root / ("x" * 300), b"")
+
+
+# --- progress lines -----------------------------------------------------------------------------------
+def test_progress_off_a_terminal_prints_few_lines_that_never_repeat(capsys):
+    progress = StderrProgress()
+    progress.tty = False
+    for done in range(1, 8):
+        progress(done, 7, "indicators")
+    for done, label in [(1, "a.docx"), (3, "b.pdf"), (2, "c.docx"), (3, "b.pdf"), (4, "d.pdf")]:
+        progress(done, 4, label)
+    for done in range(1, 101):
+        progress(done, 100, f"form {done}")
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[:2] == ["[1/7] indicators", "[7/7] indicators"]
+    assert lines[2:5] == ["[1/4] a.docx", "[3/4] b.pdf", "[4/4] d.pdf"]
+    assert len(lines[5:]) == 11 and lines[-1] == "[100/100] form 100"
+    assert len(lines) == len(set(lines))
+
+
+# --- kill -9 at random moments ------------------------------------------------------------------------
+def forked_ingest(root: Path) -> int:
+    """`kokemus -w ROOT forms ingest` in a forked child process (the modules are loaded already, so the child
+    starts working at once and a kill lands in the work, not in Python's start-up); returns its pid."""
+    pid = os.fork()
+    if pid == 0:  # the child: run the command line, never return into pytest
+        code = 70
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 1)
+            os.dup2(devnull, 2)
+            cli.main(["-w", str(root), "forms", "ingest", "--received-on", RECEIVED_ON], prog_name="kokemus",
+                     standalone_mode=True)
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        finally:
+            os._exit(code)
+    return pid
+
+
+def test_runs_killed_at_random_moments_are_finished_by_the_next_run(filled, tmp_path):
+    """Kill ingest runs with SIGKILL at random moments, re-run, and compare with an uninterrupted run."""
+    clean_root = fresh_workspace(filled, tmp_path / "clean")
+    started = time.monotonic()
+    os.waitpid(forked_ingest(clean_root), 0)
+    run_time = time.monotonic() - started
+    clean = state(clean_root)
+    assert clean["statuses"] == {"accepted": 28, "rejected": 2, "duplicate": 1} and clean["lines"] == 56
+
+    rng = random.Random(int(os.environ.get("KOKEMUS_KILL_SEED", "20261105")))
+    kills = mid_run = rounds = 0
+    deadline = time.monotonic() + 40
+    while (kills < 24 or rounds < 2) and time.monotonic() < deadline:
+        rounds += 1
+        root = fresh_workspace(filled, tmp_path / f"round{rounds}")
+        for _ in range(10):
+            before = _submissions(root)
+            pid = forked_ingest(root)
+            time.sleep(rng.uniform(0, run_time))
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done == 0:
+                os.kill(pid, signal.SIGKILL)
+                _, status = os.waitpid(pid, 0)
+                kills += os.WIFSIGNALED(status)
+                mid_run += os.WIFSIGNALED(status) and 0 < _submissions(root) - before
+            if not os.WIFSIGNALED(status):
+                break  # the run finished before the kill
+        finish = ingest_cmd(root) if rounds == 1 else None  # once through a real `python -m kokemus_docs`
+        if finish is not None:
+            out, err = finish.communicate(timeout=90)
+            assert "Traceback" not in err and "cannot be read" not in err, err
+        else:
+            os.waitpid(forked_ingest(root), 0)
+        result = state(root)
+        for key in ("statuses", "forms", "lines", "fees", "pay_months"):
+            assert result[key] == clean[key], (key, rounds)
+        assert sorted(result["files"].values()) == sorted(clean["files"].values())  # each form once, no orphans
+        assert sorted(result["files"]) == sorted(a for a in result["archived"] if a) == sorted(clean["files"])
+        assert not (root / "forms" / "inbox").exists() or os.listdir(root / "forms" / "inbox") == []
+    print(f"\n{kills} kills ({mid_run} after some forms were committed) in {rounds} rounds of {run_time:.1f} s "
+          f"runs; each round ends with {clean['statuses']}, {clean['lines']} lines, fees {clean['fees']}")
+    assert kills >= 20
+
+
+def _submissions(root: Path) -> int:
+    path = root / ".kokemus" / "ledger.sqlite"
+    if not path.exists():
+        return 0
+    with Ledger(path) as ledger:
+        return ledger.db.execute("SELECT count(*) FROM submissions").fetchone()[0]
+
+
+def test_interrupted_file_is_finished_without_a_false_duplicate(workspace, register, fake_reader, monkeypatch):
+    """The run dies right after a commit, before the original left the inbox: the next run only removes it."""
+    put_form(workspace.inbox_dir, "a.pdf", OCTOBER_ROWS, key=workspace.seal_key())
+
+    class Killed(BaseException):
+        pass
+
+    def die(self, source):
+        raise Killed
+
+    monkeypatch.setattr(ingest._Session, "_remove_original", die)
+    with pytest.raises(Killed):
+        ingest_forms(workspace, register, received_on=ON_TIME)
+    monkeypatch.undo()
+    monkeypatch.setattr(ingest, "read_form", json_reader)
+    assert all_files(workspace.root / "forms") == ["inbox/.ingesting/a.pdf", "processed/2026-10/a.pdf"]
+    outcome = ingest_forms(workspace, register, received_on=ON_TIME)
+    assert outcome.extra["forms"] == [] and outcome.ok
+    assert all_files(workspace.root / "forms") == ["processed/2026-10/a.pdf"]
+    with Ledger(workspace.ledger_path) as ledger:
+        assert ledger.db.execute("SELECT count(*) FROM submissions").fetchone()[0] == 1
+
+
+def test_archive_copy_without_its_row_is_adopted(workspace, register, fake_reader):
+    """A run killed between writing the archive copy and its commit leaves a copy no row names: adopted."""
+    path = put_form(workspace.inbox_dir, "a.pdf", OCTOBER_ROWS, key=workspace.seal_key())
+    (workspace.processed_dir / "2026-10").mkdir(parents=True)
+    shutil.copyfile(path, workspace.processed_dir / "2026-10" / "a.pdf")
+    (workspace.processed_dir / "2026-10" / ".kokemus-abc123.tmp").write_bytes(b"half")
+    outcome = ingest_forms(workspace, register, received_on=ON_TIME)
+    assert [f["status"] for f in outcome.extra["forms"]] == ["accepted"]
+    assert all_files(workspace.root / "forms") == ["processed/2026-10/a.pdf"]
+    # a file someone else put there with other bytes is never adopted or overwritten
+    put_form(workspace.inbox_dir, "a.pdf", {1: OCTOBER_ROWS[1]}, key=workspace.seal_key())
+    ingest_forms(workspace, register, received_on=date(2026, 11, 6))
+    assert all_files(workspace.root / "forms") == ["processed/2026-10/a-2.pdf", "processed/2026-10/a.pdf"]
+
+
+def test_names_at_the_file_system_limit_never_stop_a_run(workspace, register, fake_reader):
+    key = workspace.seal_key()
+    long_name = "å" * 125 + ".pdf"  # 254 bytes: a suffix like -2 would not fit
+    put_form(workspace.inbox_dir, long_name, OCTOBER_ROWS, key=key)
+    put_form(workspace.inbox_dir, "x" * 250 + ".pdf", OCTOBER_ROWS, key=key,
+             edit={"form_id": "F" * 3000})  # a tampered form whose claimed id makes an impossible file name
+    put_form(workspace.inbox_dir, "z.pdf", {}, key=key, contract_id="S-2026-008", expert_id="KA-008")
+    outcome = ingest_forms(workspace, register, received_on=ON_TIME)
+    assert [f["status"] for f in outcome.extra["forms"]] == ["rejected", "accepted", "accepted"]
+    assert os.listdir(workspace.inbox_dir) == []
+    archived = all_files(workspace.root / "forms")
+    assert len(archived) == 3 and all(len(os.fsencode(Path(a).name)) <= 240 for a in archived)
+    assert (workspace.processed_dir / "2026-10" / ("å" * 118 + ".pdf")).is_file()

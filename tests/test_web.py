@@ -1,0 +1,361 @@
+"""The web app over HTTP (Flask test client): who may open what, CSRF, uploads, tokens, throttling, personal data."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from click.testing import CliRunner
+from webfixtures import MONTH, PASSWORDS, TRICKY_FIRST, build_site, personal_data, readable_text
+
+from kokemus_docs.accounts import verify_user
+from kokemus_docs.cli import cli
+from kokemus_docs.links import expert_upload_url, resolve_token
+from kokemus_docs.web import create_app
+from kokemus_docs.workspace import Workspace
+
+ROLES = ("anonymous", "coordinator", "unit", "other_unit", "payroll", "expert")
+LOGINS = {"coordinator": "coord", "unit": "unit-mtp", "other_unit": "unit-perhe", "payroll": "hpk"}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    return build_site(tmp_path_factory.mktemp("web") / "ws")
+
+
+@pytest.fixture(scope="module")
+def app(site):
+    app = create_app(site.root)
+    app.config["TESTING"] = True
+    return app
+
+
+def csrf_token(client, path: str = "/login") -> str:
+    page = client.get(path)
+    return re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+
+
+def login(client, login: str, password: str):
+    return client.post("/login", data={"login": login, "password": password, "csrf_token": csrf_token(client)})
+
+
+@pytest.fixture(scope="module")
+def clients(app, site):
+    """One test client per role, logged in (the expert holds KA-001's address and no session)."""
+    made = {}
+    for role in ROLES:
+        client = app.test_client()
+        if role in LOGINS:
+            response = login(client, LOGINS[role], PASSWORDS[LOGINS[role]])
+            assert response.status_code == 302, role
+        made[role] = client
+    return made
+
+
+def assert_no_personal_data(site, body: bytes, where: str) -> None:
+    text = readable_text(body)
+    for value in personal_data(site.register):
+        assert value not in text, f"{where} shows personal data"
+
+
+# --- the role matrix ---------------------------------------------------------------------------------
+NOTICE = f"/units/MTP-PORVOO/notices/{MONTH}/MTP-PORVOO_fi.docx"
+OK, LOGIN, FORBIDDEN, GONE, MISSING, ELSEWHERE = 200, "login", 403, 410, 404, 302
+#                                        anonymous coordinator unit   other_unit payroll  expert
+MATRIX = {
+    "/healthz":                             (OK,      OK,       OK,       OK,       OK,       OK),
+    "/login":                               (OK,      OK,       OK,       OK,       OK,       OK),
+    "/":                                    (LOGIN,   ELSEWHERE, ELSEWHERE, ELSEWHERE, ELSEWHERE, LOGIN),
+    f"/months/{MONTH}":                     (LOGIN,   OK,       FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN),
+    "/months/2026-13":                      (LOGIN,   MISSING,  FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN),
+    f"/months/{MONTH}/links":               (LOGIN,   OK,       FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN),
+    "/audit":                               (LOGIN,   OK,       FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN),
+    f"/files/outputs/notices/{MONTH}/MTP-PORVOO_fi.docx":
+                                            (LOGIN,   OK,       FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN),
+    f"/files/outputs/forms/{MONTH}/S-2026-001_{MONTH}.pdf":
+                                            (LOGIN,   OK,       FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN),
+    f"/files/outputs/payroll/payroll_{MONTH}.xlsx":
+                                            (LOGIN,   MISSING,  FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN),
+    "/files/register.xlsx":                 (LOGIN,   MISSING,  FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN),
+    "/files/outputs/notices/../../register.xlsx":
+                                            (LOGIN,   MISSING,  FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN),
+    "/files/.kokemus/seal.key":             (LOGIN,   MISSING,  FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN),
+    f"/units/MTP-PORVOO/months/{MONTH}":    (LOGIN,   OK,       OK,       FORBIDDEN, FORBIDDEN, LOGIN),
+    NOTICE:                                 (LOGIN,   OK,       OK,       FORBIDDEN, FORBIDDEN, LOGIN),
+    f"/units/MTP-PORVOO/notices/{MONTH}/PERHE-LOVIISA_fi.docx":
+                                            (LOGIN,   MISSING,  MISSING,  FORBIDDEN, FORBIDDEN, LOGIN),
+    f"/units/PERHE-LOVIISA/months/{MONTH}": (LOGIN,   OK,       FORBIDDEN, OK,       FORBIDDEN, LOGIN),
+    "/payroll/":                            (LOGIN,   OK,       FORBIDDEN, FORBIDDEN, OK,       LOGIN),
+    f"/payroll/payroll_{MONTH}.xlsx":       (LOGIN,   FORBIDDEN, FORBIDDEN, FORBIDDEN, OK,      LOGIN),
+    "/payroll/register.xlsx":               (LOGIN,   FORBIDDEN, FORBIDDEN, FORBIDDEN, MISSING, LOGIN),
+    "/e/{KA-001}":                          (OK,      OK,       OK,       OK,       OK,       OK),
+    "/e/{KA-003}":                          (OK,      OK,       OK,       OK,       OK,       OK),
+    "/e/{revoked}":                         (MISSING, MISSING,  MISSING,  MISSING,  MISSING,  MISSING),
+    "/e/{foreign}":                         (MISSING, MISSING,  MISSING,  MISSING,  MISSING,  MISSING),
+    "/e/{closed}":                          (GONE,    GONE,     GONE,     GONE,     GONE,     GONE),
+    "/e/not-a-token":                       (MISSING, MISSING,  MISSING,  MISSING,  MISSING,  MISSING),
+}
+CASES = [pytest.param(path, role, expected[i], id=f"{path}-{role}")
+         for path, expected in MATRIX.items() for i, role in enumerate(ROLES)]
+
+
+@pytest.mark.parametrize("path,role,expected", CASES)
+def test_role_matrix(site, clients, path, role, expected):
+    url = re.sub(r"\{([^}]+)\}", lambda m: site.tokens[m.group(1)], path)
+    response = clients[role].get(url)
+    if expected == LOGIN:
+        assert response.status_code == 302 and response.location.startswith("/login")
+    else:
+        assert response.status_code == expected
+    if expected == ELSEWHERE:
+        assert not response.location.startswith("/login")
+    if role == "payroll" and path.startswith("/payroll/payroll_"):
+        assert any(v in readable_text(response.data) for v in personal_data(site.register))
+    else:
+        assert_no_personal_data(site, response.data, f"{url} for {role}")
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_home_sends_each_role_to_its_page(clients):
+    assert clients["coordinator"].get("/").location.startswith("/months/")
+    assert clients["unit"].get("/").location.startswith("/units/MTP-PORVOO/months/")
+    assert clients["payroll"].get("/").location == "/payroll/"
+
+
+# --- CSRF: every POST without the token is refused ----------------------------------------------------
+POSTS = [
+    ("/login", "anonymous", {"login": "coord", "password": PASSWORDS["coord"]}),
+    ("/logout", "coordinator", {}),
+    ("/language", "anonymous", {"lang": "sv"}),
+    (f"/months/{MONTH}/upload", "coordinator", {}),
+    (f"/months/{MONTH}/run", "coordinator", {"step": "payroll"}),
+    (f"/months/{MONTH}/links/KA-001/revoke", "coordinator", {}),
+    (f"/units/MTP-PORVOO/notices/{MONTH}/approve", "unit", {}),
+    ("/e/{KA-001}", "expert", {}),
+]
+
+
+@pytest.mark.parametrize("path,role,data", [pytest.param(*p, id=p[0]) for p in POSTS])
+def test_post_without_csrf_token_is_refused(site, app, path, role, data):
+    client = app.test_client()
+    if role in LOGINS:
+        login(client, LOGINS[role], PASSWORDS[LOGINS[role]])
+    url = re.sub(r"\{([^}]+)\}", lambda m: site.tokens[m.group(1)], path)
+    response = client.post(url, data=data)
+    assert response.status_code == 400
+    response = client.post(url, data={**data, "csrf_token": "forged"})
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("path,allowed", [
+    pytest.param(f"/months/{MONTH}/run", ("coordinator",), id="run"),
+    pytest.param(f"/months/{MONTH}/upload", ("coordinator",), id="upload"),
+    pytest.param(f"/units/MTP-PORVOO/notices/{MONTH}/approve", ("unit",), id="approve"),
+])
+def test_posts_of_one_role(clients, path, allowed):
+    for role in ROLES:
+        client = clients[role]
+        response = client.post(path, data={"csrf_token": csrf_token(client), "step": "nothing"})
+        if role in allowed:
+            assert response.status_code in (200, 302, 400), role
+        elif role in ("anonymous", "expert"):
+            assert response.status_code == 302 and response.location.startswith("/login"), role
+        else:
+            assert response.status_code == 403, role
+
+
+# --- logins --------------------------------------------------------------------------------------------
+def test_login_page_and_session_cookie(app):
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    assert 'name="login"' in page and 'name="password"' in page and 'name="csrf_token"' in page
+    response = login(client, "coord", PASSWORDS["coord"])
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert login(app.test_client(), "coord", "wrong password!").status_code == 401
+
+
+def test_failed_logins_are_throttled_per_account(app, site):
+    client = app.test_client()
+    statuses = [login(client, "throttled", f"wrong-{n}").status_code for n in range(12)]
+    assert statuses[:5] == [401] * 5  # SPEC: at least 5 failures a minute are allowed
+    assert statuses[-1] == 429
+    # The account stays throttled for the right password too; other accounts are not.
+    assert login(app.test_client(), "throttled", PASSWORDS["throttled"]).status_code == 429
+    assert login(app.test_client(), "coord", PASSWORDS["coord"]).status_code == 302
+    entries = Workspace.open(site.root)
+    from kokemus_docs.accounts import audit_log
+
+    assert any(e["actor"] == "throttled" and e["result"] == "failed" for e in audit_log(entries))
+
+
+def test_users_add_cli_prints_generated_password_once(site):
+    runner = CliRunner()
+    result = runner.invoke(cli, ["-w", str(site.root), "users", "add", "anna", "--role", "unit", "--unit",
+                                 "IKÄ-PORVOO"])
+    assert result.exit_code == 0, result.output
+    password = re.search(r"Password \(shown only now\): (\S+)", result.output).group(1)
+    ws = Workspace.open(site.root)
+    assert verify_user(ws, "anna", password).unit_id == "IKÄ-PORVOO"
+    assert verify_user(ws, "anna", password + "x") is None
+    again = runner.invoke(cli, ["-w", str(site.root), "users", "add", "anna", "--role", "unit", "--unit",
+                                "IKÄ-PORVOO"])
+    assert again.exit_code == 2 and "exists already" in again.output
+    stdin = runner.invoke(cli, ["-w", str(site.root), "users", "add", "maija", "--role", "payroll",
+                                "--password-stdin"], input="a long enough secret\n")
+    assert stdin.exit_code == 0 and "a long enough secret" not in stdin.output
+    assert verify_user(ws, "maija", "a long enough secret").role == "payroll"
+    no_unit = runner.invoke(cli, ["-w", str(site.root), "users", "add", "x", "--role", "unit", "--unit", "NOPE"])
+    assert no_unit.exit_code == 2 and "not in the register" in no_unit.output
+
+
+# --- experts' addresses ----------------------------------------------------------------------------------
+def test_links_cli_json(site):
+    result = CliRunner().invoke(cli, ["-w", str(site.root), "links", "--month", MONTH, "--expert", "KA-001",
+                                      "--json"])
+    assert result.exit_code == 0, result.output
+    import json
+
+    links = json.loads(result.output)["links"]
+    assert [(x["contract_id"], x["expert_id"], x["month"]) for x in links] == [
+        ("S-2026-001", "KA-001", MONTH), ("S-2026-015", "KA-001", MONTH)]
+    assert links[0]["url"] == f"http://127.0.0.1:8000/e/{site.tokens['KA-001']}"
+    assert links[0]["url"] == expert_upload_url(Workspace.open(site.root), "KA-001", MONTH)
+
+
+def test_token_opens_own_month_only_and_revocation(site):
+    ws = Workspace.open(site.root)
+    link = resolve_token(ws, site.tokens["KA-001"])
+    assert (link.expert_id, link.month, link.closed) == ("KA-001", MONTH, False)
+    assert resolve_token(ws, site.tokens["closed"]).closed
+    assert resolve_token(ws, site.tokens["revoked"]) is None
+    assert resolve_token(ws, site.tokens["foreign"]) is None
+    assert resolve_token(ws, "../../etc/passwd") is None
+
+
+def test_expert_page_in_the_experts_language(clients, site):
+    swedish = clients["expert"].get(f"/e/{site.tokens['KA-003']}").get_data(as_text=True)
+    assert "Returnera timblanketten" in swedish and '<html lang="sv">' in swedish
+    finnish = clients["expert"].get(f"/e/{site.tokens['KA-001']}").get_data(as_text=True)
+    assert "Tuntilomakkeen palautus" in finnish
+    assert "Åsa &amp; &#34;Ötte&#34;" in finnish  # escaped, never raw
+    assert TRICKY_FIRST not in finnish
+    # The year's forms with fees and payment day (S-2026-001 was accepted in the fixture).
+    assert "30.11.2026" in finnish and "€" in finnish
+    switched = clients["expert"].get(f"/e/{site.tokens['KA-001']}?lang=sv").get_data(as_text=True)
+    assert "Returnera timblanketten" in switched
+
+
+def _upload(client, url: str, path, name: str | None = None):
+    with open(path, "rb") as handle:
+        return client.post(url, data={"csrf_token": csrf_token(client, url), "file": (handle, name or path.name)},
+                           content_type="multipart/form-data")
+
+
+def test_expert_uploads_a_good_form(app, site):
+    client = app.test_client()
+    url = f"/e/{site.tokens['KA-002']}"
+    response = _upload(client, url, site.uploads["good"], name="../../etc/passwd.pdf")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200, page
+    assert "on hyväksytty" in page and f"S-2026-002_{MONTH}" in page
+    assert_no_personal_data(site, response.data, "expert upload answer")
+    ws = Workspace.open(site.root)
+    archived = list((ws.processed_dir / MONTH).glob("web-*.pdf"))
+    assert archived and not any("passwd" in p.name for p in ws.root.rglob("*"))
+    again = _upload(client, url, site.uploads["good"])
+    assert "on jo vastaanotettu" in again.get_data(as_text=True)
+
+
+def test_expert_reads_what_to_correct_in_swedish(app, site):
+    client = app.test_client()
+    url = f"/e/{site.tokens['KA-003']}"
+    response = _upload(client, url, site.uploads["mistaken_sv"])
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Blanketten kunde inte godkännas" in page
+    assert "Att rätta:" in page and "Rad 3" in page
+
+
+def test_expert_cannot_upload_someone_elses_form(app, site):
+    client = app.test_client()
+    response = _upload(client, f"/e/{site.tokens['KA-001']}", site.uploads["other_expert"])
+    assert response.status_code == 400
+    assert "ei ole sinun" in response.get_data(as_text=True)
+    with __import__("kokemus_docs.ledger", fromlist=["Ledger"]).Ledger(Workspace.open(site.root).ledger_path) as ledger:
+        assert ledger.form(f"S-2026-004_{MONTH}") is None
+
+
+def test_closed_month_token_takes_no_upload(app, site):
+    client = app.test_client()
+    url = f"/e/{site.tokens['closed']}"
+    response = client.post(url, data={"csrf_token": csrf_token(client), "file": (open(site.uploads["good"], "rb"),
+                                                                                  "x.pdf")})
+    assert response.status_code == 410
+
+
+def test_upload_refuses_non_pdf_and_oversized(app, site, clients):
+    client = app.test_client()
+    url = f"/e/{site.tokens['KA-006']}"
+    response = _upload(client, url, site.uploads["not_pdf"])
+    assert response.status_code == 400
+    inbox = Workspace.open(site.root).inbox_dir
+    assert not list(inbox.iterdir())
+    big = site.uploads["not_pdf"].with_name("big.pdf")
+    big.write_bytes(b"%PDF-1.7\n" + b"0" * (11 * 1024 * 1024))
+    response = _upload(client, url, big)
+    assert response.status_code == 413
+    assert "10 MB" in response.get_data(as_text=True)
+    coordinator = clients["coordinator"]
+    response = _upload(coordinator, f"/months/{MONTH}/upload", site.uploads["not_pdf"])
+    assert response.status_code == 400 and "lomake.pdf" in response.get_data(as_text=True)
+
+
+def test_coordinator_uploads_many_and_sees_them_on_the_month_page(clients, site):
+    client = clients["coordinator"]
+    url = f"/months/{MONTH}/upload"
+    with open(site.uploads["mistaken_fi"], "rb") as one, open(site.uploads["good"], "rb") as two:
+        response = client.post(url, data={"csrf_token": csrf_token(client, f"/months/{MONTH}"),
+                                          "file": [(one, "S-2026-006.pdf"), (two, "copy.pdf")]},
+                               content_type="multipart/form-data")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "S-2026-006.pdf" in page and "hylätty" in page and "sama tiedosto jo saatu" in page
+    row = re.search(r'<tr id="row-S-2026-006">.*?</tr>', page, re.S).group(0)
+    assert "hylätty" in row and "3.11.2026" in row
+
+
+def test_coordinator_runs_a_step_and_the_audit_log_shows_it(clients, site):
+    client = clients["coordinator"]
+    response = client.post(f"/months/{MONTH}/run", data={"csrf_token": csrf_token(client, f"/months/{MONTH}"),
+                                                         "step": "notices"})
+    assert response.status_code == 200
+    assert "fee notice(s)" in response.get_data(as_text=True)
+    refused = client.post(f"/months/{MONTH}/run", data={"csrf_token": csrf_token(client), "step": "close"})
+    assert refused.status_code == 400  # closing needs the confirmation box
+    audit = client.get("/audit").get_data(as_text=True)
+    assert "generate" in audit and f"notices {MONTH}" in audit and "upload" in audit
+    assert_no_personal_data(site, audit.encode(), "audit log")
+
+
+def test_unit_approves_its_notice(app, site):
+    client = app.test_client()
+    login(client, "unit-perhe", PASSWORDS["unit-perhe"])
+    page_url = f"/units/PERHE-LOVIISA/months/{MONTH}"
+    response = client.post(f"/units/PERHE-LOVIISA/notices/{MONTH}/approve",
+                           data={"csrf_token": csrf_token(client, page_url)})
+    assert response.status_code == 302
+    page = client.get(page_url).get_data(as_text=True)
+    assert "Hyväksynyt unit-perhe" in page
+
+
+def test_language_switch_is_kept_in_the_session(app):
+    client = app.test_client()
+    login(client, "hpk", PASSWORDS["hpk"])
+    client.post("/language", data={"lang": "sv", "next": "/payroll/", "csrf_token": csrf_token(client, "/payroll/")})
+    assert "Arvodessammandrag" in client.get("/payroll/").get_data(as_text=True)
+    response = client.post("/language", data={"lang": "fi", "next": "//evil.example/",
+                                              "csrf_token": csrf_token(client, "/payroll/")})
+    assert response.location == "/"

@@ -1,0 +1,139 @@
+"""The web app in a real browser (headless Chromium with Selenium) against the real server (waitress).
+
+The coordinator logs in, uploads a filled form, sees it accepted on the month page and downloads a fee notice;
+a Swedish-speaking expert opens their address, uploads a form with a mistake and reads what to correct.
+Screenshots are saved in tests/artifacts/browser/ (or $KOKEMUS_TEST_ARTIFACTS/browser; the path is printed).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from webfixtures import MONTH, PASSWORDS, build_site
+
+from kokemus_docs.web import create_app
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    missing = [tool for tool in ("chromium", "chromedriver") if shutil.which(tool) is None]
+    if missing:
+        message = f"{', '.join(missing)} not installed (apt-get install chromium chromium-driver)"
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run this test: {message}")
+        pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, chromium):
+    from waitress.server import create_server
+
+    site = build_site(tmp_path_factory.mktemp("browser") / "ws")
+    app = create_app(site.root)
+    httpd = create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=httpd.run, daemon=True)
+    thread.start()
+    yield site, f"http://127.0.0.1:{httpd.effective_port}"
+    httpd.close()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory, chromium):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    work = tmp_path_factory.mktemp("chromium")
+    downloads = work / "downloads"
+    downloads.mkdir()
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium")
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--no-first-run",
+                     "--disable-dev-shm-usage", "--window-size=1280,1400", f"--user-data-dir={work / 'profile'}"):
+        options.add_argument(argument)
+    options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
+                                              "download.prompt_for_download": False})
+    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
+    driver.set_page_load_timeout(60)
+    driver.downloads = downloads
+    artifacts = Path(os.environ.get("KOKEMUS_TEST_ARTIFACTS") or Path(__file__).parent / "artifacts")
+    driver.shots = artifacts / "browser"
+    driver.shots.mkdir(parents=True, exist_ok=True)
+    print(f"\nscreenshots in {driver.shots}")
+    yield driver
+    driver.quit()
+
+
+def _shot(driver, name: str) -> Path:
+    path = driver.shots / f"{name}.png"
+    driver.save_screenshot(str(path))
+    return path
+
+
+def _wait_for(condition, seconds: float = 20.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = condition()
+        if found:
+            return found
+        time.sleep(0.1)
+    raise AssertionError("timed out")
+
+
+def test_coordinator_uploads_sees_accepted_and_downloads_notice(server, browser):
+    from selenium.webdriver.common.by import By
+
+    site, base = server
+    browser.get(base + "/")
+    assert "/login" in browser.current_url
+    browser.find_element(By.NAME, "login").send_keys("coord")
+    browser.find_element(By.NAME, "password").send_keys(PASSWORDS["coord"])
+    _shot(browser, "01-login")
+    browser.find_element(By.CSS_SELECTOR, "form.login button").click()
+    _wait_for(lambda: "/months/" in browser.current_url)
+
+    browser.get(f"{base}/months/{MONTH}")
+    row = browser.find_element(By.ID, "row-S-2026-002")
+    assert "puuttuu" in row.text  # not returned yet
+    browser.find_element(By.ID, "upload-file").send_keys(str(site.uploads["good"]))
+    browser.find_element(By.CSS_SELECTOR, "#upload-form button").click()
+    result = _wait_for(lambda: browser.find_elements(By.ID, "upload-result"))[0]
+    assert "S-2026-002 lokakuu.pdf" in result.text and "hyväksytty" in result.text
+    row = browser.find_element(By.ID, "row-S-2026-002")
+    assert "hyväksytty" in row.text
+    _shot(browser, "02-month-after-upload")
+
+    link = browser.find_element(By.PARTIAL_LINK_TEXT, "MTP-PORVOO_fi.docx")
+    link.click()
+    notice = _wait_for(lambda: [p for p in browser.downloads.glob("MTP-PORVOO_fi.docx")
+                                if p.stat().st_size > 0])[0]
+    assert notice.read_bytes()[:2] == b"PK"
+
+    charts = browser.find_elements(By.CSS_SELECTOR, "svg.chart rect.bar")
+    assert charts, "the indicators are drawn as bars"
+    browser.execute_script("document.querySelector('section.charts').scrollIntoView()")
+    _shot(browser, "03-charts")
+
+
+def test_expert_reads_swedish_feedback(server, browser):
+    from selenium.webdriver.common.by import By
+
+    site, base = server
+    browser.delete_all_cookies()
+    browser.get(f"{base}/e/{site.tokens['KA-003']}")
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "sv"
+    assert "Returnera timblanketten" in browser.page_source
+    browser.find_element(By.NAME, "file").send_keys(str(site.uploads["mistaken_sv"]))
+    browser.find_element(By.CSS_SELECTOR, "form.upload button").click()
+    feedback = _wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "pre.feedback"))[0]
+    assert "Att rätta:" in feedback.text and "Rad 3" in feedback.text
+    assert "Blanketten kunde inte godkännas" in browser.find_element(By.ID, "result").text
+    _shot(browser, "04-expert-feedback-sv")
