@@ -8,7 +8,7 @@ objects, fields, nesting, value lengths and characters on a page, and a time lim
 Two layers:
 
 - `read_pdf(data)` / `read_fields(data)`: any AcroForm's field values by full field name, or a flattened
-  PDF's characters and drawn lines by page. Failures raise `FormUnreadable` with a `code`.
+  PDF's characters and drawn shapes by page. Failures raise `FormUnreadable` with a `code`.
 - `read_form(path, data)`: a returned hour form as a `ReturnedForm`. Live forms are read from their fields
   (whatever filled them: Acrobat, a browser, pdftk, PyMuPDF). A form that was "printed to PDF" or flattened
   has no fields left; then the text on the page is read at the places where `hourform.form_layout` put the
@@ -60,7 +60,7 @@ MAX_FIELD_TEXT_BYTES = 4 * 1024 * 1024  # all field names and values together
 MAX_TEXT_PAGES = 10  # a PDF without fields is read from its page text only up to this many pages
 MAX_CONTENT_BYTES = 8 * 1024 * 1024  # decoded content streams of those pages together
 MAX_PAGE_CHARS = 30_000  # characters on one page (a flattened hour form page has ~2,000)
-MAX_PAGE_SHAPES = 30_000  # drawn lines and curves on one page
+MAX_PAGE_SHAPES = 30_000  # drawn lines, curves and rectangles on one page
 WORKER_MEMORY_LIMIT = 1024 * 1024 * 1024  # address space of the reading process, bytes
 WORKER_START_LIMIT = 120.0  # seconds for a fresh worker to import its libraries (a busy machine is slow)
 MAX_REPLY_BYTES = 64 * 1024 * 1024
@@ -87,13 +87,14 @@ class FormUnreadable(KokemusError):
 @dataclass(frozen=True)
 class PageText:
     """One page of a PDF without fields: its size in points and what is printed on it, in pdfplumber's
-    coordinates (origin top left). `chars`: dicts with text, x0, x1, top, bottom, size. `lines`: dicts with
-    x0, x1, top, bottom of every drawn line and curve."""
+    coordinates (origin top left). `chars`: dicts with text, x0, x1, top, bottom, size. `shapes`: dicts with
+    kind ('line', 'curve' or 'rect'), x0, x1, top, bottom, fill (bool) and non_stroking_color (a list of
+    numbers, or None) of every drawn shape."""
 
     width: float
     height: float
     chars: list[dict] = field(default_factory=list)
-    lines: list[dict] = field(default_factory=list)
+    shapes: list[dict] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -158,7 +159,7 @@ def _content(reply: dict) -> PdfContent:
                    for table in (fields, kinds) for key, value in table.items()):
             raise TypeError("field names and values are text")
         pages = None if reply["pages"] is None else [
-            PageText(float(page["width"]), float(page["height"]), list(page["chars"]), list(page["lines"]))
+            PageText(float(page["width"]), float(page["height"]), list(page["chars"]), list(page["shapes"]))
             for page in reply["pages"]]
         return PdfContent(fields=fields, kinds=kinds, page_count=int(reply["page_count"]), pages=pages)
     except (KeyError, TypeError, ValueError, AttributeError):
@@ -267,7 +268,8 @@ def _from_fields(path: Path, content: PdfContent) -> ReturnedForm:
 def _from_page_text(path: Path, page_texts: list[PageText]) -> ReturnedForm:
     from kokemus_docs.hourform import PAGE_HEIGHT, PAGE_WIDTH
 
-    pages = [(page.width, page.height, page.chars, page.lines) for page in page_texts]
+    pages = [(page.width, page.height, page.chars, [s for s in page.shapes if s["kind"] != "rect"])
+             for page in page_texts]
     if not any(chars for _, _, chars, _ in pages):
         raise _unreadable(path, "scanned", "the PDF holds no form fields and no text (a scanned image?)")
 
@@ -798,7 +800,7 @@ def _text(string) -> str:
 
 
 def _page_texts(pdf, page_nodes: list) -> list[dict]:
-    """Characters and drawn lines of each page, read by pdfplumber from qpdf's clean copy of the file (so
+    """Characters and drawn shapes of each page, read by pdfplumber from qpdf's clean copy of the file (so
     that pdfminer never parses the bytes as they came, only a checked page tree without encryption)."""
     import pdfplumber
     import pikepdf
@@ -825,15 +827,17 @@ def _page_texts(pdf, page_nodes: list) -> list[dict]:
     with pdfplumber.open(io.BytesIO(clean.getvalue())) as document:
         for page in document.pages:
             chars = page.chars
-            shapes = page.curves + page.lines
+            shapes = [("curve", shape) for shape in page.curves] + [("line", shape) for shape in page.lines] \
+                + [("rect", shape) for shape in page.rects]
             if len(chars) > MAX_PAGE_CHARS or len(shapes) > MAX_PAGE_SHAPES:
                 raise _failure("too-complex", "a page of the PDF holds far more than a form")
             pages.append({
                 "width": float(page.width), "height": float(page.height),
                 "chars": [{"text": ch["text"], "x0": float(ch["x0"]), "x1": float(ch["x1"]), "top": float(ch["top"]),
                            "bottom": float(ch["bottom"]), "size": float(ch["size"])} for ch in chars],
-                "lines": [{"x0": float(s["x0"]), "x1": float(s["x1"]), "top": float(s["top"]),
-                           "bottom": float(s["bottom"])} for s in shapes]})
+                "shapes": [{"kind": kind, "x0": float(s["x0"]), "x1": float(s["x1"]), "top": float(s["top"]),
+                            "bottom": float(s["bottom"]), "fill": bool(s.get("fill")),
+                            "non_stroking_color": _colour(s.get("non_stroking_color"))} for kind, s in shapes]})
             page.close()
     return pages
 
@@ -854,3 +858,12 @@ def _decoded_size(stream, budget: int) -> int:
         except zlib.error:
             raise _failure("damaged", "a page of the PDF is damaged") from None
     return len(stream.read_bytes())  # other filters: the worker's memory limit bounds them
+
+
+def _colour(value) -> list[float] | None:
+    """A shape's fill colour as numbers (grey, RGB or CMYK), or None (none, a pattern, anything odd)."""
+    if isinstance(value, int | float):
+        return [float(value)]
+    if isinstance(value, list | tuple) and 0 < len(value) <= 4 and all(isinstance(v, int | float) for v in value):
+        return [float(v) for v in value]
+    return None
