@@ -516,6 +516,7 @@ def _serve(requests_fd: int, replies_fd: int) -> None:
     """The worker's loop: read a request and a file, answer with JSON, until the parent closes the pipe."""
     import logging
     import resource
+    import warnings
     from multiprocessing.connection import Connection
 
     try:
@@ -526,6 +527,7 @@ def _serve(requests_fd: int, replies_fd: int) -> None:
     import pikepdf  # noqa: F401
 
     logging.getLogger("pdfminer").setLevel(logging.CRITICAL)  # its warnings about damaged files are not for users
+    warnings.simplefilter("ignore")  # nor anyone else's: a file's contents never reach the terminal
     requests = Connection(requests_fd, writable=False)
     replies = Connection(replies_fd, readable=False)
     replies.send_bytes(b"ready")
