@@ -523,8 +523,8 @@ def _serve(requests_fd: int, replies_fd: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY_LIMIT, WORKER_MEMORY_LIMIT))
     except (ValueError, OSError):
         pass  # a lower hard limit already applies
-    import pdfplumber  # noqa: F401  (loaded before the first file so that it counts for no file's time)
-    import pikepdf  # noqa: F401
+    import pikepdf  # noqa: F401  (loaded before the first file so that it counts for no file's time; pdfplumber,
+    # needed only for flattened forms, is loaded by the first one: that costs it a fraction of its time limit)
 
     logging.getLogger("pdfminer").setLevel(logging.CRITICAL)  # its warnings about damaged files are not for users
     warnings.simplefilter("ignore")  # nor anyone else's: a file's contents never reach the terminal
