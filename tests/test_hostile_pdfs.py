@@ -353,3 +353,41 @@ def _outcome(data: bytes):
     if "row01_notes" in fields:
         return "form", read_form(Path("x.pdf"), data).rows[1]["notes"]
     return "fields", fields
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process states from /proc")
+def test_the_reading_process_ends_with_the_process_it_reads_for():
+    """A run killed outright (power cut, SIGKILL) leaves no reading process behind."""
+    import signal
+    import subprocess
+    import sys
+
+    script = ("import sys, time\n"
+              "from kokemus_docs import formread\n"
+              "try:\n"
+              "    formread.read_fields(b'%PDF-1.7\\n%%EOF startxref')\n"
+              "except formread.FormUnreadable:\n"
+              "    pass\n"
+              "print(formread._WORKERS.worker.process.pid, flush=True)\n"
+              "time.sleep(60)\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(formread.__file__).parents[1]),
+                                                         os.environ.get("PYTHONPATH", "")])}
+    run = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        reader = int(run.stdout.readline())
+        assert _running(reader)
+    finally:
+        run.send_signal(signal.SIGKILL)
+        run.wait()
+    deadline = time.monotonic() + 10
+    while _running(reader):
+        assert time.monotonic() < deadline, "the reading process outlived the process it read for"
+        time.sleep(0.05)
+
+
+def _running(pid: int) -> bool:
+    """The process exists and has not ended (an ended one may wait a moment to be reaped by its adopter)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except FileNotFoundError:
+        return False
