@@ -198,11 +198,7 @@ def read_form(path: Path, data: bytes | None = None, *, time_limit: float = READ
     """
     path = Path(path)
     if data is None:
-        try:
-            with open(path, "rb") as handle:
-                data = handle.read(MAX_FILE_BYTES + 1)
-        except OSError as exc:
-            raise _unreadable(path, "not-pdf", f"the file cannot be opened ({exc.strerror})") from None
+        data = _read_bounded(path)
     try:
         content = read_pdf(data, pages=True, time_limit=time_limit)
     except FormUnreadable as exc:
@@ -217,6 +213,24 @@ def read_form(path: Path, data: bytes | None = None, *, time_limit: float = READ
     if content.page_count == 0:
         raise _unreadable(path, "damaged", "the PDF has no pages")
     return _from_page_text(path, content.pages)
+
+
+def _read_bounded(path: Path) -> bytes:
+    """At most MAX_FILE_BYTES + 1 bytes of a regular file (a pipe or a device is refused, never waited on)."""
+    import stat
+
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise _unreadable(path, "not-pdf", f"the file cannot be opened ({exc.strerror})") from None
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise _unreadable(path, "not-pdf", "this is not a regular file")
+    with open(descriptor, "rb") as handle:
+        try:
+            return handle.read(MAX_FILE_BYTES + 1)
+        except OSError as exc:
+            raise _unreadable(path, "not-pdf", f"the file cannot be read ({exc.strerror})") from None
 
 
 def _is_hour_form(names) -> bool:

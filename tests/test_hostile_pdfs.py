@@ -391,3 +391,13 @@ def _running(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
     except FileNotFoundError:
         return False
+
+
+def test_a_pipe_or_a_folder_is_refused_without_waiting(tmp_path):
+    pipe = tmp_path / "tunnit.pdf"
+    os.mkfifo(pipe)
+    for path in (pipe, tmp_path):
+        started = time.monotonic()
+        with pytest.raises(FormUnreadable) as caught:
+            read_form(path)
+        assert caught.value.code == "not-pdf" and time.monotonic() - started < QUICK
