@@ -235,6 +235,12 @@ def demo(directory: Path) -> Outcome:
     ctx = click.get_current_context()
     outcome, ws = run_demo(directory, progress=StderrProgress())
     ctx.obj["workspace_obj"] = ws
+    if not ctx.params.get("as_json"):
+        # The story's warnings (a rejected form, a missing tax card …) first, so that the summary and its
+        # closing lines (how to open the web app) end the output.
+        for problem in outcome.warnings:
+            click.echo(f"warning: {problem}", err=True)
+        outcome.warnings = []
     return outcome
 
 
@@ -440,8 +446,10 @@ def links(month: str, expert_ids: tuple[str, ...]) -> Outcome:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="Request threads.")
+@click.option("--warm-pdf/--no-warm-pdf", default=True, show_default=True,
+              help="Keep LibreOffice running so that one document's PDF is made in a fraction of a second.")
 @json_option
-def serve(host: str, port: int, threads: int, as_json: bool) -> None:
+def serve(host: str, port: int, threads: int, warm_pdf: bool, as_json: bool) -> None:
     """The web app for coordinator, unit contacts, payroll and experts, on this workspace (waitress)."""
     from waitress import serve as waitress_serve
 
@@ -456,7 +464,29 @@ def serve(host: str, port: int, threads: int, as_json: bool) -> None:
                                "url": f"http://{host}:{port}"}))
     click.echo(f"kokemus web app on http://{host}:{port} (workspace {app.config['KOKEMUS_WORKSPACE'].root}); "
                "stop with Ctrl+C", err=True)
+    from kokemus_docs.web.overview import register_check
+    from kokemus_docs.web.warmoffice import warm_office
+
+    # The register is read before the first page is asked for (a few seconds for a thousand experts).
+    threading.Thread(target=_quietly, args=(register_check, app.config["KOKEMUS_WORKSPACE"]), daemon=True).start()
+    office = warm_office()
+    if warm_pdf and office.available:  # LibreOffice starts in the background, ready for the first PDF asked for
+        threading.Thread(target=_start_quietly, args=(office,), daemon=True).start()
     waitress_serve(app, host=host, port=port, threads=threads, ident="kokemus")
+
+
+def _start_quietly(office) -> None:
+    try:
+        office.start()
+    except KokemusError as error:
+        click.echo(f"warning: {error.message} PDFs are made with a cold start instead.", err=True)
+
+
+def _quietly(function, *args) -> None:
+    try:
+        function(*args)
+    except Exception:  # noqa: BLE001 - the first page shows whatever is wrong with the register
+        pass
 
 
 def main() -> None:

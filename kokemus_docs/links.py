@@ -14,7 +14,7 @@ import hashlib
 import hmac
 import re
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -59,13 +59,21 @@ class ExpertLink:
 @contextmanager
 def _links_ledger(ws: Workspace, ledger: Ledger | None = None) -> Iterator[Ledger]:
     if ledger is not None:
-        ledger.db.executescript(SCHEMA)
+        if not getattr(ledger, "links_ready", False):
+            ledger.db.executescript(SCHEMA)
+            ledger.links_ready = True
         yield ledger
         return
     with Ledger(ws.ledger_path) as own:
         own.db.execute("PRAGMA busy_timeout = 10000")
         own.db.executescript(SCHEMA)
+        own.links_ready = True
         yield own
+
+
+def links_ledger(ws: Workspace) -> AbstractContextManager[Ledger]:
+    """The ledger ready for many `expert_upload_url(..., ledger=)` calls (use inside its `transaction()`)."""
+    return _links_ledger(ws)
 
 
 def _digest(token: str) -> str:
@@ -87,13 +95,17 @@ def _token(key: bytes, expert_id: str, month: str, generation: int) -> str:
 def expert_token(ws: Workspace, expert_id: str, month: str, *, ledger: Ledger | None = None) -> str:
     """The expert's current token for `month`, recorded (as a hash) so that the web app can resolve it."""
     month_bounds(month)
-    key = ws.seal_key()
     with _links_ledger(ws, ledger) as db:
+        key = getattr(db, "links_key", None)
+        if key is None:
+            key = db.links_key = ws.seal_key()
         generation = _generation(db, expert_id, month)
         token = _token(key, expert_id, month, generation)
-        db.db.execute("INSERT OR IGNORE INTO expert_links (token_sha256, expert_id, month, generation, created_at)"
-                      " VALUES (?, ?, ?, ?, ?)", (_digest(token), expert_id, month, generation,
-                                                   datetime.now().isoformat(timespec="seconds")))
+        digest = _digest(token)
+        if db.db.execute("SELECT 1 FROM expert_links WHERE token_sha256 = ?", (digest,)).fetchone() is None:
+            db.db.execute("INSERT OR IGNORE INTO expert_links (token_sha256, expert_id, month, generation,"
+                          " created_at) VALUES (?, ?, ?, ?, ?)", (digest, expert_id, month, generation,
+                                                                  datetime.now().isoformat(timespec="seconds")))
     return token
 
 
@@ -142,7 +154,7 @@ def list_links(ws: Workspace, register: Register, month: str, *, expert_ids: Seq
             "kokemus.toml sets no web.public_url, so there is no address to give; set it to the web app's "
             "address (e.g. https://kokemus.example.fi).", field="web.public_url", code="no-public-url"))
         return outcome
-    with _links_ledger(ws) as ledger:
+    with _links_ledger(ws) as ledger, ledger.transaction():
         for contract in selection.contracts:
             if not contract.overlaps_month(month) or contract.signed_on is None:
                 continue

@@ -2,11 +2,11 @@
 # Installs the Debian packages kokemus-docs uses, if any are missing:
 #   LibreOffice (PDF output, opening workbooks in tests), python3-venv,
 #   pdftk, poppler-utils and mupdf-tools (third-party form fillers and renderers used by the tests),
-#   chromium and chromium-driver (the web app's browser tests).
+#   chromium and chromium-driver (the web app's browser tests), python3-uno (the web app's warm LibreOffice).
 set -euo pipefail
 
 packages=(python3-venv libreoffice-writer-nogui libreoffice-calc-nogui pdftk-java poppler-utils mupdf-tools
-          fonts-dejavu-core chromium chromium-driver)
+          fonts-dejavu-core chromium chromium-driver python3-uno)
 
 if ! command -v apt-get >/dev/null 2>&1; then
     echo "No apt-get here: install LibreOffice, pdftk, poppler-utils and mupdf-tools with your package manager." >&2

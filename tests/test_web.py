@@ -6,6 +6,7 @@ import re
 
 import pytest
 from click.testing import CliRunner
+from flask.testing import FlaskClient
 from webfixtures import MONTH, PASSWORDS, TRICKY_FIRST, build_site, personal_data, readable_text
 
 from kokemus_docs.accounts import verify_user
@@ -23,10 +24,26 @@ def site(tmp_path_factory):
     return build_site(tmp_path_factory.mktemp("web") / "ws")
 
 
+class ScanningClient(FlaskClient):
+    """A test client that checks every response body for personal data (only payroll's workbooks may hold it)."""
+
+    personal: list[str] = []
+
+    def open(self, *args, **kwargs):
+        response = super().open(*args, **kwargs)
+        if not (response.request.path.startswith("/payroll/payroll_") and response.status_code == 200):
+            text = readable_text(response.get_data())
+            leaked = [value for value in self.personal if value in text]
+            assert not leaked, f"{response.request.path} shows personal data"
+        return response
+
+
 @pytest.fixture(scope="module")
 def app(site):
     app = create_app(site.root)
     app.config["TESTING"] = True
+    ScanningClient.personal = personal_data(site.register)
+    app.test_client_class = ScanningClient
     return app
 
 
@@ -74,6 +91,10 @@ MATRIX = {
                                             (LOGIN,   OK,       FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN),
     f"/files/outputs/forms/{MONTH}/S-2026-001_{MONTH}.pdf":
                                             (LOGIN,   OK,       FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN),
+    "/files/outputs/contracts/S-2026-002_Korhonen.docx":
+                                            (LOGIN,   OK,       FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN),
+    "/files/outputs/intro-packs/MTP-PORVOO_KA-002.docx":
+                                            (LOGIN,   OK,       FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN),
     f"/files/outputs/payroll/payroll_{MONTH}.xlsx":
                                             (LOGIN,   MISSING,  FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN),
     "/files/register.xlsx":                 (LOGIN,   MISSING,  FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN),
@@ -94,6 +115,13 @@ MATRIX = {
     "/e/{foreign}":                         (MISSING, MISSING,  MISSING,  MISSING,  MISSING,  MISSING),
     "/e/{closed}":                          (GONE,    GONE,     GONE,     GONE,     GONE,     GONE),
     "/e/not-a-token":                       (MISSING, MISSING,  MISSING,  MISSING,  MISSING,  MISSING),
+    "/no/such/page":                        (LOGIN,   MISSING,  MISSING,  MISSING,  MISSING,  LOGIN),
+    f"/e/{{KA-001}}/forms/S-2026-001_{MONTH}.pdf":
+                                            (OK,      OK,       OK,       OK,       OK,       OK),
+    f"/e/{{KA-001}}/forms/S-2026-002_{MONTH}.pdf":
+                                            (MISSING, MISSING,  MISSING,  MISSING,  MISSING,  MISSING),
+    f"/e/{{revoked}}/forms/S-2026-005_{MONTH}.pdf":
+                                            (MISSING, MISSING,  MISSING,  MISSING,  MISSING,  MISSING),
 }
 CASES = [pytest.param(path, role, expected[i], id=f"{path}-{role}")
          for path, expected in MATRIX.items() for i, role in enumerate(ROLES)]
@@ -336,7 +364,7 @@ def test_coordinator_runs_a_step_and_the_audit_log_shows_it(clients, site):
     refused = client.post(f"/months/{MONTH}/run", data={"csrf_token": csrf_token(client), "step": "close"})
     assert refused.status_code == 400  # closing needs the confirmation box
     audit = client.get("/audit").get_data(as_text=True)
-    assert "generate" in audit and f"notices {MONTH}" in audit and "upload" in audit
+    assert "tuotettu" in audit and f"notices {MONTH}" in audit and "lähetys" in audit
     assert_no_personal_data(site, audit.encode(), "audit log")
 
 
@@ -359,3 +387,142 @@ def test_language_switch_is_kept_in_the_session(app):
     response = client.post("/language", data={"lang": "fi", "next": "//evil.example/",
                                               "csrf_token": csrf_token(client, "/payroll/")})
     assert response.location == "/"
+
+
+@pytest.mark.libreoffice
+def test_pdf_of_a_notice_is_made_on_request(clients, site):
+    client = clients["coordinator"]
+    page = client.get(f"/months/{MONTH}").get_data(as_text=True)
+    assert f"outputs/notices/{MONTH}/MTP-PORVOO_fi.pdf" in page
+    response = client.get(f"/files/outputs/notices/{MONTH}/MTP-PORVOO_fi.pdf")
+    assert response.status_code == 200 and response.data[:5] == b"%PDF-"
+    assert_no_personal_data(site, response.data, "notice PDF")
+    unit = clients["unit"].get(f"/units/MTP-PORVOO/notices/{MONTH}/MTP-PORVOO_fi.pdf")
+    assert unit.status_code == 200 and unit.data == response.data  # made once, then served as it is
+    assert clients["other_unit"].get(f"/units/MTP-PORVOO/notices/{MONTH}/MTP-PORVOO_fi.pdf").status_code == 403
+    assert client.get(f"/files/outputs/notices/{MONTH}/NOBODY_fi.pdf").status_code == 404
+
+
+def test_kokemus_serve_answers_healthz(site):
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "kokemus_docs", "-w", str(site.root), "serve", "--port",
+                               str(port), "--no-warm-pdf"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as answer:
+                    assert answer.read() == b"ok"
+                    break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, server.stderr.read()
+                time.sleep(0.2)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=5) as answer:
+            assert answer.headers["Content-Security-Policy"].startswith("default-src 'self'")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_links_page_lists_addresses_with_revoke_buttons(clients, site):
+    page = clients["coordinator"].get(f"/months/{MONTH}/links").get_data(as_text=True)
+    assert f"http://127.0.0.1:8000/e/{site.tokens['KA-001']}" in page
+    assert f'action="/months/{MONTH}/links/KA-001/revoke"' in page
+
+
+def test_month_page_links_each_rows_documents(clients):
+    page = clients["coordinator"].get(f"/months/{MONTH}").get_data(as_text=True)
+    row = re.search(r'<tr id="row-S-2026-002">.*?</tr>', page, re.S).group(0)
+    for name in (f"S-2026-002_{MONTH}.pdf", "S-2026-002_Korhonen.docx", "S-2026-002_Korhonen.pdf",
+                 "MTP-PORVOO_KA-002.docx", "MTP-PORVOO_KA-002.pdf"):
+        assert name in row
+
+
+def test_month_page_filters_by_state(clients):
+    page = clients["coordinator"].get(f"/months/{MONTH}?status=missing").get_data(as_text=True)
+    assert 'id="row-S-2026-004"' in page and 'id="row-S-2026-001"' not in page
+    page = clients["coordinator"].get(f"/months/{MONTH}?status=accepted&page=9").get_data(as_text=True)
+    assert 'id="row-S-2026-001"' in page and 'id="row-S-2026-004"' not in page
+
+
+def test_steps_and_uploads_wait_for_the_workspace_lock(app, site, clients, monkeypatch):
+    import threading
+
+    from kokemus_docs.web import overview
+    from kokemus_docs.workspace import workspace_lock
+
+    monkeypatch.setattr(overview, "WEB_LOCK_WAIT", 0.2)
+    ws = Workspace.open(site.root)
+    client = clients["coordinator"]
+    token = csrf_token(client, f"/months/{MONTH}")
+    held, release = threading.Event(), threading.Event()
+
+    def hold():  # another command writing the workspace (the lock is re-entrant within one thread)
+        with workspace_lock(ws, "forms ingest"):
+            held.set()
+            release.wait(30)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert held.wait(30)
+    try:
+        response = client.post(f"/months/{MONTH}/run", data={"csrf_token": token, "step": "payroll"})
+        assert response.status_code == 409 and "forms ingest" in response.get_data(as_text=True)
+        expert = app.test_client()
+        answer = _upload(expert, f"/e/{site.tokens['KA-006']}", site.uploads["mistaken_fi"])
+        assert answer.status_code == 409 and "Toinen työ on kesken" in answer.get_data(as_text=True)
+        assert not list(ws.inbox_dir.glob("*.pdf"))
+    finally:
+        release.set()
+        holder.join(30)
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("warm", [pytest.param(True, id="warm"), pytest.param(False, id="cold-fallback")])
+def test_warm_office_converts_one_document(site, tmp_path, monkeypatch, warm):
+    from kokemus_docs.web import warmoffice
+
+    if not warm:  # without python3-uno the batch converter does the work
+        monkeypatch.setattr(warmoffice, "UNO_PYTHONS", ())
+        monkeypatch.setenv("KOKEMUS_UNO_PYTHON", str(tmp_path / "no-python"))
+    elif warmoffice.uno_python() is None:
+        pytest.skip("python3-uno is not installed (scripts/install-system-deps.sh installs it)")
+    notice = Workspace.open(site.root).output("notices", MONTH, "PERHE-LOVIISA_sv.docx")
+    office = warmoffice.WarmOffice(timeout=120)
+    try:
+        first = office.convert(notice, tmp_path / "first.pdf")
+        second = office.convert(notice, tmp_path / "second.pdf")
+    finally:
+        office.close()
+    import pymupdf
+
+    for pdf in (first, second):
+        with pymupdf.open(pdf) as document:
+            text = "".join(page.get_text() for page in document)
+        assert "Familjecentralen & rådgivningen" in text
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary files left
+
+
+def test_client_address_from_the_proxy_when_configured(tmp_path):
+    from kokemus_docs.workspace import init_workspace
+
+    ws, _ = init_workspace(tmp_path / "proxied")
+    config = ws.root / "kokemus.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        'public_url = "http://127.0.0.1:8000"', 'public_url = "https://kokemus.example.fi"\nproxy_hops = 1'),
+        encoding="utf-8")
+    app = create_app(ws.root)
+    seen = []
+    app.before_request(lambda: seen.append(__import__("flask").request.remote_addr))
+    response = app.test_client().get("/healthz", headers={"X-Forwarded-For": "198.51.100.7"})
+    assert seen == ["198.51.100.7"]
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")

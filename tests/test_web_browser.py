@@ -59,6 +59,7 @@ def browser(tmp_path_factory, chromium):
                      "--disable-component-update", "--disable-sync", "--no-first-run",
                      "--disable-dev-shm-usage", "--window-size=1280,1400", f"--user-data-dir={work / 'profile'}"):
         options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
                                               "download.prompt_for_download": False})
     driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
@@ -73,8 +74,11 @@ def browser(tmp_path_factory, chromium):
 
 
 def _shot(driver, name: str) -> Path:
+    """Save a screenshot; the page must have loaded everything it asked for within the CSP (no console errors)."""
     path = driver.shots / f"{name}.png"
     driver.save_screenshot(str(path))
+    errors = [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+    assert not errors, errors
     return path
 
 
@@ -137,3 +141,23 @@ def test_expert_reads_swedish_feedback(server, browser):
     assert "Att rätta:" in feedback.text and "Rad 3" in feedback.text
     assert "Blanketten kunde inte godkännas" in browser.find_element(By.ID, "result").text
     _shot(browser, "04-expert-feedback-sv")
+
+
+def test_unit_contact_approves_the_notice_in_swedish(server, browser):
+    from selenium.webdriver.common.by import By
+
+    site, base = server
+    browser.delete_all_cookies()
+    browser.get(base + "/login")
+    browser.find_element(By.CSS_SELECTOR, "button.lang[value=sv]").click()
+    _wait_for(lambda: "Användarnamn" in browser.page_source)
+    browser.find_element(By.NAME, "login").send_keys("unit-perhe")
+    browser.find_element(By.NAME, "password").send_keys(PASSWORDS["unit-perhe"])
+    browser.find_element(By.CSS_SELECTOR, "form.login button").click()
+    _wait_for(lambda: "/units/PERHE-LOVIISA/months/" in browser.current_url)
+    browser.get(f"{base}/units/PERHE-LOVIISA/months/{MONTH}")
+    assert "Arvodesanmälningar" in browser.page_source
+    browser.find_element(By.XPATH, "//button[contains(., 'Godkänn arvodesanmälan')]").click()
+    approved = _wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "p.approved"))[0]
+    assert "Godkänd av unit-perhe" in approved.text
+    _shot(browser, "05-unit-approved-sv")

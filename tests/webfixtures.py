@@ -13,6 +13,7 @@ from pathlib import Path
 
 from kokemus_docs.accounts import add_user
 from kokemus_docs.demo import DEMO_ROWS, MISTAKEN_006, form_values
+from kokemus_docs.documents import render_contracts, render_intro_packs
 from kokemus_docs.hourform import fill_form, issue_forms
 from kokemus_docs.ingest import ingest_forms
 from kokemus_docs.links import expert_token, revoke_links
@@ -44,6 +45,8 @@ def build_site(root: Path) -> Site:
     register.experts["KA-001"] = dataclasses.replace(register.experts["KA-001"], first_name=TRICKY_FIRST,
                                                      last_name=TRICKY_LAST)
     write_sample_register(ws.register_path, register)
+    render_contracts(ws, register)
+    render_intro_packs(ws, register)
     issued = issue_forms(ws, register, month=MONTH)
     forms = {item["form_id"]: ws.root / item["path"] for item in issued.extra["forms"]}
     returned = []

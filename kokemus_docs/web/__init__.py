@@ -21,7 +21,7 @@ __all__ = ["create_app", "csrf", "limiter", "login_manager"]
 SECRET_NAME = "web_secret.key"
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # one request: many forms, 10 MB in all
 
-CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; "
+CSP = ("default-src 'self'; img-src 'self'; style-src 'self'; script-src 'self'; form-action 'self'; "
        "frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
 
 
@@ -55,6 +55,13 @@ def create_app(workspace_root: str | os.PathLike, *, config: dict | None = None)
         KOKEMUS_WORKSPACE=ws,
     )
     app.config.update(config or {})
+    proxies = int(ws.config["web"].get("proxy_hops", 0) or 0)
+    if proxies > 0:
+        # Behind the county's reverse proxy: the client address (login throttling, the audit log) and the
+        # scheme come from its X-Forwarded-* headers, trusted for this many proxies only.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     app.jinja_env.autoescape = True
 
     # Before CSRF protection, so that its refusal page knows the workspace and the language.

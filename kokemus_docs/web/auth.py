@@ -84,7 +84,10 @@ def login():
     if user is None:
         accounts.audit(g.ws, name or "?", "login", result="failed")
         return render_template("login.html", failed=True), 401
-    session.clear()
+    language = session.get("lang")
+    session.clear()  # a fresh session for the logged-in user; only the chosen language carries over
+    if language in LANGUAGES:
+        session["lang"] = language
     login_user(StaffUser(user))
     accounts.audit(g.ws, user.login, "login", result="ok")
     return redirect(url_for("auth.home"))

@@ -8,7 +8,7 @@ from decimal import Decimal
 from markupsafe import Markup, escape
 
 WIDTH, HEIGHT = 640, 220
-LEFT, BOTTOM, TOP = 56, 40, 28
+LEFT, BOTTOM, TOP = 56, 40, 40
 
 
 def bar_chart(title: str, labels: Sequence[str], values: Sequence[int | Decimal]) -> Markup:

@@ -7,7 +7,7 @@ and, when it was not accepted, the feedback text telling what to correct.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, render_template, request
+from flask import Blueprint, abort, g, render_template, request, send_file
 
 from kokemus_docs.links import resolve_token
 from kokemus_docs.web import overview
@@ -38,8 +38,9 @@ def _open(token: str):
 def _page(token: str, link, register, expert, result: dict | None = None, status: int = 200):
     year = int(link.month[:4])
     forms = overview.expert_year(g.ws, register, expert.expert_id, year, g.lang)
+    blank = overview.issued_forms(g.ws, register, expert.expert_id, link.month)
     return render_template("expert.html", token=token, link=link, expert=expert, forms=forms, year=year,
-                           result=result, contact=g.ws.coordinator_contact()), status
+                           blank=blank, result=result, contact=g.ws.coordinator_contact()), status
 
 
 @bp.get("/<token>")
@@ -54,5 +55,18 @@ def upload(token: str):
     storage = request.files.get("file")
     result = ingest_uploads(g.ws, [storage] if storage else [], expert_id=expert.expert_id)
     audit("upload", f"expert {expert.expert_id}", result["summary"])
+    if result.get("busy"):
+        return _page(token, link, register, expert, result, 409)
     refused = bool(result["refused"]) or not result["forms"]
     return _page(token, link, register, expert, result, 400 if refused else 200)
+
+
+@bp.get("/<token>/forms/<name>")
+def blank_form(token: str, name: str):
+    """The expert's own issued hour form for the address's month, to fill in again if the e-mail was lost."""
+    link, register, expert = _open(token)
+    forms = overview.issued_forms(g.ws, register, expert.expert_id, link.month)
+    if name not in forms:
+        abort(404)
+    audit("download", f"outputs/forms/{link.month}/{name}")
+    return send_file(forms[name], as_attachment=True, download_name=name, max_age=0)

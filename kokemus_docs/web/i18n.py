@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Flask, g
 
 LANGUAGES = ("fi", "sv")
@@ -40,9 +42,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "received": "Saapunut",
         "issued": "Lomake annettu",
         "not_issued": "ei annettu",
+        "all": "Kaikki",
         "st_missing": "puuttuu",
         "st_accepted": "hyväksytty",
-        "st_replaced": "korvattu uudella",
+        "st_replaced": "hyväksytty, korjattu versio",
         "st_rejected": "hylätty",
         "st_late": "myöhässä",
         "st_duplicate": "sama tiedosto jo saatu",
@@ -73,6 +76,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "fees_by_month": "Maksetut palkkiot kuukausittain (€)",
         "tasks_by_unit": "Tehtävät yksiköittäin",
         "audit": "Tapahtumaloki",
+        "audit_login": "kirjautuminen", "audit_logout": "uloskirjautuminen", "audit_upload": "lähetys",
+        "audit_generate": "tuotettu", "audit_download": "lataus", "audit_approve": "hyväksyntä",
+        "audit_close": "kuukauden sulkeminen", "audit_revoke-link": "osoite vaihdettu",
         "at": "Aika",
         "who": "Kuka",
         "action": "Tapahtuma",
@@ -96,6 +102,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "expert_title": "Tuntilomakkeen palautus",
         "expert_hello": "Hei {name}!",
         "expert_intro": "Tällä sivulla voit palauttaa täytetyn tuntilomakkeesi ({month}) ja nähdä vuoden lomakkeesi.",
+        "expert_blank": "Tuntilomakkeesi täytettäväksi:",
         "expert_file": "Täytetty tuntilomake (PDF)",
         "expert_send": "Lähetä lomake",
         "expert_accepted": "Kiitos! Lomake {form} on hyväksytty. Palkkio maksetaan {date}.",
@@ -145,9 +152,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "received": "Mottagen",
         "issued": "Blankett utfärdad",
         "not_issued": "inte utfärdad",
+        "all": "Alla",
         "st_missing": "saknas",
         "st_accepted": "godkänd",
-        "st_replaced": "ersatt med ny",
+        "st_replaced": "godkänd, rättad version",
         "st_rejected": "underkänd",
         "st_late": "försenad",
         "st_duplicate": "samma fil redan mottagen",
@@ -178,6 +186,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "fees_by_month": "Betalda arvoden per månad (€)",
         "tasks_by_unit": "Uppdrag per enhet",
         "audit": "Händelselogg",
+        "audit_login": "inloggning", "audit_logout": "utloggning", "audit_upload": "inskickning",
+        "audit_generate": "skapat", "audit_download": "nedladdning", "audit_approve": "godkännande",
+        "audit_close": "stängning av månaden", "audit_revoke-link": "adress bytt",
         "at": "Tid",
         "who": "Vem",
         "action": "Händelse",
@@ -201,6 +212,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "expert_title": "Returnera timblanketten",
         "expert_hello": "Hej {name}!",
         "expert_intro": "På den här sidan kan du returnera din ifyllda timblankett ({month}) och se årets blanketter.",
+        "expert_blank": "Din timblankett att fylla i:",
         "expert_file": "Ifylld timblankett (PDF)",
         "expert_send": "Skicka blanketten",
         "expert_accepted": "Tack! Blanketten {form} har godkänts. Arvodet betalas {date}.",
@@ -223,11 +235,24 @@ TEXTS: dict[str, dict[str, str]] = {
 def t(key: str, **params) -> str:
     """The text `key` in the page language, with `params` filled in."""
     language = getattr(g, "lang", "fi")
-    text = TEXTS.get(language, TEXTS["fi"]).get(key) or TEXTS["fi"].get(key, key)
+    text = TEXTS.get(language, TEXTS["fi"]).get(key) or TEXTS["fi"].get(key) or params.pop("default", key)
     return text.format(**params) if params else text
 
 
+def when(value: str | None) -> str:
+    """An ISO date or date-time as people read it here: 23.11.2026 18.23."""
+    if not value:
+        return ""
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    text = f"{moment.day}.{moment.month}.{moment.year}"
+    return text if len(str(value)) <= 10 else f"{text} {moment.hour}.{moment.minute:02d}"
+
+
 def install(app: Flask) -> None:
+    app.jinja_env.filters["when"] = when
     app.jinja_env.globals["t"] = t
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
     app.jinja_env.globals["TEXTS"] = TEXTS

@@ -14,14 +14,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 
+from kokemus_docs.fileio import safe_filename
 from kokemus_docs.ledger import Ledger
 from kokemus_docs.model import Register, month_bounds
 from kokemus_docs.paydates import notice_deadline, payment_date
 from kokemus_docs.register import RegisterCheck, load_register
 from kokemus_docs.report import Outcome
-from kokemus_docs.workspace import Workspace
+from kokemus_docs.workspace import Workspace, workspace_lock
 
 MONTH_PATTERN = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 ZERO = Decimal("0.00")
@@ -29,10 +31,49 @@ ZERO = Decimal("0.00")
 # downloaded by the payroll role only (under /payroll/).
 COORDINATOR_FOLDERS = ("contracts", "intro-packs", "forms", "notices", "indicators", "feedback")
 
+FORM_STATES = ("missing", "accepted", "replaced", "rejected")
+
 _register_cache: dict[Path, tuple[tuple[int, int], RegisterCheck]] = {}
 _register_lock = threading.Lock()
-# One generating or ingesting job at a time in this process; the CLI's workspace lock guards against others.
-JOB_LOCK = threading.Lock()
+# Seconds a page waits for another command (CLI or web) writing the workspace before it says so.
+WEB_LOCK_WAIT = 15.0
+
+
+def writing(ws: Workspace, what: str):
+    """Hold the workspace's write lock, as every CLI command that writes does (WorkspaceBusy after a wait)."""
+    return workspace_lock(ws, f"web: {what}", wait=WEB_LOCK_WAIT)
+
+
+def _file_stamp(path: Path) -> tuple[int, int]:
+    try:
+        stat = path.stat()
+    except OSError:
+        return (0, 0)
+    return (stat.st_mtime_ns, stat.st_size)
+
+
+def ledger_stamp(ws: Workspace) -> tuple:
+    """Changes whenever the ledger does (its file or its write-ahead log)."""
+    return (_file_stamp(ws.ledger_path), _file_stamp(ws.ledger_path.with_name(ws.ledger_path.name + "-wal")))
+
+
+_figures_cache: dict[tuple, object] = {}
+
+
+def cached_year_figures(ws: Workspace, check: RegisterCheck, year: int):
+    """indicators.year_figures for the charts, computed again only when the ledger or the register changed."""
+    from kokemus_docs.indicators import year_figures
+
+    key = (str(ws.root), year, _file_stamp(ws.register_path), ledger_stamp(ws))
+    with _register_lock:
+        figures = _figures_cache.get(key)
+    if figures is None:
+        with Ledger(ws.ledger_path) as ledger:
+            figures = year_figures(ledger, check.register, year)
+        with _register_lock:
+            _figures_cache.clear()
+            _figures_cache[key] = figures
+    return figures
 
 
 def valid_month(month: str) -> bool:
@@ -42,11 +83,7 @@ def valid_month(month: str) -> bool:
 def register_check(ws: Workspace) -> RegisterCheck:
     """The register as loaded and checked, read again only when register.xlsx changes."""
     path = ws.register_path
-    try:
-        stat = path.stat()
-        stamp = (stat.st_mtime_ns, stat.st_size)
-    except OSError:
-        stamp = (0, 0)
+    stamp = _file_stamp(path)
     with _register_lock:
         cached = _register_cache.get(path)
         if cached is not None and cached[0] == stamp:
@@ -88,7 +125,7 @@ class MonthOverview:
     def days_to(self, day: date, today: date | None = None) -> int:
         return (day - (today or date.today())).days
 
-    @property
+    @cached_property
     def counts(self) -> dict[str, int]:
         counts: dict[str, int] = defaultdict(int)
         for row in self.rows:
@@ -151,6 +188,7 @@ def month_downloads(ws: Workspace, month: str, *, unit_id: str | None = None) ->
             if path.is_file() and path.suffix in (".docx", ".pdf") and (
                     unit_id is None or path.name.rsplit("_", 1)[0] == unit_id):
                 found.append(ws.rel(path))
+    found = with_pdfs(ws, found)
     if unit_id is None:
         indicators = ws.output("indicators", f"indicators_{month[:4]}.xlsx")
         if indicators.is_file():
@@ -158,13 +196,62 @@ def month_downloads(ws: Workspace, month: str, *, unit_id: str | None = None) ->
     return found
 
 
-def contract_downloads(ws: Workspace, contract_id: str, form_id: str, month: str) -> list[str]:
-    """The contract documents and the issued hour form of one row, where they exist."""
-    candidates = [ws.output("forms", month, f"{form_id}.pdf")]
-    folder = ws.output("contracts")
-    candidates += [folder / f"{contract_id}_{language}.{suffix}" for language in ("fi", "sv")
-                   for suffix in ("pdf", "docx")]
-    return [ws.rel(p) for p in candidates if p.is_file()]
+def row_files(ws: Workspace, register: Register, rows: list[FormRow], month: str) -> dict[str, list[str]]:
+    """Per row: the issued hour form, the contract and the introduction pack (their PDFs too: made on request
+    when missing)."""
+    def listing(folder: Path) -> set[str]:
+        return set(os.listdir(folder)) if folder.is_dir() else set()
+
+    forms, contracts = listing(ws.output("forms", month)), listing(ws.output("contracts"))
+    packs = listing(ws.output("intro-packs"))
+    found: dict[str, list[str]] = {}
+    for row in rows:
+        files = found[row.form_id] = []
+        if f"{row.form_id}.pdf" in forms:
+            files.append(f"outputs/forms/{month}/{row.form_id}.pdf")
+        expert = register.experts.get(row.expert_id)
+        if expert is not None:
+            # outputs/contracts/<contract_id>_<last name>.docx, as render_contracts names it
+            stem = safe_filename(f"{row.contract_id}_{expert.last_name}")
+            if f"{stem}.docx" in contracts:
+                files += [f"outputs/contracts/{stem}.docx", f"outputs/contracts/{stem}.pdf"]
+        # outputs/intro-packs/<unit_id>_<expert_id>.docx, as render_intro_packs names it
+        pack = safe_filename(f"{row.unit_id}_{row.expert_id}")
+        if f"{pack}.docx" in packs:
+            files += [f"outputs/intro-packs/{pack}.docx", f"outputs/intro-packs/{pack}.pdf"]
+    return found
+
+
+def with_pdfs(ws: Workspace, rels: list[str]) -> list[str]:
+    """`rels` with each DOCX followed by its PDF (existing, or made on request by `pdf_on_request`)."""
+    result = []
+    for rel in rels:
+        if rel in result:
+            continue
+        result.append(rel)
+        if rel.endswith(".docx"):
+            pdf = rel[:-5] + ".pdf"
+            if pdf not in rels:
+                result.append(pdf)
+    return result
+
+
+def pdf_on_request(ws: Workspace, rel: str, folders: tuple[str, ...]) -> Path | None:
+    """The PDF at `rel`, converted now from the DOCX beside it when it is missing or older (warm LibreOffice)."""
+    from kokemus_docs.web.warmoffice import warm_office
+
+    if not rel.endswith(".pdf"):
+        return None
+    docx = download_path(ws, rel[:-4] + ".docx", folders)
+    if docx is None:
+        return None
+    pdf = docx.with_suffix(".pdf")
+    if pdf.is_symlink():
+        return None
+    if not pdf.is_file() or pdf.stat().st_mtime_ns < docx.stat().st_mtime_ns:
+        with writing(ws, f"PDF of {docx.name}"):
+            warm_office().convert(docx, pdf)
+    return pdf
 
 
 def download_path(ws: Workspace, rel: str, folders: tuple[str, ...]) -> Path | None:
@@ -225,11 +312,22 @@ def expert_year(ws: Workspace, register: Register, expert_id: str, year: int, la
     return result
 
 
+def issued_forms(ws: Workspace, register: Register, expert_id: str, month: str) -> dict[str, Path]:
+    """The hour forms issued to `expert_id` for `month` (one per contract), by file name."""
+    forms: dict[str, Path] = {}
+    for contract in register.contracts.values():
+        if contract.expert_id == expert_id:
+            path = ws.output("forms", month, f"{contract.contract_id}_{month}.pdf")
+            if path.is_file() and not path.is_symlink():
+                forms[path.name] = path
+    return dict(sorted(forms.items()))
+
+
 STEPS = ("contracts", "intro-packs", "forms", "notices", "payroll", "close", "indicators")
 
 
 def run_step(ws: Workspace, register: Register, step: str, month: str, formats: tuple[str, ...] = ("docx",)) -> Outcome:
-    """Run one of the month's steps as the CLI command of the same name does (the caller holds JOB_LOCK)."""
+    """Run one of the month's steps as the CLI command of the same name does (the caller holds `writing`)."""
     from kokemus_docs.documents import render_contracts, render_intro_packs
     from kokemus_docs.hourform import issue_forms
     from kokemus_docs.indicators import write_indicators

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, render_template, send_file
+from flask import Blueprint, abort, g, render_template
 
 from kokemus_docs.web import overview
-from kokemus_docs.web.auth import audit, roles_required
+from kokemus_docs.web.auth import roles_required
+from kokemus_docs.web.files import send_workspace_file
 
 bp = Blueprint("payroll", __name__, url_prefix="/payroll")
 
@@ -22,8 +23,4 @@ def download(name: str):
     """A payroll workbook (personal data): for the payroll role only, every download in the audit log."""
     if name not in {book["name"] for book in overview.payroll_workbooks(g.ws)}:
         abort(404)
-    path = overview.download_path(g.ws, f"outputs/payroll/{name}", ("payroll",))
-    if path is None:
-        abort(404)
-    audit("download", f"outputs/payroll/{name}")
-    return send_file(path, as_attachment=True, download_name=name)
+    return send_workspace_file(f"outputs/payroll/{name}", ("payroll",))

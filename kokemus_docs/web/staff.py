@@ -5,21 +5,22 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, g, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 
 from kokemus_docs import accounts
 from kokemus_docs.errors import KokemusError
-from kokemus_docs.indicators import year_figures
-from kokemus_docs.ledger import Ledger
-from kokemus_docs.links import expert_upload_url, revoke_links
+from kokemus_docs.links import expert_upload_url, links_ledger, revoke_links
 from kokemus_docs.model import month_of, next_month
 from kokemus_docs.web import overview
 from kokemus_docs.web.auth import audit, roles_required
 from kokemus_docs.web.charts import bar_chart
+from kokemus_docs.web.files import send_workspace_file
 from kokemus_docs.web.i18n import t
 from kokemus_docs.web.uploads import ingest_uploads
+from kokemus_docs.workspace import WorkspaceBusy
 
 bp = Blueprint("staff", __name__)
+ROWS_PER_PAGE = 200
 
 
 def _previous_month(month: str) -> str:
@@ -34,9 +35,7 @@ def _checked_month(month: str) -> str:
 
 
 def _charts(year: int) -> list[str]:
-    check = overview.register_check(g.ws)
-    with Ledger(g.ws.ledger_path) as ledger:
-        figures = year_figures(ledger, check.register, year)
+    figures = overview.cached_year_figures(g.ws, overview.register_check(g.ws), year)
     months = [f"{m}" for m in range(1, 13)]
     tasks = [figures.by_month[m].tasks for m in range(1, 13)]
     fees = [figures.by_month[m].fees for m in range(1, 13)]
@@ -51,11 +50,18 @@ def _charts(year: int) -> list[str]:
 def _month_page(month: str, results: dict | None = None, status: int = 200):
     check = overview.register_check(g.ws)
     view = overview.month_overview(g.ws, check.register, month, g.lang)
-    files = {row.form_id: overview.contract_downloads(g.ws, row.contract_id, row.form_id, month) for row in view.rows}
+    shown = request.args.get("status", "")
+    rows = [row for row in view.rows if row.status == shown] if shown in overview.FORM_STATES else view.rows
+    pages = max(1, -(-len(rows) // ROWS_PER_PAGE))
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+    rows = rows[(page - 1) * ROWS_PER_PAGE:page * ROWS_PER_PAGE]
     return render_template(
-        "month.html", view=view, month=month, today=date.today(), check=check, files=files,
+        "month.html", view=view, rows=rows, page=page, pages=pages, shown=shown,
+        labels={state: t("st_" + state) for state in overview.FORM_STATES}, month=month, today=date.today(),
+        check=check, files=overview.row_files(g.ws, check.register, rows, month),
         downloads=overview.month_downloads(g.ws, month), charts=_charts(int(month[:4])), steps=overview.STEPS,
-        previous=_previous_month(month), following=next_month(month), results=results or {},
+        files_base=url_for("staff.download", rel="-")[:-1], previous=_previous_month(month),
+        following=next_month(month), results=results or {},
         approvals=accounts.notice_approvals(g.ws, month)), status
 
 
@@ -77,6 +83,8 @@ def upload(month: str):
     month = _checked_month(month)
     result = ingest_uploads(g.ws, request.files.getlist("file"))
     audit("upload", f"{month}: {len(result.get('forms', []))} file(s)", result.get("summary", ""))
+    if result.get("busy"):
+        return _month_page(month, {"busy": result["busy"]}, 409)
     return _month_page(month, {"upload": result}, 200 if not result.get("refused") else 400)
 
 
@@ -88,16 +96,15 @@ def run(month: str):
     if step not in overview.STEPS or (step == "close" and request.form.get("confirm") != "yes"):
         abort(400)
     formats = ("docx", "pdf") if request.form.get("pdf") == "yes" else ("docx",)
-    if not overview.JOB_LOCK.acquire(blocking=False):
-        return _month_page(month, {"busy": True}, 409)
     try:
-        check = overview.register_check(g.ws)
-        outcome = overview.run_step(g.ws, check.register, step, month, formats)
+        with overview.writing(g.ws, step):
+            check = overview.register_check(g.ws)
+            outcome = overview.run_step(g.ws, check.register, step, month, formats)
+    except WorkspaceBusy as busy:
+        return _month_page(month, {"busy": busy.message}, 409)
     except KokemusError as error:
         outcome = None
         message = error.message
-    finally:
-        overview.JOB_LOCK.release()
     if outcome is not None:
         message = "; ".join(outcome.summary[:3])
         errors = [str(p) for p in outcome.errors[:50]]
@@ -112,11 +119,7 @@ def run(month: str):
 @bp.get("/files/<path:rel>")
 @roles_required("coordinator")
 def download(rel: str):
-    path = overview.download_path(g.ws, rel, overview.COORDINATOR_FOLDERS)
-    if path is None:
-        abort(404)
-    audit("download", g.ws.rel(path))
-    return send_file(path, as_attachment=True, download_name=path.name)
+    return send_workspace_file(rel, overview.COORDINATOR_FOLDERS)
 
 
 @bp.post("/months/<month>/links/<expert_id>/revoke")
@@ -137,12 +140,16 @@ def links(month: str):
     month = _checked_month(month)
     check = overview.register_check(g.ws)
     view = overview.month_overview(g.ws, check.register, month, g.lang)
+    experts = sorted({row.expert_id for row in view.rows})
+    pages = max(1, -(-len(experts) // ROWS_PER_PAGE))
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+    shown = set(experts[(page - 1) * ROWS_PER_PAGE:page * ROWS_PER_PAGE])
     addresses = {}
-    with Ledger(g.ws.ledger_path) as ledger:
-        for row in view.rows:
-            if row.expert_id not in addresses:
-                addresses[row.expert_id] = expert_upload_url(g.ws, row.expert_id, month, ledger=ledger)
-    return render_template("links.html", month=month, view=view, addresses=addresses)
+    with links_ledger(g.ws) as ledger, ledger.transaction():
+        for expert_id in sorted(shown):
+            addresses[expert_id] = expert_upload_url(g.ws, expert_id, month, ledger=ledger)
+    rows = [row for row in view.rows if row.expert_id in shown]
+    return render_template("links.html", month=month, rows=rows, addresses=addresses, page=page, pages=pages)
 
 
 @bp.get("/audit")

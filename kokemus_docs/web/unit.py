@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, g, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, g, redirect, render_template, url_for
 from flask_login import current_user
 
 from kokemus_docs import accounts
 from kokemus_docs.model import month_of
 from kokemus_docs.web import overview
 from kokemus_docs.web.auth import audit, roles_required
+from kokemus_docs.web.files import send_workspace_file
 
 bp = Blueprint("unit", __name__, url_prefix="/units")
 
@@ -45,11 +46,7 @@ def notice(unit_id: str, month: str, name: str):
     rel = f"outputs/notices/{month}/{name}"
     if rel not in overview.month_downloads(g.ws, month, unit_id=unit_id):
         abort(404)
-    path = overview.download_path(g.ws, rel, ("notices",))
-    if path is None:
-        abort(404)
-    audit("download", rel)
-    return send_file(path, as_attachment=True, download_name=path.name)
+    return send_workspace_file(rel, ("notices",))
 
 
 @bp.post("/<unit_id>/notices/<month>/approve")

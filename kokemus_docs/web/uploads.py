@@ -13,8 +13,8 @@ from werkzeug.datastructures import FileStorage
 from kokemus_docs.formread import FormUnreadable, read_form
 from kokemus_docs.ingest import ingest_forms
 from kokemus_docs.paydates import payment_date
-from kokemus_docs.web.overview import JOB_LOCK, register_check
-from kokemus_docs.workspace import Workspace
+from kokemus_docs.web.overview import register_check, writing
+from kokemus_docs.workspace import Workspace, WorkspaceBusy
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_FILES = 100
@@ -26,13 +26,18 @@ def _shown_name(storage: FileStorage) -> str:
     return "".join(ch for ch in name if ch.isprintable())[:NAME_SHOWN] or "?"
 
 
-def save_upload(ws: Workspace, storage: FileStorage) -> tuple[Path | None, bytes, str]:
-    """Save one uploaded file into the inbox; returns (path, content, refusal code or '')."""
+def read_upload(storage: FileStorage) -> tuple[bytes, str]:
+    """The uploaded file's content and '' if it may be ingested, else a refusal code (too-large, not-pdf)."""
     data = storage.stream.read(MAX_FILE_BYTES + 1)
     if len(data) > MAX_FILE_BYTES:
-        return None, b"", "too-large"
+        return b"", "too-large"
     if not data.lstrip()[:5] == b"%PDF-":
-        return None, b"", "not-pdf"
+        return b"", "not-pdf"
+    return data, ""
+
+
+def save_upload(ws: Workspace, data: bytes) -> Path:
+    """Put an upload into the inbox under a name the server chooses (written whole, then renamed)."""
     inbox = ws.inbox_dir
     inbox.mkdir(parents=True, exist_ok=True)
     name = f"web-{datetime.now():%Y%m%d-%H%M%S}-{secrets.token_hex(6)}.pdf"
@@ -42,7 +47,7 @@ def save_upload(ws: Workspace, storage: FileStorage) -> tuple[Path | None, bytes
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)
     os.replace(temporary, target)
-    return target, data, ""
+    return target
 
 
 def ingest_uploads(ws: Workspace, files: list[FileStorage], *, expert_id: str | None = None) -> dict:
@@ -57,22 +62,25 @@ def ingest_uploads(ws: Workspace, files: list[FileStorage], *, expert_id: str | 
     saved: list[tuple[Path, str]] = []
     for storage in files:
         shown = _shown_name(storage)
-        path, data, refusal = save_upload(ws, storage)
-        if path is not None and expert_id is not None:
-            refusal = _foreign(path, data, expert_id)
-            if refusal:
-                path.unlink(missing_ok=True)
-                path = None
-        if path is None:
+        data, refusal = read_upload(storage)
+        if not refusal and expert_id is not None:
+            refusal = _foreign(data, expert_id)
+        if refusal:
             result["refused"].append({"name": shown, "code": refusal})
         else:
-            saved.append((path, shown))
+            saved.append((save_upload(ws, data), shown))
     if not saved:
         result["summary"] = f"{len(result['refused'])} refused"
         return result
     register = register_check(ws).register
-    with JOB_LOCK:
-        outcome = ingest_forms(ws, register, [p for p, _ in saved])
+    try:
+        with writing(ws, "forms ingest"):
+            outcome = ingest_forms(ws, register, [p for p, _ in saved])
+    except WorkspaceBusy as busy:
+        for path, _ in saved:  # not left for a later run: the sender is told to send again
+            path.unlink(missing_ok=True)
+        result["busy"], result["summary"] = busy.message, "busy"
+        return result
     shown_by_path = {p.name: shown for p, shown in saved}
     for form in outcome.extra.get("forms", []):
         feedback = None
@@ -94,11 +102,11 @@ def ingest_uploads(ws: Workspace, files: list[FileStorage], *, expert_id: str | 
     return result
 
 
-def _foreign(path: Path, data: bytes, expert_id: str) -> str:
-    """'foreign' when the form is readable and belongs to another expert; unreadable files go to ingest,
-    which rejects them with its reason."""
+def _foreign(data: bytes, expert_id: str) -> str:
+    """'foreign' when the form is readable and belongs to another expert (checked before it is saved, so it
+    never reaches the inbox); unreadable files go to ingest, which rejects them with its reason."""
     try:
-        form = read_form(path, data)
+        form = read_form(Path("upload.pdf"), data)
     except FormUnreadable:
         return ""
     except Exception:  # noqa: BLE001 - the ingest run reports what is wrong with it
