@@ -102,16 +102,7 @@ def add_feedback_sheets(wb: Workbook, ws: Workspace, register: Register, year: i
 
 
 def _put(sheet, row: int, column: int, value: object, style: str | None = None) -> None:
-    target = sheet.cell(row=row, column=column)
-    if isinstance(value, str):
-        target.value = xlsx.text_value(value)
-        target.data_type = "s"  # never a formula, whatever a respondent typed
-        if target.value.startswith(xlsx.FORMULA_TRIGGERS):
-            target.quotePrefix = True
-    else:
-        target.value = value
-    if style:
-        target.style = style
+    xlsx.set_cell(sheet.cell(row=row, column=column), value, style)
 
 
 def _finish(sheet, charts: list, *, title_rows: int, freeze: str) -> None:
