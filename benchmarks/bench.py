@@ -10,7 +10,8 @@ library function does not exist yet is reported as 'not available'):
 2. kokemus contracts DOCX+PDF: documents.render_contracts(formats=docx,pdf);
 3. DOCX only, naive and kokemus;
 4. issuing N hour forms (hourform.issue_forms);
-5. ingesting N filled forms (ingest.ingest_forms);
+5. ingesting N filled forms (ingest.ingest_forms), then a handful of hostile files (each must be refused
+   within seconds);
 6. payroll for N experts (payroll.write_payroll);
 7. one contract as PDF in the web app's warm LibreOffice (web.warmoffice) against a cold
    `kokemus contracts --expert ID --format pdf` call, in one run, and the ratio;
@@ -192,7 +193,78 @@ def ingest_forms(root: Path) -> dict:
     statuses: dict[str, int] = {}
     for form in outcome.extra.get("forms", []):
         statuses[form["status"]] = statuses.get(form["status"], 0) + 1
-    return {"documents": len(filled), "statuses": statuses, "errors": len(outcome.errors), "seconds": seconds}
+    hostile = _hostile_files(filled[0], root / "hostile")
+    started = time.perf_counter()
+    refused = ingest(ws, register, hostile, received_on=RECEIVED_ON, progress=None)
+    hostile_seconds = time.perf_counter() - started
+    return {"documents": len(filled), "statuses": statuses, "errors": len(outcome.errors), "seconds": seconds,
+            "hostile_files": len(hostile), "hostile_seconds": hostile_seconds,
+            "hostile_rejected": sum(1 for form in refused.extra.get("forms", []) if form["status"] == "rejected")}
+
+
+def _hostile_files(form: Path, folder: Path) -> list[Path]:
+    """Files an ingest must refuse quickly: a page tree of 10**15 paths (2.7 KB), the same tree put into a
+    filled form, a form cut in half, a password-protected form, a form with a 3 MB value, a ZIP, an empty file."""
+    import io
+
+    import pikepdf
+
+    clear(folder)
+    folder.mkdir()
+    data = form.read_bytes()
+
+    def tree(first: int, leaf: int) -> dict[int, bytes]:
+        nodes, below = {}, leaf
+        for level in range(15):
+            nodes[first + level] = b"<< /Type /Pages /Count %d /Kids [%s] >>" % (10 ** (level + 1),
+                                                                               b" ".join([b"%d 0 R" % below] * 10))
+            below = first + level
+        return nodes
+
+    def write(objects: dict[int, bytes], root: int) -> bytes:
+        out, offsets = bytearray(b"%PDF-1.7\n"), {}
+        for number in sorted(objects):
+            offsets[number] = len(out)
+            out += b"%d 0 obj\n%s\nendobj\n" % (number, objects[number])
+        start, size = len(out), max(objects) + 1
+        out += b"xref\n0 %d\n0000000000 65535 f \n" % size
+        out += b"".join(b"%010d 00000 n \n" % offsets[n] if n in offsets else b"0000000000 65535 f \n"
+                        for n in range(1, size))
+        out += b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (size, root, start)
+        return bytes(out)
+
+    files = {"tree.pdf": write({1: b"<< /Type /Catalog /Pages 18 0 R >>", 3: b"<< /Type /Page >>", **tree(4, 3)}, 1),
+             "cut.pdf": data[: len(data) // 2], "zip.pdf": b"PK\x03\x04" + bytes(2000), "empty.pdf": b""}
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        locked = io.BytesIO()
+        pdf.save(locked, encryption=pikepdf.Encryption(user="salainen", owner="omistaja"))
+        files["locked.pdf"] = locked.getvalue()
+        catalog = bytearray(pdf.Root.unparse(resolved=True))
+        root, page, size = pdf.Root.objgen[0], pdf.pages[0].objgen[0], int(pdf.trailer.Size)
+        pages = b"/Pages %d 0 R" % pdf.Root.Pages.objgen[0]
+        for field in pdf.Root.AcroForm.Fields:
+            if str(field.get("/T")) == "row01_notes":
+                field.V = pikepdf.String("Å" * 3_000_000)
+        huge = io.BytesIO()
+        pdf.save(huge)
+        files["huge.pdf"] = huge.getvalue()
+    nodes = tree(size, page)
+    update = {**nodes, root: bytes(catalog).replace(pages, b"/Pages %d 0 R" % max(nodes))}
+    previous = int(data.rsplit(b"startxref", 1)[1].split()[0])
+    out, offsets = bytearray(data), {}
+    for number in sorted(update):
+        offsets[number] = len(out)
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, update[number])
+    start = len(out)
+    out += b"xref\n" + b"".join(b"%d 1\n%010d 00000 n \n" % (n, offsets[n]) for n in sorted(offsets))
+    out += b"trailer\n<< /Size %d /Root %d 0 R /Prev %d >>\nstartxref\n%d\n%%%%EOF\n" % (
+        max(update) + 1, root, previous, start)
+    files["form-with-tree.pdf"] = bytes(out)
+    paths = []
+    for name, content in files.items():
+        (folder / name).write_bytes(content)
+        paths.append(folder / name)
+    return paths
 
 
 def payroll(root: Path) -> dict:
@@ -404,6 +476,9 @@ def report(results: dict, n: int) -> list[str]:
             f"{'' if seconds is None else f'{seconds:9.2f}':>9} {'' if per_doc is None else f'{per_doc:9.1f}':>9} "
             f"{(f'{naive / seconds:8.1f}x' if seconds and naive else ('n/a' if baseline else '')):>9} {rss:12.0f}"
         )
+        if result.get("hostile_files"):
+            lines.append(f"   then {result['hostile_rejected']} of {result['hostile_files']} hostile files rejected "
+                         f"in {result['hostile_seconds']:.2f} s")
     return lines
 
 

@@ -232,9 +232,9 @@ def run_demo(root: str | Path, progress: Progress = no_progress) -> tuple[Outcom
         f"  payroll for HPK Palvelut: outputs/payroll/payroll_{DEMO_MONTH}.xlsx (personal data, owner-only); "
         f"total {outcome.extra['total_eur']} €, paid {outcome.extra['payment_date']}, "
         f"notice due {outcome.extra['notice_deadline']}; the late form is in payroll_2026-11.xlsx",
-        "  client feedback questionnaires: outputs/feedback-forms/; answers returned (PDF, CSV, XLSX"
-        + (", phone" if any("phone page" in line for line in feedback.summary) else "") + "): "
-        + ", ".join(f"{n} {s}" for s, n in outcome.extra["feedback"].items()),
+        "  client feedback questionnaires: outputs/feedback-forms/; answers returned as PDF, CSV and XLSX: "
+        + ", ".join(f"{n} {s}" for s, n in outcome.extra["feedback"].items())
+        + (f"; {feedback.extra['phone_answers']} on the phone page" if "phone_answers" in feedback.extra else ""),
         "  indicators (with the feedback sheets): outputs/indicators/indicators_2026.xlsx",
         f"Try: kokemus -w {ws.root} check",
         *add_demo_users(ws),

@@ -8,7 +8,7 @@ objects, fields, nesting, value lengths and characters on a page, and a time lim
 Two layers:
 
 - `read_pdf(data)` / `read_fields(data)`: any AcroForm's field values by full field name, or a flattened
-  PDF's characters and drawn lines by page. Failures raise `FormUnreadable` with a `code`.
+  PDF's characters and drawn shapes by page. Failures raise `FormUnreadable` with a `code`.
 - `read_form(path, data)`: a returned hour form as a `ReturnedForm`. Live forms are read from their fields
   (whatever filled them: Acrobat, a browser, pdftk, PyMuPDF). A form that was "printed to PDF" or flattened
   has no fields left; then the text on the page is read at the places where `hourform.form_layout` put the
@@ -60,7 +60,7 @@ MAX_FIELD_TEXT_BYTES = 4 * 1024 * 1024  # all field names and values together
 MAX_TEXT_PAGES = 10  # a PDF without fields is read from its page text only up to this many pages
 MAX_CONTENT_BYTES = 8 * 1024 * 1024  # decoded content streams of those pages together
 MAX_PAGE_CHARS = 30_000  # characters on one page (a flattened hour form page has ~2,000)
-MAX_PAGE_SHAPES = 30_000  # drawn lines and curves on one page
+MAX_PAGE_SHAPES = 30_000  # drawn lines, curves and rectangles on one page
 WORKER_MEMORY_LIMIT = 1024 * 1024 * 1024  # address space of the reading process, bytes
 WORKER_START_LIMIT = 120.0  # seconds for a fresh worker to import its libraries (a busy machine is slow)
 MAX_REPLY_BYTES = 64 * 1024 * 1024
@@ -87,13 +87,14 @@ class FormUnreadable(KokemusError):
 @dataclass(frozen=True)
 class PageText:
     """One page of a PDF without fields: its size in points and what is printed on it, in pdfplumber's
-    coordinates (origin top left). `chars`: dicts with text, x0, x1, top, bottom, size. `lines`: dicts with
-    x0, x1, top, bottom of every drawn line and curve."""
+    coordinates (origin top left). `chars`: dicts with text, x0, x1, top, bottom, size. `shapes`: dicts with
+    kind ('line', 'curve' or 'rect'), x0, x1, top, bottom, fill (bool) and non_stroking_color (a list of
+    numbers, or None) of every drawn shape."""
 
     width: float
     height: float
     chars: list[dict] = field(default_factory=list)
-    lines: list[dict] = field(default_factory=list)
+    shapes: list[dict] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -129,11 +130,7 @@ def read_pdf(data: bytes, *, pages: bool = True, time_limit: float = READ_TIME_L
     tail = data[-2048:]
     if b"%%EOF" not in tail or (b"startxref" not in tail and b"/XRefStm" not in tail):
         raise _failure("damaged", "the PDF file is cut short")
-    reply = _WORKERS.run({"pages": bool(pages)}, data, time_limit)
-    if "error" in reply:
-        raise _failure(str(reply["error"]), str(reply["what"]))
-    return PdfContent(fields=reply["fields"], kinds=reply["kinds"], page_count=reply["page_count"],
-                      pages=None if reply["pages"] is None else [PageText(**page) for page in reply["pages"]])
+    return _content(_WORKERS.run({"pages": bool(pages)}, data, time_limit))
 
 
 def read_fields(data: bytes, *, time_limit: float = READ_TIME_LIMIT) -> dict[str, str]:
@@ -146,6 +143,27 @@ def read_fields(data: bytes, *, time_limit: float = READ_TIME_LIMIT) -> dict[str
 
 def _failure(code: str, what: str) -> FormUnreadable:
     return FormUnreadable(what, code=code, what=what)
+
+
+_CODES = ("not-pdf", "too-large", "damaged", "encrypted", "too-complex")
+
+
+def _content(reply: dict) -> PdfContent:
+    """The worker's answer, checked for shape (it comes from a process that handled hostile bytes)."""
+    try:
+        if "error" in reply:
+            code = reply["error"] if reply["error"] in _CODES else "damaged"
+            raise _failure(code, str(reply["what"])[:500])
+        fields, kinds = dict(reply["fields"]), dict(reply["kinds"])
+        if not all(isinstance(key, str) and isinstance(value, str)
+                   for table in (fields, kinds) for key, value in table.items()):
+            raise TypeError("field names and values are text")
+        pages = None if reply["pages"] is None else [
+            PageText(float(page["width"]), float(page["height"]), list(page["chars"]), list(page["shapes"]))
+            for page in reply["pages"]]
+        return PdfContent(fields=fields, kinds=kinds, page_count=int(reply["page_count"]), pages=pages)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise _failure("damaged", "the PDF reader's answer cannot be used") from None
 
 
 # --- the hour form ------------------------------------------------------------------------------------------------
@@ -180,11 +198,7 @@ def read_form(path: Path, data: bytes | None = None, *, time_limit: float = READ
     """
     path = Path(path)
     if data is None:
-        try:
-            with open(path, "rb") as handle:
-                data = handle.read(MAX_FILE_BYTES + 1)
-        except OSError as exc:
-            raise _unreadable(path, "not-pdf", f"the file cannot be opened ({exc.strerror})") from None
+        data = _read_bounded(path)
     try:
         content = read_pdf(data, pages=True, time_limit=time_limit)
     except FormUnreadable as exc:
@@ -199,6 +213,24 @@ def read_form(path: Path, data: bytes | None = None, *, time_limit: float = READ
     if content.page_count == 0:
         raise _unreadable(path, "damaged", "the PDF has no pages")
     return _from_page_text(path, content.pages)
+
+
+def _read_bounded(path: Path) -> bytes:
+    """At most MAX_FILE_BYTES + 1 bytes of a regular file (a pipe or a device is refused, never waited on)."""
+    import stat
+
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise _unreadable(path, "not-pdf", f"the file cannot be opened ({exc.strerror})") from None
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise _unreadable(path, "not-pdf", "this is not a regular file")
+    with open(descriptor, "rb") as handle:
+        try:
+            return handle.read(MAX_FILE_BYTES + 1)
+        except OSError as exc:
+            raise _unreadable(path, "not-pdf", f"the file cannot be read ({exc.strerror})") from None
 
 
 def _is_hour_form(names) -> bool:
@@ -250,7 +282,8 @@ def _from_fields(path: Path, content: PdfContent) -> ReturnedForm:
 def _from_page_text(path: Path, page_texts: list[PageText]) -> ReturnedForm:
     from kokemus_docs.hourform import PAGE_HEIGHT, PAGE_WIDTH
 
-    pages = [(page.width, page.height, page.chars, page.lines) for page in page_texts]
+    pages = [(page.width, page.height, page.chars, [s for s in page.shapes if s["kind"] != "rect"])
+             for page in page_texts]
     if not any(chars for _, _, chars, _ in pages):
         raise _unreadable(path, "scanned", "the PDF holds no form fields and no text (a scanned image?)")
 
@@ -391,6 +424,8 @@ class _Worker:
 
         to_child, from_parent = os.pipe()
         from_child, to_parent = os.pipe()
+        for descriptor in (from_parent, from_child):
+            _widen(descriptor)
         package_root = str(Path(__file__).resolve().parent.parent)
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH", "")]))
@@ -416,8 +451,7 @@ class _Worker:
 
     def run(self, request: dict, data: bytes, time_limit: float) -> dict:
         """The worker's reply; {'error': 'too-complex', ...} when it overruns `time_limit` or dies."""
-        self.requests.send_bytes(json.dumps(request).encode())
-        self.requests.send_bytes(data)
+        self.requests.send_bytes(json.dumps(request).encode() + b"\n" + data)
         if not self.replies.poll(time_limit):
             self.stop(kill=True)
             return {"error": "too-complex",
@@ -446,6 +480,17 @@ class _Worker:
             self.process.wait()
 
 
+def _widen(pipe: int) -> None:
+    """Let a pipe hold a whole form (1 MB instead of 64 KB), so that handing one over takes one switch between
+    the processes rather than several (which a busy machine makes slow); where the system allows it."""
+    import fcntl
+
+    try:
+        fcntl.fcntl(pipe, getattr(fcntl, "F_SETPIPE_SZ", 1031), 1024 * 1024)
+    except OSError:
+        pass
+
+
 class _Workers:
     """The process's one worker, shared by its threads (one file at a time), started when first needed."""
 
@@ -460,16 +505,21 @@ class _Workers:
                     if self.worker is not None:
                         self.worker.stop()
                     self.worker = _Worker()
+                worker = self.worker
                 try:
-                    reply = self.worker.run(request, data, time_limit)
-                except (BrokenPipeError, EOFError, OSError):
-                    self.worker.stop()  # it had ended since the last file (after a memory error); start afresh
+                    reply = worker.run(request, data, time_limit)
+                except (EOFError, OSError):
+                    worker.stop(kill=True)
                     self.worker = None
                     if attempt:
-                        raise
-                    continue
-                if not self.worker.alive():
-                    self.worker.stop()
+                        return {"error": "too-complex", "what": "the PDF stopped the reader"}
+                    continue  # it had ended after the last file (out of memory); a fresh one reads this file
+                except BaseException:  # interrupted: the answer still to come must not be taken for the next file's
+                    worker.stop(kill=True)
+                    self.worker = None
+                    raise
+                if not worker.alive():
+                    worker.stop()
                     self.worker = None
                 return reply
         raise AssertionError("unreachable")
@@ -492,25 +542,28 @@ def _serve(requests_fd: int, replies_fd: int) -> None:
     """The worker's loop: read a request and a file, answer with JSON, until the parent closes the pipe."""
     import logging
     import resource
+    import warnings
     from multiprocessing.connection import Connection
 
     try:
         resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY_LIMIT, WORKER_MEMORY_LIMIT))
     except (ValueError, OSError):
         pass  # a lower hard limit already applies
-    import pdfplumber  # noqa: F401  (loaded before the first file so that it counts for no file's time)
-    import pikepdf  # noqa: F401
+    import pikepdf  # noqa: F401  (loaded before the first file so that it counts for no file's time; pdfplumber,
+    # needed only for flattened forms, is loaded by the first one: that costs it a fraction of its time limit)
 
     logging.getLogger("pdfminer").setLevel(logging.CRITICAL)  # its warnings about damaged files are not for users
+    warnings.simplefilter("ignore")  # nor anyone else's: a file's contents never reach the terminal
     requests = Connection(requests_fd, writable=False)
     replies = Connection(replies_fd, readable=False)
     replies.send_bytes(b"ready")
     while True:
         try:
-            request = json.loads(requests.recv_bytes(4096))
-            data = requests.recv_bytes(MAX_FILE_BYTES + 1)
+            message = requests.recv_bytes(MAX_FILE_BYTES + 4096)
         except (EOFError, OSError):
             return
+        header, _, data = message.partition(b"\n")
+        request = json.loads(header)
         out_of_memory = False
         try:
             reply = _parse(data, want_pages=bool(request.get("pages")))
@@ -776,7 +829,7 @@ def _text(string) -> str:
 
 
 def _page_texts(pdf, page_nodes: list) -> list[dict]:
-    """Characters and drawn lines of each page, read by pdfplumber from qpdf's clean copy of the file (so
+    """Characters and drawn shapes of each page, read by pdfplumber from qpdf's clean copy of the file (so
     that pdfminer never parses the bytes as they came, only a checked page tree without encryption)."""
     import pdfplumber
     import pikepdf
@@ -803,15 +856,17 @@ def _page_texts(pdf, page_nodes: list) -> list[dict]:
     with pdfplumber.open(io.BytesIO(clean.getvalue())) as document:
         for page in document.pages:
             chars = page.chars
-            shapes = page.curves + page.lines
+            shapes = [("curve", shape) for shape in page.curves] + [("line", shape) for shape in page.lines] \
+                + [("rect", shape) for shape in page.rects]
             if len(chars) > MAX_PAGE_CHARS or len(shapes) > MAX_PAGE_SHAPES:
                 raise _failure("too-complex", "a page of the PDF holds far more than a form")
             pages.append({
                 "width": float(page.width), "height": float(page.height),
                 "chars": [{"text": ch["text"], "x0": float(ch["x0"]), "x1": float(ch["x1"]), "top": float(ch["top"]),
                            "bottom": float(ch["bottom"]), "size": float(ch["size"])} for ch in chars],
-                "lines": [{"x0": float(s["x0"]), "x1": float(s["x1"]), "top": float(s["top"]),
-                           "bottom": float(s["bottom"])} for s in shapes]})
+                "shapes": [{"kind": kind, "x0": float(s["x0"]), "x1": float(s["x1"]), "top": float(s["top"]),
+                            "bottom": float(s["bottom"]), "fill": bool(s.get("fill")),
+                            "non_stroking_color": _colour(s.get("non_stroking_color"))} for kind, s in shapes]})
             page.close()
     return pages
 
@@ -832,3 +887,12 @@ def _decoded_size(stream, budget: int) -> int:
         except zlib.error:
             raise _failure("damaged", "a page of the PDF is damaged") from None
     return len(stream.read_bytes())  # other filters: the worker's memory limit bounds them
+
+
+def _colour(value) -> list[float] | None:
+    """A shape's fill colour as numbers (grey, RGB or CMYK), or None (none, a pattern, anything odd)."""
+    if isinstance(value, int | float):
+        return [float(value)]
+    if isinstance(value, list | tuple) and 0 < len(value) <= 4 and all(isinstance(v, int | float) for v in value):
+        return [float(v) for v in value]
+    return None

@@ -26,7 +26,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from itertools import zip_longest
 from pathlib import Path
 
 from kokemus_docs.errors import Problem
@@ -45,6 +44,7 @@ from kokemus_docs.formfields import (
 from kokemus_docs.model import STATUS_LABELS, Register, month_bounds
 from kokemus_docs.paydates import notice_deadline, payment_date
 from kokemus_docs.pdffont import field_font, latin_font
+from kokemus_docs.qr import dark_runs, qr_modules
 from kokemus_docs.register import select_contracts
 from kokemus_docs.report import Outcome, Progress, no_progress
 
@@ -76,7 +76,6 @@ IDENTITY_TOP = 567
 QR_SIZE = 70  # the upload address's QR code: a square this wide left of the identity block
 QR_X = 466
 QR_TOP = 550
-QR_MASK = 2  # QR mask pattern (0-7), see qr_matrix
 IDENTITY_PITCH = 28
 IDENTITY_BOX_HEIGHT = 14
 
@@ -666,102 +665,16 @@ def _upload_address(c: _Content, url: str, label: str, header_end: float) -> Non
     c.parts.append(_qr_drawing(url))
 
 
-def qr_codewords(code) -> list[int]:
-    """The data and error correction codewords of a reportlab QRCode, as its createData makes them.
-
-    The same steps, with the Reed-Solomon remainder computed in one loop rather than reportlab's recursive
-    polynomial division, which takes most of the time of a code.
-    """
-    from reportlab.graphics.barcode import qrencoder
-
-    blocks = qrencoder.QRRSBlock.getRSBlocks(code.version, code.errorCorrectLevel)
-    buffer = qrencoder.QRBitBuffer()
-    for data in code.dataList:
-        data.write(buffer, code.version)
-    capacity = 8 * sum(block.dataCount for block in blocks)
-    if buffer.getLengthInBits() > capacity:
-        raise ValueError(f"too long for a QR code of version {code.version}")
-    if buffer.getLengthInBits() + 4 <= capacity:
-        buffer.put(0, 4)
-    while buffer.getLengthInBits() % 8:
-        buffer.putBit(False)
-    pads = (qrencoder.QRCode.PAD0, qrencoder.QRCode.PAD1)
-    pad = 0
-    while buffer.getLengthInBits() < capacity:
-        buffer.put(pads[pad % 2], 8)
-        pad += 1
-    exp, log = qrencoder.EXP_TABLE, qrencoder.LOG_TABLE
-    data_blocks, ec_blocks, offset = [], [], 0
-    for block in blocks:
-        words = buffer.buffer[offset:offset + block.dataCount]
-        offset += block.dataCount
-        generator = _rs_generator(block.totalCount - block.dataCount)
-        remainder = [*words, *([0] * (len(generator) - 1))]
-        for i in range(len(words)):
-            coefficient = remainder[i]
-            if coefficient:
-                shift = log[coefficient]
-                for j in range(1, len(generator)):
-                    remainder[i + j] ^= exp[(shift + log[generator[j]]) % 255]
-        data_blocks.append(words)
-        ec_blocks.append(remainder[len(words):])
-    return [word for group in (zip_longest(*data_blocks), zip_longest(*ec_blocks)) for words in group
-            for word in words if word is not None]
-
-
-@lru_cache(maxsize=32)
-def _rs_generator(degree: int) -> tuple[int, ...]:
-    """The Reed-Solomon generator polynomial (x + 1)(x + a)...(x + a^(degree-1)), highest power first."""
-    from reportlab.graphics.barcode import qrencoder
-
-    exp, log = qrencoder.EXP_TABLE, qrencoder.LOG_TABLE
-    polynomial = [1]
-    for power in range(degree):
-        product = [*polynomial, 0]
-        for j, coefficient in enumerate(polynomial):
-            product[j + 1] ^= exp[(log[coefficient] + power) % 255]
-        polynomial = product
-    return tuple(polynomial)
-
-
 @lru_cache(maxsize=256)
 def _qr_drawing(text: str) -> bytes:
     """Content-stream operators drawing the QR code of `text` as a QR_SIZE square at QR_X, QR_TOP."""
-    matrix = qr_matrix(text)
-    count = len(matrix)
+    modules = qr_modules(text)
+    count = len(modules)
     module = QR_SIZE / count
     ops = [f"q 0 g {module:.4f} 0 0 {module:.4f} {QR_X} {QR_TOP - QR_SIZE} cm"]
-    for r, cells in enumerate(matrix):
-        y = count - 1 - r  # one module per unit, rows from the top
-        col = 0
-        while col < count:
-            if not cells[col]:
-                col += 1
-                continue
-            start = col
-            while col < count and cells[col]:
-                col += 1
-            ops.append(f"{start} {y} {col - start} 1 re")
+    ops += [f"{start} {count - 1 - row} {length} 1 re" for row, start, length in dark_runs(modules)]
     ops.append("f Q")
     return " ".join(ops).encode("ascii")
-
-
-@lru_cache(maxsize=256)
-def qr_matrix(text: str) -> tuple[tuple[bool, ...], ...]:
-    """The QR code of `text` (error correction M) as rows of dark (True) and light modules.
-
-    One fixed mask pattern instead of trying all eight for the best: any mask is a valid code, and the search
-    would make issuing a thousand forms with upload addresses take half a minute.
-    """
-    from reportlab.graphics.barcode import qrencoder
-
-    code = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
-    code.addData(text)
-    code.version = code.calculate_version()
-    code.dataCache = qr_codewords(code)
-    code.makeImpl(False, QR_MASK)
-    count = code.getModuleCount()
-    return tuple(tuple(bool(code.isDark(r, col)) for col in range(count)) for r in range(count))
 
 
 def _footer(c: _Content, contact: str, coordinator: str, layout: FormLayout, words: dict, deadline: str) -> None:
@@ -1066,4 +979,4 @@ def _appearance_dict(writer, raw: bytes, font_ref):
 
 
 __all__ = ["FormSpec", "FormLayout", "Box", "form_layout", "build_form_pdf", "form_spec", "issue_forms",
-           "fill_form", "checkbox_on_states", "field_label", "coordinator_text", "qr_matrix", "TEXTS"]
+           "fill_form", "checkbox_on_states", "field_label", "coordinator_text", "TEXTS"]

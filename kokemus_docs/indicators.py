@@ -113,20 +113,8 @@ def _write_table(sheet, top: int, headers: Sequence[str], rows: Sequence[Sequenc
     for offset, values in enumerate(rows, start=1):
         for column, (value, style) in enumerate(zip(values, styles, strict=True), start=1):
             target = sheet.cell(row=top + offset, column=column)
-            _set(target, value, style)
+            xlsx.set_cell(target, value, style)
     return top + len(rows)
-
-
-def _set(target, value: object, style: str | None) -> None:
-    if isinstance(value, str):
-        target.value = xlsx.text_value(value)
-        target.data_type = "s"
-        if target.value.startswith(xlsx.FORMULA_TRIGGERS):
-            target.quotePrefix = True
-    else:
-        target.value = value
-    if style:
-        target.style = style
 
 
 def _sheet(wb: Workbook, title: str, widths: Sequence[float], headers: Sequence[str] = ()):
@@ -185,7 +173,7 @@ def _write_totals(sheet, row: int, values: Sequence[object], styles: Sequence[st
     for column, (value, style, total_style) in enumerate(zip(values, styles, _total_styles(styles), strict=True),
                                                          start=1):
         target = sheet.cell(row=row, column=column)
-        _set(target, value, total_style)
+        xlsx.set_cell(target, value, total_style)
         if style == xlsx.PERCENT:
             target.number_format = xlsx.PERCENT_FORMAT
 
@@ -380,12 +368,13 @@ def _about(wb: Workbook, ws: Workspace, figures: YearFigures, generated_at: date
         ("Asiantuntijoita työssä / Experter i uppdrag", len(figures.experts_working), None),
         ("Yksiköitä, joissa työtä / Enheter med uppdrag", len(figures.by_unit), None),
         ("Laskentaperuste / Beräkningsgrund",
-         "Tuntilomakkeiden rivit työn tekemisen kuukauden mukaan (ei maksukuukauden). / Timblanketternas rader "
-         "enligt månaden då arbetet utfördes (inte betalningsmånaden).", None),
+         "Tuntilomakkeiden rivit työn tekemisen kuukauden mukaan (ei maksukuukauden); palaute vastauspäivän "
+         "mukaan (välilehdet Palaute). / Timblanketternas rader enligt månaden då arbetet utfördes (inte "
+         "betalningsmånaden); responsen enligt svarsdagen (flikarna Palaute).", None),
     ]
     for number, (label, value, style) in enumerate(rows, start=1):
-        _set(sheet.cell(row=number, column=1), label, xlsx.BOLD)
-        _set(sheet.cell(row=number, column=2), value, style)
+        xlsx.set_cell(sheet.cell(row=number, column=1), label, xlsx.BOLD)
+        xlsx.set_cell(sheet.cell(row=number, column=2), value, style)
     xlsx.print_setup(sheet)
     xlsx.fit_row_heights(sheet)
 

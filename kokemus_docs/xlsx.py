@@ -107,6 +107,19 @@ def plain_or_cell(ws, value: object, style: str | None = None) -> object:
     return cell(ws, value, style)
 
 
+def set_cell(target, value: object, style: str | None = None) -> None:
+    """Put `value` into a normal (not write-only) cell: text always as text, never as a formula."""
+    if isinstance(value, str):
+        target.value = text_value(value)
+        target.data_type = "s"
+        if target.value.startswith(FORMULA_TRIGGERS):
+            target.quotePrefix = True
+    else:
+        target.value = value
+    if style:
+        target.style = style
+
+
 def _apply_style(c: WriteOnlyCell, style: str) -> None:
     """Give `c` a named style; the resolved style is cached per workbook (looking names up is slow)."""
     wb = c.parent.parent

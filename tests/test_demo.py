@@ -155,3 +155,20 @@ def test_closed_month_refuses_a_late_correction(demo, tmp_path):
                                       "2026-11-20", "--json"], catch_exceptions=False)
     # the very same bytes are a duplicate, never a change
     assert json.loads(result.stdout)["forms"][0]["status"] == "duplicate"
+
+
+def test_demo_feedback_round(demo):
+    root, payload = demo
+    assert payload["feedback"]["accepted"] >= 25 and payload["feedback"]["duplicate"] == 1
+    assert payload["feedback"]["rejected"] == 0
+    import sqlite3
+
+    with sqlite3.connect(root / ".kokemus" / "ledger.sqlite") as db:
+        channels = {row[0] for row in db.execute("SELECT DISTINCT channel FROM feedback_answers")}
+        groups = {row[0] for row in db.execute("SELECT DISTINCT respondent FROM feedback_answers")}
+    assert channels == {"pdf", "csv", "xlsx", "web"}
+    assert groups == {"client", "employee", "expert"}
+    assert len(list((root / "outputs" / "feedback-forms").rglob("*.pdf"))) == 4 * 7
+    sheet = load_workbook(root / "outputs" / "indicators" / "indicators_2026.xlsx")["Palaute"]
+    counts = [row[2] for row in sheet.iter_rows(min_row=2, max_row=20, values_only=True) if row[1]]
+    assert "< 5" in counts and any(isinstance(n, int) and n >= 5 for n in counts)

@@ -18,8 +18,8 @@ from kokemus_docs.feedback.answers import answers_for_year, check_answer
 from kokemus_docs.feedback.ingest import feedback_inbox, ingest_feedback
 from kokemus_docs.feedback.questionnaire import fill_questionnaire, issue_questionnaires
 from kokemus_docs.feedback.questions import identity_of, phone_code, questionnaire_seal
-from kokemus_docs.feedback.read import pdf_field_values
 from kokemus_docs.fileio import write_bytes_atomic
+from kokemus_docs.formread import read_fields
 from kokemus_docs.ledger import Ledger
 from kokemus_docs.workspace import CONFIG_NAME, Workspace, init_workspace
 
@@ -51,7 +51,7 @@ def test_issue_writes_each_group_and_language_sealed_and_readable(workspace, reg
     assert sorted(issued) == [("client", "en"), ("client", "fi"), ("client", "sv"), ("employee", "fi"),
                               ("employee", "sv"), ("expert", "fi"), ("expert", "sv")]
     pdf = issued[("client", "fi")]
-    fields = pdf_field_values(pdf.read_bytes())
+    fields = read_fields(pdf.read_bytes())
     identity = identity_of("MTP-PORVOO", "client", "fi")
     assert {k: fields[k] for k in identity} == identity
     assert fields["seal"] == questionnaire_seal(workspace.seal_key(), identity)
@@ -65,7 +65,11 @@ def test_issue_writes_each_group_and_language_sealed_and_readable(workspace, reg
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert TRICKY_UNIT_FI in text
     code = phone_code(workspace.seal_key(), identity)
-    assert f"{workspace.public_url}/f/{code}" in text
+    assert workspace.public_url in text and f"/f/{code}" in text  # on one line, or the site and /f/<code> apart
+    zxingcpp = pytest.importorskip("zxingcpp")
+    pdfium = pytest.importorskip("pypdfium2")
+    page = pdfium.PdfDocument(str(pdf))[0].render(scale=3).to_pil()
+    assert [c.text for c in zxingcpp.read_barcodes(page)] == [f"{workspace.public_url}/f/{code}"]
     assert "Minua kuunneltiin." in text
     sv_text = subprocess.run(["pdftotext", str(issued[("client", "sv")]), "-"], capture_output=True, text=True,
                              check=True).stdout
@@ -174,7 +178,7 @@ def test_flattened_copy_is_read_from_the_page(workspace, register, issued, tmp_p
         doc = pymupdf.open(filled)
         doc.bake()
         doc.save(flat)
-    assert not pdf_field_values(flat.read_bytes())
+    assert not read_fields(flat.read_bytes())
     outcome, responses = _ingest(workspace, register, flat)
     assert outcome.ok, outcome.errors
     [answer] = _stored(workspace)
@@ -389,3 +393,108 @@ def _hour_form_like(tmp_path: Path) -> bytes:
     canvas.showPage()
     canvas.save()
     return target.read_bytes()
+
+
+def _render(pdf: Path, renderer: str, tmp_path: Path):
+    """The page as a greyscale PIL image at 2 pixels per point, drawn by poppler, PDFium or MuPDF."""
+    from PIL import Image
+
+    if renderer == "poppler":
+        subprocess.run(["pdftoppm", "-r", "144", "-gray", "-png", "-singlefile", str(pdf), str(tmp_path / "page")],
+                       check=True, capture_output=True)
+        return Image.open(tmp_path / "page.png").convert("L")
+    if renderer == "pdfium":
+        import pypdfium2
+
+        document = pypdfium2.PdfDocument(str(pdf))
+        document.init_forms()
+        image = document[0].render(scale=2, may_draw_forms=True).to_pil().convert("L")
+        document.close()
+        return image
+    import pymupdf
+
+    with pymupdf.open(pdf) as document:
+        pixmap = document[0].get_pixmap(dpi=144, colorspace=pymupdf.csGRAY, annots=True)
+        return Image.frombytes("L", (pixmap.width, pixmap.height), pixmap.samples)
+
+
+@pytest.mark.pdftk
+@pytest.mark.parametrize("filler", ["pdftk", "pymupdf", "pypdf"])
+def test_chosen_answers_show_in_every_viewer(issued, tmp_path, filler):
+    from kokemus_docs.feedback.questionnaire import PAGE_HEIGHT, questionnaire_layout
+
+    src, filled = issued[("client", "fi")], tmp_path / "filled.pdf"
+    answers = {"recommend": "9", "s1": "2", "s4": "na"}
+    if filler == "pdftk":
+        (tmp_path / "a.xfdf").write_bytes(_xfdf(answers))
+        subprocess.run(["pdftk", str(src), "fill_form", str(tmp_path / "a.xfdf"), "output", str(filled)], check=True)
+    elif filler == "pymupdf":
+        _fill_with_mupdf(src, filled, answers)
+    else:
+        fill_questionnaire(src, answers, filled)
+    radios = questionnaire_layout().radios
+
+    def centre(image, group, value):
+        x0, y0, x1, y1 = radios[group][value]
+        return image.getpixel((round((x0 + x1)), round(2 * PAGE_HEIGHT - (y0 + y1))))
+
+    for renderer in ("poppler", "pdfium", "mupdf"):
+        image = _render(filled, renderer, tmp_path)
+        for group, value in answers.items():
+            assert centre(image, group, value) < 100, f"{renderer}: {group}={value} not shown"
+            other = "3" if value != "3" else "4"
+            assert centre(image, group, other) > 200, f"{renderer}: {group}={other} shown"
+
+
+def test_export_with_a_title_above_the_header_and_too_many_rows(workspace, register, tmp_path, monkeypatch):
+    titled = tmp_path / "titled.csv"
+    titled.write_bytes(b"Asiakaspalaute lokakuu 2026;;;\n;;;\n" + _csv([["client", "IK\xc4-PORVOO", "", "9"]],
+                                                                          ";", "cp1252", HEADER[:4]))
+    _, responses = _ingest(workspace, register, titled)
+    assert [(r["row"], r["status"], r["unit_id"]) for r in responses] == [(4, "accepted", "IKÄ-PORVOO")]
+
+    import kokemus_docs.feedback.read
+
+    monkeypatch.setattr(kokemus_docs.feedback.read, "MAX_ROWS", 3)
+    many = tmp_path / "many.csv"
+    many.write_bytes(_csv([["client", "MTP-PORVOO", "", str(n)] for n in range(4)], header=HEADER[:4]))
+    _, [response] = _ingest(workspace, register, many)
+    assert response["status"] == "rejected" and response["errors"][0]["code"] == "too-many-rows"
+    assert len(_stored(workspace)) == 1  # nothing of the refused file was kept
+
+
+def test_any_typed_values_give_an_answer_in_range_or_problems(register):
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    typed = st.one_of(st.none(), st.text(max_size=30), st.integers(-20, 20), st.floats(allow_nan=True),
+                      st.sampled_from(["9", "10 - erittäin", " 3 ", "eos", "na", "5,0", "14.10.", "2026-10-14",
+                                       "client", "MTP-PORVOO", "Asiakas"]))
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.fixed_dictionaries({name: typed for name in GOOD}))
+    def check(values):
+        answer, problems = check_answer(values, register, RECEIVED, channel="csv")
+        assert (answer is None) == bool(problems)
+        if answer is not None:
+            assert 0 <= answer.recommend <= 10
+            assert all(s is None or 1 <= s <= 5 for s in answer.statements)
+            assert answer.answered_on <= RECEIVED and answer.unit_id in register.units
+            assert len(answer.comment) <= 2000
+
+    check()
+
+
+def test_workbook_that_unpacks_to_far_more_than_an_export_is_refused(workspace, register, tmp_path):
+    import zipfile
+
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (61 * 1024 * 1024))
+    assert bomb.stat().st_size < 1024 * 1024
+    binary = tmp_path / "binary.csv"
+    binary.write_bytes(b"respondent,unit_id,recommend\n\0\0\0")
+    _, responses = _ingest(workspace, register, bomb, binary)
+    assert [(r["status"], r["errors"][0]["code"]) for r in responses] == [("rejected", "too-large"),
+                                                                          ("rejected", "not-csv")]

@@ -70,6 +70,7 @@ def test_feedback_sheet_matches_hand_computation(workspace, register):
     perhe = rows[("Asiakkaat / Klienter", register.units["PERHE-LOVIISA"].name_fi)]
     assert perhe[2] == TOO_FEW and all(v is None for v in perhe[3:])
     assert rows[("Kokemusasiantuntijat / Erfarenhetsexperter", "Kaikki yksiköt / Alla enheter")][2] == TOO_FEW
+    assert rows[("Työntekijät / Personal", "Kaikki yksiköt / Alla enheter")][2] == 0  # nobody answered
     assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
     assert sheet.print_title_rows == "$1:$1"
 
@@ -92,7 +93,7 @@ def test_feedback_sheet_matches_hand_computation(workspace, register):
     comments = wb["Palautteen kommentit"]
     assert "henkilötietoja" in comments["A1"].value
     assert comments["E3"].value == '=Kiitos & <"Ankkuri"> \'tiimi\' åäö' and comments["E3"].data_type == "s"
-    assert comments.print_title_rows == "$2:$2"
+    assert comments.print_title_rows == "$1:$2"
 
 
 def test_indicators_cli_json_carries_feedback(workspace, register):

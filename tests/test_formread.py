@@ -535,6 +535,8 @@ def test_pdf_without_fields_gives_its_page_text(tmp_path):
     pdf = canvas.Canvas(str(path), pagesize=(595, 842))
     pdf.drawString(50, 700, "Hei")
     pdf.line(50, 690, 150, 690)
+    pdf.setFillColorRGB(0.2, 0.4, 0.6)
+    pdf.rect(200, 600, 10, 10, stroke=0, fill=1)
     pdf.save()
     assert read_fields(path.read_bytes()) == {}
     content = read_pdf(path.read_bytes())
@@ -543,4 +545,7 @@ def test_pdf_without_fields_gives_its_page_text(tmp_path):
     assert (page.width, page.height) == (595, 842)
     assert "".join(ch["text"] for ch in page.chars) == "Hei"
     assert page.chars[0]["x0"] == pytest.approx(50) and page.chars[0]["bottom"] == pytest.approx(842 - 700, abs=3)
-    assert len(page.lines) == 1 and page.lines[0]["top"] == pytest.approx(842 - 690)
+    line, rect = page.shapes
+    assert line["kind"] == "line" and line["top"] == pytest.approx(842 - 690) and line["x1"] == pytest.approx(150)
+    assert rect["kind"] == "rect" and rect["fill"] and rect["non_stroking_color"] == pytest.approx([0.2, 0.4, 0.6])
+    assert rect["bottom"] == pytest.approx(842 - 600)

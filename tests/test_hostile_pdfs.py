@@ -323,3 +323,81 @@ def test_a_file_that_takes_too_long_is_stopped_and_the_next_file_is_read(filled)
 
 def test_the_time_limit_is_seconds_not_minutes():
     assert 1 <= READ_TIME_LIMIT <= 30
+
+
+def test_a_reading_process_that_died_between_files_is_replaced(filled):
+    formread.read_fields(filled)
+    worker = formread._WORKERS.worker
+    worker.process.kill()
+    worker.process.wait()
+    assert read_quickly(filled).rows[1]["notes"] == NOTES
+    assert formread._WORKERS.worker is not worker
+
+
+def test_threads_reading_at_once_each_get_their_own_file(filled):
+    from concurrent.futures import ThreadPoolExecutor
+
+    other = form_pdf({10: b"<< /FT /Tx /T (muu) /V (Borg\\345) >>"}, [10])
+    files = [filled, other, b"%PDF-1.7\n", filled, other] * 4
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(_outcome, files))
+    assert results == [("form", NOTES), ("fields", {"muu": "Borgå"}), ("refused", "damaged"),
+                       ("form", NOTES), ("fields", {"muu": "Borgå"})] * 4
+
+
+def _outcome(data: bytes):
+    try:
+        fields = read_fields(data)
+    except FormUnreadable as error:
+        return "refused", error.code
+    if "row01_notes" in fields:
+        return "form", read_form(Path("x.pdf"), data).rows[1]["notes"]
+    return "fields", fields
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process states from /proc")
+def test_the_reading_process_ends_with_the_process_it_reads_for():
+    """A run killed outright (power cut, SIGKILL) leaves no reading process behind."""
+    import signal
+    import subprocess
+    import sys
+
+    script = ("import sys, time\n"
+              "from kokemus_docs import formread\n"
+              "try:\n"
+              "    formread.read_fields(b'%PDF-1.7\\n%%EOF startxref')\n"
+              "except formread.FormUnreadable:\n"
+              "    pass\n"
+              "print(formread._WORKERS.worker.process.pid, flush=True)\n"
+              "time.sleep(60)\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(formread.__file__).parents[1]),
+                                                         os.environ.get("PYTHONPATH", "")])}
+    run = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        reader = int(run.stdout.readline())
+        assert _running(reader)
+    finally:
+        run.send_signal(signal.SIGKILL)
+        run.wait()
+    deadline = time.monotonic() + 10
+    while _running(reader):
+        assert time.monotonic() < deadline, "the reading process outlived the process it read for"
+        time.sleep(0.05)
+
+
+def _running(pid: int) -> bool:
+    """The process exists and has not ended (an ended one may wait a moment to be reaped by its adopter)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except FileNotFoundError:
+        return False
+
+
+def test_a_pipe_or_a_folder_is_refused_without_waiting(tmp_path):
+    pipe = tmp_path / "tunnit.pdf"
+    os.mkfifo(pipe)
+    for path in (pipe, tmp_path):
+        started = time.monotonic()
+        with pytest.raises(FormUnreadable) as caught:
+            read_form(path)
+        assert caught.value.code == "not-pdf" and time.monotonic() - started < QUICK

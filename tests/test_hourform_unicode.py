@@ -16,16 +16,11 @@ from kokemus_docs.formfields import ROW_FIELDS, compute_seal, row_field
 from kokemus_docs.formread import read_form
 from kokemus_docs.hourform import (
     PAGE_HEIGHT,
-    QR_SIZE,
-    QR_TOP,
-    QR_X,
     FormSpec,
     build_form_pdf,
     fill_form,
     form_layout,
     issue_forms,
-    qr_codewords,
-    qr_matrix,
 )
 from kokemus_docs.ingest import ingest_forms
 from kokemus_docs.ledger import Ledger
@@ -109,12 +104,10 @@ def test_issued_form_prints_coordinator_contact_and_upload_address(ws, register,
     url = expert_upload_url(ws, "KA-001", MONTH)
     assert url.startswith("http://127.0.0.1:8000/e/")
     assert f"Oma palautusosoitteesi verkossa: {url}" in " ".join(text.split())
-    # the QR code is drawn where the layout puts it
-    image = render_pdfium(form, scale=2)
-    qr = image.crop((QR_X * 2, round((PAGE_HEIGHT - QR_TOP) * 2), (QR_X + QR_SIZE) * 2,
-                     round((PAGE_HEIGHT - QR_TOP + QR_SIZE) * 2)))
-    dark = sum(qr.histogram()[:128]) / (qr.width * qr.height)
-    assert 0.3 < dark < 0.7
+    # a phone reads the QR code on the printed page as the same address
+    zxingcpp = pytest.importorskip("zxingcpp")
+    decoded = [code.text for code in zxingcpp.read_barcodes(render_pdfium(form, scale=3))]
+    assert decoded == [url]
 
 
 def test_no_upload_address_without_a_public_url(ws, register):
@@ -122,19 +115,6 @@ def test_no_upload_address_without_a_public_url(ws, register):
     outcome = issue_forms(ws, register, month=MONTH, expert_ids=("KA-001",))
     form = next(p for p in outcome.written if p.name == f"S-2026-001_{MONTH}.pdf")
     assert "/e/" not in pdftotext(form) and "palautusosoitteesi" not in pdftotext(form)
-
-
-def test_qr_codewords_are_reportlabs():
-    from reportlab.graphics.barcode import qrencoder
-
-    for text in ("http://127.0.0.1:8000/e/3q2mBv7xK9pL0aZr4TfWcYhN", "x", "https://kokemus.example.fi/e/" + "Ab" * 40):
-        code = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
-        code.addData(text)
-        code.version = code.calculate_version()
-        assert qr_codewords(code) == qrencoder.QRCode.createData(code.version, code.errorCorrectLevel, code.dataList)
-        code.makeImpl(False, 2)
-        count = code.getModuleCount()
-        assert qr_matrix(text) == tuple(tuple(bool(code.isDark(r, c)) for c in range(count)) for r in range(count))
 
 
 # --- values typed in other viewers come back exactly, and are ingested ----------------------------------------

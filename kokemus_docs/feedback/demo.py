@@ -179,5 +179,6 @@ def _phone_answers(ws: Workspace, register: Register, issued: dict) -> Outcome:
                 outcome.errors += problems
                 stored += not problems
     outcome.summary.append(f"Feedback on the phone page: {stored} answers.")
+    outcome.extra["phone_answers"] = stored
     return outcome
 

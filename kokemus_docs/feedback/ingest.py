@@ -79,6 +79,7 @@ def ingest_feedback(ws: Workspace, register: Register, paths: Sequence[Path] = (
                 found = [Entry(session.rel(path), errors=[Problem(f"The file could not be handled ({exc.strerror}).",
                                                                   path=session.rel(path), code="io-error")])]
             entries += found
+            outcome.summary.append(_file_summary(found))
             progress(done, len(files), path.name)
     for entry in entries:
         outcome.errors += entry.errors
@@ -87,6 +88,22 @@ def ingest_feedback(ws: Workspace, register: Register, paths: Sequence[Path] = (
     if entries:
         outcome.summary.append("Feedback: " + ", ".join(f"{n} {s}" for s, n in counts.items() if n) + ".")
     return outcome
+
+
+def _file_summary(entries: list[Entry]) -> str:
+    """One line per file for the terminal (no answer text: comments may hold personal details)."""
+    first = entries[0]
+    if first.row is None:
+        who = " ".join(v for v in (first.respondent, first.unit_id) if v)
+        return f"{first.path}: {first.status}" + (f" ({who})" if who else "")
+    accepted = sum(e.status == "accepted" for e in entries)
+    rejected = [e.row for e in entries if e.status == "rejected"]
+    line = f"{first.path}: {accepted} row{'' if accepted == 1 else 's'} accepted"
+    if rejected:
+        shown = ", ".join(str(r) for r in rejected[:20]) + (" …" if len(rejected) > 20 else "")
+        line += (f", {len(rejected)} rejected (row{'' if len(rejected) == 1 else 's'} {shown}); put the corrected rows alone in a new file, the "
+                 "accepted ones are already counted")
+    return line
 
 
 def _collect(paths: Sequence[Path]) -> tuple[list[Path], list[Path]]:
@@ -137,7 +154,13 @@ class _Session:
                                                   code="too-large")])]
             self._file_done(ledger, path, "", entries)
             return entries
-        data = path.read_bytes()
+        with open(path, "rb", opener=_no_follow) as handle:  # a file swapped for a link meanwhile is not read
+            data = handle.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            entries = [Entry(rel, errors=[Problem(f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB.",
+                                                  path=rel, code="too-large")])]
+            self._file_done(ledger, path, "", entries)
+            return entries
         sha256 = hashlib.sha256(data).hexdigest()
         earlier = ledger.db.execute("SELECT id FROM feedback_files WHERE sha256 = ? AND status = 'accepted'"
                                     " ORDER BY id LIMIT 1", (sha256,)).fetchone()
@@ -221,6 +244,10 @@ class _Session:
             archived = self.rel(_move(path, self.inbox.parent / ("rejected" if status == "rejected" else "processed")))
             for entry in entries:
                 entry.archived_as = archived
+
+
+def _no_follow(path: str, flags: int) -> int:
+    return os.open(path, flags | getattr(os, "O_NOFOLLOW", 0))
 
 
 def _move(path: Path, folder: Path) -> Path:

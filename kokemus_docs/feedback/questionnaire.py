@@ -8,14 +8,12 @@ sits, and the reader of flattened (printed-to-PDF) questionnaires uses it too.
 from __future__ import annotations
 
 import io
-import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
-from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.lib.colors import Color, black, white
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
@@ -42,6 +40,7 @@ from kokemus_docs.feedback.questions import (
 from kokemus_docs.fileio import atomic_path, safe_filename
 from kokemus_docs.ledger import Ledger
 from kokemus_docs.model import Register
+from kokemus_docs.qr import dark_runs, qr_modules
 from kokemus_docs.report import Outcome, Progress, no_progress
 from kokemus_docs.workspace import Workspace
 
@@ -56,8 +55,8 @@ LIGHT = Color(0.8, 0.8, 0.8)
 
 # --- the layout: where each field sits (x0, y0, x1, y1 in points, y up) ---------------------------------------
 RECOMMEND_Y = 600  # bottom of the recommendation circles
-RECOMMEND_X0, RECOMMEND_PITCH, RECOMMEND_SIZE = 66, 44, 18
-SCALE_X0, SCALE_PITCH, SCALE_SIZE = 331, 37, 15  # statement columns: 1 .. 5 and "no answer"
+RECOMMEND_X0, RECOMMEND_PITCH, RECOMMEND_SIZE = 65, 44, 20  # reportlab draws true circles at size 20
+SCALE_X0, SCALE_PITCH, SCALE_SIZE = 331, 37, 20  # statement columns: 1 .. 5 and "no answer"
 SCALE_VALUES = ("1", "2", "3", "4", "5", NO_ANSWER)
 STATEMENT_TOP, STATEMENT_HEIGHT = 504, 40
 DATE_BOX = (MARGIN + 190, 280, MARGIN + 330, 297)
@@ -154,13 +153,19 @@ def questionnaire_pdf(q: Questionnaire, org_name: str) -> bytes:
     intro = text["intro"] + (" " + text["intro_client"] if q.respondent == "client" else "")
     _paragraph(canvas, intro, MARGIN, y - 8, text_right - MARGIN, FONT, 9.5, 12.5)
     if q.phone_url:
-        _qr_code(canvas, q.phone_url, RIGHT - 96, 712, 96)
-        canvas.setFont(FONT, 7.5)
-        lines = simpleSplit(text["phone"], FONT, 7.5, 104) + [q.phone_url]
-        for number, line in enumerate(lines):
-            size = 7.5 if number < len(lines) - 1 else _fit(line, FONT_BOLD, 8, 110)
-            canvas.setFont(FONT if number < len(lines) - 1 else FONT_BOLD, size)
-            canvas.drawRightString(RIGHT, 700 - number * 9.5, line)
+        _qr_code(canvas, q.phone_url, RIGHT - 92, 716, 92)
+        y = 707
+        for line in simpleSplit(text["phone"], FONT, 7.5, 116):
+            canvas.setFont(FONT, 7.5)
+            canvas.drawRightString(RIGHT, y, line)
+            y -= 9.5
+        # The address as typed on a phone: on one line if it fits, else the site and /f/<code> apart.
+        address = [q.phone_url] if pdfmetrics.stringWidth(q.phone_url, FONT_BOLD, 7) <= 112 else \
+            [q.phone_url[:-len(f"/f/{q.code}")], f"/f/{q.code}"]
+        for line in address:
+            canvas.setFont(FONT_BOLD, _fit(line, FONT_BOLD, 8, 112))
+            canvas.drawRightString(RIGHT, y, line)
+            y -= 9.5
 
     # 1. The recommendation question, 0-10.
     _paragraph(canvas, f"1. {question}", MARGIN, 660, RIGHT - MARGIN, FONT_BOLD, 10.5, 13.5)
@@ -266,21 +271,13 @@ def _fit(text: str, font: str, size: float, width: float) -> float:
 
 
 def _qr_code(canvas: Canvas, value: str, x: float, y: float, size: float) -> None:
-    """The QR code of `value` (error correction M, 4-module quiet zone) as filled squares, row runs merged."""
-    widget = QrCodeWidget(value, barLevel="M")
-    qr = widget.qr
-    qr.make()
-    count = qr.getModuleCount()
-    module = size / (count + 2 * widget.barBorder)
+    """The QR code of `value` with a 4-module quiet zone as filled squares, row runs merged."""
+    modules = qr_modules(value)
+    border = 4
+    module = size / (len(modules) + 2 * border)
     path = canvas.beginPath()
-    for row, cells in enumerate(qr.modules):
-        column = 0
-        for dark, run in itertools.groupby(bool(c) for c in cells):
-            length = len(list(run))
-            if dark:
-                path.rect(x + (column + widget.barBorder) * module,
-                          y + size - (row + widget.barBorder + 1) * module, length * module, module)
-            column += length
+    for row, column, length in dark_runs(modules):
+        path.rect(x + (column + border) * module, y + size - (row + border + 1) * module, length * module, module)
     canvas.setFillColor(black)
     canvas.drawPath(path, stroke=0, fill=1)
 

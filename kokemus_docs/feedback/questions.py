@@ -80,6 +80,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "thanks": "Kiitos palautteestasi!",
         "thanks_more": "Vastauksesi on tallennettu nimettömänä.",
         "fix": "Tarkista vastaus:",
+        "busy": "Vastausta ei voitu tallentaa juuri nyt. Yritä hetken päästä uudelleen.",
+        "err_recommend": "Valitse yksi numero 0–10.",
+        "err_statement": "Valitse 1–5 tai \"en osaa sanoa\".",
+        "err_comment": "Kirjoita enintään 2 000 merkkiä.",
+        "err_date": "Kirjoita päivämäärä muodossa 14.10.2026.",
+        "answer_again": "Voit antaa palautetta myös myöhemmin uudelleen.",
     },
     "sv": {
         "title": "Respons på erfarenhetsexpertverksamheten",
@@ -103,6 +109,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "thanks": "Tack för din respons!",
         "thanks_more": "Ditt svar har sparats anonymt.",
         "fix": "Kontrollera svaret:",
+        "busy": "Svaret kunde inte sparas just nu. Försök igen om en stund.",
+        "err_recommend": "Välj ett tal 0–10.",
+        "err_statement": "Välj 1–5 eller \"vet inte\".",
+        "err_comment": "Skriv högst 2 000 tecken.",
+        "err_date": "Skriv datumet som 14.10.2026.",
+        "answer_again": "Du kan gärna ge respons igen senare.",
     },
     "en": {
         "title": "Feedback on the work of experts by experience",
@@ -126,6 +138,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "thanks": "Thank you for your feedback!",
         "thanks_more": "Your answer has been saved anonymously.",
         "fix": "Please check your answer:",
+        "busy": "Your answer could not be saved just now. Please try again in a moment.",
+        "err_recommend": "Choose one number from 0 to 10.",
+        "err_statement": "Choose 1–5 or \"don't know\".",
+        "err_comment": "Write at most 2,000 characters.",
+        "err_date": "Write the date as 14.10.2026.",
+        "answer_again": "You are welcome to give feedback again later.",
     },
 }
 

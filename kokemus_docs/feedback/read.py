@@ -2,8 +2,9 @@
 exports (CSV, XLSX). Every reader works on bytes already read and bounded, and hands back raw values
 (strings, numbers, dates as the file holds them); `answers.check_answer` decides what they mean.
 
-Files are hostile: sizes, rows, columns, cell lengths, PDF objects and ZIP contents are all limited, and a
-file that breaks a limit or a parser is refused with a reason (`FeedbackUnreadable`), never half read.
+Files are hostile: PDFs are parsed by the shared safe reader (`formread.read_pdf`, a worker process within
+size, structure and time limits); exports are limited in size, rows, columns, cell length and unpacked ZIP
+size. A file that breaks a limit or a parser is refused with a reason (`FeedbackUnreadable`), never half read.
 """
 
 from __future__ import annotations
@@ -20,10 +21,9 @@ from kokemus_docs.errors import KokemusError
 from kokemus_docs.feedback.questions import ANSWER_FIELDS, IDENTITY_FIELDS, SEAL_FIELD
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
-MAX_PDF_PAGES = 4
-MAX_PDF_FIELDS = 400
-MAX_FIELD_DEPTH = 6
-MAX_ROWS = 20_000
+MAX_ROWS = 20_000  # answers in one export
+MAX_SHEET_ROWS = 200_000  # rows of any kind, empty ones included
+HEADER_SEARCH_ROWS = 10
 MAX_COLUMNS = 100
 MAX_CELL_CHARS = 10_000  # a cell longer than this is refused outright; comments are limited to 2,000 later
 MAX_XLSX_UNZIPPED = 60 * 1024 * 1024
@@ -56,142 +56,64 @@ class ExportRow:
 
 # --- PDF --------------------------------------------------------------------------------------------------------
 
+_PDF_ADVICE = {
+    "not-pdf": "Send the questionnaire as the PDF file it was.",
+    "too-large": "A filled questionnaire is far smaller; send only the questionnaire PDF.",
+    "damaged": "Save the filled questionnaire again and send the new file.",
+    "encrypted": "Save it without a password and send it again.",
+    "too-complex": "It is far more complex than a questionnaire; save the filled questionnaire again.",
+}
+
+
 def read_questionnaire(data: bytes) -> ReturnedQuestionnaire:
-    """Read a returned questionnaire PDF: live form fields, else the text and marks a flattened copy shows."""
-    if not data.lstrip()[:5].startswith(b"%PDF-"):
-        raise FeedbackUnreadable("The file is not a PDF. Send the questionnaire as the PDF file it was.",
-                                 code="not-pdf")
-    fields = pdf_field_values(data)
+    """Read a returned questionnaire PDF: live form fields, else the text and marks a flattened copy shows.
+
+    The PDF is parsed by the shared safe reader (formread.read_pdf: a worker process within limits)."""
+    from kokemus_docs.formread import FormUnreadable, read_pdf
+
+    try:
+        content = read_pdf(data, pages=True)
+    except FormUnreadable as exc:
+        code = exc.code or "damaged"
+        raise FeedbackUnreadable(f"{exc.what[:1].upper()}{exc.what[1:]}. {_PDF_ADVICE.get(code, '')}".strip(),
+                                 code=code) from None
+    fields = content.fields
     names = set(IDENTITY_FIELDS) | {SEAL_FIELD}
     if names <= set(fields):
         return ReturnedQuestionnaire(identity={n: fields[n] for n in IDENTITY_FIELDS}, seal=fields[SEAL_FIELD],
                                      values={n: fields.get(n, "") for n in ANSWER_FIELDS})
-    if fields:
-        raise FeedbackUnreadable("The PDF has form fields but is not a feedback questionnaire of kokemus-docs "
-                                 "(an hour form, or another organisation's form?).", code="wrong-form")
-    return _from_page_text(data)
+    if fields or content.pages is None:
+        raise FeedbackUnreadable("The PDF is not a feedback questionnaire of kokemus-docs (an hour form, or "
+                                 "another organisation's form?).", code="wrong-form")
+    return _from_page_text(content.pages)
 
 
-def pdf_field_values(data: bytes) -> dict[str, str]:
-    """Every terminal form field's fully qualified name and value as text (radio groups: the chosen export
-    value; nothing chosen: ''). Bounded: file size, pages, fields, depth, and each object visited once.
-
-    The one place that opens a questionnaire's form fields; swap it for a shared reader when one exists.
-    """
-    import pikepdf
-
-    if len(data) > MAX_FILE_BYTES:
-        raise FeedbackUnreadable(f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB.", code="too-large")
-    try:
-        pdf = pikepdf.open(io.BytesIO(data))
-    except pikepdf.PasswordError:
-        raise FeedbackUnreadable("The PDF is password protected; save it without protection and send it again.",
-                                 code="encrypted") from None
-    except Exception as exc:  # any damage qpdf cannot recover from
-        raise FeedbackUnreadable(f"The PDF is damaged ({type(exc).__name__}); save the questionnaire again.",
-                                 code="damaged") from None
-    with pdf:
-        if len(pdf.pages) > MAX_PDF_PAGES:
-            raise FeedbackUnreadable(f"The PDF has {len(pdf.pages)} pages; a questionnaire has one.",
-                                     code="wrong-form")
-        acroform = pdf.Root.get("/AcroForm")
-        roots = acroform.get("/Fields") if isinstance(acroform, pikepdf.Dictionary) else None
-        if not isinstance(roots, pikepdf.Array):
-            return {}
-        values: dict[str, str] = {}
-        seen: set[tuple[int, int]] = set()
-        stack = [(node, "", 0) for node in reversed(list(roots))]
-        while stack:
-            node, parent_name, depth = stack.pop()
-            if not isinstance(node, pikepdf.Dictionary) or depth > MAX_FIELD_DEPTH:
-                continue
-            if node.is_indirect:
-                if node.objgen in seen:
-                    continue
-                seen.add(node.objgen)
-            if len(seen) > MAX_PDF_FIELDS * 20:
-                raise FeedbackUnreadable("The PDF has far too many form objects for a questionnaire.",
-                                         code="wrong-form")
-            part = _pdf_text(node.get("/T"))
-            name = f"{parent_name}.{part}" if parent_name and part else (part or parent_name)
-            kids = node.get("/Kids")
-            named_kids = isinstance(kids, pikepdf.Array) and any(
-                isinstance(k, pikepdf.Dictionary) and "/T" in k for k in kids)
-            if named_kids:
-                stack.extend((kid, name, depth + 1) for kid in reversed(list(kids)))
-                continue
-            if not name or name in values:
-                continue
-            values[name] = _field_value(node, kids)
-            if len(values) > MAX_PDF_FIELDS:
-                raise FeedbackUnreadable("The PDF has too many form fields for a questionnaire.", code="wrong-form")
-        return values
-
-
-def _pdf_text(value) -> str:
-    import pikepdf
-
-    if isinstance(value, pikepdf.String):
-        return str(value)[:MAX_CELL_CHARS]
-    if isinstance(value, pikepdf.Name):
-        return str(value)[1:]
-    return ""
-
-
-def _field_value(node, kids) -> str:
-    """A text field's /V; a button's /V name, or the 'on' state of the widget (kid) that shows as chosen."""
-    import pikepdf
-
-    value = node.get("/V")
-    if isinstance(value, pikepdf.Name):
-        state = str(value)[1:]
-        return "" if state == "Off" else state
-    if isinstance(value, pikepdf.String):
-        return str(value)[:MAX_CELL_CHARS + 1]
-    widgets = list(kids)[:50] if isinstance(kids, pikepdf.Array) else [node]
-    for widget in widgets:
-        state = widget.get("/AS") if isinstance(widget, pikepdf.Dictionary) else None
-        if isinstance(state, pikepdf.Name) and str(state) != "/Off":
-            return str(state)[1:]
-    return ""
-
-
-def _from_page_text(data: bytes) -> ReturnedQuestionnaire:
-    """A flattened questionnaire: text inside the layout's field boxes, and which circles are filled in."""
-    import pdfplumber
-
+def _from_page_text(pages: list) -> ReturnedQuestionnaire:
+    """A flattened questionnaire: text inside the layout's field boxes, and which circles hold a dot."""
     from kokemus_docs.feedback.questionnaire import PAGE_HEIGHT, PAGE_WIDTH, questionnaire_layout
 
-    try:
-        with pdfplumber.open(io.BytesIO(data)) as pdf:
-            if len(pdf.pages) != 1:
-                raise FeedbackUnreadable("The PDF is not a one-page questionnaire.", code="wrong-form")
-            page = pdf.pages[0]
-            if abs(float(page.width) - PAGE_WIDTH) > 2 or abs(float(page.height) - PAGE_HEIGHT) > 2:
-                raise FeedbackUnreadable("The PDF's page is not the questionnaire's A4 page.", code="wrong-form")
-            chars = page.chars[:20_000]
-            shapes = (page.curves + page.rects)[:20_000]
-            height = float(page.height)
-    except FeedbackUnreadable:
-        raise
-    except Exception as exc:
-        raise FeedbackUnreadable(f"The PDF cannot be read ({type(exc).__name__}).", code="damaged") from None
-    if not chars:
+    if len(pages) != 1:
+        raise FeedbackUnreadable("The PDF is not a one-page questionnaire.", code="wrong-form")
+    page = pages[0]
+    if abs(page.width - PAGE_WIDTH) > 2 or abs(page.height - PAGE_HEIGHT) > 2:
+        raise FeedbackUnreadable("The PDF's page is not the questionnaire's A4 page.", code="wrong-form")
+    if not page.chars:
         raise FeedbackUnreadable(
             "The PDF holds no text: it looks like a scanned paper questionnaire. Paper answers cannot be read "
             "from an image; type them into a CSV file (respondent, unit_id, date, recommend, s1 … s5, comment) "
             "and ingest that instead.", code="scanned")
     layout = questionnaire_layout()
-    texts = {name: _text_in(chars, box, height) for name, box in layout.text_boxes.items()}
+    texts = {name: _text_in(page.chars, box, page.height) for name, box in layout.text_boxes.items()}
     if not all(texts.get(n) for n in (*IDENTITY_FIELDS, SEAL_FIELD)):
         raise FeedbackUnreadable("The PDF is not a kokemus-docs feedback questionnaire (no questionnaire "
                                  "details at the foot of the page).", code="wrong-form")
     values = {name: texts.get(name, "") for name in ("date", "comment")}
     for group, options in layout.radios.items():
-        chosen = [value for value, box in options.items() if _filled_mark(shapes, box, height)]
+        chosen = [value for value, box in options.items() if _dot_in(page.lines, box, page.height)]
         if len(chosen) > 1:
             raise FeedbackUnreadable(f"More than one answer is marked for {group}; the flattened copy cannot be "
-                                     "read with certainty.", code="page-text-unclear")
+                                     "read with certainty. Send the fillable questionnaire itself.",
+                                     code="page-text-unclear")
         values[group] = chosen[0] if chosen else ""
     return ReturnedQuestionnaire(identity={n: texts[n] for n in IDENTITY_FIELDS}, seal=texts[SEAL_FIELD],
                                  values=values, source="page-text")
@@ -219,20 +141,16 @@ def _text_in(chars: list[dict], box: tuple[float, float, float, float], height: 
     return "\n".join(result).strip()
 
 
-def _filled_mark(shapes: list[dict], box: tuple[float, float, float, float], height: float) -> bool:
-    """A dark filled shape smaller than the circle, centred inside it: the chosen radio button's dot."""
+def _dot_in(shapes: list[dict], box: tuple[float, float, float, float], height: float) -> bool:
+    """A drawn shape well smaller than the circle and centred inside it: the chosen radio button's dot (the
+    circle itself is drawn as large as its box)."""
     x0, y0, x1, y1 = box
     for shape in shapes:
-        if not shape.get("fill"):
-            continue
-        colour = shape.get("non_stroking_color")
-        values = colour if isinstance(colour, (list, tuple)) else (colour,)
-        numbers = [v for v in values if isinstance(v, (int, float))]
-        dark = bool(numbers) and (max(numbers) < 0.4 if len(numbers) != 4 else numbers[3] > 0.6)
+        width, tall = shape["x1"] - shape["x0"], shape["bottom"] - shape["top"]
         cx = (shape["x0"] + shape["x1"]) / 2
         cy = height - (shape["top"] + shape["bottom"]) / 2
-        small = (shape["x1"] - shape["x0"]) < (x1 - x0) * 0.9
-        if dark and small and x0 < cx < x1 and y0 < cy < y1:
+        if 0.5 < width < (x1 - x0) * 0.6 and 0.5 < tall < (y1 - y0) * 0.6 \
+                and x0 + 2 < cx < x1 - 2 and y0 + 2 < cy < y1 - 2:
             return True
     return False
 
@@ -256,36 +174,46 @@ def column_map(headers: list[object], mapping: dict[str, str]) -> dict[int, str]
 
 
 def read_export(data: bytes, kind: str, mapping: dict[str, str]) -> list[ExportRow]:
-    """The data rows of a CSV or XLSX export with recognised columns. Raises FeedbackUnreadable when the file
-    breaks a limit or lacks the columns respondent, unit_id and recommend."""
+    """The data rows of a CSV or XLSX export with recognised columns. The header is the first of the top
+    HEADER_SEARCH_ROWS rows that names respondent, unit_id and recommend (some tools put a title above it).
+    Raises FeedbackUnreadable when the file breaks a limit or lacks those columns."""
     if len(data) > MAX_FILE_BYTES:
         raise FeedbackUnreadable(f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; export fewer "
                                  "answers at a time.", code="too-large")
     rows = _xlsx_rows(data) if kind == "xlsx" else _csv_rows(data)
-    try:
-        headers = next(rows)
-    except StopIteration:
-        raise FeedbackUnreadable("The file is empty.", code="empty") from None
-    columns = column_map(list(headers), mapping)
-    missing = [n for n in ("respondent", "unit_id", "recommend") if n not in columns.values()]
-    if missing:
-        shown = ", ".join(repr(str(h)) for h in list(headers)[:12] if h not in (None, ""))
-        raise FeedbackUnreadable(
-            f"The export has no column for {', '.join(missing)} (columns found: {shown or 'none'}). Name the "
-            "columns respondent, unit_id, date, recommend, s1 … s5, comment, or map the survey tool's headings "
-            "in kokemus.toml under [feedback.columns], e.g. \"Suosittelisitko?\" = \"recommend\".",
-            code="columns-missing")
-    return list(_data_rows(rows, columns))
+    first: tuple | None = None
+    for header_row, cells in enumerate(rows, start=1):
+        first = cells if first is None else first
+        columns = column_map(list(cells), mapping)
+        if {"respondent", "unit_id", "recommend"} <= set(columns.values()):
+            return list(_data_rows(rows, columns, header_row))
+        if header_row >= HEADER_SEARCH_ROWS:
+            break
+    if first is None:
+        raise FeedbackUnreadable("The file is empty.", code="empty")
+    found = set(column_map(list(first), mapping).values())
+    missing = [n for n in ("respondent", "unit_id", "recommend") if n not in found]
+    shown = ", ".join(repr(str(h)) for h in list(first)[:12] if h not in (None, ""))
+    raise FeedbackUnreadable(
+        f"The export has no column for {', '.join(missing)} (columns found: {shown or 'none'}). Name the "
+        "columns respondent, unit_id, date, recommend, s1 … s5, comment, or map the survey tool's headings "
+        "in kokemus.toml under [feedback.columns], e.g. \"Suosittelisitko?\" = \"recommend\".",
+        code="columns-missing")
 
 
-def _data_rows(rows: Iterator[tuple], columns: dict[int, str]) -> Iterator[ExportRow]:
-    for number, cells in enumerate(rows, start=2):
-        if number > MAX_ROWS + 1:
-            raise FeedbackUnreadable(f"The export has more than {MAX_ROWS} rows; split the export into "
-                                     "smaller files.", code="too-many-rows")
+def _data_rows(rows: Iterator[tuple], columns: dict[int, str], header_row: int) -> Iterator[ExportRow]:
+    answers = 0
+    for number, cells in enumerate(rows, start=header_row + 1):
+        if number > MAX_SHEET_ROWS:
+            raise FeedbackUnreadable(f"The export has more than {MAX_SHEET_ROWS} rows; export only the answers.",
+                                     code="too-many-rows")
         values = {name: cells[index] for index, name in columns.items() if index < len(cells)}
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in values.values()):
             continue
+        answers += 1
+        if answers > MAX_ROWS:
+            raise FeedbackUnreadable(f"The export has more than {MAX_ROWS} answers; split it into smaller files.",
+                                     code="too-many-rows")
         yield ExportRow(row=number, values=values)
 
 

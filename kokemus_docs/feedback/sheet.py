@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from openpyxl import Workbook
-from openpyxl.chart import BarChart, LineChart, Reference
-from openpyxl.styles import Alignment
+from openpyxl.chart import BarChart, Reference
 from openpyxl.utils import get_column_letter
 
 from kokemus_docs import xlsx
@@ -103,26 +102,21 @@ def add_feedback_sheets(wb: Workbook, ws: Workspace, register: Register, year: i
 
 
 def _put(sheet, row: int, column: int, value: object, style: str | None = None) -> None:
-    target = sheet.cell(row=row, column=column)
-    if isinstance(value, str):
-        target.value = xlsx.text_value(value)
-        target.data_type = "s"  # never a formula, whatever a respondent typed
-        if target.value.startswith(xlsx.FORMULA_TRIGGERS):
-            target.quotePrefix = True
-    else:
-        target.value = value
-    if style:
-        target.style = style
+    xlsx.set_cell(sheet.cell(row=row, column=column), value, style)
 
 
-def _print_settings(sheet, title_rows: str) -> None:
-    """Landscape A4, one page wide, the header row repeated on every page."""
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_title_rows = title_rows
+def _finish(sheet, charts: list, *, title_rows: int, freeze: str) -> None:
+    """The workbook's common print settings (A4 landscape, one page wide, header rows repeated), rows as high
+    as their wrapped text, and the charts below the tables, each on a page of its own."""
+    xlsx.print_setup(sheet, title_rows=title_rows, freeze=freeze)
+    xlsx.fit_row_heights(sheet)
+    xlsx.place_charts(sheet, charts, sheet.max_row + 2)
+
+
+def _wide_text(sheet, row: int, column: int, text: str, last_column: int) -> None:
+    """A note across the table's width (xlsx.fit_row_heights wraps it), so it prints inside the page."""
+    _put(sheet, row, column, text)
+    sheet.merge_cells(start_row=row, start_column=column, end_row=row, end_column=last_column)
 
 
 def _header(sheet, row: int, labels: Sequence[str]) -> None:
@@ -138,6 +132,8 @@ def _unit_name(register: Register, unit_id: str | None) -> str:
 
 
 def _figures_cells(figures: Figures, with_agree: bool) -> list[tuple[object, str | None]]:
+    if figures.n == 0:
+        return [(0, None)]  # nobody answered: nothing to protect, and "< 5" would suggest someone did
     if not figures.shown:
         return [(TOO_FEW, None)]
     cells: list[tuple[object, str | None]] = [(figures.n, None), (figures.nps, "kk_nps")]
@@ -163,9 +159,8 @@ def _summary_sheet(wb: Workbook, register: Register, year: int, rows) -> None:
     for number in range(1, 6):
         headers += [f"Väittämä {number}: keskiarvo / Påstående {number}: medelvärde",
                     f"Väittämä {number}: samaa mieltä (4–5) / instämmer (4–5)"]
-    xlsx.set_widths(sheet, [26, 36, 11, 8] + [12] * 10)
+    xlsx.set_widths(sheet, xlsx.header_widths(headers, [30, 36, 11, 8] + [12] * 10))
     _header(sheet, 1, headers)
-    sheet.freeze_panes = "C2"
     line = 1
     for respondent, unit_id, figures in rows:
         line += 1
@@ -173,8 +168,6 @@ def _summary_sheet(wb: Workbook, register: Register, year: int, rows) -> None:
         _put(sheet, line, 2, _unit_name(register, unit_id), xlsx.BOLD if unit_id is None else None)
         for column, (value, style) in enumerate(_figures_cells(figures, with_agree=True), start=3):
             _put(sheet, line, column, value, style)
-    table_end = line
-    _print_settings(sheet, "1:1")
 
     line += 2
     notes = [
@@ -187,7 +180,7 @@ def _summary_sheet(wb: Workbook, register: Register, year: int, rows) -> None:
         "'vet inte' räknas inte med.",
     ]
     for note in notes:
-        _put(sheet, line, 1, note)
+        _wide_text(sheet, line, 1, note, len(headers))
         line += 1
     line += 1
     for respondent in RESPONDENTS:
@@ -196,7 +189,7 @@ def _summary_sheet(wb: Workbook, register: Register, year: int, rows) -> None:
         for number, (fi, sv) in enumerate(zip(QUESTIONS[respondent]["fi"][1], QUESTIONS[respondent]["sv"][1],
                                               strict=True), start=1):
             _put(sheet, line, 1, f"Väittämä / Påstående {number}")
-            _put(sheet, line, 2, f"{fi} / {sv}")
+            _wide_text(sheet, line, 2, f"{fi} / {sv}", len(headers))
             line += 1
 
     # The chart reads a table of the groups with enough answers only.
@@ -217,17 +210,20 @@ def _summary_sheet(wb: Workbook, register: Register, year: int, rows) -> None:
         chart.add_data(Reference(sheet, min_col=2, min_row=chart_top, max_row=chart_top + len(shown)),
                        titles_from_data=True)
         chart.set_categories(Reference(sheet, min_col=1, min_row=chart_top + 1, max_row=chart_top + len(shown)))
-        chart.width, chart.height = 18, 8
-        sheet.add_chart(chart, f"D{table_end + 3}")
+        chart.y_axis.number_format = "0"
+        chart.x_axis.tickLblPos = "low"
+        charts = [chart]
+    else:
+        charts = []
+    _finish(sheet, charts, title_rows=1, freeze="C2")
 
 
 def _quarter_sheet(wb: Workbook, year: int, answers: Sequence[Answer]) -> None:
     sheet = wb.create_sheet("Palaute neljännesvuosittain")
     headers = ["Vastaajat / Svarande", "Neljännes / Kvartal", "Vastauksia / Svar", "NPS"] + [
         f"Väittämä {n}: keskiarvo / Påstående {n}: medelvärde" for n in range(1, 6)]
-    xlsx.set_widths(sheet, [26, 22, 11, 8] + [14] * 5)
+    xlsx.set_widths(sheet, xlsx.header_widths(headers, [30, 24, 11, 8] + [14] * 5))
     _header(sheet, 1, headers)
-    sheet.freeze_panes = "C2"
     by_quarter: dict[tuple[str, int], Figures] = {}
     line = 1
     for respondent in RESPONDENTS:
@@ -237,12 +233,8 @@ def _quarter_sheet(wb: Workbook, year: int, answers: Sequence[Answer]) -> None:
             line += 1
             _put(sheet, line, 1, RESPONDENT_LABELS[respondent])
             _put(sheet, line, 2, f"{QUARTERS[quarter - 1]} {year}")
-            if not mine:
-                _put(sheet, line, 3, 0)
-                continue
             for column, (value, style) in enumerate(_figures_cells(figures, with_agree=False), start=3):
                 _put(sheet, line, column, value, style)
-    _print_settings(sheet, "1:1")
 
     # NPS by quarter for the chart: a breakdown with fewer than 5 answers is an empty cell (a gap in the line).
     line += 2
@@ -255,31 +247,33 @@ def _quarter_sheet(wb: Workbook, year: int, answers: Sequence[Answer]) -> None:
             if figures.shown:
                 _put(sheet, chart_top + quarter, column, figures.nps, "kk_nps")
     if any(f.shown for f in by_quarter.values()):
-        chart = LineChart()
+        chart = BarChart()
+        chart.type = "col"
         chart.title = f"NPS neljännesvuosittain / per kvartal {year}"
+        chart.y_axis.number_format = "0"
+        chart.x_axis.tickLblPos = "low"
         chart.y_axis.title = "NPS"
         chart.y_axis.scaling.min, chart.y_axis.scaling.max = -100, 100
         chart.x_axis.delete = chart.y_axis.delete = False
         chart.add_data(Reference(sheet, min_col=2, max_col=1 + len(RESPONDENTS), min_row=chart_top,
                                  max_row=chart_top + 4), titles_from_data=True)
         chart.set_categories(Reference(sheet, min_col=1, min_row=chart_top + 1, max_row=chart_top + 4))
-        chart.width, chart.height = 18, 8
-        sheet.add_chart(chart, f"F{chart_top}")
+        charts = [chart]
+    else:
+        charts = []
+    _finish(sheet, charts, title_rows=1, freeze="C2")
 
 
 def _comments_sheet(wb: Workbook, register: Register, year: int, answers: Sequence[Answer]) -> None:
     sheet = wb.create_sheet("Palautteen kommentit")
-    xlsx.set_widths(sheet, [12, 26, 32, 18, 90])
+    xlsx.set_widths(sheet, [11, 30, 40, 20, 80])
     _put(sheet, 1, 1, "Vain koordinaattorille: lue kommentit ennen kuin jaat niitä. Vastaaja on voinut kirjoittaa "
                       "niihin nimiä tai muita henkilötietoja; poista ne ennen jakamista. / Endast för koordinatorn: "
                       "läs kommentarerna innan du delar dem. De kan innehålla namn eller andra personuppgifter; ta "
                       "bort dem innan du delar.", xlsx.BOLD)
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=5)
-    sheet.cell(row=1, column=1).alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.row_dimensions[1].height = 45
     _header(sheet, 2, ["Päivä / Datum", "Vastaajat / Svarande", "Yksikkö / Enhet", "Kanava / Kanal",
                        "Kommentti / Kommentar"])
-    sheet.freeze_panes = "A3"
     line = 2
     with_comment = sorted((a for a in answers if a.comment),
                           key=lambda a: (RESPONDENTS.index(a.respondent), _unit_name(register, a.unit_id).casefold(),
@@ -291,8 +285,7 @@ def _comments_sheet(wb: Workbook, register: Register, year: int, answers: Sequen
         _put(sheet, line, 3, _unit_name(register, answer.unit_id))
         _put(sheet, line, 4, CHANNEL_LABELS.get(answer.channel, answer.channel))
         _put(sheet, line, 5, answer.comment)
-        sheet.cell(row=line, column=5).alignment = Alignment(wrap_text=True, vertical="top")
     if not with_comment:
         _put(sheet, 3, 1, f"Ei kommentteja vuodelta {year}. / Inga kommentarer för {year}.")
     sheet.auto_filter.ref = f"A2:{get_column_letter(5)}{max(line, 3)}"
-    _print_settings(sheet, "2:2")
+    _finish(sheet, [], title_rows=2, freeze="A3")

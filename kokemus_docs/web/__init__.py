@@ -35,7 +35,7 @@ def _secret_key(ws: Workspace) -> bytes:
 
 def create_app(workspace_root: str | os.PathLike, *, config: dict | None = None) -> Flask:
     """The web app on the workspace at `workspace_root`."""
-    from kokemus_docs.web import auth, expert, payroll, staff, unit
+    from kokemus_docs.web import auth, expert, feedback, payroll, staff, unit
     from kokemus_docs.web.errors import install as install_errors
     from kokemus_docs.web.i18n import install as install_i18n
 
@@ -77,7 +77,7 @@ def create_app(workspace_root: str | os.PathLike, *, config: dict | None = None)
     install_i18n(app)
     install_errors(app)
 
-    for module in (auth, staff, unit, payroll, expert):
+    for module in (auth, staff, unit, payroll, expert, feedback):
         app.register_blueprint(module.bp)
 
     @app.get("/healthz")
