@@ -117,6 +117,7 @@ MATRIX = {
     "/e/{closed}":                          (GONE,    GONE,     GONE,     GONE,     GONE,     GONE),
     "/e/not-a-token":                       (MISSING, MISSING,  MISSING,  MISSING,  MISSING,  MISSING),
     "/no/such/page":                        (LOGIN,   MISSING,  MISSING,  MISSING,  MISSING,  LOGIN),
+    "/f/not-a-questionnaire":               (MISSING, MISSING,  MISSING,  MISSING,  MISSING,  MISSING),
     f"/e/{{KA-001}}/forms/S-2026-001_{MONTH}.pdf":
                                             (OK,      OK,       OK,       OK,       OK,       OK),
     f"/e/{{KA-001}}/forms/S-2026-002_{MONTH}.pdf":
