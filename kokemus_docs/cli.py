@@ -9,6 +9,7 @@ import functools
 import json
 import os
 import re
+import signal
 import sqlite3
 import sys
 import threading
@@ -469,6 +470,8 @@ def serve(host: str, port: int, threads: int, warm_pdf: bool, as_json: bool) -> 
 
     # The register is read before the first page is asked for (a few seconds for a thousand experts).
     threading.Thread(target=_quietly, args=(register_check, app.config["KOKEMUS_WORKSPACE"]), daemon=True).start()
+    # Stopped by a service manager (SIGTERM): exit normally, so that the warm LibreOffice is stopped too.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     office = warm_office()
     if warm_pdf and office.available:  # LibreOffice starts in the background, ready for the first PDF asked for
         threading.Thread(target=_start_quietly, args=(office,), daemon=True).start()

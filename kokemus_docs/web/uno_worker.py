@@ -3,9 +3,12 @@ LibreOffice's `uno` module (Debian: python3-uno). Not imported by kokemus-docs i
 
 Reads one JSON request a line on stdin, {"source": path, "target": path}, and answers one JSON line on stdout,
 {"ok": true} or {"ok": false, "error": text}. The first line it writes is {"ready": true} once connected.
+When stdin closes (the server has stopped, even if it was killed), it tells LibreOffice to quit.
 """
 
 import json
+import os
+import shutil
 import sys
 import time
 
@@ -59,6 +62,14 @@ def main():
         except Exception as exc:  # noqa: BLE001 - every failure is reported to the caller, who decides
             answer = {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:500]}
         print(json.dumps(answer), flush=True)
+    # stdin closed: the server stopped (however it stopped), so LibreOffice stops too, and its profile goes
+    try:
+        desktop.terminate()
+    except Exception:  # noqa: BLE001 - it may be gone already
+        pass
+    if len(sys.argv) > 3 and os.path.basename(sys.argv[3]).startswith("kokemus-warm-"):
+        time.sleep(2)
+        shutil.rmtree(sys.argv[3], ignore_errors=True)
 
 
 if __name__ == "__main__":

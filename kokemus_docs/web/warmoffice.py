@@ -96,7 +96,8 @@ class WarmOffice:
              "--nologo", "--norestore", "--nolockcheck", "--nodefault", f"--accept=pipe,name={pipe};urp;"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         self._worker = subprocess.Popen(
-            [self._python, str(WORKER), pipe, str(START_TIMEOUT)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            [self._python, str(WORKER), pipe, str(START_TIMEOUT), self._profile], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL, text=True, start_new_session=True)
         answer = self._answer(START_TIMEOUT + 5)
         if not answer.get("ready"):
