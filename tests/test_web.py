@@ -548,3 +548,19 @@ def test_coordinator_replaces_a_leaked_address(app, site, clients):
     site.tokens["KA-006"] = new[3:]
     assert client.post(f"/months/{MONTH}/links/NOBODY/revoke",
                        data={"csrf_token": csrf_token(client, f"/months/{MONTH}/links")}).status_code == 404
+
+
+def test_login_returns_to_the_page_asked_for_on_this_site_only(app):
+    client = app.test_client()
+    asked = client.get(f"/units/MTP-PORVOO/months/{MONTH}")
+    assert asked.location.startswith("/login?next=")
+    page = client.get(asked.location).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    action = re.search(r'<form method="post" action="([^"]+)" class="login">', page).group(1).replace("&amp;", "&")
+    response = client.post(action, data={"login": "unit-mtp", "password": PASSWORDS["unit-mtp"], "csrf_token": token})
+    assert response.location == f"/units/MTP-PORVOO/months/{MONTH}"
+    other = app.test_client()
+    token = csrf_token(other)
+    response = other.post("/login?next=//evil.example/x", data={"login": "unit-mtp", "password": PASSWORDS["unit-mtp"],
+                                                              "csrf_token": token})
+    assert response.location == "/"

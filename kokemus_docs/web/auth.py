@@ -90,7 +90,14 @@ def login():
         session["lang"] = language
     login_user(StaffUser(user))
     accounts.audit(g.ws, user.login, "login", result="ok")
-    return redirect(url_for("auth.home"))
+    return redirect(_local(request.args.get("next", "")) or url_for("auth.home"))
+
+
+def _local(target: str) -> str:
+    """`target` if it is a path on this site (never another site's address), else ''."""
+    if not target.startswith("/") or target.startswith("//") or "\\" in target or any(ord(c) < 32 for c in target):
+        return ""
+    return target
 
 
 @bp.post("/logout")
@@ -108,10 +115,7 @@ def language():
     chosen = request.form.get("lang", "")
     if chosen in LANGUAGES:
         session["lang"] = chosen
-    target = request.form.get("next", "")
-    if not target.startswith("/") or target.startswith("//") or "\\" in target:
-        target = url_for("auth.home")
-    return redirect(target)
+    return redirect(_local(request.form.get("next", "")) or url_for("auth.home"))
 
 
 @bp.get("/")
