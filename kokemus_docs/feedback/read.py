@@ -109,7 +109,7 @@ def _from_page_text(pages: list) -> ReturnedQuestionnaire:
                                  "details at the foot of the page).", code="wrong-form")
     values = {name: texts.get(name, "") for name in ("date", "comment")}
     for group, options in layout.radios.items():
-        chosen = [value for value, box in options.items() if _dot_in(page.lines, box, page.height)]
+        chosen = [value for value, box in options.items() if _dot_in(page.shapes, box, page.height)]
         if len(chosen) > 1:
             raise FeedbackUnreadable(f"More than one answer is marked for {group}; the flattened copy cannot be "
                                      "read with certainty. Send the fillable questionnaire itself.",
