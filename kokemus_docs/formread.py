@@ -450,18 +450,23 @@ class _Worker:
             raise RuntimeError("the PDF reading process did not start (see the messages above)") from None
 
     def run(self, request: dict, data: bytes, time_limit: float) -> dict:
-        """The worker's reply; {'error': 'too-complex', ...} when it overruns `time_limit` or dies."""
+        """The worker's reply; {'error': 'too-complex', ...} when it overruns `time_limit`. Raises EOFError or
+        OSError when the worker has ended (before or while reading the file)."""
         self.requests.send_bytes(json.dumps(request).encode() + b"\n" + data)
         if not self.replies.poll(time_limit):
             self.stop(kill=True)
             return {"error": "too-complex",
                     "what": f"reading the PDF took longer than {time_limit:g} seconds and was stopped"}
         try:
-            return json.loads(self.replies.recv_bytes(MAX_REPLY_BYTES))
-        except (EOFError, OSError, ValueError):
-            self.stop()
-            return {"error": "too-complex", "what": "the PDF stopped the reader (it needs too much memory or is "
-                                                    "damaged)"}
+            reply = self.replies.recv_bytes(MAX_REPLY_BYTES)
+        except OSError:  # an answer longer than any form's
+            self.stop(kill=True)
+            return {"error": "too-complex", "what": "the PDF holds far more than a form"}
+        try:
+            return json.loads(reply)
+        except ValueError:
+            self.stop(kill=True)
+            return {"error": "damaged", "what": "the PDF reader's answer cannot be used"}
 
     def alive(self) -> bool:
         return self.process.poll() is None and self.owner == os.getpid()
@@ -509,11 +514,14 @@ class _Workers:
                 try:
                     reply = worker.run(request, data, time_limit)
                 except (EOFError, OSError):
+                    # The worker ended: after the last file (out of memory), or while reading this one (its
+                    # memory limit, a crash in C code, or stopped from outside). A fresh one tries it once more.
                     worker.stop(kill=True)
                     self.worker = None
                     if attempt:
-                        return {"error": "too-complex", "what": "the PDF stopped the reader"}
-                    continue  # it had ended after the last file (out of memory); a fresh one reads this file
+                        return {"error": "too-complex",
+                                "what": "the PDF stopped the reader twice (it needs too much memory or is damaged)"}
+                    continue
                 except BaseException:  # interrupted: the answer still to come must not be taken for the next file's
                     worker.stop(kill=True)
                     self.worker = None

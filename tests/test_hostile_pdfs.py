@@ -401,3 +401,21 @@ def test_a_pipe_or_a_folder_is_refused_without_waiting(tmp_path):
         with pytest.raises(FormUnreadable) as caught:
             read_form(path)
         assert caught.value.code == "not-pdf" and time.monotonic() - started < QUICK
+
+
+def test_a_reading_process_stopped_while_reading_gets_the_file_again_from_a_fresh_one(filled):
+    """Ended from outside mid-file (or by its memory limit): the file is read once more, not rejected at once."""
+    import threading
+
+    slow = page_with_content(b"0 0 m 1 1 l S\n" * 500_000)
+    formread.read_fields(filled)
+    first = formread._WORKERS.worker
+    killer = threading.Timer(0.3, first.process.kill)
+    killer.start()
+    try:
+        error = refused(slow, "too-complex", time_limit=1.5)
+    finally:
+        killer.cancel()
+    assert "longer than 1.5 seconds" in error.what  # the second reading ran into the time limit
+    assert first.process.poll() is not None and formread._WORKERS.worker is not first
+    assert read_quickly(filled).rows[1]["notes"] == NOTES
