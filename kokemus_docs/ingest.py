@@ -317,7 +317,7 @@ class _Session:
                 record = self._decide(source.path, source.data, source.sha256, result)
                 archived = self._archive(source, self._archive_dir(result))
                 result.archived_as = archived
-                problems = [{"severity": f.severity, **f.problem().as_dict()} for f in result.findings]
+                problems = [{"severity": f.severity, **f.stored()} for f in result.findings]
                 submission_id = self.ledger.record_submission(
                     sha256=source.sha256, file_name=source.name, received_on=self.received_on,
                     status=result.status, form_id=result.form_id or None, problems=problems,

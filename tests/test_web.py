@@ -358,6 +358,17 @@ def test_coordinator_uploads_many_and_sees_them_on_the_month_page(clients, site)
     assert "S-2026-006.pdf" in page and "hylätty" in page and "sama tiedosto jo saatu" in page
     row = re.search(r'<tr id="row-S-2026-006">.*?</tr>', page, re.S).group(0)
     assert "hylätty" in row and "3.11.2026" in row
+    # the reasons in the page's language, never the ledger's English
+    month_page = client.get(f"/months/{MONTH}").get_data(as_text=True)
+    row = re.search(r'<tr id="row-S-2026-006">.*?</tr>', month_page, re.S).group(0)
+    assert "lokakuu 2026" in row and "is not in" not in row
+    client.post("/language", data={"lang": "sv", "next": f"/months/{MONTH}",
+                                   "csrf_token": csrf_token(client, f"/months/{MONTH}")})
+    swedish = client.get(f"/months/{MONTH}").get_data(as_text=True)
+    row = re.search(r'<tr id="row-S-2026-006">.*?</tr>', swedish, re.S).group(0)
+    assert "hör inte till blankettens månad" in row and "is not in" not in row
+    client.post("/language", data={"lang": "fi", "next": f"/months/{MONTH}",
+                                   "csrf_token": csrf_token(client, f"/months/{MONTH}")})
 
 
 def test_coordinator_runs_a_step_and_the_audit_log_shows_it(clients, site):

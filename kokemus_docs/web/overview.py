@@ -174,7 +174,8 @@ def month_overview(ws: Workspace, register: Register, month: str, language: str 
                 row = by_form[sub["form_id"]]
                 if sub["status"] == "rejected" and row.status in ("missing", "rejected"):
                     row.status, row.received_on = "rejected", sub["received_on"]
-                    row.reasons = [p.get("message", "") for p in json.loads(sub["problems_json"])
+                    # Finnish and Swedish texts where the ledger has them (older rows hold English only)
+                    row.reasons = [p.get(language) or p.get("message", "") for p in json.loads(sub["problems_json"])
                                    if p.get("severity", "error") == "error"]
     return MonthOverview(month, notice_deadline(month, ws.notice_day), payment_date(month), closed_at, rows)
 
