@@ -440,7 +440,8 @@ def test_runs_killed_at_random_moments_are_finished_by_the_next_run(filled, tmp_
 
     rng = random.Random(int(os.environ.get("KOKEMUS_KILL_SEED", "20261105")))
     kills = mid_run = rounds = 0
-    deadline = time.monotonic() + 45
+    # Usually done in ~40 s; the bound is wider so that a busy machine still gets its kills in.
+    deadline = time.monotonic() + 150
     while (kills < 24 or rounds < 2) and time.monotonic() < deadline:
         rounds += 1
         root = fresh_workspace(filled, tmp_path / f"round{rounds}")
@@ -609,4 +610,7 @@ def test_a_run_dying_at_each_step_of_the_journey_is_finished_by_the_next(workspa
             assert result[key] == clean[key], (key, step)
         assert result["files"] == clean["files"], step
         assert sorted(result["archived"]) == sorted(clean["archived"]), step
-    assert step - 1 == 4 * 4  # four files, four cuts each
+    # four files, four cuts each (claim, archive copy, removal before and after), and one for each feedback file
+    feedback_files = len(list(clean_ws.output("feedback").glob("*.txt")))
+    assert feedback_files >= 1
+    assert step - 1 == 4 * 4 + feedback_files
