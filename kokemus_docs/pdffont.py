@@ -241,7 +241,9 @@ def subset_font(source: Path | bytes, code_points: tuple[int, ...], bold: bool =
     from fontTools.ttLib import TTFont
 
     try:
-        font = TTFont(io.BytesIO(source) if isinstance(source, bytes) else source, lazy=True)
+        # recalcTimestamp=False: the same font in every process (a new 'modified' time would change the subset's
+        # bytes and so its tag, and forms issued by one run would not match the font of the next)
+        font = TTFont(io.BytesIO(source) if isinstance(source, bytes) else source, lazy=True, recalcTimestamp=False)
     except Exception as exc:  # a damaged font file
         raise FontMissing(f"The font file {source if isinstance(source, Path) else 'DejaVu Sans'} cannot be read ({type(exc).__name__}); reinstall the DejaVu fonts.",
                           code="font-missing") from None

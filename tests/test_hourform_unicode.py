@@ -4,8 +4,11 @@ PyMuPDF and the tool's own filler, and print the coordinator's contact and the e
 from __future__ import annotations
 
 import dataclasses
+import os
 import shutil
 import subprocess
+import sys
+import time
 from datetime import date
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -78,6 +81,19 @@ def test_a_name_outside_latin_1_is_printed_as_typed(tmp_path):
     box = (28 * 3, round((PAGE_HEIGHT - 522) * 3), 500 * 3, round((PAGE_HEIGHT - 505) * 3))
     with_marks, without = render_pdfium(path).crop(box), render_pdfium(plain).crop(box)
     assert sum(with_marks.histogram()[:128]) > sum(without.histogram()[:128]) + 20
+
+
+def test_the_embedded_font_is_the_same_in_every_run():
+    """A form issued by one run is filled and read by another: the font subsets must come out byte for byte."""
+    from kokemus_docs.pdffont import field_font, latin_font
+
+    this_run = [latin_font("regular").base_name, latin_font("bold").base_name, field_font().base_name]
+    time.sleep(1.1)  # another second on the clock: fonts' 'modified' stamps must not leak into the subsets
+    script = ("from kokemus_docs.pdffont import field_font, latin_font; "
+              "print(latin_font('regular').base_name, latin_font('bold').base_name, field_font().base_name)")
+    other_run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                               env={**os.environ, "PYTHONHASHSEED": "12345"}).stdout.split()
+    assert other_run == this_run
 
 
 def test_forms_embed_font_subsets_not_whole_fonts(tmp_path):
