@@ -4,13 +4,10 @@ A screenshot is saved in tests/artifacts/browser/ (or $KOKEMUS_TEST_ARTIFACTS/br
 
 from __future__ import annotations
 
-import os
-import shutil
-import threading
 from datetime import date
-from pathlib import Path
 
 import pytest
+from browser import chromium_driver, screenshots_dir, served
 
 from kokemus_docs.feedback.answers import answers_for_year
 from kokemus_docs.feedback.questionnaire import issue_questionnaires
@@ -24,41 +21,18 @@ COMMENT = 'Hyvä & <"selkeä"> \'tapaaminen\' – åäö'
 
 @pytest.fixture
 def phone(tmp_path):
-    missing = [tool for tool in ("chromium", "chromedriver") if shutil.which(tool) is None]
-    if missing:
-        message = f"{', '.join(missing)} not installed (apt-get install chromium chromium-driver)"
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must run this test: {message}")
-        pytest.skip(message)
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium")
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                     "--disable-background-networking", f"--user-data-dir={tmp_path / 'profile'}"):
-        options.add_argument(argument)
-    options.add_experimental_option("mobileEmulation", {"deviceMetrics": {"width": 390, "height": 844,
-                                                                          "pixelRatio": 2.0}})
-    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
-    driver.set_page_load_timeout(60)
+    driver = chromium_driver(tmp_path, phone={"width": 390, "height": 844, "pixelRatio": 2.0})
     yield driver
     driver.quit()
 
 
 @pytest.fixture
 def server(workspace, register):
-    from waitress.server import create_server
-
     outcome = issue_questionnaires(workspace, register, unit_ids=["PERHE-LOVIISA"], respondents=["client"],
                                    languages=["fi"])
     code = outcome.extra["questionnaires"][0]["url"].rsplit("/", 1)[1]
-    httpd = create_server(create_app(workspace.root), host="127.0.0.1", port=0, threads=2)
-    thread = threading.Thread(target=httpd.run, daemon=True)
-    thread.start()
-    yield workspace, f"http://127.0.0.1:{httpd.effective_port}/f/{code}"
-    httpd.close()
-    thread.join(timeout=5)
+    with served(create_app(workspace.root), threads=2) as url:
+        yield workspace, f"{url}/f/{code}"
 
 
 def test_client_answers_on_a_phone(server, phone):
@@ -82,8 +56,7 @@ def test_client_answers_on_a_phone(server, phone):
     for name, value in (("s1", "5"), ("s2", "4"), ("s3", "na")):
         phone.find_element(By.XPATH, f"//input[@name='{name}'][@value='{value}']/..").click()
     phone.find_element(By.NAME, "comment").send_keys(COMMENT)
-    artifacts = Path(os.environ.get("KOKEMUS_TEST_ARTIFACTS") or Path(__file__).parent / "artifacts") / "browser"
-    artifacts.mkdir(parents=True, exist_ok=True)
+    artifacts = screenshots_dir()
     phone.save_screenshot(str(artifacts / "feedback_phone_filled.png"))
     phone.find_element(By.CSS_SELECTOR, "button.send").click()
     WebDriverWait(phone, 30).until(expected_conditions.text_to_be_present_in_element(

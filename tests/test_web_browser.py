@@ -7,13 +7,11 @@ Screenshots are saved in tests/artifacts/browser/ (or $KOKEMUS_TEST_ARTIFACTS/br
 
 from __future__ import annotations
 
-import os
-import shutil
-import threading
 import time
 from pathlib import Path
 
 import pytest
+from browser import chromium_driver, require_chromium, screenshots_dir, served
 from webfixtures import MONTH, PASSWORDS, build_site
 
 from kokemus_docs.web import create_app
@@ -23,51 +21,26 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def chromium():
-    missing = [tool for tool in ("chromium", "chromedriver") if shutil.which(tool) is None]
-    if missing:
-        message = f"{', '.join(missing)} not installed (apt-get install chromium chromium-driver)"
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must run this test: {message}")
-        pytest.skip(message)
+    require_chromium()
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, chromium):
-    from waitress.server import create_server
-
     site = build_site(tmp_path_factory.mktemp("browser") / "ws")
-    app = create_app(site.root)
-    httpd = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=httpd.run, daemon=True)
-    thread.start()
-    yield site, f"http://127.0.0.1:{httpd.effective_port}"
-    httpd.close()
-    thread.join(timeout=5)
+    with served(create_app(site.root)) as url:
+        yield site, url
 
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory, chromium):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
     work = tmp_path_factory.mktemp("chromium")
     downloads = work / "downloads"
     downloads.mkdir()
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium")
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync", "--no-first-run",
-                     "--disable-dev-shm-usage", "--window-size=1280,1400", f"--user-data-dir={work / 'profile'}"):
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
-                                              "download.prompt_for_download": False})
-    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
-    driver.set_page_load_timeout(60)
+    driver = chromium_driver(work, "--window-size=1280,1400",
+                             prefs={"download.default_directory": str(downloads),
+                                    "download.prompt_for_download": False})
     driver.downloads = downloads
-    artifacts = Path(os.environ.get("KOKEMUS_TEST_ARTIFACTS") or Path(__file__).parent / "artifacts")
-    driver.shots = artifacts / "browser"
-    driver.shots.mkdir(parents=True, exist_ok=True)
+    driver.shots = screenshots_dir()
     print(f"\nscreenshots in {driver.shots}")
     yield driver
     driver.quit()

@@ -1,0 +1,66 @@
+"""Headless Chromium for the browser tests: Debian's chromium and chromedriver driven by Selenium, with the
+flags this needs on a machine without network, and the folder the screenshots go to."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+
+def require_chromium() -> None:
+    """Skip where Chromium is not installed; in CI, fail instead (the browser tests must run there)."""
+    missing = [tool for tool in ("chromium", "chromedriver") if shutil.which(tool) is None]
+    if missing:
+        message = f"{', '.join(missing)} not installed (apt-get install chromium chromium-driver)"
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run this test: {message}")
+        pytest.skip(message)
+
+
+def screenshots_dir() -> Path:
+    """tests/artifacts/browser/, or $KOKEMUS_TEST_ARTIFACTS/browser/."""
+    folder = Path(os.environ.get("KOKEMUS_TEST_ARTIFACTS") or Path(__file__).parent / "artifacts") / "browser"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def chromium_driver(work: Path, *arguments: str, prefs: dict | None = None, phone: dict | None = None):
+    """A headless Chromium with a fresh profile in `work`; `phone` emulates a device's metrics."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    require_chromium()
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium")
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+                     f"--user-data-dir={work / 'profile'}", *arguments):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    if prefs:
+        options.add_experimental_option("prefs", prefs)
+    if phone:
+        options.add_experimental_option("mobileEmulation", {"deviceMetrics": phone})
+    driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
+    driver.set_page_load_timeout(60)
+    return driver
+
+
+@contextmanager
+def served(app, threads: int = 4):
+    """The app served by waitress on a free port of 127.0.0.1; yields its base address."""
+    from waitress.server import create_server
+
+    httpd = create_server(app, host="127.0.0.1", port=0, threads=threads)
+    thread = threading.Thread(target=httpd.run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.effective_port}"
+    finally:
+        httpd.close()
+        thread.join(timeout=5)
