@@ -91,11 +91,20 @@ def claimed_rows(forms: Sequence[FormRecord], lines_by_form: Mapping[str, Sequen
                 reasons.append(("late-cancellation-paid", (status,)))
             for code in _TRAVEL_WARNINGS:
                 if code in codes:
-                    found = _AMOUNT.search(str(codes[code].get("message", "")))
-                    reasons.append((code, (("amount", f" {found.group(0)}" if found else ""),)))
+                    reasons.append((code, (("amount", _claimed_amount(codes[code])),)))
             if reasons:
                 rows.append(ClaimedRow(form, line, tuple(reasons)))
     return rows
+
+
+def _claimed_amount(warning: dict) -> str:
+    """' 12,40 €': the claimed travel of a stored warning, from its parameters (warnings stored before they were
+    kept only have the English text, read as a fallback); '' when neither holds it."""
+    amount = (warning.get("params_fi") or {}).get("amount")
+    if amount:
+        return f" {amount}"
+    found = _AMOUNT.search(str(warning.get("message", "")))
+    return f" {found.group(0)}" if found else ""
 
 
 def notice_languages(register: Register, lines: Sequence[PayLine]) -> list[str]:
