@@ -488,11 +488,11 @@ class _Worker:
 def _widen(pipe: int) -> None:
     """Let a pipe hold a whole form (1 MB instead of 64 KB), so that handing one over takes one switch between
     the processes rather than several (which a busy machine makes slow); where the system allows it."""
-    import fcntl
-
     try:
+        import fcntl
+
         fcntl.fcntl(pipe, getattr(fcntl, "F_SETPIPE_SZ", 1031), 1024 * 1024)
-    except OSError:
+    except (ImportError, OSError):
         pass
 
 
