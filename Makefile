@@ -22,7 +22,7 @@ system-deps:
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]" --config-settings editable_mode=compat
+	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@
 
 lint: setup
