@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from decimal import Decimal
 
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from kokemus_docs.cli import cli
 from kokemus_docs.feedback.answers import Answer, store_answers
-from kokemus_docs.feedback.sheet import TOO_FEW
+from kokemus_docs.feedback.sheet import HIDDEN, TOO_FEW, figures_of
 from kokemus_docs.indicators import indicators_path, write_indicators
 from kokemus_docs.ledger import Ledger
 
@@ -50,9 +51,14 @@ def test_feedback_sheet_matches_hand_computation(workspace, register):
     _fill_ledger(workspace)
     outcome = write_indicators(workspace, register, 2026)
     by_key = {(f["respondent"], f["unit_id"]): f for f in outcome.extra["feedback"]}
+    mtp_figures = figures_of([_answer("client", "MTP-PORVOO", r, s, d) for r, s, d in MTP_CLIENTS])
+    assert mtp_figures.nps == Decimal("16.7") and mtp_figures.means == {
+        "s1": Decimal("3.50"), "s2": Decimal("4.00"), "s3": Decimal("4.00"), "s4": Decimal("4.00"), "s5": None}
+    assert mtp_figures.agree["s1"] == Decimal("0.6667") and mtp_figures.agree["s2"] == Decimal("0.6667")
+    # All clients minus MTP-PORVOO would give PERHE-LOVIISA's two answers: MTP-PORVOO is hidden with it.
     assert by_key[("client", "MTP-PORVOO")] == {
-        "respondent": "client", "unit_id": "MTP-PORVOO", "n": 6, "nps": 16.7,
-        "means": {"s1": 3.5, "s2": 4.0, "s3": 4.0, "s4": 4.0, "s5": None}}
+        "respondent": "client", "unit_id": "MTP-PORVOO", "n": 6, "nps": None, "means": dict.fromkeys(
+            ("s1", "s2", "s3", "s4", "s5"))}
     assert by_key[("client", None)]["n"] == 8 and by_key[("client", None)]["nps"] == 12.5
     assert by_key[("client", None)]["means"]["s1"] == 3.38
     assert by_key[("client", "PERHE-LOVIISA")] == {
@@ -65,8 +71,7 @@ def test_feedback_sheet_matches_hand_computation(workspace, register):
     sheet = wb["Palaute"]
     rows = {(r[0], r[1]): r for r in sheet.iter_rows(min_row=2, max_row=10, values_only=True) if r[0]}
     mtp = rows[("Asiakkaat / Klienter", register.units["MTP-PORVOO"].name_fi)]
-    assert mtp[2:8] == (6, 16.7, 3.5, 0.6667, 4, 0.6667)
-    assert mtp[13] is None  # s5: nobody answered
+    assert mtp[2] == HIDDEN and all(v is None for v in mtp[3:])
     perhe = rows[("Asiakkaat / Klienter", register.units["PERHE-LOVIISA"].name_fi)]
     assert perhe[2] == TOO_FEW and all(v is None for v in perhe[3:])
     assert rows[("Kokemusasiantuntijat / Erfarenhetsexperter", "Kaikki yksiköt / Alla enheter")][2] == TOO_FEW
@@ -87,8 +92,9 @@ def test_feedback_sheet_matches_hand_computation(workspace, register):
     quarters = wb["Palaute neljännesvuosittain"]
     values = {(r[0], r[1]): r[2:4] for r in quarters.iter_rows(min_row=2, max_row=13, values_only=True)}
     assert values[("Asiakkaat / Klienter", "3. neljännes / kvartal 2026")] == (TOO_FEW, None)  # one answer in July
-    # October: 5 of MTP-PORVOO + 2 of PERHE-LOVIISA = 7; promoters 10, 9, 10, 9 = 4; detractors 6, 0 = 2 -> 28.6.
-    assert values[("Asiakkaat / Klienter", "4. neljännes / kvartal 2026")] == (7, 28.6)
+    # October (7 answers) is hidden too: the year (8) minus October would give July's one answer.
+    assert values[("Asiakkaat / Klienter", "4. neljännes / kvartal 2026")] == (HIDDEN, None)
+    assert len(quarters._charts) == 0
 
     comments = wb["Palautteen kommentit"]
     assert "henkilötietoja" in comments["A1"].value
@@ -126,3 +132,35 @@ def test_feedback_cli_issue_and_ingest(workspace, register, tmp_path):
     assert payload["errors"][0]["field"] == "recommend"
     result = runner.invoke(cli, ["-w", str(workspace.root), "feedback", "ingest"])
     assert result.exit_code == 0 and "No feedback files" in result.output
+
+
+def test_small_breakdown_cannot_be_worked_out_from_the_total(workspace, register):
+    """All units minus the shown units, or the year minus the shown quarters, never gives < 5 answers' figures."""
+    units = sorted(register.units)[:3]
+    answers = [_answer("client", units[0], 10, (5, 5, 5, 5, 5), date(2026, 1, 10 + i)) for i in range(7)]
+    answers += [_answer("client", units[1], 8, (4, 4, 4, 4, 4), date(2026, 5, 10 + i)) for i in range(6)]
+    answers += [_answer("client", units[2], 0, (1, 1, 1, 1, 1), date(2026, 5, 20)),
+                _answer("client", units[2], 2, (1, 1, 1, 1, 1), date(2026, 8, 20))]
+    with Ledger(workspace.ledger_path) as ledger, ledger.transaction():
+        store_answers(ledger, [(a, None) for a in answers], None)
+    outcome = write_indicators(workspace, register, 2026)
+    nps = {f["unit_id"]: f["nps"] for f in outcome.extra["feedback"] if f["respondent"] == "client"}
+    assert nps[None] is not None and nps[units[0]] is not None
+    assert nps[units[1]] is None and nps[units[2]] is None  # 6 answers hidden with the 2 of the small unit
+
+    wb = load_workbook(indicators_path(workspace, 2026))
+    rows = {r[1]: r[2:] for r in wb["Palaute"].iter_rows(min_row=2, max_row=12, values_only=True)
+            if r[0] == "Asiakkaat / Klienter"}
+    assert rows["Kaikki yksiköt / Alla enheter"][0] == 15
+    assert rows[register.units[units[0]].name_fi][0] == 7
+    assert rows[register.units[units[1]].name_fi][0] == HIDDEN and set(rows[register.units[units[1]].name_fi][1:]) == {None}
+    assert rows[register.units[units[2]].name_fi][0] == TOO_FEW
+
+    quarters = {r[1][:1]: r[2:4] for r in wb["Palaute neljännesvuosittain"].iter_rows(min_row=2, max_row=5,
+                                                                                       values_only=True)}
+    # Q1 7, Q2 7, Q3 1: with Q3 "< 5", Q1 or Q2 is hidden too.
+    assert quarters["3"] == (TOO_FEW, None) and quarters["4"] == (0, None)
+    assert sorted(str(quarters[q][0]) for q in "12") == ["7", HIDDEN]
+    shown_nps = [v for row in wb["Palaute neljännesvuosittain"].iter_rows(min_row=15, values_only=True)
+                 for v in row[1:2] if isinstance(v, float)]
+    assert len(shown_nps) == 1  # the chart's table: the one shown quarter of clients

@@ -3,7 +3,9 @@
 Per respondent group, for all units and per unit: the number of answers, NPS (% answering 9–10 minus %
 answering 0–6, in points with one decimal) and per statement the mean and the share agreeing (4–5); by quarter
 too; and the comments, for the coordinator to read before sharing. A breakdown with fewer than
-`MIN_ANSWERS` answers shows "< 5" and no figures, and stays out of the charts: too few to stay anonymous.
+`MIN_ANSWERS` answers shows "< 5" and no figures, and stays out of the charts: too few to stay anonymous. So that
+its figures cannot be worked out by subtracting the other breakdowns from their shown total (all units minus the
+other units, the year minus the other quarters), the smallest other breakdowns are hidden with it (`HIDDEN`).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from kokemus_docs.workspace import Workspace
 
 MIN_ANSWERS = 5
 TOO_FEW = "< 5"
+HIDDEN = "piilotettu / dold"
 ALL_UNITS = "Kaikki yksiköt / Alla enheter"
 CHANNEL_LABELS = {"pdf": "PDF / paperi", "csv": "kysely / enkät (CSV)", "xlsx": "kysely / enkät (XLSX)",
                   "web": "puhelin / telefon"}
@@ -33,16 +36,32 @@ QUARTERS = ("1. neljännes / kvartal", "2. neljännes / kvartal", "3. neljännes
 
 @dataclass
 class Figures:
-    """The figures of one breakdown. `nps`, `means` and `agree` are None when n < MIN_ANSWERS."""
+    """The figures of one breakdown. `nps`, `means` and `agree` are None when n < MIN_ANSWERS or `hidden`."""
 
     n: int
     nps: Decimal | None = None
     means: dict[str, Decimal | None] = field(default_factory=dict)
     agree: dict[str, Decimal | None] = field(default_factory=dict)  # share answering 4 or 5, 0..1
+    hidden: bool = False  # enough answers, hidden so that a smaller breakdown cannot be worked out from the total
 
     @property
     def shown(self) -> bool:
-        return self.n >= MIN_ANSWERS
+        return self.n >= MIN_ANSWERS and not self.hidden
+
+    def hide(self) -> None:
+        self.hidden = True
+        self.nps = None
+        self.means = dict.fromkeys(STATEMENTS)
+        self.agree = dict.fromkeys(STATEMENTS)
+
+
+def protect(total: Figures, parts: Sequence[Figures]) -> None:
+    """Hide the smallest shown `parts` until the parts without figures hold no answers or at least MIN_ANSWERS
+    together, so that total minus the shown parts never gives the figures of fewer than MIN_ANSWERS answers."""
+    if not total.shown:
+        return
+    while 0 < sum(p.n for p in parts if not p.shown) < MIN_ANSWERS:
+        min((p for p in parts if p.shown), key=lambda p: p.n).hide()
 
 
 def figures_of(answers: Sequence[Answer]) -> Figures:
@@ -74,9 +93,12 @@ def breakdowns(answers: Sequence[Answer]) -> list[tuple[str, str | None, Figures
     result = []
     for respondent in RESPONDENTS:
         mine = [a for a in answers if a.respondent == respondent]
-        result.append((respondent, None, figures_of(mine)))
-        for unit_id in sorted({a.unit_id for a in mine}):
-            result.append((respondent, unit_id, figures_of([a for a in mine if a.unit_id == unit_id])))
+        total = figures_of(mine)
+        units = [(unit_id, figures_of([a for a in mine if a.unit_id == unit_id]))
+                 for unit_id in sorted({a.unit_id for a in mine})]
+        protect(total, [figures for _, figures in units])
+        result.append((respondent, None, total))
+        result += [(respondent, unit_id, figures) for unit_id, figures in units]
     return result
 
 
@@ -96,7 +118,7 @@ def add_feedback_sheets(wb: Workbook, ws: Workspace, register: Register, year: i
         answers = answers_for_year(ledger, year)
     rows = breakdowns(answers)
     _summary_sheet(wb, register, year, rows)
-    _quarter_sheet(wb, year, answers)
+    _quarter_sheet(wb, year, answers, {r: f for r, u, f in rows if u is None})
     _comments_sheet(wb, register, year, answers)
     return feedback_json(rows)
 
@@ -135,7 +157,7 @@ def _figures_cells(figures: Figures, with_agree: bool) -> list[tuple[object, str
     if figures.n == 0:
         return [(0, None)]  # nobody answered: nothing to protect, and "< 5" would suggest someone did
     if not figures.shown:
-        return [(TOO_FEW, None)]
+        return [(HIDDEN if figures.hidden else TOO_FEW, None)]
     cells: list[tuple[object, str | None]] = [(figures.n, None), (figures.nps, "kk_nps")]
     for name in STATEMENTS:
         cells.append((figures.means[name], "kk_mean"))
@@ -176,6 +198,8 @@ def _summary_sheet(wb: Workbook, register: Register, year: int, rows) -> None:
         f"{TOO_FEW}: alle {MIN_ANSWERS} vastausta; lukuja ei näytetä nimettömyyden suojaamiseksi eikä niitä ole "
         f"kaavioissa. / färre än {MIN_ANSWERS} svar; siffrorna visas inte för att skydda anonymiteten och ingår "
         "inte i diagrammen.",
+        f"{HIDDEN}: lukuja ei näytetä, jotta pienemmän ryhmän luvut eivät olisi laskettavissa yhteissummasta. / "
+        "siffrorna visas inte, så att en mindre grupps siffror inte kan räknas ut ur totalen.",
         "Keskiarvo asteikolla 1–5; tyhjä tai 'en osaa sanoa' ei ole mukana. / Medelvärde på skalan 1–5; tomt eller "
         "'vet inte' räknas inte med.",
     ]
@@ -218,18 +242,22 @@ def _summary_sheet(wb: Workbook, register: Register, year: int, rows) -> None:
     _finish(sheet, charts, title_rows=1, freeze="C2")
 
 
-def _quarter_sheet(wb: Workbook, year: int, answers: Sequence[Answer]) -> None:
+def _quarter_sheet(wb: Workbook, year: int, answers: Sequence[Answer], totals: dict[str, Figures]) -> None:
     sheet = wb.create_sheet("Palaute neljännesvuosittain")
     headers = ["Vastaajat / Svarande", "Neljännes / Kvartal", "Vastauksia / Svar", "NPS"] + [
         f"Väittämä {n}: keskiarvo / Påstående {n}: medelvärde" for n in range(1, 6)]
     xlsx.set_widths(sheet, xlsx.header_widths(headers, [30, 24, 11, 8] + [14] * 5))
     _header(sheet, 1, headers)
     by_quarter: dict[tuple[str, int], Figures] = {}
-    line = 1
     for respondent in RESPONDENTS:
         for quarter in range(1, 5):
             mine = [a for a in answers if a.respondent == respondent and (a.answered_on.month - 1) // 3 + 1 == quarter]
-            figures = by_quarter[(respondent, quarter)] = figures_of(mine)
+            by_quarter[(respondent, quarter)] = figures_of(mine)
+        protect(totals[respondent], [by_quarter[(respondent, quarter)] for quarter in range(1, 5)])
+    line = 1
+    for respondent in RESPONDENTS:
+        for quarter in range(1, 5):
+            figures = by_quarter[(respondent, quarter)]
             line += 1
             _put(sheet, line, 1, RESPONDENT_LABELS[respondent])
             _put(sheet, line, 2, f"{QUARTERS[quarter - 1]} {year}")
