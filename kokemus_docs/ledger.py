@@ -435,6 +435,16 @@ class Ledger:
                         (month, datetime.now().isoformat(timespec="seconds")))
         return True
 
+    def closed_copy_digest(self, month: str) -> str | None:
+        """The SHA-256 of the copy of `month`'s payroll workbook kept at closing; None for months closed before
+        it was recorded."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (f"closed_copy_sha256:{month}",)).fetchone()
+        return row["value"] if row else None
+
+    def record_closed_copy_digest(self, month: str, digest: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                        (f"closed_copy_sha256:{month}", digest))
+
     def next_open_month(self, month: str) -> str:
         """`month` itself if open, else the first later month that is not closed."""
         while self.is_closed(month):

@@ -13,6 +13,7 @@ that month is that copy, whatever has changed in the register or the ledger sinc
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import re
 from collections import defaultdict
@@ -551,19 +552,27 @@ def closed_copy_path(ws: Workspace, month: str) -> Path:
     return ws.state_dir / "closed" / f"payroll_{month}.json"
 
 
-def _keep_closed_copy(ws: Workspace, month: str, workbook: Path, extra: dict, summary: list[str]) -> None:
+def _keep_closed_copy(ws: Workspace, ledger: Ledger, month: str, workbook: Path, extra: dict,
+                      summary: list[str]) -> None:
     snapshot = {"format": 1, "month": month, "extra": extra, "summary": summary,
                 "workbook": base64.b64encode(workbook.read_bytes()).decode("ascii")}
+    data = json.dumps(snapshot, ensure_ascii=False).encode("utf-8")
     target = closed_copy_path(ws, month)
     target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    write_bytes_atomic(target, json.dumps(snapshot, ensure_ascii=False).encode("utf-8"), mode=PERSONAL_DATA_MODE)
+    write_bytes_atomic(target, data, mode=PERSONAL_DATA_MODE)
+    ledger.record_closed_copy_digest(month, hashlib.sha256(data).hexdigest())
 
 
-def _read_closed_copy(ws: Workspace, month: str) -> dict | None:
-    """The snapshot kept when `month` was closed; None if there is none or it cannot be read."""
+def _read_closed_copy(ws: Workspace, ledger: Ledger, month: str) -> dict | None:
+    """The snapshot kept when `month` was closed; None if there is none, it cannot be read, or it is not the
+    file written at closing (its checksum in the ledger differs)."""
     path = closed_copy_path(ws, month)
     try:
-        snapshot = json.loads(path.read_text(encoding="utf-8"))
+        data = path.read_bytes()
+        digest = ledger.closed_copy_digest(month)
+        if digest is not None and hashlib.sha256(data).hexdigest() != digest:
+            return None
+        snapshot = json.loads(data.decode("utf-8"))
         snapshot["workbook_bytes"] = base64.b64decode(snapshot["workbook"], validate=True)
         if snapshot.get("month") != month or not isinstance(snapshot.get("extra"), dict):
             return None
@@ -616,7 +625,7 @@ def write_payroll(ws: Workspace, register: Register, month: str, *, close: bool 
                 "by its owner only (mode 0600). Deliver it to HPK Palvelut over a secure channel.")
     with Ledger(ws.ledger_path) as ledger, ledger.transaction():
         closed_at = ledger.closed_at(month)
-        snapshot = _read_closed_copy(ws, month) if closed_at else None
+        snapshot = _read_closed_copy(ws, ledger, month) if closed_at else None
         if snapshot is not None:
             target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             write_bytes_atomic(target, snapshot["workbook_bytes"], mode=PERSONAL_DATA_MODE)
@@ -639,7 +648,7 @@ def write_payroll(ws: Workspace, register: Register, month: str, *, close: bool 
         summary = _summary_lines(month, pay, register)
         extra = _extra(month, pay, register)
         if closing:
-            _keep_closed_copy(ws, month, target, extra, summary)
+            _keep_closed_copy(ws, ledger, month, target, extra, summary)
 
     outcome.written.append(target)
     outcome.errors += pay.errors
@@ -647,8 +656,8 @@ def write_payroll(ws: Workspace, register: Register, month: str, *, close: bool 
     outcome.extra = extra
     if was_closed:
         outcome.warnings.append(Problem(
-            f"Month {month} was closed ({pay.closed_at}) but no readable copy of its workbook from closing is in "
-            f"{ws.rel(closed_copy_path(ws, month))}; this print is rebuilt from the ledger and today's register and "
+            f"Month {month} was closed ({pay.closed_at}) but {ws.rel(closed_copy_path(ws, month))} holds no readable, "
+            "unchanged copy of its workbook from closing; this print is rebuilt from the ledger and today's register and "
             "may differ from the one delivered.",
             code="no-closed-copy"))
         summary.append(f"Month {month} was already closed ({pay.closed_at}); this is a re-print of its content.")

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import stat
 import subprocess
@@ -280,6 +281,19 @@ def test_month_closed_without_a_kept_copy_is_rebuilt_with_a_warning(filled, reg)
     again = write_payroll(filled, reg, MONTH)
     assert "no-closed-copy" in {w.code for w in again.warnings}
     assert load_workbook(again.written[0]).sheetnames == ["Tiedot", "Yhteenveto", "Rivit", "Tarkistukset"]
+
+
+def test_closed_copy_changed_after_closing_is_not_reprinted_as_the_closed_workbook(filled, reg):
+    first = write_payroll(filled, reg, MONTH, close=True)
+    kept = closed_copy_path(filled, MONTH)
+    snapshot = json.loads(kept.read_text(encoding="utf-8"))
+    snapshot["extra"]["total_eur"] = "99999.99"
+    snapshot["summary"] = ["Payroll total 99999.99"]
+    kept.write_text(json.dumps(snapshot), encoding="utf-8")
+    again = write_payroll(filled, reg, MONTH)
+    assert "no-closed-copy" in {w.code for w in again.warnings}
+    assert again.extra["total_eur"] == first.extra["total_eur"] != "99999.99"
+    assert not any("already closed" in s and "as it was at closing" in s for s in again.summary)
 
 
 def test_adjustment_lines_and_withdrawn_rows_are_shown(filled, reg, monkeypatch):
