@@ -208,9 +208,15 @@ def is_paid(line: LedgerLine) -> bool:
     return line.payable or line.travel_eur > 0
 
 
-def tax_card_missing(expert: Expert | None, payment_year: int) -> bool:
-    """True when the register has no tax card for the year the fee is paid (60 % is then withheld)."""
-    return expert is not None and (expert.tax_card_year is None or expert.tax_card_year < payment_year)
+def tax_card_year_for(paid_on: date) -> int:
+    """The year of the tax card a payment on `paid_on` needs: a tax card is valid from the start of February to
+    the end of the next January, so a fee paid in January goes on the previous year's card."""
+    return paid_on.year if paid_on.month > 1 else paid_on.year - 1
+
+
+def tax_card_missing(expert: Expert | None, paid_on: date) -> bool:
+    """True when the register has no tax card valid on the payment day `paid_on` (60 % is then withheld)."""
+    return expert is not None and (expert.tax_card_year is None or expert.tax_card_year < tax_card_year_for(paid_on))
 
 
 def collect_pay_month(ledger: Ledger, register: Register, month: str, notice_day: int = 9, *,
@@ -292,24 +298,26 @@ def _adjustments(ledger: Ledger, register: Register, pay: PayMonth) -> None:
 
 
 def _tax_cards(register: Register, pay: PayMonth) -> None:
-    """Experts paid this month without a tax card for the payment year: 60 % is withheld."""
-    year_paid = pay.payment_date.year
+    """Experts paid this month without a tax card valid on the payment day: 60 % is withheld."""
+    paid_on = pay.payment_date
+    needed = tax_card_year_for(paid_on)
     for paid_expert in sorted({p.form.expert_id for p in pay.lines}):
         expert = register.experts.get(paid_expert)
-        if tax_card_missing(expert, year_paid):
+        if tax_card_missing(expert, paid_on):
             year = expert.tax_card_year
             have_fi = f"Rekisterissä verokortti vuodelle {year}" if year else "Rekisterissä ei ole verokorttia"
             have_sv = f"Registret har ett skattekort för år {year}" if year else "Registret har inget skattekort"
             pay.checks.append(Check(
                 "tax_card", expert_id=paid_expert,
-                fi=f"{have_fi}; maksuvuosi on {year_paid}. Ennakonpidätys {WITHHOLDING_WITHOUT_TAX_CARD}, kunnes "
-                   "HPK Palvelut saa verokortin.",
-                sv=f"{have_sv}; betalningsåret är {year_paid}. Förskottsinnehållning {WITHHOLDING_WITHOUT_TAX_CARD} "
-                   "tills HPK Palvelut får skattekortet."))
+                fi=f"{have_fi}; maksupäivä on {fi_date(paid_on)}, ja siihen tarvitaan vuoden {needed} verokortti. "
+                   f"Ennakonpidätys {WITHHOLDING_WITHOUT_TAX_CARD}, kunnes HPK Palvelut saa verokortin.",
+                sv=f"{have_sv}; betalningsdagen är {fi_date(paid_on)} och kräver skattekortet för år {needed}. "
+                   f"Förskottsinnehållning {WITHHOLDING_WITHOUT_TAX_CARD} tills HPK Palvelut får skattekortet."))
             pay.warnings.append(Problem(
-                f"Expert {paid_expert} has no tax card for {year_paid} in the register "
-                f"(tax_card_year: {year or 'empty'}); {WITHHOLDING_WITHOUT_TAX_CARD} will be withheld until HPK "
-                "Palvelut receives one.", sheet="experts", field="tax_card_year", code="no-tax-card"))
+                f"Expert {paid_expert} has no tax card for {needed} in the register "
+                f"(tax_card_year: {year or 'empty'}; payment date {paid_on.isoformat()}); "
+                f"{WITHHOLDING_WITHOUT_TAX_CARD} will be withheld until HPK Palvelut receives one.",
+                sheet="experts", field="tax_card_year", code="no-tax-card"))
 
 
 def _missing_forms(ledger: Ledger, register: Register, pay: PayMonth) -> None:
@@ -392,10 +400,10 @@ def _yes_no(flag: bool) -> str:
     return YES if flag else NO
 
 
-def _tax_card_text(expert: Expert | None, payment_year: int) -> tuple[str, str]:
+def _tax_card_text(expert: Expert | None, paid_on: date) -> tuple[str, str]:
     if expert is None:
         return "", ""
-    if tax_card_missing(expert, payment_year):
+    if tax_card_missing(expert, paid_on):
         have = str(expert.tax_card_year) if expert.tax_card_year else "puuttuu / saknas"
         return have, WITHHOLDING_WITHOUT_TAX_CARD
     return str(expert.tax_card_year), ""
@@ -484,7 +492,7 @@ def _summary_sheet(wb: Workbook, register: Register, pay: PayMonth, progress: Pr
     def summary_rows():
         for done, entry in enumerate(totals, start=1):
             expert = entry.expert
-            card, withholding = _tax_card_text(expert, pay.payment_date.year)
+            card, withholding = _tax_card_text(expert, pay.payment_date)
             yield [entry.expert_id,
                    expert.last_name if expert else "", expert.first_name if expert else "",
                    expert.hetu if expert else "", expert.street_address if expert else "",

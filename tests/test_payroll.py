@@ -179,6 +179,25 @@ def test_tax_card_flag_and_checks(filled, reg):
     assert len(missing) == len(reg.contracts) - 4
 
 
+def test_fee_paid_in_january_goes_on_the_previous_years_tax_card(workspace, reg):
+    """A tax card is valid from February to the end of the next January: December's fees (paid 29.1.2027) need
+    the 2026 card, not a 2027 one."""
+    with Ledger(workspace.ledger_path) as ledger:
+        add_form(ledger, "S-2026-001", "KA-001", "MTP-PORVOO", "2026-12", [
+            line(1, date(2026, 12, 3), "individual", "held", "50.00")])
+        add_form(ledger, "S-2026-004", "KA-004", "IKÄ-PORVOO", "2026-12", [
+            line(1, date(2026, 12, 4), "individual", "held", "50.00")])
+    reg.experts["KA-001"] = dataclasses.replace(reg.experts["KA-001"], tax_card_year=2026)
+    reg.experts["KA-004"] = dataclasses.replace(reg.experts["KA-004"], tax_card_year=2025)
+    outcome = write_payroll(workspace, reg, "2026-12")
+    withholding = {r["Asiantuntija-ID / Expert-ID"]: r["Ennakonpidätys 60 % / Förskottsinnehållning 60 %"]
+                   for r in by_header(outcome.written[0], "Yhteenveto")}
+    assert withholding == {"KA-001": None, "KA-004": "60 %"}
+    assert [w.message.split()[1] for w in outcome.warnings if w.code == "no-tax-card"] == ["KA-004"]
+    cards = [c for c in by_header(outcome.written[0], "Tarkistukset") if c["Tarkistus / Kontroll"].startswith("Verokortti")]
+    assert len(cards) == 1 and "29.1.2027" in cards[0]["Selitys"] and "2026" in cards[0]["Förklaring"]
+
+
 INTERNAL_WORDS = ["cancelled_in_time", "cancelled_late", "no_show", "group_no_participants", "individual",
                   "lecture", "common_meeting", "status-corrected", "travel-no-ref", "form_warning", "missing_form",
                   "tax_card", "Status typed", "Travel ", "has no", "is paid", "makes it", "reference"]
