@@ -261,8 +261,9 @@ def _csv(rows, delimiter=",", encoding="utf-8-sig", header=HEADER) -> bytes:
     return buffer.getvalue().encode(encoding)
 
 
-@pytest.mark.parametrize("delimiter,encoding", [(",", "utf-8-sig"), (";", "cp1252"), (";", "utf-8")],
-                         ids=["comma-utf8-bom", "semicolon-excel-cp1252", "semicolon-utf8"])
+@pytest.mark.parametrize("delimiter,encoding", [(",", "utf-8-sig"), (";", "cp1252"), (";", "utf-8"),
+                                                ("\t", "utf-16")],
+                         ids=["comma-utf8-bom", "semicolon-excel-cp1252", "semicolon-utf8", "tab-unicode-text"])
 def test_csv_export_is_imported(workspace, register, tmp_path, delimiter, encoding):
     comment = 'Hyvä & <"ok"> \'kiitos\' åäö ÅÄÖ'
     path = tmp_path / "export.csv"
@@ -279,6 +280,15 @@ def test_csv_export_is_imported(workspace, register, tmp_path, delimiter, encodi
     assert (first.recommend, first.statements, first.comment) == (10, (5, 4, None, 3, None), comment)
     assert (second.unit_id, second.recommend, second.channel) == ("MTP-PORVOO", 7, "csv")
     assert not outcome.ok  # a rejected row: exit 1, the good rows kept
+
+
+def test_csv_with_an_overlong_cell_says_so_without_python_text(workspace, register, tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_bytes(_csv([["client", "MTP-PORVOO", "", "9", "", "", "", "", "", "x" * 200_000]]))
+    outcome, responses = _ingest(workspace, register, path)
+    message = responses[0]["errors"][0]["message"]
+    assert responses[0]["status"] == "rejected" and "10000 characters" in message
+    assert "field limit" not in message and "131072" not in message
 
 
 def test_xlsx_export_with_header_mapping(workspace, register, tmp_path):

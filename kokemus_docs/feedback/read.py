@@ -219,7 +219,10 @@ def _data_rows(rows: Iterator[tuple], columns: dict[int, str], header_row: int) 
 
 def _csv_rows(data: bytes) -> Iterator[tuple]:
     try:
-        text = data.decode("utf-8-sig")
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text" and some survey tools
+            text = data.decode("utf-16")
+        else:
+            text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")  # Excel's "CSV" on Finnish Windows
     if "\x00" in text:
@@ -233,8 +236,9 @@ def _csv_rows(data: bytes) -> Iterator[tuple]:
                 raise FeedbackUnreadable(f"Row {reader.line_num} has too many columns or a cell longer than "
                                          f"{MAX_CELL_CHARS} characters.", code="too-large")
             yield tuple(cells)
-    except csv.Error as exc:
-        raise FeedbackUnreadable(f"The CSV file cannot be read near line {reader.line_num} ({exc}).",
+    except csv.Error:
+        raise FeedbackUnreadable(f"The CSV file cannot be read near line {reader.line_num}: a cell longer than "
+                                 f"{MAX_CELL_CHARS} characters, or quotes that do not pair. Export it again.",
                                  code="not-csv") from None
 
 
