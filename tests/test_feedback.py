@@ -248,6 +248,26 @@ def test_same_file_twice_is_a_duplicate(workspace, register, issued, tmp_path):
     assert responses[0]["status"] == "duplicate" and len(_stored(workspace)) == 2
 
 
+def test_same_file_ingested_twice_at_once_counts_once(workspace, register, tmp_path, monkeypatch):
+    from kokemus_docs.feedback import ingest
+
+    data = _csv([["client", "MTP-PORVOO", "", "9", "5", "", "", "", "", ""]])
+    (tmp_path / "mine.csv").write_bytes(data)
+    (tmp_path / "theirs.csv").write_bytes(data)
+    read = ingest._Session._read
+
+    def read_while_another_run_takes_the_same_file(self, path, rel, data, answers):
+        entries = read(self, path, rel, data, answers)
+        if path.name == "mine.csv":  # another `kokemus feedback ingest` finishes meanwhile
+            assert _ingest(workspace, register, tmp_path / "theirs.csv")[1][0]["status"] == "accepted"
+        return entries
+
+    monkeypatch.setattr(ingest._Session, "_read", read_while_another_run_takes_the_same_file)
+    _, responses = _ingest(workspace, register, tmp_path / "mine.csv")
+    assert [r["status"] for r in responses] == ["duplicate"]
+    assert len(_stored(workspace)) == 1
+
+
 # --- survey-tool exports --------------------------------------------------------------------------------------
 
 HEADER = ["respondent", "unit_id", "date", "recommend", "s1", "s2", "s3", "s4", "s5", "comment"]

@@ -162,15 +162,10 @@ class _Session:
             self._file_done(ledger, path, "", entries)
             return entries
         sha256 = hashlib.sha256(data).hexdigest()
-        earlier = ledger.db.execute("SELECT id FROM feedback_files WHERE sha256 = ? AND status = 'accepted'"
-                                    " ORDER BY id LIMIT 1", (sha256,)).fetchone()
-        if earlier is not None:
-            first = ledger.db.execute("SELECT respondent, unit_id FROM feedback_answers WHERE file_id = ? ORDER BY id"
-                                      " LIMIT 1", (earlier["id"],)).fetchone()
-            entries = [Entry(rel, status="duplicate", respondent=first["respondent"] if first else None,
-                             unit_id=first["unit_id"] if first else None)]
-            self._file_done(ledger, path, sha256, entries, [])
-            return entries
+        duplicate = _duplicate_of(ledger, rel, sha256)
+        if duplicate is not None:
+            self._file_done(ledger, path, sha256, [duplicate], [])
+            return [duplicate]
         answers: list[tuple[Answer, int | None]] = []
         try:
             entries = self._read(path, rel, data, answers)
@@ -230,10 +225,15 @@ class _Session:
                    answers: list[tuple[Answer, int | None]] | None = None) -> None:
         """Record the file and its answers in one transaction, then move an inbox file to its archive folder."""
         answers = answers or []
-        status = ("duplicate" if entries and entries[0].status == "duplicate"
-                  else "accepted" if answers else "rejected")
-        problems = [p.as_dict() for e in entries for p in e.errors]
         with ledger.transaction():
+            # Checked again under the write lock: the same file ingested at the same time elsewhere counts once.
+            duplicate = _duplicate_of(ledger, self.rel(path), sha256) if answers else None
+            if duplicate is not None:
+                entries[:] = [duplicate]
+                answers = []
+            status = ("duplicate" if entries and entries[0].status == "duplicate"
+                      else "accepted" if answers else "rejected")
+            problems = [p.as_dict() for e in entries for p in e.errors]
             cursor = ledger.db.execute(
                 "INSERT INTO feedback_files (sha256, file_name, received_on, ingested_at, status, answers,"
                 " problems_json) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -244,6 +244,18 @@ class _Session:
             archived = self.rel(_move(path, self.inbox.parent / ("rejected" if status == "rejected" else "processed")))
             for entry in entries:
                 entry.archived_as = archived
+
+
+def _duplicate_of(ledger: Ledger, rel: str, sha256: str) -> Entry | None:
+    """The `duplicate` entry for a file whose bytes were accepted before; None if they were not."""
+    earlier = ledger.db.execute("SELECT id FROM feedback_files WHERE sha256 = ? AND status = 'accepted'"
+                                " ORDER BY id LIMIT 1", (sha256,)).fetchone()
+    if earlier is None:
+        return None
+    first = ledger.db.execute("SELECT respondent, unit_id FROM feedback_answers WHERE file_id = ? ORDER BY id"
+                              " LIMIT 1", (earlier["id"],)).fetchone()
+    return Entry(rel, status="duplicate", respondent=first["respondent"] if first else None,
+                 unit_id=first["unit_id"] if first else None)
 
 
 def _no_follow(path: str, flags: int) -> int:
