@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from click.testing import CliRunner
@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from kokemus_docs.cli import cli
 from kokemus_docs.feedback.answers import Answer, store_answers
-from kokemus_docs.feedback.sheet import HIDDEN, TOO_FEW, figures_of
+from kokemus_docs.feedback.sheet import HIDDEN, SMALL_GROUP, TOO_FEW, figures_of
 from kokemus_docs.indicators import indicators_path, write_indicators
 from kokemus_docs.ledger import Ledger
 
@@ -164,3 +164,21 @@ def test_small_breakdown_cannot_be_worked_out_from_the_total(workspace, register
     shown_nps = [v for row in wb["Palaute neljännesvuosittain"].iter_rows(min_row=15, values_only=True)
                  for v in row[1:2] if isinstance(v, float)]
     assert len(shown_nps) == 1  # the chart's table: the one shown quarter of clients
+
+
+def test_comment_of_a_small_group_names_neither_its_unit_nor_its_day(workspace, register):
+    answers = [_answer("client", "MTP-PORVOO", r, s, d, comment="Hyvä" if i == 0 else "")
+               for i, (r, s, d) in enumerate(MTP_CLIENTS)]
+    answers += [_answer("expert", "PERHE-LOVIISA", 9, (5, 5, 5, 5, 5), date(2026, 10, 9), comment="Yksin tässä"),
+                _answer("client", "PERHE-LOVIISA", 9, (5, 5, 5, 5, 5), date(2026, 10, 9), comment="Apua sain")]
+    with Ledger(workspace.ledger_path) as ledger, ledger.transaction():
+        store_answers(ledger, [(a, None) for a in answers], None)
+    write_indicators(workspace, register, 2026)
+    sheet = load_workbook(indicators_path(workspace, 2026))["Palautteen kommentit"]
+    rows = [r for r in sheet.iter_rows(min_row=3, values_only=True)]
+    assert rows == [
+        (datetime(2026, 10, 1), "Asiakkaat / Klienter", register.units["MTP-PORVOO"].name_fi, "kysely / enkät (CSV)",
+         "Hyvä"),
+        (None, "Asiakkaat / Klienter", SMALL_GROUP, "kysely / enkät (CSV)", "Apua sain"),
+        (None, "Kokemusasiantuntijat / Erfarenhetsexperter", SMALL_GROUP, "kysely / enkät (CSV)", "Yksin tässä")]
+    assert not any(register.units["PERHE-LOVIISA"].name_fi in str(v) for r in rows for v in r)

@@ -10,8 +10,10 @@ other units, the year minus the other quarters), the smallest other breakdowns a
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from openpyxl import Workbook
@@ -28,6 +30,7 @@ from kokemus_docs.workspace import Workspace
 MIN_ANSWERS = 5
 TOO_FEW = "< 5"
 HIDDEN = "piilotettu / dold"
+SMALL_GROUP = "alle 5 vastausta: yksikköä ei näytetä / färre än 5 svar: enheten visas inte"
 ALL_UNITS = "Kaikki yksiköt / Alla enheter"
 CHANNEL_LABELS = {"pdf": "PDF / paperi", "csv": "kysely / enkät (CSV)", "xlsx": "kysely / enkät (XLSX)",
                   "web": "puhelin / telefon"}
@@ -303,14 +306,23 @@ def _comments_sheet(wb: Workbook, register: Register, year: int, answers: Sequen
     _header(sheet, 2, ["Päivä / Datum", "Vastaajat / Svarande", "Yksikkö / Enhet", "Kanava / Kanal",
                        "Kommentti / Kommentar"])
     line = 2
+    # A comment of a group with fewer than MIN_ANSWERS answers in its unit shows neither the unit nor the day
+    # (nor is it ordered by them): in a unit with one expert or two employees, those would name the writer.
+    answers_in = Counter((a.respondent, a.unit_id) for a in answers)
+
+    def small(answer: Answer) -> bool:
+        return answers_in[(answer.respondent, answer.unit_id)] < MIN_ANSWERS
+
     with_comment = sorted((a for a in answers if a.comment),
-                          key=lambda a: (RESPONDENTS.index(a.respondent), _unit_name(register, a.unit_id).casefold(),
-                                         a.answered_on))
+                          key=lambda a: (RESPONDENTS.index(a.respondent), small(a),
+                                         "" if small(a) else _unit_name(register, a.unit_id).casefold(),
+                                         date.min if small(a) else a.answered_on,
+                                         a.comment.casefold() if small(a) else ""))
     for answer in with_comment:
         line += 1
-        _put(sheet, line, 1, answer.answered_on, xlsx.DAY)
+        _put(sheet, line, 1, None if small(answer) else answer.answered_on, xlsx.DAY)
         _put(sheet, line, 2, RESPONDENT_LABELS[answer.respondent])
-        _put(sheet, line, 3, _unit_name(register, answer.unit_id))
+        _put(sheet, line, 3, SMALL_GROUP if small(answer) else _unit_name(register, answer.unit_id))
         _put(sheet, line, 4, CHANNEL_LABELS.get(answer.channel, answer.channel))
         _put(sheet, line, 5, answer.comment)
     if not with_comment:
