@@ -109,6 +109,8 @@ def plain_or_cell(ws, value: object, style: str | None = None) -> object:
 
 def set_cell(target, value: object, style: str | None = None) -> None:
     """Put `value` into a normal (not write-only) cell: text always as text, never as a formula."""
+    if style:
+        target.style = style  # first: a named style would reset the quote prefix
     if isinstance(value, str):
         target.value = text_value(value)
         target.data_type = "s"
@@ -116,8 +118,6 @@ def set_cell(target, value: object, style: str | None = None) -> None:
             target.quotePrefix = True
     else:
         target.value = value
-    if style:
-        target.style = style
 
 
 def _apply_style(c: WriteOnlyCell, style: str) -> None:

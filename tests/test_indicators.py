@@ -173,3 +173,19 @@ def test_count_axis_steps_by_whole_numbers(largest, step):
     count_axis(chart, largest)
     assert chart.y_axis.majorUnit == step and chart.y_axis.number_format.formatCode == "0"
     assert chart.y_axis.scaling.min == 0
+
+
+def test_styled_text_cell_that_looks_like_a_formula_stays_text_when_edited(tmp_path):
+    from openpyxl import Workbook
+
+    from kokemus_docs import xlsx
+
+    wb = Workbook()
+    xlsx.add_styles(wb)
+    xlsx.set_cell(wb.active["A1"], '=HYPERLINK("http://x")', xlsx.BOLD)
+    xlsx.set_cell(wb.active["A2"], "+358 40 123", None)
+    wb.save(tmp_path / "t.xlsx")
+    sheet = load_workbook(tmp_path / "t.xlsx").active
+    for ref in ("A1", "A2"):
+        assert sheet[ref].data_type == "s" and sheet[ref].quotePrefix, ref
+    assert sheet["A1"].font.bold and sheet["A1"].value == '=HYPERLINK("http://x")'
