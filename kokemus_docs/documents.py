@@ -27,7 +27,7 @@ from lxml import etree
 
 from kokemus_docs.errors import KokemusError, Problem, TemplateError
 from kokemus_docs.fileio import safe_filename, write_bytes_atomic
-from kokemus_docs.formatting import fi_date, money
+from kokemus_docs.formatting import fi_date, fi_time, money
 from kokemus_docs.model import BASIS_LABELS, Contract, Expert, Register, Unit
 from kokemus_docs.register import select_contracts
 from kokemus_docs.report import Outcome, Progress, no_progress
@@ -422,7 +422,7 @@ def _rel_path(ws: Workspace, path: str | None) -> str | None:
 
 def common_context(ws: Workspace, language: str, today: date | None = None) -> dict[str, Any]:
     """Keys every template may use: organisation, coordinator, payroll, deadlines, the print date."""
-    organisation, payroll, deadlines = ws.config["organisation"], ws.config["payroll"], ws.config["deadlines"]
+    organisation, payroll = ws.config["organisation"], ws.config["payroll"]
     coordinator = coordinator_context(ws, language)
     return {
         "lang": language,
@@ -435,7 +435,7 @@ def common_context(ws: Workspace, language: str, today: date | None = None) -> d
         "payroll_name": payroll.get("name", ""),
         "tax_card_address": payroll.get(f"tax_card_address_{language}", ""),
         "notice_day": str(ws.notice_day),
-        "cancellation_cutoff": str(deadlines.get("cancellation_cutoff", "15:00")).replace(":", "."),
+        "cancellation_cutoff": fi_time(ws.cancellation_cutoff),
         "generated_on": fi_date(today or _today()),
     }
 

@@ -12,6 +12,7 @@ import pdfplumber
 import pytest
 from pypdf import PdfReader
 
+from kokemus_docs.documents import contract_context
 from kokemus_docs.formfields import IDENTITY_FIELDS, ROW_FIELDS, compute_seal, row_field, seal_matches
 from kokemus_docs.formread import read_form
 from kokemus_docs.hourform import (
@@ -131,6 +132,18 @@ def test_header_rules_deadline_and_contact_in_the_experts_language(workspace, re
                      "Jos asiakas ei tule paikalle, palkkio maksetaan"):
         assert expected in text, expected
     assert "Vakuutan" in text
+
+
+@pytest.mark.parametrize("setting, shown", [("14:30", "14.30"), ("9:00", "9.00"), ("late", "15.00")])
+def test_cancellation_rule_prints_the_configured_cutoff(workspace, register, setting, shown):
+    """The form states the cutoff that ingest applies and the contract prints, not a fixed 15.00."""
+    workspace.config["deadlines"]["cancellation_cutoff"] = setting
+    issue_forms(workspace, register, month=MONTH, expert_ids=["KA-001", "KA-003"])
+    fi = " ".join(page_text(form_path(workspace, "S-2026-001")).split())
+    sv = " ".join(page_text(form_path(workspace, "S-2026-003")).split())
+    assert f"edellisenä päivänä kello {shown} asti" in fi
+    assert f"fram till klockan {shown} dagen före" in sv
+    assert contract_context(workspace, register, register.contracts["S-2026-001"])[0]["cancellation_cutoff"] == shown
 
 
 def test_no_hetu_iban_or_address_in_any_form(workspace, register, issued):
