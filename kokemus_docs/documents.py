@@ -95,7 +95,15 @@ class CompiledTemplate:
         self._document_frame: tuple[str, str] = ("", "")
         self._core: tuple[str, dict[str, jinja2.Template]] | None = None
         self._root_namespaces: set[str] = set()
+        try:
+            self._load(entries)
+        except (KeyError, ValueError, etree.XMLSyntaxError) as exc:  # a part missing, or not XML
+            detail = f"its part {exc.args[0]} is missing" if isinstance(exc, KeyError) else "a part of it is damaged"
+            raise TemplateError(f"{self.path.name} is not a readable Word (.docx) file: {detail}. Save it again from "
+                                "Word or LibreOffice as a .docx, or delete it from the workspace's templates/ folder "
+                                "to use the built-in one.", path=str(self.path), code="template-unreadable") from None
 
+    def _load(self, entries: Mapping[str, tuple]) -> None:
         document_name = self._main_document_name(entries)
         self._compile_document(document_name, entries[document_name][1])
         for name in self._header_footer_names(entries, document_name):
@@ -124,7 +132,7 @@ class CompiledTemplate:
                 name = rel.get("Target").lstrip("/")
                 if name in entries:
                     return name
-        raise KeyError("no main document part")
+        raise KeyError("word/document.xml")
 
     @staticmethod
     def _header_footer_names(entries: Mapping[str, tuple], document_name: str) -> list[str]:
