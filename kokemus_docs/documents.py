@@ -570,6 +570,15 @@ def _missing_rate_warnings(register: Register, contract: Contract, missing: list
             for task in missing]
 
 
+FILE_NAME_PART_BYTES = 100
+
+
+def _name_part(name: str) -> str:
+    """`name` cut to whole characters within FILE_NAME_PART_BYTES bytes of UTF-8: a person's name in a file name
+    (the id before it keeps the name unique) never makes the name too long for the file system."""
+    return name.encode("utf-8")[:FILE_NAME_PART_BYTES].decode("utf-8", "ignore")
+
+
 def _missing_party_details(ws: Workspace, languages: set[str]) -> list[Problem]:
     """A warning for each detail of the county that a contract's parties section would print empty."""
     organisation = ws.config["organisation"]
@@ -607,7 +616,8 @@ def render_contracts(ws: Workspace, register: Register, *, expert_ids: Sequence[
         expert = register.experts[contract.expert_id]
         context, missing = contract_context(ws, register, contract)
         warnings += _missing_rate_warnings(register, contract, missing)
-        target = ws.output("contracts", safe_filename(f"{contract.contract_id}_{expert.last_name}") + ".docx")
+        target = ws.output("contracts", safe_filename(f"{contract.contract_id}_{_name_part(expert.last_name)}")
+                           + ".docx")
         jobs.append(DocumentJob(f"contract_{context['lang']}.docx", context, target,
                                 {"kind": "contract", "contract_id": contract.contract_id,
                                  "expert_id": expert.expert_id, "unit_id": contract.unit_id,

@@ -466,6 +466,15 @@ def test_damaged_template_is_one_plain_error_and_the_rest_is_written(workspace, 
         assert python_text not in message, message
 
 
+def test_a_very_long_last_name_is_cut_in_the_file_name_and_every_contract_is_written(workspace):
+    reg = small_register()
+    reg.experts["KA-101"] = dataclasses.replace(reg.experts["KA-101"], last_name="Ä" * 300)
+    outcome = render_contracts(workspace, reg)
+    assert outcome.ok, outcome.errors
+    names = sorted(p.name for p in outcome.written)
+    assert names == ["S-1_" + "Ä" * 50 + ".docx", "S-2_Sjöström-O_Hara.docx"]
+
+
 def test_missing_template_is_one_error_for_its_documents(workspace, monkeypatch):
     (workspace.templates_dir / "contract_sv.docx").unlink()
     monkeypatch.setattr("kokemus_docs.workspace.builtin_template", lambda name: workspace.root / "nowhere" / name)
