@@ -198,7 +198,7 @@ TEXTS: dict[str, dict[str, str]] = {
         ],
         "rules_title": "Milloin palkkio maksetaan",
         "rules": [
-            "Tilaaja voi perua tehtävän maksutta edellisenä päivänä kello {cutoff} asti. Jos peruutus tulee "
+            "Toimeksiantaja voi perua tehtävän maksutta edellisenä päivänä kello {cutoff} asti. Jos peruutus tulee "
             "myöhemmin, palkkio maksetaan.",
             "Jos asiakas ei tule paikalle, palkkio maksetaan.",
             "Sovitut ryhmäkerrat maksetaan, vaikka yksikään osallistuja ei tulisi, ellei ryhmää ole "
@@ -245,13 +245,13 @@ TEXTS: dict[str, dict[str, str]] = {
         ],
         "rules_title": "När arvodet betalas",
         "rules": [
-            "Beställaren kan avboka uppdraget utan kostnad fram till klockan {cutoff} dagen före. Kommer "
+            "Uppdragsgivaren kan avboka uppdraget utan kostnad fram till klockan {cutoff} dagen före. Kommer "
             "avbokningen senare, betalas arvodet.",
-            "Om klienten inte kommer, betalas arvodet.",
+            "Om kunden inte kommer, betalas arvodet.",
             "De avtalade gruppträffarna betalas även om ingen deltagare kommer, utom när gruppen har "
             "avslutats av ett tungt vägande eller på förhand överenskommet skäl.",
             "Om du själv insjuknar och inte kan utföra uppdraget, betalas inget arvode.",
-            "Resor till klientmöten eller andra uppdrag ersätts inte. En resa ersätts bara till "
+            "Resor till kundmöten eller andra uppdrag ersätts inte. En resa ersätts bara till "
             "erfarenhetsexperternas gemensamma möten eller till ett separat avtalat uppdrag utanför "
             "hemkommunen, när resan har godkänts på förhand. Skriv då tillståndsnumret.",
             "Arvodet betalas i efterskott enligt utförda timmar. För blanketter som kommit in i tid "

@@ -118,7 +118,7 @@ def test_swedish_expert_gets_a_swedish_form(workspace, register, issued):
     text = page_text(path)
     assert "Timblankett" in text and "oktober 2026" in text
     assert "Östra Nylands välfärdsområde" in text
-    assert "Beställaren kan avboka" in text
+    assert "Uppdragsgivaren kan avboka" in text and "Om kunden inte kommer" in text
     fields = PdfReader(path).get_fields()
     assert [str(label) for _, label in fields["row01_status"]["/Opt"]][0] == "Genomfördes"
     assert [str(code) for code, _ in fields["row01_task"]["/Opt"]] == ["group", "pair", "common_meeting"]
@@ -129,7 +129,8 @@ def test_header_rules_deadline_and_contact_in_the_experts_language(workspace, re
     expert, unit = register.experts["KA-001"], register.units["MTP-PORVOO"]
     for expected in ("Itä-Uudenmaan hyvinvointialue", "Tuntilomake", "lokakuu 2026", expert.full_name,
                      unit.name_fi, "14.10.2026", "9.30", "15.00", "9.11.2026", unit.contact_name,
-                     "Jos asiakas ei tule paikalle, palkkio maksetaan"):
+                     "Jos asiakas ei tule paikalle, palkkio maksetaan",
+                     "Toimeksiantaja voi perua"):  # the party the contract names
         assert expected in text, expected
     assert "Vakuutan" in text
 
