@@ -12,6 +12,7 @@ import io
 import posixpath
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -85,23 +86,29 @@ class CompiledTemplate:
     def __init__(self, path: str | Path, env: jinja2.Environment | None = None):
         self.path = Path(path)
         self.env = env or new_environment()
-        try:
-            with zipfile.ZipFile(self.path) as source:
-                entries = {info.filename: (info, source.read(info)) for info in source.infolist()}
-        except (OSError, zipfile.BadZipFile, KeyError) as exc:
-            raise TemplateError(f"{self.path.name} is not a readable Word (.docx) file: {exc}",
-                                path=str(self.path), code="template-unreadable") from None
         self._parts: list[_XmlPart] = []
         self._document_frame: tuple[str, str] = ("", "")
         self._core: tuple[str, dict[str, jinja2.Template]] | None = None
         self._root_namespaces: set[str] = set()
         try:
+            with zipfile.ZipFile(self.path) as source:
+                entries = {info.filename: (info, source.read(info)) for info in source.infolist()}
+        except OSError as exc:
+            raise TemplateError(f"{self.path.name} cannot be read: {exc.strerror or 'input/output error'}",
+                                path=str(self.path), code="template-unreadable") from None
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, EOFError, ValueError,
+                zlib.error):  # not a zip, damaged, encrypted or compressed in a way zipfile cannot read
+            raise self._unreadable("it is not a Word document or it is damaged") from None
+        try:
             self._load(entries)
         except (KeyError, ValueError, etree.XMLSyntaxError) as exc:  # a part missing, or not XML
-            detail = f"its part {exc.args[0]} is missing" if isinstance(exc, KeyError) else "a part of it is damaged"
-            raise TemplateError(f"{self.path.name} is not a readable Word (.docx) file: {detail}. Save it again from "
-                                "Word or LibreOffice as a .docx, or delete it from the workspace's templates/ folder "
-                                "to use the built-in one.", path=str(self.path), code="template-unreadable") from None
+            raise self._unreadable(f"its part {exc.args[0]} is missing" if isinstance(exc, KeyError)
+                                   else "a part of it is damaged") from None
+
+    def _unreadable(self, detail: str) -> TemplateError:
+        return TemplateError(f"{self.path.name} is not a readable Word (.docx) file: {detail}. Save it again from "
+                             "Word or LibreOffice as a .docx, or delete it from the workspace's templates/ folder to "
+                             "use the built-in one.", path=str(self.path), code="template-unreadable")
 
     def _load(self, entries: Mapping[str, tuple]) -> None:
         document_name = self._main_document_name(entries)
