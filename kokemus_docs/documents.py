@@ -12,6 +12,7 @@ import io
 import posixpath
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -27,7 +28,7 @@ from lxml import etree
 
 from kokemus_docs.errors import KokemusError, Problem, TemplateError
 from kokemus_docs.fileio import safe_filename, write_bytes_atomic
-from kokemus_docs.formatting import fi_date, money
+from kokemus_docs.formatting import fi_date, fi_time, money
 from kokemus_docs.model import BASIS_LABELS, Contract, Expert, Register, Unit
 from kokemus_docs.register import select_contracts
 from kokemus_docs.report import Outcome, Progress, no_progress
@@ -85,17 +86,31 @@ class CompiledTemplate:
     def __init__(self, path: str | Path, env: jinja2.Environment | None = None):
         self.path = Path(path)
         self.env = env or new_environment()
-        try:
-            with zipfile.ZipFile(self.path) as source:
-                entries = {info.filename: (info, source.read(info)) for info in source.infolist()}
-        except (OSError, zipfile.BadZipFile, KeyError) as exc:
-            raise TemplateError(f"{self.path.name} is not a readable Word (.docx) file: {exc}",
-                                path=str(self.path), code="template-unreadable") from None
         self._parts: list[_XmlPart] = []
         self._document_frame: tuple[str, str] = ("", "")
         self._core: tuple[str, dict[str, jinja2.Template]] | None = None
         self._root_namespaces: set[str] = set()
+        try:
+            with zipfile.ZipFile(self.path) as source:
+                entries = {info.filename: (info, source.read(info)) for info in source.infolist()}
+        except OSError as exc:
+            raise TemplateError(f"{self.path.name} cannot be read: {exc.strerror or 'input/output error'}",
+                                path=str(self.path), code="template-unreadable") from None
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, EOFError, ValueError,
+                zlib.error):  # not a zip, damaged, encrypted or compressed in a way zipfile cannot read
+            raise self._unreadable("it is not a Word document or it is damaged") from None
+        try:
+            self._load(entries)
+        except (KeyError, ValueError, etree.XMLSyntaxError) as exc:  # a part missing, or not XML
+            raise self._unreadable(f"its part {exc.args[0]} is missing" if isinstance(exc, KeyError)
+                                   else "a part of it is damaged") from None
 
+    def _unreadable(self, detail: str) -> TemplateError:
+        return TemplateError(f"{self.path.name} is not a readable Word (.docx) file: {detail}. Save it again from "
+                             "Word or LibreOffice as a .docx, or delete it from the workspace's templates/ folder to "
+                             "use the built-in one.", path=str(self.path), code="template-unreadable")
+
+    def _load(self, entries: Mapping[str, tuple]) -> None:
         document_name = self._main_document_name(entries)
         self._compile_document(document_name, entries[document_name][1])
         for name in self._header_footer_names(entries, document_name):
@@ -124,7 +139,7 @@ class CompiledTemplate:
                 name = rel.get("Target").lstrip("/")
                 if name in entries:
                     return name
-        raise KeyError("no main document part")
+        raise KeyError("word/document.xml")
 
     @staticmethod
     def _header_footer_names(entries: Mapping[str, tuple], document_name: str) -> list[str]:
@@ -422,7 +437,7 @@ def _rel_path(ws: Workspace, path: str | None) -> str | None:
 
 def common_context(ws: Workspace, language: str, today: date | None = None) -> dict[str, Any]:
     """Keys every template may use: organisation, coordinator, payroll, deadlines, the print date."""
-    organisation, payroll, deadlines = ws.config["organisation"], ws.config["payroll"], ws.config["deadlines"]
+    organisation, payroll = ws.config["organisation"], ws.config["payroll"]
     coordinator = coordinator_context(ws, language)
     return {
         "lang": language,
@@ -435,7 +450,7 @@ def common_context(ws: Workspace, language: str, today: date | None = None) -> d
         "payroll_name": payroll.get("name", ""),
         "tax_card_address": payroll.get(f"tax_card_address_{language}", ""),
         "notice_day": str(ws.notice_day),
-        "cancellation_cutoff": str(deadlines.get("cancellation_cutoff", "15:00")).replace(":", "."),
+        "cancellation_cutoff": fi_time(ws.cancellation_cutoff),
         "generated_on": fi_date(today or _today()),
     }
 
@@ -562,6 +577,15 @@ def _missing_rate_warnings(register: Register, contract: Contract, missing: list
             for task in missing]
 
 
+FILE_NAME_PART_BYTES = 100
+
+
+def _name_part(name: str) -> str:
+    """`name` cut to whole characters within FILE_NAME_PART_BYTES bytes of UTF-8: a person's name in a file name
+    (the id before it keeps the name unique) never makes the name too long for the file system."""
+    return name.encode("utf-8")[:FILE_NAME_PART_BYTES].decode("utf-8", "ignore")
+
+
 def _missing_party_details(ws: Workspace, languages: set[str]) -> list[Problem]:
     """A warning for each detail of the county that a contract's parties section would print empty."""
     organisation = ws.config["organisation"]
@@ -599,7 +623,8 @@ def render_contracts(ws: Workspace, register: Register, *, expert_ids: Sequence[
         expert = register.experts[contract.expert_id]
         context, missing = contract_context(ws, register, contract)
         warnings += _missing_rate_warnings(register, contract, missing)
-        target = ws.output("contracts", safe_filename(f"{contract.contract_id}_{expert.last_name}") + ".docx")
+        target = ws.output("contracts", safe_filename(f"{contract.contract_id}_{_name_part(expert.last_name)}")
+                           + ".docx")
         jobs.append(DocumentJob(f"contract_{context['lang']}.docx", context, target,
                                 {"kind": "contract", "contract_id": contract.contract_id,
                                  "expert_id": expert.expert_id, "unit_id": contract.unit_id,

@@ -27,6 +27,11 @@ def fi_date(value: date | None) -> str:
     return f"{value.day}.{value.month}.{value.year}" if value else ""
 
 
+def fi_time(value: time) -> str:
+    """15.00, 9.30 (hour without a leading zero, a dot, minutes)."""
+    return f"{value.hour}.{value.minute:02d}"
+
+
 def fi_month(year_month: str, language: str = "fi") -> str:
     """'2026-10' -> 'lokakuu 2026' / 'oktober 2026'."""
     year, month = (int(p) for p in year_month.split("-"))

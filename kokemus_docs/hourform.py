@@ -30,7 +30,7 @@ from pathlib import Path
 
 from kokemus_docs.errors import Problem
 from kokemus_docs.fileio import atomic_path, write_bytes_atomic
-from kokemus_docs.formatting import fi_date, fi_month
+from kokemus_docs.formatting import fi_date, fi_month, fi_time
 from kokemus_docs.formfields import (
     CONFIRM_FIELD,
     IDENTITY_FIELDS,
@@ -198,7 +198,7 @@ TEXTS: dict[str, dict[str, str]] = {
         ],
         "rules_title": "Milloin palkkio maksetaan",
         "rules": [
-            "Tilaaja voi perua tehtävän maksutta edellisenä päivänä kello 15.00 asti. Jos peruutus tulee "
+            "Toimeksiantaja voi perua tehtävän maksutta edellisenä päivänä kello {cutoff} asti. Jos peruutus tulee "
             "myöhemmin, palkkio maksetaan.",
             "Jos asiakas ei tule paikalle, palkkio maksetaan.",
             "Sovitut ryhmäkerrat maksetaan, vaikka yksikään osallistuja ei tulisi, ellei ryhmää ole "
@@ -245,13 +245,13 @@ TEXTS: dict[str, dict[str, str]] = {
         ],
         "rules_title": "När arvodet betalas",
         "rules": [
-            "Beställaren kan avboka uppdraget utan kostnad fram till klockan 15.00 dagen före. Kommer "
+            "Uppdragsgivaren kan avboka uppdraget utan kostnad fram till klockan {cutoff} dagen före. Kommer "
             "avbokningen senare, betalas arvodet.",
-            "Om klienten inte kommer, betalas arvodet.",
+            "Om kunden inte kommer, betalas arvodet.",
             "De avtalade gruppträffarna betalas även om ingen deltagare kommer, utom när gruppen har "
             "avslutats av ett tungt vägande eller på förhand överenskommet skäl.",
             "Om du själv insjuknar och inte kan utföra uppdraget, betalas inget arvode.",
-            "Resor till klientmöten eller andra uppdrag ersätts inte. En resa ersätts bara till "
+            "Resor till kundmöten eller andra uppdrag ersätts inte. En resa ersätts bara till "
             "erfarenhetsexperternas gemensamma möten eller till ett separat avtalat uppdrag utanför "
             "hemkommunen, när resan har godkänts på förhand. Skriv då tillståndsnumret.",
             "Arvodet betalas i efterskott enligt utförda timmar. För blanketter som kommit in i tid "
@@ -310,6 +310,7 @@ class FormSpec:
     rows: int = 25
     coordinator: str = ""  # the coordinator as "name, e-mail, phone", for questions
     upload_url: str | None = None  # the expert's personal upload address for this month (printed with a QR code)
+    cutoff: str = "15.00"  # free cancellation until this time on the day before (deadlines.cancellation_cutoff)
 
     @property
     def month(self) -> str:
@@ -572,14 +573,14 @@ def _page_contents(spec: FormSpec, layout: FormLayout) -> list[tuple[bytes, byte
             c.text(MARGIN, 567, f"{spec.org_name} · {title} · {spec.expert_name}", 8.5, bold=True)
             c.text_right(PAGE_WIDTH - MARGIN, 567, f"{spec.identity['form_id']} ({words['continued']})", 8.5)
         shared = _shared_page(spec.rows, page, spec.language, spec.contact, spec.deadline, spec.payment,
-                              spec.coordinator)
+                              spec.coordinator, spec.cutoff)
         pages.append((c.data(), shared))
     return pages
 
 
 @lru_cache(maxsize=256)
 def _shared_page(rows: int, page: int, language: str, contact: str, deadline: date, payment: date,
-                 coordinator: str) -> bytes:
+                 coordinator: str, cutoff: str) -> bytes:
     """The compressed content stream of everything on `page` that is the same for a unit's forms of a month."""
     layout = form_layout(rows)
     words = TEXTS[language]
@@ -591,7 +592,7 @@ def _shared_page(rows: int, page: int, language: str, contact: str, deadline: da
                 c.text(x0, box.y1 + 2.5, words[name], 6.5, gray=0.3)
                 c.rect(box.x0 - 0.5, box.y0 - 0.5, box.x1 + 0.5, box.y1 + 0.5, fill=0.94, stroke=0.6)
         c.text(546, layout.fields["expert_id"].y0 - 10, words["identity_note"], 6.5, gray=0.3)
-        _instructions(c, contact, words, fi_date(deadline), fi_date(payment))
+        _instructions(c, contact, words, fi_date(deadline), fi_date(payment), cutoff)
     if layout.row_pages[page]:
         _table(c, layout, page, words["columns"].split("|"))
     if page == layout.pages - 1:
@@ -600,12 +601,12 @@ def _shared_page(rows: int, page: int, language: str, contact: str, deadline: da
     return _stream(b"", c.data(), compress=True)
 
 
-def _instructions(c: _Content, contact: str, words: dict, deadline: str, payment: str) -> None:
+def _instructions(c: _Content, contact: str, words: dict, deadline: str, payment: str, cutoff: str) -> None:
     top, bottom = 462, FIRST_TABLE_TOP + 8
     width = (PAGE_WIDTH - 2 * MARGIN - 24) / 2
     columns = (
         (MARGIN, words["how_title"], [t.format(deadline=deadline, contact=contact) for t in words["how"]]),
-        (MARGIN + width + 24, words["rules_title"], [t.format(payment=payment) for t in words["rules"]]),
+        (MARGIN + width + 24, words["rules_title"], [t.format(payment=payment, cutoff=cutoff) for t in words["rules"]]),
     )
     for x, heading, paragraphs in columns:
         size = 8.0
@@ -818,7 +819,7 @@ def form_spec(ws, register: Register, contract_id: str, month: str, key: bytes |
         seal=compute_seal(key if key is not None else ws.seal_key(), identity), expert_name=expert.full_name, unit_name=unit.name(language),
         contact=contact, deadline=notice_deadline(month, ws.notice_day), payment=payment_date(month),
         tasks=tuple((task, register.task_label(task, language)) for task in contract.tasks), rows=ws.form_rows,
-        coordinator=coordinator_text(ws), upload_url=upload_url or None)
+        coordinator=coordinator_text(ws), upload_url=upload_url or None, cutoff=fi_time(ws.cancellation_cutoff))
 
 
 def coordinator_text(ws) -> str:

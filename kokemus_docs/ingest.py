@@ -26,7 +26,7 @@ import stat
 import traceback
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -37,7 +37,7 @@ from kokemus_docs.fileio import (
     safe_filename,
     write_new_durably,
 )
-from kokemus_docs.formatting import ParseError, fi_date, fi_month, money, parse_time
+from kokemus_docs.formatting import fi_date, fi_month, money
 from kokemus_docs.formfields import SEAL_FIELD, ReturnedForm, seal_matches
 from kokemus_docs.formread import FormUnreadable, read_form
 from kokemus_docs.hourform import field_label
@@ -200,10 +200,7 @@ class _Session:
         self.claim_dir = self.inbox / CLAIM_DIR
         self.processed_dir = ws.processed_dir.resolve()
         self.rejected_dir = ws.rejected_dir.resolve()
-        try:
-            self.cutoff = parse_time(str(ws.config["deadlines"].get("cancellation_cutoff", "15:00")))
-        except ParseError:
-            self.cutoff = time(15, 0)
+        self.cutoff = ws.cancellation_cutoff
         self.max_travel = ws.max_travel_eur
 
     def rel(self, path: Path) -> str:

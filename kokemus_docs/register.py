@@ -373,7 +373,7 @@ def check_package(path: Path) -> None:
     """Refuse a register file that is not an .xlsx package within the limits, before any XML is parsed.
 
     Checks the file size, the number of members (from the zip's end record, before the member list is read),
-    each member's unpacked size and compression ratio, the total unpacked size, and that no XML member declares
+    each member's unpacked size and compression ratio, the total unpacked size, and that no member declares
     a DOCTYPE (workbooks never do; entity tricks need one).
     """
     size = path.stat().st_size
@@ -412,17 +412,28 @@ def check_package(path: Path) -> None:
                 raise _unreadable(path, f"unpacks to {total / 1e6:,.0f} MB; a register may unpack to at most "
                                   f"{MAX_UNPACKED_BYTES / 1e6:.0f} MB. Remove pictures and unused sheets.",
                                   "register-too-large")
-            for info in infos:
-                if info.filename.endswith((".xml", ".rels")):
-                    with package.open(info) as member:
-                        if b"<!DOCTYPE" in member.read(4096).upper():
-                            raise _unreadable(path, "contains a part with a DOCTYPE, which Excel never writes. "
-                                              "Save the sheets into a new workbook and check it again.",
-                                              "register-damaged")
+            for info in infos:  # every member: a sheet is found through its relationship, whatever its name
+                with package.open(info) as member:
+                    if _holds_doctype(member):
+                        raise _unreadable(path, "contains a part with a DOCTYPE, which Excel never writes. "
+                                          "Save the sheets into a new workbook and check it again.",
+                                          "register-damaged")
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError, ValueError,
             RuntimeError, zlib.error):  # what zipfile raises on broken, encrypted or unsupported members
         raise _unreadable(path, "is damaged and cannot be unpacked. Save the workbook again from Excel or "
                           "LibreOffice, or restore it from a backup.", "register-damaged") from None
+
+
+def _holds_doctype(member) -> bool:
+    """Whether a zip member holds '<!DOCTYPE' anywhere: after a comment or blank lines of any length too, and in
+    UTF-16 or UTF-32 (read with their NUL bytes dropped)."""
+    carried = b""
+    while chunk := member.read(1 << 16):
+        text = carried + chunk.replace(b"\0", b"").upper()
+        if b"<!DOCTYPE" in text:
+            return True
+        carried = text[-8:]
+    return False
 
 
 def _zip_member_count(handle, size: int) -> int | None:

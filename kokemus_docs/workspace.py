@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from datetime import time as datetime_time
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
@@ -184,6 +185,17 @@ class Workspace:
     @property
     def notice_day(self) -> int:
         return int(self.config["deadlines"]["notice_day"])
+
+    @property
+    def cancellation_cutoff(self) -> datetime_time:
+        """deadlines.cancellation_cutoff: free cancellation until this time on the day before (15:00 when unset
+        or not a time of day)."""
+        from kokemus_docs.formatting import ParseError, parse_time
+
+        try:
+            return parse_time(str(self.config["deadlines"].get("cancellation_cutoff", "15:00")))
+        except ParseError:
+            return datetime_time(15, 0)
 
     @property
     def form_rows(self) -> int:

@@ -544,7 +544,7 @@ CONTRACT_TEXT = {
             "eller timmar.",
             "Erfarenhetsexperten bestämmer själv vilka uppdrag hen tar emot och kan tacka nej till ett "
             "erbjudet uppdrag.",
-            "Tjänsten är avgiftsfri för kunderna. Ingenting faktureras av kunden.",
+            "Tjänsten är avgiftsfri för kunderna. Kunden faktureras aldrig något.",
         ],
         "fees": "7 Villkor för arvodet",
         "fees_items": [

@@ -440,6 +440,46 @@ def test_broken_template_is_named_with_its_line_and_the_rest_is_written(workspac
     assert "expert.full_name" in error.message
 
 
+@pytest.mark.parametrize("damage", [
+    pytest.param(lambda parts: parts.pop("_rels/.rels"), id="no-package-relationships"),
+    pytest.param(lambda parts: parts.pop("word/document.xml"), id="no-main-document"),
+    pytest.param(lambda parts: parts.update({"word/document.xml": b"<w:document"}), id="document-not-xml"),
+    pytest.param(lambda parts: parts.update({"word/_rels/document.xml.rels": b"<x"}), id="relationships-not-xml"),
+    pytest.param(lambda parts: parts.update({"docProps/core.xml": b"<x"}), id="properties-not-xml"),
+    pytest.param(lambda parts: parts.update({"not-a-zip": b"\xd0\xcf\x11\xe0 an old .doc"}), id="not-a-zip"),
+    pytest.param(lambda parts: parts.update({"not-a-zip": b"PK\x03\x04" + b"\0" * 100}), id="cut-short"),
+])
+def test_damaged_template_is_one_plain_error_and_the_rest_is_written(workspace, damage):
+    import zipfile
+
+    with zipfile.ZipFile(workspace.template("contract_sv.docx")) as source:
+        parts = {info.filename: source.read(info) for info in source.infolist()}
+    damage(parts)
+    target = workspace.templates_dir / "contract_sv.docx"
+    if "not-a-zip" in parts:
+        target.write_bytes(parts["not-a-zip"])
+    else:
+        with zipfile.ZipFile(target, "w") as package:
+            for name, data in parts.items():
+                package.writestr(name, data)
+    outcome = render_contracts(workspace, small_register())
+    assert [p.name for p in outcome.written] == ["S-1_Järvinen___Öhman.docx"]
+    assert [(e.code, e.path) for e in outcome.errors] == [("template-unreadable", "templates/contract_sv.docx")]
+    message = outcome.errors[0].message
+    assert "contract_sv.docx is not a readable Word (.docx) file" in message and "1 document(s) not written" in message
+    for python_text in ("Error", "line 1", "column", "<string>", "zip file"):
+        assert python_text not in message, message
+
+
+def test_a_very_long_last_name_is_cut_in_the_file_name_and_every_contract_is_written(workspace):
+    reg = small_register()
+    reg.experts["KA-101"] = dataclasses.replace(reg.experts["KA-101"], last_name="Ä" * 300)
+    outcome = render_contracts(workspace, reg)
+    assert outcome.ok, outcome.errors
+    names = sorted(p.name for p in outcome.written)
+    assert names == ["S-1_" + "Ä" * 50 + ".docx", "S-2_Sjöström-O_Hara.docx"]
+
+
 def test_missing_template_is_one_error_for_its_documents(workspace, monkeypatch):
     (workspace.templates_dir / "contract_sv.docx").unlink()
     monkeypatch.setattr("kokemus_docs.workspace.builtin_template", lambda name: workspace.root / "nowhere" / name)

@@ -12,6 +12,7 @@ import pdfplumber
 import pytest
 from pypdf import PdfReader
 
+from kokemus_docs.documents import contract_context
 from kokemus_docs.formfields import IDENTITY_FIELDS, ROW_FIELDS, compute_seal, row_field, seal_matches
 from kokemus_docs.formread import read_form
 from kokemus_docs.hourform import (
@@ -117,7 +118,7 @@ def test_swedish_expert_gets_a_swedish_form(workspace, register, issued):
     text = page_text(path)
     assert "Timblankett" in text and "oktober 2026" in text
     assert "Östra Nylands välfärdsområde" in text
-    assert "Beställaren kan avboka" in text
+    assert "Uppdragsgivaren kan avboka" in text and "Om kunden inte kommer" in text
     fields = PdfReader(path).get_fields()
     assert [str(label) for _, label in fields["row01_status"]["/Opt"]][0] == "Genomfördes"
     assert [str(code) for code, _ in fields["row01_task"]["/Opt"]] == ["group", "pair", "common_meeting"]
@@ -128,9 +129,22 @@ def test_header_rules_deadline_and_contact_in_the_experts_language(workspace, re
     expert, unit = register.experts["KA-001"], register.units["MTP-PORVOO"]
     for expected in ("Itä-Uudenmaan hyvinvointialue", "Tuntilomake", "lokakuu 2026", expert.full_name,
                      unit.name_fi, "14.10.2026", "9.30", "15.00", "9.11.2026", unit.contact_name,
-                     "Jos asiakas ei tule paikalle, palkkio maksetaan"):
+                     "Jos asiakas ei tule paikalle, palkkio maksetaan",
+                     "Toimeksiantaja voi perua"):  # the party the contract names
         assert expected in text, expected
     assert "Vakuutan" in text
+
+
+@pytest.mark.parametrize("setting, shown", [("14:30", "14.30"), ("9:00", "9.00"), ("late", "15.00")])
+def test_cancellation_rule_prints_the_configured_cutoff(workspace, register, setting, shown):
+    """The form states the cutoff that ingest applies and the contract prints, not a fixed 15.00."""
+    workspace.config["deadlines"]["cancellation_cutoff"] = setting
+    issue_forms(workspace, register, month=MONTH, expert_ids=["KA-001", "KA-003"])
+    fi = " ".join(page_text(form_path(workspace, "S-2026-001")).split())
+    sv = " ".join(page_text(form_path(workspace, "S-2026-003")).split())
+    assert f"edellisenä päivänä kello {shown} asti" in fi
+    assert f"fram till klockan {shown} dagen före" in sv
+    assert contract_context(workspace, register, register.contracts["S-2026-001"])[0]["cancellation_cutoff"] == shown
 
 
 def test_no_hetu_iban_or_address_in_any_form(workspace, register, issued):

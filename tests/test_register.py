@@ -370,6 +370,24 @@ def test_a_doctype_is_refused(tmp_path):
     assert _unreadable(path).code == "register-damaged"
 
 
+@pytest.mark.parametrize("prolog, encoding", [
+    pytest.param(b"<!--" + b" " * 5000 + b"-->", "utf-8", id="after-a-long-comment"),
+    pytest.param(b"\n" * 5000, "utf-8", id="after-blank-lines"),
+    pytest.param(b"", "utf-16", id="in-utf-16"),
+])
+def test_a_doctype_is_refused_wherever_it_hides(tmp_path, prolog, encoding):
+    import zipfile
+
+    path = _register_file(tmp_path)
+    with zipfile.ZipFile(path) as package:
+        xml = package.read("xl/worksheets/sheet2.xml")
+    doctype = b'<!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa">]>'
+    declaration = f'<?xml version="1.0" encoding="{encoding.upper()}"?>'.encode()
+    member = (declaration + prolog + doctype + xml).decode("utf-8").encode(encoding)
+    path = _register_file(tmp_path, replace={"xl/worksheets/sheet2.xml": member})
+    assert _unreadable(path).code == "register-damaged"
+
+
 @pytest.mark.parametrize("content, expected", [
     pytest.param(b"expert_id;first_name\nKA-1;Anna\n", "save it as an Excel workbook", id="csv-renamed"),
     pytest.param(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "old .xls workbook", id="xls-renamed"),
