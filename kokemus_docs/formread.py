@@ -26,6 +26,7 @@ import re
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -48,7 +49,8 @@ POSITION_TOLERANCE = 2.0  # points: how far printed text may sit from where the 
 # --- limits for one returned file ---------------------------------------------------------------------------------
 
 MAX_FILE_BYTES = 10 * 1024 * 1024  # an issued hour form is ~100 KB; a filled one with an embedded font well under 1 MB
-READ_TIME_LIMIT = 5.0  # seconds of parsing per file; a form takes milliseconds, a flattened one a fraction of a second
+READ_TIME_LIMIT = 5.0  # seconds of parsing (processor time) per file; a form takes milliseconds, a flattened one a fraction of a second
+READ_WAIT_FACTOR = 12  # a file is given up after this many times its time limit even when the reader is only waiting
 MAX_OBJECTS = 100_000  # objects in the file
 MAX_PAGES = 100  # pages in the page tree
 MAX_PAGE_TREE_NODES = 1_000  # page tree entries examined (pages and the nodes above them)
@@ -452,8 +454,9 @@ class _Worker:
     def run(self, request: dict, data: bytes, time_limit: float) -> dict:
         """The worker's reply; {'error': 'too-complex', ...} when it overruns `time_limit`. Raises EOFError or
         OSError when the worker has ended (before or while reading the file)."""
+        used_before = _processor_seconds(self.process.pid)
         self.requests.send_bytes(json.dumps(request).encode() + b"\n" + data)
-        if not self.replies.poll(time_limit):
+        if not self._answers_within(time_limit, used_before):
             self.stop(kill=True)
             return {"error": "too-complex",
                     "what": f"reading the PDF took longer than {time_limit:g} seconds and was stopped"}
@@ -467,6 +470,21 @@ class _Worker:
         except ValueError:
             self.stop(kill=True)
             return {"error": "damaged", "what": "the PDF reader's answer cannot be used"}
+
+    def _answers_within(self, time_limit: float, used_before: float | None) -> bool:
+        """Whether the reply (or the end of the worker) comes before the worker has spent `time_limit` seconds of
+        processor time on the file. Time spent waiting for a processor on a busy machine does not count against
+        the file, but READ_WAIT_FACTOR times the limit is the most it is waited for; where the system does not
+        tell a process's processor time, the time limit is wall-clock time."""
+        deadline = time.monotonic() + READ_WAIT_FACTOR * time_limit
+        wait = time_limit
+        while not self.replies.poll(wait):
+            used = _processor_seconds(self.process.pid)
+            left = deadline - time.monotonic()
+            if used is None or used_before is None or used - used_before >= time_limit or left <= 0:
+                return False
+            wait = min(max(time_limit - (used - used_before), 0.05), left)
+        return True
 
     def alive(self) -> bool:
         return self.process.poll() is None and self.owner == os.getpid()
@@ -483,6 +501,16 @@ class _Worker:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+
+def _processor_seconds(pid: int) -> float | None:
+    """The processor time (user and system) a child process has used so far, or None where /proc cannot tell."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            fields = handle.read().rsplit(b")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def _widen(pipe: int) -> None:

@@ -419,3 +419,22 @@ def test_a_reading_process_stopped_while_reading_gets_the_file_again_from_a_fres
     assert "longer than 1.5 seconds" in error.what  # the second reading ran into the time limit
     assert first.process.poll() is not None and formread._WORKERS.worker is not first
     assert read_quickly(filled).rows[1]["notes"] == NOTES
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processor times from /proc")
+def test_a_reader_kept_waiting_by_a_busy_machine_is_not_stopped_by_the_time_limit(filled):
+    """The time limit counts the reader's processor time: a form is not rejected because the machine was busy
+    (here: the reader gets no processor at all for three times its limit)."""
+    import signal
+    import threading
+
+    formread.read_fields(filled)
+    worker = formread._WORKERS.worker
+    os.kill(worker.process.pid, signal.SIGSTOP)
+    waking = threading.Timer(1.5, os.kill, (worker.process.pid, signal.SIGCONT))
+    waking.start()
+    try:
+        assert read_form(Path("/inbox/palautus.pdf"), filled, time_limit=0.5).rows[1]["notes"] == NOTES
+    finally:
+        waking.join()
+    assert formread._WORKERS.worker is worker and worker.alive()
