@@ -26,7 +26,7 @@ import stat
 import traceback
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 
@@ -98,6 +98,7 @@ class _Source:
     from_rejected: bool = False  # in forms/rejected/: moved out of it when it is now accepted
     data: bytes | None = None
     sha256: str = ""
+    claimed_at: float = 0.0     # when a left-over file was taken aside (its status change time)
 
     @property
     def name(self) -> str:
@@ -274,6 +275,7 @@ class _Session:
             return self._reject_unread(source, result, f"The file cannot be read ({exc.strerror}). Check its "
                                                        "permissions and send it again.", archive=True)
         source.sha256 = hashlib.sha256(source.data).hexdigest()
+        source.claimed_at = info.st_ctime
         if self._finish_interrupted(source):
             return None
         return self._take_in(source, result)
@@ -294,6 +296,8 @@ class _Session:
         row = self.ledger.latest_submission(source.sha256, source.name)
         if row is None or not row["archived_as"]:
             return False
+        if source.left_over and _before(row["ingested_at"], source.claimed_at):
+            return False  # the same file sent again after an earlier run took it in (or rejected it): a new attempt
         archived = self.root / row["archived_as"]
         if archived == source.path:
             return False  # a file in forms/rejected/ read again: a new attempt
@@ -519,6 +523,15 @@ class _Session:
         name = f"{safe_filename(result.form_id)}_{self.received_on.isoformat()}.txt"
         text = feedback_text(self.register, result, self.received_on, self.ws.coordinator_contact())
         return write_new_durably(self.ws.output(FEEDBACK_DIR), _free_names(name), text.encode("utf-8"))
+
+
+def _before(ingested_at: str, claimed_at: float) -> bool:
+    """Whether a submission recorded at `ingested_at` (local time, whole seconds) was recorded before the second
+    in which a file was taken aside; an unreadable time counts as before (the file is then read again)."""
+    try:
+        return datetime.fromisoformat(ingested_at) < datetime.fromtimestamp(int(claimed_at))
+    except (TypeError, ValueError, OverflowError, OSError):
+        return True
 
 
 def _free_names(name: str) -> Iterator[str]:

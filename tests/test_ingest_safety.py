@@ -614,3 +614,40 @@ def test_a_run_dying_at_each_step_of_the_journey_is_finished_by_the_next(workspa
     feedback_files = len(list(clean_ws.output("feedback").glob("*.txt")))
     assert feedback_files >= 1
     assert step - 1 == 4 * 4 + feedback_files
+
+
+def test_a_rejected_file_sent_again_is_read_again_after_an_interrupted_run(workspace, register, fake_reader,
+                                                                          monkeypatch):
+    """The expert sends the very file that was rejected earlier (the register has been fixed since); the run
+    that takes it aside is killed. The next run reads it, rather than taking the earlier rejection for the
+    interrupted run's own and removing the file unread."""
+    path = put_form(workspace.inbox_dir, "a.pdf", OCTOBER_ROWS, key=workspace.seal_key())
+    sent = path.read_bytes()
+
+    def unreadable(path, data=None):
+        raise ingest.FormUnreadable("a.pdf: the reader failed.", code="damaged")
+
+    monkeypatch.setattr(ingest, "read_form", unreadable)
+    assert [f["status"] for f in ingest_forms(workspace, register, received_on=ON_TIME).extra["forms"]] == ["rejected"]
+    with Ledger(workspace.ledger_path) as ledger, ledger.transaction():
+        ledger.db.execute("UPDATE submissions SET ingested_at = '2026-11-05T09:00:00'")  # that run was this morning
+    (workspace.inbox_dir / "a.pdf").write_bytes(sent)
+
+    class Killed(BaseException):
+        pass
+
+    claim = ingest._Session._claim
+
+    def claim_and_die(self, source):
+        claim(self, source)
+        raise Killed
+
+    monkeypatch.setattr(ingest._Session, "_claim", claim_and_die)
+    with pytest.raises(Killed):
+        ingest_forms(workspace, register, received_on=ON_TIME)
+    monkeypatch.undo()
+    monkeypatch.setattr(ingest, "read_form", json_reader)
+    assert all_files(workspace.root / "forms") == ["inbox/.ingesting/a.pdf", "rejected/a.pdf"]
+    outcome = ingest_forms(workspace, register, received_on=ON_TIME)
+    assert [f["status"] for f in outcome.extra["forms"]] == ["accepted"]
+    assert "processed/2026-10/a.pdf" in all_files(workspace.root / "forms")
