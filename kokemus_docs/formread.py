@@ -161,11 +161,33 @@ def _content(reply: dict) -> PdfContent:
                    for table in (fields, kinds) for key, value in table.items()):
             raise TypeError("field names and values are text")
         pages = None if reply["pages"] is None else [
-            PageText(float(page["width"]), float(page["height"]), list(page["chars"]), list(page["shapes"]))
+            PageText(float(page["width"]), float(page["height"]), [_char(ch) for ch in page["chars"]],
+                     [_shape(shape) for shape in page["shapes"]])
             for page in reply["pages"]]
         return PdfContent(fields=fields, kinds=kinds, page_count=int(reply["page_count"]), pages=pages)
     except (KeyError, TypeError, ValueError, AttributeError):
         raise _failure("damaged", "the PDF reader's answer cannot be used") from None
+
+
+_EDGES = ("x0", "x1", "top", "bottom")
+
+
+def _char(ch: dict) -> dict:
+    """One printed character of a reply, checked: its text and its box and size as numbers."""
+    if not isinstance(ch["text"], str) or len(ch["text"]) > 16:
+        raise TypeError("a character is a short text")
+    return {"text": ch["text"], **{key: float(ch[key]) for key in (*_EDGES, "size")}}
+
+
+def _shape(shape: dict) -> dict:
+    """One drawn shape of a reply, checked like a character."""
+    colour = shape["non_stroking_color"]
+    if shape["kind"] not in ("line", "curve", "rect") or not isinstance(shape["fill"], bool) or not (
+            colour is None or isinstance(colour, list) and len(colour) <= 4
+            and all(isinstance(value, float) for value in colour)):
+        raise TypeError("a shape has a kind, a fill and a colour")
+    return {"kind": shape["kind"], **{key: float(shape[key]) for key in _EDGES}, "fill": shape["fill"],
+            "non_stroking_color": colour}
 
 
 # --- the hour form ------------------------------------------------------------------------------------------------

@@ -438,3 +438,18 @@ def test_a_reader_kept_waiting_by_a_busy_machine_is_not_stopped_by_the_time_limi
     finally:
         waking.join()
     assert formread._WORKERS.worker is worker and worker.alive()
+
+
+@pytest.mark.parametrize("page", [
+    {"chars": [{"text": 7, "x0": 1, "x1": 2, "top": 3, "bottom": 4, "size": 9}], "shapes": []},
+    {"chars": [{"text": "1", "x0": "left"}], "shapes": []},
+    {"chars": ["1"], "shapes": []},
+    {"chars": [], "shapes": [{"kind": "line", "x0": 1, "x1": 2, "top": 3, "bottom": 4, "fill": False,
+                              "non_stroking_color": "red"}]},
+    {"chars": [], "shapes": [{"kind": "line"}]},
+])
+def test_a_page_reply_of_the_wrong_shape_is_refused_as_damaged(monkeypatch, page):
+    """The reading process handled hostile bytes: its answer about a page's text is checked like its fields."""
+    reply = {"fields": {}, "kinds": {}, "page_count": 1, "pages": [{"width": 595.0, "height": 842.0, **page}]}
+    monkeypatch.setattr(formread._WORKERS, "run", lambda *args: reply)
+    refused(b"%PDF-1.7\n%%EOF startxref", "damaged")
