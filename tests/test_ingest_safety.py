@@ -651,3 +651,18 @@ def test_a_rejected_file_sent_again_is_read_again_after_an_interrupted_run(works
     outcome = ingest_forms(workspace, register, received_on=ON_TIME)
     assert [f["status"] for f in outcome.extra["forms"]] == ["accepted"]
     assert "processed/2026-10/a.pdf" in all_files(workspace.root / "forms")
+
+
+def test_names_and_form_contents_cannot_steer_the_terminal(workspace, register, fake_reader, capsys):
+    """A file name or a tampered form id with escape sequences is shown with '?' for each control character."""
+    put_form(workspace.inbox_dir, "a\x1b]0;x\x07\u202e.pdf", OCTOBER_ROWS, key=workspace.seal_key(),
+             edit={"form_id": "S-2026-001_2026-10\x1b[2J\x9b1m"})
+    result = CliRunner().invoke(cli, ["-w", str(workspace.root), "forms", "ingest", "--received-on", RECEIVED_ON])
+    assert result.exit_code == 1
+    shown = result.output + getattr(result, "stderr", "")
+    assert "rejected S-2026-001_2026-10?[2J?1m" in shown and "a?]0;x??.pdf" in shown
+    assert not any(ch in shown for ch in "\x1b\x07\x9b\u202e")
+    progress = StderrProgress()
+    progress.tty = False
+    progress(1, 1, "b\x1b[2J.pdf")
+    assert capsys.readouterr().err == "[1/1] b?[2J.pdf\n"
