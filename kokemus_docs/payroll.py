@@ -556,7 +556,8 @@ def _keep_closed_copy(ws: Workspace, month: str, workbook: Path, extra: dict, su
                 "workbook": base64.b64encode(workbook.read_bytes()).decode("ascii")}
     target = closed_copy_path(ws, month)
     target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    write_bytes_atomic(target, json.dumps(snapshot, ensure_ascii=False).encode("utf-8"), mode=PERSONAL_DATA_MODE)
+    write_bytes_atomic(target, json.dumps(snapshot, ensure_ascii=False).encode("utf-8"), mode=PERSONAL_DATA_MODE,
+                       durable=True)
 
 
 def _read_closed_copy(ws: Workspace, month: str) -> dict | None:

@@ -666,3 +666,29 @@ def test_names_and_form_contents_cannot_steer_the_terminal(workspace, register, 
     progress.tty = False
     progress(1, 1, "b\x1b[2J.pdf")
     assert capsys.readouterr().err == "[1/1] b?[2J.pdf\n"
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="names descriptors from /proc")
+def test_the_copy_kept_of_a_closed_month_is_on_disk_before_the_close_is_committed(workspace, register,
+                                                                                  monkeypatch):
+    """The ledger commits the close durably; the copy that reprints the month must be as durable (fsynced, with
+    its folder), or a power cut could leave a closed month without it."""
+    from ledgerfill import MONTH, fill_sample_ledger
+
+    from kokemus_docs import fileio
+    from kokemus_docs.payroll import closed_copy_path, write_payroll
+
+    fill_sample_ledger(workspace.ledger_path)
+    synced: list[str] = []
+    real_fsync = os.fsync
+
+    def fsync(descriptor):
+        synced.append(os.readlink(f"/proc/self/fd/{descriptor}"))
+        real_fsync(descriptor)
+
+    monkeypatch.setattr(fileio.os, "fsync", fsync)
+    assert write_payroll(workspace, register, MONTH, close=True).ok
+    kept = closed_copy_path(workspace, MONTH)
+    assert any(Path(name).parent == kept.parent and Path(name).name.startswith(fileio.TEMP_PREFIX)
+               for name in synced)
+    assert str(kept.parent) in synced
