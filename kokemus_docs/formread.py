@@ -83,6 +83,15 @@ class FormUnreadable(KokemusError):
         self.what = what or message
 
 
+class ReaderUnavailable(KokemusError):
+    """The PDF reading process cannot be started: no file can be read, so none may be rejected for it."""
+
+    def __init__(self, detail: str):
+        super().__init__(f"The PDF reading process {detail}; no returned form was read or rejected. Run the "
+                         "command again when the machine is less busy; if this persists, reinstall kokemus-docs "
+                         "(make setup).", code="reader-unavailable")
+
+
 # --- any PDF form: what the worker reads ---------------------------------------------------------------------------
 
 
@@ -466,12 +475,12 @@ class _Worker:
         self.replies = Connection(from_child, writable=False)
         if not self.replies.poll(WORKER_START_LIMIT):
             self.stop()
-            raise RuntimeError("the PDF reading process did not start")
+            raise ReaderUnavailable(f"did not start within {WORKER_START_LIMIT:g} seconds")
         try:
             self.replies.recv_bytes(64)
         except (EOFError, OSError):
             self.stop()
-            raise RuntimeError("the PDF reading process did not start (see the messages above)") from None
+            raise ReaderUnavailable("did not start (see the messages above)") from None
 
     def run(self, request: dict, data: bytes, time_limit: float) -> dict:
         """The worker's reply; {'error': 'too-complex', ...} when it overruns `time_limit`. Raises EOFError or

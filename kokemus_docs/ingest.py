@@ -39,7 +39,7 @@ from kokemus_docs.fileio import (
 )
 from kokemus_docs.formatting import ParseError, fi_date, fi_month, money, parse_time
 from kokemus_docs.formfields import SEAL_FIELD, ReturnedForm, seal_matches
-from kokemus_docs.formread import FormUnreadable, read_form
+from kokemus_docs.formread import FormUnreadable, ReaderUnavailable, read_form
 from kokemus_docs.hourform import field_label
 from kokemus_docs.ledger import FormRecord, Ledger, LedgerError, LedgerLine, ledger_busy_error
 from kokemus_docs.messages import ROW_WORD, Finding, month_genitive_text, month_text
@@ -244,7 +244,7 @@ class _Session:
             return self._journey(source, result)
         except sqlite3.OperationalError as exc:  # busy, full, damaged: every file would fail the same way
             raise ledger_busy_error(self.ledger.path, exc) or exc from None
-        except (LedgerError, WorkspaceBusy):
+        except (LedgerError, WorkspaceBusy, ReaderUnavailable):
             raise
         except OSError as exc:
             if exc.errno in _RUN_STOPPING_ERRNOS:
@@ -457,6 +457,8 @@ class _Session:
         except FormUnreadable as exc:
             result.findings.append(Finding("unreadable", params={"detail": exc.message}))
             return None
+        except ReaderUnavailable:
+            raise  # not this file's fault: the run stops and the file waits for the next one
         except Exception as exc:  # a PDF that trips the reader must not stop the batch
             result.findings.append(Finding("unreadable", params={
                 "detail": f"The file cannot be read as an hour form ({type(exc).__name__}). "

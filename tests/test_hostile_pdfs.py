@@ -453,3 +453,14 @@ def test_a_page_reply_of_the_wrong_shape_is_refused_as_damaged(monkeypatch, page
     reply = {"fields": {}, "kinds": {}, "page_count": 1, "pages": [{"width": 595.0, "height": 842.0, **page}]}
     monkeypatch.setattr(formread._WORKERS, "run", lambda *args: reply)
     refused(b"%PDF-1.7\n%%EOF startxref", "damaged")
+
+
+def test_a_reading_process_that_cannot_start_is_not_blamed_on_the_file(filled, monkeypatch):
+    """No reader: a clear error of its own (not a Python exception), so that no file is rejected for it."""
+    formread._WORKERS.stop()
+    monkeypatch.setattr(formread, "WORKER_START_LIMIT", 0.0)
+    with pytest.raises(formread.ReaderUnavailable) as caught:
+        read_fields(filled)
+    assert "did not start within 0 seconds" in caught.value.message and caught.value.exit_code == 2
+    monkeypatch.undo()
+    assert read_quickly(filled).rows[1]["notes"] == NOTES

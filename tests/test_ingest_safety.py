@@ -692,3 +692,20 @@ def test_the_copy_kept_of_a_closed_month_is_on_disk_before_the_close_is_committe
     assert any(Path(name).parent == kept.parent and Path(name).name.startswith(fileio.TEMP_PREFIX)
                for name in synced)
     assert str(kept.parent) in synced
+
+
+def test_a_run_whose_pdf_reader_cannot_start_stops_and_rejects_nothing(workspace, register, monkeypatch):
+    put_form(workspace.inbox_dir, "a.pdf", OCTOBER_ROWS, key=workspace.seal_key())
+
+    def no_reader(path, data=None):
+        raise ingest.ReaderUnavailable("did not start within 120 seconds")
+
+    monkeypatch.setattr(ingest, "read_form", no_reader)
+    result = CliRunner().invoke(cli, ["-w", str(workspace.root), "forms", "ingest", "--received-on", RECEIVED_ON])
+    assert result.exit_code == 2 and "no returned form was read or rejected" in result.output
+    assert "Traceback" not in result.output
+    assert all_files(workspace.root / "forms") == ["inbox/.ingesting/a.pdf"]
+    assert not workspace.output("feedback").exists() or not os.listdir(workspace.output("feedback"))
+    monkeypatch.setattr(ingest, "read_form", json_reader)
+    outcome = ingest_forms(workspace, register, received_on=ON_TIME)
+    assert [f["status"] for f in outcome.extra["forms"]] == ["accepted"]
