@@ -709,3 +709,21 @@ def test_a_run_whose_pdf_reader_cannot_start_stops_and_rejects_nothing(workspace
     monkeypatch.setattr(ingest, "read_form", json_reader)
     outcome = ingest_forms(workspace, register, received_on=ON_TIME)
     assert [f["status"] for f in outcome.extra["forms"]] == ["accepted"]
+
+
+def test_feedback_whose_pdf_reader_cannot_start_stops_and_rejects_nothing(workspace, register, monkeypatch,
+                                                                           tmp_path):
+    from kokemus_docs import formread
+    from kokemus_docs.feedback.ingest import ingest_feedback
+
+    def no_reader(data, **options):
+        raise formread.ReaderUnavailable("did not start within 120 seconds")
+
+    monkeypatch.setattr(formread, "read_pdf", no_reader)
+    answer = tmp_path / "palaute.pdf"
+    answer.write_bytes(b"%PDF-1.7\n%%EOF startxref")
+    with pytest.raises(formread.ReaderUnavailable):
+        ingest_feedback(workspace, register, [answer], received_on=ON_TIME)
+    assert answer.is_file()
+    with Ledger(workspace.ledger_path) as ledger:
+        assert ledger.db.execute("SELECT count(*) FROM feedback_files").fetchone()[0] == 0
