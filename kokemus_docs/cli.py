@@ -90,6 +90,7 @@ class StderrProgress:
         if total <= 0:
             return
         done = min(max(done, 0), total)
+        label = printable(label)
         with self._lock:
             if self._finished or total != self._total:
                 self._total, self._done, self._finished, self._step, self._label = total, 0, False, -1, ""
@@ -108,6 +109,15 @@ class StderrProgress:
             self._finished = finished
 
 
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """`text` for the terminal: control characters (escape sequences, bidi overrides) shown as '?'. File names
+    and the contents of returned forms reach the messages, and neither may steer the coordinator's terminal."""
+    return _CONTROLS.sub("?", text)
+
+
 def _emit(ctx: click.Context, outcome: Outcome, as_json: bool) -> None:
     ws: Workspace | None = ctx.obj.get("workspace_obj") if ctx.obj else None
     rel = ws.rel if ws else str
@@ -118,11 +128,11 @@ def _emit(ctx: click.Context, outcome: Outcome, as_json: bool) -> None:
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
     else:
         for line in outcome.summary:
-            click.echo(line)
+            click.echo(printable(line))
         for problem in outcome.warnings:
-            click.echo(f"warning: {problem}", err=True)
+            click.echo(printable(f"warning: {problem}"), err=True)
         for problem in outcome.errors:
-            click.echo(f"error: {problem}", err=True)
+            click.echo(printable(f"error: {problem}"), err=True)
     ctx.exit(0 if outcome.ok else 1)
 
 
@@ -130,7 +140,7 @@ def _fail(error: KokemusError, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps({"ok": False, "written": [], "errors": [error.as_problem().as_dict()],
                                "warnings": []}, ensure_ascii=False, indent=2))
-    click.echo(f"error: {error.message}", err=True)
+    click.echo(printable(f"error: {error.message}"), err=True)
     sys.exit(error.exit_code)
 
 

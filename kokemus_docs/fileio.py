@@ -74,11 +74,13 @@ def _checked_target(target: str | os.PathLike) -> Path:
 
 
 @contextmanager
-def atomic_path(target: str | os.PathLike, mode: int | None = None) -> Iterator[Path]:
+def atomic_path(target: str | os.PathLike, mode: int | None = None, *, durable: bool = False) -> Iterator[Path]:
     """Yield a temporary path next to `target`; on success it is renamed over `target`.
 
     On an exception the temporary file is removed and `target` is left as it was.
     `mode` (e.g. 0o600) is applied before the rename, so the final file is never readable by others.
+    `durable`: the file and the rename are on disk when this returns (fsynced), for a file that records
+    something the ledger has committed; a power cut cannot then leave it empty.
     Inside `confined_to(root)` a target outside `root` raises WorkspaceError before anything is written.
     """
     target = _checked_target(target)
@@ -89,7 +91,15 @@ def atomic_path(target: str | os.PathLike, mode: int | None = None) -> Iterator[
     try:
         yield tmp
         os.chmod(tmp, mode if mode is not None else 0o666 & ~_umask())
+        if durable:
+            descriptor = os.open(tmp, os.O_RDONLY)
+            try:
+                os.fsync(descriptor)
+            finally:
+                os.close(descriptor)
         os.replace(tmp, target)
+        if durable:
+            fsync_dir(target.parent)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -101,9 +111,10 @@ def _umask() -> int:
     return current
 
 
-def write_bytes_atomic(target: str | os.PathLike, data: bytes, mode: int | None = None) -> Path:
-    """Write `data` to `target` atomically and return the target path."""
-    with atomic_path(target, mode=mode) as tmp:
+def write_bytes_atomic(target: str | os.PathLike, data: bytes, mode: int | None = None, *,
+                       durable: bool = False) -> Path:
+    """Write `data` to `target` atomically (see atomic_path) and return the target path."""
+    with atomic_path(target, mode=mode, durable=durable) as tmp:
         tmp.write_bytes(data)
     return Path(target)
 

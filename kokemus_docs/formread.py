@@ -26,6 +26,7 @@ import re
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -48,7 +49,8 @@ POSITION_TOLERANCE = 2.0  # points: how far printed text may sit from where the 
 # --- limits for one returned file ---------------------------------------------------------------------------------
 
 MAX_FILE_BYTES = 10 * 1024 * 1024  # an issued hour form is ~100 KB; a filled one with an embedded font well under 1 MB
-READ_TIME_LIMIT = 5.0  # seconds of parsing per file; a form takes milliseconds, a flattened one a fraction of a second
+READ_TIME_LIMIT = 5.0  # seconds of parsing (processor time) per file; a form takes milliseconds, a flattened one a fraction of a second
+READ_WAIT_FACTOR = 12  # a file is given up after this many times its time limit even when the reader is only waiting
 MAX_OBJECTS = 100_000  # objects in the file
 MAX_PAGES = 100  # pages in the page tree
 MAX_PAGE_TREE_NODES = 1_000  # page tree entries examined (pages and the nodes above them)
@@ -79,6 +81,15 @@ class FormUnreadable(KokemusError):
     def __init__(self, message: str, *, path: str | None = None, code: str | None = None, what: str = ""):
         super().__init__(message, path=path, code=code)
         self.what = what or message
+
+
+class ReaderUnavailable(KokemusError):
+    """The PDF reading process cannot be started: no file can be read, so none may be rejected for it."""
+
+    def __init__(self, detail: str):
+        super().__init__(f"The PDF reading process {detail}; no returned form was read or rejected. Run the "
+                         "command again when the machine is less busy; if this persists, reinstall kokemus-docs "
+                         "(make setup).", code="reader-unavailable")
 
 
 # --- any PDF form: what the worker reads ---------------------------------------------------------------------------
@@ -159,11 +170,33 @@ def _content(reply: dict) -> PdfContent:
                    for table in (fields, kinds) for key, value in table.items()):
             raise TypeError("field names and values are text")
         pages = None if reply["pages"] is None else [
-            PageText(float(page["width"]), float(page["height"]), list(page["chars"]), list(page["shapes"]))
+            PageText(float(page["width"]), float(page["height"]), [_char(ch) for ch in page["chars"]],
+                     [_shape(shape) for shape in page["shapes"]])
             for page in reply["pages"]]
         return PdfContent(fields=fields, kinds=kinds, page_count=int(reply["page_count"]), pages=pages)
     except (KeyError, TypeError, ValueError, AttributeError):
         raise _failure("damaged", "the PDF reader's answer cannot be used") from None
+
+
+_EDGES = ("x0", "x1", "top", "bottom")
+
+
+def _char(ch: dict) -> dict:
+    """One printed character of a reply, checked: its text and its box and size as numbers."""
+    if not isinstance(ch["text"], str) or len(ch["text"]) > 16:
+        raise TypeError("a character is a short text")
+    return {"text": ch["text"], **{key: float(ch[key]) for key in (*_EDGES, "size")}}
+
+
+def _shape(shape: dict) -> dict:
+    """One drawn shape of a reply, checked like a character."""
+    colour = shape["non_stroking_color"]
+    if shape["kind"] not in ("line", "curve", "rect") or not isinstance(shape["fill"], bool) or not (
+            colour is None or isinstance(colour, list) and len(colour) <= 4
+            and all(isinstance(value, float) for value in colour)):
+        raise TypeError("a shape has a kind, a fill and a colour")
+    return {"kind": shape["kind"], **{key: float(shape[key]) for key in _EDGES}, "fill": shape["fill"],
+            "non_stroking_color": colour}
 
 
 # --- the hour form ------------------------------------------------------------------------------------------------
@@ -442,18 +475,19 @@ class _Worker:
         self.replies = Connection(from_child, writable=False)
         if not self.replies.poll(WORKER_START_LIMIT):
             self.stop()
-            raise RuntimeError("the PDF reading process did not start")
+            raise ReaderUnavailable(f"did not start within {WORKER_START_LIMIT:g} seconds")
         try:
             self.replies.recv_bytes(64)
         except (EOFError, OSError):
             self.stop()
-            raise RuntimeError("the PDF reading process did not start (see the messages above)") from None
+            raise ReaderUnavailable("did not start (see the messages above)") from None
 
     def run(self, request: dict, data: bytes, time_limit: float) -> dict:
         """The worker's reply; {'error': 'too-complex', ...} when it overruns `time_limit`. Raises EOFError or
         OSError when the worker has ended (before or while reading the file)."""
+        used_before = _processor_seconds(self.process.pid)
         self.requests.send_bytes(json.dumps(request).encode() + b"\n" + data)
-        if not self.replies.poll(time_limit):
+        if not self._answers_within(time_limit, used_before):
             self.stop(kill=True)
             return {"error": "too-complex",
                     "what": f"reading the PDF took longer than {time_limit:g} seconds and was stopped"}
@@ -467,6 +501,21 @@ class _Worker:
         except ValueError:
             self.stop(kill=True)
             return {"error": "damaged", "what": "the PDF reader's answer cannot be used"}
+
+    def _answers_within(self, time_limit: float, used_before: float | None) -> bool:
+        """Whether the reply (or the end of the worker) comes before the worker has spent `time_limit` seconds of
+        processor time on the file. Time spent waiting for a processor on a busy machine does not count against
+        the file, but READ_WAIT_FACTOR times the limit is the most it is waited for; where the system does not
+        tell a process's processor time, the time limit is wall-clock time."""
+        deadline = time.monotonic() + READ_WAIT_FACTOR * time_limit
+        wait = time_limit
+        while not self.replies.poll(wait):
+            used = _processor_seconds(self.process.pid)
+            left = deadline - time.monotonic()
+            if used is None or used_before is None or used - used_before >= time_limit or left <= 0:
+                return False
+            wait = min(max(time_limit - (used - used_before), 0.05), left)
+        return True
 
     def alive(self) -> bool:
         return self.process.poll() is None and self.owner == os.getpid()
@@ -483,6 +532,16 @@ class _Worker:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+
+def _processor_seconds(pid: int) -> float | None:
+    """The processor time (user and system) a child process has used so far, or None where /proc cannot tell."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            fields = handle.read().rsplit(b")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def _widen(pipe: int) -> None:

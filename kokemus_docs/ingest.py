@@ -26,7 +26,7 @@ import stat
 import traceback
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -39,7 +39,7 @@ from kokemus_docs.fileio import (
 )
 from kokemus_docs.formatting import fi_date, fi_month, money
 from kokemus_docs.formfields import SEAL_FIELD, ReturnedForm, seal_matches
-from kokemus_docs.formread import FormUnreadable, read_form
+from kokemus_docs.formread import FormUnreadable, ReaderUnavailable, read_form
 from kokemus_docs.hourform import field_label
 from kokemus_docs.ledger import FormRecord, Ledger, LedgerError, LedgerLine, ledger_busy_error
 from kokemus_docs.messages import ROW_WORD, Finding, month_genitive_text, month_text
@@ -98,6 +98,7 @@ class _Source:
     from_rejected: bool = False  # in forms/rejected/: moved out of it when it is now accepted
     data: bytes | None = None
     sha256: str = ""
+    claimed_at: float = 0.0     # when a left-over file was taken aside (its status change time)
 
     @property
     def name(self) -> str:
@@ -240,7 +241,7 @@ class _Session:
             return self._journey(source, result)
         except sqlite3.OperationalError as exc:  # busy, full, damaged: every file would fail the same way
             raise ledger_busy_error(self.ledger.path, exc) or exc from None
-        except (LedgerError, WorkspaceBusy):
+        except (LedgerError, WorkspaceBusy, ReaderUnavailable):
             raise
         except OSError as exc:
             if exc.errno in _RUN_STOPPING_ERRNOS:
@@ -271,6 +272,7 @@ class _Session:
             return self._reject_unread(source, result, f"The file cannot be read ({exc.strerror}). Check its "
                                                        "permissions and send it again.", archive=True)
         source.sha256 = hashlib.sha256(source.data).hexdigest()
+        source.claimed_at = info.st_ctime
         if self._finish_interrupted(source):
             return None
         return self._take_in(source, result)
@@ -291,6 +293,8 @@ class _Session:
         row = self.ledger.latest_submission(source.sha256, source.name)
         if row is None or not row["archived_as"]:
             return False
+        if source.left_over and _before(row["ingested_at"], source.claimed_at):
+            return False  # the same file sent again after an earlier run took it in (or rejected it): a new attempt
         archived = self.root / row["archived_as"]
         if archived == source.path:
             return False  # a file in forms/rejected/ read again: a new attempt
@@ -450,6 +454,8 @@ class _Session:
         except FormUnreadable as exc:
             result.findings.append(Finding("unreadable", params={"detail": exc.message}))
             return None
+        except ReaderUnavailable:
+            raise  # not this file's fault: the run stops and the file waits for the next one
         except Exception as exc:  # a PDF that trips the reader must not stop the batch
             result.findings.append(Finding("unreadable", params={
                 "detail": f"The file cannot be read as an hour form ({type(exc).__name__}). "
@@ -516,6 +522,15 @@ class _Session:
         name = f"{safe_filename(result.form_id)}_{self.received_on.isoformat()}.txt"
         text = feedback_text(self.register, result, self.received_on, self.ws.coordinator_contact())
         return write_new_durably(self.ws.output(FEEDBACK_DIR), _free_names(name), text.encode("utf-8"))
+
+
+def _before(ingested_at: str, claimed_at: float) -> bool:
+    """Whether a submission recorded at `ingested_at` (local time, whole seconds) was recorded before the second
+    in which a file was taken aside; an unreadable time counts as before (the file is then read again)."""
+    try:
+        return datetime.fromisoformat(ingested_at) < datetime.fromtimestamp(int(claimed_at))
+    except (TypeError, ValueError, OverflowError, OSError):
+        return True
 
 
 def _free_names(name: str) -> Iterator[str]:

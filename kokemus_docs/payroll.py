@@ -567,7 +567,7 @@ def _keep_closed_copy(ws: Workspace, ledger: Ledger, month: str, workbook: Path,
     data = json.dumps(snapshot, ensure_ascii=False).encode("utf-8")
     target = closed_copy_path(ws, month)
     target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    write_bytes_atomic(target, data, mode=PERSONAL_DATA_MODE)
+    write_bytes_atomic(target, data, mode=PERSONAL_DATA_MODE, durable=True)
     ledger.record_closed_copy_digest(month, hashlib.sha256(data).hexdigest())
 
 

@@ -419,3 +419,48 @@ def test_a_reading_process_stopped_while_reading_gets_the_file_again_from_a_fres
     assert "longer than 1.5 seconds" in error.what  # the second reading ran into the time limit
     assert first.process.poll() is not None and formread._WORKERS.worker is not first
     assert read_quickly(filled).rows[1]["notes"] == NOTES
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processor times from /proc")
+def test_a_reader_kept_waiting_by_a_busy_machine_is_not_stopped_by_the_time_limit(filled):
+    """The time limit counts the reader's processor time: a form is not rejected because the machine was busy
+    (here: the reader gets no processor at all for three times its limit)."""
+    import signal
+    import threading
+
+    formread.read_fields(filled)
+    worker = formread._WORKERS.worker
+    os.kill(worker.process.pid, signal.SIGSTOP)
+    waking = threading.Timer(1.5, os.kill, (worker.process.pid, signal.SIGCONT))
+    waking.start()
+    try:
+        assert read_form(Path("/inbox/palautus.pdf"), filled, time_limit=0.5).rows[1]["notes"] == NOTES
+    finally:
+        waking.join()
+    assert formread._WORKERS.worker is worker and worker.alive()
+
+
+@pytest.mark.parametrize("page", [
+    {"chars": [{"text": 7, "x0": 1, "x1": 2, "top": 3, "bottom": 4, "size": 9}], "shapes": []},
+    {"chars": [{"text": "1", "x0": "left"}], "shapes": []},
+    {"chars": ["1"], "shapes": []},
+    {"chars": [], "shapes": [{"kind": "line", "x0": 1, "x1": 2, "top": 3, "bottom": 4, "fill": False,
+                              "non_stroking_color": "red"}]},
+    {"chars": [], "shapes": [{"kind": "line"}]},
+])
+def test_a_page_reply_of_the_wrong_shape_is_refused_as_damaged(monkeypatch, page):
+    """The reading process handled hostile bytes: its answer about a page's text is checked like its fields."""
+    reply = {"fields": {}, "kinds": {}, "page_count": 1, "pages": [{"width": 595.0, "height": 842.0, **page}]}
+    monkeypatch.setattr(formread._WORKERS, "run", lambda *args: reply)
+    refused(b"%PDF-1.7\n%%EOF startxref", "damaged")
+
+
+def test_a_reading_process_that_cannot_start_is_not_blamed_on_the_file(filled, monkeypatch):
+    """No reader: a clear error of its own (not a Python exception), so that no file is rejected for it."""
+    formread._WORKERS.stop()
+    monkeypatch.setattr(formread, "WORKER_START_LIMIT", 0.0)
+    with pytest.raises(formread.ReaderUnavailable) as caught:
+        read_fields(filled)
+    assert "did not start within 0 seconds" in caught.value.message and caught.value.exit_code == 2
+    monkeypatch.undo()
+    assert read_quickly(filled).rows[1]["notes"] == NOTES

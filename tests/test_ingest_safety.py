@@ -614,3 +614,116 @@ def test_a_run_dying_at_each_step_of_the_journey_is_finished_by_the_next(workspa
     feedback_files = len(list(clean_ws.output("feedback").glob("*.txt")))
     assert feedback_files >= 1
     assert step - 1 == 4 * 4 + feedback_files
+
+
+def test_a_rejected_file_sent_again_is_read_again_after_an_interrupted_run(workspace, register, fake_reader,
+                                                                          monkeypatch):
+    """The expert sends the very file that was rejected earlier (the register has been fixed since); the run
+    that takes it aside is killed. The next run reads it, rather than taking the earlier rejection for the
+    interrupted run's own and removing the file unread."""
+    path = put_form(workspace.inbox_dir, "a.pdf", OCTOBER_ROWS, key=workspace.seal_key())
+    sent = path.read_bytes()
+
+    def unreadable(path, data=None):
+        raise ingest.FormUnreadable("a.pdf: the reader failed.", code="damaged")
+
+    monkeypatch.setattr(ingest, "read_form", unreadable)
+    assert [f["status"] for f in ingest_forms(workspace, register, received_on=ON_TIME).extra["forms"]] == ["rejected"]
+    with Ledger(workspace.ledger_path) as ledger, ledger.transaction():
+        ledger.db.execute("UPDATE submissions SET ingested_at = '2026-11-05T09:00:00'")  # that run was this morning
+    (workspace.inbox_dir / "a.pdf").write_bytes(sent)
+
+    class Killed(BaseException):
+        pass
+
+    claim = ingest._Session._claim
+
+    def claim_and_die(self, source):
+        claim(self, source)
+        raise Killed
+
+    monkeypatch.setattr(ingest._Session, "_claim", claim_and_die)
+    with pytest.raises(Killed):
+        ingest_forms(workspace, register, received_on=ON_TIME)
+    monkeypatch.undo()
+    monkeypatch.setattr(ingest, "read_form", json_reader)
+    assert all_files(workspace.root / "forms") == ["inbox/.ingesting/a.pdf", "rejected/a.pdf"]
+    outcome = ingest_forms(workspace, register, received_on=ON_TIME)
+    assert [f["status"] for f in outcome.extra["forms"]] == ["accepted"]
+    assert "processed/2026-10/a.pdf" in all_files(workspace.root / "forms")
+
+
+def test_names_and_form_contents_cannot_steer_the_terminal(workspace, register, fake_reader, capsys):
+    """A file name or a tampered form id with escape sequences is shown with '?' for each control character."""
+    put_form(workspace.inbox_dir, "a\x1b]0;x\x07\u202e.pdf", OCTOBER_ROWS, key=workspace.seal_key(),
+             edit={"form_id": "S-2026-001_2026-10\x1b[2J\x9b1m"})
+    result = CliRunner().invoke(cli, ["-w", str(workspace.root), "forms", "ingest", "--received-on", RECEIVED_ON])
+    assert result.exit_code == 1
+    shown = result.output + getattr(result, "stderr", "")
+    assert "rejected S-2026-001_2026-10?[2J?1m" in shown and "a?]0;x??.pdf" in shown
+    assert not any(ch in shown for ch in "\x1b\x07\x9b\u202e")
+    progress = StderrProgress()
+    progress.tty = False
+    progress(1, 1, "b\x1b[2J.pdf")
+    assert capsys.readouterr().err == "[1/1] b?[2J.pdf\n"
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="names descriptors from /proc")
+def test_the_copy_kept_of_a_closed_month_is_on_disk_before_the_close_is_committed(workspace, register,
+                                                                                  monkeypatch):
+    """The ledger commits the close durably; the copy that reprints the month must be as durable (fsynced, with
+    its folder), or a power cut could leave a closed month without it."""
+    from ledgerfill import MONTH, fill_sample_ledger
+
+    from kokemus_docs import fileio
+    from kokemus_docs.payroll import closed_copy_path, write_payroll
+
+    fill_sample_ledger(workspace.ledger_path)
+    synced: list[str] = []
+    real_fsync = os.fsync
+
+    def fsync(descriptor):
+        synced.append(os.readlink(f"/proc/self/fd/{descriptor}"))
+        real_fsync(descriptor)
+
+    monkeypatch.setattr(fileio.os, "fsync", fsync)
+    assert write_payroll(workspace, register, MONTH, close=True).ok
+    kept = closed_copy_path(workspace, MONTH)
+    assert any(Path(name).parent == kept.parent and Path(name).name.startswith(fileio.TEMP_PREFIX)
+               for name in synced)
+    assert str(kept.parent) in synced
+
+
+def test_a_run_whose_pdf_reader_cannot_start_stops_and_rejects_nothing(workspace, register, monkeypatch):
+    put_form(workspace.inbox_dir, "a.pdf", OCTOBER_ROWS, key=workspace.seal_key())
+
+    def no_reader(path, data=None):
+        raise ingest.ReaderUnavailable("did not start within 120 seconds")
+
+    monkeypatch.setattr(ingest, "read_form", no_reader)
+    result = CliRunner().invoke(cli, ["-w", str(workspace.root), "forms", "ingest", "--received-on", RECEIVED_ON])
+    assert result.exit_code == 2 and "no returned form was read or rejected" in result.output
+    assert "Traceback" not in result.output
+    assert all_files(workspace.root / "forms") == ["inbox/.ingesting/a.pdf"]
+    assert not workspace.output("feedback").exists() or not os.listdir(workspace.output("feedback"))
+    monkeypatch.setattr(ingest, "read_form", json_reader)
+    outcome = ingest_forms(workspace, register, received_on=ON_TIME)
+    assert [f["status"] for f in outcome.extra["forms"]] == ["accepted"]
+
+
+def test_feedback_whose_pdf_reader_cannot_start_stops_and_rejects_nothing(workspace, register, monkeypatch,
+                                                                           tmp_path):
+    from kokemus_docs import formread
+    from kokemus_docs.feedback.ingest import ingest_feedback
+
+    def no_reader(data, **options):
+        raise formread.ReaderUnavailable("did not start within 120 seconds")
+
+    monkeypatch.setattr(formread, "read_pdf", no_reader)
+    answer = tmp_path / "palaute.pdf"
+    answer.write_bytes(b"%PDF-1.7\n%%EOF startxref")
+    with pytest.raises(formread.ReaderUnavailable):
+        ingest_feedback(workspace, register, [answer], received_on=ON_TIME)
+    assert answer.is_file()
+    with Ledger(workspace.ledger_path) as ledger:
+        assert ledger.db.execute("SELECT count(*) FROM feedback_files").fetchone()[0] == 0

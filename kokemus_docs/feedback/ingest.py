@@ -20,6 +20,7 @@ from kokemus_docs.errors import Problem
 from kokemus_docs.feedback.answers import Answer, check_answer, store_answers
 from kokemus_docs.feedback.questions import RESPONDENT_ALIASES, RESPONDENTS, questionnaire_seal_matches
 from kokemus_docs.feedback.read import MAX_FILE_BYTES, FeedbackUnreadable, read_export, read_questionnaire
+from kokemus_docs.formread import ReaderUnavailable
 from kokemus_docs.ledger import Ledger
 from kokemus_docs.model import Register
 from kokemus_docs.report import Outcome, Progress, no_progress
@@ -171,6 +172,8 @@ class _Session:
             entries = self._read(path, rel, data, answers)
         except FeedbackUnreadable as exc:
             entries = [Entry(rel, errors=[Problem(exc.message, path=rel, code=exc.code)])]
+        except ReaderUnavailable:
+            raise  # not this file's fault: the run stops and the file waits for the next one
         except Exception as exc:  # a file that trips a parser must not stop the others
             entries = [Entry(rel, errors=[Problem(f"The file cannot be read ({type(exc).__name__}).", path=rel,
                                                   code="unreadable")])]
