@@ -575,3 +575,31 @@ def test_login_returns_to_the_page_asked_for_on_this_site_only(app):
     response = other.post("/login?next=//evil.example/x", data={"login": "unit-mtp", "password": PASSWORDS["unit-mtp"],
                                                               "csrf_token": token})
     assert response.location == "/"
+
+
+def test_login_over_https_behind_the_proxy(tmp_path):
+    """Over HTTPS the CSRF check wants a same-site Referer; the pages' Referrer-Policy must let the browser send it."""
+    from kokemus_docs.accounts import add_user
+    from kokemus_docs.workspace import init_workspace
+
+    ws, _ = init_workspace(tmp_path / "https")
+    config = ws.root / "kokemus.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        'public_url = "http://127.0.0.1:8000"', 'public_url = "https://kokemus.example.fi"\nproxy_hops = 1'),
+        encoding="utf-8")
+    add_user(ws, "coord", "coordinator", password=PASSWORDS["coord"])
+    client = create_app(ws.root).test_client()
+    base, proxy = "https://kokemus.example.fi", {"X-Forwarded-Proto": "https", "X-Forwarded-For": "198.51.100.7"}
+    page = client.get("/login", base_url=base, headers=proxy)
+    policy = page.headers["Referrer-Policy"]
+    # What a browser sends with a form posted from that page (same origin) under the page's policy
+    sent = {} if policy == "no-referrer" else {"Referer": f"{base}/login"}
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    response = client.post("/login", base_url=base, headers={**proxy, **sent},
+                           data={"login": "coord", "password": PASSWORDS["coord"], "csrf_token": token})
+    assert response.status_code == 302 and response.location == "/"
+    assert policy in ("same-origin", "strict-origin", "strict-origin-when-cross-origin")
+    # a post from another site is still refused
+    response = client.post("/logout", base_url=base, headers={**proxy, "Referer": "https://evil.example/x"},
+                           data={"csrf_token": token})
+    assert response.status_code == 400

@@ -90,7 +90,9 @@ def create_app(workspace_root: str | os.PathLike, *, config: dict | None = None)
         headers.setdefault("Content-Security-Policy", CSP)
         headers["X-Frame-Options"] = "DENY"
         headers["X-Content-Type-Options"] = "nosniff"
-        headers["Referrer-Policy"] = "no-referrer"
+        # Same origin only: other sites never see an address (an expert's token), and over HTTPS the CSRF
+        # check needs the page's own address as Referer on every form sent.
+        headers["Referrer-Policy"] = "same-origin"
         headers["Cross-Origin-Opener-Policy"] = "same-origin"
         if request.endpoint != "static":
             headers["Cache-Control"] = "no-store"
