@@ -318,6 +318,32 @@ def test_expert_cannot_upload_someone_elses_form(app, site):
         assert ledger.form(f"S-2026-004_{MONTH}") is None
 
 
+def test_expert_cannot_upload_someone_elses_form_under_their_own_id(app, site, tmp_path):
+    """Another expert's form with only the expert id changed: refused, so that the other expert's name and unit
+    never show on this page and their form is not marked rejected."""
+    import pymupdf
+
+    other = site.register.contracts["S-2026-004"]
+    forged = tmp_path / "forged.pdf"
+    with pymupdf.open(site.uploads["other_expert"]) as document:
+        for page in document:
+            for widget in page.widgets():
+                if widget.field_name == "expert_id":
+                    widget.field_value = "KA-001"
+                    widget.update()
+        document.save(forged)
+    client = app.test_client()
+    response = _upload(client, f"/e/{site.tokens['KA-001']}", forged)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "ei ole sinun" in page
+    assert site.register.experts[other.expert_id].first_name not in page
+    assert site.register.units[other.unit_id].name("fi") not in page
+    with __import__("kokemus_docs.ledger", fromlist=["Ledger"]).Ledger(Workspace.open(site.root).ledger_path) as ledger:
+        assert not ledger.db.execute("SELECT 1 FROM submissions WHERE form_id = ?",
+                                     (f"S-2026-004_{MONTH}",)).fetchall()
+
+
 def test_closed_month_token_takes_no_upload(app, site):
     client = app.test_client()
     url = f"/e/{site.tokens['closed']}"
