@@ -629,3 +629,18 @@ def test_login_over_https_behind_the_proxy(tmp_path):
     response = client.post("/logout", base_url=base, headers={**proxy, "Referer": "https://evil.example/x"},
                            data={"csrf_token": token})
     assert response.status_code == 400
+
+
+def test_an_unexpected_error_gets_the_apps_own_page_without_detail(site):
+    app = create_app(site.root)
+
+    @app.get("/fails")
+    def fails():
+        raise RuntimeError(f"detail of {site.root}")
+
+    response = app.test_client().get("/fails")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "Palvelussa tapahtui virhe" in page and "Ett fel uppstod" in page
+    assert "RuntimeError" not in page and str(site.root) not in page and "Internal Server Error" not in page
+    assert response.headers["Cache-Control"] == "no-store" and response.headers["X-Frame-Options"] == "DENY"
