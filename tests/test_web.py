@@ -644,3 +644,18 @@ def test_an_unexpected_error_gets_the_apps_own_page_without_detail(site):
     assert "Palvelussa tapahtui virhe" in page and "Ett fel uppstod" in page
     assert "RuntimeError" not in page and str(site.root) not in page and "Internal Server Error" not in page
     assert response.headers["Cache-Control"] == "no-store" and response.headers["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.parametrize("value", ['"one"', "-1", "1.5", "true"])
+def test_serve_names_a_wrong_proxy_hops_setting(tmp_path, value):
+    from kokemus_docs.workspace import init_workspace
+
+    ws, _ = init_workspace(tmp_path / "proxied")
+    config = ws.root / "kokemus.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        'public_url = "http://127.0.0.1:8000"', f'public_url = "http://127.0.0.1:8000"\nproxy_hops = {value}'),
+        encoding="utf-8")
+    result = CliRunner().invoke(cli, ["-w", str(ws.root), "serve", "--no-warm-pdf"])
+    assert result.exit_code == 2, result.output
+    assert "web.proxy_hops" in result.output and "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
