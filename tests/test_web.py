@@ -318,6 +318,32 @@ def test_expert_cannot_upload_someone_elses_form(app, site):
         assert ledger.form(f"S-2026-004_{MONTH}") is None
 
 
+def test_expert_cannot_upload_someone_elses_form_under_their_own_id(app, site, tmp_path):
+    """Another expert's form with only the expert id changed: refused, so that the other expert's name and unit
+    never show on this page and their form is not marked rejected."""
+    import pymupdf
+
+    other = site.register.contracts["S-2026-004"]
+    forged = tmp_path / "forged.pdf"
+    with pymupdf.open(site.uploads["other_expert"]) as document:
+        for page in document:
+            for widget in page.widgets():
+                if widget.field_name == "expert_id":
+                    widget.field_value = "KA-001"
+                    widget.update()
+        document.save(forged)
+    client = app.test_client()
+    response = _upload(client, f"/e/{site.tokens['KA-001']}", forged)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "ei ole sinun" in page
+    assert site.register.experts[other.expert_id].first_name not in page
+    assert site.register.units[other.unit_id].name("fi") not in page
+    with __import__("kokemus_docs.ledger", fromlist=["Ledger"]).Ledger(Workspace.open(site.root).ledger_path) as ledger:
+        assert not ledger.db.execute("SELECT 1 FROM submissions WHERE form_id = ?",
+                                     (f"S-2026-004_{MONTH}",)).fetchall()
+
+
 def test_closed_month_token_takes_no_upload(app, site):
     client = app.test_client()
     url = f"/e/{site.tokens['closed']}"
@@ -575,3 +601,61 @@ def test_login_returns_to_the_page_asked_for_on_this_site_only(app):
     response = other.post("/login?next=//evil.example/x", data={"login": "unit-mtp", "password": PASSWORDS["unit-mtp"],
                                                               "csrf_token": token})
     assert response.location == "/"
+
+
+def test_login_over_https_behind_the_proxy(tmp_path):
+    """Over HTTPS the CSRF check wants a same-site Referer; the pages' Referrer-Policy must let the browser send it."""
+    from kokemus_docs.accounts import add_user
+    from kokemus_docs.workspace import init_workspace
+
+    ws, _ = init_workspace(tmp_path / "https")
+    config = ws.root / "kokemus.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        'public_url = "http://127.0.0.1:8000"', 'public_url = "https://kokemus.example.fi"\nproxy_hops = 1'),
+        encoding="utf-8")
+    add_user(ws, "coord", "coordinator", password=PASSWORDS["coord"])
+    client = create_app(ws.root).test_client()
+    base, proxy = "https://kokemus.example.fi", {"X-Forwarded-Proto": "https", "X-Forwarded-For": "198.51.100.7"}
+    page = client.get("/login", base_url=base, headers=proxy)
+    policy = page.headers["Referrer-Policy"]
+    # What a browser sends with a form posted from that page (same origin) under the page's policy
+    sent = {} if policy == "no-referrer" else {"Referer": f"{base}/login"}
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    response = client.post("/login", base_url=base, headers={**proxy, **sent},
+                           data={"login": "coord", "password": PASSWORDS["coord"], "csrf_token": token})
+    assert response.status_code == 302 and response.location == "/"
+    assert policy in ("same-origin", "strict-origin", "strict-origin-when-cross-origin")
+    # a post from another site is still refused
+    response = client.post("/logout", base_url=base, headers={**proxy, "Referer": "https://evil.example/x"},
+                           data={"csrf_token": token})
+    assert response.status_code == 400
+
+
+def test_an_unexpected_error_gets_the_apps_own_page_without_detail(site):
+    app = create_app(site.root)
+
+    @app.get("/fails")
+    def fails():
+        raise RuntimeError(f"detail of {site.root}")
+
+    response = app.test_client().get("/fails")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "Palvelussa tapahtui virhe" in page and "Ett fel uppstod" in page
+    assert "RuntimeError" not in page and str(site.root) not in page and "Internal Server Error" not in page
+    assert response.headers["Cache-Control"] == "no-store" and response.headers["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.parametrize("value", ['"one"', "-1", "1.5", "true"])
+def test_serve_names_a_wrong_proxy_hops_setting(tmp_path, value):
+    from kokemus_docs.workspace import init_workspace
+
+    ws, _ = init_workspace(tmp_path / "proxied")
+    config = ws.root / "kokemus.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        'public_url = "http://127.0.0.1:8000"', f'public_url = "http://127.0.0.1:8000"\nproxy_hops = {value}'),
+        encoding="utf-8")
+    result = CliRunner().invoke(cli, ["-w", str(ws.root), "serve", "--no-warm-pdf"])
+    assert result.exit_code == 2, result.output
+    assert "web.proxy_hops" in result.output and "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)

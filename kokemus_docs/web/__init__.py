@@ -12,9 +12,10 @@ import secrets
 
 from flask import Flask, g, request, session
 
+from kokemus_docs.errors import WorkspaceError
 from kokemus_docs.fileio import write_bytes_atomic
 from kokemus_docs.web.extensions import csrf, limiter, login_manager
-from kokemus_docs.workspace import Workspace
+from kokemus_docs.workspace import CONFIG_NAME, Workspace
 
 __all__ = ["create_app", "csrf", "limiter", "login_manager"]
 
@@ -31,6 +32,16 @@ def _secret_key(ws: Workspace) -> bytes:
     if not path.is_file():
         write_bytes_atomic(path, secrets.token_hex(32).encode(), mode=0o600)
     return bytes.fromhex(path.read_text().strip())
+
+
+def _proxy_hops(ws: Workspace) -> int:
+    """kokemus.toml's web.proxy_hops: how many reverse proxies in front of the app are trusted (0: none)."""
+    value = ws.config["web"].get("proxy_hops", 0)
+    if type(value) is not int or not 0 <= value <= 10:
+        raise WorkspaceError(f"{CONFIG_NAME}: web.proxy_hops = {str(value)[:40]!r} is not a number of proxies from 0 "
+                             "to 10; write e.g. proxy_hops = 1 behind one reverse proxy.", path=CONFIG_NAME,
+                             code="bad-config")
+    return value
 
 
 def create_app(workspace_root: str | os.PathLike, *, config: dict | None = None) -> Flask:
@@ -55,7 +66,7 @@ def create_app(workspace_root: str | os.PathLike, *, config: dict | None = None)
         KOKEMUS_WORKSPACE=ws,
     )
     app.config.update(config or {})
-    proxies = int(ws.config["web"].get("proxy_hops", 0) or 0)
+    proxies = _proxy_hops(ws)
     if proxies > 0:
         # Behind the county's reverse proxy: the client address (login throttling, the audit log) and the
         # scheme come from its X-Forwarded-* headers, trusted for this many proxies only.
@@ -90,7 +101,9 @@ def create_app(workspace_root: str | os.PathLike, *, config: dict | None = None)
         headers.setdefault("Content-Security-Policy", CSP)
         headers["X-Frame-Options"] = "DENY"
         headers["X-Content-Type-Options"] = "nosniff"
-        headers["Referrer-Policy"] = "no-referrer"
+        # Same origin only: other sites never see an address (an expert's token), and over HTTPS the CSRF
+        # check needs the page's own address as Referer on every form sent.
+        headers["Referrer-Policy"] = "same-origin"
         headers["Cross-Origin-Opener-Policy"] = "same-origin"
         if request.endpoint != "static":
             headers["Cache-Control"] = "no-store"

@@ -7,7 +7,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 MESSAGES = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "not_found", 410: "expert_closed",
-            409: "busy", 413: "too_large", 429: "too_many", 503: "busy"}
+            409: "busy", 413: "too_large", 429: "too_many", 500: "server_error", 503: "busy"}
 
 
 # Open without a login: everything else sends an anonymous visitor to the login page, existing or not.

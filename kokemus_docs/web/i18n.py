@@ -21,6 +21,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "too_many": "Liian monta yritystä. Odota hetki ja yritä uudelleen.",
         "forbidden": "Sinulla ei ole pääsyä tälle sivulle.",
         "not_found": "Sivua ei löydy.",
+        "server_error": "Palvelussa tapahtui virhe, eikä pyyntöä käsitelty loppuun. Yritä hetken päästä "
+                        "uudelleen; jos virhe toistuu, kerro koordinaattorille.",
         "bad_request": "Pyyntöä ei voitu käsitellä. Lataa sivu uudelleen ja yritä uudelleen.",
         "too_large": "Tiedosto on liian suuri (enintään 10 Mt kerralla).",
         "month": "Kuukausi",
@@ -134,6 +136,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "too_many": "För många försök. Vänta en stund och försök igen.",
         "forbidden": "Du har inte tillgång till den här sidan.",
         "not_found": "Sidan finns inte.",
+        "server_error": "Ett fel uppstod i tjänsten och begäran kunde inte slutföras. Försök igen om en stund; "
+                        "om felet upprepas, kontakta koordinatorn.",
         "bad_request": "Begäran kunde inte behandlas. Ladda om sidan och försök igen.",
         "too_large": "Filen är för stor (högst 10 MB åt gången).",
         "month": "Månad",

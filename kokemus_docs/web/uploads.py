@@ -12,6 +12,7 @@ from werkzeug.datastructures import FileStorage
 
 from kokemus_docs.formread import FormUnreadable, read_form
 from kokemus_docs.ingest import ingest_forms
+from kokemus_docs.model import Register
 from kokemus_docs.paydates import payment_date
 from kokemus_docs.web.overview import register_check, writing
 from kokemus_docs.workspace import Workspace, WorkspaceBusy
@@ -60,11 +61,12 @@ def ingest_uploads(ws: Workspace, files: list[FileStorage], *, expert_id: str | 
     files = [f for f in files if f and (f.filename or f.content_length)][:MAX_FILES]
     result: dict = {"forms": [], "refused": [], "summary": ""}
     saved: list[tuple[Path, str]] = []
+    register = register_check(ws).register
     for storage in files:
         shown = _shown_name(storage)
         data, refusal = read_upload(storage)
         if not refusal and expert_id is not None:
-            refusal = _foreign(data, expert_id)
+            refusal = _foreign(data, expert_id, register)
         if refusal:
             result["refused"].append({"name": shown, "code": refusal})
         else:
@@ -72,7 +74,6 @@ def ingest_uploads(ws: Workspace, files: list[FileStorage], *, expert_id: str | 
     if not saved:
         result["summary"] = f"{len(result['refused'])} refused"
         return result
-    register = register_check(ws).register
     try:
         with writing(ws, "forms ingest"):
             outcome = ingest_forms(ws, register, [p for p, _ in saved])
@@ -102,13 +103,17 @@ def ingest_uploads(ws: Workspace, files: list[FileStorage], *, expert_id: str | 
     return result
 
 
-def _foreign(data: bytes, expert_id: str) -> str:
-    """'foreign' when the form is readable and belongs to another expert (checked before it is saved, so it
-    never reaches the inbox); unreadable files go to ingest, which rejects them with its reason."""
+def _foreign(data: bytes, expert_id: str, register: Register) -> str:
+    """'foreign' when the form is readable and belongs to another expert: names another expert, or another
+    expert's contract or form (checked before it is saved, so it never reaches the inbox, the ledger or that
+    expert's feedback); unreadable files go to ingest, which rejects them with its reason."""
     try:
         form = read_form(Path("upload.pdf"), data)
     except FormUnreadable:
         return ""
     except Exception:  # noqa: BLE001 - the ingest run reports what is wrong with it
         return ""
-    return "" if (form.identity.get("expert_id") or "").strip() == expert_id else "foreign"
+    identity = {name: (value or "").strip() for name, value in form.identity.items()}
+    contracts = {identity.get("contract_id", ""), identity.get("form_id", "").rsplit("_", 1)[0]}
+    others = {register.contracts[c].expert_id for c in contracts if c in register.contracts} - {expert_id}
+    return "" if identity.get("expert_id") == expert_id and not others else "foreign"
