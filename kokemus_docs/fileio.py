@@ -7,7 +7,9 @@ target, then a rename. While a workspace is being written (`confined_to`, entere
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -193,3 +195,51 @@ def safe_filename(text: str) -> str:
     """A file-name-safe version of an id or a name (keeps letters incl. å ä ö, digits, - and _)."""
     cleaned = "".join(ch if (ch.isalnum() or ch in "-_.") else "_" for ch in text.strip())
     return cleaned.strip("._") or "unnamed"
+
+
+class NotRegularFile(Exception):
+    """A link, folder, fifo, device or socket where a file was expected; `mode` says which."""
+
+    def __init__(self, mode: int):
+        super().__init__(mode)
+        self.mode = mode
+
+
+class FileTooLarge(Exception):
+    """A file larger than the caller's limit; `size` is how large it was found to be."""
+
+    def __init__(self, size: int):
+        super().__init__(size)
+        self.size = size
+
+
+def read_regular(path: str | os.PathLike, limit: int) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes, read through one descriptor opened without following
+    a symlink.
+
+    The descriptor is checked (fstat) before reading, so a file swapped for a link, a fifo or a device between
+    listing and opening is refused (NotRegularFile), not read; O_NONBLOCK keeps a fifo from hanging the open.
+    A file over `limit`, by its size or by what it yields, raises FileTooLarge.
+    """
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC | getattr(os, "O_NOCTTY", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise NotRegularFile(stat.S_IFLNK) from None
+        raise
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotRegularFile(info.st_mode)
+        if info.st_size > limit:
+            raise FileTooLarge(info.st_size)
+        chunks, total = [], 0
+        while chunk := os.read(fd, 1024 * 1024):
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > limit:
+                raise FileTooLarge(total)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)

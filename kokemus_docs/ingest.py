@@ -32,7 +32,10 @@ from pathlib import Path
 
 from kokemus_docs.corrections import Correction, compare
 from kokemus_docs.fileio import (
+    FileTooLarge,
+    NotRegularFile,
     fsync_dir,
+    read_regular,
     remove_stray_temps,
     safe_filename,
     write_new_durably,
@@ -263,10 +266,10 @@ class _Session:
         if info.st_size > MAX_FORM_BYTES:
             return self._reject_unread(source, result, _too_large_text(info.st_size), archive=True)
         try:
-            source.data = _read_regular(source.path)
-        except _NotRegular as exc:
+            source.data = read_regular(source.path, MAX_FORM_BYTES)
+        except NotRegularFile as exc:
             return self._reject_unread(source, result, _not_regular_text(exc.mode), archive=False)
-        except _TooLarge as exc:
+        except FileTooLarge as exc:
             return self._reject_unread(source, result, _too_large_text(exc.size), archive=True)
         except OSError as exc:
             return self._reject_unread(source, result, f"The file cannot be read ({exc.strerror}). Check its "
@@ -352,8 +355,8 @@ class _Session:
         if self.ledger.names_archive(self.rel(path)):
             return False
         try:
-            data = _read_regular(path)
-        except (OSError, _NotRegular, _TooLarge):
+            data = read_regular(path, MAX_FORM_BYTES)
+        except (OSError, NotRegularFile, FileTooLarge):
             return False
         return hashlib.sha256(data).hexdigest() == sha256
 
@@ -547,48 +550,6 @@ def _free_names(name: str) -> Iterator[str]:
     yield name
     for number in range(2, 100_000):
         yield f"{stem}-{number}{suffix}"
-
-
-class _NotRegular(Exception):
-    def __init__(self, mode: int):
-        super().__init__(mode)
-        self.mode = mode
-
-
-class _TooLarge(Exception):
-    def __init__(self, size: int):
-        super().__init__(size)
-        self.size = size
-
-
-def _read_regular(path: Path) -> bytes:
-    """The bytes of a regular file, read through one descriptor opened without following a symlink.
-
-    The descriptor is checked (fstat) before reading, so a file swapped for a link, a fifo or a device between
-    listing and opening is refused, not read; O_NONBLOCK keeps a fifo from hanging the open.
-    """
-    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC | getattr(os, "O_NOCTTY", 0)
-    try:
-        fd = os.open(path, flags)
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise _NotRegular(stat.S_IFLNK) from None
-        raise
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise _NotRegular(info.st_mode)
-        if info.st_size > MAX_FORM_BYTES:
-            raise _TooLarge(info.st_size)
-        chunks, total = [], 0
-        while chunk := os.read(fd, 1024 * 1024):
-            chunks.append(chunk)
-            total += len(chunk)
-            if total > MAX_FORM_BYTES:
-                raise _TooLarge(total)
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
 
 
 def _not_regular_text(mode: int) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -20,6 +19,7 @@ from kokemus_docs.errors import Problem
 from kokemus_docs.feedback.answers import Answer, check_answer, store_answers
 from kokemus_docs.feedback.questions import RESPONDENT_ALIASES, RESPONDENTS, questionnaire_seal_matches
 from kokemus_docs.feedback.read import MAX_FILE_BYTES, FeedbackUnreadable, read_export, read_questionnaire
+from kokemus_docs.fileio import FileTooLarge, NotRegularFile, read_regular
 from kokemus_docs.formread import ReaderUnavailable
 from kokemus_docs.ledger import Ledger
 from kokemus_docs.model import Register
@@ -145,21 +145,15 @@ class _Session:
 
     def ingest(self, ledger: Ledger, path: Path) -> list[Entry]:
         rel = self.rel(path)
-        info = path.lstat()
-        if stat.S_ISLNK(info.st_mode) or not stat.S_ISREG(info.st_mode):
+        try:
+            data = read_regular(path, MAX_FILE_BYTES)
+        except NotRegularFile:
             return [Entry(rel, errors=[Problem("Not a regular file (a link or a device); it was not read. Copy the "
                                                "file itself here.", path=rel, code="not-regular")])]
-        if info.st_size > MAX_FILE_BYTES:
+        except FileTooLarge:
             entries = [Entry(rel, errors=[Problem(f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; "
                                                   "it is not a questionnaire or an export of answers.", path=rel,
                                                   code="too-large")])]
-            self._file_done(ledger, path, "", entries)
-            return entries
-        with open(path, "rb", opener=_no_follow) as handle:  # a file swapped for a link meanwhile is not read
-            data = handle.read(MAX_FILE_BYTES + 1)
-        if len(data) > MAX_FILE_BYTES:
-            entries = [Entry(rel, errors=[Problem(f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB.",
-                                                  path=rel, code="too-large")])]
             self._file_done(ledger, path, "", entries)
             return entries
         sha256 = hashlib.sha256(data).hexdigest()
@@ -259,10 +253,6 @@ def _duplicate_of(ledger: Ledger, rel: str, sha256: str) -> Entry | None:
                               " LIMIT 1", (earlier["id"],)).fetchone()
     return Entry(rel, status="duplicate", respondent=first["respondent"] if first else None,
                  unit_id=first["unit_id"] if first else None)
-
-
-def _no_follow(path: str, flags: int) -> int:
-    return os.open(path, flags | getattr(os, "O_NOFOLLOW", 0))
 
 
 def _move(path: Path, folder: Path) -> Path:
