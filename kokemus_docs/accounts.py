@@ -9,8 +9,6 @@ from __future__ import annotations
 import re
 import secrets
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -27,30 +25,6 @@ UNIT_ID_PATTERN = re.compile(r"(?!\.{1,2}$)[\w.-]{1,64}")
 MIN_PASSWORD = 12
 MAX_PASSWORD = 1024
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS web_users (
-    login TEXT PRIMARY KEY,
-    role TEXT NOT NULL CHECK (role IN ('coordinator', 'payroll', 'unit')),
-    unit_id TEXT,
-    password_hash TEXT NOT NULL,
-    created_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS web_audit (
-    id INTEGER PRIMARY KEY,
-    at TEXT NOT NULL,
-    actor TEXT NOT NULL,
-    action TEXT NOT NULL,
-    subject TEXT NOT NULL DEFAULT '',
-    result TEXT NOT NULL DEFAULT ''
-);
-CREATE TABLE IF NOT EXISTS notice_approvals (
-    month TEXT NOT NULL,
-    unit_id TEXT NOT NULL,
-    approved_by TEXT NOT NULL,
-    approved_at TEXT NOT NULL,
-    PRIMARY KEY (month, unit_id)
-);
-"""
 
 _hasher = PasswordHasher()
 # Verified against when the login is unknown, so an unknown login costs as long as a wrong password.
@@ -67,15 +41,6 @@ class User:
     role: str
     unit_id: str | None
     created_at: str
-
-
-@contextmanager
-def open_ledger(ws: Workspace) -> Iterator[Ledger]:
-    """The workspace ledger with the web tables in place."""
-    with Ledger(ws.ledger_path) as ledger:
-        ledger.db.execute("PRAGMA busy_timeout = 10000")
-        ledger.db.executescript(SCHEMA)
-        yield ledger
 
 
 def _now() -> str:
@@ -114,7 +79,7 @@ def add_user(ws: Workspace, login: str, role: str, *, unit_id: str | None = None
         raise AccountError(f"The password must be {MIN_PASSWORD}–{MAX_PASSWORD} characters long.",
                            code="bad-password")
     user = User(login=login, role=role, unit_id=unit_id if role == "unit" else None, created_at=_now())
-    with open_ledger(ws) as ledger:
+    with Ledger(ws.ledger_path) as ledger:
         try:
             ledger.db.execute("INSERT INTO web_users (login, role, unit_id, password_hash, created_at)"
                               " VALUES (?, ?, ?, ?, ?)",
@@ -125,7 +90,7 @@ def add_user(ws: Workspace, login: str, role: str, *, unit_id: str | None = None
 
 
 def get_user(ws: Workspace, login: str) -> User | None:
-    with open_ledger(ws) as ledger:
+    with Ledger(ws.ledger_path) as ledger:
         row = ledger.db.execute("SELECT login, role, unit_id, created_at FROM web_users WHERE login = ?",
                                 (login,)).fetchone()
     return User(row["login"], row["role"], row["unit_id"], row["created_at"]) if row else None
@@ -134,7 +99,7 @@ def get_user(ws: Workspace, login: str) -> User | None:
 def verify_user(ws: Workspace, login: str, password: str) -> User | None:
     """The user if `password` is right for `login`, else None (the same work either way)."""
     password = (password or "")[:MAX_PASSWORD]
-    with open_ledger(ws) as ledger:
+    with Ledger(ws.ledger_path) as ledger:
         row = ledger.db.execute("SELECT * FROM web_users WHERE login = ?", (login or "",)).fetchone()
         stored = row["password_hash"] if row else _DUMMY_HASH
         try:
@@ -152,14 +117,14 @@ def verify_user(ws: Workspace, login: str, password: str) -> User | None:
 # --- audit log ------------------------------------------------------------------------------------
 def audit(ws: Workspace, actor: str, action: str, subject: str = "", result: str = "") -> None:
     """Record who did what (login, upload, generate, download, approve, close); no personal data."""
-    with open_ledger(ws) as ledger:
+    with Ledger(ws.ledger_path) as ledger:
         ledger.db.execute("INSERT INTO web_audit (at, actor, action, subject, result) VALUES (?, ?, ?, ?, ?)",
                           (_now(), actor[:64], action[:32], subject[:200], result[:200]))
 
 
 def audit_log(ws: Workspace, limit: int = 200) -> list[dict]:
     """The newest `limit` audit entries, newest first."""
-    with open_ledger(ws) as ledger:
+    with Ledger(ws.ledger_path) as ledger:
         rows = ledger.db.execute("SELECT at, actor, action, subject, result FROM web_audit ORDER BY id DESC LIMIT ?",
                                  (limit,)).fetchall()
     return [dict(r) for r in rows]
@@ -168,7 +133,7 @@ def audit_log(ws: Workspace, limit: int = 200) -> list[dict]:
 # --- a unit's approval of its fee notice ------------------------------------------------------------
 def approve_notice(ws: Workspace, month: str, unit_id: str, login: str) -> dict:
     """Record that `login` approved unit `unit_id`'s fee notice for `month` (the first approval stays)."""
-    with open_ledger(ws) as ledger:
+    with Ledger(ws.ledger_path) as ledger:
         ledger.db.execute("INSERT OR IGNORE INTO notice_approvals (month, unit_id, approved_by, approved_at)"
                           " VALUES (?, ?, ?, ?)", (month, unit_id, login, _now()))
     return notice_approvals(ws, month)[unit_id]
@@ -176,7 +141,7 @@ def approve_notice(ws: Workspace, month: str, unit_id: str, login: str) -> dict:
 
 def notice_approvals(ws: Workspace, month: str) -> dict[str, dict]:
     """Approvals of the month's notices by unit: {"approved_by", "approved_at"}."""
-    with open_ledger(ws) as ledger:
+    with Ledger(ws.ledger_path) as ledger:
         rows = ledger.db.execute("SELECT unit_id, approved_by, approved_at FROM notice_approvals WHERE month = ?",
                                  (month,)).fetchall()
     return {r["unit_id"]: {"approved_by": r["approved_by"], "approved_at": r["approved_at"]} for r in rows}

@@ -874,14 +874,8 @@ def upload_addresses(ws, expert_ids: Sequence[str], month: str) -> dict[str, str
     from kokemus_docs.ledger import Ledger
     from kokemus_docs.links import expert_upload_url
 
-    with Ledger(ws.ledger_path) as ledger:
-        # Each address is recorded in its own commit: as in ingest, commits in WAL mode do not wait for the disk,
-        # and the checkpoint makes them durable before any form carrying an address is written.
-        ledger.db.execute("PRAGMA busy_timeout = 10000")
-        ledger.db.execute("PRAGMA journal_mode = WAL")
-        ledger.db.execute("PRAGMA synchronous = NORMAL")
+    with Ledger(ws.ledger_path) as ledger, ledger.transaction():  # every address recorded in one commit
         urls = {expert_id: expert_upload_url(ws, expert_id, month, ledger=ledger) for expert_id in expert_ids}
-        ledger.db.execute("PRAGMA wal_checkpoint(FULL)")
     return {expert_id: url for expert_id, url in urls.items() if url}
 
 

@@ -139,6 +139,44 @@ CREATE TABLE IF NOT EXISTS feedback_answers (
     comment TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS feedback_answers_date ON feedback_answers (answered_on);
+-- The web app: logins, its audit log, units' approvals of fee notices.
+CREATE TABLE IF NOT EXISTS web_users (
+    login TEXT PRIMARY KEY,
+    role TEXT NOT NULL CHECK (role IN ('coordinator', 'payroll', 'unit')),
+    unit_id TEXT,
+    password_hash TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS web_audit (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    subject TEXT NOT NULL DEFAULT '',
+    result TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS notice_approvals (
+    month TEXT NOT NULL,
+    unit_id TEXT NOT NULL,
+    approved_by TEXT NOT NULL,
+    approved_at TEXT NOT NULL,
+    PRIMARY KEY (month, unit_id)
+);
+-- Experts' personal upload addresses: a hash of each token, and the generation that revokes older ones.
+CREATE TABLE IF NOT EXISTS expert_links (
+    token_sha256 TEXT PRIMARY KEY,
+    expert_id TEXT NOT NULL,
+    month TEXT NOT NULL,
+    generation INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS expert_link_generations (
+    expert_id TEXT NOT NULL,
+    month TEXT NOT NULL,
+    generation INTEGER NOT NULL,
+    revoked_at TEXT,
+    PRIMARY KEY (expert_id, month)
+);
 """
 
 

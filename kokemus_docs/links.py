@@ -14,7 +14,7 @@ import hashlib
 import hmac
 import re
 from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -29,22 +29,6 @@ TOKEN_BYTES = 18
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{24}")
 EXPERT_PATH = "/e/"
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS expert_links (
-    token_sha256 TEXT PRIMARY KEY,
-    expert_id TEXT NOT NULL,
-    month TEXT NOT NULL,
-    generation INTEGER NOT NULL,
-    created_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS expert_link_generations (
-    expert_id TEXT NOT NULL,
-    month TEXT NOT NULL,
-    generation INTEGER NOT NULL,
-    revoked_at TEXT,
-    PRIMARY KEY (expert_id, month)
-);
-"""
 
 
 @dataclass(frozen=True)
@@ -57,23 +41,13 @@ class ExpertLink:
 
 
 @contextmanager
-def _links_ledger(ws: Workspace, ledger: Ledger | None = None) -> Iterator[Ledger]:
+def _opened(ws: Workspace, ledger: Ledger | None = None) -> Iterator[Ledger]:
+    """`ledger` when the caller has one open (e.g. for many addresses in one transaction), else our own."""
     if ledger is not None:
-        if not getattr(ledger, "links_ready", False):
-            ledger.db.executescript(SCHEMA)
-            ledger.links_ready = True
         yield ledger
         return
     with Ledger(ws.ledger_path) as own:
-        own.db.execute("PRAGMA busy_timeout = 10000")
-        own.db.executescript(SCHEMA)
-        own.links_ready = True
         yield own
-
-
-def links_ledger(ws: Workspace) -> AbstractContextManager[Ledger]:
-    """The ledger ready for many `expert_upload_url(..., ledger=)` calls (use inside its `transaction()`)."""
-    return _links_ledger(ws)
 
 
 def _digest(token: str) -> str:
@@ -95,12 +69,9 @@ def _token(key: bytes, expert_id: str, month: str, generation: int) -> str:
 def expert_token(ws: Workspace, expert_id: str, month: str, *, ledger: Ledger | None = None) -> str:
     """The expert's current token for `month`, recorded (as a hash) so that the web app can resolve it."""
     month_bounds(month)
-    with _links_ledger(ws, ledger) as db:
-        key = getattr(db, "links_key", None)
-        if key is None:
-            key = db.links_key = ws.seal_key()
+    with _opened(ws, ledger) as db:
         generation = _generation(db, expert_id, month)
-        token = _token(key, expert_id, month, generation)
+        token = _token(ws.seal_key(), expert_id, month, generation)
         digest = _digest(token)
         if db.db.execute("SELECT 1 FROM expert_links WHERE token_sha256 = ?", (digest,)).fetchone() is None:
             db.db.execute("INSERT OR IGNORE INTO expert_links (token_sha256, expert_id, month, generation,"
@@ -121,7 +92,7 @@ def resolve_token(ws: Workspace, token: str) -> ExpertLink | None:
     """The expert and month a token opens; None for an unknown, malformed or revoked token."""
     if not isinstance(token, str) or not TOKEN_PATTERN.fullmatch(token):
         return None
-    with _links_ledger(ws) as ledger:
+    with _opened(ws) as ledger:
         row = ledger.db.execute("SELECT expert_id, month, generation FROM expert_links WHERE token_sha256 = ?",
                                 (_digest(token),)).fetchone()
         if row is None or int(row["generation"]) != _generation(ledger, row["expert_id"], row["month"]):
@@ -132,7 +103,7 @@ def resolve_token(ws: Workspace, token: str) -> ExpertLink | None:
 def revoke_links(ws: Workspace, expert_id: str, month: str) -> str | None:
     """Stop the expert's current address for `month`; returns the new address (None without public_url)."""
     month_bounds(month)
-    with _links_ledger(ws) as ledger:
+    with _opened(ws) as ledger:
         generation = _generation(ledger, expert_id, month) + 1
         ledger.db.execute(
             "INSERT INTO expert_link_generations (expert_id, month, generation, revoked_at) VALUES (?, ?, ?, ?)"
@@ -154,7 +125,7 @@ def list_links(ws: Workspace, register: Register, month: str, *, expert_ids: Seq
             "kokemus.toml sets no web.public_url, so there is no address to give; set it to the web app's "
             "address (e.g. https://kokemus.example.fi).", field="web.public_url", code="no-public-url"))
         return outcome
-    with _links_ledger(ws) as ledger, ledger.transaction():
+    with _opened(ws) as ledger, ledger.transaction():
         for contract in selection.contracts:
             if not contract.overlaps_month(month) or contract.signed_on is None:
                 continue

@@ -9,7 +9,8 @@ from flask import Blueprint, abort, g, redirect, render_template, request, url_f
 
 from kokemus_docs import accounts
 from kokemus_docs.errors import KokemusError
-from kokemus_docs.links import expert_upload_url, links_ledger, revoke_links
+from kokemus_docs.ledger import Ledger
+from kokemus_docs.links import expert_upload_url, revoke_links
 from kokemus_docs.model import month_of, next_month
 from kokemus_docs.web import overview
 from kokemus_docs.web.auth import audit, roles_required
@@ -145,7 +146,7 @@ def links(month: str):
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
     shown = set(experts[(page - 1) * ROWS_PER_PAGE:page * ROWS_PER_PAGE])
     addresses = {}
-    with links_ledger(g.ws) as ledger, ledger.transaction():
+    with Ledger(g.ws.ledger_path) as ledger, ledger.transaction():
         for expert_id in sorted(shown):
             addresses[expert_id] = expert_upload_url(g.ws, expert_id, month, ledger=ledger)
     rows = [row for row in view.rows if row.expert_id in shown]
