@@ -55,8 +55,8 @@ def need(module: str, name: str):
 
 
 def load(root: Path):
-    from kokemus_docs.register import load_register
-    from kokemus_docs.workspace import Workspace
+    from kokemus_docs.register.sheets import load_register
+    from kokemus_docs.core.workspace import Workspace
 
     ws = Workspace.open(root)
     check = load_register(ws.register_path)
@@ -74,8 +74,8 @@ def clear(path: Path) -> None:
 def naive_contracts(root: Path, with_pdf: bool) -> dict:
     from docxtpl import DocxTemplate
 
-    contract_context = need("documents", "contract_context")
-    new_environment = need("documents", "new_environment")
+    contract_context = need("documents.render", "contract_context")
+    new_environment = need("documents.render", "new_environment")
     ws, register = load(root)
     out = root / "naive"
     clear(out)
@@ -92,7 +92,7 @@ def naive_contracts(root: Path, with_pdf: bool) -> dict:
     docx_seconds = time.perf_counter() - started
     result = {"documents": len(written), "docx_seconds": docx_seconds}
     if with_pdf:
-        from kokemus_docs.pdfconvert import soffice_convert
+        from kokemus_docs.documents.pdfconvert import soffice_convert
 
         # One call with all files; LibreOffice sometimes stops part-way through a long list, so the
         # files it did not reach get another call (counted in pdf_calls) until no progress is made.
@@ -119,7 +119,7 @@ def naive_contracts(root: Path, with_pdf: bool) -> dict:
 
 
 def kokemus_contracts(root: Path, with_pdf: bool) -> dict:
-    render_contracts = need("documents", "render_contracts")
+    render_contracts = need("documents.render", "render_contracts")
     ws, register = load(root)
     clear(ws.output("contracts"))
     formats = ("docx", "pdf") if with_pdf else ("docx",)
@@ -133,7 +133,7 @@ def kokemus_contracts(root: Path, with_pdf: bool) -> dict:
 
 
 def issue_forms(root: Path) -> dict:
-    issue = need("hourform", "issue_forms")
+    issue = need("forms.hourform", "issue_forms")
     ws, register = load(root)
     clear(ws.output("forms"))
     started = time.perf_counter()
@@ -170,13 +170,13 @@ def _fill_with_pypdf(src: Path, values: dict[str, str], target: Path) -> None:
 
 
 def ingest_forms(root: Path) -> dict:
-    ingest = need("ingest", "ingest_forms")
+    ingest = need("intake.ingest", "ingest_forms")
     ws, register = load(root)
     issued = sorted(ws.output("forms", MONTH).glob("*.pdf"))
     if not issued:
-        issued = list(need("hourform", "issue_forms")(ws, register, month=MONTH).written)
+        issued = list(need("forms.hourform", "issue_forms")(ws, register, month=MONTH).written)
     try:
-        fill = need("hourform", "fill_form")
+        fill = need("forms.hourform", "fill_form")
     except NotAvailable:
         fill = _fill_with_pypdf
     filled_dir = root / "filled"
@@ -268,7 +268,7 @@ def _hostile_files(form: Path, folder: Path) -> list[Path]:
 
 
 def payroll(root: Path) -> dict:
-    write_payroll = need("payroll", "write_payroll")
+    write_payroll = need("pay.payroll", "write_payroll")
     ws, register = load(root)
     started = time.perf_counter()
     outcome = write_payroll(ws, register, MONTH, close=False)
@@ -284,8 +284,8 @@ def _median(values: list[float]) -> float:
 
 def warm_pdf(root: Path) -> dict:
     """One contract as PDF: the web app's warm LibreOffice against a cold CLI call (median of a few runs)."""
-    warm_office = need("web.warmoffice", "WarmOffice")
-    render_contracts = need("documents", "render_contracts")
+    warm_office = need("documents.warmoffice", "WarmOffice")
+    render_contracts = need("documents.render", "render_contracts")
     ws, register = load(root)
     expert_id = sorted(register.experts)[0]
     runs = 3
@@ -321,10 +321,10 @@ def warm_pdf(root: Path) -> dict:
 def web_pages(root: Path) -> dict:
     """Median answer time of each web page on the N-expert workspace (after one warm-up request)."""
     create_app = need("web", "create_app")
-    add_user = need("accounts", "add_user")
-    expert_token = need("links", "expert_token")
+    add_user = need("web.accounts", "add_user")
+    expert_token = need("forms.links", "expert_token")
     ws, register = load(root)
-    from kokemus_docs.ledger import Ledger
+    from kokemus_docs.core.ledger import Ledger
 
     with Ledger(ws.ledger_path) as ledger:
         if not ledger.forms_for_pay_month(MONTH):
@@ -421,8 +421,8 @@ def in_child(name: str, root: Path) -> dict:
 # ---------------------------------------------------------------- setup and report
 
 def build_workspace(root: Path, n: int) -> None:
-    from kokemus_docs.sample import synthetic_register, write_sample_register
-    from kokemus_docs.workspace import init_workspace
+    from kokemus_docs.register.sample import synthetic_register, write_sample_register
+    from kokemus_docs.core.workspace import init_workspace
 
     ws, _ = init_workspace(root)
     write_sample_register(ws.register_path, synthetic_register(n))

@@ -20,9 +20,9 @@ from pathlib import Path
 import click
 
 from kokemus_docs import __version__
-from kokemus_docs.errors import KokemusError
-from kokemus_docs.report import Outcome
-from kokemus_docs.workspace import Workspace
+from kokemus_docs.core.errors import KokemusError
+from kokemus_docs.core.report import Outcome
+from kokemus_docs.core.workspace import Workspace
 
 # --- shared options ---------------------------------------------------------------------------------
 
@@ -45,7 +45,7 @@ def month_option(required: bool = True) -> Callable:
 
 
 def _formats(ctx, param, value: str) -> tuple[str, ...]:
-    from kokemus_docs.documents import check_formats
+    from kokemus_docs.documents.render import check_formats
 
     try:
         return check_formats(value.split(","))
@@ -155,7 +155,7 @@ def runs(command: Callable[..., Outcome]) -> Callable:
         except KokemusError as error:
             _fail(error, as_json)
         except sqlite3.OperationalError as exc:  # a ledger busy beyond its timeout, outside Ledger's own checks
-            from kokemus_docs.ledger import LedgerError, ledger_busy_error
+            from kokemus_docs.core.ledger import LedgerError, ledger_busy_error
 
             ws = ctx.obj.get("workspace_obj") if ctx.obj else None
             path = ws.ledger_path if ws else "ledger.sqlite"
@@ -168,7 +168,7 @@ def runs(command: Callable[..., Outcome]) -> Callable:
 
 def lock_wait() -> float:
     """Seconds a command waits for another one writing the same workspace ($KOKEMUS_LOCK_WAIT, default 60)."""
-    from kokemus_docs.workspace import DEFAULT_LOCK_WAIT
+    from kokemus_docs.core.workspace import DEFAULT_LOCK_WAIT
 
     try:
         return max(0.0, float(os.environ.get("KOKEMUS_LOCK_WAIT", DEFAULT_LOCK_WAIT)))
@@ -181,7 +181,7 @@ def _workspace(writes: bool = True) -> Workspace:
     held until the command ends: a second one waits, saying for whom, then stops with exit 2. Commands that only
     read (check, serve) pass writes=False.
     """
-    from kokemus_docs.workspace import workspace_lock
+    from kokemus_docs.core.workspace import workspace_lock
 
     ctx = click.get_current_context()
     ws = Workspace.open(ctx.obj["workspace"])
@@ -195,7 +195,7 @@ def _workspace(writes: bool = True) -> Workspace:
 
 def _register(ws: Workspace, outcome_of: Callable) -> Outcome:
     """Load the register, run `outcome_of(register)`, and report the register's own problems first."""
-    from kokemus_docs.register import load_register
+    from kokemus_docs.register.sheets import load_register
 
     check = load_register(ws.register_path)
     outcome = outcome_of(check.register)
@@ -226,7 +226,7 @@ def cli(ctx: click.Context, workspace: Path | None) -> None:
 @runs
 def init(directory: Path | None) -> Outcome:
     """Create a new workspace in DIRECTORY: settings, an empty register, templates, inbox, outputs, a sealing key."""
-    from kokemus_docs.workspace import init_workspace
+    from kokemus_docs.core.workspace import init_workspace
 
     ctx = click.get_current_context()
     ws, written = init_workspace(directory or ctx.obj["workspace"])
@@ -241,7 +241,7 @@ def init(directory: Path | None) -> Outcome:
 @runs
 def demo(directory: Path) -> Outcome:
     """Create DIRECTORY as a workspace with a fictional register and run a whole month cycle in it."""
-    from kokemus_docs.demo import run_demo
+    from kokemus_docs.demo.month import run_demo
 
     ctx = click.get_current_context()
     outcome, ws = run_demo(directory, progress=StderrProgress())
@@ -259,7 +259,7 @@ def demo(directory: Path) -> Outcome:
 @runs
 def check() -> Outcome:
     """Check the register: every problem with its sheet, row and column."""
-    from kokemus_docs.register import check_register
+    from kokemus_docs.register.sheets import check_register
 
     return check_register(_workspace(writes=False))
 
@@ -270,7 +270,7 @@ def check() -> Outcome:
 @runs
 def contracts(expert_ids: tuple[str, ...], formats: tuple[str, ...]) -> Outcome:
     """Assignment contracts (toimeksiantosopimus / uppdragsavtal), one per contracts row, in the expert's language."""
-    from kokemus_docs.documents import render_contracts
+    from kokemus_docs.documents.render import render_contracts
 
     ws = _workspace()
     return _register(ws, lambda reg: render_contracts(ws, reg, expert_ids=expert_ids, formats=formats,
@@ -284,7 +284,7 @@ def contracts(expert_ids: tuple[str, ...], formats: tuple[str, ...]) -> Outcome:
 @runs
 def intro_packs(unit_ids: tuple[str, ...], expert_ids: tuple[str, ...], formats: tuple[str, ...]) -> Outcome:
     """Unit introduction packs (perehdytyspaketti / introduktionspaket), per unit and expert."""
-    from kokemus_docs.documents import render_intro_packs
+    from kokemus_docs.documents.render import render_intro_packs
 
     ws = _workspace()
     return _register(ws, lambda reg: render_intro_packs(ws, reg, unit_ids=unit_ids, expert_ids=expert_ids,
@@ -303,7 +303,7 @@ def forms() -> None:
 @runs
 def forms_issue(month: str, unit_ids: tuple[str, ...], expert_ids: tuple[str, ...]) -> Outcome:
     """Sealed fillable PDF hour forms, one per signed contract valid in the month."""
-    from kokemus_docs.hourform import issue_forms
+    from kokemus_docs.forms.hourform import issue_forms
 
     ws = _workspace()
     return _register(ws, lambda reg: issue_forms(ws, reg, month=month, unit_ids=unit_ids, expert_ids=expert_ids,
@@ -317,7 +317,7 @@ def forms_issue(month: str, unit_ids: tuple[str, ...], expert_ids: tuple[str, ..
 @runs
 def forms_ingest(paths: tuple[Path, ...], received_on: date | None) -> Outcome:
     """Read returned hour forms (files or folders; default forms/inbox/), check them and record them in the ledger."""
-    from kokemus_docs.ingest import ingest_forms
+    from kokemus_docs.intake.ingest import ingest_forms
 
     ws = _workspace()
     return _register(ws, lambda reg: ingest_forms(ws, reg, paths, received_on=received_on,
@@ -331,7 +331,7 @@ def forms_ingest(paths: tuple[Path, ...], received_on: date | None) -> Outcome:
 @runs
 def notices(month: str, unit_ids: tuple[str, ...], formats: tuple[str, ...]) -> Outcome:
     """Per-unit fee notice for the month, for the unit's named employee to approve."""
-    from kokemus_docs.notices import write_notices
+    from kokemus_docs.pay.notices import write_notices
 
     ws = _workspace()
     return _register(ws, lambda reg: write_notices(ws, reg, month, unit_ids=unit_ids, formats=formats,
@@ -344,7 +344,7 @@ def notices(month: str, unit_ids: tuple[str, ...], formats: tuple[str, ...]) -> 
 @runs
 def payroll(month: str, close: bool) -> Outcome:
     """Consolidated fee workbook for HPK Palvelut for the work done in the month."""
-    from kokemus_docs.payroll import write_payroll
+    from kokemus_docs.pay.payroll import write_payroll
 
     ws = _workspace()
     return _register(ws, lambda reg: write_payroll(ws, reg, month, close=close, progress=StderrProgress()))
@@ -355,7 +355,7 @@ def payroll(month: str, close: bool) -> Outcome:
 @runs
 def indicators(year: int) -> Outcome:
     """Service indicators for the year (demand, fees paid, topics, service areas) as a workbook with charts."""
-    from kokemus_docs.indicators import write_indicators
+    from kokemus_docs.indicators.workbook import write_indicators
 
     ws = _workspace()
     return _register(ws, lambda reg: write_indicators(ws, reg, year, progress=StderrProgress()))
@@ -424,8 +424,8 @@ def users() -> None:
 @runs
 def users_add(login: str, role: str, unit_id: str | None, password_stdin: bool) -> Outcome:
     """Add a web login; its password is stored as an Argon2 hash and, when generated, printed once."""
-    from kokemus_docs.accounts import add_user
-    from kokemus_docs.register import load_register
+    from kokemus_docs.web.accounts import add_user
+    from kokemus_docs.register.sheets import load_register
 
     ws = _workspace()
     password = None
@@ -447,7 +447,7 @@ def users_add(login: str, role: str, unit_id: str | None, password_stdin: bool) 
 @runs
 def links(month: str, expert_ids: tuple[str, ...]) -> Outcome:
     """Each expert's personal upload address for the month (also printed on the hour form)."""
-    from kokemus_docs.links import list_links
+    from kokemus_docs.forms.links import list_links
 
     ws = _workspace()
     return _register(ws, lambda reg: list_links(ws, reg, month, expert_ids=expert_ids))
@@ -476,7 +476,7 @@ def serve(host: str, port: int, threads: int, warm_pdf: bool, as_json: bool) -> 
     click.echo(f"kokemus web app on http://{host}:{port} (workspace {app.config['KOKEMUS_WORKSPACE'].root}); "
                "stop with Ctrl+C", err=True)
     from kokemus_docs.web.overview import register_check
-    from kokemus_docs.web.warmoffice import warm_office
+    from kokemus_docs.documents.warmoffice import warm_office
 
     # The register is read before the first page is asked for (a few seconds for a thousand experts).
     threading.Thread(target=_quietly, args=(register_check, app.config["KOKEMUS_WORKSPACE"]), daemon=True).start()

@@ -13,11 +13,11 @@ from decimal import Decimal
 import pytest
 from test_ingest import OCTOBER_ROWS, ON_TIME, json_reader, put_form
 
-from kokemus_docs import ingest
-from kokemus_docs.corrections import compare
-from kokemus_docs.ingest import ingest_forms
-from kokemus_docs.ledger import Ledger, LedgerLine
-from kokemus_docs.payroll import collect_pay_month
+from kokemus_docs.intake import ingest
+from kokemus_docs.pay.corrections import compare
+from kokemus_docs.intake.ingest import ingest_forms
+from kokemus_docs.core.ledger import Ledger, LedgerLine
+from kokemus_docs.pay.payroll import collect_pay_month
 
 CONTACT = {"coordinator_name": "Outi Osallinen", "coordinator_email": "outi.osallinen@example.fi",
            "coordinator_phone": "040 123 4567"}

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from kokemus_docs.cli import cli
-from kokemus_docs.sample import demo_register
+from kokemus_docs.register.sample import demo_register
 
 pytestmark = pytest.mark.libreoffice
 

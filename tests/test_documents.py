@@ -18,8 +18,8 @@ from conftest import TRICKY_FIRST, TRICKY_LAST, TRICKY_UNIT_FI, TRICKY_UNIT_SV
 from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
 
-from kokemus_docs import documents
-from kokemus_docs.documents import (
+from kokemus_docs.documents import render as documents
+from kokemus_docs.documents.render import (
     CompiledTemplate,
     contract_context,
     intro_pack_context,
@@ -27,8 +27,8 @@ from kokemus_docs.documents import (
     render_documents,
     render_intro_packs,
 )
-from kokemus_docs.model import Contract, Expert, FeeRate, Register, Unit
-from kokemus_docs.workspace import builtin_template
+from kokemus_docs.core.model import Contract, Expert, FeeRate, Register, Unit
+from kokemus_docs.core.workspace import builtin_template
 
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -482,7 +482,7 @@ def test_a_very_long_last_name_is_cut_in_the_file_name_and_every_contract_is_wri
 
 def test_missing_template_is_one_error_for_its_documents(workspace, monkeypatch):
     (workspace.templates_dir / "contract_sv.docx").unlink()
-    monkeypatch.setattr("kokemus_docs.workspace.builtin_template", lambda name: workspace.root / "nowhere" / name)
+    monkeypatch.setattr("kokemus_docs.core.workspace.builtin_template", lambda name: workspace.root / "nowhere" / name)
     outcome = render_contracts(workspace, small_register())
     assert [p.name for p in outcome.written] == ["S-1_Järvinen___Öhman.docx"]
     assert [(e.code, e.path) for e in outcome.errors] == [("template-missing", "templates/contract_sv.docx")]
@@ -508,8 +508,8 @@ def test_render_documents_accepts_plain_tuples(workspace):
 # --- PDF ---------------------------------------------------------------------------------------
 
 def test_pdf_without_libreoffice_stops_before_writing(workspace, monkeypatch):
-    from kokemus_docs import pdfconvert
-    from kokemus_docs.errors import LibreOfficeMissing
+    from kokemus_docs.documents import pdfconvert
+    from kokemus_docs.core.errors import LibreOfficeMissing
 
     monkeypatch.setattr(pdfconvert.shutil, "which", lambda name: None)
     with pytest.raises(LibreOfficeMissing) as raised:
@@ -573,7 +573,7 @@ def test_batch_pdfs_equal_one_at_a_time_for_the_built_in_templates(workspace, re
     import pdfplumber
     from pypdf import PdfReader
 
-    from kokemus_docs.pdfconvert import soffice_convert
+    from kokemus_docs.documents.pdfconvert import soffice_convert
 
     def pages(pdf: Path) -> list[str]:
         with pdfplumber.open(pdf) as document:
@@ -589,7 +589,7 @@ def test_batch_pdfs_equal_one_at_a_time_for_the_built_in_templates(workspace, re
     swedish = {Path(d["files"][0]).name for d in outcome.extra["documents"] if d["language"] == "sv"}
     assert swedish and len(swedish) < len(docx_files)
     # the built-in templates merge (their "Sivu 1/3" footers included), so a batch is one LibreOffice load
-    from kokemus_docs import pdfconvert
+    from kokemus_docs.documents import pdfconvert
 
     templates: dict = {}
     for docx_file in docx_files:

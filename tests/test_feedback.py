@@ -18,10 +18,10 @@ from kokemus_docs.feedback.answers import answers_for_year, check_answer
 from kokemus_docs.feedback.ingest import feedback_inbox, ingest_feedback
 from kokemus_docs.feedback.questionnaire import fill_questionnaire, issue_questionnaires
 from kokemus_docs.feedback.questions import identity_of, phone_code, questionnaire_seal
-from kokemus_docs.fileio import write_bytes_atomic
-from kokemus_docs.formread import read_fields
-from kokemus_docs.ledger import Ledger
-from kokemus_docs.workspace import CONFIG_NAME, Workspace, init_workspace
+from kokemus_docs.core.fileio import write_bytes_atomic
+from kokemus_docs.intake.formread import read_fields
+from kokemus_docs.core.ledger import Ledger
+from kokemus_docs.core.workspace import CONFIG_NAME, Workspace, init_workspace
 
 TRICKY_COMMENT = 'Łukasz Nguyễn & <Åsa> "kiitos" \'tack\' – åäö ÅÄÖ'
 RECEIVED = date(2026, 11, 5)
@@ -215,7 +215,7 @@ def test_edited_identity_and_other_workspace_are_rejected(workspace, register, i
     edited = _edit_identity(src, tmp_path / "edited.pdf", "unit_id", "VAMPA-SIPOO")
     respondent = _edit_identity(src, tmp_path / "respondent.pdf", "respondent", "expert")
     other, _ = init_workspace(tmp_path / "other")
-    from kokemus_docs.sample import write_sample_register
+    from kokemus_docs.register.sample import write_sample_register
 
     write_sample_register(other.register_path, register)
     [foreign] = issue_questionnaires(other, register, unit_ids=["MTP-PORVOO"], respondents=["client"],

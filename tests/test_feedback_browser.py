@@ -11,7 +11,7 @@ from browser import chromium_driver, screenshots_dir, served
 
 from kokemus_docs.feedback.answers import answers_for_year
 from kokemus_docs.feedback.questionnaire import issue_questionnaires
-from kokemus_docs.ledger import Ledger
+from kokemus_docs.core.ledger import Ledger
 from kokemus_docs.web import create_app
 
 pytestmark = pytest.mark.browser

@@ -11,9 +11,9 @@ from openpyxl import load_workbook
 
 from kokemus_docs.cli import cli
 from kokemus_docs.feedback.answers import Answer, store_answers
-from kokemus_docs.feedback.sheet import HIDDEN, SMALL_GROUP, TOO_FEW, figures_of
-from kokemus_docs.indicators import indicators_path, write_indicators
-from kokemus_docs.ledger import Ledger
+from kokemus_docs.indicators.feedback_sheets import HIDDEN, SMALL_GROUP, TOO_FEW, figures_of
+from kokemus_docs.indicators.workbook import indicators_path, write_indicators
+from kokemus_docs.core.ledger import Ledger
 
 
 def _answer(respondent, unit_id, recommend, statements, day, comment=""):

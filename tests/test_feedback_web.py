@@ -11,7 +11,7 @@ import pytest
 
 from kokemus_docs.feedback.answers import answers_for_year
 from kokemus_docs.feedback.questionnaire import issue_questionnaires
-from kokemus_docs.ledger import Ledger
+from kokemus_docs.core.ledger import Ledger
 from kokemus_docs.web import create_app
 
 COMMENT = 'Łukasz Nguyễn & <script>alert("x")</script> \'kiitos\' åäö'
@@ -111,13 +111,13 @@ def test_floods_are_throttled(site):
 
 
 def test_busy_ledger_answers_try_again_and_stores_nothing(site, monkeypatch):
-    import kokemus_docs.ledger
+    import kokemus_docs.core.ledger
 
     app, codes, ws = site
     client = app.test_client()
     url = f"/f/{codes[('client', 'fi')]}"
     token = _token(client.get(url).get_data(as_text=True))
-    monkeypatch.setattr(kokemus_docs.ledger, "BUSY_TIMEOUT", 0.2)
+    monkeypatch.setattr(kokemus_docs.core.ledger, "BUSY_TIMEOUT", 0.2)
     other = sqlite3.connect(ws.ledger_path, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")  # another program writing the ledger
     try:

@@ -12,10 +12,10 @@ from pdfbytes import form_pdf
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import NameObject, TextStringObject
 
-from kokemus_docs.errors import KokemusError
-from kokemus_docs.formfields import ROW_FIELDS, compute_seal, seal_matches
-from kokemus_docs.formread import FormUnreadable, read_fields, read_form
-from kokemus_docs.hourform import FormSpec, build_form_pdf, fill_form
+from kokemus_docs.core.errors import KokemusError
+from kokemus_docs.forms.fields import ROW_FIELDS, compute_seal, seal_matches
+from kokemus_docs.intake.formread import FormUnreadable, read_fields, read_form
+from kokemus_docs.forms.hourform import FormSpec, build_form_pdf, fill_form
 
 MONTH = "2026-10"
 KEY = b"test-key-" * 4
@@ -516,7 +516,7 @@ def test_field_tree_names_values_and_kinds():
         "asiakas.nimi": "Łukasz Nguyễn", "asiakas.kunta": "Borgå & <Loviisa> \"x\" 'y'", "suostumus": "Kyllä",
         "tyhja": "", "vieras": "", "valinta": "b", "monta": "a\nä", "arvio": "3", "yhteinen.lapsi": "peritty",
         "yhteinen.oma": "oma arvo", "painike": "", "kenttä": ""}
-    from kokemus_docs.formread import read_pdf
+    from kokemus_docs.intake.formread import read_pdf
 
     content = read_pdf(data)
     assert content.kinds == {
@@ -529,7 +529,7 @@ def test_field_tree_names_values_and_kinds():
 def test_pdf_without_fields_gives_its_page_text(tmp_path):
     from reportlab.pdfgen import canvas
 
-    from kokemus_docs.formread import read_pdf
+    from kokemus_docs.intake.formread import read_pdf
 
     path = tmp_path / "letter.pdf"
     pdf = canvas.Canvas(str(path), pagesize=(595, 842))

@@ -15,10 +15,10 @@ import pikepdf
 import pytest
 from pdfbytes import append_update, form_pdf, raw_pdf
 
-from kokemus_docs import formread
-from kokemus_docs.formfields import compute_seal
-from kokemus_docs.formread import MAX_FILE_BYTES, READ_TIME_LIMIT, FormUnreadable, read_fields, read_form
-from kokemus_docs.hourform import FormSpec, build_form_pdf, fill_form
+from kokemus_docs.intake import formread
+from kokemus_docs.forms.fields import compute_seal
+from kokemus_docs.intake.formread import MAX_FILE_BYTES, READ_TIME_LIMIT, FormUnreadable, read_fields, read_form
+from kokemus_docs.forms.hourform import FormSpec, build_form_pdf, fill_form
 
 QUICK = 3.0  # seconds: every hostile file is settled well within this (the time limit is a last resort)
 IDENTITY = {"form_id": "S-9_2026-10", "contract_id": "S-9", "expert_id": "KA-9", "unit_id": "MTP-PORVOO",
@@ -363,14 +363,14 @@ def test_the_reading_process_ends_with_the_process_it_reads_for():
     import sys
 
     script = ("import sys, time\n"
-              "from kokemus_docs import formread\n"
+              "from kokemus_docs.intake import formread\n"
               "try:\n"
               "    formread.read_fields(b'%PDF-1.7\\n%%EOF startxref')\n"
               "except formread.FormUnreadable:\n"
               "    pass\n"
               "print(formread._WORKERS.worker.process.pid, flush=True)\n"
               "time.sleep(60)\n")
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(formread.__file__).parents[1]),
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(formread.__file__).parents[2]),
                                                          os.environ.get("PYTHONPATH", "")])}
     run = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, env=env)
     try:

@@ -12,10 +12,10 @@ import pdfplumber
 import pytest
 from pypdf import PdfReader
 
-from kokemus_docs.documents import contract_context
-from kokemus_docs.formfields import IDENTITY_FIELDS, ROW_FIELDS, compute_seal, row_field, seal_matches
-from kokemus_docs.formread import read_form
-from kokemus_docs.hourform import (
+from kokemus_docs.documents.render import contract_context
+from kokemus_docs.forms.fields import IDENTITY_FIELDS, ROW_FIELDS, compute_seal, row_field, seal_matches
+from kokemus_docs.intake.formread import read_form
+from kokemus_docs.forms.hourform import (
     PAGE_HEIGHT,
     PAGE_WIDTH,
     FormSpec,
@@ -24,7 +24,7 @@ from kokemus_docs.hourform import (
     form_layout,
     issue_forms,
 )
-from kokemus_docs.model import STATUS_LABELS, TASK_LABELS
+from kokemus_docs.core.model import STATUS_LABELS, TASK_LABELS
 
 MONTH = "2026-10"
 

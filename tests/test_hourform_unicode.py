@@ -15,9 +15,9 @@ from xml.sax.saxutils import escape
 
 import pytest
 
-from kokemus_docs.formfields import ROW_FIELDS, compute_seal, row_field
-from kokemus_docs.formread import read_form
-from kokemus_docs.hourform import (
+from kokemus_docs.forms.fields import ROW_FIELDS, compute_seal, row_field
+from kokemus_docs.intake.formread import read_form
+from kokemus_docs.forms.hourform import (
     PAGE_HEIGHT,
     FormSpec,
     build_form_pdf,
@@ -25,9 +25,9 @@ from kokemus_docs.hourform import (
     form_layout,
     issue_forms,
 )
-from kokemus_docs.ingest import ingest_forms
-from kokemus_docs.ledger import Ledger
-from kokemus_docs.links import expert_upload_url
+from kokemus_docs.intake.ingest import ingest_forms
+from kokemus_docs.core.ledger import Ledger
+from kokemus_docs.forms.links import expert_upload_url
 
 MONTH = "2026-10"
 NAME = "Łukasz Nguyễn-Čačić"
@@ -85,11 +85,11 @@ def test_a_name_outside_latin_1_is_printed_as_typed(tmp_path):
 
 def test_the_embedded_font_is_the_same_in_every_run():
     """A form issued by one run is filled and read by another: the font subsets must come out byte for byte."""
-    from kokemus_docs.pdffont import field_font, latin_font
+    from kokemus_docs.forms.fonts import field_font, latin_font
 
     this_run = [latin_font("regular").base_name, latin_font("bold").base_name, field_font().base_name]
     time.sleep(1.1)  # another second on the clock: fonts' 'modified' stamps must not leak into the subsets
-    script = ("from kokemus_docs.pdffont import field_font, latin_font; "
+    script = ("from kokemus_docs.forms.fonts import field_font, latin_font; "
               "print(latin_font('regular').base_name, latin_font('bold').base_name, field_font().base_name)")
     other_run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
                                env={**os.environ, "PYTHONHASHSEED": "12345"}).stdout.split()

@@ -10,8 +10,8 @@ from ledgerfill import fill_sample_ledger
 from openpyxl import load_workbook
 from openpyxl.chart import BarChart, LineChart, PieChart
 
-from kokemus_docs.errors import KokemusError
-from kokemus_docs.indicators import count_axis, topic_counts, write_indicators
+from kokemus_docs.core.errors import KokemusError
+from kokemus_docs.indicators.workbook import count_axis, topic_counts, write_indicators
 
 # The indicators' own sheets; the client feedback sheets follow them.
 OWN_SHEETS = ["Tiedot", "Kysyntä kuukausittain", "Kysyntä yksiköittäin", "Tehtävätyypit", "Palkkiot", "Aihealueet",
@@ -178,7 +178,7 @@ def test_count_axis_steps_by_whole_numbers(largest, step):
 def test_styled_text_cell_that_looks_like_a_formula_stays_text_when_edited(tmp_path):
     from openpyxl import Workbook
 
-    from kokemus_docs import xlsx
+    from kokemus_docs.core import xlsx
 
     wb = Workbook()
     xlsx.add_styles(wb)

@@ -23,17 +23,17 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kokemus_docs import ingest
-from kokemus_docs import ledger as ledger_module
+from kokemus_docs.intake import ingest
+from kokemus_docs.core import ledger as ledger_module
 from kokemus_docs.cli import StderrProgress, cli
-from kokemus_docs.demo import form_values
-from kokemus_docs.errors import WorkspaceError
-from kokemus_docs.fileio import write_bytes_atomic
-from kokemus_docs.hourform import fill_form, issue_forms
-from kokemus_docs.ingest import ingest_forms
-from kokemus_docs.ledger import Ledger, LedgerError
-from kokemus_docs.sample import write_sample_register
-from kokemus_docs.workspace import WorkspaceBusy, init_workspace, workspace_lock
+from kokemus_docs.demo.month import form_values
+from kokemus_docs.core.errors import WorkspaceError
+from kokemus_docs.core.fileio import write_bytes_atomic
+from kokemus_docs.forms.hourform import fill_form, issue_forms
+from kokemus_docs.intake.ingest import ingest_forms
+from kokemus_docs.core.ledger import Ledger, LedgerError
+from kokemus_docs.register.sample import write_sample_register
+from kokemus_docs.core.workspace import WorkspaceBusy, init_workspace, workspace_lock
 from tests.test_ingest import OCTOBER_ROWS, ON_TIME, all_files, json_reader, put_form
 
 REPO = Path(__file__).resolve().parents[1]
@@ -62,7 +62,7 @@ def ingest_cmd(ws_root: Path, lock_wait: float = 60) -> subprocess.Popen:
 def filled(tmp_path_factory, request):
     """A workspace (register, key) and 32 real filled forms beside it: 30 forms of September and October 2026
     for 15 contracts, two of them left unconfirmed (rejected, with feedback), and one sent twice."""
-    from kokemus_docs.sample import demo_register
+    from kokemus_docs.register.sample import demo_register
 
     base = tmp_path_factory.mktemp("filled")
     ws, _ = init_workspace(base / "ws")
@@ -675,8 +675,8 @@ def test_the_copy_kept_of_a_closed_month_is_on_disk_before_the_close_is_committe
     its folder), or a power cut could leave a closed month without it."""
     from ledgerfill import MONTH, fill_sample_ledger
 
-    from kokemus_docs import fileio
-    from kokemus_docs.payroll import closed_copy_path, write_payroll
+    from kokemus_docs.core import fileio
+    from kokemus_docs.pay.payroll import closed_copy_path, write_payroll
 
     fill_sample_ledger(workspace.ledger_path)
     synced: list[str] = []
@@ -713,7 +713,7 @@ def test_a_run_whose_pdf_reader_cannot_start_stops_and_rejects_nothing(workspace
 
 def test_feedback_whose_pdf_reader_cannot_start_stops_and_rejects_nothing(workspace, register, monkeypatch,
                                                                            tmp_path):
-    from kokemus_docs import formread
+    from kokemus_docs.intake import formread
     from kokemus_docs.feedback.ingest import ingest_feedback
 
     def no_reader(data, **options):

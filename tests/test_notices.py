@@ -4,7 +4,7 @@ import pytest
 from docx import Document
 from ledgerfill import MONTH, fill_sample_ledger
 
-from kokemus_docs.notices import write_notices
+from kokemus_docs.pay.notices import write_notices
 
 NBSP = "\u00a0"
 
@@ -93,7 +93,7 @@ def test_empty_month_writes_nothing(filled, register):
 def test_pdf_notices_equal_one_at_a_time_and_number_their_pages(filled, register, tmp_path):
     import pdfplumber
 
-    from kokemus_docs.pdfconvert import soffice_convert
+    from kokemus_docs.documents.pdfconvert import soffice_convert
 
     def pages(pdf):
         with pdfplumber.open(pdf) as document:
@@ -124,8 +124,8 @@ def _claims_ledger(ws) -> None:
 
     from ledgerfill import add_form, line
 
-    from kokemus_docs.ledger import Ledger
-    from kokemus_docs.messages import Finding, status_text
+    from kokemus_docs.core.ledger import Ledger
+    from kokemus_docs.intake.messages import Finding, status_text
 
     warnings = [
         Finding("travel-no-ref", row=1, field="row01_travel_ref", params={"amount": Decimal("8.60")}),

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from kokemus_docs.paydates import is_banking_day, notice_deadline, payment_date, previous_banking_day
+from kokemus_docs.core.paydates import is_banking_day, notice_deadline, payment_date, previous_banking_day
 
 
 @pytest.mark.parametrize("service_month, paid_on", [

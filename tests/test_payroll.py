@@ -13,10 +13,10 @@ import pytest
 from ledgerfill import INJECTION, MONTH, add_form, fill_sample_ledger, line
 from openpyxl import load_workbook
 
-from kokemus_docs.errors import KokemusError, MonthClosed
-from kokemus_docs.ledger import Ledger
-from kokemus_docs.messages import Finding, paid_text, status_text, task_text, workbook_warning
-from kokemus_docs.payroll import closed_copy_path, write_payroll
+from kokemus_docs.core.errors import KokemusError, MonthClosed
+from kokemus_docs.core.ledger import Ledger
+from kokemus_docs.intake.messages import Finding, paid_text, status_text, task_text, workbook_warning
+from kokemus_docs.pay.payroll import closed_copy_path, write_payroll
 
 
 @pytest.fixture
@@ -316,7 +316,7 @@ def test_closed_copy_changed_after_closing_is_not_reprinted_as_the_closed_workbo
 
 
 def test_adjustment_lines_and_withdrawn_rows_are_shown(filled, reg, monkeypatch):
-    from kokemus_docs import payroll
+    from kokemus_docs.pay import payroll
 
     collect = payroll.collect_pay_month
 

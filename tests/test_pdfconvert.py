@@ -13,9 +13,9 @@ from docx.enum.text import WD_BREAK
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 
-from kokemus_docs import pdfconvert
-from kokemus_docs.errors import ConversionError, LibreOfficeMissing
-from kokemus_docs.pdfconvert import convert_many, soffice_convert
+from kokemus_docs.documents import pdfconvert
+from kokemus_docs.core.errors import ConversionError, LibreOfficeMissing
+from kokemus_docs.documents.pdfconvert import convert_many, soffice_convert
 
 TRICKY = "Åsa & Öberg <ääni> \"lainaus\" 'yksi'"
 

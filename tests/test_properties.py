@@ -14,7 +14,7 @@ from pathlib import PurePosixPath
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kokemus_docs.formatting import (
+from kokemus_docs.core.formatting import (
     MAX_ID_CHARS,
     ParseError,
     fi_date,
@@ -27,7 +27,7 @@ from kokemus_docs.formatting import (
     parse_money,
     parse_time,
 )
-from kokemus_docs.model import month_bounds, month_of
+from kokemus_docs.core.model import month_bounds, month_of
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 MAX_TRAVEL = Decimal("200.00")

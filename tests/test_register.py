@@ -9,9 +9,9 @@ from decimal import Decimal
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from kokemus_docs.errors import RegisterUnreadable
-from kokemus_docs.register import SHEETS, hetu_problem, load_register, write_empty_register, write_register
-from kokemus_docs.sample import demo_register, make_hetu, make_iban
+from kokemus_docs.core.errors import RegisterUnreadable
+from kokemus_docs.register.sheets import SHEETS, hetu_problem, load_register, write_empty_register, write_register
+from kokemus_docs.register.sample import demo_register, make_hetu, make_iban
 
 
 def test_round_trip_keeps_every_value(tmp_path, register):
@@ -328,7 +328,7 @@ def test_a_huge_name_packed_small_is_refused_before_reading(tmp_path):
 def test_total_unpacked_size_and_member_count_are_bounded(tmp_path, monkeypatch):
     import os
 
-    import kokemus_docs.register as register_module
+    import kokemus_docs.register.sheets as register_module
 
     noise = os.urandom(400_000)  # does not compress: passes the ratio check, counts towards the total
     path = _register_file(tmp_path, add={f"xl/media/image{i}.bin": noise for i in range(3)})
@@ -411,7 +411,7 @@ def test_a_missing_register_beside_another_format_says_to_save_as_xlsx(tmp_path,
 
 
 def test_more_rows_than_the_limit_is_refused(tmp_path, monkeypatch):
-    import kokemus_docs.register as register_module
+    import kokemus_docs.register.sheets as register_module
 
     reg = demo_register()
     path = write_register(tmp_path / "r.xlsx", reg.experts.values(), reg.units.values(), reg.contracts.values(),
@@ -447,7 +447,7 @@ FILLED_SETTINGS = {"business_id": "3221308-6", "postal_address_fi": "PL 46, 0610
 
 
 def test_check_warns_about_each_empty_organisation_setting(workspace):
-    from kokemus_docs.register import check_register
+    from kokemus_docs.register.sheets import check_register
 
     outcome = check_register(workspace)
     assert {w.field for w in outcome.warnings if w.code == "setting-missing"} == {
@@ -463,8 +463,8 @@ def test_check_warns_about_each_empty_organisation_setting(workspace):
 
 
 def test_check_warns_when_a_swedish_experts_unit_lacks_swedish_texts(workspace, register):
-    from kokemus_docs.register import check_register
-    from kokemus_docs.sample import write_sample_register
+    from kokemus_docs.register.sheets import check_register
+    from kokemus_docs.register.sample import write_sample_register
 
     workspace.config["organisation"].update(FILLED_SETTINGS)
     assert check_register(workspace).warnings == [w for w in check_register(workspace).warnings
@@ -484,8 +484,8 @@ def test_check_warns_when_a_swedish_experts_unit_lacks_swedish_texts(workspace, 
 
 
 def test_a_unit_without_finnish_text_needs_no_swedish_one(workspace, register):
-    from kokemus_docs.register import check_register
-    from kokemus_docs.sample import write_sample_register
+    from kokemus_docs.register.sheets import check_register
+    from kokemus_docs.register.sample import write_sample_register
 
     sv_unit = next(c.unit_id for c in register.contracts.values() if register.experts[c.expert_id].language == "sv")
     units = dict(register.units)

@@ -8,10 +8,10 @@ from decimal import Decimal
 
 import pytest
 
-from kokemus_docs.formfields import ReturnedForm, form_id_for
-from kokemus_docs.messages import CATALOGUE, FIELD_LABELS
-from kokemus_docs.model import FeeRate, Register
-from kokemus_docs.rules import FormCheck, cancellation_cutoff, line_json, validate_form
+from kokemus_docs.forms.fields import ReturnedForm, form_id_for
+from kokemus_docs.intake.messages import CATALOGUE, FIELD_LABELS
+from kokemus_docs.core.model import FeeRate, Register
+from kokemus_docs.intake.rules import FormCheck, cancellation_cutoff, line_json, validate_form
 
 # In the demo register: S-2026-001 is KA-001 (fi) at MTP-PORVOO with individual, group, common_meeting;
 # S-2026-003 is KA-003 (sv) at PERHE-LOVIISA with group, pair, common_meeting; S-2026-002 has lecture.
@@ -477,7 +477,7 @@ def test_row_date_without_a_year_outside_the_month_names_the_nearest_year(regist
     pytest.param("12.345", None, id="three-decimals"),
 ])
 def test_max_travel_setting(workspace, setting, expected):
-    from kokemus_docs.errors import WorkspaceError
+    from kokemus_docs.core.errors import WorkspaceError
 
     workspace.config["forms"]["max_travel_eur"] = setting
     if expected is None:

@@ -10,11 +10,11 @@ from click.testing import CliRunner
 from flask.testing import FlaskClient
 from webfixtures import MONTH, PASSWORDS, TRICKY_FIRST, build_site, personal_data, readable_text
 
-from kokemus_docs.accounts import verify_user
+from kokemus_docs.web.accounts import verify_user
 from kokemus_docs.cli import cli
-from kokemus_docs.links import expert_upload_url, resolve_token
+from kokemus_docs.forms.links import expert_upload_url, resolve_token
 from kokemus_docs.web import create_app
-from kokemus_docs.workspace import Workspace
+from kokemus_docs.core.workspace import Workspace
 
 ROLES = ("anonymous", "coordinator", "unit", "other_unit", "payroll", "expert")
 LOGINS = {"coordinator": "coord", "unit": "unit-mtp", "other_unit": "unit-perhe", "payroll": "hpk"}
@@ -216,7 +216,7 @@ def test_failed_logins_are_throttled_per_account(app, site):
     assert login(app.test_client(), "throttled", PASSWORDS["throttled"]).status_code == 429
     assert login(app.test_client(), "coord", PASSWORDS["coord"]).status_code == 302
     entries = Workspace.open(site.root)
-    from kokemus_docs.accounts import audit_log
+    from kokemus_docs.web.accounts import audit_log
 
     assert any(e["actor"] == "throttled" and e["result"] == "failed" for e in audit_log(entries))
 
@@ -314,7 +314,7 @@ def test_expert_cannot_upload_someone_elses_form(app, site):
     response = _upload(client, f"/e/{site.tokens['KA-001']}", site.uploads["other_expert"])
     assert response.status_code == 400
     assert "ei ole sinun" in response.get_data(as_text=True)
-    with __import__("kokemus_docs.ledger", fromlist=["Ledger"]).Ledger(Workspace.open(site.root).ledger_path) as ledger:
+    with __import__("kokemus_docs.core.ledger", fromlist=["Ledger"]).Ledger(Workspace.open(site.root).ledger_path) as ledger:
         assert ledger.form(f"S-2026-004_{MONTH}") is None
 
 
@@ -339,7 +339,7 @@ def test_expert_cannot_upload_someone_elses_form_under_their_own_id(app, site, t
     assert "ei ole sinun" in page
     assert site.register.experts[other.expert_id].first_name not in page
     assert site.register.units[other.unit_id].name("fi") not in page
-    with __import__("kokemus_docs.ledger", fromlist=["Ledger"]).Ledger(Workspace.open(site.root).ledger_path) as ledger:
+    with __import__("kokemus_docs.core.ledger", fromlist=["Ledger"]).Ledger(Workspace.open(site.root).ledger_path) as ledger:
         assert not ledger.db.execute("SELECT 1 FROM submissions WHERE form_id = ?",
                                      (f"S-2026-004_{MONTH}",)).fetchall()
 
@@ -500,7 +500,7 @@ def test_steps_and_uploads_wait_for_the_workspace_lock(app, site, clients, monke
     import threading
 
     from kokemus_docs.web import overview
-    from kokemus_docs.workspace import workspace_lock
+    from kokemus_docs.core.workspace import workspace_lock
 
     monkeypatch.setattr(overview, "WEB_LOCK_WAIT", 0.2)
     ws = Workspace.open(site.root)
@@ -531,7 +531,7 @@ def test_steps_and_uploads_wait_for_the_workspace_lock(app, site, clients, monke
 @pytest.mark.libreoffice
 @pytest.mark.parametrize("warm", [pytest.param(True, id="warm"), pytest.param(False, id="cold-fallback")])
 def test_warm_office_converts_one_document(site, tmp_path, monkeypatch, warm):
-    from kokemus_docs.web import warmoffice
+    from kokemus_docs.documents import warmoffice
 
     if not warm:  # without python3-uno the batch converter does the work
         monkeypatch.setattr(warmoffice, "UNO_PYTHONS", ())
@@ -555,7 +555,7 @@ def test_warm_office_converts_one_document(site, tmp_path, monkeypatch, warm):
 
 
 def test_client_address_from_the_proxy_when_configured(tmp_path):
-    from kokemus_docs.workspace import init_workspace
+    from kokemus_docs.core.workspace import init_workspace
 
     ws, _ = init_workspace(tmp_path / "proxied")
     config = ws.root / "kokemus.toml"
@@ -605,8 +605,8 @@ def test_login_returns_to_the_page_asked_for_on_this_site_only(app):
 
 def test_login_over_https_behind_the_proxy(tmp_path):
     """Over HTTPS the CSRF check wants a same-site Referer; the pages' Referrer-Policy must let the browser send it."""
-    from kokemus_docs.accounts import add_user
-    from kokemus_docs.workspace import init_workspace
+    from kokemus_docs.web.accounts import add_user
+    from kokemus_docs.core.workspace import init_workspace
 
     ws, _ = init_workspace(tmp_path / "https")
     config = ws.root / "kokemus.toml"
@@ -648,7 +648,7 @@ def test_an_unexpected_error_gets_the_apps_own_page_without_detail(site):
 
 @pytest.mark.parametrize("value", ['"one"', "-1", "1.5", "true"])
 def test_serve_names_a_wrong_proxy_hops_setting(tmp_path, value):
-    from kokemus_docs.workspace import init_workspace
+    from kokemus_docs.core.workspace import init_workspace
 
     ws, _ = init_workspace(tmp_path / "proxied")
     config = ws.root / "kokemus.toml"

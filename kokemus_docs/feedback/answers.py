@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from kokemus_docs.errors import Problem
+from kokemus_docs.core.errors import Problem
 from kokemus_docs.feedback.questions import (
     COMMENT_MAX,
     LANGUAGES,
@@ -18,9 +18,9 @@ from kokemus_docs.feedback.questions import (
     RESPONDENTS,
     STATEMENTS,
 )
-from kokemus_docs.formatting import ParseError, parse_date
-from kokemus_docs.ledger import Ledger
-from kokemus_docs.model import Register
+from kokemus_docs.core.formatting import ParseError, parse_date
+from kokemus_docs.core.ledger import Ledger
+from kokemus_docs.core.model import Register
 
 CHANNELS = ("pdf", "csv", "xlsx", "web")
 MAX_VALUE_CHARS = 200  # any value but the comment

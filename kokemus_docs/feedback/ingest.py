@@ -15,16 +15,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from kokemus_docs.errors import Problem
+from kokemus_docs.core.errors import Problem
 from kokemus_docs.feedback.answers import Answer, check_answer, store_answers
 from kokemus_docs.feedback.questions import RESPONDENT_ALIASES, RESPONDENTS, questionnaire_seal_matches
 from kokemus_docs.feedback.read import MAX_FILE_BYTES, FeedbackUnreadable, read_export, read_questionnaire
-from kokemus_docs.fileio import FileTooLarge, NotRegularFile, read_regular
-from kokemus_docs.formread import ReaderUnavailable
-from kokemus_docs.ledger import Ledger
-from kokemus_docs.model import Register
-from kokemus_docs.report import Outcome, Progress, no_progress
-from kokemus_docs.workspace import Workspace
+from kokemus_docs.core.fileio import FileTooLarge, NotRegularFile, read_regular
+from kokemus_docs.intake.formread import ReaderUnavailable
+from kokemus_docs.core.ledger import Ledger
+from kokemus_docs.core.model import Register
+from kokemus_docs.core.report import Outcome, Progress, no_progress
+from kokemus_docs.core.workspace import Workspace
 
 SUFFIXES = (".pdf", ".csv", ".xlsx")
 

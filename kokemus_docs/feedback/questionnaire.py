@@ -20,7 +20,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from kokemus_docs.errors import KokemusError, Problem
+from kokemus_docs.core.errors import KokemusError, Problem
 from kokemus_docs.feedback.ingest import feedback_inbox
 from kokemus_docs.feedback.questions import (
     COMMENT_MAX,
@@ -37,12 +37,12 @@ from kokemus_docs.feedback.questions import (
     questions,
     words,
 )
-from kokemus_docs.fileio import atomic_path, safe_filename
-from kokemus_docs.ledger import Ledger
-from kokemus_docs.model import Register
-from kokemus_docs.qr import dark_runs, qr_modules
-from kokemus_docs.report import Outcome, Progress, no_progress
-from kokemus_docs.workspace import Workspace
+from kokemus_docs.core.fileio import atomic_path, safe_filename
+from kokemus_docs.core.ledger import Ledger
+from kokemus_docs.core.model import Register
+from kokemus_docs.forms.qr import dark_runs, qr_modules
+from kokemus_docs.core.report import Outcome, Progress, no_progress
+from kokemus_docs.core.workspace import Workspace
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")  # Debian package fonts-dejavu-core
 FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"

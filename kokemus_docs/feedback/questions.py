@@ -10,7 +10,7 @@ import base64
 import hashlib
 import hmac
 
-from kokemus_docs.formfields import compute_seal, seal_matches
+from kokemus_docs.forms.fields import compute_seal, seal_matches
 
 RESPONDENTS = ("client", "employee", "expert")
 LANGUAGES = ("fi", "sv", "en")

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from kokemus_docs.errors import KokemusError
+from kokemus_docs.core.errors import KokemusError
 from kokemus_docs.feedback.questions import ANSWER_FIELDS, IDENTITY_FIELDS, SEAL_FIELD
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -69,7 +69,7 @@ def read_questionnaire(data: bytes) -> ReturnedQuestionnaire:
     """Read a returned questionnaire PDF: live form fields, else the text and marks a flattened copy shows.
 
     The PDF is parsed by the shared safe reader (formread.read_pdf: a worker process within limits)."""
-    from kokemus_docs.formread import FormUnreadable, read_pdf
+    from kokemus_docs.intake.formread import FormUnreadable, read_pdf
 
     try:
         content = read_pdf(data, pages=True)

@@ -9,8 +9,8 @@ from datetime import date
 from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
 from flask_login import UserMixin, current_user, login_required, login_user, logout_user
 
-from kokemus_docs import accounts
-from kokemus_docs.model import month_of
+from kokemus_docs.web import accounts
+from kokemus_docs.core.model import month_of
 from kokemus_docs.web.extensions import limiter, login_manager
 from kokemus_docs.web.i18n import LANGUAGES
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, g, render_template, request, send_file
 
-from kokemus_docs.links import resolve_token
+from kokemus_docs.forms.links import resolve_token
 from kokemus_docs.web import overview
 from kokemus_docs.web.auth import audit
 from kokemus_docs.web.extensions import limiter

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import abort, g, send_file
 
-from kokemus_docs.errors import KokemusError
+from kokemus_docs.core.errors import KokemusError
 from kokemus_docs.web import overview
 from kokemus_docs.web.auth import audit
 

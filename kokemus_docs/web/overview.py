@@ -17,13 +17,13 @@ from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 
-from kokemus_docs.fileio import safe_filename
-from kokemus_docs.ledger import Ledger
-from kokemus_docs.model import Register, month_bounds
-from kokemus_docs.paydates import notice_deadline, payment_date
-from kokemus_docs.register import RegisterCheck, load_register
-from kokemus_docs.report import Outcome
-from kokemus_docs.workspace import Workspace, workspace_lock
+from kokemus_docs.core.fileio import safe_filename
+from kokemus_docs.core.ledger import Ledger
+from kokemus_docs.core.model import Register, month_bounds
+from kokemus_docs.core.paydates import notice_deadline, payment_date
+from kokemus_docs.register.sheets import RegisterCheck, load_register
+from kokemus_docs.core.report import Outcome
+from kokemus_docs.core.workspace import Workspace, workspace_lock
 
 MONTH_PATTERN = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 ZERO = Decimal("0.00")
@@ -62,7 +62,7 @@ _figures_cache: dict[tuple, object] = {}
 
 def cached_year_figures(ws: Workspace, check: RegisterCheck, year: int):
     """indicators.year_figures for the charts, computed again only when the ledger or the register changed."""
-    from kokemus_docs.indicators import year_figures
+    from kokemus_docs.indicators.workbook import year_figures
 
     key = (str(ws.root), year, _file_stamp(ws.register_path), ledger_stamp(ws))
     with _register_lock:
@@ -239,7 +239,7 @@ def with_pdfs(ws: Workspace, rels: list[str]) -> list[str]:
 
 def pdf_on_request(ws: Workspace, rel: str, folders: tuple[str, ...]) -> Path | None:
     """The PDF at `rel`, converted now from the DOCX beside it when it is missing or older (warm LibreOffice)."""
-    from kokemus_docs.web.warmoffice import warm_office
+    from kokemus_docs.documents.warmoffice import warm_office
 
     if not rel.endswith(".pdf"):
         return None
@@ -329,11 +329,11 @@ STEPS = ("contracts", "intro-packs", "forms", "notices", "payroll", "close", "in
 
 def run_step(ws: Workspace, register: Register, step: str, month: str, formats: tuple[str, ...] = ("docx",)) -> Outcome:
     """Run one of the month's steps as the CLI command of the same name does (the caller holds `writing`)."""
-    from kokemus_docs.documents import render_contracts, render_intro_packs
-    from kokemus_docs.hourform import issue_forms
-    from kokemus_docs.indicators import write_indicators
-    from kokemus_docs.notices import write_notices
-    from kokemus_docs.payroll import write_payroll
+    from kokemus_docs.documents.render import render_contracts, render_intro_packs
+    from kokemus_docs.forms.hourform import issue_forms
+    from kokemus_docs.indicators.workbook import write_indicators
+    from kokemus_docs.pay.notices import write_notices
+    from kokemus_docs.pay.payroll import write_payroll
 
     if step == "contracts":
         return render_contracts(ws, register, formats=formats)

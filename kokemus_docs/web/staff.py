@@ -7,18 +7,18 @@ from datetime import date
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 
-from kokemus_docs import accounts
-from kokemus_docs.errors import KokemusError
-from kokemus_docs.ledger import Ledger
-from kokemus_docs.links import expert_upload_url, revoke_links
-from kokemus_docs.model import month_of, next_month
+from kokemus_docs.web import accounts
+from kokemus_docs.core.errors import KokemusError
+from kokemus_docs.core.ledger import Ledger
+from kokemus_docs.forms.links import expert_upload_url, revoke_links
+from kokemus_docs.core.model import month_of, next_month
 from kokemus_docs.web import overview
 from kokemus_docs.web.auth import audit, roles_required
 from kokemus_docs.web.charts import bar_chart
 from kokemus_docs.web.files import send_workspace_file
 from kokemus_docs.web.i18n import t
 from kokemus_docs.web.uploads import ingest_uploads
-from kokemus_docs.workspace import WorkspaceBusy
+from kokemus_docs.core.workspace import WorkspaceBusy
 
 bp = Blueprint("staff", __name__)
 ROWS_PER_PAGE = 200

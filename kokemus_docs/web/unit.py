@@ -7,8 +7,8 @@ from datetime import date
 from flask import Blueprint, abort, g, redirect, render_template, url_for
 from flask_login import current_user
 
-from kokemus_docs import accounts
-from kokemus_docs.model import month_of
+from kokemus_docs.web import accounts
+from kokemus_docs.core.model import month_of
 from kokemus_docs.web import overview
 from kokemus_docs.web.auth import audit, roles_required
 from kokemus_docs.web.files import send_workspace_file

@@ -10,12 +10,12 @@ from pathlib import Path
 
 from werkzeug.datastructures import FileStorage
 
-from kokemus_docs.formread import FormUnreadable, read_form
-from kokemus_docs.ingest import ingest_forms
-from kokemus_docs.model import Register
-from kokemus_docs.paydates import payment_date
+from kokemus_docs.intake.formread import FormUnreadable, read_form
+from kokemus_docs.intake.ingest import ingest_forms
+from kokemus_docs.core.model import Register
+from kokemus_docs.core.paydates import payment_date
 from kokemus_docs.web.overview import register_check, writing
-from kokemus_docs.workspace import Workspace, WorkspaceBusy
+from kokemus_docs.core.workspace import Workspace, WorkspaceBusy
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_FILES = 100

@@ -1,0 +1,43 @@
+"""What a library operation hands back to whoever called it (the CLI prints it, --json dumps it)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kokemus_docs.core.errors import Problem
+
+# progress(done, total, label): called by long batches; the CLI draws it on stderr.
+Progress = Callable[[int, int, str], None]
+
+
+def no_progress(done: int, total: int, label: str) -> None:
+    return None
+
+
+@dataclass
+class Outcome:
+    """Files written, problems found, command-specific JSON keys, and lines for a person to read."""
+
+    written: list[Path] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    extra: dict = field(default_factory=dict)
+    summary: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def merge(self, other: Outcome) -> Outcome:
+        self.written += other.written
+        self.errors += other.errors
+        self.warnings += other.warnings
+        self.summary += other.summary
+        for key, value in other.extra.items():
+            if isinstance(value, list) and isinstance(self.extra.get(key), list):
+                self.extra[key] = self.extra[key] + value
+            else:
+                self.extra[key] = value
+        return self

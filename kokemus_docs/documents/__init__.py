@@ -1,0 +1,1 @@
+"""Signature-ready documents from Word templates: contracts, introduction packs, and their PDF conversion through LibreOffice."""

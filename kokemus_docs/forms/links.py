@@ -1,0 +1,139 @@
+"""Experts' personal upload addresses: `<public_url>/e/<token>`, one per expert and service month.
+
+The token is an HMAC of the expert, the month and a generation number under the workspace's sealing key, so
+the same expert and month always give the same address (it can be printed on the hour form and in
+`kokemus links` alike). The ledger keeps only a SHA-256 of each token, to look it up. Revoking bumps the
+generation: the old address stops working and a new one is made. An address is useless once its month is
+closed in the payroll.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+
+from kokemus_docs.core.errors import Problem
+from kokemus_docs.core.ledger import Ledger
+from kokemus_docs.core.model import Register, month_bounds
+from kokemus_docs.register.sheets import select_contracts
+from kokemus_docs.core.report import Outcome
+from kokemus_docs.core.workspace import Workspace
+
+TOKEN_BYTES = 18
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{24}")
+EXPERT_PATH = "/e/"
+
+
+
+@dataclass(frozen=True)
+class ExpertLink:
+    """What a token opens: one expert's forms, for uploads of one service month."""
+
+    expert_id: str
+    month: str
+    closed: bool  # the month is closed: the address no longer takes forms
+
+
+@contextmanager
+def _opened(ws: Workspace, ledger: Ledger | None = None) -> Iterator[Ledger]:
+    """`ledger` when the caller has one open (e.g. for many addresses in one transaction), else our own."""
+    if ledger is not None:
+        yield ledger
+        return
+    with Ledger(ws.ledger_path) as own:
+        yield own
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("ascii")).hexdigest()
+
+
+def _generation(ledger: Ledger, expert_id: str, month: str) -> int:
+    row = ledger.db.execute("SELECT generation FROM expert_link_generations WHERE expert_id = ? AND month = ?",
+                            (expert_id, month)).fetchone()
+    return int(row["generation"]) if row else 1
+
+
+def _token(key: bytes, expert_id: str, month: str, generation: int) -> str:
+    message = f"kokemus-expert-link\x00{expert_id}\x00{month}\x00{generation}".encode()
+    mac = hmac.new(key, message, hashlib.sha256).digest()[:TOKEN_BYTES]
+    return base64.urlsafe_b64encode(mac).decode("ascii")
+
+
+def expert_token(ws: Workspace, expert_id: str, month: str, *, ledger: Ledger | None = None) -> str:
+    """The expert's current token for `month`, recorded (as a hash) so that the web app can resolve it."""
+    month_bounds(month)
+    with _opened(ws, ledger) as db:
+        generation = _generation(db, expert_id, month)
+        token = _token(ws.seal_key(), expert_id, month, generation)
+        digest = _digest(token)
+        if db.db.execute("SELECT 1 FROM expert_links WHERE token_sha256 = ?", (digest,)).fetchone() is None:
+            db.db.execute("INSERT OR IGNORE INTO expert_links (token_sha256, expert_id, month, generation,"
+                          " created_at) VALUES (?, ?, ?, ?, ?)", (digest, expert_id, month, generation,
+                                                                  datetime.now().isoformat(timespec="seconds")))
+    return token
+
+
+def expert_upload_url(ws: Workspace, expert_id: str, month: str, *, ledger: Ledger | None = None) -> str | None:
+    """The expert's personal upload address for `month`, or None when kokemus.toml sets no web.public_url."""
+    base = ws.public_url
+    if not base:
+        return None
+    return f"{base}{EXPERT_PATH}{expert_token(ws, expert_id, month, ledger=ledger)}"
+
+
+def resolve_token(ws: Workspace, token: str) -> ExpertLink | None:
+    """The expert and month a token opens; None for an unknown, malformed or revoked token."""
+    if not isinstance(token, str) or not TOKEN_PATTERN.fullmatch(token):
+        return None
+    with _opened(ws) as ledger:
+        row = ledger.db.execute("SELECT expert_id, month, generation FROM expert_links WHERE token_sha256 = ?",
+                                (_digest(token),)).fetchone()
+        if row is None or int(row["generation"]) != _generation(ledger, row["expert_id"], row["month"]):
+            return None
+        return ExpertLink(expert_id=row["expert_id"], month=row["month"], closed=ledger.is_closed(row["month"]))
+
+
+def revoke_links(ws: Workspace, expert_id: str, month: str) -> str | None:
+    """Stop the expert's current address for `month`; returns the new address (None without public_url)."""
+    month_bounds(month)
+    with _opened(ws) as ledger:
+        generation = _generation(ledger, expert_id, month) + 1
+        ledger.db.execute(
+            "INSERT INTO expert_link_generations (expert_id, month, generation, revoked_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (expert_id, month) DO UPDATE SET generation = excluded.generation,"
+            " revoked_at = excluded.revoked_at",
+            (expert_id, month, generation, datetime.now().isoformat(timespec="seconds")))
+        ledger.db.execute("DELETE FROM expert_links WHERE expert_id = ? AND month = ? AND generation < ?",
+                          (expert_id, month, generation))
+        return expert_upload_url(ws, expert_id, month, ledger=ledger)
+
+
+def list_links(ws: Workspace, register: Register, month: str, *, expert_ids: Sequence[str] = ()) -> Outcome:
+    """Each signed contract's expert address for `month` (`kokemus links`)."""
+    month_bounds(month)
+    selection = select_contracts(register, expert_ids=expert_ids)
+    outcome = Outcome(errors=selection.errors, warnings=selection.warnings, extra={"links": []})
+    if not ws.public_url:
+        outcome.errors.append(Problem(
+            "kokemus.toml sets no web.public_url, so there is no address to give; set it to the web app's "
+            "address (e.g. https://kokemus.example.fi).", field="web.public_url", code="no-public-url"))
+        return outcome
+    with _opened(ws) as ledger, ledger.transaction():
+        for contract in selection.contracts:
+            if not contract.overlaps_month(month) or contract.signed_on is None:
+                continue
+            url = expert_upload_url(ws, contract.expert_id, month, ledger=ledger)
+            outcome.extra["links"].append({"contract_id": contract.contract_id, "expert_id": contract.expert_id,
+                                           "month": month, "url": url})
+            outcome.summary.append(f"{contract.contract_id} {contract.expert_id} {month}: {url}")
+    if not outcome.extra["links"]:
+        outcome.summary.append(f"No signed contracts valid in {month}.")
+    return outcome
+

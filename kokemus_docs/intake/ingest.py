@@ -1,0 +1,825 @@
+"""Taking in returned hour forms: read, check the seal, apply the fee rules, record in the ledger, archive.
+
+Each file makes its own crash-safe journey, one file at a time under the workspace lock:
+
+1. a file in forms/inbox/ is first moved into forms/inbox/.ingesting/ (so a run killed half way can tell its
+   own unfinished files from new ones sent later);
+2. only a regular file is read (never through a symlink, never a fifo or a device), once, within a size limit;
+3. in one ledger transaction: the decision, an archive copy written from exactly the bytes read (fsynced, in
+   forms/processed/<month>/ or forms/rejected/, never overwriting: a clashing name gets -2, -3, ...), the
+   submission row naming that copy, the form and its lines, the feedback file; then the commit;
+4. only then the original leaves the inbox (files from elsewhere are copied and left where they are).
+
+A run killed at any moment is finished by the next one: unfinished files in .ingesting/ are taken first, a file
+whose row was committed is only removed, an archive copy whose row never committed is adopted, temp files are
+removed. Any unexpected failure on one file rejects that file (moved to forms/rejected/, logged without personal
+data in .kokemus/kokemus.log) and the run goes on with the next.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import sqlite3
+import stat
+import traceback
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from kokemus_docs.pay.corrections import Correction, compare
+from kokemus_docs.core.fileio import (
+    FileTooLarge,
+    NotRegularFile,
+    fsync_dir,
+    read_regular,
+    remove_stray_temps,
+    safe_filename,
+    write_new_durably,
+)
+from kokemus_docs.core.formatting import fi_date, fi_month, money
+from kokemus_docs.forms.fields import SEAL_FIELD, ReturnedForm, seal_matches
+from kokemus_docs.intake.formread import FormUnreadable, ReaderUnavailable, read_form
+from kokemus_docs.forms.hourform import field_label
+from kokemus_docs.core.ledger import FormRecord, Ledger, LedgerError, LedgerLine, ledger_busy_error
+from kokemus_docs.intake.messages import ROW_WORD, Finding, month_genitive_text, month_text
+from kokemus_docs.core.model import Register, next_month
+from kokemus_docs.core.paydates import notice_deadline, payment_date
+from kokemus_docs.core.report import Outcome, Progress, no_progress
+from kokemus_docs.intake.rules import FormCheck, line_json, validate_form
+from kokemus_docs.core.workspace import Workspace, WorkspaceBusy, workspace_lock
+
+FEEDBACK_DIR = "feedback"
+CLAIM_DIR = ".ingesting"  # in forms/inbox/: files taken by a run that has not finished them yet
+_ARCHIVE_NAME_BYTES = 240  # room for a -2, -3, ... suffix below the file systems' 255
+MAX_FORM_BYTES = 25 * 1024 * 1024  # a filled hour form is well under 1 MB; a larger file is not read at all
+# Errors that would fail every file the same way: they stop the run instead of rejecting file after file.
+_RUN_STOPPING_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS}
+
+
+@dataclass
+class FormResult:
+    """What happened to one file."""
+
+    path: Path
+    status: str = "rejected"
+    form_id: str = ""
+    contract_id: str = ""
+    expert_id: str = ""
+    unit_id: str = ""
+    month: str = ""
+    pay_month: str = ""
+    late: bool = False
+    findings: list[Finding] = field(default_factory=list)
+    lines: list[LedgerLine] = field(default_factory=list)
+    archived_as: Path | None = None
+    feedback: Path | None = None
+    duplicate_of: str = ""
+    correction: Correction | None = None  # a correction received after the form's payroll month was closed
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.is_error]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if not f.is_error]
+
+
+@dataclass
+class _Source:
+    """One file to take in: where it is now, where it was given (as reported), and whose it is to move."""
+
+    path: Path            # absolute; folders resolved, the file's own name never followed
+    shown: Path           # as reported: forms/inbox/<name> for a file taken from the inbox
+    from_inbox: bool = False    # to be moved into .ingesting/ first, removed once committed
+    claimed: bool = False       # in .ingesting/ now
+    left_over: bool = False     # found in .ingesting/: taken by an earlier run that was interrupted
+    from_rejected: bool = False  # in forms/rejected/: moved out of it when it is now accepted
+    data: bytes | None = None
+    sha256: str = ""
+    claimed_at: float = 0.0     # when a left-over file was taken aside (its status change time)
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def moves(self) -> bool:
+        """Whether the file leaves where it is once taken in (inbox and forms/rejected/); others are copied."""
+        return self.claimed or self.from_inbox or self.from_rejected
+
+
+def ingest_forms(ws: Workspace, register: Register, paths: Sequence[Path] = (), *,
+                 received_on: date | None = None, progress: Progress | None = None) -> Outcome:
+    """Ingest returned hour forms: files or folders (only *.pdf in folders, sorted); default forms/inbox/.
+
+    Each file ends up 'accepted', 'replaced' (a corrected version of a form already in the ledger), 'duplicate'
+    (these exact bytes were accepted before) or 'rejected' (with a feedback file for the expert in
+    outputs/feedback/). `received_on` (default today) decides whether a form is late and so which payroll pays it.
+    Takes the workspace lock (see workspace.workspace_lock) for the whole run.
+    """
+    received_on = received_on or date.today()
+    progress = progress or no_progress
+    outcome = Outcome()
+    results: list[FormResult] = []
+    with workspace_lock(ws, "forms ingest"), Ledger(ws.ledger_path) as ledger:
+        session = _Session(ws, register, received_on, ledger)
+        session.remove_stray_temps()
+        sources, missing = _collect(session, paths)
+        for path in missing:
+            outcome.errors.append(Finding("not-found").problem(path=str(path)))
+        if not sources and not missing:
+            where = ", ".join(str(p) for p in paths) or ws.rel(ws.inbox_dir)
+            outcome.summary.append(f"No hour forms (*.pdf) to ingest in {where}.")
+        for done, source in enumerate(sources, start=1):
+            result = session.handle(source)
+            if result is not None:
+                results.append(result)
+                _report(session, result, outcome)
+            progress(done, len(sources), source.name)
+        session.remove_empty_claim_dir()
+    outcome.extra["forms"] = [_form_json(session, r) for r in results]
+    if results:
+        counts = {s: sum(r.status == s for r in results) for s in ("accepted", "replaced", "duplicate", "rejected")}
+        outcome.summary.append("Hour forms: " + ", ".join(f"{n} {s}" for s, n in counts.items() if n) + ".")
+    return outcome
+
+
+def _collect(session: _Session, paths: Sequence[Path]) -> tuple[list[_Source], list[Path]]:
+    """The files to take in, in order, each once; and the given paths that do not exist.
+
+    Symlinks and other non-regular entries named *.pdf are collected too (to be rejected); a folder's other
+    names are left alone. When the inbox is read, files a killed run left in .ingesting/ come first.
+    """
+    sources: list[_Source] = []
+    missing: list[Path] = []
+    seen: set[Path] = set()
+
+    def add(source: _Source) -> None:
+        if source.path not in seen:
+            seen.add(source.path)
+            sources.append(source)
+
+    for given in [Path(p) for p in paths] or [session.inbox]:
+        if not os.path.lexists(given):
+            missing.append(given)
+            continue
+        if os.path.isdir(given):  # a folder named on the command line may be a link to one
+            folder = given.resolve()
+            if folder == session.inbox:
+                for path in _pdf_entries(session.claim_dir):
+                    add(_Source(path=path, shown=folder / path.name, claimed=True, left_over=True))
+            for path in _pdf_entries(folder):
+                add(session.source(path))
+        else:
+            add(session.source(Path(os.path.abspath(given)).parent.resolve() / given.name))
+    return sources, missing
+
+
+def _pdf_entries(folder: Path) -> list[Path]:
+    """Entries named *.pdf in `folder` (any type: links and fifos too, none followed), by name."""
+    try:
+        with os.scandir(folder) as entries:
+            return sorted((folder / e.name for e in entries if e.name.lower().endswith(".pdf")),
+                          key=lambda p: p.name)
+    except FileNotFoundError:
+        return []
+
+
+class _Session:
+    """One ingest run: the workspace, the register, one ledger connection, the sealing key, the settings."""
+
+    def __init__(self, ws: Workspace, register: Register, received_on: date, ledger: Ledger):
+        self.ws = ws
+        self.register = register
+        self.received_on = received_on
+        self.ledger = ledger
+        self.key = ws.seal_key()
+        self.root = ws.root.resolve()
+        self.inbox = ws.inbox_dir.resolve()
+        self.claim_dir = self.inbox / CLAIM_DIR
+        self.processed_dir = ws.processed_dir.resolve()
+        self.rejected_dir = ws.rejected_dir.resolve()
+        self.cutoff = ws.cancellation_cutoff
+        self.max_travel = ws.max_travel_eur
+
+    def rel(self, path: Path) -> str:
+        """Workspace-relative path of an already resolved path (absolute if outside the workspace)."""
+        return path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else str(path)
+
+    def source(self, path: Path) -> _Source:
+        return _Source(path=path, shown=path, from_inbox=path.parent == self.inbox,
+                       from_rejected=path.parent == self.rejected_dir)
+
+    def remove_stray_temps(self) -> None:
+        """Temp files of a killed run (under the lock no other run has any in progress)."""
+        folders = [self.inbox, self.claim_dir, self.rejected_dir, self.processed_dir]
+        try:
+            with os.scandir(self.processed_dir) as entries:
+                folders += sorted(self.processed_dir / e.name for e in entries if e.is_dir(follow_symlinks=False))
+        except FileNotFoundError:
+            pass
+        removed = sum(remove_stray_temps(folder) for folder in folders)
+        if removed:
+            self.ws.log.info("ingest: removed %d temp file(s) left by an interrupted run", removed)
+
+    def remove_empty_claim_dir(self) -> None:
+        try:
+            os.rmdir(self.claim_dir)
+        except OSError:
+            pass  # not there, or holds a file to finish next time
+
+    # --- one file ------------------------------------------------------------------------------
+    def handle(self, source: _Source) -> FormResult | None:
+        """Take in one file; None when it only finished what an interrupted run had done already.
+
+        Nothing that goes wrong with this one file stops the run: it is rejected with the reason.
+        """
+        result = FormResult(path=source.shown)
+        try:
+            return self._journey(source, result)
+        except sqlite3.OperationalError as exc:  # busy, full, damaged: every file would fail the same way
+            raise ledger_busy_error(self.ledger.path, exc) or exc from None
+        except (LedgerError, WorkspaceBusy, ReaderUnavailable):
+            raise
+        except OSError as exc:
+            if exc.errno in _RUN_STOPPING_ERRNOS:
+                raise
+            return self._reject_unexpected(source, FormResult(path=source.shown), exc)
+        except Exception as exc:  # one bad file must never stop the others
+            return self._reject_unexpected(source, FormResult(path=source.shown), exc)
+
+    def _journey(self, source: _Source, result: FormResult) -> FormResult | None:
+        if source.from_inbox and not source.claimed:
+            self._claim(source)
+        try:
+            info = os.lstat(source.path)
+        except FileNotFoundError:
+            result.findings.append(Finding("not-found"))
+            return result
+        if not stat.S_ISREG(info.st_mode):
+            return self._reject_unread(source, result, _not_regular_text(info.st_mode), archive=False)
+        if info.st_size > MAX_FORM_BYTES:
+            return self._reject_unread(source, result, _too_large_text(info.st_size), archive=True)
+        try:
+            source.data = read_regular(source.path, MAX_FORM_BYTES)
+        except NotRegularFile as exc:
+            return self._reject_unread(source, result, _not_regular_text(exc.mode), archive=False)
+        except FileTooLarge as exc:
+            return self._reject_unread(source, result, _too_large_text(exc.size), archive=True)
+        except OSError as exc:
+            return self._reject_unread(source, result, f"The file cannot be read ({exc.strerror}). Check its "
+                                                       "permissions and send it again.", archive=True)
+        source.sha256 = hashlib.sha256(source.data).hexdigest()
+        source.claimed_at = info.st_ctime
+        if self._finish_interrupted(source):
+            return None
+        return self._take_in(source, result)
+
+    def _claim(self, source: _Source) -> None:
+        """Move an inbox file into .ingesting/ (the link itself, for a symlink; nothing is followed)."""
+        self.claim_dir.mkdir(exist_ok=True)
+        target = self.claim_dir / source.name
+        if os.path.lexists(target):
+            return  # cannot happen under the lock after the leftovers went first; read it where it is
+        os.rename(source.path, target)  # not fsynced: lost in a power cut, it is simply taken again from the inbox
+        source.path, source.claimed = target, True
+
+    def _finish_interrupted(self, source: _Source) -> bool:
+        """True when this file's journey was committed by an interrupted run: only its removal was missing."""
+        if not (source.left_over or source.from_rejected):
+            return False
+        row = self.ledger.latest_submission(source.sha256, source.name)
+        if row is None or not row["archived_as"]:
+            return False
+        if source.left_over and _before(row["ingested_at"], source.claimed_at):
+            return False  # the same file sent again after an earlier run took it in (or rejected it): a new attempt
+        archived = self.root / row["archived_as"]
+        if archived == source.path:
+            return False  # a file in forms/rejected/ read again: a new attempt
+        if not archived.is_file():
+            if source.from_rejected:
+                return False
+            write_new_durably(archived.parent, [archived.name], source.data)
+        self._remove_original(source)
+        self.ws.log.info("ingest: finished an interrupted run's file (sha256 %s)", source.sha256[:12])
+        return True
+
+    def _take_in(self, source: _Source, result: FormResult) -> FormResult:
+        """Decide, archive and record one file inside one ledger transaction; then remove the original.
+
+        The transaction starts with BEGIN IMMEDIATE, so no other writer can close a month between the checks
+        in `_accept` and `store_form`. On any failure the archive copy and the feedback file are removed again.
+        """
+        archived: Path | None = None
+        try:
+            with self.ledger.transaction():
+                record = self._decide(source.path, source.data, source.sha256, result)
+                archived = self._archive(source, self._archive_dir(result))
+                result.archived_as = archived
+                problems = [{"severity": f.severity, **f.stored()} for f in result.findings]
+                submission_id = self.ledger.record_submission(
+                    sha256=source.sha256, file_name=source.name, received_on=self.received_on,
+                    status=result.status, form_id=result.form_id or None, problems=problems,
+                    archived_as=self.rel(archived))
+                if record is not None:
+                    result.status = self.ledger.store_form(record, result.lines, submission_id)
+                if result.correction is not None:
+                    self.ledger.store_adjustments(result.form_id, submission_id, result.pay_month, self.received_on,
+                                                  result.correction.additional, result.correction.withdrawn)
+                if result.form_id and needs_feedback(result):
+                    result.feedback = self._write_feedback(result)
+        except BaseException:
+            if archived is not None and archived != source.path:
+                archived.unlink(missing_ok=True)
+            if result.feedback is not None:
+                result.feedback.unlink(missing_ok=True)
+            raise
+        if archived != source.path:
+            self._remove_original(source)
+        return result
+
+    def _archive(self, source: _Source, target_dir: Path) -> Path:
+        """The archive copy of exactly the bytes read, in `target_dir` (a file already there stays as it is)."""
+        if source.path.parent == target_dir:
+            return source.path
+        return write_new_durably(target_dir, _free_names(source.name), source.data,
+                                 adopt=lambda path: self._is_orphan_copy(path, source.sha256))
+
+    def _is_orphan_copy(self, path: Path, sha256: str) -> bool:
+        """An archive file no ledger row names, holding these very bytes: left by a run killed before its commit."""
+        if self.ledger.names_archive(self.rel(path)):
+            return False
+        try:
+            data = read_regular(path, MAX_FORM_BYTES)
+        except (OSError, NotRegularFile, FileTooLarge):
+            return False
+        return hashlib.sha256(data).hexdigest() == sha256
+
+    def _remove_original(self, source: _Source) -> None:
+        """Remove the original once its journey is committed: a claimed inbox file or one from forms/rejected/."""
+        if source.moves:
+            source.path.unlink(missing_ok=True)  # if a power cut undoes this, the next run recognises the file
+
+    # --- rejections without a reading ---------------------------------------------------------
+    def _reject_unread(self, source: _Source, result: FormResult, detail: str, *, archive: bool) -> FormResult:
+        """Reject a file that was not read (not a regular file, too large, unreadable) and move it out of the inbox.
+
+        A symlink in the inbox is removed (its target is never touched); another non-regular file or an unread
+        regular one is moved, as it is, to forms/rejected/. Files from elsewhere are left where they are.
+        """
+        result.findings.append(Finding("unreadable", params={"detail": detail}))
+        moved: Path | None = None
+        if source.moves:
+            if stat.S_ISLNK(os.lstat(source.path).st_mode):
+                os.unlink(source.path)
+                fsync_dir(source.path.parent)
+            elif source.path.parent != self.rejected_dir:
+                moved = self._move_node(source.path, self.rejected_dir)
+            else:
+                moved = source.path
+        if archive and moved is not None:
+            result.archived_as = moved
+        with self.ledger.transaction():
+            self.ledger.record_submission(
+                sha256=source.sha256, file_name=source.name, received_on=self.received_on, status="rejected",
+                form_id=None, problems=[{"severity": f.severity, **f.problem().as_dict()} for f in result.findings],
+                archived_as=self.rel(result.archived_as) if result.archived_as else None)
+        return result
+
+    def _move_node(self, path: Path, folder: Path) -> Path:
+        """Rename `path` (whatever it is) to a free name in `folder`, never overwriting."""
+        folder.mkdir(parents=True, exist_ok=True)
+        for target in _free_names(path.name):
+            target = folder / target
+            if os.path.lexists(target):
+                continue
+            os.rename(path, target)
+            fsync_dir(folder)
+            fsync_dir(path.parent)
+            return target
+        raise OSError(f"no free file name in {folder}")
+
+    def _reject_unexpected(self, source: _Source, result: FormResult, exc: BaseException) -> FormResult:
+        """Something failed unexpectedly on this file: reject it, move it to forms/rejected/, log where it failed.
+
+        The log names the exception type and the code lines, never the exception's text (it may quote values
+        from the file).
+        """
+        where = " < ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}"
+                           for f in reversed(traceback.extract_tb(exc.__traceback__)[-6:]))
+        self.ws.log.error("ingest: %s while handling a file (sha256 %s); it was rejected. At %s",
+                          type(exc).__name__, source.sha256[:12] or "not read", where)
+        moved = " and moved to forms/rejected/" if source.moves else ""
+        detail = (f"Handling this file failed unexpectedly ({type(exc).__name__}); it was rejected{moved} and the "
+                  "run went on. Details (without personal data) are in .kokemus/kokemus.log.")
+        try:
+            if source.data is None:
+                if not source.moves or not os.path.lexists(source.path):
+                    result.findings.append(Finding("unreadable", params={"detail": detail}))
+                    return result
+                return self._reject_unread(source, result, detail, archive=True)
+            result.findings.append(Finding("unreadable", params={"detail": detail}))
+            archived = self._archive(source, self.rejected_dir)
+            result.archived_as = archived
+            with self.ledger.transaction():
+                self.ledger.record_submission(
+                    sha256=source.sha256, file_name=source.name, received_on=self.received_on, status="rejected",
+                    form_id=None, problems=[{"severity": f.severity, **f.problem().as_dict()} for f in result.findings],
+                    archived_as=self.rel(archived))
+            if archived != source.path:
+                self._remove_original(source)
+        except (LedgerError, WorkspaceBusy, sqlite3.OperationalError):
+            raise
+        except Exception as again:  # the file stays where it is; the next run tries it again
+            self.ws.log.error("ingest: the rejected file could not be moved to forms/rejected/ (%s)",
+                              type(again).__name__)
+            result.archived_as = None
+        return result
+
+    def _decide(self, path: Path, data: bytes, sha256: str, result: FormResult) -> FormRecord | None:
+        """Fill `result` from the file; return the FormRecord to store when the form is accepted."""
+        earlier = self.ledger.submission_by_sha(sha256)
+        if earlier is not None:
+            result.status, result.form_id, result.duplicate_of = "duplicate", earlier["form_id"] or "", \
+                earlier["archived_as"] or earlier["file_name"]
+            stored = self.ledger.form(result.form_id) if result.form_id else None
+            if stored is not None:
+                result.expert_id, result.unit_id, result.month = stored.expert_id, stored.unit_id, stored.month
+                result.pay_month = stored.pay_month
+            return None
+        try:
+            form = read_form(path, data)
+        except FormUnreadable as exc:
+            result.findings.append(Finding("unreadable", params={"detail": exc.message}))
+            return None
+        except ReaderUnavailable:
+            raise  # not this file's fault: the run stops and the file waits for the next one
+        except Exception as exc:  # a PDF that trips the reader must not stop the batch
+            result.findings.append(Finding("unreadable", params={
+                "detail": f"The file cannot be read as an hour form ({type(exc).__name__}). "
+                          "Ask the expert to send the filled form as a PDF again."}))
+            return None
+        identity = {k: (v or "").strip() for k, v in form.identity.items()}
+        result.form_id, result.contract_id = identity.get("form_id", ""), identity.get("contract_id", "")
+        result.expert_id = identity.get("expert_id", "")
+        result.unit_id, result.month = identity.get("unit_id", ""), identity.get("month", "")
+        if not seal_matches(self.key, identity, form.seal):
+            result.findings.append(Finding("seal-mismatch", field=SEAL_FIELD))
+            return None
+        check = validate_form(form, self.register, cutoff=self.cutoff, max_travel=self.max_travel)
+        result.findings.extend(check.findings)
+        for line in check.lines:
+            if line.work_date > self.received_on:
+                result.findings.append(Finding("date-after-received", row=line.row, field=f"row{line.row:02d}_date",
+                                               params={"date": line.work_date, "received_on": self.received_on}))
+        if result.errors:
+            return None
+        return self._accept(form, check, result)
+
+    def _accept(self, form: ReturnedForm, check: FormCheck, result: FormResult) -> FormRecord | None:
+        month = check.month
+        earlier = self.ledger.form(check.form_id)
+        if earlier is not None and self.ledger.is_closed(earlier.pay_month):
+            # The closed month stays as it was paid: the correction's differences become adjustments.
+            paid = self.ledger.lines_of([check.form_id])[check.form_id]
+            additional, withdrawn = compare(paid, self.ledger.adjustments_of(check.form_id, closed_only=True),
+                                            check.lines)
+            pay_month = self.ledger.next_open_month(next_month(earlier.pay_month))
+            result.correction = Correction(paid_month=earlier.pay_month, pay_month=pay_month,
+                                           additional=additional, withdrawn=withdrawn)
+            result.status, result.lines, result.pay_month = "replaced", additional, pay_month
+            result.findings.append(Finding("corrected-after-close", params={
+                "form_id": check.form_id, "paid_month": earlier.pay_month, "pay_month": pay_month,
+                "additional": _amount_rows(additional), "withdrawn": _amount_rows(withdrawn)}))
+            return None
+        deadline = notice_deadline(month, self.ws.notice_day)
+        late = self.received_on > deadline
+        pay_month = self.ledger.next_open_month(next_month(month) if late else month)
+        if late:
+            result.findings.append(Finding("late", params={
+                "received_on": self.received_on, "deadline": deadline, "month": month, "pay_month": pay_month}))
+        elif pay_month != month:
+            late = True
+            result.findings.append(Finding("pay-month-moved", params={
+                "month": month, "pay_month": pay_month, "month_name": month_text(month),
+                "month_name_gen": month_genitive_text(month)}))
+        result.status = "replaced" if earlier is not None else "accepted"
+        result.lines, result.pay_month, result.late = check.lines, pay_month, late
+        warnings = [f.stored() for f in result.warnings]
+        return FormRecord(form_id=check.form_id, contract_id=check.contract.contract_id, expert_id=check.expert.expert_id,
+                          unit_id=check.unit.unit_id, month=month, pay_month=pay_month, received_on=self.received_on,
+                          late=late, signed_on=check.signed_on, warnings=warnings)
+
+    def _archive_dir(self, result: FormResult) -> Path:
+        if result.status == "rejected":
+            return self.rejected_dir
+        return self.processed_dir / safe_filename(result.month) if result.month else self.processed_dir
+
+    def _write_feedback(self, result: FormResult) -> Path:
+        """outputs/feedback/<form id>_<received on>.txt; a second one that day gets -2, -3, ... (never overwritten)."""
+        name = f"{safe_filename(result.form_id)}_{self.received_on.isoformat()}.txt"
+        text = feedback_text(self.register, result, self.received_on, self.ws.coordinator_contact())
+        return write_new_durably(self.ws.output(FEEDBACK_DIR), _free_names(name), text.encode("utf-8"))
+
+
+def _before(ingested_at: str, claimed_at: float) -> bool:
+    """Whether a submission recorded at `ingested_at` (local time, whole seconds) was recorded before the second
+    in which a file was taken aside; an unreadable time counts as before (the file is then read again)."""
+    try:
+        return datetime.fromisoformat(ingested_at) < datetime.fromtimestamp(int(claimed_at))
+    except (TypeError, ValueError, OverflowError, OSError):
+        return True
+
+
+def _free_names(name: str) -> Iterator[str]:
+    """name.pdf, name-2.pdf, name-3.pdf, ... (the writer claims one with an exclusive link).
+
+    A name too long to take a suffix is shortened (keeping whole characters), so any name a file in the inbox
+    can have also fits in the archive.
+    """
+    stem, suffix = Path(name).stem, Path(name).suffix
+    if len(os.fsencode(name)) > _ARCHIVE_NAME_BYTES:
+        suffix = suffix if len(os.fsencode(suffix)) <= 16 else ""
+        stem = os.fsencode(stem)[:_ARCHIVE_NAME_BYTES - len(os.fsencode(suffix))].decode("utf-8", "ignore")
+        name = stem + suffix
+    yield name
+    for number in range(2, 100_000):
+        yield f"{stem}-{number}{suffix}"
+
+
+def _not_regular_text(mode: int) -> str:
+    kind = ("a symbolic link" if stat.S_ISLNK(mode) else "a folder" if stat.S_ISDIR(mode)
+            else "a named pipe (fifo)" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or
+            stat.S_ISBLK(mode) else "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
+    return (f"This is {kind}, not a regular file, so it was not read. Save the returned form itself in the "
+            "inbox as an ordinary file (not a link, a pipe or a device).")
+
+
+def _too_large_text(size: int) -> str:
+    return (f"The file is too large to be an hour form ({size / 1024 / 1024:.1f} MB; at most "
+            f"{MAX_FORM_BYTES // 1024 // 1024} MB), so it was not read. Ask the expert to send the filled form "
+            "itself as a PDF.")
+
+
+# --- the feedback file ----------------------------------------------------------------------------
+FEEDBACK_TEXT = {
+    "fi": {
+        "title": "Palaute tuntilomakkeesta",
+        "form": "Lomake", "unit": "Yksikkö", "received": "Saapunut",
+        "hello": "Hei {name},",
+        "rejected": "tuntilomakettasi ei voitu hyväksyä. Korjaa alla luetellut kohdat samaan lomakkeeseen ja "
+                    "palauta se uudelleen. Älä muuta lomakkeen lukittuja tunnistetietoja: {identity}.",
+        "errors": "Korjattavat kohdat:",
+        "warnings": "Huomioitavaa (nämä eivät yksinään estä hyväksymistä):",
+        "accepted": "tuntilomakkeesi on hyväksytty, eikä sitä tarvitse lähettää uudelleen. Palkkiot maksetaan "
+                    "{payment}.",
+        "paid_rows": "Rivit, joilta ei makseta kaikkea tai jotka käsiteltiin toisin kuin merkitsit:",
+        "notes": "Huomioitavaa:",
+        "corrected": "korjattu tuntilomakkeesi saapui, kun lomakkeen palkkiot oli jo käsitelty "
+                     "{paid_month_gen} maksuerässä. Korjaus ei korvaa käsiteltyä lomaketta, vaan alla on, mitä se "
+                     "muuttaa maksuihin.",
+        "paid_on_past": "Käsitellyn lomakkeen palkkiot maksettiin {paid_on}.",
+        "paid_on_future": "Käsitellyn lomakkeen palkkiot maksetaan {paid_on}.",
+        "additional": "Korjauksen perusteella maksetaan lisää {pays_on}:",
+        "withdrawn": "Nämä aiemmin maksettavaksi käsitellyt rivit eivät korjauksen mukaan ole maksettavia. "
+                     "Järjestötyön ja osallisuuden asiantuntija sopii kanssasi, miten ne hyvitetään:",
+        "unchanged": "Korjaus ei muuta maksettavia palkkioita.",
+        "row": "Rivi {row} ({date}, {task})",
+        "fee_paid": "palkkio {fee} maksetaan",
+        "fee_not_paid": "palkkiota ei makseta",
+        "travel_paid": "matkakulut {travel} korvataan",
+        "fee_more": "palkkio {fee}",
+        "travel_more": "matkakulut {travel}",
+        "was_paid": "palkkio {fee}",
+        "was_travel": "matkakulut {travel}",
+        "questions": "Kysyttävää? Ota yhteyttä järjestötyön ja osallisuuden asiantuntijaan:",
+        "questions_no_contact": "Kysyttävää? Ota yhteyttä järjestötyön ja osallisuuden asiantuntijaan.",
+        "reason": {
+            "cancelled_in_time": "Tehtävä peruttiin maksuttoman peruutuksen aikarajaan mennessä.",
+            "group_terminated": "Ryhmä lopetettiin painavasta tai etukäteen sovitusta syystä.",
+            "expert_ill": "Kun sairastut itse etkä voi hoitaa tehtävää, palkkiota ei makseta.",
+        },
+    },
+    "sv": {
+        "title": "Återkoppling på timblanketten",
+        "form": "Blankett", "unit": "Enhet", "received": "Mottagen",
+        "hello": "Hej {name},",
+        "rejected": "din timblankett kunde inte godkännas. Rätta punkterna nedan på samma blankett och skicka den "
+                    "på nytt. Ändra inte blankettens låsta identifieringsuppgifter: {identity}.",
+        "errors": "Att rätta:",
+        "warnings": "Att observera (hindrar inte i sig att blanketten godkänns):",
+        "accepted": "din timblankett har godkänts och du behöver inte skicka den på nytt. Arvodena betalas "
+                    "{payment}.",
+        "paid_rows": "Rader som inte betalas helt eller som behandlades annorlunda än du angav:",
+        "notes": "Att observera:",
+        "corrected": "din rättade timblankett kom in när arvodena för blanketten redan hade behandlats i "
+                     "utbetalningen för {paid_month}. Rättelsen ersätter inte den behandlade blanketten; nedan "
+                     "ser du vad den ändrar i utbetalningarna.",
+        "paid_on_past": "Arvodena för den behandlade blanketten betalades {paid_on}.",
+        "paid_on_future": "Arvodena för den behandlade blanketten betalas {paid_on}.",
+        "additional": "På grund av rättelsen betalas ytterligare {pays_on}:",
+        "withdrawn": "De här raderna, som redan behandlats för utbetalning, ska enligt rättelsen inte betalas. "
+                     "Experten på organisationsarbete och delaktighet kommer överens med dig om hur de regleras:",
+        "unchanged": "Rättelsen ändrar inte arvodena som betalas.",
+        "row": "Rad {row} ({date}, {task})",
+        "fee_paid": "arvodet {fee} betalas",
+        "fee_not_paid": "inget arvode betalas",
+        "travel_paid": "resekostnaden {travel} ersätts",
+        "fee_more": "arvode {fee}",
+        "travel_more": "resekostnad {travel}",
+        "was_paid": "arvode {fee}",
+        "was_travel": "resekostnad {travel}",
+        "questions": "Frågor? Kontakta experten på organisationsarbete och delaktighet:",
+        "questions_no_contact": "Frågor? Kontakta experten på organisationsarbete och delaktighet.",
+        "reason": {
+            "cancelled_in_time": "Uppdraget avbokades inom tiden för avgiftsfri avbokning.",
+            "group_terminated": "Gruppen avslutades av ett tungt vägande eller på förhand överenskommet skäl.",
+            "expert_ill": "När du själv insjuknar och inte kan utföra uppdraget betalas inget arvode.",
+        },
+    },
+}
+# Findings that the feedback explains in its own words rather than listing them.
+_EXPLAINED_ELSEWHERE = frozenset({"corrected-after-close"})
+
+
+def needs_feedback(result: FormResult) -> bool:
+    """A rejected form, a correction after its month was closed, or an accepted form that is paid differently
+    from what the expert claimed, or with anything the expert should know (a warning)."""
+    if result.status == "rejected" or result.correction is not None:
+        return True
+    return result.status in ("accepted", "replaced") and (
+        bool(result.warnings) or any(not ln.payable for ln in result.lines))
+
+
+def feedback_text(register: Register, result: FormResult, received_on: date,
+                  coordinator: dict[str, str] | None = None) -> str:
+    """The expert's feedback on a form, in the expert's language (fi or sv).
+
+    A rejected form: each row and field to correct, with what to do. An accepted form: for each row paid
+    differently from what was claimed, what is paid and why. A correction after the form's month was closed:
+    what is paid more, and when, and what was paid but is withdrawn. Ends with the coordinator's name, e-mail
+    and phone (`coordinator`, as Workspace.coordinator_contact gives them). Holds no henkilötunnus, IBAN or
+    address.
+    """
+    contract = register.contracts.get(result.contract_id)
+    expert = register.experts.get(contract.expert_id if contract else result.expert_id)
+    unit = register.units.get(contract.unit_id if contract else result.unit_id)
+    language = expert.document_language if expert else "fi"
+    words = FEEDBACK_TEXT[language]
+    month = result.month
+    try:
+        month_label = f" ({fi_month(month, language)})" if month else ""
+    except ValueError:
+        month_label = ""
+    lines = [words["title"], "", f"{words['form']}: {result.form_id}{month_label}"]
+    if unit is not None:
+        lines.append(f"{words['unit']}: {unit.name(language)}")
+    lines += [f"{words['received']}: {fi_date(received_on)}", ""]
+    if result.status == "rejected":
+        opening = words["rejected"].format(identity=", ".join(
+            field_label(name, language) for name in ("form_id", "contract_id", "unit_id", "month")))
+    elif result.correction is not None:
+        paid_month = result.correction.paid_month
+        opening = words["corrected"].format(paid_month_gen=month_genitive_text(paid_month).text("fi").lower(),
+                                            paid_month=fi_month(paid_month, language))
+    else:
+        opening = words["accepted"].format(payment=fi_date(payment_date(result.pay_month)))
+    if expert is not None:
+        lines += [words["hello"].format(name=expert.first_name), "", opening]
+    else:
+        lines.append(opening[0].upper() + opening[1:])
+
+    warnings = [f for f in result.warnings if f.code not in _EXPLAINED_ELSEWHERE]
+    if result.status == "rejected":
+        lines += ["", words["errors"], *(_feedback_item(f, language) for f in result.errors)]
+        if warnings:
+            lines += ["", words["warnings"], *(_feedback_item(f, language) for f in warnings)]
+    elif result.correction is not None:
+        lines += _correction_lines(register, result.correction, received_on, language)
+        if warnings:
+            lines += ["", words["notes"], *(_feedback_item(f, language) for f in warnings)]
+    else:
+        explained = _paid_rows(register, result, language)
+        row_findings = {id(f) for f in warnings if f.row is not None}
+        if explained:
+            lines += ["", words["paid_rows"], *explained]
+        others = [f for f in warnings if id(f) not in row_findings]
+        if others:
+            lines += ["", words["notes"], *(_feedback_item(f, language) for f in others)]
+    lines += ["", *_contact_lines(coordinator, words)]
+    return "\n".join(lines) + "\n"
+
+
+def _contact_lines(coordinator: dict[str, str] | None, words: dict) -> list[str]:
+    parts = [v for v in (coordinator or {}).values() if v]
+    if not parts:
+        return [words["questions_no_contact"]]
+    return [words["questions"], ", ".join(parts)]
+
+
+def _row_label(register: Register, line: LedgerLine, language: str) -> str:
+    return FEEDBACK_TEXT[language]["row"].format(row=line.row, date=fi_date(line.work_date),
+                                                 task=register.task_label(line.task, language))
+
+
+def _paid_rows(register: Register, result: FormResult, language: str) -> list[str]:
+    """'- Rivi 3 (...): palkkiota ei makseta. Why.' for each row not paid as claimed, in row order."""
+    words = FEEDBACK_TEXT[language]
+    by_row: dict[int, list[Finding]] = {}
+    for finding in result.warnings:
+        if finding.row is not None:
+            by_row.setdefault(finding.row, []).append(finding)
+    items = []
+    lines_by_row = {ln.row: ln for ln in result.lines}
+    for row in sorted(set(by_row) | {ln.row for ln in result.lines if not ln.payable}):
+        line = lines_by_row.get(row)
+        reasons = [f.text(language) for f in by_row.get(row, [])]
+        if line is None:  # a row with only a warning and no line (cannot happen for accepted rows; be safe)
+            items += [f"- {ROW_WORD[language]} {row}: {r}" for r in reasons]
+            continue
+        paid = [words["fee_paid"].format(fee=money(line.fee_eur)) if line.payable else words["fee_not_paid"]]
+        if line.travel_eur > 0:
+            paid.append(words["travel_paid"].format(travel=money(line.travel_eur)))
+        reason = words["reason"].get(line.status, "") if not line.payable else ""
+        if reason and not any(f.code == "status-corrected" for f in by_row.get(row, [])):
+            reasons.insert(0, reason)
+        text = f"- {_row_label(register, line, language)}: {', '.join(paid)}."
+        items.append(" ".join([text, *reasons]))
+    return items
+
+
+def _correction_lines(register: Register, correction: Correction, received_on: date, language: str) -> list[str]:
+    words = FEEDBACK_TEXT[language]
+    paid_on = correction.paid_on
+    lines = [words["paid_on_past" if paid_on <= received_on else "paid_on_future"].format(paid_on=fi_date(paid_on))]
+    if correction.additional:
+        lines += ["", words["additional"].format(pays_on=fi_date(correction.pays_on))]
+        for line in correction.additional:
+            amounts = [words["fee_more"].format(fee=money(line.fee_eur)) if line.fee_eur else "",
+                       words["travel_more"].format(travel=money(line.travel_eur)) if line.travel_eur else ""]
+            lines.append(f"- {_row_label(register, line, language)}: {', '.join(a for a in amounts if a)}")
+    if correction.withdrawn:
+        lines += ["", words["withdrawn"]]
+        for line in correction.withdrawn:
+            amounts = [words["was_paid"].format(fee=money(line.fee_eur)) if line.fee_eur else "",
+                       words["was_travel"].format(travel=money(line.travel_eur)) if line.travel_eur else ""]
+            lines.append(f"- {_row_label(register, line, language)}: {', '.join(a for a in amounts if a)}")
+    if not correction.additional and not correction.withdrawn:
+        lines += ["", words["unchanged"]]
+    return lines
+
+
+def _amount_rows(lines: list[LedgerLine]) -> str:
+    """'2 rows, 57.40' for the coordinator's terminal."""
+    if not lines:
+        return "none"
+    total = sum((ln.fee_eur + ln.travel_eur for ln in lines), start=Decimal("0.00"))
+    return f"{len(lines)} row{'' if len(lines) == 1 else 's'} ({', '.join(str(ln.row) for ln in lines)}), {money(total)}"
+
+
+def _feedback_item(finding: Finding, language: str) -> str:
+    where = finding.where(language)
+    return f"- {where}: {finding.text(language)}" if where else f"- {finding.text(language)}"
+
+
+# --- reporting -------------------------------------------------------------------------------------
+def _report(session: _Session, result: FormResult, outcome: Outcome) -> None:
+    rel = session.rel(result.path)
+    outcome.errors += [f.problem(path=rel) for f in result.errors]
+    outcome.warnings += [f.problem(path=rel) for f in result.warnings]
+    if result.feedback is not None:
+        outcome.written.append(result.feedback)
+    label = result.form_id or "?"
+    if result.status in ("accepted", "replaced"):
+        fees = sum((ln.fee_eur for ln in result.lines), start=Decimal("0.00"))
+        travel = sum((ln.travel_eur for ln in result.lines), start=Decimal("0.00"))
+        text = (f"{rel}: {result.status} {label}, {len(result.lines)} row{'' if len(result.lines) == 1 else 's'}, fees {money(fees)}, travel {money(travel)}, "
+                f"paid with {result.pay_month}" + (" (late)" if result.late else ""))
+    elif result.status == "duplicate":
+        text = f"{rel}: duplicate of {result.duplicate_of} ({label}); nothing changed"
+    else:
+        text = f"{rel}: rejected {label}, {len(result.errors)} error(s)"
+        if result.feedback is not None:
+            text += f"; feedback for the expert in {session.rel(result.feedback)}"
+    outcome.summary.append(text)
+
+
+def _form_json(session: _Session, result: FormResult) -> dict:
+    rel = session.rel(result.path)
+    return {
+        "path": rel, "form_id": result.form_id or None, "expert_id": result.expert_id or None,
+        "unit_id": result.unit_id or None, "month": result.month or None, "status": result.status,
+        "errors": [f.problem(path=rel).as_dict() for f in result.errors],
+        "warnings": [f.problem(path=rel).as_dict() for f in result.warnings],
+        "lines": [line_json(ln) for ln in result.lines],
+        "pay_month": result.pay_month or None, "late": result.late,
+        "archived_as": session.rel(result.archived_as) if result.archived_as else None,
+        "feedback": session.rel(result.feedback) if result.feedback else None,
+    }
+
+

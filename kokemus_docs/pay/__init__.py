@@ -1,0 +1,1 @@
+"""Paying the month: corrections after a close, fee notices per unit and the payroll workbook."""

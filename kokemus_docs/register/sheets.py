@@ -1,0 +1,796 @@
+"""The coordinator's register workbook: reading and checking it, and writing new ones.
+
+`load_register` reads all four sheets, checks every cell and reports every problem at once with sheet, row
+and column. Rows with errors are left out of the returned `Register`, so the valid rows can still be used.
+"""
+
+from __future__ import annotations
+
+import struct
+import unicodedata
+import zipfile
+import zlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from stdnum import iban as stdnum_iban
+from stdnum.exceptions import ValidationError
+from stdnum.fi import hetu as stdnum_hetu
+
+from kokemus_docs.core.errors import Problem, RegisterUnreadable
+from kokemus_docs.core.fileio import atomic_path
+from kokemus_docs.core.formatting import ParseError, parse_date, parse_id, parse_money, shown
+from kokemus_docs.core.model import LANGUAGES, Contract, Expert, FeeRate, Register, Unit
+from kokemus_docs.core.report import Outcome
+
+BASES = ("hour", "session", "event")
+
+# Bounds on the workbook file, checked before openpyxl opens it (SPEC.md "Limits").
+MAX_REGISTER_BYTES = 20_000_000       # the .xlsx file itself
+MAX_UNPACKED_BYTES = 100_000_000      # all members of the zip package, unpacked
+MAX_MEMBER_BYTES = 50_000_000         # any one member, unpacked
+MAX_MEMBERS = 1_000
+MAX_RATIO = 100                       # unpacked / packed, for members over RATIO_FLOOR bytes unpacked
+RATIO_FLOOR = 1_000_000
+# Bounds on what the sheets hold.
+MAX_ROWS = 20_000                     # data rows per sheet, below the header row
+MAX_COLUMNS = 100                     # columns read per row; columns further right are ignored
+MAX_CELL_CHARS = 2_000
+MAX_RATE_EUR = Decimal("10000.00")
+# Formats people save a register in by mistake, next to the register.xlsx that is missing.
+OTHER_FORMATS = (".xls", ".csv", ".ods", ".xlsm", ".numbers")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    required: bool = False
+    kind: str = "text"  # text | id | ids | date | int | decimal | yesno | list | language | hetu | iban | basis
+    aliases: tuple[str, ...] = ()
+    help: str = ""
+
+
+SHEETS: dict[str, tuple[Column, ...]] = {
+    "experts": (
+        Column("expert_id", True, "id", ("tunnus", "id"), "Unique id, e.g. KA-001"),
+        Column("first_name", True, aliases=("etunimi", "förnamn"), help="First name"),
+        Column("last_name", True, aliases=("sukunimi", "efternamn"), help="Last name"),
+        Column("hetu", True, "hetu", ("henkilötunnus", "personbeteckning"), "Henkilötunnus, e.g. 131052-308T"),
+        Column("iban", True, "iban", ("tilinumero", "kontonummer"), "Bank account (IBAN), e.g. FI21 1234 5600 0007 85"),
+        Column("language", True, "language", ("kieli", "språk"), "fi or sv: the language of the expert's documents"),
+        Column("email", aliases=("sähköposti", "e-post")),
+        Column("phone", aliases=("puhelin", "telefon")),
+        Column("street_address", aliases=("lähiosoite", "gatuadress")),
+        Column("postal_code", aliases=("postinumero", "postnummer")),
+        Column("city", aliases=("postitoimipaikka", "postanstalt", "ort")),
+        Column("education", aliases=("koulutus", "utbildning")),
+        Column("expert_experience", aliases=("kokemus", "erfarenhet")),
+        Column("topics", kind="list", aliases=("aihealueet", "ämnesområden"), help="Topic areas, separated by ;"),
+        Column("wishes", aliases=("toiveet", "önskemål")),
+        Column("tax_card_year", kind="int", aliases=("verokortti", "skattekort"),
+               help="Year of the latest tax card received, e.g. 2026"),
+        Column("active", kind="yesno", aliases=("aktiivinen", "aktiv"), help="yes or no (default yes)"),
+    ),
+    "units": (
+        Column("unit_id", True, "id", ("yksikkö", "enhet", "id"), "Unique id, e.g. MIELI-PORVOO"),
+        Column("name_fi", True, aliases=("nimi", "nimi_fi"), help="Unit name in Finnish"),
+        Column("name_sv", True, aliases=("namn", "namn_sv"), help="Unit name in Swedish"),
+        Column("cost_center", True, aliases=("kustannuspaikka", "kostnadsställe"), help="Cost centre that pays"),
+        Column("contact_name", True, aliases=("yhteyshenkilö", "kontaktperson"), help="The unit's named employee"),
+        Column("contact_email"),
+        Column("contact_phone"),
+        Column("address", aliases=("osoite", "adress")),
+        Column("premises", aliases=("tilat", "lokaler"), help="Room reserved for the expert"),
+        Column("service_area", aliases=("palvelualue", "serviceområde")),
+        Column("address_sv", aliases=("adress_sv",), help="Address in Swedish, for Swedish documents"),
+        Column("premises_sv", aliases=("lokaler_sv",), help="Premises in Swedish, for Swedish documents"),
+        Column("service_area_sv", aliases=("serviceområde_sv",), help="Service area in Swedish"),
+    ),
+    "contracts": (
+        Column("contract_id", True, "id", ("sopimus", "avtal", "id"), "Unique id, e.g. S-2026-001"),
+        Column("expert_id", True, "id", help="An expert_id from the experts sheet"),
+        Column("unit_id", True, "id", help="A unit_id from the units sheet"),
+        Column("tasks", True, "ids", ("tehtävät", "uppgifter"), "Task codes separated by ;, e.g. individual; group"),
+        Column("valid_from", True, "date", help="First day, e.g. 1.9.2026"),
+        Column("valid_to", True, "date", help="Last day, e.g. 31.8.2027"),
+        Column("signed_on", kind="date", help="Date both parties signed; forms are issued only for signed contracts"),
+    ),
+    "fees": (
+        Column("task", True, "id", help="Task code, e.g. individual"),
+        Column("basis", True, "basis", help="hour, session or event"),
+        Column("rate_eur", True, "decimal", help="Fee in euros, e.g. 25,00"),
+        Column("valid_from", True, "date"),
+        Column("valid_to", kind="date", help="Empty = until further notice"),
+        Column("income_type", help="Incomes Register income type, e.g. 210 or 214"),
+        Column("label_fi", help="Finnish label (needed for codes without a built-in label)"),
+        Column("label_sv", help="Swedish label"),
+    ),
+}
+
+INSTRUCTIONS = [
+    ("kokemus-docs register", ""),
+    ("", ""),
+    ("Sheets", "experts, units, contracts and fees. Row 1 holds the column names; keep them. Extra columns are "
+               "ignored. Required columns are marked with * in the lists below."),
+    ("Dates", "Excel dates, 14.10.2026 or 2026-10-14."),
+    ("Ids", "expert_id, unit_id, contract_id and task codes: letters, digits, - _ and . only (no spaces or "
+            "slashes), at most 64 characters."),
+    ("Limits", f"At most {MAX_ROWS:,} rows per sheet and {MAX_CELL_CHARS:,} characters per cell; fees at most "
+               f"{MAX_RATE_EUR} euros with two decimals."),
+    ("Lists", "Several task codes or topics in one cell are separated by ; (individual; group)."),
+    ("Task codes", "individual, pair, group, lecture, development, common_meeting; other codes can be added in the "
+                   "fees sheet with their Finnish and Swedish labels."),
+    ("Personal data", "Henkilötunnus, IBAN and home address are used only on the payroll workbook for HPK Palvelut. "
+                      "Keep this file where only the coordinator can read it."),
+    ("Check", "Run 'kokemus check' after every edit: it lists every problem with sheet, row and column."),
+]
+
+
+@dataclass
+class RegisterCheck:
+    """The parsed register plus every problem found; `register` holds only the rows without errors."""
+
+    register: Register
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    # (sheet, id) -> the Excel row it was read from, for problems found after reading (unit_id, contract_id, ...)
+    rows: dict[tuple[str, str], int] = field(default_factory=dict)
+    path: str = ""
+
+    @property
+    def counts(self) -> dict[str, int]:
+        r = self.register
+        return {"experts": len(r.experts), "units": len(r.units), "contracts": len(r.contracts), "fees": len(r.fees)}
+
+
+class _SheetReader:
+    """Turns one sheet's rows into dicts of typed values, collecting problems with row and column."""
+
+    def __init__(self, check: RegisterCheck, path: Path, sheet: str, rows: list[tuple]):
+        self.check, self.path, self.sheet = check, path.name, sheet
+        self.columns = SHEETS[sheet]
+        self.rows = rows
+
+    def problem(self, row: int, column: str | None, message: str, code: str, warning: bool = False) -> None:
+        target = self.check.warnings if warning else self.check.errors
+        target.append(Problem(message, path=self.path, sheet=self.sheet, row=row, field=column, code=code))
+
+    def records(self) -> Iterable[tuple[int, dict, bool]]:
+        """(excel row, typed values, row has no errors) for each non-empty row."""
+        header = self.rows[0] if self.rows else ()
+        index = _map_header(header, self.columns)
+        missing = [c.name for c in self.columns if c.required and c.name not in index]
+        if missing:
+            raise RegisterUnreadable(
+                f"Sheet '{self.sheet}' lacks the required column(s) {', '.join(missing)} in row 1. "
+                "Add them (see the instructions sheet) or start from 'kokemus init'.",
+                path=self.path, code="missing-column")
+        for offset, raw in enumerate(self.rows[1:], start=2):
+            cells = {c.name: _cell(raw, index.get(c.name)) for c in self.columns}
+            if all(v is None or (isinstance(v, str) and not v.strip()) for v in cells.values()):
+                continue
+            before = len(self.check.errors)
+            values = {c.name: self._convert(offset, c, cells[c.name]) for c in self.columns}
+            yield offset, values, len(self.check.errors) == before
+
+    def _convert(self, row: int, column: Column, value):
+        if isinstance(value, str):
+            if len(value) > MAX_CELL_CHARS:
+                self.problem(row, column.name, f"the cell holds {len(value):,} characters; a cell may hold at most "
+                             f"{MAX_CELL_CHARS:,}. Shorten it", "too-long")
+                return _EMPTY.get(column.kind, "")
+            control = next((ch for ch in value if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r"), None)
+            if control is not None:
+                self.problem(row, column.name, f"the cell contains the control character U+{ord(control):04X}, "
+                             "which documents cannot hold; retype the cell", "control-character")
+                return _EMPTY.get(column.kind, "")
+            value = value.strip()
+        if value is None or value == "":
+            if column.required:
+                self.problem(row, column.name, f"{column.name} is required but empty. {column.help}".strip(),
+                             "required")
+            return _EMPTY.get(column.kind, "")
+        try:
+            return _CONVERTERS[column.kind](value)
+        except (ParseError, ValueError) as exc:
+            self.problem(row, column.name, f"{exc}. {column.help}".strip(), f"bad-{column.kind}")
+            return _EMPTY.get(column.kind, "")
+
+
+def _map_header(header: tuple, columns: tuple[Column, ...]) -> dict[str, int]:
+    """Column name -> position, matching names and their Finnish/Swedish aliases case-insensitively."""
+    names = {c.name: c.name for c in columns}
+    for column in columns:
+        for alias in column.aliases:
+            names.setdefault(alias, column.name)
+    index: dict[str, int] = {}
+    for position, title in enumerate(header):
+        key = str(title or "").strip().lower().rstrip("*").strip().replace(" ", "_")
+        name = names.get(key)
+        if name and name not in index:
+            index[name] = position
+    return index
+
+
+def _cell(raw: tuple, position: int | None):
+    return raw[position] if position is not None and position < len(raw) else None
+
+
+def _text(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    return str(value).strip()
+
+
+def _date(value) -> date:
+    return parse_date(value if isinstance(value, (date, datetime)) else str(value))
+
+
+def _int(value) -> int:
+    """A whole number from 0 to 999,999,999 (a year, a count): a cell's number or digits typed as text."""
+    if isinstance(value, float) and value.is_integer() and 0 <= value < 1e9:
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10**9:
+        return value
+    text = str(value).strip()
+    if not (text.isascii() and text.isdigit() and len(text) <= 9):
+        raise ValueError(f"'{shown(text)}' is not a whole number like 2026")
+    return int(text)
+
+
+def _id(value) -> str:
+    return parse_id(_text(value))
+
+
+def _ids(value) -> tuple[str, ...]:
+    return tuple(parse_id(part) for part in _list(value))
+
+
+def _decimal(value) -> Decimal:
+    """A fee in euros: 0 to MAX_RATE_EUR with at most two decimals. A number cell becomes the decimal the
+    spreadsheet shows (27.5 -> 27.50), never a binary float."""
+    try:
+        return parse_money(value, MAX_RATE_EUR)
+    except ParseError as exc:
+        if exc.reason == "too-large":
+            raise ParseError(f"{exc}, the largest fee the register accepts") from None
+        raise
+
+
+def _yesno(value) -> bool:
+    text = _text(value).lower()
+    if text in ("yes", "y", "kyllä", "k", "ja", "true", "1", "x"):
+        return True
+    if text in ("no", "n", "ei", "nej", "false", "0"):
+        return False
+    raise ValueError(f"'{shown(value)}' is not yes or no")
+
+
+def _list(value) -> tuple[str, ...]:
+    return tuple(part.strip() for part in _text(value).replace(",", ";").split(";") if part.strip())
+
+
+def _language(value) -> str:
+    text = _text(value).lower()
+    if text not in LANGUAGES:
+        raise ValueError(f"'{shown(value)}' is not a language we write documents in; write fi or sv")
+    return text
+
+
+def _basis(value) -> str:
+    text = _text(value).lower()
+    if text not in BASES:
+        raise ValueError(f"'{shown(value)}' is not a fee basis; write hour, session or event")
+    return text
+
+
+def _hetu(value) -> str:
+    # Validated separately (temporary numbers warn, future birth dates fail); never echo the value.
+    return _text(value).upper()
+
+
+def _iban(value) -> str:
+    text = _text(value)
+    try:
+        return stdnum_iban.format(stdnum_iban.validate(text))
+    except ValidationError:
+        raise ValueError("the IBAN is not valid (check digits or length are wrong); copy it from the "
+                         "expert's bank statement") from None
+
+
+_CONVERTERS: dict[str, Callable] = {
+    "text": _text, "id": _id, "ids": _ids, "date": _date, "int": _int, "decimal": _decimal, "yesno": _yesno, "list": _list,
+    "language": _language, "basis": _basis, "hetu": _hetu, "iban": _iban,
+}
+_EMPTY = {"date": None, "int": None, "decimal": None, "yesno": None, "list": (), "ids": ()}
+
+
+def hetu_problem(hetu: str, today: date | None = None) -> tuple[str, str, bool] | None:
+    """Why a henkilötunnus is not acceptable: (message, code, is_warning), or None if it is fine.
+
+    Accepts the century signs + - Y X W V U A B C D E F; a birth date in the future is an error; the
+    temporary numbers 900–999 are accepted with a warning. The message never contains the number itself.
+    """
+    try:
+        compact = stdnum_hetu.validate(hetu, allow_temporary=True)
+    except ValidationError as exc:
+        reason = {"InvalidChecksum": "its check character does not match",
+                  "InvalidFormat": "it is not in the form DDMMYY-NNNC"}.get(type(exc).__name__,
+                                                                          "its birth date or number is not possible")
+        return f"the henkilötunnus is not valid ({reason}); check it against the tax card", "bad-hetu", False
+    century = {"+": 1800, "A": 2000, "B": 2000, "C": 2000, "D": 2000, "E": 2000, "F": 2000}.get(compact[6], 1900)
+    born = date(century + int(compact[4:6]), int(compact[2:4]), int(compact[0:2]))
+    if born > (today or date.today()):
+        return "the henkilötunnus gives a birth date in the future; check it against the tax card", "future-hetu", False
+    if int(compact[7:10]) >= 900:
+        return ("the henkilötunnus is a temporary number (900–999); ask for the permanent one before the first "
+                "payment"), "temporary-hetu", True
+    return None
+
+
+def load_register(path: str | Path, today: date | None = None) -> RegisterCheck:
+    """Read and check the register workbook. Raises RegisterUnreadable if it cannot be read at all: missing,
+    not an .xlsx workbook, damaged, beyond the size limits, or without a required sheet or column."""
+    path = Path(path)
+    if not path.is_file():
+        raise _missing_register(path)
+    rows = _read_sheets(path)
+    check = RegisterCheck(Register(), path=path.name)
+    _read_experts(check, _SheetReader(check, path, "experts", rows["experts"]), today)
+    _read_units(check, _SheetReader(check, path, "units", rows["units"]))
+    fee_reader = _SheetReader(check, path, "fees", rows["fees"])
+    _read_fees(check, fee_reader)
+    _read_contracts(check, _SheetReader(check, path, "contracts", rows["contracts"]))
+    return check
+
+
+def _missing_register(path: Path) -> RegisterUnreadable:
+    others = [path.with_suffix(suffix).name for suffix in OTHER_FORMATS if path.with_suffix(suffix).is_file()]
+    if others:
+        return RegisterUnreadable(
+            f"The register {path.name} was not found in {path.parent}, but {', '.join(others)} is there. Open it "
+            f"in Excel or LibreOffice and save it as {path.name} (Excel workbook, .xlsx).",
+            path=path.name, code="register-missing")
+    return RegisterUnreadable(f"The register {path.name} was not found in {path.parent}. "
+                              "Create it with 'kokemus init' or copy it into the workspace.",
+                              path=path.name, code="register-missing")
+
+
+def _unreadable(path: Path, reason: str, code: str = "register-unreadable") -> RegisterUnreadable:
+    return RegisterUnreadable(f"The register {path.name} {reason}", path=path.name, code=code)
+
+
+def check_package(path: Path) -> None:
+    """Refuse a register file that is not an .xlsx package within the limits, before any XML is parsed.
+
+    Checks the file size, the number of members (from the zip's end record, before the member list is read),
+    each member's unpacked size and compression ratio, the total unpacked size, and that no member declares
+    a DOCTYPE (workbooks never do; entity tricks need one).
+    """
+    size = path.stat().st_size
+    if size > MAX_REGISTER_BYTES:
+        raise _unreadable(path, f"is {size / 1e6:.1f} MB; a register may be at most {MAX_REGISTER_BYTES / 1e6:.0f} "
+                          "MB. Remove pictures and unused sheets, or save a copy with only the four sheets.",
+                          "register-too-large")
+    with path.open("rb") as handle:
+        head = handle.read(8)
+        if head.startswith(b"\xd0\xcf\x11\xe0"):
+            raise _unreadable(path, "is an old .xls workbook or a password-protected one. Open it in Excel or "
+                              "LibreOffice and save it as an Excel workbook (.xlsx) without a password.")
+        if not head.startswith(b"PK"):
+            raise _unreadable(path, "is not an Excel workbook (.xlsx). If it is a .csv, .ods or .xls file, open it "
+                              "in Excel or LibreOffice and save it as an Excel workbook (.xlsx).")
+        members = _zip_member_count(handle, size)
+    if members is None:
+        raise _unreadable(path, "is damaged: its zip directory cannot be found (the file may be cut short). "
+                          "Save the workbook again from Excel or LibreOffice, or restore it from a backup.",
+                          "register-damaged")
+    if members > MAX_MEMBERS:
+        raise _unreadable(path, f"holds {members:,} parts; an Excel workbook has a few dozen. Save it again from "
+                          "Excel or LibreOffice as a new .xlsx.", "register-too-large")
+    try:
+        with zipfile.ZipFile(path) as package:
+            infos = package.infolist()
+            total = 0
+            for info in infos:
+                total += info.file_size
+                ratio = info.file_size / max(info.compress_size, 1)
+                if info.file_size > MAX_MEMBER_BYTES or (info.file_size > RATIO_FLOOR and ratio > MAX_RATIO):
+                    raise _unreadable(path, f"holds a part that unpacks to {info.file_size / 1e6:,.0f} MB; that is "
+                                      "not a register someone typed. Save the sheets into a new workbook (or restore "
+                                      "a backup) and check it again.", "register-too-large")
+            if total > MAX_UNPACKED_BYTES:
+                raise _unreadable(path, f"unpacks to {total / 1e6:,.0f} MB; a register may unpack to at most "
+                                  f"{MAX_UNPACKED_BYTES / 1e6:.0f} MB. Remove pictures and unused sheets.",
+                                  "register-too-large")
+            for info in infos:  # every member: a sheet is found through its relationship, whatever its name
+                with package.open(info) as member:
+                    if _holds_doctype(member):
+                        raise _unreadable(path, "contains a part with a DOCTYPE, which Excel never writes. "
+                                          "Save the sheets into a new workbook and check it again.",
+                                          "register-damaged")
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError, ValueError,
+            RuntimeError, zlib.error):  # what zipfile raises on broken, encrypted or unsupported members
+        raise _unreadable(path, "is damaged and cannot be unpacked. Save the workbook again from Excel or "
+                          "LibreOffice, or restore it from a backup.", "register-damaged") from None
+
+
+def _holds_doctype(member) -> bool:
+    """Whether a zip member holds '<!DOCTYPE' anywhere: after a comment or blank lines of any length too, and in
+    UTF-16 or UTF-32 (read with their NUL bytes dropped)."""
+    carried = b""
+    while chunk := member.read(1 << 16):
+        text = carried + chunk.replace(b"\0", b"").upper()
+        if b"<!DOCTYPE" in text:
+            return True
+        carried = text[-8:]
+    return False
+
+
+def _zip_member_count(handle, size: int) -> int | None:
+    """Members announced by the zip's end-of-central-directory record (None if there is none; 0xFFFF for zip64)."""
+    tail_size = min(size, 22 + 65_535)
+    handle.seek(size - tail_size)
+    tail = handle.read(tail_size)
+    position = tail.rfind(b"PK\x05\x06")
+    if position < 0 or position + 22 > len(tail):
+        return None
+    return struct.unpack("<H", tail[position + 10:position + 12])[0]
+
+
+def _read_sheets(path: Path) -> dict[str, list[tuple]]:
+    """The rows of the four sheets (header first), within MAX_ROWS and MAX_COLUMNS."""
+    check_package(path)
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds on a damaged file; none of them is for the user to read
+        raise _damaged(path) from None
+    try:
+        sheets = {name.strip().lower(): name for name in workbook.sheetnames}
+        missing = [s for s in SHEETS if s not in sheets]
+        if missing:
+            raise _unreadable(path, f"lacks the sheet(s) {', '.join(missing)}. Each of experts, units, contracts "
+                              "and fees needs its own sheet (see 'kokemus init').", "missing-sheet")
+        rows: dict[str, list[tuple]] = {}
+        for sheet in SHEETS:
+            worksheet = workbook[sheets[sheet]]
+            try:
+                read = list(worksheet.iter_rows(max_row=MAX_ROWS + 2, max_col=MAX_COLUMNS, values_only=True))
+            except Exception:
+                raise _damaged(path, sheets[sheet]) from None
+            while read and all(v is None or v == "" for v in read[-1]):
+                read.pop()
+            if len(read) > MAX_ROWS + 1:
+                raise _unreadable(path, f"has more than {MAX_ROWS:,} rows on sheet {sheet}; a register holds at "
+                                  f"most {MAX_ROWS:,} rows per sheet. Delete the rows below the last real one "
+                                  "(select them, right-click, Delete) and check again.", "too-many-rows")
+            rows[sheet] = read
+    finally:
+        workbook.close()
+    return rows
+
+
+def _damaged(path: Path, sheet: str | None = None) -> RegisterUnreadable:
+    where = f"its sheet {sheet}" if sheet else "its content"
+    return _unreadable(path, f"is damaged: {where} cannot be read as Excel data. Open it in Excel or LibreOffice, "
+                       "save it as a new .xlsx, and check again (or restore it from a backup).", "register-damaged")
+
+
+def _read_experts(check: RegisterCheck, reader: _SheetReader, today: date | None) -> None:
+    seen: dict[str, int] = {}
+    for row, v, ok in reader.records():
+        if v["hetu"]:
+            found = hetu_problem(v["hetu"], today)
+            if found:
+                message, code, is_warning = found
+                reader.problem(row, "hetu", message, code, warning=is_warning)
+                ok = ok and is_warning
+        if not _unique(reader, seen, row, "expert_id", v["expert_id"]) or not ok:
+            continue
+        active = True if v["active"] is None else v["active"]
+        check.register.experts[v["expert_id"]] = Expert(**{**v, "active": active})
+        check.rows["experts", v["expert_id"]] = row
+
+
+def _read_units(check: RegisterCheck, reader: _SheetReader) -> None:
+    seen: dict[str, int] = {}
+    for row, v, ok in reader.records():
+        if _unique(reader, seen, row, "unit_id", v["unit_id"]) and ok:
+            check.register.units[v["unit_id"]] = Unit(**v)
+            check.rows["units", v["unit_id"]] = row
+
+
+def _read_fees(check: RegisterCheck, reader: _SheetReader) -> None:
+    placed: list[tuple[int, FeeRate]] = []
+    for row, v, ok in reader.records():
+        if v["valid_from"] and v["valid_to"] and v["valid_to"] < v["valid_from"]:
+            reader.problem(row, "valid_to", "valid_to is before valid_from; fix one of the dates", "dates-reversed")
+            ok = False
+        if not ok:
+            continue
+        rate = FeeRate(**v)
+        for other_row, other in placed:
+            if other.task == rate.task and _periods_overlap(other, rate):
+                reader.problem(row, "valid_from",
+                               f"the rate for task '{rate.task}' overlaps the one in row {other_row}; "
+                               "end the older rate (valid_to) the day before the new one starts", "overlapping-rates")
+                ok = False
+                break
+        if ok:
+            placed.append((row, rate))
+            check.register.fees.append(rate)
+    known = set(check.register.task_codes())
+    for row, rate in placed:
+        if rate.task not in known:
+            reader.problem(row, "task", f"task '{rate.task}' is unknown", "unknown-task")
+    for row, rate in placed:
+        builtin = rate.task in {"individual", "pair", "group", "lecture", "development", "common_meeting"}
+        if not builtin and not (rate.label_fi and rate.label_sv):
+            reader.problem(row, "label_fi", f"task '{rate.task}' is not a built-in code; give it label_fi and "
+                           "label_sv so documents can name it", "missing-label", warning=True)
+
+
+def _read_contracts(check: RegisterCheck, reader: _SheetReader) -> None:
+    reg = check.register
+    seen: dict[str, int] = {}
+    for row, v, ok in reader.records():
+        if v["expert_id"] and v["expert_id"] not in reg.experts:
+            reader.problem(row, "expert_id", f"expert '{v['expert_id']}' is not on the experts sheet (or that row "
+                           "has errors); add the expert or correct the id", "unknown-expert")
+            ok = False
+        if v["unit_id"] and v["unit_id"] not in reg.units:
+            reader.problem(row, "unit_id", f"unit '{v['unit_id']}' is not on the units sheet (or that row has "
+                           "errors); add the unit or correct the id", "unknown-unit")
+            ok = False
+        if v["valid_from"] and v["valid_to"] and v["valid_to"] < v["valid_from"]:
+            reader.problem(row, "valid_to", "valid_to is before valid_from; fix one of the dates", "dates-reversed")
+            ok = False
+        for task in v["tasks"]:
+            rates = [r for r in reg.fees if r.task == task]
+            if task not in reg.task_codes():
+                reader.problem(row, "tasks", f"task '{task}' is unknown; use a code from the fees sheet "
+                               "(individual, pair, group, lecture, development, common_meeting, ...)", "unknown-task")
+                ok = False
+            elif not rates:
+                reader.problem(row, "tasks", f"task '{task}' has no rate in the fees sheet; add one", "no-rate")
+                ok = False
+            elif v["valid_from"] and not any(r.covers(v["valid_from"]) for r in rates):
+                reader.problem(row, "tasks", f"task '{task}' has no rate valid on {v['valid_from']:%d.%m.%Y}, when "
+                               "the contract starts; add or extend a rate in the fees sheet", "no-rate")
+                ok = False
+        if v["signed_on"] is None and ok:
+            reader.problem(row, "signed_on", "not signed yet: contracts can be printed, but hour forms are issued "
+                           "only after both parties have signed; fill in signed_on then", "unsigned", warning=True)
+        if _unique(reader, seen, row, "contract_id", v["contract_id"]) and ok:
+            reg.contracts[v["contract_id"]] = Contract(**v)
+            check.rows["contracts", v["contract_id"]] = row
+
+
+def _unique(reader: _SheetReader, seen: dict[str, int], row: int, column: str, value: str) -> bool:
+    """Ids name files, and KA-001 and ka-001 would be one file on Windows and macOS: case does not count."""
+    if not value:
+        return False
+    key = value.casefold()
+    if key in seen:
+        reader.problem(row, column, f"{column} '{value}' is already used in row {seen[key]}; ids must be unique "
+                       "(whatever their upper and lower case)", "duplicate-id")
+        return False
+    seen[key] = row
+    return True
+
+
+def _periods_overlap(a: FeeRate, b: FeeRate) -> bool:
+    a_end = a.valid_to or date.max
+    b_end = b.valid_to or date.max
+    return a.valid_from <= b_end and b.valid_from <= a_end
+
+
+# --- choosing contracts -----------------------------------------------------------------------------
+
+@dataclass
+class Selection:
+    """The contracts a command works on, and what was wrong with the ids asked for."""
+
+    contracts: list[Contract] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def select_contracts(register: Register, *, expert_ids: Sequence[str] = (), unit_ids: Sequence[str] = ()) -> Selection:
+    """Contracts of the asked experts/units (all when none are named) whose expert and unit exist and whose
+    expert is active, in contract id order. Unknown ids are errors; inactive experts are warnings."""
+    selection = Selection()
+    for expert_id in expert_ids:
+        if expert_id not in register.experts:
+            selection.errors.append(Problem(f"No expert {expert_id} in the register; check the id with "
+                                            "'kokemus check'.", sheet="experts", field="expert_id",
+                                            code="unknown-expert"))
+    for unit_id in unit_ids:
+        if unit_id not in register.units:
+            selection.errors.append(Problem(f"No unit {unit_id} in the register; check the id with "
+                                            "'kokemus check'.", sheet="units", field="unit_id",
+                                            code="unknown-unit"))
+    inactive_warned: set[str] = set()
+    for contract in sorted(register.contracts.values(), key=lambda c: c.contract_id):
+        if (expert_ids and contract.expert_id not in expert_ids) or (unit_ids and contract.unit_id not in unit_ids):
+            continue
+        expert = register.experts.get(contract.expert_id)
+        if expert is None or contract.unit_id not in register.units:
+            missing = "expert" if expert is None else "unit"
+            value = contract.expert_id if expert is None else contract.unit_id
+            selection.errors.append(Problem(f"Contract {contract.contract_id} names {missing} {value}, who is not "
+                                            f"in the register; fix the contracts row.", sheet="contracts",
+                                            field=f"{missing}_id", code=f"unknown-{missing}"))
+            continue
+        if not expert.active:
+            if expert.expert_id not in inactive_warned:
+                inactive_warned.add(expert.expert_id)
+                selection.warnings.append(Problem(
+                    f"Expert {expert.expert_id} is not active (active = no), so no documents were made for "
+                    "them; set active to yes in the experts sheet to include them.",
+                    sheet="experts", field="active", code="inactive-expert"))
+            continue
+        selection.contracts.append(contract)
+    for expert_id in expert_ids:
+        if expert_id in register.experts and not any(c.expert_id == expert_id for c in register.contracts.values()):
+            selection.warnings.append(Problem(f"Expert {expert_id} has no contract in the contracts sheet.",
+                                              sheet="contracts", field="expert_id", code="no-contract"))
+    return selection
+
+
+# --- writing ----------------------------------------------------------------------------------------
+
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
+
+
+def _new_workbook() -> Workbook:
+    workbook = Workbook()
+    info = workbook.active
+    info.title = "instructions"
+    info.column_dimensions["A"].width = 18
+    info.column_dimensions["B"].width = 110
+    for line in INSTRUCTIONS:
+        info.append(line)
+    info["A1"].font = Font(bold=True, size=14)
+    for sheet, columns in SHEETS.items():
+        info.append(("", ""))
+        info.append((sheet, ""))
+        info.cell(info.max_row, 1).font = Font(bold=True)
+        for column in columns:
+            info.append((f"{column.name}{' *' if column.required else ''}", column.help))
+    for row in info.iter_rows():
+        row[1].alignment = Alignment(wrap_text=True, vertical="top")
+    for sheet, columns in SHEETS.items():
+        ws = workbook.create_sheet(sheet)
+        ws.append([c.name for c in columns])
+        for position, column in enumerate(columns, start=1):
+            cell = ws.cell(1, position)
+            cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+            ws.column_dimensions[get_column_letter(position)].width = max(14, len(column.name) + 4)
+            if column.help:
+                from openpyxl.comments import Comment
+
+                cell.comment = Comment(column.help, "kokemus-docs")
+        ws.freeze_panes = "A2"
+        for position, column in enumerate(columns, start=1):
+            letter = get_column_letter(position)
+            if column.kind == "language":
+                rule = DataValidation(type="list", formula1='"fi,sv"', allow_blank=False)
+            elif column.kind == "basis":
+                rule = DataValidation(type="list", formula1='"hour,session,event"', allow_blank=False)
+            elif column.kind == "yesno":
+                rule = DataValidation(type="list", formula1='"yes,no"', allow_blank=True)
+            else:
+                continue
+            ws.add_data_validation(rule)
+            rule.add(f"{letter}2:{letter}2000")
+    return workbook
+
+
+def write_empty_register(path: str | Path) -> Path:
+    """A new register with the four sheets, their headers and an instructions sheet."""
+    with atomic_path(path, mode=0o600) as tmp:
+        _new_workbook().save(tmp)
+    return Path(path)
+
+
+def write_register(path: str | Path, experts: Iterable[Expert] = (), units: Iterable[Unit] = (),
+                   contracts: Iterable[Contract] = (), fees: Iterable[FeeRate] = ()) -> Path:
+    """Write a register workbook from dataclasses (for the demo, tests and benchmarks)."""
+    workbook = _new_workbook()
+    for sheet, items in (("experts", experts), ("units", units), ("contracts", contracts), ("fees", fees)):
+        ws = workbook[sheet]
+        names = [c.name for c in SHEETS[sheet]]
+        for row_number, item in enumerate(items, start=2):
+            values = {f.name: getattr(item, f.name) for f in fields(item)}
+            for column_number, name in enumerate(names, start=1):
+                value = values.get(name)
+                if isinstance(value, tuple):
+                    value = "; ".join(value)
+                elif isinstance(value, bool):
+                    value = "yes" if value else "no"
+                if value is None:
+                    continue
+                cell = ws.cell(row_number, column_number, value)
+                if isinstance(cell.value, date):
+                    cell.number_format = "d.m.yyyy"
+                elif isinstance(cell.value, Decimal):  # written as the decimal text itself, no binary float
+                    cell.number_format = "0.00"
+                elif isinstance(cell.value, str):
+                    cell.data_type = "s"  # never let a typed '=...' become a formula
+    with atomic_path(path, mode=0o600) as tmp:
+        workbook.save(tmp)
+    return Path(path)
+
+
+def check_register(ws) -> Outcome:
+    """`kokemus check`: every problem of the workspace's register, how many rows of each sheet are usable, and
+    what is missing for Swedish documents or from kokemus.toml."""
+    check = load_register(ws.register_path)
+    warnings = check.warnings + swedish_text_warnings(check) + settings_warnings(ws.config)
+    counts = check.counts
+    summary = [f"{ws.rel(ws.register_path)}: {counts['experts']} experts, {counts['units']} units, "
+               f"{counts['contracts']} contracts, {counts['fees']} fee rates usable"]
+    if check.errors:
+        summary.append(f"{len(check.errors)} problem(s) to fix; rows with errors are left out until fixed.")
+    else:
+        summary.append("No errors." + (f" {len(warnings)} warning(s)." if warnings else ""))
+    return Outcome(errors=check.errors, warnings=warnings, extra={"counts": counts}, summary=summary)
+
+
+# Unit texts that Swedish documents take from their own column when it is filled.
+SWEDISH_TEXTS = ("address", "premises", "service_area")
+
+
+def swedish_text_warnings(check: RegisterCheck) -> list[Problem]:
+    """A warning for each unit that works with a Swedish-speaking expert (through a contract) and has a
+    Finnish address, premises or service area but not the Swedish one: that expert's documents would show
+    the Finnish text."""
+    register = check.register
+    swedish_contracts: dict[str, list[str]] = {}
+    for contract in sorted(register.contracts.values(), key=lambda c: c.contract_id):
+        expert = register.experts.get(contract.expert_id)
+        if expert is not None and expert.document_language == "sv":
+            swedish_contracts.setdefault(contract.unit_id, []).append(f"{contract.contract_id} ({expert.expert_id})")
+    warnings = []
+    for unit_id, contracts in sorted(swedish_contracts.items()):
+        unit = register.units.get(unit_id)
+        if unit is None:
+            continue
+        for attribute in SWEDISH_TEXTS:
+            if getattr(unit, attribute) and not getattr(unit, f"{attribute}_sv"):
+                warnings.append(Problem(
+                    f"unit {unit_id} has {attribute} in Finnish but {attribute}_sv is empty; the Swedish "
+                    f"documents of contract(s) {', '.join(contracts)} would show the Finnish text. Fill in "
+                    f"{attribute}_sv.", path=check.path or None, sheet="units", row=check.rows.get(("units", unit_id)),
+                    field=f"{attribute}_sv", code="swedish-text-missing"))
+    return warnings
+
+
+# kokemus.toml [organisation] keys that documents print, and what each is.
+ORGANISATION_SETTINGS = {
+    "business_id": "the county's business ID (Y-tunnus / FO-nummer), printed on contracts",
+    "postal_address_fi": "the county's postal address in Finnish, printed on Finnish contracts",
+    "postal_address_sv": "the county's postal address in Swedish, printed on Swedish contracts",
+    "coordinator_name": "whom experts contact with questions, printed on contracts, hour forms and feedback",
+    "coordinator_email": "the coordinator's email address, printed with the name",
+    "coordinator_phone": "the coordinator's phone number, printed with the name",
+}
+
+
+def settings_warnings(config: dict) -> list[Problem]:
+    """A warning for each empty [organisation] setting in kokemus.toml that documents print."""
+    organisation = config.get("organisation", {})
+    return [Problem(f"Fill in {key} under [organisation] in kokemus.toml: {what}; it is empty now.",
+                    path="kokemus.toml", field=f"organisation.{key}", code="setting-missing")
+            for key, what in ORGANISATION_SETTINGS.items() if not str(organisation.get(key, "") or "").strip()]

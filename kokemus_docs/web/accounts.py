@@ -1,0 +1,147 @@
+"""Web app logins (coordinator, unit contacts, payroll), the audit log of what they did, and unit approvals.
+
+Stored in the workspace ledger. Passwords are kept only as Argon2 hashes. The audit log names the login, the
+action and what it was done to (a month, a unit, a file name of the workspace) — never personal data.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from kokemus_docs.core.errors import KokemusError
+from kokemus_docs.core.ledger import Ledger
+from kokemus_docs.core.workspace import Workspace
+
+ROLES = ("coordinator", "payroll", "unit")
+LOGIN_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
+UNIT_ID_PATTERN = re.compile(r"(?!\.{1,2}$)[\w.-]{1,64}")
+MIN_PASSWORD = 12
+MAX_PASSWORD = 1024
+
+
+_hasher = PasswordHasher()
+# Verified against when the login is unknown, so an unknown login costs as long as a wrong password.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+class AccountError(KokemusError):
+    """A login cannot be created as asked (bad name, role, unit, password, or it exists already)."""
+
+
+@dataclass(frozen=True)
+class User:
+    login: str
+    role: str
+    unit_id: str | None
+    created_at: str
+
+
+def _now() -> str:
+    return datetime.now().isoformat(timespec="seconds")
+
+
+def generate_password() -> str:
+    """A random password of 20 URL-safe characters (about 120 bits)."""
+    return secrets.token_urlsafe(15)
+
+
+def add_user(ws: Workspace, login: str, role: str, *, unit_id: str | None = None,
+             password: str | None = None, known_units: set[str] | None = None) -> tuple[User, str | None]:
+    """Create a login; returns the user and the generated password (None when `password` was given).
+
+    A `unit` login needs `unit_id` (one of `known_units` when given); other roles take none.
+    """
+    if not LOGIN_PATTERN.fullmatch(login or ""):
+        raise AccountError(f"'{login}' cannot be a login: use 1–64 letters, digits, '.', '_', '@' or '-'.",
+                           code="bad-login")
+    if role not in ROLES:
+        raise AccountError(f"'{role}' is not a role; choose coordinator, payroll or unit.", code="bad-role")
+    if role == "unit":
+        if not unit_id or not UNIT_ID_PATTERN.fullmatch(unit_id):
+            raise AccountError("A unit login needs the unit: --unit UNIT_ID (as in the register's units sheet).",
+                               code="unit-missing")
+        if known_units is not None and unit_id not in known_units:
+            raise AccountError(f"Unit '{unit_id}' is not in the register's units sheet.", code="unknown-unit")
+    elif unit_id:
+        raise AccountError(f"Only unit logins are bound to a unit; a {role} login takes no --unit.",
+                           code="unit-not-allowed")
+    generated = None
+    if password is None:
+        password = generated = generate_password()
+    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        raise AccountError(f"The password must be {MIN_PASSWORD}–{MAX_PASSWORD} characters long.",
+                           code="bad-password")
+    user = User(login=login, role=role, unit_id=unit_id if role == "unit" else None, created_at=_now())
+    with Ledger(ws.ledger_path) as ledger:
+        try:
+            ledger.db.execute("INSERT INTO web_users (login, role, unit_id, password_hash, created_at)"
+                              " VALUES (?, ?, ?, ?, ?)",
+                              (user.login, user.role, user.unit_id, _hasher.hash(password), user.created_at))
+        except sqlite3.IntegrityError:
+            raise AccountError(f"The login '{login}' exists already.", code="login-exists") from None
+    return user, generated
+
+
+def get_user(ws: Workspace, login: str) -> User | None:
+    with Ledger(ws.ledger_path) as ledger:
+        row = ledger.db.execute("SELECT login, role, unit_id, created_at FROM web_users WHERE login = ?",
+                                (login,)).fetchone()
+    return User(row["login"], row["role"], row["unit_id"], row["created_at"]) if row else None
+
+
+def verify_user(ws: Workspace, login: str, password: str) -> User | None:
+    """The user if `password` is right for `login`, else None (the same work either way)."""
+    password = (password or "")[:MAX_PASSWORD]
+    with Ledger(ws.ledger_path) as ledger:
+        row = ledger.db.execute("SELECT * FROM web_users WHERE login = ?", (login or "",)).fetchone()
+        stored = row["password_hash"] if row else _DUMMY_HASH
+        try:
+            _hasher.verify(stored, password)
+        except (VerificationError, InvalidHashError):
+            return None
+        if row is None:
+            return None
+        if _hasher.check_needs_rehash(stored):
+            ledger.db.execute("UPDATE web_users SET password_hash = ? WHERE login = ?",
+                              (_hasher.hash(password), login))
+    return User(row["login"], row["role"], row["unit_id"], row["created_at"])
+
+
+# --- audit log ------------------------------------------------------------------------------------
+def audit(ws: Workspace, actor: str, action: str, subject: str = "", result: str = "") -> None:
+    """Record who did what (login, upload, generate, download, approve, close); no personal data."""
+    with Ledger(ws.ledger_path) as ledger:
+        ledger.db.execute("INSERT INTO web_audit (at, actor, action, subject, result) VALUES (?, ?, ?, ?, ?)",
+                          (_now(), actor[:64], action[:32], subject[:200], result[:200]))
+
+
+def audit_log(ws: Workspace, limit: int = 200) -> list[dict]:
+    """The newest `limit` audit entries, newest first."""
+    with Ledger(ws.ledger_path) as ledger:
+        rows = ledger.db.execute("SELECT at, actor, action, subject, result FROM web_audit ORDER BY id DESC LIMIT ?",
+                                 (limit,)).fetchall()
+    return [dict(r) for r in rows]
+
+
+# --- a unit's approval of its fee notice ------------------------------------------------------------
+def approve_notice(ws: Workspace, month: str, unit_id: str, login: str) -> dict:
+    """Record that `login` approved unit `unit_id`'s fee notice for `month` (the first approval stays)."""
+    with Ledger(ws.ledger_path) as ledger:
+        ledger.db.execute("INSERT OR IGNORE INTO notice_approvals (month, unit_id, approved_by, approved_at)"
+                          " VALUES (?, ?, ?, ?)", (month, unit_id, login, _now()))
+    return notice_approvals(ws, month)[unit_id]
+
+
+def notice_approvals(ws: Workspace, month: str) -> dict[str, dict]:
+    """Approvals of the month's notices by unit: {"approved_by", "approved_at"}."""
+    with Ledger(ws.ledger_path) as ledger:
+        rows = ledger.db.execute("SELECT unit_id, approved_by, approved_at FROM notice_approvals WHERE month = ?",
+                                 (month,)).fetchall()
+    return {r["unit_id"]: {"approved_by": r["approved_by"], "approved_at": r["approved_at"]} for r in rows}
