@@ -30,8 +30,8 @@ from kokemus_docs.documents.render import (
 from kokemus_docs.core.model import Contract, Expert, FeeRate, Register, Unit
 from kokemus_docs.core.workspace import builtin_template
 
-REPO = Path(__file__).resolve().parent.parent
-GOLDEN = Path(__file__).resolve().parent / "golden"
+REPO = Path(__file__).resolve().parents[2]
+GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 FIXED_TODAY = date(2026, 11, 23)
 TEMPLATE_NAMES = ("contract_fi.docx", "contract_sv.docx", "intro_pack_fi.docx", "intro_pack_sv.docx",
                   "fee_notice_fi.docx", "fee_notice_sv.docx")

@@ -34,9 +34,9 @@ from kokemus_docs.intake.ingest import ingest_forms
 from kokemus_docs.core.ledger import Ledger, LedgerError
 from kokemus_docs.register.sample import write_sample_register
 from kokemus_docs.core.workspace import WorkspaceBusy, init_workspace, workspace_lock
-from tests.test_ingest import OCTOBER_ROWS, ON_TIME, all_files, json_reader, put_form
+from tests.intake.test_ingest import OCTOBER_ROWS, ON_TIME, all_files, json_reader, put_form
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 RECEIVED_ON = "2026-11-05"
 
 
