@@ -441,6 +441,35 @@ def users_add(login: str, role: str, unit_id: str | None, password_stdin: bool) 
     return Outcome(summary=summary, extra=extra)
 
 
+@users.command("passwd")
+@click.argument("login")
+@click.option("--password-stdin", is_flag=True, help="Read the password from stdin instead of generating one.")
+@runs
+def users_passwd(login: str, password_stdin: bool) -> Outcome:
+    """Give a web login a new password (generated and printed once, unless read from stdin); its sessions end."""
+    from kokemus_docs.web.accounts import set_password
+
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
+    generated = set_password(_workspace(), login, password)
+    summary = [f"Login {login}: new password set; its sessions have ended."]
+    extra: dict = {"login": login}
+    if generated:
+        summary.append(f"Password (shown only now): {generated}")
+        extra["password"] = generated
+    return Outcome(summary=summary, extra=extra)
+
+
+@users.command("remove")
+@click.argument("login")
+@runs
+def users_remove(login: str) -> Outcome:
+    """Remove a web login; its sessions end at once (the audit log keeps what it did)."""
+    from kokemus_docs.web.accounts import remove_user
+
+    remove_user(_workspace(), login)
+    return Outcome(summary=[f"Login {login} removed; its sessions have ended."], extra={"login": login})
+
+
 @cli.command()
 @month_option()
 @click.option("--expert", "expert_ids", multiple=True, metavar="ID", help="Only this expert (repeatable).")

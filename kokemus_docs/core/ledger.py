@@ -155,6 +155,14 @@ CREATE TABLE IF NOT EXISTS web_audit (
     subject TEXT NOT NULL DEFAULT '',
     result TEXT NOT NULL DEFAULT ''
 );
+-- A logged-in browser: the hash of the random id its cookie holds, whose it is, and when it was last used.
+CREATE TABLE IF NOT EXISTS web_sessions (
+    id_sha256 TEXT PRIMARY KEY,
+    login TEXT NOT NULL,
+    started_at REAL NOT NULL,
+    seen_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS web_sessions_login ON web_sessions (login);
 CREATE TABLE IF NOT EXISTS notice_approvals (
     month TEXT NOT NULL,
     unit_id TEXT NOT NULL,

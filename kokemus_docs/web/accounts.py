@@ -1,14 +1,19 @@
-"""Web app logins (coordinator, unit contacts, payroll), the audit log of what they did, and unit approvals.
+"""Web app logins (coordinator, unit contacts, payroll), their sessions, the audit log of what they did, and unit
+approvals.
 
-Stored in the workspace ledger. Passwords are kept only as Argon2 hashes. The audit log names the login, the
+Stored in the workspace ledger. Passwords are kept only as Argon2 hashes. A session is a random id in the browser's
+cookie and a row in the ledger (only the id's hash): logging out, a new password or a removed login end it at once,
+and so does an idle hour. The audit log names the login, the
 action and what it was done to (a month, a unit, a file name of the workspace) — never personal data.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 import sqlite3
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -24,6 +29,9 @@ LOGIN_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
 UNIT_ID_PATTERN = re.compile(r"(?!\.{1,2}$)[\w.-]{1,64}")
 MIN_PASSWORD = 12
 MAX_PASSWORD = 1024
+SESSION_IDLE_SECONDS = 3600  # a session not used for an hour ends
+SESSION_MAX_SECONDS = 8 * 3600  # and every session ends after a working day
+_SEEN_EVERY = 60  # seconds between updates of a session's last use (not a write per page)
 
 
 _hasher = PasswordHasher()
@@ -89,13 +97,6 @@ def add_user(ws: Workspace, login: str, role: str, *, unit_id: str | None = None
     return user, generated
 
 
-def get_user(ws: Workspace, login: str) -> User | None:
-    with Ledger(ws.ledger_path) as ledger:
-        row = ledger.db.execute("SELECT login, role, unit_id, created_at FROM web_users WHERE login = ?",
-                                (login,)).fetchone()
-    return User(row["login"], row["role"], row["unit_id"], row["created_at"]) if row else None
-
-
 def verify_user(ws: Workspace, login: str, password: str) -> User | None:
     """The user if `password` is right for `login`, else None (the same work either way)."""
     password = (password or "")[:MAX_PASSWORD]
@@ -112,6 +113,73 @@ def verify_user(ws: Workspace, login: str, password: str) -> User | None:
             ledger.db.execute("UPDATE web_users SET password_hash = ? WHERE login = ?",
                               (_hasher.hash(password), login))
     return User(row["login"], row["role"], row["unit_id"], row["created_at"])
+
+
+def set_password(ws: Workspace, login: str, password: str | None = None) -> str | None:
+    """Give `login` a new password (generated and returned when None) and end all its sessions."""
+    generated = None
+    if password is None:
+        password = generated = generate_password()
+    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        raise AccountError(f"The password must be {MIN_PASSWORD}–{MAX_PASSWORD} characters long.",
+                           code="bad-password")
+    with Ledger(ws.ledger_path) as ledger, ledger.transaction():
+        changed = ledger.db.execute("UPDATE web_users SET password_hash = ? WHERE login = ?",
+                                    (_hasher.hash(password), login)).rowcount
+        if not changed:
+            raise AccountError(f"There is no login '{login}'.", code="unknown-login")
+        ledger.db.execute("DELETE FROM web_sessions WHERE login = ?", (login,))
+    return generated
+
+
+def remove_user(ws: Workspace, login: str) -> None:
+    """Remove `login`; its sessions end at once (its audit entries and approvals stay)."""
+    with Ledger(ws.ledger_path) as ledger, ledger.transaction():
+        if not ledger.db.execute("DELETE FROM web_users WHERE login = ?", (login,)).rowcount:
+            raise AccountError(f"There is no login '{login}'.", code="unknown-login")
+        ledger.db.execute("DELETE FROM web_sessions WHERE login = ?", (login,))
+
+
+# --- sessions ----------------------------------------------------------------------------------------
+def _session_key(session_id: str) -> str:
+    return hashlib.sha256(session_id.encode("utf-8", "replace")).hexdigest()
+
+
+def start_session(ws: Workspace, login: str) -> str:
+    """A new session of `login`: the random id for the browser's cookie (the ledger keeps only its hash)."""
+    session_id = secrets.token_urlsafe(32)
+    now = time.time()
+    with Ledger(ws.ledger_path) as ledger, ledger.transaction():
+        ledger.db.execute("DELETE FROM web_sessions WHERE seen_at < ? OR started_at < ?",
+                          (now - SESSION_IDLE_SECONDS, now - SESSION_MAX_SECONDS))
+        ledger.db.execute("INSERT INTO web_sessions (id_sha256, login, started_at, seen_at) VALUES (?, ?, ?, ?)",
+                          (_session_key(session_id), login, now, now))
+    return session_id
+
+
+def session_user(ws: Workspace, session_id: str) -> User | None:
+    """The user of a live session, its last use now; None for an ended, idle, expired or unknown session."""
+    if not session_id or len(session_id) > 100:
+        return None
+    key, now = _session_key(session_id), time.time()
+    with Ledger(ws.ledger_path) as ledger:
+        row = ledger.db.execute(
+            "SELECT s.seen_at, s.started_at, u.login, u.role, u.unit_id, u.created_at FROM web_sessions s"
+            " JOIN web_users u ON u.login = s.login WHERE s.id_sha256 = ?", (key,)).fetchone()
+        if row is None:
+            return None
+        if row["seen_at"] < now - SESSION_IDLE_SECONDS or row["started_at"] < now - SESSION_MAX_SECONDS:
+            ledger.db.execute("DELETE FROM web_sessions WHERE id_sha256 = ?", (key,))
+            return None
+        if row["seen_at"] < now - _SEEN_EVERY:
+            ledger.db.execute("UPDATE web_sessions SET seen_at = ? WHERE id_sha256 = ?", (now, key))
+    return User(row["login"], row["role"], row["unit_id"], row["created_at"])
+
+
+def end_session(ws: Workspace, session_id: str) -> None:
+    """End one session (logging out)."""
+    with Ledger(ws.ledger_path) as ledger:
+        ledger.db.execute("DELETE FROM web_sessions WHERE id_sha256 = ?", (_session_key(session_id),))
 
 
 # --- audit log ------------------------------------------------------------------------------------

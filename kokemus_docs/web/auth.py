@@ -22,20 +22,23 @@ FAILED_LOGINS_PER_ADDRESS = "30 per minute"
 
 
 class StaffUser(UserMixin):
-    def __init__(self, user: accounts.User):
+    """A logged-in user in one session; the session's random id is what the cookie holds."""
+
+    def __init__(self, user: accounts.User, session_id: str):
         self.user = user
         self.login = user.login
         self.role = user.role
         self.unit_id = user.unit_id
+        self.session_id = session_id
 
     def get_id(self) -> str:
-        return self.login
+        return self.session_id
 
 
 @login_manager.user_loader
-def _load_user(login: str) -> StaffUser | None:
-    user = accounts.get_user(g.ws, login)
-    return StaffUser(user) if user else None
+def _load_user(session_id: str) -> StaffUser | None:
+    user = accounts.session_user(g.ws, session_id)
+    return StaffUser(user, session_id) if user else None
 
 
 def roles_required(*roles: str) -> Callable:
@@ -88,7 +91,7 @@ def login():
     session.clear()  # a fresh session for the logged-in user; only the chosen language carries over
     if language in LANGUAGES:
         session["lang"] = language
-    login_user(StaffUser(user))
+    login_user(StaffUser(user, accounts.start_session(g.ws, user.login)))
     accounts.audit(g.ws, user.login, "login", result="ok")
     return redirect(_local(request.args.get("next", "")) or url_for("auth.home"))
 
@@ -104,6 +107,7 @@ def _local(target: str) -> str:
 def logout():
     if current_user.is_authenticated:
         audit("logout")
+        accounts.end_session(g.ws, current_user.session_id)
     logout_user()
     session.clear()
     return redirect(url_for("auth.login"))
