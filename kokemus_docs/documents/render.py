@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import jinja2
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from docx.opc.oxml import parse_xml as parse_part_xml
 from docx.opc.oxml import serialize_part_xml
 from docx.oxml.parser import parse_xml as parse_document_xml
@@ -61,9 +63,10 @@ _LISTING_CHARS = re.compile("[\t\n\a\f]")  # what docxtpl's resolve_listing turn
 
 
 def new_environment() -> jinja2.Environment:
-    """The Jinja environment of every template: autoescape on (a value's & < > stay text), and a
+    """The Jinja environment of every template: sandboxed (a template is data: it reads the values it is given and
+    cannot reach Python's internals, files or commands), autoescape on (a value's & < > stay text), and a
     misspelt name is an error that points at the template line instead of a silent blank."""
-    return jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    return ImmutableSandboxedEnvironment(autoescape=True, undefined=jinja2.StrictUndefined)
 
 
 @dataclass
@@ -248,7 +251,7 @@ class CompiledTemplate:
             xml = part.template.render(context)
         except jinja2.TemplateError as exc:
             line = getattr(exc, "lineno", None) or _template_line(exc)
-            raise TemplateError(_describe(self.path, part.name, part.source, line, exc.message or str(exc)),
+            raise TemplateError(_describe(self.path, part.name, part.source, line, _reason(exc)),
                                 path=str(self.path), code="template-error") from None
         xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
         xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
@@ -260,8 +263,21 @@ class CompiledTemplate:
         source, templates = self._core
         root = etree.fromstring(source.encode("utf-8"))
         for prefixed, template in templates.items():
-            root.find(prefixed, _NS).text = template.render(context)
+            try:
+                root.find(prefixed, _NS).text = template.render(context)
+            except jinja2.TemplateError as exc:
+                raise TemplateError(f"Template {self.path.name}: document property {prefixed}: {_reason(exc)}",
+                                    path=str(self.path), code="template-error") from None
         return serialize_part_xml(root)
+
+
+def _reason(exc: jinja2.TemplateError) -> str:
+    """What is wrong with a tag, in words; a tag reaching for Python's internals is named as such."""
+    message = exc.message or str(exc)
+    if isinstance(exc, SecurityError):
+        return (f"a tag reaches for Python's internals, which a template may not do ({message}); "
+                "use only the documented values such as expert.full_name")
+    return message
 
 
 def _template_line(exc: BaseException) -> int | None:
