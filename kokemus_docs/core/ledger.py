@@ -163,11 +163,13 @@ CREATE TABLE IF NOT EXISTS web_sessions (
     seen_at REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS web_sessions_login ON web_sessions (login);
+-- What a unit approved: the checksum of its fee notices as they were; a changed notice is not approved.
 CREATE TABLE IF NOT EXISTS notice_approvals (
     month TEXT NOT NULL,
     unit_id TEXT NOT NULL,
     approved_by TEXT NOT NULL,
     approved_at TEXT NOT NULL,
+    notice_sha256 TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (month, unit_id)
 );
 -- Experts' personal upload addresses: a hash of each token, and the generation that revokes older ones.
@@ -307,6 +309,9 @@ class Ledger:
 
     def _migrate(self) -> None:
         self.db.executescript(SCHEMA)  # IF NOT EXISTS: no write, and no wait for a writer, once it is all there
+        columns = {r["name"] for r in self.db.execute("PRAGMA table_info(notice_approvals)")}
+        if "notice_sha256" not in columns:  # approvals recorded before they named what they approved
+            self.db.execute("ALTER TABLE notice_approvals ADD COLUMN notice_sha256 TEXT NOT NULL DEFAULT ''")
         row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         if row is None:
             self.db.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))

@@ -199,17 +199,24 @@ def audit_log(ws: Workspace, limit: int = 200) -> list[dict]:
 
 
 # --- a unit's approval of its fee notice ------------------------------------------------------------
-def approve_notice(ws: Workspace, month: str, unit_id: str, login: str) -> dict:
-    """Record that `login` approved unit `unit_id`'s fee notice for `month` (the first approval stays)."""
+def approve_notice(ws: Workspace, month: str, unit_id: str, login: str, notice_sha256: str) -> None:
+    """Record that `login` approved unit `unit_id`'s fee notice for `month` as it was (`notice_sha256`).
+
+    Approving the same notice again keeps the first approval; approving a changed notice replaces the approval
+    of the earlier one.
+    """
     with Ledger(ws.ledger_path) as ledger:
-        ledger.db.execute("INSERT OR IGNORE INTO notice_approvals (month, unit_id, approved_by, approved_at)"
-                          " VALUES (?, ?, ?, ?)", (month, unit_id, login, _now()))
-    return notice_approvals(ws, month)[unit_id]
+        ledger.db.execute(
+            "INSERT INTO notice_approvals (month, unit_id, approved_by, approved_at, notice_sha256)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (month, unit_id) DO UPDATE SET approved_by = excluded.approved_by,"
+            " approved_at = excluded.approved_at, notice_sha256 = excluded.notice_sha256"
+            " WHERE notice_sha256 != excluded.notice_sha256", (month, unit_id, login, _now(), notice_sha256))
 
 
 def notice_approvals(ws: Workspace, month: str) -> dict[str, dict]:
-    """Approvals of the month's notices by unit: {"approved_by", "approved_at"}."""
+    """Approvals of the month's notices by unit: {"approved_by", "approved_at", "notice_sha256"}."""
     with Ledger(ws.ledger_path) as ledger:
-        rows = ledger.db.execute("SELECT unit_id, approved_by, approved_at FROM notice_approvals WHERE month = ?",
-                                 (month,)).fetchall()
-    return {r["unit_id"]: {"approved_by": r["approved_by"], "approved_at": r["approved_at"]} for r in rows}
+        rows = ledger.db.execute("SELECT unit_id, approved_by, approved_at, notice_sha256 FROM notice_approvals"
+                                 " WHERE month = ?", (month,)).fetchall()
+    return {r["unit_id"]: {"approved_by": r["approved_by"], "approved_at": r["approved_at"],
+                           "notice_sha256": r["notice_sha256"]} for r in rows}

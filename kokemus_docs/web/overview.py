@@ -6,6 +6,7 @@ the files a role may download, an expert's year, and the steps the coordinator r
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -195,6 +196,29 @@ def month_downloads(ws: Workspace, month: str, *, unit_id: str | None = None) ->
         if indicators.is_file():
             found.append(ws.rel(indicators))
     return found
+
+
+def notice_digest(ws: Workspace, month: str, unit_id: str) -> str:
+    """The SHA-256 of the unit's fee notices (DOCX, each language) for `month` as they are now; '' when none."""
+    digest, found = hashlib.sha256(), False
+    for rel in month_downloads(ws, month, unit_id=unit_id):
+        path = ws.root / rel
+        if rel.endswith(".docx") and path.is_file() and not path.is_symlink():
+            digest.update(rel.encode("utf-8") + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+            found = True
+    return digest.hexdigest() if found else ""
+
+
+def notice_approvals(ws: Workspace, month: str) -> dict[str, dict]:
+    """The month's approvals by unit, each marked `current` (it approved the notice as it is now) or not (the
+    notice has changed since: it needs approving again)."""
+    from kokemus_docs.web.accounts import notice_approvals as recorded
+
+    approvals = recorded(ws, month)
+    for unit_id, approval in approvals.items():
+        approval["current"] = bool(approval["notice_sha256"]) and (
+            approval["notice_sha256"] == notice_digest(ws, month, unit_id))
+    return approvals
 
 
 def row_files(ws: Workspace, register: Register, rows: list[FormRow], month: str) -> dict[str, list[str]]:

@@ -63,7 +63,7 @@ def _month_page(month: str, results: dict | None = None, status: int = 200):
         downloads=overview.month_downloads(g.ws, month), charts=_charts(int(month[:4])), steps=overview.STEPS,
         files_base=url_for("staff.download", rel="-")[:-1], previous=_previous_month(month),
         following=next_month(month), results=results or {},
-        approvals=accounts.notice_approvals(g.ws, month)), status
+        approvals=overview.notice_approvals(g.ws, month)), status
 
 
 @bp.get("/months/<month>")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, g, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from kokemus_docs.web import accounts
@@ -36,7 +36,8 @@ def month(unit_id: str, month: str):
     view = overview.month_overview(g.ws, register, month, g.lang, unit_id=unit_id)
     return render_template("unit.html", unit=register.units[unit_id], unit_id=unit_id, month=month, view=view,
                            notices=overview.month_downloads(g.ws, month, unit_id=unit_id),
-                           approval=accounts.notice_approvals(g.ws, month).get(unit_id))
+                           approval=overview.notice_approvals(g.ws, month).get(unit_id),
+                           digest=overview.notice_digest(g.ws, month, unit_id))
 
 
 @bp.get("/<unit_id>/notices/<month>/<name>")
@@ -53,8 +54,13 @@ def notice(unit_id: str, month: str, name: str):
 @roles_required("unit")
 def approve(unit_id: str, month: str):
     _checked(unit_id, month)
-    if not overview.month_downloads(g.ws, month, unit_id=unit_id):
+    digest = overview.notice_digest(g.ws, month, unit_id)
+    if not digest:
         abort(404)
-    accounts.approve_notice(g.ws, month, unit_id, current_user.login)
-    audit("approve", f"notice {unit_id} {month}")
-    return redirect(url_for("unit.month", unit_id=unit_id, month=month))
+    if request.form.get("notice") != digest:  # the notice changed after the page showing it was opened
+        audit("approve", f"notice {unit_id} {month}", "refused: the notice had changed")
+        flash("notice_changed")
+    else:
+        accounts.approve_notice(g.ws, month, unit_id, current_user.login, digest)
+        audit("approve", f"notice {unit_id} {month}", digest[:12])
+    return redirect(url_for("unit.month", unit_id=unit_id, month=month), 303)

@@ -415,9 +415,11 @@ def test_unit_approves_its_notice(app, site):
     client = app.test_client()
     login(client, "unit-perhe", PASSWORDS["unit-perhe"])
     page_url = f"/units/PERHE-LOVIISA/months/{MONTH}"
+    page = client.get(page_url).get_data(as_text=True)
+    notice = re.search(r'name="notice" value="([^"]+)"', page).group(1)
     response = client.post(f"/units/PERHE-LOVIISA/notices/{MONTH}/approve",
-                           data={"csrf_token": csrf_token(client, page_url)})
-    assert response.status_code == 302
+                           data={"csrf_token": csrf_token(client, page_url), "notice": notice})
+    assert response.status_code == 303
     page = client.get(page_url).get_data(as_text=True)
     assert "Hyväksynyt unit-perhe" in page
 
