@@ -163,6 +163,13 @@ CREATE TABLE IF NOT EXISTS web_sessions (
     seen_at REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS web_sessions_login ON web_sessions (login);
+-- What a step or an upload answered, kept for the page a browser is sent to after its POST (an hour).
+CREATE TABLE IF NOT EXISTS web_results (
+    id_sha256 TEXT PRIMARY KEY,
+    owner_sha256 TEXT NOT NULL,
+    kept_at REAL NOT NULL,
+    result_json TEXT NOT NULL
+);
 -- What a unit approved: the checksum of its fee notices as they were; a changed notice is not approved.
 CREATE TABLE IF NOT EXISTS notice_approvals (
     month TEXT NOT NULL,

@@ -10,6 +10,7 @@ action and what it was done to (a month, a unit, a file name of the workspace) â
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import secrets
 import sqlite3
@@ -180,6 +181,39 @@ def end_session(ws: Workspace, session_id: str) -> None:
     """End one session (logging out)."""
     with Ledger(ws.ledger_path) as ledger:
         ledger.db.execute("DELETE FROM web_sessions WHERE id_sha256 = ?", (_session_key(session_id),))
+
+
+# --- results shown after a redirect -------------------------------------------------------------------
+RESULT_SECONDS = 3600
+
+
+def keep_result(ws: Workspace, owner: str, result: dict) -> str:
+    """Keep what a POST answered for `owner` (a session or an expert's address) for an hour; returns its
+    random id, for the address of the page that shows it."""
+    result_id, now = secrets.token_urlsafe(16), time.time()
+    with Ledger(ws.ledger_path) as ledger, ledger.transaction():
+        ledger.db.execute("DELETE FROM web_results WHERE kept_at < ?", (now - RESULT_SECONDS,))
+        ledger.db.execute("INSERT INTO web_results (id_sha256, owner_sha256, kept_at, result_json) VALUES (?, ?, ?, ?)",
+                          (_session_key(result_id), _session_key(owner), now,
+                           json.dumps(result, ensure_ascii=False, default=str)))
+    return result_id
+
+
+def kept_result(ws: Workspace, owner: str, result_id: str) -> dict | None:
+    """The result kept under `result_id` for this `owner`, if it is there and less than an hour old."""
+    if not result_id or len(result_id) > 64:
+        return None
+    with Ledger(ws.ledger_path) as ledger:
+        row = ledger.db.execute("SELECT result_json FROM web_results WHERE id_sha256 = ? AND owner_sha256 = ?"
+                                " AND kept_at >= ?", (_session_key(result_id), _session_key(owner),
+                                                      time.time() - RESULT_SECONDS)).fetchone()
+    return json.loads(row["result_json"]) if row else None
+
+
+def known_login(ws: Workspace, login: str) -> bool:
+    """Whether `login` is an account (the audit log names only those; what was typed for others is not kept)."""
+    with Ledger(ws.ledger_path) as ledger:
+        return ledger.db.execute("SELECT 1 FROM web_users WHERE login = ?", (login,)).fetchone() is not None
 
 
 # --- audit log ------------------------------------------------------------------------------------

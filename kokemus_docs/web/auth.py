@@ -6,19 +6,18 @@ import functools
 from collections.abc import Callable
 from datetime import date
 
-from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
 from flask_login import UserMixin, current_user, login_required, login_user, logout_user
+from werkzeug.exceptions import HTTPException
 
 from kokemus_docs.web import accounts
 from kokemus_docs.core.model import month_of
-from kokemus_docs.web.extensions import limiter, login_manager
+from kokemus_docs.web.extensions import login_manager
+from kokemus_docs.web.throttle import login_throttle
 from kokemus_docs.web.i18n import LANGUAGES
 
 bp = Blueprint("auth", __name__)
 
-# SPEC: at least 5 failed logins per account per minute before throttling; only failures count.
-FAILED_LOGINS_PER_ACCOUNT = "10 per minute"
-FAILED_LOGINS_PER_ADDRESS = "30 per minute"
 
 
 class StaffUser(UserMixin):
@@ -68,32 +67,29 @@ def audit(action: str, subject: str = "", result: str = "") -> None:
     accounts.audit(g.ws, actor, action, subject, result)
 
 
-def _account_key() -> str:
-    return "login:" + (request.form.get("login") or "").strip().lower()[:64]
-
-
-def _failed(response) -> bool:
-    return response.status_code == 401
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(FAILED_LOGINS_PER_ACCOUNT, key_func=_account_key, methods=["POST"], deduct_when=_failed)
-@limiter.limit(FAILED_LOGINS_PER_ADDRESS, methods=["POST"], deduct_when=_failed)
 def login():
     if request.method == "GET":
-        return render_template("login.html")
+        return render_template("login.html", failed=request.args.get("failed") == "1")
     name = (request.form.get("login") or "").strip()[:64]
+    address = request.remote_addr or "?"
+    if login_throttle().refused(address, name):
+        abort(429)
     user = accounts.verify_user(g.ws, name, request.form.get("password") or "")
     if user is None:
-        accounts.audit(g.ws, name or "?", "login", result="failed")
-        return render_template("login.html", failed=True), 401
+        login_throttle().failed(address, name)
+        # Only an existing account is named: what was typed for an unknown one (a mistyped password, a
+        # henkilötunnus) is not kept.
+        accounts.audit(g.ws, name if accounts.known_login(g.ws, name) else "(unknown login)", "login",
+                       result="failed")
+        return redirect(url_for("auth.login", next=_local(request.args.get("next", "")) or None, failed=1), 303)
     language = session.get("lang")
     session.clear()  # a fresh session for the logged-in user; only the chosen language carries over
     if language in LANGUAGES:
         session["lang"] = language
     login_user(StaffUser(user, accounts.start_session(g.ws, user.login)))
     accounts.audit(g.ws, user.login, "login", result="ok")
-    return redirect(_local(request.args.get("next", "")) or url_for("auth.home"))
+    return redirect(_local(request.args.get("next", "")) or url_for("auth.home"), 303)
 
 
 def _local(target: str) -> str:
@@ -110,7 +106,7 @@ def logout():
         accounts.end_session(g.ws, current_user.session_id)
     logout_user()
     session.clear()
-    return redirect(url_for("auth.login"))
+    return redirect(url_for("auth.login"), 303)
 
 
 @bp.post("/language")
@@ -119,7 +115,19 @@ def language():
     chosen = request.form.get("lang", "")
     if chosen in LANGUAGES:
         session["lang"] = chosen
-    return redirect(_local(request.form.get("next", "")) or url_for("auth.home"))
+    return redirect(_page_address(request.form.get("next", "")) or url_for("auth.home"), 303)
+
+
+def _page_address(target: str) -> str:
+    """`target` if it is a page of this site that can be opened (GET), else ''."""
+    target = _local(target)
+    if not target:
+        return ""
+    try:
+        current_app.url_map.bind("localhost").match(target.split("?", 1)[0], method="GET")
+    except HTTPException:
+        return ""
+    return target
 
 
 @bp.get("/")

@@ -1,17 +1,39 @@
-"""Error pages in Finnish and Swedish, without any detail of the request."""
+"""Error pages in Finnish and Swedish, without any detail of the request; refusals go into the audit log."""
 
 from __future__ import annotations
 
-from flask import Flask, redirect, render_template, request, url_for
+import re
+
+from flask import Flask, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 MESSAGES = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "not_found", 410: "expert_closed",
             409: "busy", 413: "too_large", 429: "too_many", 500: "server_error", 503: "busy"}
-
+# Refusals recorded in the audit log, with what was refused.
+REFUSALS = {400: "refused", 403: "forbidden", 413: "too large", 429: "throttled"}
 
 # Open without a login: everything else sends an anonymous visitor to the login page, existing or not.
 PUBLIC_PREFIXES = ("/login", "/healthz", "/e/", "/f/", "/static/")
+# An expert's address and a questionnaire's code are keys: the audit log shows neither.
+_SECRET_SEGMENT = re.compile(r"^/(e|f)/[^/]+")
+
+
+def _refused(error, code: int) -> None:
+    """Record a refusal: who, which request (without an address's key), and why."""
+    from kokemus_docs.web.accounts import audit
+
+    ws = getattr(g, "ws", None)
+    if ws is None:
+        return
+    actor = current_user.login if current_user.is_authenticated else getattr(g, "actor", "anonymous")
+    why = REFUSALS[code]
+    if isinstance(error, CSRFError):
+        why = "no valid CSRF token"
+    elif code == 413:
+        why = f"request over {request.max_content_length // (1024 * 1024)} MB, nothing taken"
+    path = _SECRET_SEGMENT.sub(lambda m: f"/{m.group(1)}/…", request.path)
+    audit(ws, actor, "refused", f"{request.method} {path}", f"{code} {why}")
 
 
 def install(app: Flask) -> None:
@@ -19,6 +41,8 @@ def install(app: Flask) -> None:
         code = getattr(error, "code", 400) or 400
         if code == 404 and not current_user.is_authenticated and not request.path.startswith(PUBLIC_PREFIXES):
             return redirect(url_for("auth.login", next=request.path))
+        if code in REFUSALS:
+            _refused(error, code)
         return render_template("error.html", key=MESSAGES.get(code, "bad_request"), code=code), code
 
     for code in MESSAGES:

@@ -14,6 +14,7 @@ from kokemus_docs.web import overview
 from kokemus_docs.web.auth import audit
 from kokemus_docs.web.extensions import limiter
 from kokemus_docs.web.i18n import LANGUAGES
+from kokemus_docs.web.results import done, shown
 from kokemus_docs.web.uploads import ingest_uploads
 
 bp = Blueprint("expert", __name__, url_prefix="/e")
@@ -30,17 +31,18 @@ def _open(token: str):
     chosen = request.args.get("lang", "")
     g.lang = chosen if chosen in LANGUAGES else expert.document_language
     g.actor = f"expert:{expert.expert_id}"
+    g.result_owner = "expert:" + token
     if link.closed:
         abort(410)
     return link, register, expert
 
 
-def _page(token: str, link, register, expert, result: dict | None = None, status: int = 200):
+def _page(token: str, link, register, expert):
     year = int(link.month[:4])
     forms = overview.expert_year(g.ws, register, expert.expert_id, year, g.lang)
     blank = overview.issued_forms(g.ws, register, expert.expert_id, link.month)
     return render_template("expert.html", token=token, link=link, expert=expert, forms=forms, year=year,
-                           blank=blank, result=result, contact=g.ws.coordinator_contact()), status
+                           blank=blank, result=shown(), contact=g.ws.coordinator_contact())
 
 
 @bp.get("/<token>")
@@ -55,10 +57,7 @@ def upload(token: str):
     storage = request.files.get("file")
     result = ingest_uploads(g.ws, [storage] if storage else [], expert_id=expert.expert_id)
     audit("upload", f"expert {expert.expert_id}", result["summary"])
-    if result.get("busy"):
-        return _page(token, link, register, expert, result, 409)
-    refused = bool(result["refused"]) or not result["forms"]
-    return _page(token, link, register, expert, result, 400 if refused else 200)
+    return done("expert.page", result, "result", token=token, lang=g.lang)
 
 
 @bp.get("/<token>/forms/<name>")
@@ -68,5 +67,6 @@ def blank_form(token: str, name: str):
     forms = overview.issued_forms(g.ws, register, expert.expert_id, link.month)
     if name not in forms:
         abort(404)
-    audit("download", f"outputs/forms/{link.month}/{name}")
+    if request.method != "HEAD":
+        audit("download", f"outputs/forms/{link.month}/{name}")
     return send_file(forms[name], as_attachment=True, download_name=name, max_age=0)

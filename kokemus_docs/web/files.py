@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, g, send_file
+from flask import abort, g, request, send_file
 
 from kokemus_docs.core.errors import KokemusError
 from kokemus_docs.web import overview
@@ -20,5 +20,6 @@ def send_workspace_file(rel: str, folders: tuple[str, ...]):
             abort(503)
     if path is None:
         abort(404)
-    audit("download", g.ws.rel(path))
+    if request.method != "HEAD":  # asking whether a file is there is not downloading it
+        audit("download", g.ws.rel(path))
     return send_file(path, as_attachment=True, download_name=path.name, max_age=0)

@@ -24,7 +24,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "server_error": "Palvelussa tapahtui virhe, eikä pyyntöä käsitelty loppuun. Yritä hetken päästä "
                         "uudelleen; jos virhe toistuu, kerro koordinaattorille.",
         "bad_request": "Pyyntöä ei voitu käsitellä. Lataa sivu uudelleen ja yritä uudelleen.",
-        "too_large": "Tiedosto on liian suuri (enintään 10 Mt kerralla).",
+        "too_large": "Lähetys on liian suuri (enintään 10 Mt ja 100 tiedostoa kerralla), eikä mitään otettu "
+                     "vastaan. Lähetä vähemmän tiedostoja kerralla.",
         "month": "Kuukausi",
         "months": "Kuukaudet",
         "previous": "Edellinen",
@@ -73,6 +74,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "upload_hint": "Valitse tai vedä tähän yksi tai useampi PDF-lomake.",
         "upload_button": "Lähetä",
         "not_pdf": "{name}: ei ole PDF-tiedosto.",
+        "not_taken": "{count} tiedostoa jäi ottamatta vastaan: kerralla otetaan enintään {most} tiedostoa. "
+                     "Lähetä ne uudelleen.",
+        "refused_file": "tiedostoa ei otettu vastaan.",
+        "file_too_large": "tiedosto on liian suuri (enintään 10 Mt).",
         "no_files": "Valitse vähintään yksi tiedosto.",
         "downloads": "Tiedostot",
         "download": "Lataa",
@@ -84,6 +89,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "audit_login": "kirjautuminen", "audit_logout": "uloskirjautuminen", "audit_upload": "lähetys",
         "audit_generate": "tuotettu", "audit_download": "lataus", "audit_approve": "hyväksyntä",
         "audit_close": "kuukauden sulkeminen", "audit_revoke-link": "osoite vaihdettu",
+        "audit_refused": "torjuttu",
         "at": "Aika",
         "who": "Kuka",
         "action": "Tapahtuma",
@@ -141,7 +147,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "server_error": "Ett fel uppstod i tjänsten och begäran kunde inte slutföras. Försök igen om en stund; "
                         "om felet upprepas, kontakta koordinatorn.",
         "bad_request": "Begäran kunde inte behandlas. Ladda om sidan och försök igen.",
-        "too_large": "Filen är för stor (högst 10 MB åt gången).",
+        "too_large": "Sändningen är för stor (högst 10 MB och 100 filer åt gången) och ingenting togs emot. "
+                     "Skicka färre filer åt gången.",
         "month": "Månad",
         "months": "Månader",
         "previous": "Föregående",
@@ -190,6 +197,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "upload_hint": "Välj eller dra hit en eller flera PDF-blanketter.",
         "upload_button": "Skicka",
         "not_pdf": "{name}: är inte en PDF-fil.",
+        "not_taken": "{count} filer togs inte emot: högst {most} filer tas emot åt gången. Skicka dem på nytt.",
+        "refused_file": "filen togs inte emot.",
+        "file_too_large": "filen är för stor (högst 10 MB).",
         "no_files": "Välj minst en fil.",
         "downloads": "Filer",
         "download": "Ladda ner",
@@ -201,6 +211,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "audit_login": "inloggning", "audit_logout": "utloggning", "audit_upload": "inskickning",
         "audit_generate": "skapat", "audit_download": "nedladdning", "audit_approve": "godkännande",
         "audit_close": "stängning av månaden", "audit_revoke-link": "adress bytt",
+        "audit_refused": "avvisat",
         "at": "Tid",
         "who": "Vem",
         "action": "Händelse",

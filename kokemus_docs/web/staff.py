@@ -17,6 +17,7 @@ from kokemus_docs.web.auth import audit, roles_required
 from kokemus_docs.web.charts import bar_chart
 from kokemus_docs.web.files import send_workspace_file
 from kokemus_docs.web.i18n import t
+from kokemus_docs.web.results import done, shown as shown_result
 from kokemus_docs.web.uploads import ingest_uploads
 from kokemus_docs.core.workspace import WorkspaceBusy
 
@@ -48,7 +49,8 @@ def _charts(year: int) -> list[str]:
     ]
 
 
-def _month_page(month: str, results: dict | None = None, status: int = 200):
+def _month_page(month: str):
+    results = shown_result()
     check = overview.register_check(g.ws)
     view = overview.month_overview(g.ws, check.register, month, g.lang)
     shown = request.args.get("status", "")
@@ -62,8 +64,8 @@ def _month_page(month: str, results: dict | None = None, status: int = 200):
         check=check, files=overview.row_files(g.ws, check.register, rows, month),
         downloads=overview.month_downloads(g.ws, month), charts=_charts(int(month[:4])), steps=overview.STEPS,
         files_base=url_for("staff.download", rel="-")[:-1], previous=_previous_month(month),
-        following=next_month(month), results=results or {},
-        approvals=overview.notice_approvals(g.ws, month)), status
+        following=next_month(month), results=results,
+        approvals=overview.notice_approvals(g.ws, month))
 
 
 @bp.get("/months/<month>")
@@ -85,8 +87,8 @@ def upload(month: str):
     result = ingest_uploads(g.ws, request.files.getlist("file"))
     audit("upload", f"{month}: {len(result.get('forms', []))} file(s)", result.get("summary", ""))
     if result.get("busy"):
-        return _month_page(month, {"busy": result["busy"]}, 409)
-    return _month_page(month, {"upload": result}, 200 if not result.get("refused") else 400)
+        return done("staff.month", {"busy": result["busy"]}, month=month)
+    return done("staff.month", {"upload": result}, "upload-result", month=month)
 
 
 @bp.post("/months/<month>/run")
@@ -102,7 +104,7 @@ def run(month: str):
             check = overview.register_check(g.ws)
             outcome = overview.run_step(g.ws, check.register, step, month, formats)
     except WorkspaceBusy as busy:
-        return _month_page(month, {"busy": busy.message}, 409)
+        return done("staff.month", {"busy": busy.message}, month=month)
     except KokemusError as error:
         outcome = None
         message = error.message
@@ -113,8 +115,8 @@ def run(month: str):
         errors = [message]
     audit("close" if step == "close" else "generate", f"{step} {month}",
           "ok" if outcome is not None and outcome.ok else "errors")
-    return _month_page(month, {"step": step, "message": message, "errors": errors,
-                               "written": len(outcome.written) if outcome else 0})
+    return done("staff.month", {"step": step, "message": message, "errors": errors,
+                                "written": len(outcome.written) if outcome else 0}, month=month)
 
 
 @bp.get("/files/<path:rel>")
@@ -132,7 +134,7 @@ def revoke(month: str, expert_id: str):
         abort(404)
     url = revoke_links(g.ws, expert_id, month)
     audit("revoke-link", f"{expert_id} {month}")
-    return _month_page(month, {"revoked": {"expert_id": expert_id, "url": url}})
+    return done("staff.month", {"revoked": {"expert_id": expert_id, "url": url}}, month=month)
 
 
 @bp.get("/months/<month>/links")

@@ -55,11 +55,13 @@ def ingest_uploads(ws: Workspace, files: list[FileStorage], *, expert_id: str | 
     """Save and ingest the uploaded files; with `expert_id`, only that expert's own forms are taken.
 
     Returns {"forms": [{"name", "status", "form_id", "errors", "feedback", "pay_month", "payment_date"}],
-    "refused": [{"name", "code"}], "summary"}. A file is 'refused' (never ingested) when it is not a PDF, is too
-    large, or (for an expert) is someone else's form.
+    "refused": [{"name", "code"}], "not_taken": int, "summary"}. A file is 'refused' (never ingested) when it is
+    not a PDF, is too large, or (for an expert) is someone else's form; files past the first MAX_FILES are not
+    taken (counted in "not_taken", to be sent again). The summary names what was refused.
     """
-    files = [f for f in files if f and (f.filename or f.content_length)][:MAX_FILES]
-    result: dict = {"forms": [], "refused": [], "summary": ""}
+    files = [f for f in files if f and (f.filename or f.content_length)]
+    result: dict = {"forms": [], "refused": [], "not_taken": max(0, len(files) - MAX_FILES), "summary": ""}
+    files = files[:MAX_FILES]
     saved: list[tuple[Path, str]] = []
     register = register_check(ws).register
     for storage in files:
@@ -72,7 +74,7 @@ def ingest_uploads(ws: Workspace, files: list[FileStorage], *, expert_id: str | 
         else:
             saved.append((save_upload(ws, data), shown))
     if not saved:
-        result["summary"] = f"{len(result['refused'])} refused"
+        result["summary"] = _summary(result)
         return result
     try:
         with writing(ws, "forms ingest"):
@@ -95,12 +97,22 @@ def ingest_uploads(ws: Workspace, files: list[FileStorage], *, expert_id: str | 
             "name": shown_by_path.get(Path(form["path"]).name, "?"), "status": form["status"],
             "form_id": form.get("form_id"), "errors": [e["message"] for e in form.get("errors", [])],
             "feedback": feedback, "pay_month": pay_month,
-            "payment_date": payment_date(pay_month) if pay_month else None})
-    counts = {}
-    for form in result["forms"]:
-        counts[form["status"]] = counts.get(form["status"], 0) + 1
-    result["summary"] = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+            "payment_date": payment_date(pay_month).isoformat() if pay_month else None})
+    result["summary"] = _summary(result)
     return result
+
+
+def _summary(result: dict) -> str:
+    """'2 accepted, 1 rejected; refused: 1 not-pdf; not taken: 3 (over 100 files)' for the audit log."""
+    def counted(values: list[str]) -> str:
+        return ", ".join(f"{values.count(v)} {v}" for v in sorted(set(values)))
+
+    parts = [counted([form["status"] for form in result["forms"]])]
+    if result["refused"]:
+        parts.append("refused: " + counted([item["code"] for item in result["refused"]]))
+    if result["not_taken"]:
+        parts.append(f"not taken: {result['not_taken']} (over {MAX_FILES} files)")
+    return "; ".join(part for part in parts if part) or "no files"
 
 
 def _foreign(data: bytes, expert_id: str, register: Register) -> str:

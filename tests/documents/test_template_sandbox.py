@@ -32,7 +32,7 @@ def test_a_template_property_reaching_for_internals_is_refused(workspace, regist
     proof = tmp_path / "ran"
     document = docx.Document()
     document.add_paragraph().add_run("Sopimus {{ expert.full_name }}")
-    document.core_properties.title = "{{ cycler.__init__.__globals__.os.popen('touch %s').read() }}" % proof
+    document.core_properties.title = "{{ cycler.__init__.__globals__.os.popen('touch " + str(proof) + "').read() }}"
     document.save(str(workspace.templates_dir / "contract_fi.docx"))
     outcome = render_contracts(workspace, register)
     assert not proof.exists()

@@ -76,3 +76,160 @@ def test_a_changed_notice_is_not_approved_and_asks_again(app, site):
                       data={"csrf_token": hidden(page, "csrf_token"), "notice": hidden(page, "notice")},
                       follow_redirects=True)
     assert "Hyväksynyt unit-mtp" in again.get_data(as_text=True)
+
+
+# --- Post/Redirect/Get ---------------------------------------------------------------------------------
+def _submissions(site) -> int:
+    from kokemus_docs.core.ledger import Ledger
+
+    with Ledger(Workspace.open(site.root).ledger_path) as ledger:
+        return ledger.db.execute("SELECT COUNT(*) FROM submissions").fetchone()[0]
+
+
+def test_an_upload_answers_303_and_a_reload_repeats_nothing(app, site):
+    client = logged_in(app, "coord")
+    page_url = f"/months/{MONTH}"
+    with open(site.uploads["mistaken_fi"], "rb") as handle:
+        response = client.post(f"{page_url}/upload", data={"csrf_token": csrf_token(client, page_url),
+                                                          "file": (handle, "S-2026-006 & <ö>.pdf")},
+                               content_type="multipart/form-data")
+    assert response.status_code == 303
+    shown_at = response.location.split("#")[0]
+    assert shown_at.startswith(f"{page_url}?done=")
+    before = _submissions(site)
+    for _ in range(2):  # the browser's reload: a GET that shows the same result and ingests nothing
+        page = client.get(shown_at).get_data(as_text=True)
+        assert "S-2026-006 &amp; &lt;ö&gt;.pdf" in page and "hylätty" in page
+    assert _submissions(site) == before
+    # The language switch sends back to that page, which opens again (never a POST-only address).
+    switched = client.post("/language", data={"lang": "sv", "next": hidden(page, "next"),
+                                              "csrf_token": hidden(page, "csrf_token")})
+    assert switched.status_code == 303 and switched.location == shown_at
+    assert client.get(switched.location).status_code == 200
+    client.post("/language", data={"lang": "fi", "next": "/", "csrf_token": hidden(page, "csrf_token")})
+    # Someone else's session does not see the result.
+    other = logged_in(app, "coord").get(shown_at).get_data(as_text=True)
+    assert "S-2026-006 &amp; &lt;ö&gt;.pdf" not in other
+
+
+@pytest.mark.parametrize("post_only", [f"/months/{MONTH}/upload", f"/months/{MONTH}/run",
+                                       f"/months/{MONTH}/links/KA-001/revoke", "/logout"])
+def test_switching_language_never_lands_on_a_post_only_address(app, post_only):
+    client = logged_in(app, "coord")
+    response = client.post("/language", data={"lang": "sv", "next": post_only,
+                                              "csrf_token": csrf_token(client, "/audit")})
+    assert response.status_code == 303 and response.location == "/"
+
+
+def test_a_step_answers_303_with_its_result_on_the_month_page(app, site):
+    client = logged_in(app, "coord")
+    response = client.post(f"/months/{MONTH}/run", data={"csrf_token": csrf_token(client, f"/months/{MONTH}"),
+                                                         "step": "notices"})
+    assert response.status_code == 303
+    page = client.get(response.location).get_data(as_text=True)
+    assert "Tiedostoja kirjoitettu" in page
+
+
+def test_an_expert_upload_answers_303_to_the_experts_page(app, site):
+    client = app.test_client()
+    url = f"/e/{site.tokens['KA-006']}"
+    with open(site.uploads["mistaken_fi"], "rb") as handle:
+        response = client.post(url, data={"csrf_token": csrf_token(client, url), "file": (handle, "x.pdf")},
+                               content_type="multipart/form-data")
+    assert response.status_code == 303 and response.location.startswith(url + "?")
+    page = client.get(response.location).get_data(as_text=True)
+    assert "Lomaketta ei voitu hyväksyä" in page or "ei voitu" in page
+    assert "ei voitu" not in app.test_client().get(url).get_data(as_text=True)
+
+
+# --- the audit log -------------------------------------------------------------------------------------
+def _audit(site) -> list[dict]:
+    from kokemus_docs.web.accounts import audit_log
+
+    return audit_log(Workspace.open(site.root), 1000)
+
+
+def test_refusals_are_in_the_audit_log(app, site):
+    unit = logged_in(app, "unit-mtp")
+    assert unit.get("/audit").status_code == 403
+    assert unit.post("/logout", data={}).status_code == 400
+    expert = app.test_client()
+    url = f"/e/{site.tokens['KA-002']}"
+    big = expert.post(url, data={"csrf_token": csrf_token(expert, url),
+                                 "file": (__import__("io").BytesIO(b"%PDF-" + b"0" * (11 * 1024 * 1024)), "big.pdf")},
+                      content_type="multipart/form-data")
+    assert big.status_code == 413 and "10 Mt" in big.get_data(as_text=True)
+    refused = [(e["actor"], e["subject"], e["result"]) for e in _audit(site) if e["action"] == "refused"]
+    assert ("unit-mtp", "GET /audit", "403 forbidden") in refused
+    assert ("unit-mtp", "POST /logout", "400 no valid CSRF token") in refused
+    assert ("anonymous", "POST /e/…", "413 request over 10 MB, nothing taken") in refused
+    assert not any(site.tokens["KA-002"] in str(entry) for entry in _audit(site))
+
+
+def test_what_was_typed_for_an_unknown_login_is_not_kept(app, site):
+    client = app.test_client()
+    typed = "131052-308T"
+    client.post("/login", data={"login": typed, "password": "whatever-it-was", "csrf_token": csrf_token(client)})
+    client.post("/login", data={"login": "coord", "password": "not the password", "csrf_token": csrf_token(client)})
+    entries = _audit(site)
+    assert not any(typed in str(entry) for entry in entries)
+    assert any(e["actor"] == "(unknown login)" and e["result"] == "failed" for e in entries)
+    assert any(e["actor"] == "coord" and e["result"] == "failed" for e in entries)
+    page = logged_in(app, "coord").get("/audit").get_data(as_text=True)
+    assert typed not in page
+
+
+def test_head_is_not_a_download(app, site):
+    client = logged_in(app, "coord")
+    rel = f"outputs/notices/{MONTH}/PERHE-LOVIISA_fi.docx"
+    downloads = lambda: sum(e["action"] == "download" and e["subject"] == rel for e in _audit(site))  # noqa: E731
+    before = downloads()
+    assert client.head(f"/files/{rel}").status_code == 200
+    assert downloads() == before
+    assert client.get(f"/files/{rel}").status_code == 200
+    assert downloads() == before + 1
+
+
+def test_a_refused_upload_says_what_was_refused(app, site):
+    client = logged_in(app, "coord")
+    page_url = f"/months/{MONTH}"
+    response = client.post(f"{page_url}/upload", data={"csrf_token": csrf_token(client, page_url),
+                                                      "file": [(open(site.uploads["not_pdf"], "rb"), "lomake.pdf")]},
+                           content_type="multipart/form-data", follow_redirects=True)
+    assert "lomake.pdf: ei ole PDF-tiedosto" in response.get_data(as_text=True)
+    upload = next(e for e in _audit(site) if e["action"] == "upload")
+    assert upload["result"] == "refused: 1 not-pdf"
+
+
+# --- every file of an upload gets a result -----------------------------------------------------------
+def test_files_past_the_hundredth_are_counted_as_not_taken(app, site):
+    import io
+
+    client = logged_in(app, "coord")
+    page_url = f"/months/{MONTH}"
+    files = [(io.BytesIO(b"not a pdf %d" % n), f"file-{n:03d}.pdf") for n in range(103)]
+    response = client.post(f"{page_url}/upload", data={"csrf_token": csrf_token(client, page_url), "file": files},
+                           content_type="multipart/form-data", follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "file-099.pdf" in page and "file-100.pdf" not in page
+    assert "3 tiedostoa jäi ottamatta vastaan" in page and "enintään 100" in page
+    upload = next(e for e in _audit(site) if e["action"] == "upload")
+    assert upload["result"] == "refused: 100 not-pdf; not taken: 3 (over 100 files)"
+
+
+# --- throttling by address and account ------------------------------------------------------------------
+def test_an_account_attacked_from_many_addresses_still_opens_from_a_clean_one(site):
+    app = create_app(site.root)
+    app.config["TESTING"] = True
+
+    def attempt(address: str, password: str) -> int:
+        client = app.test_client()
+        return client.post("/login", data={"login": "throttled", "password": password,
+                                           "csrf_token": csrf_token(client)},
+                           environ_base={"REMOTE_ADDR": address}).status_code
+
+    for n in range(40):
+        attempt(f"198.51.100.{n}", f"guess-{n}")
+    assert attempt("198.51.100.1", "another-guess") == 429  # an address that failed waits
+    assert attempt("198.51.100.1", PASSWORDS["throttled"]) == 429
+    assert attempt("192.0.2.44", PASSWORDS["throttled"]) == 303  # the user's own address gets in
