@@ -65,6 +65,19 @@ TEXTS: dict[str, dict[str, str]] = {
         "step_close": "Palkkiokooste ja kuukauden sulkeminen",
         "step_indicators": "Tunnusluvut",
         "close_confirm": "Sulje kuukausi (ei voi perua)",
+        "close_title": "Kuukauden {month} sulkeminen",
+        "close_intro": "Sulkemista ei voi perua: sen jälkeen saapuvat lomakkeet maksetaan myöhemmin. Tarkista "
+                       "nämä ennen sulkemista.",
+        "close_no_warnings": "Ei huomautuksia.",
+        "close_blocked": "Palkkiokoosteessa on virheitä (rekisteristä puuttuu asiantuntija tai yksikkö); "
+                         "kuukautta ei suljeta ennen kuin ne on korjattu.",
+        "closed_steps": "Kuukausi on suljettu: sen tuntilomakkeita ja maksuilmoituksia ei enää tehdä uudelleen, "
+                        "ja palkkiokooste on sulkemishetken kopio.",
+        "closed_refused": "kuukausi on suljettu, joten sen asiakirjoja ei muuteta.",
+        "warnings": "Huomioitavaa: {count} (alla).",
+        "warnings_title": "Huomioitavaa",
+        "paid_later": "Kuukauden {month} palkkiot on jo koottu, joten tämä lomake maksetaan kuukauden {pay_month} "
+                      "erässä {date}.",
         "busy": "Toinen työ on kesken. Yritä hetken päästä uudelleen.",
         "done": "Valmis",
         "written": "Tiedostoja kirjoitettu: {count}.",
@@ -188,6 +201,19 @@ TEXTS: dict[str, dict[str, str]] = {
         "step_close": "Arvodessammandrag och stängning av månaden",
         "step_indicators": "Nyckeltal",
         "close_confirm": "Stäng månaden (kan inte ångras)",
+        "close_title": "Stängning av månaden {month}",
+        "close_intro": "Stängningen kan inte ångras: blanketter som kommer in efter den betalas senare. Granska "
+                       "dessa innan du stänger.",
+        "close_no_warnings": "Inga anmärkningar.",
+        "close_blocked": "Arvodessammandraget har fel (en expert eller enhet saknas i registret); månaden stängs "
+                         "inte förrän de är rättade.",
+        "closed_steps": "Månaden är stängd: dess timblanketter och arvodesanmälningar görs inte om, och "
+                        "arvodessammandraget är kopian från stängningen.",
+        "closed_refused": "månaden är stängd, så dess dokument ändras inte.",
+        "warnings": "Att observera: {count} (nedan).",
+        "warnings_title": "Att observera",
+        "paid_later": "Arvodena för {month} har redan sammanställts, så den här blanketten betalas med "
+                      "utbetalningen för {pay_month} den {date}.",
         "busy": "Ett annat arbete pågår. Försök igen om en stund.",
         "done": "Klart",
         "written": "Filer skrivna: {count}.",

@@ -349,6 +349,39 @@ def issued_forms(ws: Workspace, register: Register, expert_id: str, month: str) 
 
 
 STEPS = ("contracts", "intro-packs", "forms", "notices", "payroll", "close", "indicators")
+# What a closed month still offers: nothing that would change its hour forms, notices or payroll (the payroll
+# step prints the copy kept at closing).
+CLOSED_MONTH_STEPS = ("contracts", "intro-packs", "payroll", "indicators")
+
+
+def steps_for(ws: Workspace, month: str) -> tuple[str, ...]:
+    """The steps the month's page offers: all while it is open, none that changes its documents once closed."""
+    with Ledger(ws.ledger_path) as ledger:
+        closed = ledger.is_closed(month)
+    return CLOSED_MONTH_STEPS if closed else STEPS
+
+
+@dataclass
+class ClosingChecks:
+    """What the coordinator sees before closing a month: the payroll's checks in the page's language (missing
+    forms, tax cards, late forms, the forms' own warnings, register problems) and the rejected forms."""
+
+    closed_at: str | None
+    checks: list[tuple[str, str]]  # (what, text)
+    rejected: list[FormRow]
+    errors: int  # problems that stop the close (an expert or unit missing from the register)
+
+
+def closing_checks(ws: Workspace, register: Register, month: str, language: str) -> ClosingChecks:
+    """The month's warnings as the payroll will list them, read without writing anything."""
+    from kokemus_docs.pay.payroll import CHECK_KINDS, collect_pay_month
+
+    with Ledger(ws.ledger_path) as ledger:
+        pay = collect_pay_month(ledger, register, month, ws.notice_day)
+    side = 1 if language == "sv" else 0
+    checks = [(CHECK_KINDS[c.kind].split(" / ")[side], c.sv if language == "sv" else c.fi) for c in pay.checks]
+    rejected = [row for row in month_overview(ws, register, month, language).rows if row.status == "rejected"]
+    return ClosingChecks(pay.closed_at, checks, rejected, len(pay.errors))
 
 
 def run_step(ws: Workspace, register: Register, step: str, month: str, formats: tuple[str, ...] = ("docx",)) -> Outcome:

@@ -62,7 +62,7 @@ def _month_page(month: str):
         "month.html", view=view, rows=rows, page=page, pages=pages, shown=shown,
         labels={state: t("st_" + state) for state in overview.FORM_STATES}, month=month, today=date.today(),
         check=check, files=overview.row_files(g.ws, check.register, rows, month),
-        downloads=overview.month_downloads(g.ws, month), charts=_charts(int(month[:4])), steps=overview.STEPS,
+        downloads=overview.month_downloads(g.ws, month), charts=_charts(int(month[:4])), steps=overview.steps_for(g.ws, month),
         files_base=url_for("staff.download", rel="-")[:-1], previous=_previous_month(month),
         following=next_month(month), results=results,
         approvals=overview.notice_approvals(g.ws, month))
@@ -98,6 +98,9 @@ def run(month: str):
     step = request.form.get("step", "")
     if step not in overview.STEPS or (step == "close" and request.form.get("confirm") != "yes"):
         abort(400)
+    if step not in overview.steps_for(g.ws, month):  # a closed month's documents stay as they were
+        audit("generate", f"{step} {month}", "refused: the month is closed")
+        return done("staff.month", {"step": step, "closed": True}, month=month)
     formats = ("docx", "pdf") if request.form.get("pdf") == "yes" else ("docx",)
     try:
         with overview.writing(g.ws, step):
@@ -108,15 +111,26 @@ def run(month: str):
     except KokemusError as error:
         outcome = None
         message = error.message
+    warnings = []
     if outcome is not None:
         message = "; ".join(outcome.summary[:3])
         errors = [str(p) for p in outcome.errors[:50]]
+        warnings = [str(p) for p in outcome.warnings[:200]]
     else:
         errors = [message]
     audit("close" if step == "close" else "generate", f"{step} {month}",
           "ok" if outcome is not None and outcome.ok else "errors")
-    return done("staff.month", {"step": step, "message": message, "errors": errors,
+    return done("staff.month", {"step": step, "message": message, "errors": errors, "warnings": warnings,
                                 "written": len(outcome.written) if outcome else 0}, month=month)
+
+
+@bp.get("/months/<month>/close")
+@roles_required("coordinator")
+def close(month: str):
+    """Closing cannot be undone: this page lists the month's warnings before the button that closes it."""
+    month = _checked_month(month)
+    register = overview.register_check(g.ws).register
+    return render_template("close.html", month=month, checks=overview.closing_checks(g.ws, register, month, g.lang))
 
 
 @bp.get("/files/<path:rel>")

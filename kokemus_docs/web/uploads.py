@@ -54,7 +54,7 @@ def save_upload(ws: Workspace, data: bytes) -> Path:
 def ingest_uploads(ws: Workspace, files: list[FileStorage], *, expert_id: str | None = None) -> dict:
     """Save and ingest the uploaded files; with `expert_id`, only that expert's own forms are taken.
 
-    Returns {"forms": [{"name", "status", "form_id", "errors", "feedback", "pay_month", "payment_date"}],
+    Returns {"forms": [{"name", "status", "form_id", "errors", "feedback", "month", "pay_month", "payment_date"}],
     "refused": [{"name", "code"}], "not_taken": int, "summary"}. A file is 'refused' (never ingested) when it is
     not a PDF, is too large, or (for an expert) is someone else's form; files past the first MAX_FILES are not
     taken (counted in "not_taken", to be sent again). The summary names what was refused.
@@ -96,7 +96,7 @@ def ingest_uploads(ws: Workspace, files: list[FileStorage], *, expert_id: str | 
         result["forms"].append({
             "name": shown_by_path.get(Path(form["path"]).name, "?"), "status": form["status"],
             "form_id": form.get("form_id"), "errors": [e["message"] for e in form.get("errors", [])],
-            "feedback": feedback, "pay_month": pay_month,
+            "feedback": feedback, "month": form.get("month"), "pay_month": pay_month,
             "payment_date": payment_date(pay_month).isoformat() if pay_month else None})
     result["summary"] = _summary(result)
     return result

@@ -233,3 +233,68 @@ def test_an_account_attacked_from_many_addresses_still_opens_from_a_clean_one(si
     assert attempt("198.51.100.1", "another-guess") == 429  # an address that failed waits
     assert attempt("198.51.100.1", PASSWORDS["throttled"]) == 429
     assert attempt("192.0.2.44", PASSWORDS["throttled"]) == 303  # the user's own address gets in
+
+
+# --- warnings before the irreversible close, and closed months ----------------------------------------
+def test_a_step_shows_its_warnings_as_the_cli_does(app, site):
+    client = logged_in(app, "coord")
+    response = client.post(f"/months/{MONTH}/run", data={"csrf_token": csrf_token(client, f"/months/{MONTH}"),
+                                                         "step": "payroll"}, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "Huomioitavaa:" in page and f"No hour form for {MONTH} received from expert KA-004" in page
+
+
+def test_closing_is_a_confirmation_page_listing_the_months_warnings(app, site):
+    client = logged_in(app, "coord")
+    with open(site.uploads["mistaken_fi"], "rb") as handle:
+        client.post(f"/months/{MONTH}/upload", data={"csrf_token": csrf_token(client, f"/months/{MONTH}"),
+                                                     "file": (handle, "S-2026-006.pdf")},
+                    content_type="multipart/form-data")
+    month_page = client.get(f"/months/{MONTH}").get_data(as_text=True)
+    assert 'value="close"' not in month_page and f'href="/months/{MONTH}/close"' in month_page
+    page = client.get(f"/months/{MONTH}/close").get_data(as_text=True)
+    assert "ei voi perua" in page
+    assert "Sopimuksen S-2026-004 tuntilomaketta (lokakuu 2026) ei ole saatu" in page  # a missing form
+    rejected = page.split("<h3>hylätty")[1]
+    assert "S-2026-006" in rejected and "lokakuu 2026" in rejected  # a rejected form, with its reason
+    assert page.index("S-2026-004") < page.index('name="confirm"')  # the warnings come before the button
+    assert 'value="close"' in page
+    assert logged_in(app, "unit-mtp").get(f"/months/{MONTH}/close").status_code == 403
+
+
+def test_a_closed_months_page_offers_no_step_that_changes_its_documents(app, site):
+    from webfixtures import CLOSED_MONTH
+
+    client = logged_in(app, "coord")
+    page = client.get(f"/months/{CLOSED_MONTH}").get_data(as_text=True)
+    for step in ("forms", "notices", "close"):
+        assert f'value="{step}"' not in page and f"/months/{CLOSED_MONTH}/close" not in page
+    assert 'value="payroll"' in page and "Kuukausi on suljettu" in page
+    ws = Workspace.open(site.root)
+    for step in ("notices", "forms"):
+        response = client.post(f"/months/{CLOSED_MONTH}/run", data={"step": step,
+                                                                    "csrf_token": hidden(page, "csrf_token")},
+                               follow_redirects=True)
+        assert "kuukausi on suljettu" in response.get_data(as_text=True)
+    assert not ws.output("notices", CLOSED_MONTH).exists() and not ws.output("forms", CLOSED_MONTH).exists()
+
+
+def test_a_late_upload_for_a_closed_month_says_it_is_paid_with_the_next_month(app, site):
+    from webfixtures import CLOSED_MONTH
+
+    from kokemus_docs.demo.month import form_values
+    from kokemus_docs.forms.hourform import fill_form, issue_forms
+
+    ws = Workspace.open(site.root)
+    issued = issue_forms(ws, site.register, month=CLOSED_MONTH, expert_ids=["KA-002"])
+    blank = ws.root / issued.extra["forms"][0]["path"]
+    september = [("15.9.2026", "9.00", "10.00", "individual", "held", "", "", "", "")]
+    filled = fill_form(blank, form_values(september, signed_on="30.9.2026"), blank.with_name("late.pdf"))
+    client = logged_in(app, "coord")
+    with open(filled, "rb") as handle:
+        response = client.post(f"/months/{MONTH}/upload", data={"csrf_token": csrf_token(client, f"/months/{MONTH}"),
+                                                                "file": (handle, "syyskuu.pdf")},
+                               content_type="multipart/form-data", follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "hyväksytty" in page
+    assert f"Kuukauden {CLOSED_MONTH} palkkiot on jo koottu" in page and f"kuukauden {MONTH} erässä" in page
