@@ -32,7 +32,9 @@ def test_all_spec_commands_exist():
         "kokemus init", "kokemus demo", "kokemus check", "kokemus contracts", "kokemus intro-packs",
         "kokemus forms issue", "kokemus forms ingest", "kokemus notices", "kokemus payroll", "kokemus indicators",
         "kokemus feedback issue", "kokemus feedback ingest",
-        "kokemus users add", "kokemus users passwd", "kokemus users remove", "kokemus links", "kokemus serve"}
+        "kokemus users add", "kokemus users passwd", "kokemus users remove", "kokemus links", "kokemus serve",
+        *(f"kokemus bookings {name}" for name in ("add", "list", "match", "offer", "answer", "cancel", "close",
+                                                  "import"))}
 
 
 @pytest.mark.parametrize("path,command", COMMANDS, ids=[p for p, _ in COMMANDS])

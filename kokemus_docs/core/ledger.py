@@ -19,7 +19,7 @@ from pathlib import Path
 from kokemus_docs.core.errors import KokemusError, MonthClosed
 from kokemus_docs.core.model import next_month
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: bookings, their sessions and offers, the mail outbox
 BUSY_TIMEOUT = 10.0  # seconds a connection waits for another one's write transaction before giving up
 
 SCHEMA = """
@@ -194,6 +194,68 @@ CREATE TABLE IF NOT EXISTS expert_link_generations (
     revoked_at TEXT,
     PRIMARY KEY (expert_id, month)
 );
+-- Bookings (kokemus_docs.bookings): a unit's request for an expert, its sessions, the offers made, and the
+-- messages sent about it. A note never names a client.
+CREATE TABLE IF NOT EXISTS bookings (
+    id INTEGER PRIMARY KEY,
+    unit_id TEXT NOT NULL,
+    task TEXT NOT NULL,
+    topics_json TEXT NOT NULL DEFAULT '[]',
+    language TEXT NOT NULL CHECK (language IN ('fi', 'sv', 'any')),
+    place TEXT NOT NULL DEFAULT '',
+    audience TEXT NOT NULL DEFAULT '',
+    group_size INTEGER,
+    note TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL CHECK (status IN ('requested', 'offered', 'booked', 'unfilled', 'cancelled')),
+    expert_id TEXT,
+    contract_id TEXT,
+    requested_at TEXT NOT NULL,
+    requested_by TEXT NOT NULL DEFAULT '',
+    booked_at TEXT,
+    cancelled_at TEXT,
+    closed_at TEXT,
+    reason TEXT
+);
+CREATE INDEX IF NOT EXISTS bookings_status ON bookings (status);
+CREATE INDEX IF NOT EXISTS bookings_unit ON bookings (unit_id);
+CREATE INDEX IF NOT EXISTS bookings_expert ON bookings (expert_id);
+CREATE TABLE IF NOT EXISTS booking_sessions (
+    booking INTEGER NOT NULL REFERENCES bookings (id),
+    number INTEGER NOT NULL,
+    work_date TEXT NOT NULL,
+    start TEXT NOT NULL,
+    end TEXT NOT NULL,
+    cancelled_at TEXT,
+    PRIMARY KEY (booking, number)
+);
+CREATE INDEX IF NOT EXISTS booking_sessions_date ON booking_sessions (work_date);
+CREATE TABLE IF NOT EXISTS booking_offers (
+    id INTEGER PRIMARY KEY,
+    booking INTEGER NOT NULL REFERENCES bookings (id),
+    expert_id TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('open', 'accepted', 'declined', 'withdrawn')),
+    offered_at TEXT NOT NULL,
+    offered_by TEXT NOT NULL DEFAULT '',
+    answered_at TEXT,
+    reason TEXT
+);
+-- One expert at a time: two coordinators offering at once leave one open offer.
+CREATE UNIQUE INDEX IF NOT EXISTS booking_offers_one_open ON booking_offers (booking) WHERE state = 'open';
+CREATE INDEX IF NOT EXISTS booking_offers_expert ON booking_offers (expert_id, state);
+CREATE TABLE IF NOT EXISTS mail_outbox (
+    id INTEGER PRIMARY KEY,
+    created_at TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    booking INTEGER,
+    recipient TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    body TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    last_attempt_at TEXT,
+    sent_at TEXT
+);
+CREATE INDEX IF NOT EXISTS mail_outbox_unsent ON mail_outbox (sent_at);
 """
 
 
@@ -320,8 +382,10 @@ class Ledger:
         if "notice_sha256" not in columns:  # approvals recorded before they named what they approved
             self.db.execute("ALTER TABLE notice_approvals ADD COLUMN notice_sha256 TEXT NOT NULL DEFAULT ''")
         row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        if row is None:
-            self.db.execute("INSERT INTO meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        if row is None or int(row["value"]) < SCHEMA_VERSION:
+            # Versions before this one lack only tables, which the script above has just created.
+            self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
+                            (str(SCHEMA_VERSION),))
         elif int(row["value"]) > SCHEMA_VERSION:
             raise LedgerError(f"The ledger was written by a newer kokemus-docs (schema {row['value']}); "
                               "upgrade kokemus-docs to read it.", path=str(self.path), code="ledger-newer")

@@ -59,6 +59,7 @@ class Expert:
     wishes: str = ""
     tax_card_year: int | None = None
     active: bool = True
+    service_areas: tuple[str, ...] = ()  # where the expert is willing to work; empty = not stated
 
     @property
     def full_name(self) -> str:
@@ -88,6 +89,7 @@ class Unit:
     address_sv: str = ""
     premises_sv: str = ""
     service_area_sv: str = ""
+    contact_language: str = ""  # fi or sv: the language the unit contact is written to (Finnish when empty)
 
     def name(self, language: str) -> str:
         return self.name_sv if language == "sv" else self.name_fi

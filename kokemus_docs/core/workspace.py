@@ -22,6 +22,7 @@ from pathlib import Path
 
 from kokemus_docs.core.errors import TemplateError, WorkspaceError
 from kokemus_docs.core.fileio import confined_to, inside, write_bytes_atomic
+from kokemus_docs.core.mailconfig import MailSettings, mail_settings
 
 CONFIG_NAME = "kokemus.toml"
 STATE_DIR = ".kokemus"   # mode 0700; everything in it 0600
@@ -72,6 +73,16 @@ max_travel_eur = "200.00"
 # https address.
 public_url = "http://127.0.0.1:8000"
 
+# [mail]: the county's SMTP relay for booking messages (offers, confirmations, cancellations to experts; booked,
+# declined, unfilled to unit contacts). Without it, nothing is sent and the web pages show everything.
+# [mail]
+# host = "smtp.example.fi"
+# port = 587
+# starttls = true
+# login = "kokemus"
+# password_file = ".kokemus/smtp-password"
+# sender = "Kokemusasiantuntijat <kokemus@example.fi>"
+
 [feedback]
 # Survey-tool exports (CSV, XLSX) whose column names differ from respondent, unit_id, date, recommend,
 # s1 ... s5, comment: map their headers here, e.g. "Suosittelisitko palvelua?" = "recommend".
@@ -88,6 +99,7 @@ def builtin_template(name: str) -> Path:
 class Workspace:
     root: Path
     config: dict = field(default_factory=dict)
+    mail: MailSettings | None = None  # [mail]: the SMTP relay for booking messages; None = no email
 
     @classmethod
     def open(cls, root: str | os.PathLike) -> Workspace:
@@ -111,7 +123,7 @@ class Workspace:
             config.setdefault(section, {})
             for key, value in values.items():
                 config[section].setdefault(key, value)
-        return cls(root=root, config=config)
+        return cls(root=root, config=config, mail=mail_settings(config, root))
 
     # --- places -------------------------------------------------------------------------------
     @property

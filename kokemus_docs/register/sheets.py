@@ -77,6 +77,8 @@ SHEETS: dict[str, tuple[Column, ...]] = {
         Column("tax_card_year", kind="int", aliases=("verokortti", "skattekort"),
                help="Year of the latest tax card received, e.g. 2026"),
         Column("active", kind="yesno", aliases=("aktiivinen", "aktiv"), help="yes or no (default yes)"),
+        Column("service_areas", kind="list", aliases=("palvelualueet", "serviceområden"),
+               help="Where the expert is willing to work, separated by ; (empty = anywhere)"),
     ),
     "units": (
         Column("unit_id", True, "id", ("yksikkö", "enhet", "id"), "Unique id, e.g. MIELI-PORVOO"),
@@ -92,6 +94,8 @@ SHEETS: dict[str, tuple[Column, ...]] = {
         Column("address_sv", aliases=("adress_sv",), help="Address in Swedish, for Swedish documents"),
         Column("premises_sv", aliases=("lokaler_sv",), help="Premises in Swedish, for Swedish documents"),
         Column("service_area_sv", aliases=("serviceområde_sv",), help="Service area in Swedish"),
+        Column("contact_language", False, "language", ("yhteyskieli", "kontaktspråk"),
+               "fi or sv: the language of messages to the contact (default fi)"),
     ),
     "contracts": (
         Column("contract_id", True, "id", ("sopimus", "avtal", "id"), "Unique id, e.g. S-2026-001"),

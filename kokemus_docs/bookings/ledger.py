@@ -1,0 +1,252 @@
+"""The bookings' SQL: the `bookings`, `booking_sessions` and `booking_offers` tables of the ledger's one schema
+(core.ledger.SCHEMA). Every function takes an open Ledger; writes are made inside its `transaction()`."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import defaultdict
+from datetime import date, datetime, time
+
+from kokemus_docs.bookings.model import (
+    Booking,
+    BookingRequest,
+    BookingSession,
+    Offer,
+    booking_id_of,
+    booking_number,
+)
+from kokemus_docs.core.ledger import Ledger
+from kokemus_docs.intake.rules import status_by_rule
+
+CHUNK = 500  # ids per IN (...) list
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat(timespec="seconds") if moment else None
+
+
+def _moment(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def insert_booking(ledger: Ledger, request: BookingRequest, *, requested_at: datetime, actor: str) -> str:
+    """Store a new request and its sessions (numbered from 1 in date order); returns its booking id."""
+    cur = ledger.db.execute(
+        "INSERT INTO bookings (unit_id, task, topics_json, language, place, audience, group_size, note, status,"
+        " requested_at, requested_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'requested', ?, ?)",
+        (request.unit_id, request.task, json.dumps(list(request.topics), ensure_ascii=False), request.language,
+         request.place, request.audience, request.group_size, request.note, _iso(requested_at), actor[:64]))
+    number = int(cur.lastrowid)
+    ordered = sorted(request.sessions, key=lambda s: (s.day, s.start, s.end))
+    ledger.db.executemany(
+        "INSERT INTO booking_sessions (booking, number, work_date, start, end) VALUES (?, ?, ?, ?, ?)",
+        [(number, i, s.day.isoformat(), s.start.strftime("%H:%M"), s.end.strftime("%H:%M"))
+         for i, s in enumerate(ordered, start=1)])
+    return booking_id_of(number)
+
+
+def bookings(ledger: Ledger, *, now: datetime, cutoff: time, booking_ids: list[str] | None = None,
+             unit_id: str | None = None, expert_id: str | None = None, statuses: tuple[str, ...] = (),
+             month: tuple[date, date] | None = None) -> list[Booking]:
+    """Bookings matching every filter given, oldest request first, with their sessions and open offers."""
+    where, args = [], []
+    if booking_ids is not None:
+        numbers = [booking_number(b) for b in booking_ids][:CHUNK]
+        where.append(f"b.id IN ({','.join('?' * len(numbers))})")
+        args += numbers
+    if unit_id is not None:
+        where.append("b.unit_id = ?")
+        args.append(unit_id)
+    if expert_id is not None:
+        where.append("b.expert_id = ?")
+        args.append(expert_id)
+    if statuses:
+        stored = sorted({"booked" if s == "done" else s for s in statuses})
+        where.append(f"b.status IN ({','.join('?' * len(stored))})")
+        args += stored
+    if month is not None:
+        where.append("b.id IN (SELECT booking FROM booking_sessions WHERE work_date BETWEEN ? AND ?)")
+        args += [month[0].isoformat(), month[1].isoformat()]
+    sql = "SELECT b.* FROM bookings b" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY b.id"
+    rows = ledger.db.execute(sql, args).fetchall()
+    sessions = _sessions_of(ledger, [r["id"] for r in rows])
+    offers, declined = _offers_of(ledger, [r["id"] for r in rows])
+    found = [_booking(r, sessions.get(r["id"], []), offers.get(r["id"]), declined.get(r["id"], 0), now, cutoff)
+             for r in rows]
+    if statuses:
+        found = [b for b in found if b.status in statuses]
+    return found
+
+
+def _sessions_of(ledger: Ledger, numbers: list[int]) -> dict[int, list[sqlite3.Row]]:
+    found: dict[int, list[sqlite3.Row]] = defaultdict(list)
+    if len(numbers) > 2 * CHUNK:  # many bookings: one pass over the table beats many IN lists
+        wanted = set(numbers)
+        for r in ledger.db.execute("SELECT * FROM booking_sessions ORDER BY booking, number"):
+            if r["booking"] in wanted:
+                found[r["booking"]].append(r)
+        return found
+    for i in range(0, len(numbers), CHUNK):
+        chunk = numbers[i:i + CHUNK]
+        for r in ledger.db.execute(f"SELECT * FROM booking_sessions WHERE booking IN ({','.join('?' * len(chunk))})"
+                                   " ORDER BY booking, number", chunk):
+            found[r["booking"]].append(r)
+    return found
+
+
+def _offers_of(ledger: Ledger, numbers: list[int]) -> tuple[dict[int, sqlite3.Row], dict[int, int]]:
+    open_offers: dict[int, sqlite3.Row] = {}
+    declined: dict[int, int] = defaultdict(int)
+    if not numbers:
+        return open_offers, declined
+    wanted = set(numbers)
+    for r in ledger.db.execute("SELECT * FROM booking_offers WHERE state IN ('open', 'declined')"):
+        if r["booking"] not in wanted:
+            continue
+        if r["state"] == "open":
+            open_offers[r["booking"]] = r
+        else:
+            declined[r["booking"]] += 1
+    return open_offers, declined
+
+
+def _offer(row: sqlite3.Row) -> Offer:
+    return Offer(offer_id=row["id"], booking_id=booking_id_of(row["booking"]), expert_id=row["expert_id"],
+                 state=row["state"], offered_at=datetime.fromisoformat(row["offered_at"]),
+                 answered_at=_moment(row["answered_at"]), reason=row["reason"])
+
+
+def _booking(row: sqlite3.Row, session_rows: list[sqlite3.Row], offer: sqlite3.Row | None, declined: int,
+             now: datetime, cutoff: time) -> Booking:
+    status = row["status"]
+    live_ends = [datetime.combine(date.fromisoformat(s["work_date"]), time.fromisoformat(s["end"]))
+                 for s in session_rows if not s["cancelled_at"]]
+    if status == "booked" and live_ends and max(live_ends) <= now:
+        status = "done"
+    sessions = []
+    for s in session_rows:
+        day, start, end = date.fromisoformat(s["work_date"]), time.fromisoformat(s["start"]), time.fromisoformat(s["end"])
+        cancelled_at = _moment(s["cancelled_at"])
+        if cancelled_at is not None:
+            session_status = status_by_rule(cancelled_at, day, cutoff)
+        elif status in ("booked", "done") and datetime.combine(day, end) <= now:
+            session_status = "done"
+        else:
+            session_status = "booked" if status == "done" else status
+        sessions.append(BookingSession(s["number"], day, start, end, session_status, cancelled_at))
+    return Booking(
+        booking_id=booking_id_of(row["id"]), unit_id=row["unit_id"], task=row["task"], sessions=tuple(sessions),
+        topics=tuple(json.loads(row["topics_json"])), language=row["language"], place=row["place"],
+        audience=row["audience"], group_size=row["group_size"], note=row["note"], status=status,
+        expert_id=row["expert_id"], contract_id=row["contract_id"],
+        requested_at=datetime.fromisoformat(row["requested_at"]), booked_at=_moment(row["booked_at"]),
+        cancelled_at=_moment(row["cancelled_at"]), reason=row["reason"], declined_offers=declined,
+        offer=_offer(offer) if offer is not None else None)
+
+
+def set_state(ledger: Ledger, booking_id: str, **values: object) -> None:
+    """Update a booking's columns (status, expert_id, contract_id, booked_at, cancelled_at, closed_at, reason)."""
+    allowed = {"status", "expert_id", "contract_id", "booked_at", "cancelled_at", "closed_at", "reason"}
+    assert set(values) <= allowed, values
+    sets = ", ".join(f"{k} = ?" for k in values)
+    ledger.db.execute(f"UPDATE bookings SET {sets} WHERE id = ?",
+                      [_iso(v) if isinstance(v, datetime) else v for v in values.values()] + [booking_number(booking_id)])
+
+
+def cancel_sessions(ledger: Ledger, booking_id: str, numbers: list[int], at: datetime) -> None:
+    ledger.db.executemany("UPDATE booking_sessions SET cancelled_at = ? WHERE booking = ? AND number = ?"
+                          " AND cancelled_at IS NULL", [(_iso(at), booking_number(booking_id), n) for n in numbers])
+
+
+def add_offer(ledger: Ledger, booking_id: str, expert_id: str, *, at: datetime, actor: str) -> int:
+    cur = ledger.db.execute("INSERT INTO booking_offers (booking, expert_id, state, offered_at, offered_by)"
+                            " VALUES (?, ?, 'open', ?, ?)", (booking_number(booking_id), expert_id, _iso(at), actor[:64]))
+    return int(cur.lastrowid)
+
+
+def close_offer(ledger: Ledger, offer_id: int, state: str, *, at: datetime, reason: str | None = None) -> None:
+    ledger.db.execute("UPDATE booking_offers SET state = ?, answered_at = ?, reason = ? WHERE id = ? AND state = 'open'",
+                      (state, _iso(at), reason, offer_id))
+
+
+def offers_to(ledger: Ledger, expert_id: str, booking_id: str | None = None) -> list[Offer]:
+    """The offers made to an expert (of one booking, if given), newest first."""
+    sql, args = "SELECT * FROM booking_offers WHERE expert_id = ?", [expert_id]
+    if booking_id is not None:
+        sql += " AND booking = ?"
+        args.append(booking_number(booking_id))
+    return [_offer(r) for r in ledger.db.execute(sql + " ORDER BY id DESC", args)]
+
+
+def declined_by(ledger: Ledger, booking_id: str) -> set[str]:
+    """The experts who declined this booking."""
+    return {r["expert_id"] for r in ledger.db.execute(
+        "SELECT expert_id FROM booking_offers WHERE booking = ? AND state = 'declined'", (booking_number(booking_id),))}
+
+
+def booked_sessions_on(ledger: Ledger, days: list[date], *, expert_id: str | None = None,
+                       excluding: str | None = None) -> list[tuple[str, str, date, time, time]]:
+    """(expert_id, booking_id, day, start, end) of the live sessions of booked bookings on these days."""
+    if not days:
+        return []
+    marks = ",".join("?" * len(days))
+    sql = ("SELECT b.expert_id, b.id, s.work_date, s.start, s.end FROM booking_sessions s JOIN bookings b"
+           f" ON b.id = s.booking WHERE s.work_date IN ({marks}) AND s.cancelled_at IS NULL AND b.status = 'booked'")
+    args: list = [d.isoformat() for d in sorted(set(days))]
+    if expert_id is not None:
+        sql += " AND b.expert_id = ?"
+        args.append(expert_id)
+    if excluding is not None:
+        sql += " AND b.id != ?"
+        args.append(booking_number(excluding))
+    return [(r[0], booking_id_of(r[1]), date.fromisoformat(r[2]), time.fromisoformat(r[3]), time.fromisoformat(r[4]))
+            for r in ledger.db.execute(sql, args)]
+
+
+def sessions_per_expert(ledger: Ledger, first: date, last: date) -> dict[str, int]:
+    """Live booked sessions per expert between two days: each one's share of the month's work."""
+    return {r[0]: r[1] for r in ledger.db.execute(
+        "SELECT b.expert_id, COUNT(*) FROM booking_sessions s JOIN bookings b ON b.id = s.booking"
+        " WHERE s.work_date BETWEEN ? AND ? AND s.cancelled_at IS NULL AND b.status = 'booked'"
+        " GROUP BY b.expert_id", (first.isoformat(), last.isoformat()))}
+
+
+def audit(ledger: Ledger, actor: str, action: str, subject: str, result: str, at: datetime) -> None:
+    """A line in the ledger's audit log (the one the web app shows): who did what to which booking."""
+    ledger.db.execute("INSERT INTO web_audit (at, actor, action, subject, result) VALUES (?, ?, ?, ?, ?)",
+                      (_iso(at), actor[:64], action[:32], subject[:200], result[:200]))
+
+
+def offers_of(ledger: Ledger, booking_id: str) -> list[Offer]:
+    """Every offer of a booking, newest first."""
+    return [_offer(r) for r in ledger.db.execute("SELECT * FROM booking_offers WHERE booking = ? ORDER BY id DESC",
+                                                 (booking_number(booking_id),))]
+
+
+# --- the mail outbox ------------------------------------------------------------------------------------
+def queue_mail(ledger: Ledger, *, kind: str, booking_id: str | None, recipient: str, subject: str, body: str,
+               at: datetime) -> int:
+    cur = ledger.db.execute(
+        "INSERT INTO mail_outbox (created_at, kind, booking, recipient, subject, body) VALUES (?, ?, ?, ?, ?, ?)",
+        (_iso(at), kind, booking_number(booking_id) if booking_id else None, recipient, subject, body))
+    return int(cur.lastrowid)
+
+
+def unsent_mail(ledger: Ledger, max_attempts: int, limit: int) -> list[sqlite3.Row]:
+    return ledger.db.execute("SELECT * FROM mail_outbox WHERE sent_at IS NULL AND attempts < ? ORDER BY id LIMIT ?",
+                             (max_attempts, limit)).fetchall()
+
+
+def mail_attempted(ledger: Ledger, message_id: int, *, at: datetime, error: str | None) -> None:
+    if error is None:
+        ledger.db.execute("UPDATE mail_outbox SET attempts = attempts + 1, last_attempt_at = ?, sent_at = ?,"
+                          " last_error = NULL WHERE id = ?", (_iso(at), _iso(at), message_id))
+    else:
+        ledger.db.execute("UPDATE mail_outbox SET attempts = attempts + 1, last_attempt_at = ?, last_error = ?"
+                          " WHERE id = ?", (_iso(at), error, message_id))
+
+
+def mail_rows(ledger: Ledger, *, unsent_only: bool, limit: int) -> list[sqlite3.Row]:
+    where = " WHERE sent_at IS NULL" if unsent_only else ""
+    return ledger.db.execute(f"SELECT * FROM mail_outbox{where} ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
