@@ -497,10 +497,13 @@ def _booking_value(parser: str) -> Callable:
     return callback
 
 
-def _bookings_register(ws: Workspace):
+def _bookings(name: str, *args, writes: bool = True, **kwargs) -> Outcome:
+    """Open the workspace (locked when the call writes), read the register, run bookings.commands.`name`."""
+    from kokemus_docs.bookings import commands
     from kokemus_docs.register.sheets import load_register
 
-    return load_register(ws.register_path).register
+    ws = _workspace(writes=writes)
+    return getattr(commands, name)(ws, load_register(ws.register_path).register, *args, **kwargs)
 
 
 @cli.group()
@@ -523,15 +526,8 @@ def bookings() -> None:
 @runs
 def bookings_add(unit_id, task, dates, start, end, weekly, topics, language, place, note) -> Outcome:
     """Record a unit's request for an expert (one booking; several sessions for a group)."""
-    from kokemus_docs.bookings import BookingError, commands, session_times
-
-    ws = _workspace()
-    try:
-        sessions = session_times(dates, start, end, weekly)
-    except BookingError as error:
-        raise click.BadParameter(error.message) from None
-    return commands.add(ws, _bookings_register(ws), unit_id=unit_id, task=task, sessions=sessions, topics=topics,
-                        language=language, place=place, note=note)
+    return _bookings("add", unit_id=unit_id, task=task, dates=dates, start=start, end=end, weekly=weekly,
+                     topics=topics, language=language, place=place, note=note)
 
 
 @bookings.command("list")
@@ -541,9 +537,7 @@ def bookings_add(unit_id, task, dates, start, end, weekly, topics, language, pla
 @runs
 def bookings_list(month, unit_id, status) -> Outcome:
     """The bookings, oldest request first (with a session in --month, of --unit, in --status)."""
-    from kokemus_docs.bookings import commands
-
-    return commands.listing(_workspace(writes=False), month=month, unit_id=unit_id, status=status)
+    return _bookings("listing", month=month, unit_id=unit_id, status=status, writes=False)
 
 
 @bookings.command("match")
@@ -551,10 +545,7 @@ def bookings_list(month, unit_id, status) -> Outcome:
 @runs
 def bookings_match(booking_id) -> Outcome:
     """Ranked candidates for a booking, each with its reasons; those with a contract first."""
-    from kokemus_docs.bookings import commands
-
-    ws = _workspace(writes=False)
-    return commands.match(ws, _bookings_register(ws), booking_id)
+    return _bookings("match", booking_id, writes=False)
 
 
 @bookings.command("offer")
@@ -563,10 +554,7 @@ def bookings_match(booking_id) -> Outcome:
 @runs
 def bookings_offer(booking_id, expert_id) -> Outcome:
     """Offer a requested booking to one expert (one at a time)."""
-    from kokemus_docs.bookings import commands
-
-    ws = _workspace()
-    return commands.offer(ws, _bookings_register(ws), booking_id, expert_id)
+    return _bookings("offer", booking_id, expert_id)
 
 
 @bookings.command("answer")
@@ -576,10 +564,7 @@ def bookings_offer(booking_id, expert_id) -> Outcome:
 @runs
 def bookings_answer(booking_id, accept, reason) -> Outcome:
     """Record the expert's answer to the open offer (normally given on their web page)."""
-    from kokemus_docs.bookings import commands
-
-    ws = _workspace()
-    return commands.answer(ws, _bookings_register(ws), booking_id, accept=accept, reason=reason)
+    return _bookings("answer", booking_id, accept=accept, reason=reason)
 
 
 @bookings.command("cancel")
@@ -590,10 +575,7 @@ def bookings_answer(booking_id, accept, reason) -> Outcome:
 @runs
 def bookings_cancel(booking_id, at, session) -> Outcome:
     """Cancel a session or the whole booking; the fee rules decide whether it was in time."""
-    from kokemus_docs.bookings import commands
-
-    ws = _workspace()
-    return commands.cancel(ws, _bookings_register(ws), booking_id, at=at, session=session)
+    return _bookings("cancel", booking_id, at=at, session=session)
 
 
 @bookings.command("import")
@@ -601,13 +583,7 @@ def bookings_cancel(booking_id, at, session) -> Outcome:
 @runs
 def bookings_import(path) -> Outcome:
     """Requests from an .xlsx sheet with the same columns as 'bookings add' (unit, task, date, start, end, …)."""
-    from kokemus_docs.bookings.importing import ImportUnreadable, import_bookings
-
-    ws = _workspace()
-    try:
-        return import_bookings(ws, _bookings_register(ws), path)
-    except ImportUnreadable as error:  # the file as a whole: reported like a refused row, with no bookings
-        return Outcome(errors=[error.as_problem()], extra={"bookings": []})
+    return _bookings("import_file", path)
 
 
 @bookings.command("close")
@@ -616,10 +592,7 @@ def bookings_import(path) -> Outcome:
 @runs
 def bookings_close(booking_id, reason) -> Outcome:
     """Close a waiting request as unfilled, with the reason."""
-    from kokemus_docs.bookings import commands
-
-    ws = _workspace()
-    return commands.close(ws, _bookings_register(ws), booking_id, reason)
+    return _bookings("close", booking_id, reason)
 
 
 @cli.command()

@@ -4,11 +4,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 
-from kokemus_docs.bookings.model import Booking, BookingError, BookingRequest, SessionTime, booking_json
+from kokemus_docs.bookings.model import Booking, BookingError, BookingRequest, booking_json
 from kokemus_docs.bookings.offers import answer_offer, candidates, offer_booking
-from kokemus_docs.bookings.requests import add_booking, cancel_booking, close_unfilled, list_bookings
+from kokemus_docs.bookings.requests import (
+    add_booking,
+    cancel_booking,
+    close_unfilled,
+    list_bookings,
+    session_times,
+)
+from kokemus_docs.core.errors import KokemusError
 from kokemus_docs.core.model import Register
 from kokemus_docs.core.report import Outcome
 from kokemus_docs.core.workspace import Workspace
@@ -36,15 +43,23 @@ def _guarded(call: Callable[[], Outcome]) -> Outcome:
         return Outcome(errors=[error.as_problem()], extra={"bookings": []})
 
 
-def add(ws: Workspace, register: Register, *, unit_id: str, task: str, sessions: list[SessionTime],
-        topics: Sequence[str] = (), language: str = "any", place: str = "", note: str = "",
-        now: datetime | None = None) -> Outcome:
+class UsageError(KokemusError):
+    """An option's value that is not a date, a time or a count in range (exit 2, as for any bad option)."""
+
+
+def add(ws: Workspace, register: Register, *, unit_id: str, task: str, dates: Sequence[date], start: str, end: str,
+        weekly: int | None = None, topics: Sequence[str] = (), language: str = "any", place: str = "",
+        note: str = "", now: datetime | None = None) -> Outcome:
+    try:
+        sessions = session_times(dates, start, end, weekly)
+    except BookingError as error:
+        raise UsageError(error.message, code=error.code) from None
     request = BookingRequest(unit_id=unit_id, task=task, sessions=tuple(sessions), topics=tuple(topics),
                              language=language, place=place, note=note)
     return _guarded(lambda: _outcome([add_booking(ws, register, request, now=now)], "requested: "))
 
 
-def listing(ws: Workspace, *, month: str | None, unit_id: str | None, status: str | None,
+def listing(ws: Workspace, register: Register, *, month: str | None, unit_id: str | None, status: str | None,
             now: datetime | None = None) -> Outcome:
     outcome = _guarded(lambda: _outcome(list_bookings(ws, month=month, unit_id=unit_id, status=status, now=now)))
     if not outcome.extra["bookings"] and outcome.ok:
@@ -84,3 +99,12 @@ def cancel(ws: Workspace, register: Register, booking_id: str, *, at: datetime |
 
 def close(ws: Workspace, register: Register, booking_id: str, reason: str, *, now: datetime | None = None) -> Outcome:
     return _guarded(lambda: _outcome([close_unfilled(ws, register, booking_id, reason, now=now)], "closed: "))
+
+
+def import_file(ws: Workspace, register: Register, path, *, now: datetime | None = None) -> Outcome:
+    from kokemus_docs.bookings.importing import ImportUnreadable, import_bookings
+
+    try:
+        return import_bookings(ws, register, path, now=now)
+    except ImportUnreadable as error:  # the file as a whole: reported like a refused row, with no bookings
+        return Outcome(errors=[error.as_problem()], extra={"bookings": []})
