@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, g, request, send_file
+from flask import abort, g, render_template, request, send_file
 
 from kokemus_docs.core.errors import KokemusError
 from kokemus_docs.web import overview
@@ -10,14 +10,16 @@ from kokemus_docs.web.auth import audit
 
 
 def send_workspace_file(rel: str, folders: tuple[str, ...]):
-    """The file at workspace-relative `rel` under outputs/<folders>; a missing PDF whose DOCX is there is made
-    now (warm LibreOffice). 404 for anything else, 503 when the conversion fails."""
-    path = overview.download_path(g.ws, rel, folders)
+    """The file at workspace-relative `rel` under outputs/<folders>. A PDF made from a DOCX is never older than
+    its DOCX: a missing or older one is made now (warm LibreOffice), and when that fails the page says why and no
+    PDF is sent. 404 for anything else."""
+    try:
+        path = overview.pdf_on_request(g.ws, rel, folders)
+    except KokemusError as error:
+        audit("download", rel[:200], "refused: the PDF is older than its DOCX and could not be made again")
+        return render_template("pdf_failed.html", name=rel.rsplit("/", 1)[-1], reason=error.message), 503
     if path is None:
-        try:
-            path = overview.pdf_on_request(g.ws, rel, folders)
-        except KokemusError:
-            abort(503)
+        path = overview.download_path(g.ws, rel, folders)
     if path is None:
         abort(404)
     if request.method != "HEAD":  # asking whether a file is there is not downloading it

@@ -76,6 +76,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "closed_refused": "kuukausi on suljettu, joten sen asiakirjoja ei muuteta.",
         "warnings": "Huomioitavaa: {count} (alla).",
         "warnings_title": "Huomioitavaa",
+        "pdf_failed_title": "PDF-tiedostoa ei voitu tehdä",
+        "pdf_failed": "{name}: Word-tiedosto on muuttunut PDF-tiedoston jälkeen, eikä uutta PDF-tiedostoa voitu "
+                      "tehdä nyt. Vanhaa PDF-tiedostoa ei lähetetä; lataa Word-tiedosto tai yritä hetken päästä "
+                      "uudelleen.",
         "paid_later": "Kuukauden {month} palkkiot on jo koottu, joten tämä lomake maksetaan kuukauden {pay_month} "
                       "erässä {date}.",
         "busy": "Toinen työ on kesken. Yritä hetken päästä uudelleen.",
@@ -212,6 +216,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "closed_refused": "månaden är stängd, så dess dokument ändras inte.",
         "warnings": "Att observera: {count} (nedan).",
         "warnings_title": "Att observera",
+        "pdf_failed_title": "PDF-filen kunde inte skapas",
+        "pdf_failed": "{name}: Word-filen har ändrats efter PDF-filen, och en ny PDF-fil kunde inte skapas nu. "
+                      "Den gamla PDF-filen skickas inte; ladda ner Word-filen eller försök igen om en stund.",
         "paid_later": "Arvodena för {month} har redan sammanställts, så den här blanketten betalas med "
                       "utbetalningen för {pay_month} den {date}.",
         "busy": "Ett annat arbete pågår. Försök igen om en stund.",

@@ -298,3 +298,48 @@ def test_a_late_upload_for_a_closed_month_says_it_is_paid_with_the_next_month(ap
     page = response.get_data(as_text=True)
     assert "hyväksytty" in page
     assert f"Kuukauden {CLOSED_MONTH} palkkiot on jo koottu" in page and f"kuukauden {MONTH} erässä" in page
+
+
+# --- never a PDF older than its DOCX -------------------------------------------------------------------
+def _pdf_text(body: bytes) -> str:
+    import pymupdf
+
+    with pymupdf.open(stream=body, filetype="pdf") as pdf:
+        return " ".join(" ".join(page.get_text() for page in pdf).split())
+
+
+def _rename_ka002(site, first_name: str):
+    from kokemus_docs.documents.render import render_contracts
+
+    ws = Workspace.open(site.root)
+    expert = dataclasses.replace(site.register.experts["KA-002"], first_name=first_name)
+    register = dataclasses.replace(site.register, experts={**site.register.experts, "KA-002": expert})
+    write_sample_register(ws.register_path, register)
+    assert render_contracts(ws, register, expert_ids=["KA-002"]).ok  # DOCX only: the PDF beside it is older
+
+
+@pytest.mark.libreoffice
+def test_a_pdf_older_than_its_docx_is_made_again_or_not_sent(app, site, monkeypatch):
+    from kokemus_docs.core.errors import ConversionError
+    from kokemus_docs.documents import warmoffice
+
+    client = logged_in(app, "coord")
+    url = "/files/outputs/contracts/S-2026-002_Korhonen.pdf"
+    first = client.get(url)
+    assert first.status_code == 200 and "Korhonen" in _pdf_text(first.data)
+    _rename_ka002(site, "Łukasz Nguyễn-Čačić")
+    second = client.get(url)
+    assert second.status_code == 200 and "Łukasz Nguyễn-Čačić Korhonen" in _pdf_text(second.data)
+    unit = logged_in(app, "unit-mtp").get(f"/units/MTP-PORVOO/notices/{MONTH}/MTP-PORVOO_fi.pdf")
+    assert unit.status_code == 200 and unit.data[:5] == b"%PDF-"
+
+    class NoOffice:
+        def convert(self, docx, pdf):
+            raise ConversionError("LibreOffice is not installed.", code="no-soffice")
+
+    monkeypatch.setattr(warmoffice, "warm_office", lambda: NoOffice())
+    _rename_ka002(site, "Åsa-Öllö")
+    refused = client.get(url)
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 503 and "Vanhaa PDF-tiedostoa ei lähetetä" in page
+    assert "LibreOffice is not installed" in page and not refused.data.startswith(b"%PDF")
