@@ -50,3 +50,15 @@ def test_readme_quick_start_is_two_commands():
     quick_start = README.split("## Quick start", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
     commands = [line.split("#")[0].strip() for line in quick_start.strip().splitlines()]
     assert commands == ["make demo", "make test"]
+
+
+def test_tax_cards_are_described_as_calendar_year_cards():
+    """Since 2025 a tax card runs from 1 January; the README and payroll's own words say so, and name who
+    confirms the income-type codes."""
+    from kokemus_docs.pay import payroll
+
+    words = " ".join(README.split())
+    assert "February" not in README and "February" not in (payroll.__doc__ or "")
+    assert "valid for the calendar year from 1 January" in words
+    assert "calendar year, from 1 January" in " ".join(payroll.tax_card_year_for.__doc__.split())
+    assert "HPK Palvelut confirms the codes" in words and "336 työkorvaus" in words

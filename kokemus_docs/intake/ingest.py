@@ -144,7 +144,8 @@ def ingest_forms(ws: Workspace, register: Register, paths: Sequence[Path] = (), 
         session.remove_empty_claim_dir()
     outcome.extra["forms"] = [_form_json(session, r) for r in results]
     if results:
-        counts = {s: sum(r.status == s for r in results) for s in ("accepted", "replaced", "duplicate", "rejected")}
+        said = ["settled as adjustments" if r.correction is not None else r.status for r in results]
+        counts = {s: said.count(s) for s in ("accepted", "replaced", "settled as adjustments", "duplicate", "rejected")}
         outcome.summary.append("Hour forms: " + ", ".join(f"{n} {s}" for s, n in counts.items() if n) + ".")
     return outcome
 
@@ -795,7 +796,10 @@ def _report(session: _Session, result: FormResult, outcome: Outcome) -> None:
     if result.feedback is not None:
         outcome.written.append(result.feedback)
     label = result.form_id or "?"
-    if result.status in ("accepted", "replaced"):
+    if result.correction is not None:
+        text = (f"{rel}: corrected version of {label}, settled as adjustments with the payroll of "
+                f"{result.correction.pay_month} ({result.correction.paid_month} is closed)")
+    elif result.status in ("accepted", "replaced"):
         fees = sum((ln.fee_eur for ln in result.lines), start=Decimal("0.00"))
         travel = sum((ln.travel_eur for ln in result.lines), start=Decimal("0.00"))
         text = (f"{rel}: {result.status} {label}, {len(result.lines)} row{'' if len(result.lines) == 1 else 's'}, fees {money(fees)}, travel {money(travel)}, "

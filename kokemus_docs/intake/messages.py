@@ -342,9 +342,10 @@ CATALOGUE: dict[str, Entry] = {
     # --- a correction after the form's month was closed (the feedback file explains it row by row) ------------
     "corrected-after-close": Entry(
         WARNING,
-        "Form {form_id} was paid in the payroll of {paid_month}, which is closed; the correction does not replace "
-        "it. Paid more with the payroll of {pay_month} (adjustment lines): {additional}. Paid but withdrawn by "
-        "the correction, to settle with the expert (payroll checks of {pay_month}): {withdrawn}.",
+        "Form {form_id} was paid in the payroll of {paid_month}, which is closed and stays as it was paid; this "
+        "corrected version is settled as adjustments. Paid more with the payroll of {pay_month} (adjustment "
+        "lines): {additional}. Paid but withdrawn by the correction, to settle with the expert (payroll checks "
+        "of {pay_month}): {withdrawn}.",
         "Lomakkeen {form_id} palkkiot on jo käsitelty maksuerässä {paid_month}. Korjaus käsiteltiin "
         "oikaisuna: lisää maksettavaa {additional}, aiemmin maksettua mutta nyt poistuvaa {withdrawn}.",
         "Arvodena för blanketten {form_id} har redan behandlats i utbetalningen {paid_month}. Rättelsen "

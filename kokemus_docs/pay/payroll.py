@@ -209,8 +209,12 @@ def is_paid(line: LedgerLine) -> bool:
 
 
 def tax_card_year_for(paid_on: date) -> int:
-    """The year of the tax card a payment on `paid_on` needs: a tax card is valid from the start of February to
-    the end of the next January, so a fee paid in January goes on the previous year's card."""
+    """The oldest tax card year the register may hold for a payment on `paid_on` without 60 % withheld.
+
+    A tax card is valid for the calendar year, from 1 January: a fee paid in January counts towards the new
+    year's card. Only while the payer cannot yet use the new card is the last card of the year before used, so
+    in January the previous year's card is still accepted here (and HPK Palvelut uses the new one once it has
+    it); from February on, the payment year's card is needed."""
     return paid_on.year if paid_on.month > 1 else paid_on.year - 1
 
 
@@ -307,11 +311,15 @@ def _tax_cards(register: Register, pay: PayMonth) -> None:
             year = expert.tax_card_year
             have_fi = f"Rekisterissä verokortti vuodelle {year}" if year else "Rekisterissä ei ole verokorttia"
             have_sv = f"Registret har ett skattekort för år {year}" if year else "Registret har inget skattekort"
+            card_fi, card_sv = f"vuoden {paid_on.year} verokortti", f"skattekortet för år {paid_on.year}"
+            if needed < paid_on.year:
+                card_fi += f" (tammikuussa käy vielä vuoden {needed} kortti, jos uutta ei ole vielä käytettävissä)"
+                card_sv += f" (i januari duger ännu kortet för år {needed}, om det nya inte ännu kan användas)"
             pay.checks.append(Check(
                 "tax_card", expert_id=paid_expert,
-                fi=f"{have_fi}; maksupäivä on {fi_date(paid_on)}, ja siihen tarvitaan vuoden {needed} verokortti. "
+                fi=f"{have_fi}; maksupäivä on {fi_date(paid_on)}, ja siihen tarvitaan {card_fi}. "
                    f"Ennakonpidätys {WITHHOLDING_WITHOUT_TAX_CARD}, kunnes HPK Palvelut saa verokortin.",
-                sv=f"{have_sv}; betalningsdagen är {fi_date(paid_on)} och kräver skattekortet för år {needed}. "
+                sv=f"{have_sv}; betalningsdagen är {fi_date(paid_on)} och kräver {card_sv}. "
                    f"Förskottsinnehållning {WITHHOLDING_WITHOUT_TAX_CARD} tills HPK Palvelut får skattekortet."))
             pay.warnings.append(Problem(
                 f"Expert {paid_expert} has no tax card for {needed} in the register "
@@ -321,14 +329,15 @@ def _tax_cards(register: Register, pay: PayMonth) -> None:
 
 
 def _missing_forms(ledger: Ledger, register: Register, pay: PayMonth) -> None:
-    """Contracts valid in the month whose hour form for that month has not been received."""
+    """Signed contracts valid in the month whose hour form for that month has not been received. An unsigned
+    contract is issued no form, so none is missing for it."""
     year = int(pay.month[:4])
     received = {f.contract_id for f in ledger.forms_for_year(year) if f.month == pay.month}
     for contract in sorted(register.contracts.values(), key=lambda c: (c.expert_id, c.unit_id, c.contract_id)):
         expert = register.experts.get(contract.expert_id)
         if expert is None or not expert.active or not contract.overlaps_month(pay.month):
             continue
-        if contract.contract_id in received:
+        if contract.signed_on is None or contract.contract_id in received:
             continue
         pay.checks.append(Check(
             "missing_form", expert_id=contract.expert_id, unit_id=contract.unit_id, month=pay.month,

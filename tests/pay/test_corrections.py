@@ -146,6 +146,11 @@ def test_correction_after_close_is_paid_as_adjustments_next_month(ws, register):
     [note] = [w for w in outcome.warnings if w.code == "corrected-after-close"]
     assert "2026-10, which is closed" in note.message and "withdrawn by the correction, to settle with the expert (payroll checks of 2026-11): 1 row (1), 50,00\u00a0€" in note.message
     assert not outcome.errors
+    # the terminal says one thing about it: a corrected version settled as adjustments, never "replaced" and then
+    # "does not replace"
+    said = " ".join(outcome.summary + [w.message for w in outcome.warnings])
+    assert "corrected version of S-2026-001_2026-10, settled as adjustments with the payroll of 2026-11" in said
+    assert "replace" not in said
 
     with Ledger(ws.ledger_path) as ledger:
         record = ledger.form("S-2026-001_2026-10")

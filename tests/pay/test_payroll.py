@@ -176,12 +176,13 @@ def test_tax_card_flag_and_checks(filled, reg):
     missing = {c["Asiantuntija-ID / Expert-ID"] + "/" + c["Yksikkö-ID / Enhet-ID"] for c in kinds["Lomake puuttuu"]}
     assert "KA-002/MTP-PORVOO" in missing  # only September's form came in
     assert "KA-001/MTP-PORVOO" not in missing and "KA-004/IKÄ-PORVOO" not in missing
-    assert len(missing) == len(reg.contracts) - 4
+    unsigned = sum(c.signed_on is None for c in reg.contracts.values())
+    assert unsigned and len(missing) == len(reg.contracts) - 4 - unsigned  # unsigned contracts get no form
 
 
 def test_fee_paid_in_january_goes_on_the_previous_years_tax_card(workspace, reg):
-    """A tax card is valid from February to the end of the next January: December's fees (paid 29.1.2027) need
-    the 2026 card, not a 2027 one."""
+    """A tax card is valid for the calendar year; in January the previous year's card may still be used while the
+    new one is not at hand: December's fees (paid 29.1.2027) are not withheld at 60 % on a 2026 card."""
     with Ledger(workspace.ledger_path) as ledger:
         add_form(ledger, "S-2026-001", "KA-001", "MTP-PORVOO", "2026-12", [
             line(1, date(2026, 12, 3), "individual", "held", "50.00")])
@@ -196,6 +197,19 @@ def test_fee_paid_in_january_goes_on_the_previous_years_tax_card(workspace, reg)
     assert [w.message.split()[1] for w in outcome.warnings if w.code == "no-tax-card"] == ["KA-004"]
     cards = [c for c in by_header(outcome.written[0], "Tarkistukset") if c["Tarkistus / Kontroll"].startswith("Verokortti")]
     assert len(cards) == 1 and "29.1.2027" in cards[0]["Selitys"] and "2026" in cards[0]["Förklaring"]
+    assert "vuoden 2027 verokortti" in cards[0]["Selitys"] and "för år 2027" in cards[0]["Förklaring"]
+
+
+def test_unsigned_contract_is_never_reported_as_a_missing_form(workspace, reg):
+    """A contract without signed_on is issued no hour form, so payroll's checks never call its form missing."""
+    reg.contracts["S-2026-003"] = dataclasses.replace(reg.contracts["S-2026-003"], signed_on=None)
+    outcome = write_payroll(workspace, reg, MONTH)
+    missing = [c for c in by_header(outcome.written[0], "Tarkistukset")
+               if c["Tarkistus / Kontroll"].startswith("Lomake puuttuu")]
+    assert missing and not any("S-2026-003" in c["Selitys"] for c in missing)
+    assert any("S-2026-001" in c["Selitys"] for c in missing)
+    messages = [w.message for w in outcome.warnings if w.code == "missing-form"]
+    assert messages and not any("S-2026-003" in m for m in messages)
 
 
 INTERNAL_WORDS = ["cancelled_in_time", "cancelled_late", "no_show", "group_no_participants", "individual",
