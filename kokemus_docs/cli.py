@@ -249,8 +249,12 @@ def demo(directory: Path) -> Outcome:
     if not ctx.params.get("as_json"):
         # The story's warnings (a rejected form, a missing tax card …) first, so that the summary and its
         # closing lines (how to open the web app) end the output.
+        if outcome.warnings:
+            click.echo(f"Planned in the demo's story, so expected: these {len(outcome.warnings)} warnings show what "
+                       "the coordinator sees when a form has a mistake, comes late or is missing, or a tax card "
+                       "is missing.", err=True)
         for problem in outcome.warnings:
-            click.echo(f"warning: {problem}", err=True)
+            click.echo(printable(f"  planned warning: {problem}"), err=True)
         outcome.warnings = []
     return outcome
 

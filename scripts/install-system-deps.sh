@@ -20,6 +20,10 @@ done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
+# Another apt or dpkg (an automatic update, a software centre) may hold the package lock: wait for it.
+lock_wait=${KOKEMUS_APT_LOCK_WAIT:-600}
 echo "Installing ${missing[*]} (needs administrator rights) ..." >&2
-$sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "If another apt or dpkg process is running, this waits for it to finish (up to $((lock_wait / 60)) minutes)." >&2
+$sudo apt-get -o DPkg::Lock::Timeout="$lock_wait" update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout="$lock_wait" install -y -qq \
+    --no-install-recommends "${missing[@]}" >/dev/null

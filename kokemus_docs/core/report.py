@@ -16,6 +16,11 @@ def no_progress(done: int, total: int, label: str) -> None:
     return None
 
 
+def step_progress(progress: Progress, step: str) -> Progress:
+    """`progress` with each label said as part of `step` ('contracts: S-2026-001_Virtanen.docx')."""
+    return lambda done, total, label: progress(done, total, f"{step}: {label}")
+
+
 @dataclass
 class Outcome:
     """Files written, problems found, command-specific JSON keys, and lines for a person to read."""

@@ -19,7 +19,7 @@ from kokemus_docs.feedback.questionnaire import fill_questionnaire, issue_questi
 from kokemus_docs.core.fileio import atomic_path, write_bytes_atomic
 from kokemus_docs.core.ledger import Ledger
 from kokemus_docs.core.model import Register
-from kokemus_docs.core.report import Outcome, Progress, no_progress
+from kokemus_docs.core.report import Outcome, Progress, no_progress, step_progress
 from kokemus_docs.core.workspace import CONFIG_NAME, Workspace
 
 RECEIVED_ON = date(2026, 11, 5)
@@ -115,7 +115,7 @@ def run_feedback_round(ws: Workspace, register: Register, progress: Progress = n
     """Issue the questionnaires, return answers through each channel and ingest them; answers on the phone
     page too when this installation has it (kokemus_docs.web.feedback)."""
     ws = add_column_mapping(ws)
-    outcome = issue_questionnaires(ws, register, progress=progress)
+    outcome = issue_questionnaires(ws, register, progress=step_progress(progress, "feedback questionnaires"))
     issued = {(q["unit_id"], q["respondent"], q["language"]): ws.root / q["path"]
               for q in outcome.extra.get("questionnaires", [])}
     inbox = feedback_inbox(ws)
@@ -132,7 +132,8 @@ def run_feedback_round(ws: Workspace, register: Register, progress: Progress = n
         write_bytes_atomic(inbox / "MTP-PORVOO_client_fi_1 (2).pdf", first.read_bytes())
     _write_webropol(inbox / "webropol_asiakaspalaute_2026-10.csv", register)
     _write_forms(inbox / "Forms_henkilosto_ja_kokemusasiantuntijat.xlsx")
-    outcome.merge(ingest_feedback(ws, register, received_on=RECEIVED_ON, progress=progress))
+    outcome.merge(ingest_feedback(ws, register, received_on=RECEIVED_ON,
+                                  progress=step_progress(progress, "feedback answers")))
     if importlib.util.find_spec("kokemus_docs.web") and importlib.util.find_spec("kokemus_docs.web.feedback"):
         outcome.merge(_phone_answers(ws, register, issued))
     return outcome

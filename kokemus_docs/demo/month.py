@@ -8,14 +8,17 @@ notices, the payroll workbook for HPK Palvelut and the year's indicators.
 
 from __future__ import annotations
 
+import os
 import shutil
+import sys
 from datetime import date
 from pathlib import Path
 
 from kokemus_docs.core.errors import LibreOfficeMissing, Problem
 from kokemus_docs.core.fileio import write_bytes_atomic
 from kokemus_docs.forms.fields import row_field
-from kokemus_docs.core.report import Outcome, Progress, no_progress
+from kokemus_docs.core.formatting import fi_date
+from kokemus_docs.core.report import Outcome, Progress, no_progress, step_progress
 from kokemus_docs.register.sample import demo_register, write_sample_register
 from kokemus_docs.core.workspace import CONFIG_NAME, Workspace, init_workspace
 
@@ -132,12 +135,32 @@ DEMO_USERS = (
 DEMO_EXPERT, DEMO_EXPERT_MONTH = "KA-003", "2026-11"
 
 
+def kokemus_command() -> str:
+    """The command that runs this kokemus from the current folder: 'kokemus' when that is the one on PATH (an
+    active venv), else its path ('.venv/bin/kokemus'), so the printed commands work as they are pasted."""
+    python = Path(os.path.abspath(sys.executable))  # a venv's python is a link: keep the venv's path
+    script = python.parent / "kokemus"
+    if not script.is_file():
+        return f"{_shown_path(python)} -m kokemus_docs"
+    on_path = shutil.which("kokemus")
+    if on_path and os.path.abspath(on_path) == str(script):
+        return "kokemus"
+    return _shown_path(script)
+
+
+def _shown_path(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 def add_demo_users(ws: Workspace) -> list[str]:
     """Create the demo logins; the lines that tell how to log in to the web app."""
     from kokemus_docs.web.accounts import add_user
     from kokemus_docs.forms.links import expert_upload_url
 
-    lines = [f"Web app: start it with 'kokemus -w {ws.root} serve' (Ctrl+C stops it), then log in as"]
+    lines = [f"Web app: start it with '{kokemus_command()} -w {ws.root} serve' (Ctrl+C stops it), then log in as"]
     for login, role, unit_id, password in DEMO_USERS:
         add_user(ws, login, role, unit_id=unit_id, password=password)
         lines.append(f"  {role}{' of ' + unit_id if unit_id else ''}: login {login}, password {password}")
@@ -182,9 +205,10 @@ def run_demo(root: str | Path, progress: Progress = no_progress) -> tuple[Outcom
                                         code="libreoffice-missing"))
 
     steps = Outcome()
-    steps.merge(render_contracts(ws, register, formats=formats, progress=progress))
-    steps.merge(render_intro_packs(ws, register, formats=formats, progress=progress))
-    issued = issue_forms(ws, register, month=DEMO_MONTH, progress=progress)
+    steps.merge(render_contracts(ws, register, formats=formats, progress=step_progress(progress, "contracts")))
+    steps.merge(render_intro_packs(ws, register, formats=formats,
+                                   progress=step_progress(progress, "introduction packs")))
+    issued = issue_forms(ws, register, month=DEMO_MONTH, progress=step_progress(progress, "hour forms issued"))
     steps.merge(issued)
 
     # The experts fill in their forms and send them back.
@@ -192,18 +216,20 @@ def run_demo(root: str | Path, progress: Progress = no_progress) -> tuple[Outcom
     returned = _returned_forms(ws, issued_paths, fill_form)
     ingests = []
     for received_on, paths in returned:
-        result = ingest_forms(ws, register, paths, received_on=received_on, progress=progress)
+        result = ingest_forms(ws, register, paths, received_on=received_on,
+                              progress=step_progress(progress, f"forms received {fi_date(received_on)}"))
         ingests.append(result)
         steps.merge(result)
 
-    steps.merge(write_notices(ws, register, DEMO_MONTH, formats=formats, progress=progress))
-    payroll = write_payroll(ws, register, DEMO_MONTH, close=True, progress=progress)
+    steps.merge(write_notices(ws, register, DEMO_MONTH, formats=formats,
+                              progress=step_progress(progress, "fee notices")))
+    payroll = write_payroll(ws, register, DEMO_MONTH, close=True, progress=step_progress(progress, "payroll"))
     steps.merge(payroll)
     # The late form's payroll run; its "no form yet" checks for November are not part of October's story.
-    steps.written += write_payroll(ws, register, "2026-11", progress=progress).written
+    steps.written += write_payroll(ws, register, "2026-11", progress=step_progress(progress, "payroll")).written
     feedback = run_feedback_round(ws, register, progress=progress)
     steps.merge(feedback)
-    steps.merge(write_indicators(ws, register, 2026, progress=progress))
+    steps.merge(write_indicators(ws, register, 2026, progress=step_progress(progress, "indicators")))
 
     statuses = [form["status"] for result in ingests for form in result.extra.get("forms", [])]
     outcome.written += steps.written
@@ -236,7 +262,7 @@ def run_demo(root: str | Path, progress: Progress = no_progress) -> tuple[Outcom
         + ", ".join(f"{n} {s}" for s, n in outcome.extra["feedback"].items())
         + (f"; {feedback.extra['phone_answers']} on the phone page" if "phone_answers" in feedback.extra else ""),
         "  indicators (with the feedback sheets): outputs/indicators/indicators_2026.xlsx",
-        f"Try: kokemus -w {ws.root} check",
+        f"Try: {kokemus_command()} -w {ws.root} check",
         *add_demo_users(ws),
     ]
     return outcome, ws

@@ -172,3 +172,37 @@ def test_demo_feedback_round(demo):
     sheet = load_workbook(root / "outputs" / "indicators" / "indicators_2026.xlsx")["Palaute"]
     counts = [row[2] for row in sheet.iter_rows(min_row=2, max_row=20, values_only=True) if row[1]]
     assert "< 5" in counts and any(isinstance(n, int) and n >= 5 for n in counts)
+
+
+def test_demo_as_a_newcomer_reads_it_at_the_terminal(tmp_path):
+    """Without an active venv: each progress line names its step, the planned warnings are said to be planned,
+    and the closing commands work when pasted as printed."""
+    import os
+    import re
+    import shlex
+    import subprocess
+    import sys
+
+    venv_bin = os.path.dirname(os.path.abspath(sys.executable))
+    path = os.pathsep.join(p for p in os.environ.get("PATH", "").split(os.pathsep)
+                           if p and os.path.abspath(p) != venv_bin)
+    env = {**os.environ, "PATH": path}
+    env.pop("VIRTUAL_ENV", None)
+    result = subprocess.run([sys.executable, "-m", "kokemus_docs", "demo", "ws"], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    progress = [line for line in result.stderr.splitlines() if line.startswith("[")]
+    assert progress and all(re.match(r"\[\d+/\d+\] [a-z][a-z .0-9]*: ", line) for line in progress), progress
+    steps = {line.split("] ", 1)[1].split(":", 1)[0] for line in progress}
+    assert {"contracts", "introduction packs", "hour forms issued", "fee notices", "payroll",
+            "feedback questionnaires", "indicators"} <= steps
+    assert not re.search(r"^warning:", result.stderr, re.MULTILINE)
+    assert "Planned in the demo's story, so expected" in result.stderr
+    assert result.stderr.count("planned warning: ") >= 5
+    [serve] = re.findall(r"start it with '([^']+)'", result.stdout)
+    command = shlex.split(serve)
+    assert command[-1] == "serve" and "-w" in command
+    checked = subprocess.run(command[:-1] + ["check"], cwd=tmp_path, env=env, capture_output=True, text=True,
+                             timeout=120)
+    assert checked.returncode == 0, checked.stderr
+    assert "16 contracts" in checked.stdout
