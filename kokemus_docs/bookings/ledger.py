@@ -250,3 +250,19 @@ def mail_attempted(ledger: Ledger, message_id: int, *, at: datetime, error: str 
 def mail_rows(ledger: Ledger, *, unsent_only: bool, limit: int) -> list[sqlite3.Row]:
     where = " WHERE sent_at IS NULL" if unsent_only else ""
     return ledger.db.execute(f"SELECT * FROM mail_outbox{where} ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
+
+
+# --- hour forms -----------------------------------------------------------------------------------------
+def contract_sessions(ledger: Ledger, contract_ids: list[str], first: date, last: date) -> list[sqlite3.Row]:
+    """The sessions between two days of bookings an expert accepted under these contracts (booked, done, or
+    cancelled after booking), with the task and any cancellation time, by contract, date and start."""
+    found: list[sqlite3.Row] = []
+    for i in range(0, len(contract_ids), CHUNK):
+        chunk = contract_ids[i:i + CHUNK]
+        found += ledger.db.execute(
+            "SELECT b.contract_id, b.task, s.work_date, s.start, s.end, s.cancelled_at FROM booking_sessions s"
+            f" JOIN bookings b ON b.id = s.booking WHERE b.contract_id IN ({','.join('?' * len(chunk))})"
+            " AND b.status IN ('booked', 'cancelled') AND s.work_date BETWEEN ? AND ?"
+            " ORDER BY b.contract_id, s.work_date, s.start, s.end",
+            [*chunk, first.isoformat(), last.isoformat()]).fetchall()
+    return found

@@ -219,6 +219,7 @@ CREATE TABLE IF NOT EXISTS bookings (
 CREATE INDEX IF NOT EXISTS bookings_status ON bookings (status);
 CREATE INDEX IF NOT EXISTS bookings_unit ON bookings (unit_id);
 CREATE INDEX IF NOT EXISTS bookings_expert ON bookings (expert_id);
+CREATE INDEX IF NOT EXISTS bookings_contract ON bookings (contract_id);
 CREATE TABLE IF NOT EXISTS booking_sessions (
     booking INTEGER NOT NULL REFERENCES bookings (id),
     number INTEGER NOT NULL,

@@ -50,6 +50,7 @@ from kokemus_docs.core.model import Register, next_month
 from kokemus_docs.core.paydates import notice_deadline, payment_date
 from kokemus_docs.core.report import Outcome, Progress, no_progress
 from kokemus_docs.intake.rules import FormCheck, line_json, validate_form
+from kokemus_docs.bookings.hourforms import recorded_cancellations
 from kokemus_docs.core.workspace import Workspace, WorkspaceBusy, workspace_lock
 
 FEEDBACK_DIR = "feedback"
@@ -472,7 +473,8 @@ class _Session:
         if not seal_matches(self.key, identity, form.seal):
             result.findings.append(Finding("seal-mismatch", field=SEAL_FIELD))
             return None
-        check = validate_form(form, self.register, cutoff=self.cutoff, max_travel=self.max_travel)
+        booked = recorded_cancellations(self.ws, self.ledger, result.contract_id, result.month)
+        check = validate_form(form, self.register, cutoff=self.cutoff, max_travel=self.max_travel, booked=booked)
         result.findings.extend(check.findings)
         for line in check.lines:
             if line.work_date > self.received_on:

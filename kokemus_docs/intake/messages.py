@@ -250,6 +250,22 @@ CATALOGUE: dict[str, Entry] = {
         "peruutuksen raja oli {cutoff_at}). Rivi käsiteltiin sääntöjen mukaan: {paid}.",
         "Du angav '{typed}', men avbokningen {cancelled_at} betyder enligt reglerna '{rule}' (gränsen för "
         "avgiftsfri avbokning var {cutoff_at}). Raden behandlades enligt reglerna: {paid}."),
+    "cancelled-at-booked": Entry(
+        WARNING,
+        "The form says the session was cancelled at {claimed}, but the booking records the unit's cancellation at "
+        "{recorded}; the booking's time was used. Check with the unit and the expert if they disagree.",
+        "Merkitsit peruutusajaksi {claimed}, mutta varaukseen on kirjattu yksikön peruutus {recorded}. Rivi "
+        f"käsiteltiin varauksen ajan mukaan. Jos aika on mielestäsi väärä, {_ASK_FI[0].lower()}{_ASK_FI[1:]}",
+        "Du angav avbokningstiden {claimed}, men i bokningen har enhetens avbokning registrerats {recorded}. Raden "
+        f"behandlades enligt bokningens tid. Om tiden enligt dig är fel, {_ASK_SV[0].lower()}{_ASK_SV[1:]}"),
+    "held-but-cancelled": Entry(
+        WARNING,
+        "The form says '{status}', but the booking records that the unit cancelled this session at {recorded}. "
+        "The row was taken as the expert wrote it; check it with the unit.",
+        "Merkitsit '{status}', mutta varaukseen on kirjattu, että yksikkö perui tämän kerran {recorded}. Rivi "
+        "käsiteltiin merkintäsi mukaan; koordinaattori tarkistaa asian yksiköltä.",
+        "Du angav '{status}', men i bokningen har registrerats att enheten avbokade tillfället {recorded}. Raden "
+        "behandlades enligt din anteckning; koordinatorn kontrollerar saken med enheten."),
     "no-rate": Entry(
         ERROR,
         "No fee rate for task '{task}' is valid on {date}. Add one to the fees sheet of the register, then ingest "
@@ -521,6 +537,14 @@ WORKBOOK_WARNINGS: dict[str, tuple[str, str]] = {
         "sääntöjen mukaan '{rule}': {paid}.",
         "Angivet '{typed}', men avbokningen {cancelled_at} (gränsen för avgiftsfri avbokning {cutoff_at}) betyder "
         "enligt reglerna '{rule}': {paid}."),
+    "cancelled-at-booked": (
+        "Lomakkeen peruutusaika {claimed} poikkeaa varaukseen kirjatusta yksikön peruutuksesta {recorded}; "
+        "käytettiin varauksen aikaa.",
+        "Avbokningstiden {claimed} på blanketten avviker från enhetens avbokning {recorded} i bokningen; "
+        "bokningens tid användes."),
+    "held-but-cancelled": (
+        "Merkitty '{status}', mutta varauksen mukaan yksikkö perui kerran {recorded}; tarkista yksiköltä.",
+        "Angivet '{status}', men enligt bokningen avbokade enheten tillfället {recorded}; kontrollera med enheten."),
     "participants-with-no-participants": (
         "Merkitty, ettei ryhmässä ollut osallistujia, mutta osallistujia on {participants}. Kerta maksetaan "
         "kummassakin tapauksessa; tarkista tieto.",

@@ -18,6 +18,7 @@ Rows whose booking was cancelled do not take up the time slot, so they may overl
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -165,12 +166,15 @@ class _Row:
 
 
 def validate_form(form: ReturnedForm, register: Register, *, cutoff: time = time(15, 0),
-                  max_travel: Decimal = DEFAULT_MAX_TRAVEL_EUR) -> FormCheck:
+                  max_travel: Decimal = DEFAULT_MAX_TRAVEL_EUR,
+                  booked: Mapping[tuple[date, time], datetime | None] | None = None) -> FormCheck:
     """Check a returned hour form against the register and the fee rules; compute what each row pays.
 
     The seal is not checked here (that needs the workspace key; see ingest). Every row that passes its checks
     becomes a `LedgerLine`, payable or not; any error makes the whole form unacceptable. `max_travel` is the
-    most one row may claim for travel (kokemus.toml forms.max_travel_eur).
+    most one row may claim for travel (kokemus.toml forms.max_travel_eur). `booked` maps the (date, start) of
+    the contract's booked sessions in the month to when the unit cancelled them (None: not cancelled): a
+    cancelled row that matches one takes the booking's time, and a different claim is a warning.
     """
     identity = {name: (value or "").strip() for name, value in form.identity.items()}
     too_long = [name for name, value in identity.items() if len(value) > MAX_TEXT_CHARS]
@@ -218,7 +222,7 @@ def validate_form(form: ReturnedForm, register: Register, *, cutoff: time = time
         if not any(values.values()):
             continue
         row, line = _check_row(number, values, check, register, task_lookup, (first_day, last_day), cutoff,
-                               max_travel)
+                               max_travel, booked or {})
         rows.append(row)
         if line is not None:
             check.lines.append(line)
@@ -231,7 +235,7 @@ def validate_form(form: ReturnedForm, register: Register, *, cutoff: time = time
 
 def _check_row(number: int, values: dict[str, str], check: FormCheck, register: Register,
                task_lookup: dict[str, str], month: tuple[date, date], cutoff: time,
-               max_travel: Decimal) -> tuple[_Row, LedgerLine | None]:
+               max_travel: Decimal, booked: Mapping[tuple[date, time], datetime | None]) -> tuple[_Row, LedgerLine | None]:
     contract = check.contract
     assert contract is not None
     first_day, last_day = month
@@ -313,12 +317,23 @@ def _check_row(number: int, values: dict[str, str], check: FormCheck, register: 
         add("group-status-not-group", "status", status=status_text(typed_status), task=task_text(register, row.task))
         typed_status = None
 
+    recorded = booked.get((row.work_date, row.start)) if row.work_date and row.start else None
     cancelled_at = None
     if values.get("cancelled_at"):
         try:
             cancelled_at = parse_datetime(values["cancelled_at"], period=month)
         except ParseError:
-            add("cancelled-at-invalid", "cancelled_at", value=shown(values["cancelled_at"]))
+            if recorded is None or typed_status not in CANCELLED_STATUSES:
+                add("cancelled-at-invalid", "cancelled_at", value=shown(values["cancelled_at"]))
+    if recorded is not None and typed_status in CANCELLED_STATUSES:
+        # The booking recorded when the unit cancelled: that time decides, and a different claim is shown.
+        if cancelled_at != recorded:
+            add("cancelled-at-booked", "cancelled_at", claimed=shown(values.get("cancelled_at") or "-"),
+                recorded=recorded)
+        cancelled_at = recorded
+        values = {**values, "cancelled_at": recorded.isoformat()}
+    elif recorded is not None and typed_status is not None:
+        add("held-but-cancelled", "status", status=status_text(typed_status), recorded=recorded)
     status = typed_status
     if typed_status in CANCELLED_STATUSES:
         if not values.get("cancelled_at"):
