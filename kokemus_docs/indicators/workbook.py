@@ -107,9 +107,7 @@ def _write_table(sheet, top: int, headers: Sequence[str], rows: Sequence[Sequenc
                  styles: Sequence[str | None]) -> int:
     """Header at row `top`, rows below it; returns the last row used."""
     for column, label in enumerate(headers, start=1):
-        target = sheet.cell(row=top, column=column)
-        target.value = label
-        target.style = xlsx.HEADER
+        xlsx.set_cell(sheet.cell(row=top, column=column), label, xlsx.HEADER)  # unit names are typed text
     for offset, values in enumerate(rows, start=1):
         for column, (value, style) in enumerate(zip(values, styles, strict=True), start=1):
             target = sheet.cell(row=top + offset, column=column)

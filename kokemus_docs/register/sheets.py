@@ -24,6 +24,7 @@ from stdnum import iban as stdnum_iban
 from stdnum.exceptions import ValidationError
 from stdnum.fi import hetu as stdnum_hetu
 
+from kokemus_docs.core import xlsx
 from kokemus_docs.core.errors import Problem, RegisterUnreadable
 from kokemus_docs.core.fileio import atomic_path
 from kokemus_docs.core.formatting import ParseError, parse_date, parse_id, parse_money, shown
@@ -725,13 +726,12 @@ def write_register(path: str | Path, experts: Iterable[Expert] = (), units: Iter
                     value = "yes" if value else "no"
                 if value is None:
                     continue
-                cell = ws.cell(row_number, column_number, value)
-                if isinstance(cell.value, date):
+                cell = ws.cell(row_number, column_number)
+                xlsx.set_cell(cell, value)  # text stays text: a typed '=...' never becomes a formula
+                if isinstance(value, date):
                     cell.number_format = "d.m.yyyy"
-                elif isinstance(cell.value, Decimal):  # written as the decimal text itself, no binary float
+                elif isinstance(value, Decimal):  # written as the decimal text itself, no binary float
                     cell.number_format = "0.00"
-                elif isinstance(cell.value, str):
-                    cell.data_type = "s"  # never let a typed '=...' become a formula
     with atomic_path(path, mode=0o600) as tmp:
         workbook.save(tmp)
     return Path(path)
