@@ -852,13 +852,23 @@ def issue_forms(ws, register: Register, *, month: str, unit_ids: Sequence[str] =
             continue
         wanted.append(contract)
 
+    from kokemus_docs.bookings.hourforms import booked_rows
+    from kokemus_docs.forms.prefill import prefill_form
+
     folder = ws.output("forms", month)
     key = ws.seal_key()
     upload_urls = upload_addresses(ws, sorted({c.expert_id for c in wanted}), month)
+    booked = booked_rows(ws, [c.contract_id for c in wanted], month)  # the month's booked sessions, prefilled
     for done, contract in enumerate(wanted, start=1):
         spec = form_spec(ws, register, contract.contract_id, month, key, upload_url=upload_urls.get(contract.expert_id))
         target = folder / f"{spec.identity['form_id']}.pdf"
-        write_bytes_atomic(target, build_form_pdf(spec))
+        sessions = booked.get(contract.contract_id, [])
+        if len(sessions) > spec.rows:
+            outcome.warnings.append(Problem(
+                f"Contract {contract.contract_id} has {len(sessions)} booked sessions in {month} but the form has "
+                f"{spec.rows} rows; the first {spec.rows} are filled in. Raise [forms] rows in kokemus.toml.",
+                code="too-many-sessions"))
+        write_bytes_atomic(target, prefill_form(build_form_pdf(spec), spec, sessions))
         outcome.written.append(target)
         outcome.extra["forms"].append({"form_id": spec.identity["form_id"], "expert_id": contract.expert_id,
                                        "unit_id": contract.unit_id, "path": ws.rel(target)})

@@ -5,14 +5,29 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from kokemus_docs.bookings import (BookingRequest, SessionTime, add_booking, answer_offer, cancel_booking,
-                                   offer_booking)
+import pytest
+
+from kokemus_docs.bookings import (
+    BookingRequest,
+    SessionTime,
+    add_booking,
+    answer_offer,
+    cancel_booking,
+    offer_booking,
+)
 from kokemus_docs.bookings.hourforms import booked_rows
 from kokemus_docs.core.ledger import Ledger
+from kokemus_docs.intake import ingest
 from kokemus_docs.intake.ingest import ingest_forms
-from tests.intake.test_ingest import fake_reader, put_form  # noqa: F401 - the fixture is used by name
+from tests.intake.test_ingest import json_reader, put_form
 
 NOW = datetime(2026, 10, 1, 9, 0)
+
+
+@pytest.fixture
+def fake_reader(monkeypatch):
+    """The forms are JSON stand-ins for PDFs (as in tests/intake/test_ingest.py)."""
+    monkeypatch.setattr(ingest, "read_form", json_reader)
 
 
 def booked(ws, register) -> str:

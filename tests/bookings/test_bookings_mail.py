@@ -14,8 +14,17 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from kokemus_docs.bookings import (BookingRequest, SessionTime, add_booking, answer_offer, cancel_booking,
-                                   close_unfilled, offer_booking, outbox, retry_outbox)
+from kokemus_docs.bookings import (
+    BookingRequest,
+    SessionTime,
+    add_booking,
+    answer_offer,
+    cancel_booking,
+    close_unfilled,
+    offer_booking,
+    outbox,
+    retry_outbox,
+)
 from kokemus_docs.core.errors import WorkspaceError
 from kokemus_docs.core.ledger import Ledger
 from kokemus_docs.core.workspace import Workspace
