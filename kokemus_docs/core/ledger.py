@@ -448,6 +448,12 @@ class Ledger:
         row = self.db.execute("SELECT * FROM forms WHERE form_id = ?", (form_id,)).fetchone()
         return _form_record(row) if row else None
 
+    def accepted_copy(self, form_id: str) -> str | None:
+        """The archived file (workspace-relative) of the submission a form was last accepted from."""
+        row = self.db.execute("SELECT s.archived_as FROM forms f JOIN submissions s ON s.id = f.submission_id"
+                              " WHERE f.form_id = ?", (form_id,)).fetchone()
+        return row["archived_as"] if row else None
+
     def store_form(self, record: FormRecord, lines: list[LedgerLine], submission_id: int) -> str:
         """Store an accepted form and its lines; returns 'accepted' or 'replaced' (an earlier version existed).
 

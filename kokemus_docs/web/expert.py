@@ -3,19 +3,27 @@
 GET shows the page in the expert's language (fi/sv; ?lang= switches) with the year's forms, fees and payment
 days; POST with a multipart `file` uploads a filled hour form and answers at once with the CLI ingest's result
 and, when it was not accepted, the feedback text telling what to correct.
+
+/e/<token>/hours/<contract_id> is the month's hour form as a web page (intake.webform): the rules check it at
+once, and once it passes it is sent as the filled, sealed PDF through the same ingest, then shown on
+/e/<token>/hours/<contract_id>/sent (Post/Redirect/Get).
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, render_template, request, send_file
+from flask import Blueprint, abort, g, redirect, render_template, request, send_file, session, url_for
 
+from kokemus_docs.core.model import STATUS_LABELS, month_bounds, status_label
+from kokemus_docs.forms.fields import row_field
+from kokemus_docs.forms.hourform import field_label
 from kokemus_docs.forms.links import resolve_token
+from kokemus_docs.intake import webform
 from kokemus_docs.web import overview
 from kokemus_docs.web.auth import audit
 from kokemus_docs.web.extensions import limiter
 from kokemus_docs.web.i18n import LANGUAGES
 from kokemus_docs.web.results import done, shown
-from kokemus_docs.web.uploads import ingest_uploads
+from kokemus_docs.web.uploads import ingest_uploads, ingest_web_form
 
 bp = Blueprint("expert", __name__, url_prefix="/e")
 
@@ -41,8 +49,10 @@ def _page(token: str, link, register, expert):
     year = int(link.month[:4])
     forms = overview.expert_year(g.ws, register, expert.expert_id, year, g.lang)
     blank = overview.issued_forms(g.ws, register, expert.expert_id, link.month)
+    contracts = webform.web_form_contracts(register, expert.expert_id, link.month)
     return render_template("expert.html", token=token, link=link, expert=expert, forms=forms, year=year,
-                           blank=blank, result=shown(), contact=g.ws.coordinator_contact())
+                           blank=blank, result=shown(), contact=g.ws.coordinator_contact(), register=register,
+                           contracts=contracts)
 
 
 @bp.get("/<token>")
@@ -70,3 +80,74 @@ def blank_form(token: str, name: str):
     if request.method != "HEAD":
         audit("download", f"outputs/forms/{link.month}/{name}")
     return send_file(forms[name], as_attachment=True, download_name=name, max_age=0)
+
+
+def _contract(register, expert, link, contract_id: str):
+    """The expert's own contract with a form this month, else 404."""
+    for contract in webform.web_form_contracts(register, expert.expert_id, link.month):
+        if contract.contract_id == contract_id:
+            return contract
+    abort(404)
+
+
+def _hours_page(token: str, link, register, contract, web_form, check=None, status: int = 200, busy: bool = False):
+    problems: dict[str, list] = {}
+    for finding in check.findings if check else ():
+        problems.setdefault(finding.field or "", []).append(finding)
+    return render_template(
+        "hours.html", token=token, link=link, contract=contract, web_form=web_form, check=check, problems=problems,
+        busy=busy,
+        max_rows=g.ws.form_rows, unit=register.units.get(contract.unit_id), month_bounds=month_bounds,
+        tasks=[(code, register.task_label(code, g.lang)) for code in contract.tasks],
+        statuses=[(code, status_label(code, g.lang)) for code in STATUS_LABELS], row_field=row_field,
+        field_label=field_label, input_value=webform.input_value), status
+
+
+@bp.get("/<token>/hours/<contract_id>")
+def hours(token: str, contract_id: str):
+    """The month's hour form as a web form: the rows as last accepted, or one empty row to start with."""
+    link, register, expert = _open(token)
+    contract = _contract(register, expert, link, contract_id)
+    rows = webform.previous_rows(g.ws, register, contract.contract_id, link.month)
+    web_form = webform.WebForm(contract.contract_id, link.month, rows=rows)
+    return _hours_page(token, link, register, contract, web_form)
+
+
+@bp.post("/<token>/hours/<contract_id>")
+@limiter.limit("30 per minute")
+def send_hours(token: str, contract_id: str):
+    """'add' shows one more row; 'send' checks the rows and, when they pass, records the filled PDF form."""
+    link, register, expert = _open(token)
+    contract = _contract(register, expert, link, contract_id)
+    web_form = webform.read_posted(request.form, contract.contract_id, link.month, g.ws.form_rows)
+    if request.form.get("action") == "add":
+        if len(web_form.rows) < g.ws.form_rows:
+            web_form.rows.append({})
+        return _hours_page(token, link, register, contract, web_form)
+    check = webform.check_web_form(g.ws, register, web_form)
+    if not check.ok:
+        audit("hours-web", check.form_id, "not sent: to correct")
+        return _hours_page(token, link, register, contract, web_form, check, 422)
+    result = ingest_web_form(g.ws, register, web_form)
+    audit("hours-web", web_form.form_id, result["summary"])
+    if result.get("busy"):
+        return _hours_page(token, link, register, contract, web_form, check, 409, busy=True)
+    sent = (result["forms"] or [{}])[0]
+    session["hours_sent"] = {
+        "form_id": web_form.form_id, "status": sent.get("status", "rejected"),
+        "payment_date": sent["payment_date"].isoformat() if sent.get("payment_date") else None,
+        "feedback": sent.get("feedback_path")}
+    return redirect(url_for("expert.hours_sent", token=token, contract_id=contract.contract_id, lang=g.lang), 303)
+
+
+@bp.get("/<token>/hours/<contract_id>/sent")
+def hours_sent(token: str, contract_id: str):
+    """What became of the form just sent from the web form (kept in the session for this page only)."""
+    link, register, expert = _open(token)
+    contract = _contract(register, expert, link, contract_id)
+    sent = session.get("hours_sent")
+    if not sent or sent.get("form_id") != webform.form_id_for(contract.contract_id, link.month):
+        return redirect(url_for("expert.hours", token=token, contract_id=contract.contract_id, lang=g.lang))
+    feedback = webform.feedback_text(g.ws, sent.get("feedback"))
+    return render_template("hours_sent.html", token=token, link=link, contract=contract, sent=sent,
+                           feedback=feedback, unit=register.units.get(contract.unit_id))

@@ -10,12 +10,13 @@ from pathlib import Path
 
 from werkzeug.datastructures import FileStorage
 
-from kokemus_docs.intake.formread import FormUnreadable, read_form
-from kokemus_docs.intake.ingest import ingest_forms
 from kokemus_docs.core.model import Register
 from kokemus_docs.core.paydates import payment_date
-from kokemus_docs.web.overview import register_check, writing
 from kokemus_docs.core.workspace import Workspace, WorkspaceBusy
+from kokemus_docs.intake.formread import FormUnreadable, read_form
+from kokemus_docs.intake.ingest import ingest_forms
+from kokemus_docs.intake.webform import WebForm, web_form_pdf
+from kokemus_docs.web.overview import register_check, writing
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_FILES = 100
@@ -62,7 +63,7 @@ def ingest_uploads(ws: Workspace, files: list[FileStorage], *, expert_id: str | 
     files = [f for f in files if f and (f.filename or f.content_length)]
     result: dict = {"forms": [], "refused": [], "not_taken": max(0, len(files) - MAX_FILES), "summary": ""}
     files = files[:MAX_FILES]
-    saved: list[tuple[Path, str]] = []
+    pdfs: list[tuple[bytes, str]] = []
     register = register_check(ws).register
     for storage in files:
         shown = _shown_name(storage)
@@ -72,7 +73,15 @@ def ingest_uploads(ws: Workspace, files: list[FileStorage], *, expert_id: str | 
         if refusal:
             result["refused"].append({"name": shown, "code": refusal})
         else:
-            saved.append((save_upload(ws, data), shown))
+            pdfs.append((data, shown))
+    return ingest_pdfs(ws, register, pdfs, result)
+
+
+def ingest_pdfs(ws: Workspace, register: Register, pdfs: list[tuple[bytes, str]], result: dict | None = None) -> dict:
+    """Save each PDF (content, name shown) into the inbox and ingest them all in one run, as `forms ingest`
+    would; returns `ingest_uploads`' result (with `result`'s refusals, when given)."""
+    result = result if result is not None else {"forms": [], "refused": [], "not_taken": 0, "summary": ""}
+    saved = [(save_upload(ws, data), shown) for data, shown in pdfs]
     if not saved:
         result["summary"] = _summary(result)
         return result
@@ -129,3 +138,8 @@ def _foreign(data: bytes, expert_id: str, register: Register) -> str:
     contracts = {identity.get("contract_id", ""), identity.get("form_id", "").rsplit("_", 1)[0]}
     others = {register.contracts[c].expert_id for c in contracts if c in register.contracts} - {expert_id}
     return "" if identity.get("expert_id") == expert_id and not others else "foreign"
+
+
+def ingest_web_form(ws: Workspace, register: Register, web_form: WebForm) -> dict:
+    """The hour form entered on the expert's page, as its filled and sealed PDF, ingested like an upload."""
+    return ingest_pdfs(ws, register, [(web_form_pdf(ws, register, web_form), f"{web_form.form_id}.pdf")])
