@@ -64,3 +64,27 @@ def served(app, threads: int = 4):
     finally:
         httpd.close()
         thread.join(timeout=5)
+
+
+def wait_for(condition, seconds: float = 20.0):
+    """The first true value of `condition()`, polled for up to `seconds`."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = condition()
+        if found:
+            return found
+        time.sleep(0.1)
+    raise AssertionError("timed out")
+
+
+def axe_violations(driver) -> list[str]:
+    """axe-core's accessibility violations on the page open in `driver`, one line each ([] when it passes)."""
+    from axe_selenium_python import Axe
+
+    axe = Axe(driver)
+    axe.inject()
+    results = axe.run()
+    return [f"{v['id']}: {v['help']} ({', '.join(str(n['target']) for n in v['nodes'][:3])})"
+            for v in results["violations"]]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, g, redirect, render_template, request, send_file, session, url_for
 
+from kokemus_docs.core.formatting import fi_month
 from kokemus_docs.core.model import STATUS_LABELS, month_bounds, status_label
 from kokemus_docs.forms.fields import row_field
 from kokemus_docs.forms.hourform import field_label
@@ -96,7 +97,7 @@ def _hours_page(token: str, link, register, contract, web_form, check=None, stat
         problems.setdefault(finding.field or "", []).append(finding)
     return render_template(
         "hours.html", token=token, link=link, contract=contract, web_form=web_form, check=check, problems=problems,
-        busy=busy,
+        busy=busy, month_name=fi_month(link.month, g.lang),
         max_rows=g.ws.form_rows, unit=register.units.get(contract.unit_id), month_bounds=month_bounds,
         tasks=[(code, register.task_label(code, g.lang)) for code in contract.tasks],
         statuses=[(code, status_label(code, g.lang)) for code in STATUS_LABELS], row_field=row_field,

@@ -151,7 +151,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "questions": "Kysyttävää? Ota yhteyttä: {contact}",
         "hours_title": "Tuntilomake verkossa",
         "hours_fill": "Täytä tuntilomake tällä sivulla:",
-        "hours_intro": "Kuukauden {month} tehtävät yksikössä {unit}. Merkitse jokaiselle riville, mitä tapahtui; "
+        "hours_intro": "Tehtävät yksikössä {unit}, {month}. Merkitse jokaiselle riville, mitä tapahtui; "
                        "lisää rivi jokaisesta muusta tehdystä tehtävästä.",
         "hours_hint": "Tyhjäksi jätettyä riviä ei lähetetä. Lomake tarkistetaan heti, kun lähetät sen.",
         "hours_row": "Rivi {number}",
@@ -307,7 +307,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "questions": "Frågor? Kontakta: {contact}",
         "hours_title": "Timblanketten på webben",
         "hours_fill": "Fyll i timblanketten på den här sidan:",
-        "hours_intro": "Månadens {month} uppdrag vid enheten {unit}. Ange på varje rad hur det gick; lägg till en "
+        "hours_intro": "Uppdragen vid enheten {unit}, {month}. Ange på varje rad hur det gick; lägg till en "
                        "rad för varje annat uppdrag du utförde.",
         "hours_hint": "En rad som lämnas tom skickas inte. Blanketten kontrolleras genast när du skickar den.",
         "hours_row": "Rad {number}",
