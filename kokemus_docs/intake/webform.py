@@ -50,6 +50,17 @@ class WebForm:
     def form_id(self) -> str:
         return form_id_for(self.contract_id, self.month)
 
+    def entered(self) -> dict:
+        """What was entered, to keep with a page's result and show again (see `restored`)."""
+        return {"rows": self.rows, "confirmed": self.confirmed, "signed_on": self.signed_on}
+
+    @classmethod
+    def restored(cls, entered: dict, contract_id: str, month: str, max_rows: int) -> WebForm:
+        """The web form `entered` kept, for `contract_id` and `month` (never more than `max_rows` rows)."""
+        rows = [{name: str(row.get(name, "")) for name in ROW_FIELDS} for row in entered.get("rows", [])[:max_rows]]
+        return cls(contract_id, month, rows=rows, confirmed=bool(entered.get("confirmed")),
+                   signed_on=str(entered.get("signed_on", "")))
+
     def field_values(self) -> dict[str, str]:
         """The values to fill into the PDF form (field name -> text), empty fields left out."""
         values = {row_field(number, name): value for number, row in enumerate(self.rows, start=1)
@@ -122,6 +133,13 @@ def check_web_form(ws: Workspace, register: Register, web_form: WebForm) -> Form
     return validate_form(returned, register, cutoff=ws.cancellation_cutoff, max_travel=ws.max_travel_eur)
 
 
+def findings_shown(check: FormCheck) -> list[dict]:
+    """The rules' findings as the page shows them, in Finnish and Swedish (the page's language may switch):
+    [{"field", "error": bool, "where": {"fi", "sv"}, "text": {"fi", "sv"}}]."""
+    return [{"field": f.field, "error": f.is_error, "where": {lang: f.where(lang) for lang in ("fi", "sv")},
+             "text": {lang: f.text(lang) for lang in ("fi", "sv")}} for f in check.findings]
+
+
 def web_form_pdf(ws: Workspace, register: Register, web_form: WebForm) -> bytes:
     """The contract's sealed hour form for the month, issued afresh and filled with the entered values."""
     spec = form_spec(ws, register, web_form.contract_id, web_form.month)
@@ -147,16 +165,3 @@ def previous_rows(ws: Workspace, register: Register, contract_id: str, month: st
         return []
     return [{name: form.rows[n].get(name, "") for name in ROW_FIELDS} for n in sorted(form.rows)]
 
-
-def feedback_text(ws: Workspace, rel: str | None) -> str | None:
-    """The feedback file ingest wrote for the expert (workspace-relative, under outputs/feedback/), or None."""
-    if not rel:
-        return None
-    folder = ws.output("feedback").resolve()
-    path = (ws.root / rel).resolve()
-    if path.parent != folder or not path.is_file():
-        return None
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None

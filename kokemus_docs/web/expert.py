@@ -11,7 +11,7 @@ once, and once it passes it is sent as the filled, sealed PDF through the same i
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, redirect, render_template, request, send_file, session, url_for
+from flask import Blueprint, abort, g, render_template, request, send_file
 
 from kokemus_docs.core.formatting import fi_month
 from kokemus_docs.core.model import STATUS_LABELS, month_bounds, status_label
@@ -91,64 +91,52 @@ def _contract(register, expert, link, contract_id: str):
     abort(404)
 
 
-def _hours_page(token: str, link, register, contract, web_form, check=None, status: int = 200, busy: bool = False):
-    problems: dict[str, list] = {}
-    for finding in check.findings if check else ():
-        problems.setdefault(finding.field or "", []).append(finding)
-    return render_template(
-        "hours.html", token=token, link=link, contract=contract, web_form=web_form, check=check, problems=problems,
-        busy=busy, month_name=fi_month(link.month, g.lang),
-        max_rows=g.ws.form_rows, unit=register.units.get(contract.unit_id), month_bounds=month_bounds,
-        tasks=[(code, register.task_label(code, g.lang)) for code in contract.tasks],
-        statuses=[(code, status_label(code, g.lang)) for code in STATUS_LABELS], row_field=row_field,
-        field_label=field_label, input_value=webform.input_value), status
-
-
 @bp.get("/<token>/hours/<contract_id>")
 def hours(token: str, contract_id: str):
-    """The month's hour form as a web form: the rows as last accepted, or one empty row to start with."""
+    """The month's hour form as a web form: what was just entered (kept with the result of a send or an added
+    row), else the rows as last accepted, else one empty row; with the result of the last send on top."""
     link, register, expert = _open(token)
     contract = _contract(register, expert, link, contract_id)
-    rows = webform.previous_rows(g.ws, register, contract.contract_id, link.month)
-    web_form = webform.WebForm(contract.contract_id, link.month, rows=rows)
-    return _hours_page(token, link, register, contract, web_form)
+    result = shown()
+    if "entered" in result:
+        web_form = webform.WebForm.restored(result["entered"], contract.contract_id, link.month, g.ws.form_rows)
+    else:
+        rows = webform.previous_rows(g.ws, register, contract.contract_id, link.month)
+        web_form = webform.WebForm(contract.contract_id, link.month, rows=rows)
+    problems: dict[str, list] = {}
+    for finding in (f for f in result.get("findings", []) if f["error"]):
+        problems.setdefault(finding["field"] or "", []).append(finding)
+    return render_template(
+        "hours.html", token=token, link=link, contract=contract, web_form=web_form, result=result,
+        problems=problems, max_rows=g.ws.form_rows, unit=register.units.get(contract.unit_id),
+        month_bounds=month_bounds, month_name=fi_month(link.month, g.lang),
+        tasks=[(code, register.task_label(code, g.lang)) for code in contract.tasks],
+        statuses=[(code, status_label(code, g.lang)) for code in STATUS_LABELS], row_field=row_field,
+        field_label=field_label, input_value=webform.input_value)
 
 
 @bp.post("/<token>/hours/<contract_id>")
 @limiter.limit("30 per minute")
 def send_hours(token: str, contract_id: str):
-    """'add' shows one more row; 'send' checks the rows and, when they pass, records the filled PDF form."""
+    """'add' shows one more row; 'send' checks the rows by the fee rules and, when they pass, records the form
+    as its filled, sealed PDF through the same ingest as an upload. Either way 303 to the form's page."""
     link, register, expert = _open(token)
     contract = _contract(register, expert, link, contract_id)
     web_form = webform.read_posted(request.form, contract.contract_id, link.month, g.ws.form_rows)
+    back = {"token": token, "contract_id": contract.contract_id, "lang": g.lang}
     if request.form.get("action") == "add":
         if len(web_form.rows) < g.ws.form_rows:
             web_form.rows.append({})
-        return _hours_page(token, link, register, contract, web_form)
+        return done("expert.hours", {"entered": web_form.entered()}, f"row{len(web_form.rows):02d}", **back)
     check = webform.check_web_form(g.ws, register, web_form)
+    findings = webform.findings_shown(check)
     if not check.ok:
         audit("hours-web", check.form_id, "not sent: to correct")
-        return _hours_page(token, link, register, contract, web_form, check, 422)
+        return done("expert.hours", {"entered": web_form.entered(), "findings": findings}, "result", **back)
     result = ingest_web_form(g.ws, register, web_form)
     audit("hours-web", web_form.form_id, result["summary"])
     if result.get("busy"):
-        return _hours_page(token, link, register, contract, web_form, check, 409, busy=True)
+        return done("expert.hours", {"entered": web_form.entered(), "busy": True}, "result", **back)
     sent = (result["forms"] or [{}])[0]
-    session["hours_sent"] = {
-        "form_id": web_form.form_id, "status": sent.get("status", "rejected"),
-        "payment_date": sent["payment_date"].isoformat() if sent.get("payment_date") else None,
-        "feedback": sent.get("feedback_path")}
-    return redirect(url_for("expert.hours_sent", token=token, contract_id=contract.contract_id, lang=g.lang), 303)
-
-
-@bp.get("/<token>/hours/<contract_id>/sent")
-def hours_sent(token: str, contract_id: str):
-    """What became of the form just sent from the web form (kept in the session for this page only)."""
-    link, register, expert = _open(token)
-    contract = _contract(register, expert, link, contract_id)
-    sent = session.get("hours_sent")
-    if not sent or sent.get("form_id") != webform.form_id_for(contract.contract_id, link.month):
-        return redirect(url_for("expert.hours", token=token, contract_id=contract.contract_id, lang=g.lang))
-    feedback = webform.feedback_text(g.ws, sent.get("feedback"))
-    return render_template("hours_sent.html", token=token, link=link, contract=contract, sent=sent,
-                           feedback=feedback, unit=register.units.get(contract.unit_id))
+    return done("expert.hours", {"sent": {key: sent.get(key) for key in ("status", "form_id", "payment_date",
+                                                                          "feedback")}}, "result", **back)

@@ -35,6 +35,17 @@ def _token(client, path: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
 
 
+def _send(client, path: str, data: dict) -> str:
+    """POST the form; it answers 303 to the form's own page, whose text is returned."""
+    answer = client.post(path, data=data)
+    assert answer.status_code == 303, answer.status_code
+    location = answer.headers["Location"]
+    assert location.startswith(path + "?") and "done=" in location
+    page = client.get(location)
+    assert page.status_code == 200
+    return page.get_data(as_text=True)
+
+
 def _row(number: int, **values) -> dict[str, str]:
     return {f"row{number:02d}_{name}": value for name, value in values.items()}
 
@@ -64,9 +75,7 @@ def test_rules_check_at_once_in_the_experts_language_and_nothing_is_recorded(app
     path = _form_path(site)
     data = {**_row(1, date="2026-10-07", start="10:30", end="09:30", task="individual", status="held",
                    notes=HOSTILE), "rows": "1", "csrf_token": _token(client, path), "action": "send"}
-    answer = client.post(path, data=data)
-    text = answer.get_data(as_text=True)
-    assert answer.status_code == 422
+    text = _send(client, path, data)
     assert "Lomaketta ei lähetetty" in text
     assert "Rivi 1, Päättyi" in text  # the end before the start, where the PDF form's feedback would say it
     assert "vahvistus" in text  # and the confirmation box left unticked
@@ -86,7 +95,7 @@ def test_swedish_expert_reads_the_rules_in_swedish(app, site):
     assert 'value="2026-10-' in page  # the rows as last accepted, read back from the archived form
     data = {**_row(1, date="2026-10-07", start="10:00", end="11:00", task="individual", status="held"),
             "rows": "1", "confirm": "on", "csrf_token": _token(client, path), "action": "send"}
-    text = client.post(path, data=data).get_data(as_text=True)
+    text = _send(client, path, data)
     assert "Blanketten skickades inte" in text and "Rad 1, Uppdrag" in text
 
 
@@ -95,7 +104,7 @@ def test_add_a_row_keeps_what_was_typed(app, site):
     path = _form_path(site)
     data = {**_row(1, date="2026-10-07", notes=HOSTILE), "rows": "1", "csrf_token": _token(client, path),
             "action": "add"}
-    text = client.post(path, data=data).get_data(as_text=True)
+    text = _send(client, path, data)
     assert 'name="row02_date"' in text and 'value="2026-10-07"' in text
     assert "Łukasz Nguyễn-Čačić &amp; &lt;b&gt;" in text
 
@@ -105,11 +114,9 @@ def test_sent_form_is_recorded_as_the_filled_sealed_pdf(app, site):
     path = _form_path(site)
     data = {**GOOD_ROWS, "rows": "3", "confirm": "on", "signed_on": "2026-11-02",
             "csrf_token": _token(client, path), "action": "send"}
-    answer = client.post(path, data=data)
-    assert answer.status_code == 303
-    assert answer.headers["Location"].startswith(f"{path}/sent")
-    result = client.get(answer.headers["Location"]).get_data(as_text=True)
+    result = _send(client, path, data)
     assert "Lomake S-2026-002_2026-10 on hyväksytty" in result and "Palaute tuntilomakkeesta" in result
+    assert "Lomaketta ei lähetetty" not in result
 
     ws = Workspace.open(site.root)
     with Ledger(ws.ledger_path) as ledger:
@@ -131,9 +138,7 @@ def test_sent_form_is_recorded_as_the_filled_sealed_pdf(app, site):
     assert 'value="2026-10-09T16:20"' not in page and 'value="2026-10-08T16:20"' in page
     data = {**GOOD_ROWS, **_row(3, date="14.10.", start="18.00", end="19.00", task="lecture", status="held"),
             "rows": "3", "confirm": "on", "csrf_token": _token(client, path), "action": "send"}
-    answer = client.post(path, data=data)
-    assert answer.status_code == 303
-    client.get(answer.headers["Location"])
+    assert "on hyväksytty" in _send(client, path, data)
     with Ledger(ws.ledger_path) as ledger:
         assert ledger.form(f"S-2026-002_{MONTH}").versions == 2
     audit = client.get("/login")  # the audit log is for staff; read it from the ledger
@@ -143,10 +148,18 @@ def test_sent_form_is_recorded_as_the_filled_sealed_pdf(app, site):
     assert audit.status_code == 200
 
 
-def test_sent_page_without_a_send_goes_back_to_the_form(app, site):
+def test_a_result_is_shown_to_its_own_address_only(app, site):
     client = app.test_client()
-    answer = client.get(_form_path(site) + "/sent")
-    assert answer.status_code == 302 and answer.headers["Location"].endswith("/hours/S-2026-002?lang=fi")
+    path = _form_path(site, "KA-006", "S-2026-006")
+    data = {**_row(1, date="2026-10-07", notes="only-on-this-address"), "rows": "1",
+            "csrf_token": _token(client, path), "action": "send"}
+    answer = client.post(path, data=data)
+    done = answer.headers["Location"].split("done=")[1].split("&")[0].split("#")[0]
+    assert "Lomaketta ei lähetetty" in client.get(f"{path}?done={done}").get_data(as_text=True)
+    other = client.get(f"{_form_path(site)}?done={done}").get_data(as_text=True)  # KA-002's address
+    assert "Lomaketta ei lähetetty" not in other and "only-on-this-address" not in other
+    swedish = client.get(f"{path}?done={done}&lang=sv").get_data(as_text=True)  # the page's language switched
+    assert "Blanketten skickades inte" in swedish and "Rad 1, Början" in swedish
 
 
 @pytest.mark.parametrize("expert, contract, status", [
@@ -173,7 +186,7 @@ def test_rows_beyond_the_forms_rows_are_never_read(app, site):
     path = _form_path(site)
     filled = {key: value for n in range(1, 31) for key, value in _row(n, notes=f"n{n}").items()}
     data = {**filled, "rows": "1000", "csrf_token": _token(client, path), "action": "add"}
-    text = client.post(path, data=data).get_data(as_text=True)
+    text = _send(client, path, data)
     assert 'name="row25_date"' in text and 'name="row26_date"' not in text and "enintään 25 riviä" in text
     assert 'value="n25"' in text and 'value="n26"' not in text
 
@@ -201,9 +214,8 @@ def test_a_send_while_another_command_writes_is_refused_and_kept_on_the_page(app
     holder.start()
     assert held.wait(30)
     try:
-        answer = client.post(path, data=data)
-        text = answer.get_data(as_text=True)
-        assert answer.status_code == 409 and "Toinen työ on kesken" in text
+        text = _send(client, path, data)
+        assert "Toinen työ on kesken" in text
         assert "Łukasz Nguyễn-Čačić &amp;" in text  # nothing typed is lost
         assert not list(ws.inbox_dir.glob("*.pdf"))
     finally:
