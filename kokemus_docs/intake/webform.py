@@ -15,7 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kokemus_docs.core.formatting import ParseError, parse_date, parse_datetime, parse_time
+from kokemus_docs.bookings.hourforms import booked_rows, recorded_cancellations
+from kokemus_docs.core.formatting import ParseError, fi_date, fi_time, parse_date, parse_datetime, parse_time
 from kokemus_docs.core.ledger import Ledger
 from kokemus_docs.core.model import Contract, Register, month_bounds
 from kokemus_docs.core.workspace import Workspace
@@ -125,12 +126,16 @@ def read_posted(posted: Mapping[str, str], contract_id: str, month: str, max_row
 
 
 def check_web_form(ws: Workspace, register: Register, web_form: WebForm) -> FormCheck:
-    """The fee rules on the entered rows, exactly as ingest applies them to a returned PDF of this form."""
+    """The fee rules on the entered rows, exactly as ingest applies them to a returned PDF of this form (booked
+    sessions' recorded cancellation times included)."""
     spec = form_spec(ws, register, web_form.contract_id, web_form.month)
     returned = ReturnedForm(path="web", identity=dict(spec.identity), seal=spec.seal,
                             rows={n: row for n, row in enumerate(web_form.rows, start=1)},
-                            confirmed=web_form.confirmed, signed_on=web_form.signed_on, source="web")  # read from the page, not a PDF
-    return validate_form(returned, register, cutoff=ws.cancellation_cutoff, max_travel=ws.max_travel_eur)
+                            confirmed=web_form.confirmed, signed_on=web_form.signed_on, source="web")
+    with Ledger(ws.ledger_path) as ledger:
+        booked = recorded_cancellations(ws, ledger, web_form.contract_id, web_form.month)
+    return validate_form(returned, register, cutoff=ws.cancellation_cutoff, max_travel=ws.max_travel_eur,
+                         booked=booked)
 
 
 def findings_shown(check: FormCheck) -> list[dict]:
@@ -152,9 +157,30 @@ def web_form_pdf(ws: Workspace, register: Register, web_form: WebForm) -> bytes:
         return filled.read_bytes()
 
 
-def previous_rows(ws: Workspace, register: Register, contract_id: str, month: str) -> list[dict[str, str]]:
-    """The rows of the form as last accepted (read back from its archived PDF), to correct and send again;
-    [] when none was accepted or the copy cannot be read."""
+def starting_rows(ws: Workspace, register: Register, contract_id: str, month: str) -> list[dict[str, str]]:
+    """The rows the page starts with: the form as last accepted (read back from its archived PDF), then each
+    booked session of the contract in the month not on it yet (date, start, end, task; status and cancellation
+    time for a cancelled one), in date order."""
+    period = month_bounds(month)
+    rows = _accepted_rows(ws, contract_id, month)
+    listed = set()
+    for row in rows:
+        try:
+            listed.add((parse_date(row["date"], period=period), parse_time(row["start"])))
+        except ParseError:
+            continue
+    for booked in booked_rows(ws, [contract_id], month).get(contract_id, []):
+        if (booked.day, booked.start) in listed:
+            continue
+        rows.append({**dict.fromkeys(ROW_FIELDS, ""), "date": fi_date(booked.day), "start": fi_time(booked.start),
+                     "end": fi_time(booked.end), "task": booked.task, "status": booked.status or "",
+                     "cancelled_at": (f"{fi_date(booked.cancelled_at.date())} {fi_time(booked.cancelled_at.time())}"
+                                      if booked.cancelled_at else "")})
+    return rows
+
+
+def _accepted_rows(ws: Workspace, contract_id: str, month: str) -> list[dict[str, str]]:
+    """The rows of the form as last accepted, read back from its archived PDF; [] when none can be read."""
     with Ledger(ws.ledger_path) as ledger:
         archived = ledger.accepted_copy(form_id_for(contract_id, month))
     if not archived:
@@ -164,4 +190,3 @@ def previous_rows(ws: Workspace, register: Register, contract_id: str, month: st
     except (FormUnreadable, OSError):
         return []
     return [{name: form.rows[n].get(name, "") for name in ROW_FIELDS} for n in sorted(form.rows)]
-

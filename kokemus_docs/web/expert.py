@@ -94,14 +94,14 @@ def _contract(register, expert, link, contract_id: str):
 @bp.get("/<token>/hours/<contract_id>")
 def hours(token: str, contract_id: str):
     """The month's hour form as a web form: what was just entered (kept with the result of a send or an added
-    row), else the rows as last accepted, else one empty row; with the result of the last send on top."""
+    row), else the rows as last accepted and the booked sessions, else one empty row; with the result of the last send on top."""
     link, register, expert = _open(token)
     contract = _contract(register, expert, link, contract_id)
     result = shown()
     if "entered" in result:
         web_form = webform.WebForm.restored(result["entered"], contract.contract_id, link.month, g.ws.form_rows)
     else:
-        rows = webform.previous_rows(g.ws, register, contract.contract_id, link.month)
+        rows = webform.starting_rows(g.ws, register, contract.contract_id, link.month)
         web_form = webform.WebForm(contract.contract_id, link.month, rows=rows)
     problems: dict[str, list] = {}
     for finding in (f for f in result.get("findings", []) if f["error"]):

@@ -221,3 +221,37 @@ def test_a_send_while_another_command_writes_is_refused_and_kept_on_the_page(app
     finally:
         release.set()
         holder.join(30)
+
+
+def test_the_form_starts_with_the_accepted_rows_and_the_booked_sessions(app, site):
+    from datetime import date, datetime, time
+
+    from kokemus_docs.bookings import (
+        BookingRequest,
+        SessionTime,
+        add_booking,
+        answer_offer,
+        cancel_booking,
+        offer_booking,
+    )
+
+    ws = Workspace.open(site.root)
+    before = datetime(2026, 9, 1, 12, 0)
+    request = BookingRequest(unit_id="MTP-PORVOO", task="individual", sessions=(
+        SessionTime(date(2026, 10, 27), time(10, 0), time(11, 0)),
+        SessionTime(date(2026, 10, 29), time(12, 0), time(13, 0))))
+    booking = add_booking(ws, site.register, request, actor="unit-mtp", now=before)
+    offer_booking(ws, site.register, booking.booking_id, "KA-001", now=before)
+    booked = answer_offer(ws, site.register, booking.booking_id, accept=True, expert_id="KA-001", now=before)
+    assert booked.contract_id == "S-2026-001"
+    cancel_booking(ws, site.register, booking.booking_id, session=2, at="2026-10-28 16:00", now=before)
+
+    client = app.test_client()
+    path = _form_path(site, "KA-001", "S-2026-001")
+    page = client.get(path).get_data(as_text=True)
+    dates = re.findall(r'name="row(\d\d)_date"[^>]*value="([^"]*)"', page)
+    assert [d for _, d in dates] == ["2026-10-06", "2026-10-08", "2026-10-15", "2026-10-20", "2026-10-22",
+                                     "2026-10-28", "2026-10-27", "2026-10-29"]
+    assert 'name="row08_cancelled_at" id="row08_cancelled_at" value="2026-10-28T16:00"' in page
+    late = re.search(r'<select name="row08_status".*?</select>', page, re.S).group(0)
+    assert '<option value="cancelled_late" selected>' in late
