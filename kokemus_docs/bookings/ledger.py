@@ -48,7 +48,7 @@ def insert_booking(ledger: Ledger, request: BookingRequest, *, requested_at: dat
 
 def bookings(ledger: Ledger, *, now: datetime, cutoff: time, booking_ids: list[str] | None = None,
              unit_id: str | None = None, expert_id: str | None = None, statuses: tuple[str, ...] = (),
-             month: tuple[date, date] | None = None) -> list[Booking]:
+             month: tuple[date, date] | None = None, requested_year: int | None = None) -> list[Booking]:
     """Bookings matching every filter given, oldest request first, with their sessions and open offers."""
     where, args = [], []
     if booking_ids is not None:
@@ -68,6 +68,9 @@ def bookings(ledger: Ledger, *, now: datetime, cutoff: time, booking_ids: list[s
     if month is not None:
         where.append("b.id IN (SELECT booking FROM booking_sessions WHERE work_date BETWEEN ? AND ?)")
         args += [month[0].isoformat(), month[1].isoformat()]
+    if requested_year is not None:
+        where.append("b.requested_at >= ? AND b.requested_at < ?")
+        args += [f"{requested_year}-01-01", f"{requested_year + 1}-01-01"]
     sql = "SELECT b.* FROM bookings b" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY b.id"
     rows = ledger.db.execute(sql, args).fetchall()
     sessions = _sessions_of(ledger, [r["id"] for r in rows])

@@ -392,8 +392,12 @@ def write_indicators(ws: Workspace, register: Register, year: int, progress: Pro
     if not isinstance(year, int) or not 2000 <= year <= 2100:
         raise KokemusError(f"'{year}' is not a year; write it as YYYY, e.g. 2026.", code="bad-year")
     progress = progress or no_progress
+    from kokemus_docs.bookings.demand import demand_figures
+    from kokemus_docs.indicators.requests import add_request_sheets
+
     with Ledger(ws.ledger_path) as ledger:
         figures = year_figures(ledger, register, year)
+    demand = demand_figures(ws, year)
     outcome = Outcome()
     unknown = sorted(u for u in figures.by_unit if u not in register.units)
     for unit_id in unknown:
@@ -408,6 +412,7 @@ def write_indicators(ws: Workspace, register: Register, year: int, progress: Pro
     steps = [
         lambda: _demand_by_month(wb, figures),
         lambda: _demand_by_unit(wb, register, figures),
+        lambda: add_request_sheets(wb, register, demand),
         lambda: _task_types(wb, register, figures),
         lambda: _fees(wb, register, figures),
         lambda: _topics(wb, register, figures),
@@ -424,7 +429,8 @@ def write_indicators(ws: Workspace, register: Register, year: int, progress: Pro
     outcome.written.append(target)
     outcome.extra = {"year": year, "tasks": figures.total.tasks, "held": figures.total.held,
                      "fees_eur": money_json(figures.total.fees),
-                     "units": len(figures.by_unit), "experts": len(figures.experts_working), "feedback": feedback}
+                     "units": len(figures.by_unit), "experts": len(figures.experts_working), "feedback": feedback,
+                     "demand": demand.as_json()}
     outcome.summary = [
         f"Indicators {year}: {figures.total.tasks} tasks ({figures.total.held} held) in {len(figures.by_unit)} "
         f"units by {len(figures.experts_working)} experts; fees {money(figures.total.fees)}.",

@@ -14,8 +14,8 @@ from kokemus_docs.core.errors import KokemusError
 from kokemus_docs.indicators.workbook import count_axis, topic_counts, write_indicators
 
 # The indicators' own sheets; the client feedback sheets follow them.
-OWN_SHEETS = ["Tiedot", "Kysyntä kuukausittain", "Kysyntä yksiköittäin", "Tehtävätyypit", "Palkkiot", "Aihealueet",
-              "Palvelualueet"]
+OWN_SHEETS = ["Tiedot", "Kysyntä kuukausittain", "Kysyntä yksiköittäin", "Pyynnöt kuukausittain",
+              "Pyynnöt ryhmittäin", "Tehtävätyypit", "Palkkiot", "Aihealueet", "Palvelualueet"]
 SHEETS = OWN_SHEETS + ["Palaute", "Palaute neljännesvuosittain", "Palautteen kommentit"]
 
 
