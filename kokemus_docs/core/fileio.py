@@ -18,6 +18,13 @@ from pathlib import Path
 
 from kokemus_docs.core.errors import WorkspaceError
 
+# Modes set explicitly, whatever the umask: folders and files readable by the owner and the group (the
+# service's team), never by others, never writable by anyone but the owner. Files with personal data or
+# client comments (payroll, register, indicators, processed feedback and hour forms, statements) are PRIVATE.
+FOLDER_MODE = 0o750
+FILE_MODE = 0o640
+PRIVATE = 0o600
+
 # Temp files of unfinished writes: `.kokemus-<random>.tmp` in the target's folder.
 TEMP_PREFIX = ".kokemus-"
 TEMP_SUFFIX = ".tmp"
@@ -86,13 +93,13 @@ def atomic_path(target: str | os.PathLike, mode: int | None = None, *, durable: 
     Inside `confined_to(root)` a target outside `root` raises WorkspaceError before anything is written.
     """
     target = _checked_target(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    make_folder(target.parent)
     fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=target.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
         yield tmp
-        os.chmod(tmp, mode if mode is not None else 0o666 & ~_umask())
+        os.chmod(tmp, mode if mode is not None else FILE_MODE)
         if durable:
             descriptor = os.open(tmp, os.O_RDONLY)
             try:
@@ -107,10 +114,31 @@ def atomic_path(target: str | os.PathLike, mode: int | None = None, *, durable: 
         raise
 
 
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
+def make_private(path: str | os.PathLike) -> None:
+    """Make a regular file the owner's only (0600); links and other nodes are left alone (never followed)."""
+    info = os.lstat(path)
+    if stat.S_ISREG(info.st_mode) and stat.S_IMODE(info.st_mode) != PRIVATE:
+        os.chmod(path, PRIVATE)
+
+
+def make_folder(folder: str | os.PathLike, mode: int = FOLDER_MODE) -> Path:
+    """Create `folder` and its missing parents with `mode` set explicitly (the umask does not matter); existing
+    folders are left as they are."""
+    folder = Path(folder)
+    missing = []
+    current = folder
+    while not current.is_dir():
+        missing.append(current)
+        if current.parent == current:
+            break
+        current = current.parent
+    for created in reversed(missing):
+        try:
+            created.mkdir(mode=mode)
+        except FileExistsError:
+            continue
+        os.chmod(created, mode)
+    return folder
 
 
 def write_bytes_atomic(target: str | os.PathLike, data: bytes, mode: int | None = None, *,
@@ -130,7 +158,7 @@ def write_new_durably(folder: Path, names: Iterable[str], data: bytes,
     `adopt(path)`, if given, may claim an existing file as already holding these bytes (it is returned as is).
     """
     folder = _checked_target(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    make_folder(folder)
     fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=folder)
     tmp = Path(tmp_name)
     try:

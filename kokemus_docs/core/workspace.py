@@ -21,7 +21,7 @@ from importlib import resources
 from pathlib import Path
 
 from kokemus_docs.core.errors import TemplateError, WorkspaceError
-from kokemus_docs.core.fileio import confined_to, inside, write_bytes_atomic
+from kokemus_docs.core.fileio import confined_to, inside, make_folder, write_bytes_atomic
 from kokemus_docs.core.mailconfig import MailSettings, mail_settings
 
 CONFIG_NAME = "kokemus.toml"
@@ -270,11 +270,11 @@ def init_workspace(root: str | os.PathLike) -> tuple[Workspace, list[Path]]:
     if (root / CONFIG_NAME).exists():
         raise WorkspaceError(f"{root} is already a kokemus workspace; choose an empty folder.",
                              path=str(root), code="workspace-exists")
-    root.mkdir(parents=True, exist_ok=True)
+    make_folder(root)
     written: list[Path] = []
     written.append(write_bytes_atomic(root / CONFIG_NAME, DEFAULT_CONFIG.encode("utf-8")))
     for sub in ("templates", "forms/inbox", "forms/processed", "forms/rejected", "outputs"):
-        (root / sub).mkdir(parents=True, exist_ok=True)
+        make_folder(root / sub)
     state = make_private_dir(root / STATE_DIR)
     written.append(write_bytes_atomic(state / KEY_NAME, secrets.token_hex(32).encode(), mode=0o600))
     ws = Workspace.open(root)

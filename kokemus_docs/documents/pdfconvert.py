@@ -44,8 +44,9 @@ import pikepdf
 from lxml import etree
 
 from kokemus_docs.core.errors import ConversionError, LibreOfficeMissing
-from kokemus_docs.core.fileio import atomic_path
+from kokemus_docs.core.fileio import atomic_path, make_folder
 from kokemus_docs.core.report import Progress
+from kokemus_docs.documents.scratch import remove_stale_temps, temp_prefix
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W = f"{{{W_NS}}}"
@@ -165,10 +166,11 @@ def soffice_convert(paths: Sequence[Path], out_dir: Path, fmt: str = "pdf", time
     Output names are `<stem>.<ext>`, so inputs should have distinct stems.
     """
     soffice = find_soffice()
+    remove_stale_temps()
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    make_folder(out_dir)
     ext = fmt.split(":", 1)[0]
-    with tempfile.TemporaryDirectory(prefix="kokemus-lo-") as profile:
+    with tempfile.TemporaryDirectory(prefix=temp_prefix("lo")) as profile:
         try:
             _run_soffice(soffice, Path(profile), [Path(p) for p in paths], out_dir, fmt, timeout)
         except _Timeout:
@@ -513,7 +515,7 @@ def _run_job(job: _Job, soffice: str, profiles: Queue, timeout: float) -> _JobRe
     result = _JobResult()
     profile = profiles.get()
     try:
-        with tempfile.TemporaryDirectory(prefix="kokemus-pdf-") as work_name:
+        with tempfile.TemporaryDirectory(prefix=temp_prefix("pdf")) as work_name:
             work = Path(work_name)
             if job.merged:
                 _run_merged(job, soffice, profile, work, timeout, result)
@@ -642,6 +644,7 @@ def convert_many(docx_paths: Iterable[Path], *, workers: int | None = None, time
     installed.
     """
     soffice = find_soffice()
+    remove_stale_temps()
     if expected is None:
         docx_paths = list(docx_paths)
         expected = len(docx_paths)
@@ -662,7 +665,7 @@ def convert_many(docx_paths: Iterable[Path], *, workers: int | None = None, time
             last = (outcome.done[-1].path if outcome.done else Path(next(reversed(outcome.failed)))).name
             progress(done_count, max(expected, len(docs)), last)
 
-    with tempfile.TemporaryDirectory(prefix="kokemus-profiles-") as profiles_dir, \
+    with tempfile.TemporaryDirectory(prefix=temp_prefix("profiles")) as profiles_dir, \
             ThreadPoolExecutor(max_workers=workers) as pool:
         profiles: Queue = Queue()
         for number in range(workers):

@@ -26,6 +26,7 @@ from pathlib import Path
 from kokemus_docs.core.errors import ConversionError
 from kokemus_docs.core.fileio import atomic_path
 from kokemus_docs.documents.pdfconvert import convert_many, find_soffice
+from kokemus_docs.documents.scratch import remove_stale_temps, temp_prefix
 
 WORKER = Path(__file__).with_name("uno_worker.py")
 UNO_PYTHONS = ("/usr/bin/python3", "/usr/lib/libreoffice/program/python")
@@ -89,7 +90,8 @@ class WarmOffice:
         if not self.available:
             raise ConversionError("A warm LibreOffice needs python3-uno (apt-get install python3-uno).",
                                   code="uno-missing")
-        self._profile = tempfile.mkdtemp(prefix="kokemus-warm-")
+        remove_stale_temps()
+        self._profile = tempfile.mkdtemp(prefix=temp_prefix("warm"))
         pipe = f"kokemus-{os.getpid()}-{secrets.token_hex(6)}"
         self._office = subprocess.Popen(
             [find_soffice(), f"-env:UserInstallation={Path(self._profile).as_uri()}", "--headless", "--invisible",

@@ -19,7 +19,7 @@ from kokemus_docs.core.errors import Problem
 from kokemus_docs.feedback.answers import Answer, check_answer, store_answers
 from kokemus_docs.feedback.questions import RESPONDENT_ALIASES, RESPONDENTS, questionnaire_seal_matches
 from kokemus_docs.feedback.read import MAX_FILE_BYTES, FeedbackUnreadable, read_export, read_questionnaire
-from kokemus_docs.core.fileio import FileTooLarge, NotRegularFile, read_regular
+from kokemus_docs.core.fileio import FileTooLarge, NotRegularFile, make_folder, make_private, read_regular
 from kokemus_docs.intake.formread import ReaderUnavailable
 from kokemus_docs.core.ledger import Ledger
 from kokemus_docs.core.model import Register
@@ -63,7 +63,7 @@ def ingest_feedback(ws: Workspace, register: Register, paths: Sequence[Path] = (
     progress = progress or no_progress
     outcome = Outcome()
     inbox = feedback_inbox(ws)
-    inbox.mkdir(parents=True, exist_ok=True)
+    make_folder(inbox)
     files, missing = _collect(paths or [inbox])
     for path in missing:
         outcome.errors.append(Problem("No such file or folder.", path=str(path), code="not-found"))
@@ -257,7 +257,8 @@ def _duplicate_of(ledger: Ledger, rel: str, sha256: str) -> Entry | None:
 
 def _move(path: Path, folder: Path) -> Path:
     """Move `path` into `folder` under a name not yet taken there (name.pdf, name-2.pdf, ...)."""
-    folder.mkdir(parents=True, exist_ok=True)
+    make_folder(folder)
+    make_private(path)  # client comments: the owner's only, however the file came into the inbox
     stem, suffix = path.stem, path.suffix
     for number in range(1, 10_000):
         target = folder / (path.name if number == 1 else f"{stem}-{number}{suffix}")

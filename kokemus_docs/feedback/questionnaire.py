@@ -37,7 +37,7 @@ from kokemus_docs.feedback.questions import (
     questions,
     words,
 )
-from kokemus_docs.core.fileio import atomic_path, safe_filename
+from kokemus_docs.core.fileio import atomic_path, make_folder, safe_filename
 from kokemus_docs.core.ledger import Ledger
 from kokemus_docs.core.model import Register
 from kokemus_docs.forms.qr import dark_runs, qr_modules
@@ -346,7 +346,7 @@ def issue_questionnaires(ws: Workspace, register: Register, *, unit_ids: Sequenc
             issued.append({"form_id": q.form_id, "unit_id": unit_id, "respondent": respondent,
                            "language": language, "path": ws.rel(target), "url": q.phone_url or None})
             progress(done, len(chosen), q.form_id)
-    feedback_inbox(ws).mkdir(parents=True, exist_ok=True)  # where returned answers are put
+    make_folder(feedback_inbox(ws))  # where returned answers are put
     outcome.extra["questionnaires"] = issued
     outcome.summary.append(f"{len(issued)} feedback questionnaire{'' if len(issued) == 1 else 's'} written to "
                            f"{ws.rel(questionnaires_dir(ws))}/" + ("" if ws.public_url else

@@ -21,7 +21,7 @@ from openpyxl.chart import BarChart, LineChart, PieChart, Reference
 from kokemus_docs.core import xlsx
 from kokemus_docs.core.errors import KokemusError, Problem
 from kokemus_docs.indicators.feedback_sheets import add_feedback_sheets
-from kokemus_docs.core.fileio import atomic_path
+from kokemus_docs.core.fileio import PRIVATE, atomic_path
 from kokemus_docs.core.formatting import MONTH_NAMES_FI, MONTH_NAMES_SV, money, money_json
 from kokemus_docs.core.ledger import Ledger
 from kokemus_docs.intake.messages import topic_names
@@ -424,7 +424,7 @@ def write_indicators(ws: Workspace, register: Register, year: int, progress: Pro
         progress(done, len(steps), "indicators")
     feedback = add_feedback_sheets(wb, ws, register, year)
     target = indicators_path(ws, year)
-    with atomic_path(target) as tmp:
+    with atomic_path(target, mode=PRIVATE) as tmp:  # client comments
         wb.save(tmp)
     outcome.written.append(target)
     outcome.extra = {"year": year, "tasks": figures.total.tasks, "held": figures.total.held,

@@ -35,6 +35,8 @@ from kokemus_docs.core.fileio import (
     FileTooLarge,
     NotRegularFile,
     fsync_dir,
+    make_folder,
+    make_private,
     read_regular,
     remove_stray_temps,
     safe_filename,
@@ -284,7 +286,7 @@ class _Session:
 
     def _claim(self, source: _Source) -> None:
         """Move an inbox file into .ingesting/ (the link itself, for a symlink; nothing is followed)."""
-        self.claim_dir.mkdir(exist_ok=True)
+        make_folder(self.claim_dir)
         target = self.claim_dir / source.name
         if os.path.lexists(target):
             return  # cannot happen under the lock after the leftovers went first; read it where it is
@@ -394,8 +396,10 @@ class _Session:
         return result
 
     def _move_node(self, path: Path, folder: Path) -> Path:
-        """Rename `path` (whatever it is) to a free name in `folder`, never overwriting."""
-        folder.mkdir(parents=True, exist_ok=True)
+        """Rename `path` (whatever it is) to a free name in `folder`, never overwriting; a regular file becomes
+        the owner's only (an hour form names the expert and their work)."""
+        make_folder(folder)
+        make_private(path)
         for target in _free_names(path.name):
             target = folder / target
             if os.path.lexists(target):

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from werkzeug.datastructures import FileStorage
 
+from kokemus_docs.core.fileio import make_folder
 from kokemus_docs.core.model import Register
 from kokemus_docs.core.paydates import payment_date
 from kokemus_docs.core.workspace import Workspace, WorkspaceBusy
@@ -41,7 +42,7 @@ def read_upload(storage: FileStorage) -> tuple[bytes, str]:
 def save_upload(ws: Workspace, data: bytes) -> Path:
     """Put an upload into the inbox under a name the server chooses (written whole, then renamed)."""
     inbox = ws.inbox_dir
-    inbox.mkdir(parents=True, exist_ok=True)
+    make_folder(inbox)
     name = f"web-{datetime.now():%Y%m%d-%H%M%S}-{secrets.token_hex(6)}.pdf"
     target = inbox / name
     temporary = inbox / f".{name}.part"
