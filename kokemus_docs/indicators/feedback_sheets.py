@@ -6,6 +6,8 @@ too; and the comments, for the coordinator to read before sharing. A breakdown w
 `MIN_ANSWERS` answers shows "< 5" and no figures, and stays out of the charts: too few to stay anonymous. So that
 its figures cannot be worked out by subtracting the other breakdowns from their shown total (all units minus the
 other units, the year minus the other quarters), the smallest other breakdowns are hidden with it (`HIDDEN`).
+The same holds for each statement: its mean and share are shown only where at least `MIN_ANSWERS` answered that
+statement, with the same complementary hiding per statement.
 """
 
 from __future__ import annotations
@@ -46,10 +48,20 @@ class Figures:
     means: dict[str, Decimal | None] = field(default_factory=dict)
     agree: dict[str, Decimal | None] = field(default_factory=dict)  # share answering 4 or 5, 0..1
     hidden: bool = False  # enough answers, hidden so that a smaller breakdown cannot be worked out from the total
+    answered: dict[str, int] = field(default_factory=dict)  # how many answered each statement
+    hidden_statements: set[str] = field(default_factory=set)  # enough answered, hidden to protect a smaller part
 
     @property
     def shown(self) -> bool:
         return self.n >= MIN_ANSWERS and not self.hidden
+
+    def statement_shown(self, name: str) -> bool:
+        """Whether the statement's mean and share are shown (at least MIN_ANSWERS answered it, not hidden)."""
+        return self.shown and self.answered.get(name, 0) >= MIN_ANSWERS and name not in self.hidden_statements
+
+    def hide_statement(self, name: str) -> None:
+        self.hidden_statements.add(name)
+        self.means[name] = self.agree[name] = None
 
     def hide(self) -> None:
         self.hidden = True
@@ -65,14 +77,22 @@ def protect(total: Figures, parts: Sequence[Figures]) -> None:
         return
     while 0 < sum(p.n for p in parts if not p.shown) < MIN_ANSWERS:
         min((p for p in parts if p.shown), key=lambda p: p.n).hide()
+    for name in STATEMENTS:  # the same for each statement's answers
+        if not total.statement_shown(name):
+            continue
+        while 0 < sum(p.answered.get(name, 0) for p in parts if not p.statement_shown(name)) < MIN_ANSWERS:
+            min((p for p in parts if p.statement_shown(name)), key=lambda p: p.answered[name]).hide_statement(name)
 
 
 def figures_of(answers: Sequence[Answer]) -> Figures:
     """n, NPS, and per statement the mean (two decimals) and share agreeing, of `answers`.
 
-    A statement left without an answer is left out of that statement's mean and share.
+    A statement left without an answer is left out of that statement's mean and share; a statement that fewer
+    than MIN_ANSWERS answered has neither.
     """
     figures = Figures(n=len(answers))
+    for index, name in enumerate(STATEMENTS):
+        figures.answered[name] = sum(a.statements[index] is not None for a in answers)
     if not figures.shown:
         figures.means = dict.fromkeys(STATEMENTS)
         figures.agree = dict.fromkeys(STATEMENTS)
@@ -82,7 +102,7 @@ def figures_of(answers: Sequence[Answer]) -> Figures:
     figures.nps = (Decimal(100 * (promoters - detractors)) / len(answers)).quantize(Decimal("0.1"), ROUND_HALF_UP)
     for index, name in enumerate(STATEMENTS):
         given = [a.statements[index] for a in answers if a.statements[index] is not None]
-        if not given:
+        if len(given) < MIN_ANSWERS:
             figures.means[name] = figures.agree[name] = None
             continue
         figures.means[name] = (Decimal(sum(given)) / len(given)).quantize(Decimal("0.01"), ROUND_HALF_UP)
@@ -163,9 +183,14 @@ def _figures_cells(figures: Figures, with_agree: bool) -> list[tuple[object, str
         return [(HIDDEN if figures.hidden else TOO_FEW, None)]
     cells: list[tuple[object, str | None]] = [(figures.n, None), (figures.nps, "kk_nps")]
     for name in STATEMENTS:
-        cells.append((figures.means[name], "kk_mean"))
-        if with_agree:
-            cells.append((figures.agree[name], xlsx.PERCENT))
+        if figures.statement_shown(name):
+            cells.append((figures.means[name], "kk_mean"))
+            if with_agree:
+                cells.append((figures.agree[name], xlsx.PERCENT))
+            continue
+        # Nobody answered it: empty; fewer than MIN_ANSWERS: "< 5"; hidden to protect a smaller part: HIDDEN.
+        mark = None if not figures.answered.get(name) else HIDDEN if name in figures.hidden_statements else TOO_FEW
+        cells += [(mark, None)] * (2 if with_agree else 1)
     return cells
 
 
@@ -198,9 +223,9 @@ def _summary_sheet(wb: Workbook, register: Register, year: int, rows) -> None:
     notes = [
         f"Vuosi / År {year}. NPS = % vastanneista 9–10 miinus % vastanneista 0–6 (prosenttiyksikköä). / "
         "NPS = % som svarat 9–10 minus % som svarat 0–6 (procentenheter).",
-        f"{TOO_FEW}: alle {MIN_ANSWERS} vastausta; lukuja ei näytetä nimettömyyden suojaamiseksi eikä niitä ole "
-        f"kaavioissa. / färre än {MIN_ANSWERS} svar; siffrorna visas inte för att skydda anonymiteten och ingår "
-        "inte i diagrammen.",
+        f"{TOO_FEW}: alle {MIN_ANSWERS} vastausta ryhmältä tai väittämään; lukuja ei näytetä nimettömyyden "
+        f"suojaamiseksi eikä niitä ole kaavioissa. / färre än {MIN_ANSWERS} svar från gruppen eller på påståendet; "
+        "siffrorna visas inte för att skydda anonymiteten och ingår inte i diagrammen.",
         f"{HIDDEN}: lukuja ei näytetä, jotta pienemmän ryhmän luvut eivät olisi laskettavissa yhteissummasta. / "
         "siffrorna visas inte, så att en mindre grupps siffror inte kan räknas ut ur totalen.",
         "Keskiarvo asteikolla 1–5; tyhjä tai 'en osaa sanoa' ei ole mukana. / Medelvärde på skalan 1–5; tomt eller "

@@ -23,7 +23,7 @@ def _answer(respondent, unit_id, recommend, statements, day, comment=""):
 
 N = None
 # Clients of MTP-PORVOO: 6 answers. Recommend 10, 9, 8, 6, 3, 10: promoters 3, detractors 2 -> (3 - 2) / 6 = 16.7.
-# s1: 5, 4, 4, 2, 1, 5 -> mean 21 / 6 = 3.50, agreeing 4 of 6 = 66.67 %; s2 answered 3 times: 5, 3, 4 -> 4.00, 2/3.
+# s1: 5, 4, 4, 2, 1, 5 -> mean 21 / 6 = 3.50, agreeing 4 of 6 = 66.67 %; s2 answered 3 times: too few to show.
 MTP_CLIENTS = [
     (10, (5, 5, 4, 4, N), date(2026, 10, 1)),
     (9, (4, N, 4, 4, N), date(2026, 10, 2)),
@@ -52,9 +52,10 @@ def test_feedback_sheet_matches_hand_computation(workspace, register):
     outcome = write_indicators(workspace, register, 2026)
     by_key = {(f["respondent"], f["unit_id"]): f for f in outcome.extra["feedback"]}
     mtp_figures = figures_of([_answer("client", "MTP-PORVOO", r, s, d) for r, s, d in MTP_CLIENTS])
+    # s2 was answered 3 times only: fewer than 5, so it has no mean or share (n < 5 holds for each figure).
     assert mtp_figures.nps == Decimal("16.7") and mtp_figures.means == {
-        "s1": Decimal("3.50"), "s2": Decimal("4.00"), "s3": Decimal("4.00"), "s4": Decimal("4.00"), "s5": None}
-    assert mtp_figures.agree["s1"] == Decimal("0.6667") and mtp_figures.agree["s2"] == Decimal("0.6667")
+        "s1": Decimal("3.50"), "s2": None, "s3": Decimal("4.00"), "s4": Decimal("4.00"), "s5": None}
+    assert mtp_figures.agree["s1"] == Decimal("0.6667") and mtp_figures.agree["s2"] is None
     # All clients minus MTP-PORVOO would give PERHE-LOVIISA's two answers: MTP-PORVOO is hidden with it.
     assert by_key[("client", "MTP-PORVOO")] == {
         "respondent": "client", "unit_id": "MTP-PORVOO", "n": 6, "nps": None, "means": dict.fromkeys(
@@ -182,3 +183,31 @@ def test_comment_of_a_small_group_names_neither_its_unit_nor_its_day(workspace, 
         (None, "Asiakkaat / Klienter", SMALL_GROUP, "kysely / enkät (CSV)", "Apua sain"),
         (None, "Kokemusasiantuntijat / Erfarenhetsexperter", SMALL_GROUP, "kysely / enkät (CSV)", "Yksin tässä")]
     assert not any(register.units["PERHE-LOVIISA"].name_fi in str(v) for r in rows for v in r)
+
+
+def test_a_statement_answered_by_fewer_than_5_shows_no_mean_or_share(workspace, register):
+    """5 answered, 1 of them statement 1: that one person's answer is not shown as the mean."""
+    units = sorted(register.units)[:2]
+    answers = [_answer("client", units[0], 9, (2 if i == 0 else N, 4, 4, 4, 4), date(2026, 3, 1 + i))
+               for i in range(5)]
+    # Another unit: 6 answers, 3 of them to s3. All units: s3 answered by 8 (shown); units[0]'s 5 answers to s3
+    # would then give the other unit's 3 by subtraction, so units[0]'s s3 is hidden with it.
+    answers += [_answer("client", units[1], 7, (5, 5, 1 if i < 3 else N, 5, 5), date(2026, 4, 1 + i))
+                for i in range(6)]
+    with Ledger(workspace.ledger_path) as ledger, ledger.transaction():
+        store_answers(ledger, [(a, None) for a in answers], None)
+    outcome = write_indicators(workspace, register, 2026)
+    means = {f["unit_id"]: f["means"] for f in outcome.extra["feedback"] if f["respondent"] == "client"}
+    assert means[units[0]]["s1"] is None and means[units[0]]["s2"] == 4.0
+    # All units (7 answered s1) minus the other unit's 6 would give the one answer: the other unit's s1 is hidden.
+    assert means[None]["s1"] == 4.57 and means[units[1]]["s1"] is None
+    assert means[None]["s3"] is not None and means[units[1]]["s3"] is None and means[units[0]]["s3"] is None
+
+    wb = load_workbook(indicators_path(workspace, 2026))
+    rows = {r[1]: r[2:] for r in wb["Palaute"].iter_rows(min_row=2, max_row=12, values_only=True)
+            if r[0] == "Asiakkaat / Klienter"}
+    first = rows[register.units[units[0]].name_fi]
+    assert first[0] == 5 and first[2:4] == (TOO_FEW, TOO_FEW)  # s1: mean and share
+    assert first[6:8] == (HIDDEN, HIDDEN)  # s3: hidden so that the other unit's 3 answers stay unknown
+    second = rows[register.units[units[1]].name_fi]
+    assert second[2:4] == (HIDDEN, HIDDEN) and second[6:8] == (TOO_FEW, TOO_FEW)
