@@ -365,6 +365,31 @@ def indicators(year: int) -> Outcome:
     return _register(ws, lambda reg: write_indicators(ws, reg, year, progress=StderrProgress()))
 
 
+def _statement_formats(ctx, param, value: str) -> tuple[str, ...]:
+    from kokemus_docs.earnings.documents import check_statement_formats
+
+    try:
+        return check_statement_formats(value.split(","))
+    except KokemusError:
+        raise click.BadParameter(f"'{value}': choose pdf, xlsx or pdf,xlsx") from None
+
+
+@cli.command()
+@click.option("--year", required=True, type=click.IntRange(2000, 2099), metavar="YYYY",
+              help="The year of the payment dates.")
+@click.option("--expert", "expert_ids", multiple=True, metavar="ID", help="Only this expert (repeatable).")
+@click.option("--format", "formats", default="pdf", show_default=True, callback=_statement_formats,
+              metavar="pdf,xlsx", help="Output formats: pdf, xlsx, or both.")
+@runs
+def statements(year: int, expert_ids: tuple[str, ...], formats: tuple[str, ...]) -> Outcome:
+    """Each expert's yearly earnings statement by payment date (their own document, with henkilötunnus)."""
+    from kokemus_docs.earnings.documents import write_statements
+
+    ws = _workspace()
+    return _register(ws, lambda reg: write_statements(ws, reg, year, expert_ids=expert_ids, formats=formats,
+                                                      progress=StderrProgress()))
+
+
 @cli.group()
 def feedback() -> None:
     """Anonymous client feedback (§8): issue questionnaires, ingest what clients, staff and experts return."""

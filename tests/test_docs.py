@@ -34,7 +34,8 @@ def test_all_spec_commands_exist():
         "kokemus feedback issue", "kokemus feedback ingest",
         "kokemus users add", "kokemus users passwd", "kokemus users remove", "kokemus links", "kokemus serve",
         *(f"kokemus bookings {name}" for name in ("add", "list", "match", "offer", "answer", "cancel", "close",
-                                                  "import"))}
+                                                  "import")),
+        "kokemus statements"}
 
 
 @pytest.mark.parametrize("path,command", COMMANDS, ids=[p for p, _ in COMMANDS])

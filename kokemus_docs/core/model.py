@@ -60,6 +60,8 @@ class Expert:
     tax_card_year: int | None = None
     active: bool = True
     service_areas: tuple[str, ...] = ()  # where the expert is willing to work; empty = not stated
+    # A monthly gross limit the expert asked to be warned about (never the reason for it); None: no limit.
+    earnings_limit_eur: Decimal | None = None
 
     @property
     def full_name(self) -> str:
@@ -178,6 +180,11 @@ def month_bounds(year_month: str) -> tuple[date, date]:
 def next_month(year_month: str) -> str:
     year, month = (int(p) for p in year_month.split("-"))
     return f"{year + month // 12}-{month % 12 + 1:02d}"
+
+
+def previous_month(year_month: str) -> str:
+    year, month = (int(p) for p in year_month.split("-"))
+    return f"{year - 1}-12" if month == 1 else f"{year}-{month - 1:02d}"
 
 
 def month_of(day: date) -> str:

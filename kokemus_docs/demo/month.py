@@ -11,7 +11,9 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 from kokemus_docs.core.errors import LibreOfficeMissing, Problem
@@ -102,6 +104,9 @@ MISTAKEN_006: list[Row] = DEMO_ROWS["S-2026-006"][:2] + [
 UPDATED_011: list[Row] = DEMO_ROWS["S-2026-011"] + [
     ("23.10.2026", "14.00", "15.00", "individual", "held", "", "", "", "")]
 LATE_CONTRACTS = {"S-2026-007"}
+# Two experts have asked to be warned before their fees paid in one month pass an amount (the reason is theirs):
+# Jukka's October (350 €) comes near his 400 €, Henrik's (300 €) goes over his 250 €.
+DEMO_LIMITS = {"KA-004": Decimal("400.00"), "KA-012": Decimal("250.00")}
 NOT_RETURNED = {"S-2026-013"}
 
 
@@ -183,6 +188,7 @@ def configure_demo_workspace(ws: Workspace) -> Workspace:
 def run_demo(root: str | Path, progress: Progress = no_progress) -> tuple[Outcome, Workspace]:
     """Create the demo workspace in `root` and run the October 2026 cycle in it."""
     from kokemus_docs.documents.render import render_contracts, render_intro_packs
+    from kokemus_docs.earnings.documents import write_statements
     from kokemus_docs.demo.feedback import run_feedback_round
     from kokemus_docs.forms.hourform import fill_form, issue_forms
     from kokemus_docs.indicators.workbook import write_indicators
@@ -194,6 +200,8 @@ def run_demo(root: str | Path, progress: Progress = no_progress) -> tuple[Outcom
     ws, written = init_workspace(root)
     ws = configure_demo_workspace(ws)
     register = demo_register()
+    for expert_id, limit in DEMO_LIMITS.items():
+        register.experts[expert_id] = replace(register.experts[expert_id], earnings_limit_eur=limit)
     write_sample_register(ws.register_path, register)
     outcome = Outcome(written=written + [ws.register_path])
     formats = ("docx", "pdf")
@@ -230,6 +238,8 @@ def run_demo(root: str | Path, progress: Progress = no_progress) -> tuple[Outcom
     feedback = run_feedback_round(ws, register, progress=progress)
     steps.merge(feedback)
     steps.merge(write_indicators(ws, register, 2026, progress=step_progress(progress, "indicators")))
+    statements = write_statements(ws, register, 2026, expert_ids=tuple(DEMO_LIMITS), formats=("pdf", "xlsx"))
+    steps.merge(statements)
 
     statuses = [form["status"] for result in ingests for form in result.extra.get("forms", [])]
     outcome.written += steps.written
@@ -262,6 +272,8 @@ def run_demo(root: str | Path, progress: Progress = no_progress) -> tuple[Outcom
         + ", ".join(f"{n} {s}" for s, n in outcome.extra["feedback"].items())
         + (f"; {feedback.extra['phone_answers']} on the phone page" if "phone_answers" in feedback.extra else ""),
         "  indicators (with the feedback sheets): outputs/indicators/indicators_2026.xlsx",
+        "  earnings by payment date for the two experts with a declared limit (one near it, one over; the "
+        "payroll's checks sheet warns): outputs/statements/2026/ (each holds its expert's henkilötunnus)",
         f"Try: {kokemus_command()} -w {ws.root} check",
         *add_demo_users(ws),
     ]

@@ -30,7 +30,8 @@ from kokemus_docs.core.fileio import atomic_path, write_bytes_atomic
 from kokemus_docs.core.formatting import fi_date, fi_month, money, money_json, quantize
 from kokemus_docs.core.ledger import Adjustment, FormRecord, Ledger, LedgerLine
 from kokemus_docs.intake.messages import income_type_name, workbook_warning
-from kokemus_docs.core.model import BASIS_LABELS, Expert, Register, Unit, status_label
+from kokemus_docs.core.model import BASIS_LABELS, Expert, Register, Unit, previous_month, status_label
+from kokemus_docs.earnings.limits import LimitFinding, experts_with_limits, limit_findings
 from kokemus_docs.core.paydates import notice_deadline, payment_date
 from kokemus_docs.core.report import Outcome, Progress, no_progress
 from kokemus_docs.core.workspace import Workspace
@@ -38,6 +39,8 @@ from kokemus_docs.core.workspace import Workspace
 PERSONAL_DATA_MODE = 0o600
 WITHHOLDING_WITHOUT_TAX_CARD = "60 %"
 ZERO = Decimal("0")
+
+LOOK_BACK_MONTHS = 12  # payment months counted back for the over-limit-3 warning
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
@@ -126,6 +129,7 @@ CHECK_KINDS = {
     "form_warning": "Huomautus lomakkeesta / Anmärkning om blanketten",
     "register": "Rekisteri / Registret",
     "withdrawn": "Korjauksessa poistunut maksettu rivi / Betald rad som strukits i rättelse",
+    "limit": "Asiantuntijan ilmoittama raja / Expertens angivna gräns",
 }
 
 
@@ -151,6 +155,7 @@ class PayMonth:
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     closed_at: str | None = None
+    limits: list[LimitFinding] = field(default_factory=list)  # experts near or over their declared limit
 
     @property
     def fee_total(self) -> Decimal:
@@ -281,7 +286,39 @@ def collect_pay_month(ledger: Ledger, register: Register, month: str, notice_day
     if with_checks:
         _tax_cards(register, pay)
         _missing_forms(ledger, register, pay)
+        add_limit_findings(ledger, register, pay)
     return pay
+
+
+def fees_by_expert(pay: PayMonth, expert_ids: set[str]) -> dict[str, Decimal]:
+    """The gross fees (all units and income types, adjustments included, no travel) of these experts."""
+    fees: dict[str, Decimal] = {}
+    for paid in pay.lines:
+        expert_id = paid.form.expert_id
+        if expert_id in expert_ids:
+            fees[expert_id] = fees.get(expert_id, ZERO) + paid.fee
+    return fees
+
+
+def add_limit_findings(ledger: Ledger, register: Register, pay: PayMonth) -> None:
+    """Experts whose fees paid on this payment date come near (80 %) or over the limit they declared, and those
+    over it for three payment months in a row: `pay.limits`, warnings and rows of the checks sheet."""
+    limited = experts_with_limits(register)
+    if not limited:
+        return
+    month_fees = [fees_by_expert(pay, limited)]
+    over = {e for e, fee in month_fees[0].items() if fee > register.experts[e].earnings_limit_eur}
+    month = pay.month
+    while over and len(month_fees) < LOOK_BACK_MONTHS:  # how many months in a row, for those over now
+        month = previous_month(month)
+        earlier = fees_by_expert(collect_pay_month(ledger, register, month, with_checks=False), over)
+        month_fees.append(earlier)
+        over = {e for e, fee in earlier.items() if fee > register.experts[e].earnings_limit_eur}
+    pay.limits = limit_findings(register, month_fees, pay.payment_date)
+    for finding in pay.limits:
+        pay.checks.append(Check("limit", expert_id=finding.expert_id, month=pay.month, fi=finding.text("fi"),
+                                sv=finding.text("sv")))
+        pay.warnings.append(finding.problem())
 
 
 def _adjustments(ledger: Ledger, register: Register, pay: PayMonth) -> None:
@@ -596,6 +633,15 @@ def _read_closed_copy(ws: Workspace, ledger: Ledger, month: str) -> dict | None:
         return snapshot
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+def closed_result(ws: Workspace, ledger: Ledger, month: str) -> dict | None:
+    """The --json result of `month`'s payroll as it was at closing (per expert, cost centre and income type);
+    None if the month is open or its kept copy is missing, unreadable or changed."""
+    if ledger.closed_at(month) is None:
+        return None
+    snapshot = _read_closed_copy(ws, ledger, month)
+    return snapshot["extra"] if snapshot is not None else None
 
 
 def _summary_lines(month: str, pay: PayMonth, register: Register) -> list[str]:

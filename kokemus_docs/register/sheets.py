@@ -45,6 +45,7 @@ MAX_ROWS = 20_000                     # data rows per sheet, below the header ro
 MAX_COLUMNS = 100                     # columns read per row; columns further right are ignored
 MAX_CELL_CHARS = 2_000
 MAX_RATE_EUR = Decimal("10000.00")
+MAX_LIMIT_EUR = Decimal("100000.00")  # an earnings limit a month
 # Formats people save a register in by mistake, next to the register.xlsx that is missing.
 OTHER_FORMATS = (".xls", ".csv", ".ods", ".xlsm", ".numbers")
 
@@ -80,6 +81,9 @@ SHEETS: dict[str, tuple[Column, ...]] = {
         Column("active", kind="yesno", aliases=("aktiivinen", "aktiv"), help="yes or no (default yes)"),
         Column("service_areas", kind="list", aliases=("palvelualueet", "serviceområden"),
                help="Where the expert is willing to work, separated by ; (empty = anywhere)"),
+        Column("earnings_limit_eur", kind="limit", aliases=("ansioraja", "inkomstgräns"),
+               help="Optional: a monthly gross amount in euros the expert asked to be warned before their fees "
+                    "paid in one month pass, e.g. 1000,00. Never write why"),
     ),
     "units": (
         Column("unit_id", True, "id", ("yksikkö", "enhet", "id"), "Unique id, e.g. MIELI-PORVOO"),
@@ -271,6 +275,16 @@ def _decimal(value) -> Decimal:
         raise
 
 
+def _limit(value) -> Decimal:
+    """An earnings limit: a monthly amount in euros, 0 to MAX_LIMIT_EUR with at most two decimals."""
+    try:
+        return parse_money(value, MAX_LIMIT_EUR)
+    except ParseError as exc:
+        if exc.reason == "negative":
+            raise ParseError(f"{exc}; a limit is an amount of euros a month, like 1000,00") from None
+        raise
+
+
 def _yesno(value) -> bool:
     text = _text(value).lower()
     if text in ("yes", "y", "kyllä", "k", "ja", "true", "1", "x"):
@@ -315,8 +329,9 @@ def _iban(value) -> str:
 _CONVERTERS: dict[str, Callable] = {
     "text": _text, "id": _id, "ids": _ids, "date": _date, "int": _int, "decimal": _decimal, "yesno": _yesno, "list": _list,
     "language": _language, "basis": _basis, "hetu": _hetu, "iban": _iban,
+    "limit": _limit,
 }
-_EMPTY = {"date": None, "int": None, "decimal": None, "yesno": None, "list": (), "ids": ()}
+_EMPTY = {"date": None, "int": None, "decimal": None, "limit": None, "yesno": None, "list": (), "ids": ()}
 
 
 def hetu_problem(hetu: str, today: date | None = None) -> tuple[str, str, bool] | None:

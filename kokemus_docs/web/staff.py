@@ -11,7 +11,7 @@ from kokemus_docs.web import accounts
 from kokemus_docs.core.errors import KokemusError
 from kokemus_docs.core.ledger import Ledger
 from kokemus_docs.forms.links import expert_upload_url, revoke_links
-from kokemus_docs.core.model import month_of, next_month
+from kokemus_docs.core.model import month_of, next_month, previous_month
 from kokemus_docs.web import overview
 from kokemus_docs.web.auth import audit, roles_required
 from kokemus_docs.web.charts import bar_chart
@@ -23,11 +23,6 @@ from kokemus_docs.core.workspace import WorkspaceBusy
 
 bp = Blueprint("staff", __name__)
 ROWS_PER_PAGE = 200
-
-
-def _previous_month(month: str) -> str:
-    year, number = int(month[:4]), int(month[5:])
-    return f"{year - 1}-12" if number == 1 else f"{year}-{number - 1:02d}"
 
 
 def _checked_month(month: str) -> str:
@@ -63,7 +58,7 @@ def _month_page(month: str):
         labels={state: t("st_" + state) for state in overview.FORM_STATES}, month=month, today=date.today(),
         check=check, files=overview.row_files(g.ws, check.register, rows, month),
         downloads=overview.month_downloads(g.ws, month), charts=_charts(int(month[:4])), steps=overview.steps_for(g.ws, month),
-        files_base=url_for("staff.download", rel="-")[:-1], previous=_previous_month(month),
+        files_base=url_for("staff.download", rel="-")[:-1], previous=previous_month(month),
         following=next_month(month), results=results,
         approvals=overview.notice_approvals(g.ws, month))
 

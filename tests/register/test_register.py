@@ -64,6 +64,10 @@ def _set(sheet: str, row: int, column: str, value):
     pytest.param("experts", 2, "iban", "FI21 1234 5600 0007 86", "bad-iban", id="iban-check-digits"),
     pytest.param("experts", 2, "language", "en", "bad-language", id="language-not-fi-sv"),
     pytest.param("experts", 2, "tax_card_year", "last year", "bad-int", id="tax-card-year-text"),
+    pytest.param("experts", 2, "earnings_limit_eur", "-1000", "bad-limit", id="earnings-limit-negative"),
+    pytest.param("experts", 3, "earnings_limit_eur", "noin tonni", "bad-limit", id="earnings-limit-unreadable"),
+    pytest.param("experts", 3, "earnings_limit_eur", "1e3", "bad-limit", id="earnings-limit-exponent"),
+    pytest.param("experts", 3, "earnings_limit_eur", "976,591", "bad-limit", id="earnings-limit-three-decimals"),
     pytest.param("units", 2, "cost_center", "", "required", id="unit-cost-centre-missing"),
     pytest.param("contracts", 2, "expert_id", "KA-999", "unknown-expert", id="unknown-expert"),
     pytest.param("contracts", 2, "unit_id", "NOWHERE", "unknown-unit", id="unknown-unit"),
@@ -527,3 +531,14 @@ def test_an_id_typed_with_a_decomposed_letter_is_the_same_id(tmp_path):
     check = _broken_workbook(tmp_path, _set("units", 3, "unit_id", "IKA\u0308-PORVOO"))  # A + combining diaeresis
     assert [(p.code, p.sheet, p.row) for p in check.errors if p.sheet == "units"] == [("duplicate-id", "units", 5)]
     assert "IKÄ-PORVOO" in check.register.units
+
+
+def test_earnings_limit_is_optional_and_round_trips_as_decimal(tmp_path, register):
+    register.experts["KA-004"] = dataclasses.replace(register.experts["KA-004"],
+                                                     earnings_limit_eur=Decimal("976.59"))
+    path = write_register(tmp_path / "r.xlsx", register.experts.values(), register.units.values(),
+                          register.contracts.values(), register.fees)
+    experts = load_register(path).register.experts
+    assert experts["KA-004"].earnings_limit_eur == Decimal("976.59")
+    assert isinstance(experts["KA-004"].earnings_limit_eur, Decimal)
+    assert experts["KA-001"].earnings_limit_eur is None
