@@ -9,6 +9,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 from kokemus_docs.web.accounts import add_user
@@ -29,6 +30,8 @@ PASSWORDS = {"coord": "coordinator-password", "unit-mtp": "unit-mtp-password", "
              "hpk": "payroll-password-1", "throttled": "throttled-password"}
 TRICKY_FIRST = 'Åsa & "Ötte"'
 TRICKY_LAST = "O'Brien <Ström>"
+# Limits two experts asked to be warned about: KA-001's October (228,75 €) is near hers, KA-003's (166,25 €) over his.
+LIMITS = {"KA-001": Decimal("243.21"), "KA-003": Decimal("151.37")}
 
 
 @dataclass
@@ -44,6 +47,8 @@ def build_site(root: Path) -> Site:
     register = demo_register()
     register.experts["KA-001"] = dataclasses.replace(register.experts["KA-001"], first_name=TRICKY_FIRST,
                                                      last_name=TRICKY_LAST)
+    for expert_id, limit in LIMITS.items():
+        register.experts[expert_id] = dataclasses.replace(register.experts[expert_id], earnings_limit_eur=limit)
     write_sample_register(ws.register_path, register)
     render_contracts(ws, register)
     render_intro_packs(ws, register)
@@ -97,6 +102,13 @@ def personal_data(register: Register) -> list[str]:
         if expert.street_address:
             found.append(expert.street_address)
     return [value for value in found if value]
+
+
+def limit_words(text: str) -> list[str]:
+    """What in `text` speaks of a declared limit (its words or the fixture's limit amounts)."""
+    words = ["ilmoittama raja", "ilmoittamasi raja", "angivna gräns", "din gräns", "earnings_limit", "near-limit",
+             "over-limit", *(f"{v}".replace(".", ",") for v in LIMITS.values()), *(f"{v}" for v in LIMITS.values())]
+    return [w for w in words if w in text]
 
 
 def readable_text(body: bytes) -> str:

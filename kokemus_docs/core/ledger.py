@@ -512,6 +512,17 @@ class Ledger:
                 result[r["form_id"]].append(_ledger_line(r))
         return result
 
+    def expert_fees_for_pay_month(self, expert_id: str, pay_month: str) -> Decimal:
+        """The gross fees payroll month `pay_month` pays one expert: payable lines of the forms it pays and the
+        additional adjustments it pays (travel not included)."""
+        rows = self.db.execute(
+            "SELECT l.fee_eur FROM lines l JOIN forms f ON f.form_id = l.form_id"
+            " WHERE f.expert_id = ? AND f.pay_month = ? AND l.payable = 1"
+            " UNION ALL SELECT a.fee_eur FROM adjustments a JOIN forms f ON f.form_id = a.form_id"
+            " WHERE f.expert_id = ? AND a.pay_month = ? AND a.kind = 'additional' AND a.payable = 1",
+            (expert_id, pay_month, expert_id, pay_month)).fetchall()
+        return sum((Decimal(r[0]) for r in rows), Decimal("0.00"))
+
     # --- adjustments: corrections received after the form's payroll month was closed -------------
     def store_adjustments(self, form_id: str, submission_id: int, pay_month: str, received_on: date,
                           additional: list[LedgerLine], withdrawn: list[LedgerLine]) -> None:

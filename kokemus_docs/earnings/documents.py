@@ -87,6 +87,20 @@ def write_statements(ws: Workspace, register: Register, year: int, *, expert_ids
     return outcome
 
 
+def statement_download(ws: Workspace, register: Register, year: int, expert_id: str) -> tuple[str, bytes] | None:
+    """(file name, PDF) of one expert's statement of `year`, made now; None for an expert not in the register."""
+    if expert_id not in register.experts:
+        return None
+    [statement], _ = collect_statements(ws, register, year, (expert_id,))
+    return statement_path(ws, statement, ".pdf").name, statement_pdf(ws, statement, date.today())
+
+
+def all_statements(ws: Workspace, register: Register, year: int) -> tuple[str, bytes]:
+    """(file name, PDF) of every statement of `year` in one file, for the coordinator to print."""
+    statements, _ = collect_statements(ws, register, year)
+    return f"statements_{year}.pdf", statements_pdf(ws, statements, date.today())
+
+
 def _write(target: Path, data: bytes) -> Path:
     write_bytes_atomic(target, data, mode=PERSONAL_MODE)
     return target
@@ -133,19 +147,35 @@ BODY_SIZE, SMALL_SIZE, TITLE_SIZE = 9.0, 8.0, 15.0
 
 def statement_pdf(ws: Workspace, statement: Statement, today: date) -> bytes:
     """The statement as a landscape A4 PDF in the expert's language."""
+    return statements_pdf(ws, [statement], today)
+
+
+def statements_pdf(ws: Workspace, statements: Sequence[Statement], today: date) -> bytes:
+    """Statements one after another in one PDF (for printing them all), each from a new page, each in its
+    expert's language and numbering its own pages."""
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.pdfgen import canvas
 
-    regular, bold = _fonts()
-    language = statement.expert.document_language
+    _fonts()
     width, height = landscape(A4)
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=(width, height), invariant=1, pageCompression=1)
-    pdf.setTitle(text(language, "title", year=statement.year))
+    first = statements[0] if statements else None
+    language = first.expert.document_language if first else "fi"
+    pdf.setTitle(text(language, "title", year=first.year) if first else "")
     pdf.setAuthor(ws.org_name(language))
+    for statement in statements:
+        _draw_statement(pdf, ws, statement, today, width, height)
+        pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def _draw_statement(pdf, ws: Workspace, statement: Statement, today: date, width: float, height: float) -> None:
+    language = statement.expert.document_language
     page = _Page(pdf, width, height, language)
     page.start()
-    pdf.setFont(bold, TITLE_SIZE)
+    pdf.setFont(BOLD, TITLE_SIZE)
     pdf.drawString(PAGE_MARGIN, page.y, text(language, "title", year=statement.year))
     page.y -= 26
     expert = statement.expert
@@ -154,9 +184,9 @@ def statement_pdf(ws: Workspace, statement: Statement, today: date) -> bytes:
     if statement.limit is not None:
         facts.append((text(language, "limit"), money(statement.limit)))
     for label, value in facts:
-        pdf.setFont(bold, BODY_SIZE + 1)
+        pdf.setFont(BOLD, BODY_SIZE + 1)
         pdf.drawString(PAGE_MARGIN, page.y, label)
-        pdf.setFont(regular, BODY_SIZE + 1)
+        pdf.setFont(FONT, BODY_SIZE + 1)
         pdf.drawString(PAGE_MARGIN + 220, page.y, value)
         page.y -= 14
     page.y -= 4
@@ -172,8 +202,6 @@ def statement_pdf(ws: Workspace, statement: Statement, today: date) -> bytes:
     if any(statement.over_limit(p) for p in statement.payments):
         page.paragraph(text(language, "over_note"), SMALL_SIZE)
     page.finish(text(language, "generated", day=fi_date(today)))
-    pdf.save()
-    return buffer.getvalue()
 
 
 class _Page:
@@ -330,5 +358,5 @@ def statement_xlsx(ws: Workspace, statement: Statement, today: date) -> bytes:
     return buffer.getvalue()
 
 
-__all__ = ["FORMATS", "check_statement_formats", "statement_path", "statement_pdf", "statement_xlsx",
-           "write_statements"]
+__all__ = ["FORMATS", "all_statements", "check_statement_formats", "statement_download", "statement_path",
+           "statement_pdf", "statement_xlsx", "statements_pdf", "write_statements"]

@@ -19,7 +19,8 @@ from kokemus_docs.core.model import Register
 from kokemus_docs.core.paydates import payment_date
 from kokemus_docs.core.workspace import Workspace
 from kokemus_docs.pay.corrections import row_key
-from kokemus_docs.pay.payroll import PayLine, closed_result, collect_pay_month
+from kokemus_docs.earnings.limits import LimitFinding, expected_text
+from kokemus_docs.pay.payroll import PayLine, add_limit_findings, closed_result, collect_pay_month
 
 ZERO = Decimal("0.00")
 
@@ -97,10 +98,34 @@ def _amounts_as_closed(ws: Workspace, ledger: Ledger, month: str, result: dict[s
         entry.travel = travel.get(expert_id, ZERO)
 
 
+def month_limits(ws: Workspace, register: Register, month: str) -> list[LimitFinding]:
+    """The experts near or over their declared limit on payroll month `month`'s payment date (as `payroll`
+    warns), for the coordinator while the month is still open."""
+    with Ledger(ws.ledger_path) as ledger:
+        pay = collect_pay_month(ledger, register, month, ws.notice_day, with_checks=False)
+        add_limit_findings(ledger, register, pay)
+    return pay.limits
+
+
+def expected_payment(ws: Workspace, register: Register, expert_id: str, pay_month: str,
+                     language: str | None = None, ledger: Ledger | None = None) -> str:
+    """For the expert only: what payroll month `pay_month` is expected to pay them beside their limit
+    ("Odotettu maksu 31.12.2026: 842,50 €; ilmoittamasi raja 1 000,00 €."); '' without a declared limit."""
+    expert = register.experts.get(expert_id)
+    if expert is None or expert.earnings_limit_eur is None:
+        return ""
+    if ledger is None:
+        with Ledger(ws.ledger_path) as own:
+            fee = own.expert_fees_for_pay_month(expert_id, pay_month)
+    else:
+        fee = ledger.expert_fees_for_pay_month(expert_id, pay_month)
+    return expected_text(expert, payment_date(pay_month), fee, language)
+
+
 def year_pay_months(year: int) -> list[str]:
     """The payroll months whose payment date falls in `year` (work of December the year before to November)."""
     months = [f"{year - 1}-12"] + [f"{year}-{m:02d}" for m in range(1, 12)]
     return [m for m in months if payment_date(m).year == year]
 
 
-__all__ = ["ExpertPayment", "month_payments", "year_pay_months"]
+__all__ = ["ExpertPayment", "expected_payment", "month_limits", "month_payments", "year_pay_months"]

@@ -54,6 +54,7 @@ from kokemus_docs.core.report import Outcome, Progress, no_progress
 from kokemus_docs.intake.rules import FormCheck, line_json, validate_form
 from kokemus_docs.bookings.hourforms import recorded_cancellations
 from kokemus_docs.core.workspace import Workspace, WorkspaceBusy, workspace_lock
+from kokemus_docs.earnings.limits import expected_text
 
 FEEDBACK_DIR = "feedback"
 CLAIM_DIR = ".ingesting"  # in forms/inbox/: files taken by a run that has not finished them yet
@@ -335,8 +336,9 @@ class _Session:
                 if result.correction is not None:
                     self.ledger.store_adjustments(result.form_id, submission_id, result.pay_month, self.received_on,
                                                   result.correction.additional, result.correction.withdrawn)
-                if result.form_id and needs_feedback(result):
-                    result.feedback = self._write_feedback(result)
+                expected = self._expected_payment(result)
+                if result.form_id and (needs_feedback(result) or expected):
+                    result.feedback = self._write_feedback(result, expected)
         except BaseException:
             if archived is not None and archived != source.path:
                 archived.unlink(missing_ok=True)
@@ -527,10 +529,19 @@ class _Session:
             return self.rejected_dir
         return self.processed_dir / safe_filename(result.month) if result.month else self.processed_dir
 
-    def _write_feedback(self, result: FormResult) -> Path:
+    def _expected_payment(self, result: FormResult) -> str:
+        """For an accepted form of an expert who declared a limit: the fees their payment date is expected to
+        pay them (this form, their other forms and adjustments of that payroll month) beside the limit."""
+        expert = self.register.experts.get(result.expert_id)
+        if result.status not in ("accepted", "replaced") or expert is None or expert.earnings_limit_eur is None:
+            return ""
+        fee = self.ledger.expert_fees_for_pay_month(expert.expert_id, result.pay_month)
+        return expected_text(expert, payment_date(result.pay_month), fee)
+
+    def _write_feedback(self, result: FormResult, expected: str = "") -> Path:
         """outputs/feedback/<form id>_<received on>.txt; a second one that day gets -2, -3, ... (never overwritten)."""
         name = f"{safe_filename(result.form_id)}_{self.received_on.isoformat()}.txt"
-        text = feedback_text(self.register, result, self.received_on, self.ws.coordinator_contact())
+        text = feedback_text(self.register, result, self.received_on, self.ws.coordinator_contact(), expected)
         return write_new_durably(self.ws.output(FEEDBACK_DIR), _free_names(name), text.encode("utf-8"))
 
 
@@ -664,14 +675,14 @@ def needs_feedback(result: FormResult) -> bool:
 
 
 def feedback_text(register: Register, result: FormResult, received_on: date,
-                  coordinator: dict[str, str] | None = None) -> str:
+                  coordinator: dict[str, str] | None = None, expected: str = "") -> str:
     """The expert's feedback on a form, in the expert's language (fi or sv).
 
     A rejected form: each row and field to correct, with what to do. An accepted form: for each row paid
     differently from what was claimed, what is paid and why. A correction after the form's month was closed:
     what is paid more, and when, and what was paid but is withdrawn. Ends with the coordinator's name, e-mail
-    and phone (`coordinator`, as Workspace.coordinator_contact gives them). Holds no henkilötunnus, IBAN or
-    address.
+    and phone (`coordinator`, as Workspace.coordinator_contact gives them). `expected`: the payment expected
+    beside the expert's declared limit, said before the contact. Holds no henkilötunnus, IBAN or address.
     """
     contract = register.contracts.get(result.contract_id)
     expert = register.experts.get(contract.expert_id if contract else result.expert_id)
@@ -718,6 +729,8 @@ def feedback_text(register: Register, result: FormResult, received_on: date,
         others = [f for f in warnings if id(f) not in row_findings]
         if others:
             lines += ["", words["notes"], *(_feedback_item(f, language) for f in others)]
+    if expected:
+        lines += ["", expected]
     lines += ["", *_contact_lines(coordinator, words)]
     return "\n".join(lines) + "\n"
 

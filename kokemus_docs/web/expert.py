@@ -13,6 +13,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, g, render_template, request, send_file
 
+from kokemus_docs.earnings.documents import statement_download
+from kokemus_docs.earnings.paid import expected_payment
+from kokemus_docs.earnings.statement import FIRST_YEAR, LAST_YEAR
 from kokemus_docs.core.formatting import fi_month
 from kokemus_docs.core.model import STATUS_LABELS, month_bounds, status_label
 from kokemus_docs.forms.fields import row_field
@@ -21,6 +24,7 @@ from kokemus_docs.forms.links import resolve_token
 from kokemus_docs.intake import webform
 from kokemus_docs.web import overview
 from kokemus_docs.web.auth import audit
+from kokemus_docs.web.downloads import pdf_response
 from kokemus_docs.web.extensions import limiter
 from kokemus_docs.web.i18n import LANGUAGES
 from kokemus_docs.web.results import done, shown
@@ -51,9 +55,10 @@ def _page(token: str, link, register, expert):
     forms = overview.expert_year(g.ws, register, expert.expert_id, year, g.lang)
     blank = overview.issued_forms(g.ws, register, expert.expert_id, link.month)
     contracts = webform.web_form_contracts(register, expert.expert_id, link.month)
+    expected = expected_payment(g.ws, register, expert.expert_id, link.month, g.lang)
     return render_template("expert.html", token=token, link=link, expert=expert, forms=forms, year=year,
                            blank=blank, result=shown(), contact=g.ws.coordinator_contact(), register=register,
-                           contracts=contracts)
+                           contracts=contracts, expected=expected)
 
 
 @bp.get("/<token>")
@@ -69,6 +74,17 @@ def upload(token: str):
     result = ingest_uploads(g.ws, [storage] if storage else [], expert_id=expert.expert_id)
     audit("upload", f"expert {expert.expert_id}", result["summary"])
     return done("expert.page", result, "result", token=token, lang=g.lang)
+
+
+@bp.get("/<token>/statement/<int:year>.pdf")
+def statement(token: str, year: int):
+    """The expert's own earnings statement of `year` by payment date (with their henkilötunnus)."""
+    link, register, expert = _open(token)
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        abort(404)
+    name, data = statement_download(g.ws, register, year, expert.expert_id)
+    audit("download", f"statement {year} {expert.expert_id}")
+    return pdf_response(name, data)
 
 
 @bp.get("/<token>/forms/<name>")

@@ -145,6 +145,20 @@ TEXTS: dict[str, dict[str, str]] = {
                          "koordinaattoriin.",
         "expert_year": "Lomakkeesi vuonna {year}",
         "expert_none": "Ei vielä hyväksyttyjä lomakkeita.",
+        "expert_statement": "Palkkiosi maksupäivittäin vuonna {year} (PDF; siinä on henkilötunnuksesi)",
+        "statements_nav": "Palkkioerittelyt",
+        "statements_title": "Palkkiot maksupäivittäin {year}",
+        "statements_intro": "Jokaiselle asiantuntijalle erittely vuoden maksupäivistä: työkuukausi, tunnit, päivät, "
+                            "palkkiot tulolajeittain ja matkakorvaukset. Suljetut kuukaudet on maksettu, avoin "
+                            "kuukausi on odotettu.",
+        "statements_personal": "Erittelyissä on asiantuntijan henkilötunnus: anna kukin vain asiantuntijalle itselleen.",
+        "statements_none": "Vuodelle {year} ei ole maksettuja eikä odotettuja palkkioita.",
+        "statements_all": "Tulosta kaikki ({count}) yhtenä PDF-tiedostona",
+        "statements_payments": "Maksupäiviä",
+        "statements_expected": "{count} odotettu",
+        "limits_title": "Asiantuntijan ilmoittama raja",
+        "limits_intro": "Näiden asiantuntijoiden tämän kuukauden maksuerän palkkiot lähestyvät rajaa, josta he ovat "
+                        "pyytäneet varoitusta, tai ylittävät sen. Kerro heille ennen kuin kuukausi suljetaan.",
         "paid_on": "Maksupäivä",
         "travel": "Matkakulut",
         "total": "Yhteensä",
@@ -299,6 +313,21 @@ TEXTS: dict[str, dict[str, str]] = {
                          "koordinatorn.",
         "expert_year": "Dina blanketter år {year}",
         "expert_none": "Inga godkända blanketter ännu.",
+        "expert_statement": "Dina arvoden per betalningsdag år {year} (PDF; den innehåller din personbeteckning)",
+        "statements_nav": "Arvodesspecifikationer",
+        "statements_title": "Arvoden per betalningsdag {year}",
+        "statements_intro": "En specifikation för varje expert över årets betalningsdagar: arbetsmånad, timmar, "
+                            "dagar, arvoden per inkomstslag och resekostnader. Stängda månader är betalda, den öppna "
+                            "månaden är väntad.",
+        "statements_personal": "Specifikationerna innehåller expertens personbeteckning: ge var och en bara till "
+                               "experten själv.",
+        "statements_none": "För år {year} finns inga betalda eller väntade arvoden.",
+        "statements_all": "Skriv ut alla ({count}) som en PDF-fil",
+        "statements_payments": "Betalningsdagar",
+        "statements_expected": "{count} väntad",
+        "limits_title": "Expertens angivna gräns",
+        "limits_intro": "De här experternas arvoden i månadens utbetalning närmar sig eller överskrider den gräns de "
+                        "har bett om att bli varnade för. Berätta det för dem innan månaden stängs.",
         "paid_on": "Betalningsdag",
         "travel": "Resekostnader",
         "total": "Totalt",

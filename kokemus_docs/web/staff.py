@@ -20,6 +20,7 @@ from kokemus_docs.web.i18n import t
 from kokemus_docs.web.results import done, shown as shown_result
 from kokemus_docs.web.uploads import ingest_uploads
 from kokemus_docs.core.workspace import WorkspaceBusy
+from kokemus_docs.earnings.paid import month_limits
 
 bp = Blueprint("staff", __name__)
 ROWS_PER_PAGE = 200
@@ -60,7 +61,8 @@ def _month_page(month: str):
         downloads=overview.month_downloads(g.ws, month), charts=_charts(int(month[:4])), steps=overview.steps_for(g.ws, month),
         files_base=url_for("staff.download", rel="-")[:-1], previous=previous_month(month),
         following=next_month(month), results=results,
-        approvals=overview.notice_approvals(g.ws, month))
+        approvals=overview.notice_approvals(g.ws, month),
+        limits=[] if view.closed_at else month_limits(g.ws, check.register, month))
 
 
 @bp.get("/months/<month>")

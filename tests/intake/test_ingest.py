@@ -446,3 +446,17 @@ def test_real_form_rejected_with_feedback_in_swedish(workspace, register):
     assert "Blankett: S-2026-003_2026-10 (oktober 2026)" in text
     assert "Rad 5, Början: Tiden 9.30–10.30 (14.10.2026) överlappar tiden 9.00–10.00 på rad 2" in text
     assert "bekräftelse: Bekräftelserutan är inte ikryssad" in text
+
+
+def test_an_accepted_form_of_an_expert_with_a_limit_gets_a_letter_with_the_expected_payment(fake_reader, workspace,
+                                                                                          register):
+    import dataclasses
+
+    register.experts["KA-001"] = dataclasses.replace(register.experts["KA-001"], earnings_limit_eur=Decimal("200"))
+    rows = {1: OCTOBER_ROWS[1]}  # paid as claimed: without a limit, no letter at all
+    put_form(workspace.inbox_dir, "f.pdf", rows, key=workspace.seal_key())
+    outcome = ingest_forms(workspace, register, received_on=ON_TIME)
+    [form] = outcome.extra["forms"]
+    assert form["status"] == "accepted" and form["feedback"]
+    text = (workspace.root / form["feedback"]).read_text(encoding="utf-8").replace("\u00a0", " ")
+    assert "Odotettu maksu 30.11.2026: 50,00 €; ilmoittamasi raja 200,00 €." in text

@@ -8,7 +8,7 @@ import re
 import pytest
 from click.testing import CliRunner
 from flask.testing import FlaskClient
-from webfixtures import MONTH, PASSWORDS, TRICKY_FIRST, build_site, personal_data, readable_text
+from webfixtures import MONTH, PASSWORDS, TRICKY_FIRST, build_site, limit_words, personal_data, readable_text
 
 from kokemus_docs.web.accounts import verify_user
 from kokemus_docs.cli import cli
@@ -17,6 +17,8 @@ from kokemus_docs.web import create_app
 from kokemus_docs.core.workspace import Workspace
 
 ROLES = ("anonymous", "coordinator", "unit", "other_unit", "payroll", "expert")
+# Earnings statements: the expert's own document with their henkilötunnus (the coordinator prints them).
+STATEMENT = re.compile(r"^/statements/\d+/.+\.pdf$|^/e/[^/]+/statement/\d+\.pdf$")
 LOGINS = {"coordinator": "coord", "unit": "unit-mtp", "other_unit": "unit-perhe", "payroll": "hpk"}
 
 
@@ -32,7 +34,9 @@ class ScanningClient(FlaskClient):
 
     def open(self, *args, **kwargs):
         response = super().open(*args, **kwargs)
-        if not (response.request.path.startswith("/payroll/payroll_") and response.status_code == 200):
+        path = response.request.path
+        own_document = path.startswith("/payroll/payroll_") or STATEMENT.search(path)
+        if not (own_document and response.status_code == 200):
             text = readable_text(response.get_data())
             leaked = [value for value in self.personal if value in text]
             assert not leaked, f"{response.request.path} shows personal data"
@@ -124,6 +128,16 @@ MATRIX = {
                                             (MISSING, MISSING,  MISSING,  MISSING,  MISSING,  MISSING),
     f"/e/{{revoked}}/forms/S-2026-005_{MONTH}.pdf":
                                             (MISSING, MISSING,  MISSING,  MISSING,  MISSING,  MISSING),
+    "/statements/":                         (LOGIN,   OK,       FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN),
+    "/statements/2026":                     (LOGIN,   OK,       FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN),
+    "/statements/1999":                     (LOGIN,   MISSING,  FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN),
+    "/statements/2026/all.pdf":             (LOGIN,   OK,       FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN),
+    "/statements/2026/KA-001.pdf":          (LOGIN,   OK,       FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN),
+    "/statements/2026/KA-999.pdf":          (LOGIN,   MISSING,  FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN),
+    "/e/{KA-001}/statement/2026.pdf":       (OK,      OK,       OK,       OK,       OK,       OK),
+    "/e/{KA-001}/statement/2100.pdf":       (MISSING, MISSING,  MISSING,  MISSING,  MISSING,  MISSING),
+    "/e/{closed}/statement/2026.pdf":       (GONE,    GONE,     GONE,     GONE,     GONE,     GONE),
+    "/e/{revoked}/statement/2026.pdf":      (MISSING, MISSING,  MISSING,  MISSING,  MISSING,  MISSING),
 }
 CASES = [pytest.param(path, role, expected[i], id=f"{path}-{role}")
          for path, expected in MATRIX.items() for i, role in enumerate(ROLES)]
@@ -141,6 +155,8 @@ def test_role_matrix(site, clients, path, role, expected):
         assert not response.location.startswith("/login")
     if role == "payroll" and path.startswith("/payroll/payroll_"):
         assert any(v in readable_text(response.data) for v in personal_data(site.register))
+    elif expected == OK and STATEMENT.search(path):
+        assert response.mimetype == "application/pdf"
     else:
         assert_no_personal_data(site, response.data, f"{url} for {role}")
     assert response.headers["X-Frame-Options"] == "DENY"
