@@ -15,7 +15,11 @@ library function does not exist yet is reported as 'not available'):
 6. payroll for N experts (payroll.write_payroll);
 7. one contract as PDF in the web app's warm LibreOffice (web.warmoffice) against a cold
    `kokemus contracts --expert ID --format pdf` call, in one run, and the ratio;
-8. the web app's pages on the N-expert workspace (Flask test client, after one warm-up request each).
+8. the web app's pages on the N-expert workspace (Flask test client, after one warm-up request each);
+9. earnings statements for N experts against the payroll workbooks of the same year, in one run: a year of
+   work (two lines per expert and month) is put in a copy of the ledger, the twelve payroll months whose
+   payment dates fall in the year are written and closed (timed), then every expert's statement as PDF (timed);
+   the ratio is statements / payroll (at most 1: a statement is no slower than the payroll it reports).
 """
 
 from __future__ import annotations
@@ -55,8 +59,8 @@ def need(module: str, name: str):
 
 
 def load(root: Path):
-    from kokemus_docs.register.sheets import load_register
     from kokemus_docs.core.workspace import Workspace
+    from kokemus_docs.register.sheets import load_register
 
     ws = Workspace.open(root)
     check = load_register(ws.register_path)
@@ -277,6 +281,53 @@ def payroll(root: Path) -> dict:
             "seconds": time.perf_counter() - started}
 
 
+STATEMENT_YEAR = 2026
+
+
+def statements(root: Path) -> dict:
+    write_statements = need("earnings.documents", "write_statements")
+    year_pay_months = need("earnings.paid", "year_pay_months")
+    write_payroll = need("pay.payroll", "write_payroll")
+    from decimal import Decimal
+
+    from kokemus_docs.core.ledger import FormRecord, Ledger, LedgerLine
+
+    year_root = root.parent / "statements-year"
+    clear(year_root)
+    shutil.copytree(root, year_root, ignore=shutil.ignore_patterns("outputs", "ledger.sqlite*"))
+    ws, register = load(year_root)
+    months = year_pay_months(STATEMENT_YEAR)
+    with Ledger(ws.ledger_path) as ledger:
+        for month in months:
+            year, number = int(month[:4]), int(month[5:])
+            with ledger.transaction():
+                for index, contract in enumerate(sorted(register.contracts.values(), key=lambda c: c.contract_id)):
+                    form_id = f"{contract.contract_id}_{month}"
+                    submission = ledger.record_submission(sha256=form_id, file_name=f"{form_id}.pdf",
+                                                          received_on=date(year, number, 28), status="accepted",
+                                                          form_id=form_id, problems=[])
+                    lines = [LedgerLine(row=1, work_date=date(year, number, 1 + index % 27), start="9.00", end="10.00",
+                                        task="individual", status="held", hours=Decimal("1"), participants=None,
+                                        payable=True, basis="session", rate_eur=Decimal("50.00"),
+                                        fee_eur=Decimal("50.00"), travel_eur=Decimal("0"), income_type="210"),
+                             LedgerLine(row=2, work_date=date(year, number, 2 + index % 26), start="13.00",
+                                        end="14.30", task="lecture", status="held", hours=Decimal("1.5"),
+                                        participants=20, payable=True, basis="event", rate_eur=Decimal("150.00"),
+                                        fee_eur=Decimal("150.00"), travel_eur=Decimal("0"), income_type="214")]
+                    ledger.store_form(FormRecord(form_id, contract.contract_id, contract.expert_id, contract.unit_id,
+                                                 month, month, date(year, number, 28)), lines, submission)
+    started = time.perf_counter()
+    for month in months:
+        write_payroll(ws, register, month, close=True)
+    payroll_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    outcome = write_statements(ws, register, STATEMENT_YEAR)
+    seconds = time.perf_counter() - started
+    clear(year_root)
+    return {"documents": len(outcome.written), "errors": len(outcome.errors), "payment_dates": len(months),
+            "seconds": seconds, "payroll_seconds": payroll_seconds, "ratio_to_payroll": seconds / payroll_seconds}
+
+
 def _median(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[len(ordered) // 2]
@@ -383,6 +434,7 @@ SECTIONS = {
     "payroll": (payroll, None),
     "warm_pdf": (warm_pdf, None),
     "web_pages": (web_pages, None),
+    "statements": (statements, None),
 }
 TITLES = {
     "naive_docx_pdf": "1. contracts DOCX+PDF, naive", "kokemus_docx_pdf": "2. contracts DOCX+PDF, kokemus",
@@ -390,6 +442,7 @@ TITLES = {
     "issue_forms": "4. hour forms issued", "ingest_forms": "5. filled hour forms ingested",
     "payroll": "6. payroll workbook",
     "warm_pdf": "7. one contract PDF, warm", "web_pages": "8. web pages (slowest median)",
+    "statements": "9. earnings statements (PDF)",
 }
 
 
@@ -421,8 +474,8 @@ def in_child(name: str, root: Path) -> dict:
 # ---------------------------------------------------------------- setup and report
 
 def build_workspace(root: Path, n: int) -> None:
-    from kokemus_docs.register.sample import synthetic_register, write_sample_register
     from kokemus_docs.core.workspace import init_workspace
+    from kokemus_docs.register.sample import synthetic_register, write_sample_register
 
     ws, _ = init_workspace(root)
     write_sample_register(ws.register_path, synthetic_register(n))
@@ -476,6 +529,9 @@ def report(results: dict, n: int) -> list[str]:
             f"{'' if seconds is None else f'{seconds:9.2f}':>9} {'' if per_doc is None else f'{per_doc:9.1f}':>9} "
             f"{(f'{naive / seconds:8.1f}x' if seconds and naive else ('n/a' if baseline else '')):>9} {rss:12.0f}"
         )
+        if result.get("payroll_seconds"):
+            lines.append(f"   the year's {result['payment_dates']} payroll workbooks took {result['payroll_seconds']:.2f} s: "
+                         f"statements / payroll = {result['ratio_to_payroll']:.2f}")
         if result.get("hostile_files"):
             lines.append(f"   then {result['hostile_rejected']} of {result['hostile_files']} hostile files rejected "
                          f"in {result['hostile_seconds']:.2f} s")

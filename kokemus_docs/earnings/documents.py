@@ -257,7 +257,7 @@ class _Page:
         """Draw one table row; when it does not fit, start a new page instead and return True."""
         font = FONT if kind == "row" else BOLD
         size = SMALL_SIZE if kind == "header" else BODY_SIZE
-        wrapped = [_wrap(value, font, size, w - 6) for value, w in zip(cells, columns)]
+        wrapped = [_wrap(value, font, size, w - 6) for value, w in zip(cells, columns, strict=True)]
         row_height = max(len(lines) for lines in wrapped) * (size + 2) + 5
         if self.room(row_height) and kind != "header":
             return True
@@ -268,7 +268,7 @@ class _Page:
             pdf.setFillGray(0)
         pdf.setFont(font, size)
         x = PAGE_MARGIN
-        for position, (lines, column_width) in enumerate(zip(wrapped, columns)):
+        for position, (lines, column_width) in enumerate(zip(wrapped, columns, strict=True)):
             right = kind != "header" and 3 <= position < len(columns) - 1  # numbers and amounts
             for number, line in enumerate(lines):
                 y = self.y - number * (size + 2)
@@ -288,6 +288,8 @@ def _wrap(value: str, font: str, size: float, width: float) -> list[str]:
     from reportlab.lib.utils import simpleSplit
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
+    if stringWidth(value, font, size) <= width:
+        return [value]
     lines: list[str] = []
     for line in simpleSplit(value, font, size, width) or [""]:
         while stringWidth(line, font, size) > width and len(line) > 1:

@@ -18,8 +18,8 @@ from kokemus_docs.core.ledger import Ledger
 from kokemus_docs.core.model import Register
 from kokemus_docs.core.paydates import payment_date
 from kokemus_docs.core.workspace import Workspace
+from kokemus_docs.earnings.limits import LimitFinding, expected_text, experts_with_limits
 from kokemus_docs.pay.corrections import row_key
-from kokemus_docs.earnings.limits import LimitFinding, expected_text
 from kokemus_docs.pay.payroll import PayLine, add_limit_findings, closed_result, collect_pay_month
 
 ZERO = Decimal("0.00")
@@ -101,6 +101,8 @@ def _amounts_as_closed(ws: Workspace, ledger: Ledger, month: str, result: dict[s
 def month_limits(ws: Workspace, register: Register, month: str) -> list[LimitFinding]:
     """The experts near or over their declared limit on payroll month `month`'s payment date (as `payroll`
     warns), for the coordinator while the month is still open."""
+    if not experts_with_limits(register):
+        return []
     with Ledger(ws.ledger_path) as ledger:
         pay = collect_pay_month(ledger, register, month, ws.notice_day, with_checks=False)
         add_limit_findings(ledger, register, pay)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, g, render_template, send_file
+from flask import Blueprint, abort, g, render_template
 
 from kokemus_docs.earnings.documents import all_statements, statement_download
 from kokemus_docs.earnings.statement import FIRST_YEAR, LAST_YEAR, collect_statements
