@@ -30,7 +30,7 @@ def app(site):
 
 def logged_in(app, who: str):
     client = app.test_client()
-    assert login(client, who, PASSWORDS[who]).status_code == 302
+    assert login(client, who, PASSWORDS[who]).status_code == 303
     return client
 
 
