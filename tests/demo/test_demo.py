@@ -138,7 +138,11 @@ def test_personal_data_only_in_the_payroll_workbook(demo):
         secrets |= {expert.hetu, expert.iban, expert.iban.replace(" ", ""), expert.street_address}
     checked = 0
     for path, text in _texts(root):
-        leaked = [s for s in secrets if s in text]
+        own = set()
+        if "statements" in path.parts:  # an expert's own earnings statement carries their henkilötunnus only
+            own = {register.experts[path.name.split("_", 1)[0]].hetu}
+            assert own <= {s for s in secrets if s in text}, path
+        leaked = [s for s in secrets - own if s in text]
         assert not leaked, f"{path} shows personal data"
         checked += 1
     assert checked > 50
@@ -146,6 +150,23 @@ def test_personal_data_only_in_the_payroll_workbook(demo):
     cells = {str(c.value) for sheet in payroll for row in sheet.iter_rows() for c in row if c.value is not None}
     assert register.experts["KA-002"].hetu in cells
     assert (root / "outputs" / "payroll" / "payroll_2026-10.xlsx").stat().st_mode & 0o077 == 0
+
+
+def test_demo_warns_near_and_over_a_limit_and_writes_their_statements(demo):
+    root, _ = demo
+    result = CliRunner().invoke(cli, ["-w", str(root), "statements", "--year", "2026", "--expert", "KA-004",
+                                      "--expert", "KA-012", "--json"], catch_exceptions=False)
+    by_expert = {s["expert_id"]: s for s in json.loads(result.stdout)["statements"]}
+    assert (by_expert["KA-004"]["limit_eur"], by_expert["KA-004"]["fee_eur"]) == ("400.00", "350.00")
+    assert [(p["paid"], p["over_limit"]) for p in by_expert["KA-012"]["payments"]] == [(True, True)]
+    for name in ("KA-004_Nieminen", "KA-012_Forsström"):
+        for suffix in (".pdf", ".xlsx"):
+            assert (root / "outputs" / "statements" / "2026" / f"{name}{suffix}").stat().st_mode & 0o077 == 0
+    checks = load_workbook(root / "outputs" / "payroll" / "payroll_2026-10.xlsx")["Tarkistukset"]
+    warned = [(row[1], row[5]) for row in checks.iter_rows(values_only=True)
+              if row[0] == "Asiantuntijan ilmoittama raja / Expertens angivna gräns"]
+    assert [expert for expert, _ in warned] == ["KA-004", "KA-012"]
+    assert "vähintään 80 %" in warned[0][1] and "ylittävät" in warned[1][1]
 
 
 def test_closed_month_refuses_a_late_correction(demo, tmp_path):
