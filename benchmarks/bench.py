@@ -20,6 +20,8 @@ library function does not exist yet is reported as 'not available'):
    work (two lines per expert and month) is put in a copy of the ledger, the twelve payroll months whose
    payment dates fall in the year are written and closed (timed), then every expert's statement as PDF (timed);
    the ratio is statements / payroll (at most 1: a statement is no slower than the payroll it reports).
+10. bookings (benchmarks/bookings_bench.py): 10 × N bookings; the bookings lists and a match, as ratios to the
+   month page in the same run, and hour forms with prefilled sessions against forms without.
 """
 
 from __future__ import annotations
@@ -424,6 +426,29 @@ def web_pages(root: Path) -> dict:
             "within_200ms_cpu": all(t < 0.2 for t in cpu_timings.values())}
 
 
+def _coordinator_client(root: Path):
+    """A Flask test client logged in as the benchmark's coordinator."""
+    create_app = need("web", "create_app")
+    add_user = need("web.accounts", "add_user")
+    ws, _ = load(root)
+    try:
+        add_user(ws, "bench-coordinator", "coordinator", password="benchmark-password")
+    except Exception:  # noqa: BLE001 - the login exists from an earlier section
+        pass
+    client = create_app(root).test_client()
+    page = client.get("/login").get_data(as_text=True)
+    csrf = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    client.post("/login", data={"login": "bench-coordinator", "password": "benchmark-password", "csrf_token": csrf})
+    return client
+
+
+def bookings(root: Path) -> dict:
+    """10 × N bookings: the lists and a match against the month page, prefilled forms against plain ones."""
+    from benchmarks.bookings_bench import bookings_speed
+
+    return bookings_speed(root, lambda: _coordinator_client(root))
+
+
 SECTIONS = {
     "naive_docx_pdf": (naive_contracts, True),
     "kokemus_docx_pdf": (kokemus_contracts, True),
@@ -435,6 +460,7 @@ SECTIONS = {
     "warm_pdf": (warm_pdf, None),
     "web_pages": (web_pages, None),
     "statements": (statements, None),
+    "bookings": (bookings, None),
 }
 TITLES = {
     "naive_docx_pdf": "1. contracts DOCX+PDF, naive", "kokemus_docx_pdf": "2. contracts DOCX+PDF, kokemus",
@@ -443,6 +469,7 @@ TITLES = {
     "payroll": "6. payroll workbook",
     "warm_pdf": "7. one contract PDF, warm", "web_pages": "8. web pages (slowest median)",
     "statements": "9. earnings statements (PDF)",
+    "bookings": "10. bookings: lists, match",
 }
 
 
@@ -532,6 +559,12 @@ def report(results: dict, n: int) -> list[str]:
         if result.get("payroll_seconds"):
             lines.append(f"   the year's {result['payment_dates']} payroll workbooks took {result['payroll_seconds']:.2f} s: "
                          f"statements / payroll = {result['ratio_to_payroll']:.2f}")
+        if result.get("ratio_match_to_month_page") is not None:
+            lines.append(f"   {result['bookings']} bookings: month list {result['ratio_month_list_to_month_page']:.2f}, "
+                         f"open requests {result['ratio_open_requests_to_month_page']:.2f}, match "
+                         f"{result['ratio_match_to_month_page']:.2f} × the month page "
+                         f"({result['month_page_s'] * 1000:.0f} ms); prefilled forms "
+                         f"{result['ratio_forms_prefilled_to_without']:.2f} × forms without bookings")
         if result.get("hostile_files"):
             lines.append(f"   then {result['hostile_rejected']} of {result['hostile_files']} hostile files rejected "
                          f"in {result['hostile_seconds']:.2f} s")

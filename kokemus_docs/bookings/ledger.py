@@ -7,6 +7,7 @@ import json
 import sqlite3
 from collections import defaultdict
 from datetime import date, datetime, time
+from functools import lru_cache
 
 from kokemus_docs.bookings.model import (
     Booking,
@@ -46,72 +47,75 @@ def insert_booking(ledger: Ledger, request: BookingRequest, *, requested_at: dat
     return booking_id_of(number)
 
 
+_BOOKING_COLUMNS = ("id, unit_id, task, topics_json, language, place, audience, group_size, note, status, expert_id,"
+                    " contract_id, requested_at, booked_at, cancelled_at, reason")
+
+
 def bookings(ledger: Ledger, *, now: datetime, cutoff: time, booking_ids: list[str] | None = None,
              unit_id: str | None = None, expert_id: str | None = None, statuses: tuple[str, ...] = (),
              month: tuple[date, date] | None = None, requested_year: int | None = None) -> list[Booking]:
-    """Bookings matching every filter given, oldest request first, with their sessions and open offers."""
+    """Bookings matching every filter given, oldest request first, with their sessions and open offers.
+
+    Three queries share one filter (bookings, their sessions, their offers); rows are read as plain tuples
+    and the few distinct dates and times parsed once (a page lists thousands)."""
     where, args = [], []
     if booking_ids is not None:
         numbers = [booking_number(b) for b in booking_ids][:CHUNK]
-        where.append(f"b.id IN ({','.join('?' * len(numbers))})")
+        where.append(f"id IN ({','.join('?' * len(numbers))})")
         args += numbers
     if unit_id is not None:
-        where.append("b.unit_id = ?")
+        where.append("unit_id = ?")
         args.append(unit_id)
     if expert_id is not None:
-        where.append("b.expert_id = ?")
+        where.append("expert_id = ?")
         args.append(expert_id)
     if statuses:
         stored = sorted({"booked" if s == "done" else s for s in statuses})
-        where.append(f"b.status IN ({','.join('?' * len(stored))})")
+        where.append(f"status IN ({','.join('?' * len(stored))})")
         args += stored
     if month is not None:
-        where.append("b.id IN (SELECT booking FROM booking_sessions WHERE work_date BETWEEN ? AND ?)")
+        where.append("id IN (SELECT booking FROM booking_sessions WHERE work_date BETWEEN ? AND ?)")
         args += [month[0].isoformat(), month[1].isoformat()]
     if requested_year is not None:
-        where.append("b.requested_at >= ? AND b.requested_at < ?")
+        where.append("requested_at >= ? AND requested_at < ?")
         args += [f"{requested_year}-01-01", f"{requested_year + 1}-01-01"]
-    sql = "SELECT b.* FROM bookings b" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY b.id"
-    rows = ledger.db.execute(sql, args).fetchall()
-    sessions = _sessions_of(ledger, [r["id"] for r in rows])
-    offers, declined = _offers_of(ledger, [r["id"] for r in rows])
-    found = [_booking(r, sessions.get(r["id"], []), offers.get(r["id"]), declined.get(r["id"], 0), now, cutoff)
+    chosen = "SELECT id FROM bookings" + (" WHERE " + " AND ".join(where) if where else "")
+    cursor = ledger.db.cursor()
+    cursor.row_factory = None
+    rows = cursor.execute(f"SELECT {_BOOKING_COLUMNS} FROM bookings WHERE id IN ({chosen}) ORDER BY id",
+                          args).fetchall()
+    sessions: dict[int, list[tuple]] = defaultdict(list)
+    for r in cursor.execute("SELECT booking, number, work_date, start, end, cancelled_at FROM booking_sessions"
+                            f" WHERE booking IN ({chosen}) ORDER BY booking, number", args):
+        sessions[r[0]].append(r)
+    offers: dict[int, Offer] = {}
+    declined: dict[int, int] = defaultdict(int)
+    for r in cursor.execute("SELECT id, booking, expert_id, state, offered_at, answered_at, reason FROM"
+                            f" booking_offers WHERE state IN ('open', 'declined') AND booking IN ({chosen})", args):
+        if r[3] == "open":
+            offers[r[1]] = Offer(r[0], booking_id_of(r[1]), r[2], r[3], _moment(r[4]), _moment(r[5]), r[6])
+        else:
+            declined[r[1]] += 1
+    found = [_booking(r, sessions.get(r[0], ()), offers.get(r[0]), declined.get(r[0], 0), now, cutoff)
              for r in rows]
     if statuses:
         found = [b for b in found if b.status in statuses]
     return found
 
 
-def _sessions_of(ledger: Ledger, numbers: list[int]) -> dict[int, list[sqlite3.Row]]:
-    found: dict[int, list[sqlite3.Row]] = defaultdict(list)
-    if len(numbers) > 2 * CHUNK:  # many bookings: one pass over the table beats many IN lists
-        wanted = set(numbers)
-        for r in ledger.db.execute("SELECT * FROM booking_sessions ORDER BY booking, number"):
-            if r["booking"] in wanted:
-                found[r["booking"]].append(r)
-        return found
-    for i in range(0, len(numbers), CHUNK):
-        chunk = numbers[i:i + CHUNK]
-        for r in ledger.db.execute(f"SELECT * FROM booking_sessions WHERE booking IN ({','.join('?' * len(chunk))})"
-                                   " ORDER BY booking, number", chunk):
-            found[r["booking"]].append(r)
-    return found
+@lru_cache(maxsize=8192)
+def _day(text: str) -> date:
+    return date.fromisoformat(text)
 
 
-def _offers_of(ledger: Ledger, numbers: list[int]) -> tuple[dict[int, sqlite3.Row], dict[int, int]]:
-    open_offers: dict[int, sqlite3.Row] = {}
-    declined: dict[int, int] = defaultdict(int)
-    if not numbers:
-        return open_offers, declined
-    wanted = set(numbers)
-    for r in ledger.db.execute("SELECT * FROM booking_offers WHERE state IN ('open', 'declined')"):
-        if r["booking"] not in wanted:
-            continue
-        if r["state"] == "open":
-            open_offers[r["booking"]] = r
-        else:
-            declined[r["booking"]] += 1
-    return open_offers, declined
+@lru_cache(maxsize=4096)
+def _clock(text: str) -> time:
+    return time.fromisoformat(text)
+
+
+@lru_cache(maxsize=4096)
+def _topics(text: str) -> tuple[str, ...]:
+    return tuple(json.loads(text))
 
 
 def _offer(row: sqlite3.Row) -> Offer:
@@ -120,32 +124,31 @@ def _offer(row: sqlite3.Row) -> Offer:
                  answered_at=_moment(row["answered_at"]), reason=row["reason"])
 
 
-def _booking(row: sqlite3.Row, session_rows: list[sqlite3.Row], offer: sqlite3.Row | None, declined: int,
-             now: datetime, cutoff: time) -> Booking:
-    status = row["status"]
-    live_ends = [datetime.combine(date.fromisoformat(s["work_date"]), time.fromisoformat(s["end"]))
-                 for s in session_rows if not s["cancelled_at"]]
-    if status == "booked" and live_ends and max(live_ends) <= now:
-        status = "done"
+def _booking(row: tuple, session_rows, offer: Offer | None, declined: int, now: datetime, cutoff: time) -> Booking:
+    (number, unit_id, task, topics_json, language, place, audience, group_size, note, status, expert_id,
+     contract_id, requested_at, booked_at, cancelled_at, reason) = row
+    parsed = [(n, _day(d), _clock(start), _clock(end), c) for _, n, d, start, end, c in session_rows]
+    if status == "booked":
+        live_ends = [datetime.combine(day, end) for _, day, _, end, c in parsed if not c]
+        if live_ends and max(live_ends) <= now:
+            status = "done"
     sessions = []
-    for s in session_rows:
-        day, start, end = date.fromisoformat(s["work_date"]), time.fromisoformat(s["start"]), time.fromisoformat(s["end"])
-        cancelled_at = _moment(s["cancelled_at"])
-        if cancelled_at is not None:
-            session_status = status_by_rule(cancelled_at, day, cutoff)
-        elif status in ("booked", "done") and datetime.combine(day, end) <= now:
+    for n, day, start, end, cancelled_text in parsed:
+        if cancelled_text:
+            moment = datetime.fromisoformat(cancelled_text)
+            sessions.append(BookingSession(n, day, start, end, status_by_rule(moment, day, cutoff), moment))
+            continue
+        if status in ("booked", "done") and datetime.combine(day, end) <= now:
             session_status = "done"
         else:
             session_status = "booked" if status == "done" else status
-        sessions.append(BookingSession(s["number"], day, start, end, session_status, cancelled_at))
+        sessions.append(BookingSession(n, day, start, end, session_status, None))
     return Booking(
-        booking_id=booking_id_of(row["id"]), unit_id=row["unit_id"], task=row["task"], sessions=tuple(sessions),
-        topics=tuple(json.loads(row["topics_json"])), language=row["language"], place=row["place"],
-        audience=row["audience"], group_size=row["group_size"], note=row["note"], status=status,
-        expert_id=row["expert_id"], contract_id=row["contract_id"],
-        requested_at=datetime.fromisoformat(row["requested_at"]), booked_at=_moment(row["booked_at"]),
-        cancelled_at=_moment(row["cancelled_at"]), reason=row["reason"], declined_offers=declined,
-        offer=_offer(offer) if offer is not None else None)
+        booking_id=booking_id_of(number), unit_id=unit_id, task=task, sessions=tuple(sessions),
+        topics=_topics(topics_json), language=language, place=place, audience=audience, group_size=group_size,
+        note=note, status=status, expert_id=expert_id, contract_id=contract_id,
+        requested_at=datetime.fromisoformat(requested_at), booked_at=_moment(booked_at),
+        cancelled_at=_moment(cancelled_at), reason=reason, declined_offers=declined, offer=offer)
 
 
 def set_state(ledger: Ledger, booking_id: str, **values: object) -> None:

@@ -21,11 +21,12 @@ from kokemus_docs.core.workspace import Workspace
 from kokemus_docs.intake.messages import topic_key, topic_names
 
 
-def contract_for(register: Register, booking: Booking, expert_id: str) -> Contract | None:
+def contract_for(register: Register, booking: Booking, expert_id: str,
+                 contracts: list[Contract] | None = None) -> Contract | None:
     """A contract of the expert with the booking's unit, for its task, valid on every session's date (the
-    longest-running one if several)."""
+    longest-running one if several). `contracts`: the unit's contracts, when the caller has them at hand."""
     days = [s.day for s in booking.sessions] or [booking.requested_on]
-    fitting = [c for c in register.contracts.values()
+    fitting = [c for c in (register.contracts.values() if contracts is None else contracts)
                if c.expert_id == expert_id and c.unit_id == booking.unit_id and booking.task in c.tasks
                and all(c.covers(d) for d in days)]
     return max(fitting, key=lambda c: (c.valid_to, c.contract_id), default=None)
@@ -75,6 +76,10 @@ def candidates(ws: Workspace, register: Register, booking_id: str, *, now: datet
         load = store.sessions_per_expert(ledger, *month_bounds(f"{first.year}-{first.month:02d}"))
         declined = store.declined_by(ledger, booking.booking_id)
     found: list[tuple[tuple, Candidate]] = []
+    unit_contracts: dict[str, list[Contract]] = {}
+    for contract in register.contracts.values():
+        if contract.unit_id == booking.unit_id:
+            unit_contracts.setdefault(contract.expert_id, []).append(contract)
     for expert in register.experts.values():
         if not expert.active or expert.expert_id in declined:
             continue
@@ -84,7 +89,7 @@ def candidates(ws: Workspace, register: Register, booking_id: str, *, now: datet
         area = _area_fit(expert, register, booking.unit_id)
         if topics is None or area is None or _busy(booking, taken.get(expert.expert_id, [])):
             continue
-        contract = contract_for(register, booking, expert.expert_id)
+        contract = contract_for(register, booking, expert.expert_id, unit_contracts.get(expert.expert_id, []))
         count = load.get(expert.expert_id, 0)
         reasons = [Reason("reason-contract", (("contract_id", contract.contract_id),)) if contract
                    else Reason("reason-needs-contract")]
