@@ -21,7 +21,7 @@ library function does not exist yet is reported as 'not available'):
    payment dates fall in the year are written and closed (timed), then every expert's statement as PDF (timed);
    the ratio is statements / payroll (at most 1: a statement is no slower than the payroll it reports).
 10. bookings (benchmarks/bookings_bench.py): 10 × N bookings; the bookings lists and a match, as ratios to the
-   month page in the same run, and hour forms with prefilled sessions against forms without.
+    month page in the same run, and hour forms with prefilled sessions against forms without.
 """
 
 from __future__ import annotations
