@@ -136,7 +136,8 @@ CREATE TABLE IF NOT EXISTS feedback_answers (
     s3 INTEGER CHECK (s3 BETWEEN 1 AND 5),
     s4 INTEGER CHECK (s4 BETWEEN 1 AND 5),
     s5 INTEGER CHECK (s5 BETWEEN 1 AND 5),
-    comment TEXT NOT NULL DEFAULT ''
+    comment TEXT NOT NULL DEFAULT '',
+    answer_key TEXT  -- an export row's response id or content, so that a later export counts it once
 );
 CREATE INDEX IF NOT EXISTS feedback_answers_date ON feedback_answers (answered_on);
 -- The web app: logins, its audit log, units' approvals of fee notices.
@@ -260,6 +261,13 @@ CREATE INDEX IF NOT EXISTS mail_outbox_unsent ON mail_outbox (sent_at);
 """
 
 
+# Columns added to existing tables since they were first made: (table, column, definition).
+ADDED_COLUMNS = (
+    ("notice_approvals", "notice_sha256", "TEXT NOT NULL DEFAULT ''"),  # what an approval approved
+    ("feedback_answers", "answer_key", "TEXT"),  # an export row's identity, for exports of all answers to date
+)
+
+
 @dataclass(frozen=True)
 class LedgerLine:
     """One row of an accepted hour form, with what it pays. Money is Decimal, never float."""
@@ -379,9 +387,11 @@ class Ledger:
 
     def _migrate(self) -> None:
         self.db.executescript(SCHEMA)  # IF NOT EXISTS: no write, and no wait for a writer, once it is all there
-        columns = {r["name"] for r in self.db.execute("PRAGMA table_info(notice_approvals)")}
-        if "notice_sha256" not in columns:  # approvals recorded before they named what they approved
-            self.db.execute("ALTER TABLE notice_approvals ADD COLUMN notice_sha256 TEXT NOT NULL DEFAULT ''")
+        for table, column, definition in ADDED_COLUMNS:  # columns newer than the ledger's tables
+            if column not in {r["name"] for r in self.db.execute(f"PRAGMA table_info({table})")}:
+                self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
+        self.db.execute("CREATE INDEX IF NOT EXISTS feedback_answers_key ON feedback_answers (answer_key)"
+                        " WHERE answer_key IS NOT NULL")
         row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         if row is None or int(row["value"]) < SCHEMA_VERSION:
             # Versions before this one lack only tables, which the script above has just created.

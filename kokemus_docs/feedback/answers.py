@@ -169,13 +169,32 @@ def _answer_date(value: object, received_on: date) -> date | None:
 
 # --- the ledger -------------------------------------------------------------------------------------------------
 
-def store_answers(ledger: Ledger, answers: Sequence[tuple[Answer, int | None]], file_id: int | None) -> None:
-    """Store checked answers (with their source row, if any). Call inside `ledger.transaction()`."""
+def store_answers(ledger: Ledger, answers: Sequence[tuple[Answer, int | None]], file_id: int | None,
+                  keys: Sequence[str | None] | None = None) -> None:
+    """Store checked answers (with their source row, if any, and an export row's key, see read.row_key). Call
+    inside `ledger.transaction()`."""
+    keys = list(keys or [])
+    keys += [None] * (len(answers) - len(keys))
     ledger.db.executemany(
         "INSERT INTO feedback_answers (file_id, source_row, channel, form_id, unit_id, respondent, language,"
-        " answered_on, recommend, s1, s2, s3, s4, s5, comment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " answered_on, recommend, s1, s2, s3, s4, s5, comment, answer_key)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [(file_id, row, a.channel, a.form_id or None, a.unit_id, a.respondent, a.language or None,
-          a.answered_on.isoformat(), a.recommend, *a.statements, a.comment) for a, row in answers])
+          a.answered_on.isoformat(), a.recommend, *a.statements, a.comment, key)
+         for (a, row), key in zip(answers, keys, strict=True)])
+
+
+def stored_answer_keys(ledger: Ledger, keys: Sequence[str]) -> dict[str, int]:
+    """How many answers already stored carry each of `keys` (export rows counted before)."""
+    found: dict[str, int] = {}
+    unique = sorted(set(k for k in keys if k))
+    for start in range(0, len(unique), 500):
+        chunk = unique[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        for row in ledger.db.execute(f"SELECT answer_key, COUNT(*) AS n FROM feedback_answers WHERE answer_key IN"
+                                     f" ({marks}) GROUP BY answer_key", chunk):
+            found[row["answer_key"]] = row["n"]
+    return found
 
 
 def answers_for_year(ledger: Ledger, year: int) -> list[Answer]:

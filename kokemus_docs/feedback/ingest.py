@@ -16,7 +16,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from kokemus_docs.core.errors import Problem
-from kokemus_docs.feedback.answers import Answer, check_answer, store_answers
+from kokemus_docs.feedback.answers import Answer, check_answer, store_answers, stored_answer_keys
 from kokemus_docs.feedback.questions import RESPONDENT_ALIASES, RESPONDENTS, questionnaire_seal_matches
 from kokemus_docs.feedback.read import MAX_FILE_BYTES, FeedbackUnreadable, read_export, read_questionnaire
 from kokemus_docs.core.fileio import FileTooLarge, NotRegularFile, make_folder, make_private, read_regular
@@ -44,10 +44,13 @@ class Entry:
     errors: list[Problem] = field(default_factory=list)
     row: int | None = None
     archived_as: str | None = None
+    warnings: list[Problem] = field(default_factory=list)
 
     def as_json(self) -> dict:
         result = {"path": self.path, "status": self.status, "respondent": self.respondent, "unit_id": self.unit_id,
                   "errors": [p.as_dict() for p in self.errors]}
+        if self.warnings:
+            result["warnings"] = [p.as_dict() for p in self.warnings]
         if self.row is not None:
             result["row"] = self.row
         if self.archived_as:
@@ -84,6 +87,7 @@ def ingest_feedback(ws: Workspace, register: Register, paths: Sequence[Path] = (
             progress(done, len(files), path.name)
     for entry in entries:
         outcome.errors += entry.errors
+        outcome.warnings += entry.warnings
     outcome.extra["responses"] = [e.as_json() for e in entries]
     counts = {s: sum(e.status == s for e in entries) for s in ("accepted", "duplicate", "rejected")}
     if entries:
@@ -162,8 +166,9 @@ class _Session:
             self._file_done(ledger, path, sha256, [duplicate], [])
             return [duplicate]
         answers: list[tuple[Answer, int | None]] = []
+        keys: list[str | None] = []
         try:
-            entries = self._read(path, rel, data, answers)
+            entries = self._read(ledger, path, rel, data, answers, keys)
         except FeedbackUnreadable as exc:
             entries = [Entry(rel, errors=[Problem(exc.message, path=rel, code=exc.code)])]
         except ReaderUnavailable:
@@ -171,11 +176,11 @@ class _Session:
         except Exception as exc:  # a file that trips a parser must not stop the others
             entries = [Entry(rel, errors=[Problem(f"The file cannot be read ({type(exc).__name__}).", path=rel,
                                                   code="unreadable")])]
-            answers = []
-        self._file_done(ledger, path, sha256, entries, answers)
+            answers, keys = [], []
+        self._file_done(ledger, path, sha256, entries, answers, keys)
         return entries
 
-    def _read(self, path: Path, rel: str, data: bytes, answers: list) -> list[Entry]:
+    def _read(self, ledger: Ledger, path: Path, rel: str, data: bytes, answers: list, keys: list) -> list[Entry]:
         if data.lstrip()[:5].startswith(b"%PDF-"):
             return [self._questionnaire(rel, data, answers)]
         kind = "xlsx" if data[:4] == b"PK\x03\x04" else "csv" if path.suffix.lower() == ".csv" else ""
@@ -183,16 +188,29 @@ class _Session:
             raise FeedbackUnreadable("The file is neither a questionnaire PDF nor a CSV or XLSX export.",
                                      code="unknown-kind")
         entries = []
-        for export_row in read_export(data, kind, self.mapping):
+        rows = read_export(data, kind, self.mapping)
+        earlier = stored_answer_keys(ledger, [r.key for r in rows])
+        for export_row in rows:
             answer, problems = check_answer(export_row.values, self.register, self.received_on, channel=kind,
                                             row=export_row.row, path=rel)
-            entry = Entry(rel, row=export_row.row, errors=problems)
+            entry = Entry(rel, row=export_row.row, errors=problems, warnings=[
+                Problem(f"Row {export_row.row}, column {name}: some bytes of this cell are not UTF-8 text and were "
+                        "lost (shown as �); the rest of the file was read as it is. Check the cell in the survey "
+                        "tool.", path=rel, row=export_row.row, field=name, code="not-utf8")
+                for name in export_row.broken_fields])
             respondent = str(export_row.values.get("respondent") or "").strip().casefold()
             entry.unit_id = answer.unit_id if answer else (str(export_row.values.get("unit_id") or "").strip() or None)
             entry.respondent = answer.respondent if answer else RESPONDENT_ALIASES.get(respondent)
-            if answer is not None:
+            if answer is not None and earlier.get(export_row.key, 0) > 0:
+                # Counted from an earlier export (a tool exporting all answers to date): counted once.
+                earlier[export_row.key] -= 1
+                entry.status = "duplicate"
+            elif answer is not None:
                 entry.status = "accepted"
                 answers.append((answer, export_row.row))
+                keys.append(export_row.key)
+                if export_row.values.get("response_id") not in (None, ""):
+                    earlier[export_row.key] = len(rows)  # an id repeated further down is the same answer
             entries.append(entry)
         if not entries:
             raise FeedbackUnreadable("The export has a header row but no answers.", code="empty")
@@ -219,7 +237,7 @@ class _Session:
         return entry
 
     def _file_done(self, ledger: Ledger, path: Path, sha256: str, entries: list[Entry],
-                   answers: list[tuple[Answer, int | None]] | None = None) -> None:
+                   answers: list[tuple[Answer, int | None]] | None = None, keys: list | None = None) -> None:
         """Record the file and its answers in one transaction, then move an inbox file to its archive folder."""
         answers = answers or []
         with ledger.transaction():
@@ -227,8 +245,9 @@ class _Session:
             duplicate = _duplicate_of(ledger, self.rel(path), sha256) if answers else None
             if duplicate is not None:
                 entries[:] = [duplicate]
-                answers = []
-            status = ("duplicate" if entries and entries[0].status == "duplicate"
+                answers, keys = [], []
+            status = ("duplicate" if entries and (entries[0].status == "duplicate" and entries[0].row is None
+                                                  or not answers and all(e.status == "duplicate" for e in entries))
                       else "accepted" if answers else "rejected")
             problems = [p.as_dict() for e in entries for p in e.errors]
             cursor = ledger.db.execute(
@@ -236,7 +255,7 @@ class _Session:
                 " problems_json) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (sha256, path.name, self.received_on.isoformat(), datetime.now().isoformat(timespec="seconds"),
                  status, len(answers), json.dumps(problems, ensure_ascii=False)))
-            store_answers(ledger, answers, int(cursor.lastrowid))
+            store_answers(ledger, answers, int(cursor.lastrowid), keys)
         if path.parent.resolve() == self.inbox:
             archived = self.rel(_move(path, self.inbox.parent / ("rejected" if status == "rejected" else "processed")))
             for entry in entries:

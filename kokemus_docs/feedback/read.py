@@ -10,6 +10,7 @@ size. A file that breaks a limit or a parser is refused with a reason (`Feedback
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 import zipfile
@@ -28,6 +29,10 @@ MAX_COLUMNS = 100
 MAX_CELL_CHARS = 10_000  # a cell longer than this is refused outright; comments are limited to 2,000 later
 MAX_XLSX_UNZIPPED = 60 * 1024 * 1024
 EXPORT_FIELDS = ("respondent", "unit_id", *ANSWER_FIELDS)
+# The column that identifies an answer in an export (SPEC: response_id, also id or Response ID, any case).
+RESPONSE_ID = "response_id"
+RESPONSE_ID_HEADERS = {"response_id", "id", "response id", "responseid"}
+BROKEN = "\ufffd"  # what a byte that is not UTF-8 text becomes
 
 
 class FeedbackUnreadable(KokemusError):
@@ -48,10 +53,17 @@ class ReturnedQuestionnaire:
 
 @dataclass
 class ExportRow:
-    """One data row of a survey-tool export: its row number in the file and its values by field name."""
+    """One data row of a survey-tool export: its row number in the file, its values by field name, and its key:
+    the export's response id when it has one, else the row's content (unit and date included)."""
 
     row: int
     values: dict[str, object]
+    key: str = ""
+
+    @property
+    def broken_fields(self) -> list[str]:
+        """Fields whose cell held bytes that are not UTF-8 text (each such byte is now U+FFFD)."""
+        return [name for name, value in self.values.items() if isinstance(value, str) and BROKEN in value]
 
 
 # --- PDF --------------------------------------------------------------------------------------------------------
@@ -167,8 +179,9 @@ def column_map(headers: list[object], mapping: dict[str, str]) -> dict[int, str]
     columns: dict[int, str] = {}
     for index, header in enumerate(headers[:MAX_COLUMNS]):
         name = normalise_header(header)
-        target = own.get(name) or (name if name in EXPORT_FIELDS else "")
-        if target in EXPORT_FIELDS and target not in columns.values():
+        target = own.get(name) or (name if name in EXPORT_FIELDS else RESPONSE_ID if name in RESPONSE_ID_HEADERS
+                                   else "")
+        if target in (*EXPORT_FIELDS, RESPONSE_ID) and target not in columns.values():
             columns[index] = target
     return columns
 
@@ -176,11 +189,26 @@ def column_map(headers: list[object], mapping: dict[str, str]) -> dict[int, str]
 def read_export(data: bytes, kind: str, mapping: dict[str, str]) -> list[ExportRow]:
     """The data rows of a CSV or XLSX export with recognised columns. The header is the first of the top
     HEADER_SEARCH_ROWS rows that names respondent, unit_id and recommend (some tools put a title above it).
+    A CSV file is read as UTF-8 even when a few bytes are not (they become U+FFFD, see ExportRow.broken_fields),
+    else as Excel's Windows-1252; its delimiter is the one (; , or tab) with which the header is found.
     Raises FeedbackUnreadable when the file breaks a limit or lacks those columns."""
     if len(data) > MAX_FILE_BYTES:
         raise FeedbackUnreadable(f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; export fewer "
                                  "answers at a time.", code="too-large")
-    rows = _xlsx_rows(data) if kind == "xlsx" else _csv_rows(data)
+    if kind == "xlsx":
+        return _with_header(_xlsx_rows(data), mapping)
+    text = _csv_text(data)
+    delimiters = _delimiters(text)
+    for delimiter in delimiters[:-1]:
+        try:
+            return _with_header(_csv_rows(text, delimiter), mapping)
+        except FeedbackUnreadable as exc:
+            if exc.code != "columns-missing":
+                raise
+    return _with_header(_csv_rows(text, delimiters[-1]), mapping)
+
+
+def _with_header(rows: Iterator[tuple], mapping: dict[str, str]) -> list[ExportRow]:
     first: tuple | None = None
     for header_row, cells in enumerate(rows, start=1):
         first = cells if first is None else first
@@ -201,6 +229,26 @@ def read_export(data: bytes, kind: str, mapping: dict[str, str]) -> list[ExportR
         code="columns-missing")
 
 
+def row_key(values: dict[str, object]) -> str:
+    """What identifies an export row across exports: its response id (within its group and unit) when the export
+    has one, else all its answer cells as the file holds them (unit and date included)."""
+    def plain(value: object) -> str:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if isinstance(value, datetime):
+            value = value.date() if value.time() == datetime.min.time() else value
+        if isinstance(value, date):
+            value = value.isoformat()
+        return " ".join(str("" if value is None else value).split()).casefold()
+
+    group = [plain(values.get("respondent")), plain(values.get("unit_id"))]
+    if plain(values.get(RESPONSE_ID)):
+        parts = ["id", *group, plain(values.get(RESPONSE_ID))]
+    else:
+        parts = ["row", *group, *(plain(values.get(name)) for name in ANSWER_FIELDS)]
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
 def _data_rows(rows: Iterator[tuple], columns: dict[int, str], header_row: int) -> Iterator[ExportRow]:
     answers = 0
     for number, cells in enumerate(rows, start=header_row + 1):
@@ -214,21 +262,35 @@ def _data_rows(rows: Iterator[tuple], columns: dict[int, str], header_row: int) 
         if answers > MAX_ROWS:
             raise FeedbackUnreadable(f"The export has more than {MAX_ROWS} answers; split it into smaller files.",
                                      code="too-many-rows")
-        yield ExportRow(row=number, values=values)
+        yield ExportRow(row=number, values=values, key=row_key(values))
 
 
-def _csv_rows(data: bytes) -> Iterator[tuple]:
+def _csv_text(data: bytes) -> str:
+    """The text of a CSV file: UTF-16 with its mark; UTF-8, where a few stray bytes become U+FFFD and are flagged
+    in their cells; Excel's Windows-1252 when the bytes are no UTF-8 text at all (ä as one byte)."""
     try:
         if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text" and some survey tools
             text = data.decode("utf-16")
         else:
             text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")  # Excel's "CSV" on Finnish Windows
+        lenient = data.decode("utf-8-sig", errors="replace")
+        broken = lenient.count(BROKEN)
+        letters = sum(ord(ch) > 0x7F for ch in lenient) - broken
+        # More real UTF-8 letters than broken bytes: a UTF-8 file with a stray byte, not a Windows-1252 one.
+        text = lenient if letters > broken else data.decode("cp1252", errors="replace")
     if "\x00" in text:
         raise FeedbackUnreadable("The file is not a text CSV file.", code="not-csv")
-    first_line = text.split("\n", 1)[0]
-    delimiter = max((";", ",", "\t"), key=first_line.count)
+    return text
+
+
+def _delimiters(text: str) -> list[str]:
+    """; , and tab, the most used in the top rows first (a title row above the header may hold none)."""
+    top = "\n".join(text.split("\n", HEADER_SEARCH_ROWS)[:HEADER_SEARCH_ROWS])
+    return sorted((";", ",", "\t"), key=lambda d: -top.count(d))
+
+
+def _csv_rows(text: str, delimiter: str) -> Iterator[tuple]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         for cells in reader:

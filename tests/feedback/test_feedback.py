@@ -256,8 +256,8 @@ def test_same_file_ingested_twice_at_once_counts_once(workspace, register, tmp_p
     (tmp_path / "theirs.csv").write_bytes(data)
     read = ingest._Session._read
 
-    def read_while_another_run_takes_the_same_file(self, path, rel, data, answers):
-        entries = read(self, path, rel, data, answers)
+    def read_while_another_run_takes_the_same_file(self, ledger, path, rel, data, answers, keys):
+        entries = read(self, ledger, path, rel, data, answers, keys)
         if path.name == "mine.csv":  # another `kokemus feedback ingest` finishes meanwhile
             assert _ingest(workspace, register, tmp_path / "theirs.csv")[1][0]["status"] == "accepted"
         return entries
