@@ -164,6 +164,12 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
 }
 
 _LANGUAGE_INDEX = {"en": 0, "fi": 1, "sv": 2}
+# The fields a text names, as the reader's page calls them ('{field}' in "too-long", "control-character").
+FIELD_NAMES: dict[str, tuple[str, str, str]] = {
+    "note": ("note", "lisätiedot", "tilläggsuppgifter"), "place": ("place", "paikka", "plats"),
+    "audience": ("audience", "kohderyhmä", "målgrupp"), "topic": ("topic", "aihe", "ämne"),
+    "reason": ("reason", "syy", "orsak"),
+}
 
 
 def text(code: str, in_language: str, **params: object) -> str:
@@ -171,7 +177,10 @@ def text(code: str, in_language: str, **params: object) -> str:
     entry = CATALOGUE.get(code)
     if entry is None:
         return code
-    template = entry[_LANGUAGE_INDEX.get(in_language, 1)]
+    index = _LANGUAGE_INDEX.get(in_language, 1)
+    template = entry[index]
+    if isinstance(params.get("field"), str) and params["field"] in FIELD_NAMES:
+        params = {**params, "field": FIELD_NAMES[params["field"]][index]}
     try:
         return template.format(**params)
     except (KeyError, IndexError, ValueError):

@@ -35,9 +35,9 @@ class BookingError(KokemusError):
     exit_code = 1
 
     def __init__(self, code: str, *, field: str | None = None, **params: object):
-        self.params = params
+        self.params = {"field": field, **params} if field else params
         self.field = field
-        super().__init__(text(code, "en", **params), code=code)
+        super().__init__(text(code, "en", **self.params), code=code)
 
     def text(self, language: str) -> str:
         """The message in `language` (fi, sv or en)."""

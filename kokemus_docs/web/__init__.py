@@ -46,7 +46,7 @@ def _proxy_hops(ws: Workspace) -> int:
 
 def create_app(workspace_root: str | os.PathLike, *, config: dict | None = None) -> Flask:
     """The web app on the workspace at `workspace_root`."""
-    from kokemus_docs.web import auth, earnings, expert, feedback, payroll, staff, unit
+    from kokemus_docs.web import auth, bookings, earnings, expert, feedback, payroll, staff, unit
     from kokemus_docs.web.errors import install as install_errors
     from kokemus_docs.web.i18n import install as install_i18n
 
@@ -88,7 +88,7 @@ def create_app(workspace_root: str | os.PathLike, *, config: dict | None = None)
     install_i18n(app)
     install_errors(app)
 
-    for module in (auth, staff, unit, payroll, expert, feedback, earnings):
+    for module in (auth, staff, unit, payroll, expert, feedback, earnings, bookings):
         app.register_blueprint(module.bp)
 
     @app.get("/healthz")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, g, render_template, request, send_file
 
+from kokemus_docs import bookings
 from kokemus_docs.earnings.documents import statement_download
 from kokemus_docs.earnings.paid import expected_payment
 from kokemus_docs.earnings.statement import FIRST_YEAR, LAST_YEAR
@@ -56,9 +57,14 @@ def _page(token: str, link, register, expert):
     blank = overview.issued_forms(g.ws, register, expert.expert_id, link.month)
     contracts = webform.web_form_contracts(register, expert.expert_id, link.month)
     expected = expected_payment(g.ws, register, expert.expert_id, link.month, g.lang)
+    offers = bookings.expert_offers(g.ws, expert.expert_id)
+    booked = [b for b in bookings.list_bookings(g.ws, expert_id=expert.expert_id, status=("booked", "done"))
+              if any(s.day.year == year for s in b.sessions)]
     return render_template("expert.html", token=token, link=link, expert=expert, forms=forms, year=year,
                            blank=blank, result=shown(), contact=g.ws.coordinator_contact(), register=register,
-                           contracts=contracts, expected=expected)
+                           contracts=contracts, expected=expected, offers=offers, booked=booked,
+                           status_labels={code: labels[g.lang] for code, labels in STATUS_LABELS.items()},
+                           task_labels={code: register.task_label(code, g.lang) for code in register.task_codes()})
 
 
 @bp.get("/<token>")
@@ -85,6 +91,24 @@ def statement(token: str, year: int):
     name, data = statement_download(g.ws, register, year, expert.expert_id)
     audit("download", f"statement {year} {expert.expert_id}")
     return pdf_response(name, data)
+
+
+@bp.post("/<token>/offers/<booking_id>")
+@limiter.limit("30 per minute")
+def answer(token: str, booking_id: str):
+    """The expert accepts or declines an offer (a reason is optional: the choice is theirs)."""
+    link, register, expert = _open(token)
+    accept = request.form.get("answer") == "accept"
+    try:
+        answered = bookings.answer_offer(g.ws, register, booking_id[:40], accept=accept, expert_id=expert.expert_id,
+                                         reason=request.form.get("reason", "")[:4000] or None)
+    except bookings.BookingError as error:
+        audit("booking-answer", booking_id[:40], f"refused: {error.code}")
+        return done("expert.page", {"offer": {"booking_id": booking_id[:40], "fi": error.text("fi"),
+                                              "sv": error.text("sv")}}, "offers", token=token, lang=g.lang)
+    audit("booking-answer", answered.booking_id, "accepted" if accept else "declined")
+    return done("expert.page", {"offer": {"booking_id": answered.booking_id, "answer": "accepted" if accept
+                                          else "declined"}}, "offers", token=token, lang=g.lang)
 
 
 @bp.get("/<token>/forms/<name>")

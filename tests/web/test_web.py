@@ -111,6 +111,12 @@ MATRIX = {
     f"/units/MTP-PORVOO/notices/{MONTH}/PERHE-LOVIISA_fi.docx":
                                             (LOGIN,   MISSING,  MISSING,  FORBIDDEN, FORBIDDEN, LOGIN),
     f"/units/PERHE-LOVIISA/months/{MONTH}": (LOGIN,   OK,       FORBIDDEN, OK,       FORBIDDEN, LOGIN),
+    "/bookings":                            (LOGIN,   OK,       FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN),
+    "/bookings/B-999999":                   (LOGIN,   MISSING,  FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN),
+    "/units/MTP-PORVOO/bookings":           (LOGIN,   OK,       OK,       FORBIDDEN, FORBIDDEN, LOGIN),
+    "/units/PERHE-LOVIISA/bookings":        (LOGIN,   OK,       FORBIDDEN, OK,       FORBIDDEN, LOGIN),
+    "/units/NO-SUCH-UNIT/bookings":         (LOGIN,   MISSING,  FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN),
+    "/units/MTP-PORVOO/bookings/B-999999":  (LOGIN,   MISSING,  MISSING,  FORBIDDEN, FORBIDDEN, LOGIN),
     "/payroll/":                            (LOGIN,   OK,       FORBIDDEN, FORBIDDEN, OK,       LOGIN),
     f"/payroll/payroll_{MONTH}.xlsx":       (LOGIN,   FORBIDDEN, FORBIDDEN, FORBIDDEN, OK,      LOGIN),
     "/payroll/register.xlsx":               (LOGIN,   FORBIDDEN, FORBIDDEN, FORBIDDEN, MISSING, LOGIN),
@@ -180,6 +186,14 @@ POSTS = [
     (f"/months/{MONTH}/links/KA-001/revoke", "coordinator", {}),
     (f"/units/MTP-PORVOO/notices/{MONTH}/approve", "unit", {}),
     ("/e/{KA-001}", "expert", {}),
+    ("/e/{KA-001}/offers/B-000001", "expert", {"answer": "accept"}),
+    ("/e/{KA-001}/hours/S-2026-001", "expert", {"action": "send"}),
+    ("/units/MTP-PORVOO/bookings", "unit", {"task": "individual"}),
+    ("/units/MTP-PORVOO/bookings/B-000001/cancel", "unit", {}),
+    ("/bookings/B-000001/offer", "coordinator", {"expert_id": "KA-001"}),
+    ("/bookings/B-000001/close", "coordinator", {"reason": "x"}),
+    ("/bookings/import", "coordinator", {}),
+    ("/bookings/outbox/retry", "coordinator", {}),
 ]
 
 
@@ -199,6 +213,9 @@ def test_post_without_csrf_token_is_refused(site, app, path, role, data):
     pytest.param(f"/months/{MONTH}/run", ("coordinator",), id="run"),
     pytest.param(f"/months/{MONTH}/upload", ("coordinator",), id="upload"),
     pytest.param(f"/units/MTP-PORVOO/notices/{MONTH}/approve", ("unit",), id="approve"),
+    pytest.param("/bookings/import", ("coordinator",), id="bookings-import"),
+    pytest.param("/bookings/outbox/retry", ("coordinator",), id="bookings-retry"),
+    pytest.param("/units/MTP-PORVOO/bookings", ("coordinator", "unit"), id="unit-request"),
 ])
 def test_posts_of_one_role(clients, path, allowed):
     for role in ROLES:
