@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from kokemus_docs.feedback.answers import questionnaire_by_code, record_phone_answer
 from kokemus_docs.feedback.ingest import feedback_inbox, ingest_feedback
 from kokemus_docs.feedback.questionnaire import fill_questionnaire, issue_questionnaires
-from kokemus_docs.core.fileio import atomic_path, write_bytes_atomic
+from kokemus_docs.core.fileio import atomic_path, make_folder, write_bytes_atomic
 from kokemus_docs.core.ledger import Ledger
 from kokemus_docs.core.model import Register
 from kokemus_docs.core.report import Outcome, Progress, no_progress, step_progress
@@ -119,7 +119,7 @@ def run_feedback_round(ws: Workspace, register: Register, progress: Progress = n
     issued = {(q["unit_id"], q["respondent"], q["language"]): ws.root / q["path"]
               for q in outcome.extra.get("questionnaires", [])}
     inbox = feedback_inbox(ws)
-    inbox.mkdir(parents=True, exist_ok=True)
+    make_folder(inbox)
     for key, answers in PAPER.items():
         if key not in issued:
             continue

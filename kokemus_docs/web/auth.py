@@ -62,7 +62,11 @@ def roles_required(*roles: str) -> Callable:
 
 
 def audit(action: str, subject: str = "", result: str = "") -> None:
-    """Record an action of the logged-in user (or an expert's, as 'expert:<id>') in the audit log."""
+    """Record an action of the logged-in user (or an expert's, as 'expert:<id>') in the audit log.
+
+    A HEAD request only asks whether a file is there: it is not recorded as a download."""
+    if action == "download" and request.method == "HEAD":
+        return
     actor = current_user.login if current_user.is_authenticated else getattr(g, "actor", "anonymous")
     accounts.audit(g.ws, actor, action, subject, result)
 

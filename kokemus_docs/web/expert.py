@@ -118,8 +118,7 @@ def blank_form(token: str, name: str):
     forms = overview.issued_forms(g.ws, register, expert.expert_id, link.month)
     if name not in forms:
         abort(404)
-    if request.method != "HEAD":
-        audit("download", f"outputs/forms/{link.month}/{name}")
+    audit("download", f"outputs/forms/{link.month}/{name}")
     return send_file(forms[name], as_attachment=True, download_name=name, max_age=0)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, g, render_template, request, send_file
+from flask import abort, g, render_template, send_file
 
 from kokemus_docs.core.errors import KokemusError
 from kokemus_docs.web import overview
@@ -22,6 +22,5 @@ def send_workspace_file(rel: str, folders: tuple[str, ...]):
         path = overview.download_path(g.ws, rel, folders)
     if path is None:
         abort(404)
-    if request.method != "HEAD":  # asking whether a file is there is not downloading it
-        audit("download", g.ws.rel(path))
+    audit("download", g.ws.rel(path))
     return send_file(path, as_attachment=True, download_name=path.name, max_age=0)

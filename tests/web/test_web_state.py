@@ -188,6 +188,12 @@ def test_head_is_not_a_download(app, site):
     assert downloads() == before
     assert client.get(f"/files/{rel}").status_code == 200
     assert downloads() == before + 1
+    expert = app.test_client()
+    blank = f"/e/{site.tokens['KA-003']}/forms/S-2026-003_{MONTH}.pdf"
+    count = lambda: sum(e["action"] == "download" and e["actor"] == "expert:KA-003" for e in _audit(site))  # noqa: E731
+    before = count()
+    assert expert.head(blank).status_code == 200 and count() == before
+    assert expert.get(blank).status_code == 200 and count() == before + 1
 
 
 def test_a_refused_upload_says_what_was_refused(app, site):
