@@ -9,7 +9,7 @@ library function does not exist yet is reported as 'not available'):
    call with all the files;
 2. kokemus contracts DOCX+PDF: documents.render_contracts(formats=docx,pdf);
 3. DOCX only, naive and kokemus;
-4. issuing N hour forms (hourform.issue_forms);
+4. issuing N hour forms (forms.issue.issue_forms);
 5. ingesting N filled forms (ingest.ingest_forms), then a handful of hostile files (each must be refused
    within seconds);
 6. payroll for N experts (payroll.write_payroll);
@@ -139,7 +139,7 @@ def kokemus_contracts(root: Path, with_pdf: bool) -> dict:
 
 
 def issue_forms(root: Path) -> dict:
-    issue = need("forms.hourform", "issue_forms")
+    issue = need("forms.issue", "issue_forms")
     ws, register = load(root)
     clear(ws.output("forms"))
     started = time.perf_counter()
@@ -180,9 +180,9 @@ def ingest_forms(root: Path) -> dict:
     ws, register = load(root)
     issued = sorted(ws.output("forms", MONTH).glob("*.pdf"))
     if not issued:
-        issued = list(need("forms.hourform", "issue_forms")(ws, register, month=MONTH).written)
+        issued = list(need("forms.issue", "issue_forms")(ws, register, month=MONTH).written)
     try:
-        fill = need("forms.hourform", "fill_form")
+        fill = need("forms.fill", "fill_form")
     except NotAvailable:
         fill = _fill_with_pypdf
     filled_dir = root / "filled"

@@ -307,7 +307,7 @@ def forms() -> None:
 @runs
 def forms_issue(month: str, unit_ids: tuple[str, ...], expert_ids: tuple[str, ...]) -> Outcome:
     """Sealed fillable PDF hour forms, one per signed contract valid in the month."""
-    from kokemus_docs.forms.hourform import issue_forms
+    from kokemus_docs.forms.issue import issue_forms
 
     ws = _workspace()
     return _register(ws, lambda reg: issue_forms(ws, reg, month=month, unit_ids=unit_ids, expert_ids=expert_ids,

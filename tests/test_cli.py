@@ -111,7 +111,7 @@ def test_contracts_json_keeps_stdout_clean(workspace):
 
 def test_forms_round_trip_through_the_cli(workspace, register):
     from kokemus_docs.demo.month import form_values
-    from kokemus_docs.forms.hourform import fill_form
+    from kokemus_docs.forms.fill import fill_form
 
     issued = run("forms", "issue", "--month", "2026-10", "--expert", "KA-002", "--json", workspace=workspace)
     assert issued.exit_code == 0, issued.stderr

@@ -15,7 +15,8 @@ from pathlib import Path
 from kokemus_docs.web.accounts import add_user
 from kokemus_docs.demo.month import DEMO_ROWS, MISTAKEN_006, form_values
 from kokemus_docs.documents.render import render_contracts, render_intro_packs
-from kokemus_docs.forms.hourform import fill_form, issue_forms
+from kokemus_docs.forms.fill import fill_form
+from kokemus_docs.forms.issue import issue_forms
 from kokemus_docs.intake.ingest import ingest_forms
 from kokemus_docs.forms.links import expert_token, revoke_links
 from kokemus_docs.core.model import Register

@@ -190,7 +190,8 @@ def run_demo(root: str | Path, progress: Progress = no_progress) -> tuple[Outcom
     from kokemus_docs.documents.render import render_contracts, render_intro_packs
     from kokemus_docs.earnings.documents import write_statements
     from kokemus_docs.demo.feedback import run_feedback_round
-    from kokemus_docs.forms.hourform import fill_form, issue_forms
+    from kokemus_docs.forms.fill import fill_form
+    from kokemus_docs.forms.issue import issue_forms
     from kokemus_docs.indicators.workbook import write_indicators
     from kokemus_docs.intake.ingest import ingest_forms
     from kokemus_docs.pay.notices import write_notices

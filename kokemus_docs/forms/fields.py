@@ -1,6 +1,6 @@
 """The hour form's field names, the raw values read back from a returned form, and the seal.
 
-This module is the contract between issuing forms (hourform), reading them back (formread) and
+This module is the contract between issuing forms (forms.issue, forms.pdfwriter), reading them back (formread) and
 validating them (rules): field names follow SPEC.md.
 """
 

@@ -16,18 +16,8 @@ from typing import Protocol
 from kokemus_docs.core.formatting import fi_date, fi_time
 from kokemus_docs.core.model import STATUS_LABELS
 from kokemus_docs.forms.fields import row_field
-from kokemus_docs.forms.hourform import (
-    CATALOG,
-    FIELD_FONT_SIZE,
-    FONT_REGULAR,
-    FormSpec,
-    _numbers,
-    _ref,
-    _row_objects,
-    fit_size,
-    pdf_text_string,
-    text_appearance,
-)
+from kokemus_docs.forms.pdfobjects import FIELD_FONT_SIZE, fit_size, pdf_text_string, text_appearance
+from kokemus_docs.forms.pdfwriter import CATALOG, FONT_REGULAR, FormSpec, _numbers, _ref, _row_objects
 
 _STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*$")
 

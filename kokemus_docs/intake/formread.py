@@ -11,7 +11,7 @@ Two layers:
   PDF's characters and drawn shapes by page. Failures raise `FormUnreadable` with a `code`.
 - `read_form(path, data)`: a returned hour form as a `ReturnedForm`. Live forms are read from their fields
   (whatever filled them: Acrobat, a browser, pdftk, PyMuPDF). A form that was "printed to PDF" or flattened
-  has no fields left; then the text on the page is read at the places where `hourform.form_layout` put the
+  has no fields left; then the text on the page is read at the places where `forms.layout.form_layout` put the
   fields, and the result says source='page-text'. When that text cannot be placed with certainty, the form
   is refused rather than misread.
 """
@@ -313,7 +313,7 @@ def _from_fields(path: Path, content: PdfContent) -> ReturnedForm:
 
 
 def _from_page_text(path: Path, page_texts: list[PageText]) -> ReturnedForm:
-    from kokemus_docs.forms.hourform import PAGE_HEIGHT, PAGE_WIDTH
+    from kokemus_docs.forms.layout import PAGE_HEIGHT, PAGE_WIDTH
 
     pages = [(page.width, page.height, page.chars, [s for s in page.shapes if s["kind"] != "rect"])
              for page in page_texts]
@@ -353,7 +353,7 @@ def _mark_drawn(layout, pages: list) -> bool:
 
 def _row_numbers(chars: list[dict], page_height: float) -> dict[int, tuple[float, float]]:
     """The printed row numbers in the first table column: number -> (x centre, baseline from the bottom)."""
-    from kokemus_docs.forms.hourform import COLUMN_EDGES, COLUMNS
+    from kokemus_docs.forms.layout import COLUMNS, COLUMN_EDGES
 
     x0, x1 = COLUMN_EDGES[COLUMNS[0][0]]
     found: dict[float, list[dict]] = {}
@@ -374,7 +374,8 @@ def _row_numbers(chars: list[dict], page_height: float) -> dict[int, tuple[float
 
 def _layout_of(path: Path, pages: list):
     """The hour form layout whose printed row numbers are exactly where this document has them."""
-    from kokemus_docs.forms.hourform import TEXTS, form_layout
+    from kokemus_docs.forms.layout import form_layout
+    from kokemus_docs.forms.texts import TEXTS
 
     printed: dict[int, tuple[int, float, float]] = {}
     for index, (_, height, chars, _) in enumerate(pages):

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from kokemus_docs.core.errors import Problem
 from kokemus_docs.core.formatting import MONTH_NAMES_FI, MONTH_NAMES_SV, fi_date, fi_month, money
-from kokemus_docs.forms.hourform import field_label
+from kokemus_docs.forms.texts import field_label
 from kokemus_docs.core.model import STATUS_LABELS, Register
 
 ERROR = "error"

@@ -28,7 +28,9 @@ from kokemus_docs.forms.fields import (
     form_id_for,
     row_field,
 )
-from kokemus_docs.forms.hourform import build_form_pdf, fill_form, form_spec
+from kokemus_docs.forms.fill import fill_form
+from kokemus_docs.forms.issue import form_spec
+from kokemus_docs.forms.pdfwriter import build_form_pdf
 from kokemus_docs.intake.formread import FormUnreadable, read_form
 from kokemus_docs.intake.rules import FormCheck, validate_form
 

@@ -20,7 +20,7 @@ from kokemus_docs.earnings.statement import FIRST_YEAR, LAST_YEAR
 from kokemus_docs.core.formatting import fi_month
 from kokemus_docs.core.model import STATUS_LABELS, month_bounds, status_label
 from kokemus_docs.forms.fields import row_field
-from kokemus_docs.forms.hourform import field_label
+from kokemus_docs.forms.texts import field_label
 from kokemus_docs.forms.links import resolve_token
 from kokemus_docs.intake import webform
 from kokemus_docs.web import overview

@@ -387,7 +387,7 @@ def closing_checks(ws: Workspace, register: Register, month: str, language: str)
 def run_step(ws: Workspace, register: Register, step: str, month: str, formats: tuple[str, ...] = ("docx",)) -> Outcome:
     """Run one of the month's steps as the CLI command of the same name does (the caller holds `writing`)."""
     from kokemus_docs.documents.render import render_contracts, render_intro_packs
-    from kokemus_docs.forms.hourform import issue_forms
+    from kokemus_docs.forms.issue import issue_forms
     from kokemus_docs.indicators.workbook import write_indicators
     from kokemus_docs.pay.notices import write_notices
     from kokemus_docs.pay.payroll import write_payroll

@@ -18,7 +18,8 @@ from kokemus_docs.bookings import (
     offer_booking,
 )
 from kokemus_docs.forms.fields import form_id_for
-from kokemus_docs.forms.hourform import fill_form, issue_forms
+from kokemus_docs.forms.fill import fill_form
+from kokemus_docs.forms.issue import issue_forms
 from kokemus_docs.intake.formread import read_form
 from kokemus_docs.intake.ingest import ingest_forms
 

@@ -15,15 +15,10 @@ from pypdf import PdfReader
 from kokemus_docs.documents.render import contract_context
 from kokemus_docs.forms.fields import IDENTITY_FIELDS, ROW_FIELDS, compute_seal, row_field, seal_matches
 from kokemus_docs.intake.formread import read_form
-from kokemus_docs.forms.hourform import (
-    PAGE_HEIGHT,
-    PAGE_WIDTH,
-    FormSpec,
-    build_form_pdf,
-    fill_form,
-    form_layout,
-    issue_forms,
-)
+from kokemus_docs.forms.fill import fill_form
+from kokemus_docs.forms.issue import issue_forms
+from kokemus_docs.forms.layout import PAGE_HEIGHT, PAGE_WIDTH, form_layout
+from kokemus_docs.forms.pdfwriter import FormSpec, build_form_pdf
 from kokemus_docs.core.model import STATUS_LABELS, TASK_LABELS
 
 MONTH = "2026-10"

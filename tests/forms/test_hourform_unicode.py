@@ -17,14 +17,10 @@ import pytest
 
 from kokemus_docs.forms.fields import ROW_FIELDS, compute_seal, row_field
 from kokemus_docs.intake.formread import read_form
-from kokemus_docs.forms.hourform import (
-    PAGE_HEIGHT,
-    FormSpec,
-    build_form_pdf,
-    fill_form,
-    form_layout,
-    issue_forms,
-)
+from kokemus_docs.forms.fill import fill_form
+from kokemus_docs.forms.issue import issue_forms
+from kokemus_docs.forms.layout import PAGE_HEIGHT, form_layout
+from kokemus_docs.forms.pdfwriter import FormSpec, build_form_pdf
 from kokemus_docs.intake.ingest import ingest_forms
 from kokemus_docs.core.ledger import Ledger
 from kokemus_docs.forms.links import expert_upload_url

@@ -15,7 +15,8 @@ from pypdf.generic import NameObject, TextStringObject
 from kokemus_docs.core.errors import KokemusError
 from kokemus_docs.forms.fields import ROW_FIELDS, compute_seal, seal_matches
 from kokemus_docs.intake.formread import FormUnreadable, read_fields, read_form
-from kokemus_docs.forms.hourform import FormSpec, build_form_pdf, fill_form
+from kokemus_docs.forms.fill import fill_form
+from kokemus_docs.forms.pdfwriter import FormSpec, build_form_pdf
 
 MONTH = "2026-10"
 KEY = b"test-key-" * 4

@@ -324,7 +324,7 @@ def fill_with_pdftk(src: Path, values: dict[str, str], target: Path, confirm: bo
 
     from pypdf import PdfReader
 
-    from kokemus_docs.forms.hourform import checkbox_on_states
+    from kokemus_docs.forms.fill import checkbox_on_states
 
     fields = dict(values)
     if confirm:
@@ -340,7 +340,7 @@ def fill_with_pdftk(src: Path, values: dict[str, str], target: Path, confirm: bo
 
 
 def fill_with_pypdf(src: Path, values: dict[str, str], target: Path, confirm: bool = True) -> Path:
-    from kokemus_docs.forms.hourform import fill_form
+    from kokemus_docs.forms.fill import fill_form
 
     return fill_form(src, values, target, confirm=confirm)
 
@@ -360,7 +360,7 @@ TYPED_ROWS = {  # OCTOBER_ROWS as people type them: labels in Finnish, Finnish d
 
 
 def issued(workspace, register, contract_id: str = "S-2026-001") -> Path:
-    from kokemus_docs.forms.hourform import issue_forms
+    from kokemus_docs.forms.issue import issue_forms
 
     outcome = issue_forms(workspace, register, month="2026-10")
     return next(p for p in outcome.written if p.name == f"{contract_id}_2026-10.pdf")
@@ -401,7 +401,7 @@ def test_real_forms_duplicate_correction_tampering_and_broken_files(workspace, r
         writer.write(handle)
     # a form issued by another workspace, sealed with its own key
     other, _ = init_workspace(tmp_path / "other")
-    from kokemus_docs.forms.hourform import issue_forms
+    from kokemus_docs.forms.issue import issue_forms
 
     foreign = next(p for p in issue_forms(other, register, month="2026-10").written if "S-2026-001" in p.name)
     fill_with_pypdf(foreign, form_values(OCTOBER_ROWS), workspace.inbox_dir / "5-foreign.pdf")

@@ -29,7 +29,8 @@ from kokemus_docs.cli import StderrProgress, cli
 from kokemus_docs.demo.month import form_values
 from kokemus_docs.core.errors import WorkspaceError
 from kokemus_docs.core.fileio import write_bytes_atomic
-from kokemus_docs.forms.hourform import fill_form, issue_forms
+from kokemus_docs.forms.fill import fill_form
+from kokemus_docs.forms.issue import issue_forms
 from kokemus_docs.intake.ingest import ingest_forms
 from kokemus_docs.core.ledger import Ledger, LedgerError
 from kokemus_docs.register.sample import write_sample_register

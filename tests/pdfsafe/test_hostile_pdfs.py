@@ -18,7 +18,8 @@ from pdfbytes import append_update, form_pdf, raw_pdf
 from kokemus_docs.intake import formread
 from kokemus_docs.forms.fields import compute_seal
 from kokemus_docs.intake.formread import MAX_FILE_BYTES, READ_TIME_LIMIT, FormUnreadable, read_fields, read_form
-from kokemus_docs.forms.hourform import FormSpec, build_form_pdf, fill_form
+from kokemus_docs.forms.fill import fill_form
+from kokemus_docs.forms.pdfwriter import FormSpec, build_form_pdf
 
 QUICK = 3.0  # seconds: every hostile file is settled well within this (the time limit is a last resort)
 IDENTITY = {"form_id": "S-9_2026-10", "contract_id": "S-9", "expert_id": "KA-9", "unit_id": "MTP-PORVOO",
