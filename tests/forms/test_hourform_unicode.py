@@ -161,7 +161,7 @@ def fill_with_pymupdf(src: Path, values: dict[str, str], target: Path) -> Path:
     return target
 
 
-def fill_with_pypdf(src: Path, values: dict[str, str], target: Path) -> Path:
+def fill_with_kokemus(src: Path, values: dict[str, str], target: Path) -> Path:
     return fill_form(src, values, target)
 
 
@@ -173,7 +173,7 @@ TYPED = {"row01_date": "6.10.2026", "row01_start": "9.00", "row01_end": "10.00",
 
 @pytest.mark.parametrize("fill", [pytest.param(fill_with_pdftk, id="pdftk", marks=pytest.mark.pdftk),
                                   pytest.param(fill_with_pymupdf, id="pymupdf"),
-                                  pytest.param(fill_with_pypdf, id="pypdf")])
+                                  pytest.param(fill_with_kokemus, id="kokemus")])
 def test_typed_latin_script_values_are_read_back_and_ingested(ws, register, tmp_path, fill):
     outcome = issue_forms(ws, register, month=MONTH, expert_ids=("KA-001",))
     form = next(p for p in outcome.written if p.name == f"S-2026-001_{MONTH}.pdf")

@@ -93,12 +93,12 @@ def fill_with_pymupdf(src: Path, values: dict[str, str], target: Path, confirm: 
     return target
 
 
-def fill_with_pypdf(src: Path, values: dict[str, str], target: Path, confirm: bool) -> Path:
+def fill_with_kokemus(src: Path, values: dict[str, str], target: Path, confirm: bool) -> Path:
     return fill_form(src, values, target, confirm=confirm)
 
 
 FILLERS = [
-    pytest.param(fill_with_pypdf, id="pypdf"),
+    pytest.param(fill_with_kokemus, id="kokemus"),
     pytest.param(fill_with_pymupdf, id="pymupdf"),
     pytest.param(fill_with_pdftk, id="pdftk", marks=pytest.mark.pdftk),
 ]
@@ -169,7 +169,7 @@ def flatten_with_pymupdf(filled: Path, target: Path) -> Path:
 FLATTENERS = [
     pytest.param(fill_with_pdftk, flatten_with_pdftk, id="pdftk", marks=pytest.mark.pdftk),
     pytest.param(fill_with_pymupdf, flatten_with_pymupdf, id="pymupdf"),
-    pytest.param(fill_with_pypdf, flatten_with_pymupdf, id="pypdf-then-pymupdf"),
+    pytest.param(fill_with_kokemus, flatten_with_pymupdf, id="kokemus-then-pymupdf"),
 ]
 
 

@@ -322,13 +322,13 @@ def fill_with_pdftk(src: Path, values: dict[str, str], target: Path, confirm: bo
     import subprocess
     from xml.sax.saxutils import escape
 
-    from pypdf import PdfReader
-
-    from kokemus_docs.forms.fill import checkbox_on_states
+    import pikepdf
+    from pikepdf.form import Form
 
     fields = dict(values)
     if confirm:
-        fields["confirm"] = checkbox_on_states(PdfReader(src).get_fields()["confirm"])[0].lstrip("/")
+        with pikepdf.open(src) as pdf:
+            fields["confirm"] = str(Form(pdf)["confirm"].on_value).lstrip("/")
     xfdf = target.with_suffix(".xfdf")
     xfdf.write_text('<?xml version="1.0" encoding="UTF-8"?>\n<xfdf xmlns="http://ns.adobe.com/xfdf/"><fields>'
                     + "".join(f'<field name="{escape(k)}"><value>{escape(v)}</value></field>' for k, v in fields.items())
@@ -339,14 +339,14 @@ def fill_with_pdftk(src: Path, values: dict[str, str], target: Path, confirm: bo
     return target
 
 
-def fill_with_pypdf(src: Path, values: dict[str, str], target: Path, confirm: bool = True) -> Path:
+def fill_with_kokemus(src: Path, values: dict[str, str], target: Path, confirm: bool = True) -> Path:
     from kokemus_docs.forms.fill import fill_form
 
     return fill_form(src, values, target, confirm=confirm)
 
 
 FILLERS = [
-    pytest.param(fill_with_pypdf, id="pypdf"),
+    pytest.param(fill_with_kokemus, id="kokemus"),
     pytest.param(fill_with_pymupdf, id="pymupdf"),
     pytest.param(fill_with_pdftk, id="pdftk", marks=pytest.mark.pdftk),
 ]
@@ -389,7 +389,7 @@ def test_real_forms_duplicate_correction_tampering_and_broken_files(workspace, r
     from pypdf import PdfReader, PdfWriter
 
     form = issued(workspace, register)
-    first = fill_with_pypdf(form, form_values(OCTOBER_ROWS), tmp_path / "first.pdf")
+    first = fill_with_kokemus(form, form_values(OCTOBER_ROWS), tmp_path / "first.pdf")
     shutil.copy(first, workspace.inbox_dir / "1-first.pdf")
     shutil.copy(first, workspace.inbox_dir / "2-first-again.pdf")
     fill_with_pymupdf(form, form_values({1: OCTOBER_ROWS[1]}), workspace.inbox_dir / "3-corrected.pdf")
@@ -404,7 +404,7 @@ def test_real_forms_duplicate_correction_tampering_and_broken_files(workspace, r
     from kokemus_docs.forms.issue import issue_forms
 
     foreign = next(p for p in issue_forms(other, register, month="2026-10").written if "S-2026-001" in p.name)
-    fill_with_pypdf(foreign, form_values(OCTOBER_ROWS), workspace.inbox_dir / "5-foreign.pdf")
+    fill_with_kokemus(foreign, form_values(OCTOBER_ROWS), workspace.inbox_dir / "5-foreign.pdf")
     (workspace.inbox_dir / "6-broken.pdf").write_bytes(first.read_bytes()[:3000])
     (workspace.inbox_dir / "7-not-a-pdf.pdf").write_text("Hei, tässä tunnit: 6.10. 10-11", encoding="utf-8")
 
