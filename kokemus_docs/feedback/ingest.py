@@ -20,7 +20,7 @@ from kokemus_docs.feedback.answers import Answer, check_answer, store_answers, s
 from kokemus_docs.feedback.questions import RESPONDENT_ALIASES, RESPONDENTS, questionnaire_seal_matches
 from kokemus_docs.feedback.read import MAX_FILE_BYTES, FeedbackUnreadable, read_export, read_questionnaire
 from kokemus_docs.core.fileio import FileTooLarge, NotRegularFile, make_folder, make_private, read_regular
-from kokemus_docs.intake.formread import ReaderUnavailable
+from kokemus_docs.pdfsafe.limits import ReaderUnavailable
 from kokemus_docs.core.ledger import Ledger
 from kokemus_docs.core.model import Register
 from kokemus_docs.core.report import Outcome, Progress, no_progress

@@ -2,7 +2,7 @@
 exports (CSV, XLSX). Every reader works on bytes already read and bounded, and hands back raw values
 (strings, numbers, dates as the file holds them); `answers.check_answer` decides what they mean.
 
-Files are hostile: PDFs are parsed by the shared safe reader (`formread.read_pdf`, a worker process within
+Files are hostile: PDFs are parsed by the shared safe reader (`pdfsafe.reader.read_pdf`, a worker process within
 size, structure and time limits); exports are limited in size, rows, columns, cell length and unpacked ZIP
 size. A file that breaks a limit or a parser is refused with a reason (`FeedbackUnreadable`), never half read.
 """
@@ -20,6 +20,8 @@ from datetime import date, datetime
 
 from kokemus_docs.core.errors import KokemusError
 from kokemus_docs.feedback.questions import ANSWER_FIELDS, IDENTITY_FIELDS, SEAL_FIELD
+from kokemus_docs.pdfsafe.limits import FormUnreadable
+from kokemus_docs.pdfsafe.reader import read_pdf
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 20_000  # answers in one export
@@ -80,9 +82,7 @@ _PDF_ADVICE = {
 def read_questionnaire(data: bytes) -> ReturnedQuestionnaire:
     """Read a returned questionnaire PDF: live form fields, else the text and marks a flattened copy shows.
 
-    The PDF is parsed by the shared safe reader (formread.read_pdf: a worker process within limits)."""
-    from kokemus_docs.intake.formread import FormUnreadable, read_pdf
-
+    The PDF is parsed by the shared safe reader (pdfsafe.reader.read_pdf: a worker process within limits)."""
     try:
         content = read_pdf(data, pages=True)
     except FormUnreadable as exc:

@@ -44,7 +44,8 @@ from kokemus_docs.core.fileio import (
 )
 from kokemus_docs.core.formatting import fi_date, fi_month, money
 from kokemus_docs.forms.fields import SEAL_FIELD, ReturnedForm, seal_matches
-from kokemus_docs.intake.formread import FormUnreadable, ReaderUnavailable, read_form
+from kokemus_docs.intake.formread import read_form
+from kokemus_docs.pdfsafe.limits import FormUnreadable, ReaderUnavailable
 from kokemus_docs.forms.texts import field_label
 from kokemus_docs.core.ledger import FormRecord, Ledger, LedgerError, LedgerLine, ledger_busy_error
 from kokemus_docs.intake.messages import ROW_WORD, Finding, month_genitive_text, month_text

@@ -14,9 +14,10 @@ from kokemus_docs.core.fileio import make_folder
 from kokemus_docs.core.model import Register
 from kokemus_docs.core.paydates import payment_date
 from kokemus_docs.core.workspace import Workspace, WorkspaceBusy
-from kokemus_docs.intake.formread import FormUnreadable, read_form
+from kokemus_docs.intake.formread import read_form
 from kokemus_docs.intake.ingest import ingest_forms
 from kokemus_docs.intake.webform import WebForm, web_form_pdf
+from kokemus_docs.pdfsafe.limits import FormUnreadable
 from kokemus_docs.web.overview import register_check, writing
 
 MAX_FILE_BYTES = 10 * 1024 * 1024

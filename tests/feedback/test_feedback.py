@@ -19,7 +19,7 @@ from kokemus_docs.feedback.ingest import feedback_inbox, ingest_feedback
 from kokemus_docs.feedback.questionnaire import fill_questionnaire, issue_questionnaires
 from kokemus_docs.feedback.questions import identity_of, phone_code, questionnaire_seal
 from kokemus_docs.core.fileio import write_bytes_atomic
-from kokemus_docs.intake.formread import read_fields
+from kokemus_docs.pdfsafe.reader import read_fields
 from kokemus_docs.core.ledger import Ledger
 from kokemus_docs.core.workspace import CONFIG_NAME, Workspace, init_workspace
 

@@ -14,7 +14,9 @@ from pypdf.generic import NameObject, TextStringObject
 
 from kokemus_docs.core.errors import KokemusError
 from kokemus_docs.forms.fields import ROW_FIELDS, compute_seal, seal_matches
-from kokemus_docs.intake.formread import FormUnreadable, read_fields, read_form
+from kokemus_docs.intake.formread import read_form
+from kokemus_docs.pdfsafe.limits import FormUnreadable
+from kokemus_docs.pdfsafe.reader import read_fields
 from kokemus_docs.forms.fill import fill_form
 from kokemus_docs.forms.pdfwriter import FormSpec, build_form_pdf
 
@@ -517,7 +519,7 @@ def test_field_tree_names_values_and_kinds():
         "asiakas.nimi": "Łukasz Nguyễn", "asiakas.kunta": "Borgå & <Loviisa> \"x\" 'y'", "suostumus": "Kyllä",
         "tyhja": "", "vieras": "", "valinta": "b", "monta": "a\nä", "arvio": "3", "yhteinen.lapsi": "peritty",
         "yhteinen.oma": "oma arvo", "painike": "", "kenttä": ""}
-    from kokemus_docs.intake.formread import read_pdf
+    from kokemus_docs.pdfsafe.reader import read_pdf
 
     content = read_pdf(data)
     assert content.kinds == {
@@ -530,7 +532,7 @@ def test_field_tree_names_values_and_kinds():
 def test_pdf_without_fields_gives_its_page_text(tmp_path):
     from reportlab.pdfgen import canvas
 
-    from kokemus_docs.intake.formread import read_pdf
+    from kokemus_docs.pdfsafe.reader import read_pdf
 
     path = tmp_path / "letter.pdf"
     pdf = canvas.Canvas(str(path), pagesize=(595, 842))

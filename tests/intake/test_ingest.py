@@ -16,7 +16,7 @@ import pytest
 
 from kokemus_docs.intake import ingest
 from kokemus_docs.forms.fields import ReturnedForm, compute_seal, form_id_for, row_field
-from kokemus_docs.intake.formread import FormUnreadable
+from kokemus_docs.pdfsafe.limits import FormUnreadable
 from kokemus_docs.intake.ingest import ingest_forms
 from kokemus_docs.core.ledger import Ledger
 from kokemus_docs.core.paydates import notice_deadline

@@ -714,16 +714,17 @@ def test_a_run_whose_pdf_reader_cannot_start_stops_and_rejects_nothing(workspace
 
 def test_feedback_whose_pdf_reader_cannot_start_stops_and_rejects_nothing(workspace, register, monkeypatch,
                                                                            tmp_path):
-    from kokemus_docs.intake import formread
+    from kokemus_docs.feedback import read
     from kokemus_docs.feedback.ingest import ingest_feedback
+    from kokemus_docs.pdfsafe.limits import ReaderUnavailable
 
     def no_reader(data, **options):
-        raise formread.ReaderUnavailable("did not start within 120 seconds")
+        raise ReaderUnavailable("did not start within 120 seconds")
 
-    monkeypatch.setattr(formread, "read_pdf", no_reader)
+    monkeypatch.setattr(read, "read_pdf", no_reader)
     answer = tmp_path / "palaute.pdf"
     answer.write_bytes(b"%PDF-1.7\n%%EOF startxref")
-    with pytest.raises(formread.ReaderUnavailable):
+    with pytest.raises(ReaderUnavailable):
         ingest_feedback(workspace, register, [answer], received_on=ON_TIME)
     assert answer.is_file()
     with Ledger(workspace.ledger_path) as ledger:

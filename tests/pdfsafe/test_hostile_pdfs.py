@@ -15,9 +15,13 @@ import pikepdf
 import pytest
 from pdfbytes import append_update, form_pdf, raw_pdf
 
-from kokemus_docs.intake import formread
 from kokemus_docs.forms.fields import compute_seal
-from kokemus_docs.intake.formread import MAX_FILE_BYTES, READ_TIME_LIMIT, FormUnreadable, read_fields, read_form
+from kokemus_docs.intake.formread import read_form
+from kokemus_docs.pdfsafe import limits
+from kokemus_docs.pdfsafe import worker as reading_process
+from kokemus_docs.pdfsafe.limits import MAX_FILE_BYTES, READ_TIME_LIMIT, FormUnreadable, ReaderUnavailable
+from kokemus_docs.pdfsafe.reader import read_fields
+from kokemus_docs.pdfsafe.worker import WORKERS
 from kokemus_docs.forms.fill import fill_form
 from kokemus_docs.forms.pdfwriter import FormSpec, build_form_pdf
 
@@ -119,7 +123,7 @@ def test_a_page_tree_nested_too_deep_is_refused():
 
 
 def test_too_many_pages_are_refused():
-    pages = {10 + n: b"<< /Type /Page /MediaBox [0 0 595 842] >>" for n in range(formread.MAX_PAGES + 1)}
+    pages = {10 + n: b"<< /Type /Page /MediaBox [0 0 595 842] >>" for n in range(limits.MAX_PAGES + 1)}
     kids = b" ".join(b"%d 0 R" % n for n in pages)
     data = raw_pdf({1: b"<< /Type /Catalog /Pages 2 0 R >>", 2: b"<< /Type /Pages /Kids [%s] >>" % kids, **pages})
     refused(data, "too-complex")
@@ -165,12 +169,12 @@ def test_a_field_tree_of_repeated_references_is_read_once():
 
 
 def test_too_many_fields_are_refused():
-    data = form_pdf({10: b"<< /FT /Tx /T (a) /V (x) >>"}, [10] * (formread.MAX_FIELD_NODES + 1))
+    data = form_pdf({10: b"<< /FT /Tx /T (a) /V (x) >>"}, [10] * (limits.MAX_FIELD_NODES + 1))
     assert "fields" in refused(data, "too-complex").what
 
 
 def test_too_many_distinct_fields_are_refused():
-    count = formread.MAX_FIELD_NODES + 1
+    count = limits.MAX_FIELD_NODES + 1
     fields = {10 + n: b"<< /FT /Tx /T (f%d) >>" % n for n in range(count)}
     refused(form_pdf(fields, list(fields)), "too-complex")
 
@@ -309,7 +313,7 @@ def test_a_page_that_inflates_far_beyond_its_size_is_refused():
 def test_a_file_that_takes_too_long_is_stopped_and_the_next_file_is_read(filled):
     """Half a million drawing operations take pdfminer far longer than the (lowered) time limit."""
     slow = page_with_content(b"0 0 m 1 1 l S\n" * 500_000)
-    worker = formread._WORKERS.worker
+    worker = WORKERS.worker
     assert worker is not None and worker.alive()
     started = time.monotonic()
     error = refused(slow, "too-complex", time_limit=0.5)
@@ -319,7 +323,7 @@ def test_a_file_that_takes_too_long_is_stopped_and_the_next_file_is_read(filled)
     with pytest.raises(ProcessLookupError):
         os.kill(worker.process.pid, 0)
     assert read_quickly(filled).rows[1]["notes"] == NOTES  # a fresh process reads the next file
-    assert formread._WORKERS.worker is not worker
+    assert WORKERS.worker is not worker
 
 
 def test_the_time_limit_is_seconds_not_minutes():
@@ -327,12 +331,12 @@ def test_the_time_limit_is_seconds_not_minutes():
 
 
 def test_a_reading_process_that_died_between_files_is_replaced(filled):
-    formread.read_fields(filled)
-    worker = formread._WORKERS.worker
+    read_fields(filled)
+    worker = WORKERS.worker
     worker.process.kill()
     worker.process.wait()
     assert read_quickly(filled).rows[1]["notes"] == NOTES
-    assert formread._WORKERS.worker is not worker
+    assert WORKERS.worker is not worker
 
 
 def test_threads_reading_at_once_each_get_their_own_file(filled):
@@ -364,14 +368,14 @@ def test_the_reading_process_ends_with_the_process_it_reads_for():
     import sys
 
     script = ("import sys, time\n"
-              "from kokemus_docs.intake import formread\n"
+              "from kokemus_docs.pdfsafe import limits, reader, worker\n"
               "try:\n"
-              "    formread.read_fields(b'%PDF-1.7\\n%%EOF startxref')\n"
-              "except formread.FormUnreadable:\n"
+              "    reader.read_fields(b'%PDF-1.7\\n%%EOF startxref')\n"
+              "except limits.FormUnreadable:\n"
               "    pass\n"
-              "print(formread._WORKERS.worker.process.pid, flush=True)\n"
+              "print(worker.WORKERS.worker.process.pid, flush=True)\n"
               "time.sleep(60)\n")
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(formread.__file__).parents[2]),
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(limits.__file__).parents[2]),
                                                          os.environ.get("PYTHONPATH", "")])}
     run = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, env=env)
     try:
@@ -404,13 +408,25 @@ def test_a_pipe_or_a_folder_is_refused_without_waiting(tmp_path):
         assert caught.value.code == "not-pdf" and time.monotonic() - started < QUICK
 
 
+def test_a_link_to_a_form_is_refused_not_followed(tmp_path, filled):
+    """read_form reads a path through the one reader of untrusted files: a symlink is not followed."""
+    form = tmp_path / "oikea.pdf"
+    form.write_bytes(filled)
+    link = tmp_path / "linkki.pdf"
+    link.symlink_to(form)
+    with pytest.raises(FormUnreadable) as caught:
+        read_form(link)
+    assert caught.value.code == "not-pdf" and "not a regular file" in caught.value.what
+    assert read_form(form).rows[1]["notes"] == NOTES
+
+
 def test_a_reading_process_stopped_while_reading_gets_the_file_again_from_a_fresh_one(filled):
     """Ended from outside mid-file (or by its memory limit): the file is read once more, not rejected at once."""
     import threading
 
     slow = page_with_content(b"0 0 m 1 1 l S\n" * 500_000)
-    formread.read_fields(filled)
-    first = formread._WORKERS.worker
+    read_fields(filled)
+    first = WORKERS.worker
     killer = threading.Timer(0.3, first.process.kill)
     killer.start()
     try:
@@ -418,7 +434,7 @@ def test_a_reading_process_stopped_while_reading_gets_the_file_again_from_a_fres
     finally:
         killer.cancel()
     assert "longer than 1.5 seconds" in error.what  # the second reading ran into the time limit
-    assert first.process.poll() is not None and formread._WORKERS.worker is not first
+    assert first.process.poll() is not None and WORKERS.worker is not first
     assert read_quickly(filled).rows[1]["notes"] == NOTES
 
 
@@ -429,8 +445,8 @@ def test_a_reader_kept_waiting_by_a_busy_machine_is_not_stopped_by_the_time_limi
     import signal
     import threading
 
-    formread.read_fields(filled)
-    worker = formread._WORKERS.worker
+    read_fields(filled)
+    worker = WORKERS.worker
     os.kill(worker.process.pid, signal.SIGSTOP)
     waking = threading.Timer(1.5, os.kill, (worker.process.pid, signal.SIGCONT))
     waking.start()
@@ -438,7 +454,7 @@ def test_a_reader_kept_waiting_by_a_busy_machine_is_not_stopped_by_the_time_limi
         assert read_form(Path("/inbox/palautus.pdf"), filled, time_limit=0.5).rows[1]["notes"] == NOTES
     finally:
         waking.join()
-    assert formread._WORKERS.worker is worker and worker.alive()
+    assert WORKERS.worker is worker and worker.alive()
 
 
 @pytest.mark.parametrize("page", [
@@ -452,15 +468,15 @@ def test_a_reader_kept_waiting_by_a_busy_machine_is_not_stopped_by_the_time_limi
 def test_a_page_reply_of_the_wrong_shape_is_refused_as_damaged(monkeypatch, page):
     """The reading process handled hostile bytes: its answer about a page's text is checked like its fields."""
     reply = {"fields": {}, "kinds": {}, "page_count": 1, "pages": [{"width": 595.0, "height": 842.0, **page}]}
-    monkeypatch.setattr(formread._WORKERS, "run", lambda *args: reply)
+    monkeypatch.setattr(WORKERS, "run", lambda *args: reply)
     refused(b"%PDF-1.7\n%%EOF startxref", "damaged")
 
 
 def test_a_reading_process_that_cannot_start_is_not_blamed_on_the_file(filled, monkeypatch):
     """No reader: a clear error of its own (not a Python exception), so that no file is rejected for it."""
-    formread._WORKERS.stop()
-    monkeypatch.setattr(formread, "WORKER_START_LIMIT", 0.0)
-    with pytest.raises(formread.ReaderUnavailable) as caught:
+    WORKERS.stop()
+    monkeypatch.setattr(reading_process, "WORKER_START_LIMIT", 0.0)
+    with pytest.raises(ReaderUnavailable) as caught:
         read_fields(filled)
     assert "did not start within 0 seconds" in caught.value.message and caught.value.exit_code == 2
     monkeypatch.undo()
