@@ -289,7 +289,8 @@ def test_a_late_upload_for_a_closed_month_says_it_is_paid_with_the_next_month(ap
     from webfixtures import CLOSED_MONTH
 
     from kokemus_docs.demo.month import form_values
-    from kokemus_docs.forms.hourform import fill_form, issue_forms
+    from kokemus_docs.forms.fill import fill_form
+    from kokemus_docs.forms.issue import issue_forms
 
     ws = Workspace.open(site.root)
     issued = issue_forms(ws, site.register, month=CLOSED_MONTH, expert_ids=["KA-002"])
