@@ -46,9 +46,10 @@ class ExpertPayment:
         return sum(self.fees.values(), ZERO)
 
 
-def month_payments(ws: Workspace, ledger: Ledger, register: Register, month: str) -> dict[str, ExpertPayment]:
-    """Every expert's payment in payroll month `month`, by expert id."""
-    pay = collect_pay_month(ledger, register, month, ws.notice_day, with_checks=False)
+def month_payments(ws: Workspace, ledger: Ledger, register: Register, month: str,
+                   experts: set[str] | None = None) -> dict[str, ExpertPayment]:
+    """Every expert's payment (of these `experts` only, if given) in payroll month `month`, by expert id."""
+    pay = collect_pay_month(ledger, register, month, ws.notice_day, with_checks=False, experts=experts)
     paid = pay.closed_at is not None
     when = payment_date(month)
     counted = _rows_paid_before(ledger, [p for p in pay.lines if p.adjustment])
@@ -66,7 +67,7 @@ def month_payments(ws: Workspace, ledger: Ledger, register: Register, month: str
             entry.hours += line.line.hours
             entry.days.add(line.line.work_date)
     if paid:
-        _amounts_as_closed(ws, ledger, month, result)
+        _amounts_as_closed(ws, ledger, month, result, experts)
     return result
 
 
@@ -78,7 +79,8 @@ def _rows_paid_before(ledger: Ledger, adjustments: list[PayLine]) -> set[tuple[s
     return {(form_id, row_key(line)) for form_id, lines in before.items() for line in lines if line.payable}
 
 
-def _amounts_as_closed(ws: Workspace, ledger: Ledger, month: str, result: dict[str, ExpertPayment]) -> None:
+def _amounts_as_closed(ws: Workspace, ledger: Ledger, month: str, result: dict[str, ExpertPayment],
+                       experts: set[str] | None = None) -> None:
     """Replace the amounts of a closed month with those of its workbook as it was closed (if that copy is kept
     and unchanged)."""
     closed = closed_result(ws, ledger, month)
@@ -88,6 +90,8 @@ def _amounts_as_closed(ws: Workspace, ledger: Ledger, month: str, result: dict[s
     travel: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for entry in closed.get("experts", []):
         expert_id, income_type = str(entry["expert_id"]), str(entry.get("income_type", ""))
+        if experts is not None and expert_id not in experts:
+            continue
         fees[expert_id][income_type] = fees[expert_id].get(income_type, ZERO) + Decimal(entry["fee_eur"])
         travel[expert_id] += Decimal(entry["travel_eur"])
     for expert_id in set(fees) | set(result):

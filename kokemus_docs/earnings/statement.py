@@ -99,9 +99,10 @@ def collect_statements(ws: Workspace, register: Register, year: int, expert_ids:
             problems.append(Problem(f"Expert {expert_id} is not in the register; no statement was written.",
                                     sheet="experts", field="expert_id", code="unknown-expert"))
     by_expert: dict[str, list[ExpertPayment]] = {}
+    only = set(wanted) if wanted else None  # read only the named experts' forms
     with Ledger(ws.ledger_path) as ledger:
         for month in year_pay_months(year):
-            for expert_id, payment in month_payments(ws, ledger, register, month).items():
+            for expert_id, payment in month_payments(ws, ledger, register, month, only).items():
                 by_expert.setdefault(expert_id, []).append(payment)
     chosen = [e for e in wanted if e in register.experts] if wanted else sorted(by_expert)
     names = {language: {unit_id: unit.name(language) for unit_id, unit in register.units.items()}

@@ -229,13 +229,15 @@ def tax_card_missing(expert: Expert | None, paid_on: date) -> bool:
 
 
 def collect_pay_month(ledger: Ledger, register: Register, month: str, notice_day: int = 9, *,
-                      with_checks: bool = True) -> PayMonth:
-    """Gather the forms and paid lines of payroll month `month`.
+                      with_checks: bool = True, experts: set[str] | None = None) -> PayMonth:
+    """Gather the forms and paid lines of payroll month `month` (of these `experts` only, if given).
 
     With `with_checks`, also the checks payroll needs to see: tax cards and forms not received.
     """
     check_month(month)
     forms = ledger.forms_for_pay_month(month)
+    if experts is not None:
+        forms = [f for f in forms if f.expert_id in experts]
     lines_by_form = ledger.lines_of([f.form_id for f in forms])
     pay = PayMonth(month=month, payment_date=payment_date(month), notice_deadline=notice_deadline(month, notice_day),
                    forms=forms, lines=[], closed_at=ledger.closed_at(month))
@@ -281,7 +283,7 @@ def collect_pay_month(ledger: Ledger, register: Register, month: str, notice_day
                 rate = register.rate_for(line.task, line.work_date)
                 income_type = rate.income_type if rate else ""
             pay.lines.append(PayLine(form, line, unit, income_type))
-    _adjustments(ledger, register, pay)
+    _adjustments(ledger, register, pay, experts)
     pay.lines.sort(key=lambda p: (p.form.expert_id, p.line.work_date, p.form.unit_id, p.line.start, p.line.row))
     if with_checks:
         _tax_cards(register, pay)
@@ -321,12 +323,12 @@ def add_limit_findings(ledger: Ledger, register: Register, pay: PayMonth) -> Non
         pay.warnings.append(finding.problem())
 
 
-def _adjustments(ledger: Ledger, register: Register, pay: PayMonth) -> None:
+def _adjustments(ledger: Ledger, register: Register, pay: PayMonth, experts: set[str] | None = None) -> None:
     """Corrections received after their form's month was closed: what they pay more this month (PayLines with
     `adjustment=True`), and what was paid but withdrawn (`pay.withdrawn` and a check for the coordinator)."""
     for adjustment in ledger.adjustments_for_pay_month(pay.month):
         form = ledger.form(adjustment.form_id)
-        if form is None:
+        if form is None or (experts is not None and form.expert_id not in experts):
             continue
         line = adjustment.line
         if adjustment.kind == "withdrawn":

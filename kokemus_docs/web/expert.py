@@ -18,6 +18,7 @@ from kokemus_docs.earnings.documents import statement_download
 from kokemus_docs.earnings.paid import expected_payment
 from kokemus_docs.earnings.statement import FIRST_YEAR, LAST_YEAR
 from kokemus_docs.core.formatting import fi_month
+from kokemus_docs.core.paydates import payment_date
 from kokemus_docs.core.model import STATUS_LABELS, month_bounds, status_label
 from kokemus_docs.forms.fields import row_field
 from kokemus_docs.forms.texts import field_label
@@ -62,7 +63,8 @@ def _page(token: str, link, register, expert):
               if any(s.day.year == year for s in b.sessions)]
     return render_template("expert.html", token=token, link=link, expert=expert, forms=forms, year=year,
                            blank=blank, result=shown(), contact=g.ws.coordinator_contact(), register=register,
-                           contracts=contracts, expected=expected, offers=offers, booked=booked,
+                           contracts=contracts, expected=expected, statement_year=payment_date(link.month).year,
+                           offers=offers, booked=booked,
                            status_labels={code: labels[g.lang] for code, labels in STATUS_LABELS.items()},
                            task_labels={code: register.task_label(code, g.lang) for code in register.task_codes()})
 

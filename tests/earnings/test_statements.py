@@ -142,6 +142,13 @@ def test_correction_after_close_counts_on_the_later_payment_date(closed, reg):
     assert november["work_month"] == "2026-11"
 
 
+def test_one_experts_statement_is_the_same_as_in_everyones(closed, reg):
+    everyone = {s["expert_id"]: s for s in write_statements(closed, reg, 2026).extra["statements"]}
+    for expert_id in ("KA-001", "KA-002", "KA-012"):
+        [alone] = write_statements(closed, reg, 2026, expert_ids=(expert_id,)).extra["statements"]
+        assert alone == everyone[expert_id]
+
+
 def test_swedish_experts_statement_is_swedish(closed, reg):
     outcome = write_statements(closed, reg, 2026, expert_ids=("KA-012",), formats=("pdf", "xlsx"))
     pdf, workbook = outcome.written
