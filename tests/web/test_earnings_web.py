@@ -70,6 +70,8 @@ def test_coordinator_sees_limits_on_the_open_month_and_prints_all_statements(app
     assert "KA-001" in page and "Maksupäivänä 30.11.2026 maksettavat palkkiot 228,75 €, vähintään 80 % " \
         "asiantuntijan rajasta 243,21 €." in page
     assert "Maksupäivänä 30.11.2026 maksettavat palkkiot 166,25 € ylittävät asiantuntijan rajan 151,37 €." in page
+    closing = text_of(coordinator.get(f"/months/{MONTH}/close"))  # the page before the month is closed
+    assert "Asiantuntijan ilmoittama raja" in closing and "ylittävät asiantuntijan rajan 151,37 €" in closing
     listing = text_of(coordinator.get("/statements/2026"))
     assert "KA-001" in listing and "KA-003" in listing and "/statements/2026/all.pdf" in listing
     printed = coordinator.get("/statements/2026/all.pdf")
@@ -93,6 +95,7 @@ def test_nothing_about_a_limit_reaches_a_unit(app, site):
         "unit page": unit.get(f"/units/MTP-PORVOO/months/{MONTH}"),
         "other unit page": other.get(f"/units/PERHE-LOVIISA/months/{MONTH}"),
         "notice": unit.get(f"/units/MTP-PORVOO/notices/{MONTH}/MTP-PORVOO_fi.docx"),
+        "bookings": unit.get("/units/MTP-PORVOO/bookings"),
         "statement refused": unit.get("/statements/2026/KA-001.pdf"),
     }
     for where, response in seen.items():
