@@ -187,6 +187,7 @@ def configure_demo_workspace(ws: Workspace) -> Workspace:
 
 def run_demo(root: str | Path, progress: Progress = no_progress) -> tuple[Outcome, Workspace]:
     """Create the demo workspace in `root` and run the October 2026 cycle in it."""
+    from kokemus_docs.demo.bookings import book_demo
     from kokemus_docs.documents.render import render_contracts, render_intro_packs
     from kokemus_docs.earnings.documents import write_statements
     from kokemus_docs.demo.feedback import run_feedback_round
@@ -217,6 +218,7 @@ def run_demo(root: str | Path, progress: Progress = no_progress) -> tuple[Outcom
     steps.merge(render_contracts(ws, register, formats=formats, progress=step_progress(progress, "contracts")))
     steps.merge(render_intro_packs(ws, register, formats=formats,
                                    progress=step_progress(progress, "introduction packs")))
+    booked = book_demo(ws, register)  # before the forms: October's booked sessions come out prefilled
     issued = issue_forms(ws, register, month=DEMO_MONTH, progress=step_progress(progress, "hour forms issued"))
     steps.merge(issued)
 
@@ -272,6 +274,7 @@ def run_demo(root: str | Path, progress: Progress = no_progress) -> tuple[Outcom
         "  client feedback questionnaires: outputs/feedback-forms/; answers returned as PDF, CSV and XLSX: "
         + ", ".join(f"{n} {s}" for s, n in outcome.extra["feedback"].items())
         + (f"; {feedback.extra['phone_answers']} on the phone page" if "phone_answers" in feedback.extra else ""),
+        *booked,
         "  indicators (with the feedback sheets): outputs/indicators/indicators_2026.xlsx",
         "  earnings by payment date for the two experts with a declared limit (one near it, one over; the "
         "payroll's checks sheet warns): outputs/statements/2026/ (each holds its expert's henkilötunnus)",

@@ -227,3 +227,16 @@ def test_demo_as_a_newcomer_reads_it_at_the_terminal(tmp_path):
                              timeout=120)
     assert checked.returncode == 0, checked.stderr
     assert "16 contracts" in checked.stdout
+
+
+def test_demo_has_bookings_in_every_state_and_a_prefilled_form(demo):
+    from kokemus_docs.intake.formread import read_form
+
+    root, _ = demo
+    result = CliRunner().invoke(cli, ["-w", str(root), "bookings", "list", "--json"], catch_exceptions=False)
+    states = {b["status"] for b in json.loads(result.stdout)["bookings"]}
+    assert states == {"requested", "offered", "booked", "done", "unfilled", "cancelled"}
+    issued = read_form(root / "outputs" / "forms" / "2026-10" / "S-2026-001_2026-10.pdf")
+    assert [issued.rows[n]["date"] for n in range(1, 6)] == ["6.10.2026", "8.10.2026", "15.10.2026", "20.10.2026",
+                                                             "22.10.2026"]
+    assert (issued.rows[5]["status"], issued.rows[5]["cancelled_at"]) == ("cancelled_late", "21.10.2026 15.01")
