@@ -81,12 +81,7 @@ def fill_bookings(ws, register, per_expert: int = BOOKINGS_PER_EXPERT, seed: int
 
 
 def _issue_function():
-    for module in ("forms.issue", "forms.hourform"):
-        try:
-            return importlib.import_module(f"kokemus_docs.{module}").issue_forms
-        except (ImportError, AttributeError):
-            continue
-    raise ImportError("issue_forms")
+    return importlib.import_module("kokemus_docs.forms.issue").issue_forms
 
 
 def bookings_speed(root: Path, client_factory) -> dict:
