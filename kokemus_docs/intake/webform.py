@@ -32,8 +32,8 @@ from kokemus_docs.forms.fill import fill_form
 from kokemus_docs.forms.issue import form_spec
 from kokemus_docs.forms.pdfwriter import build_form_pdf
 from kokemus_docs.intake.formread import read_form
-from kokemus_docs.pdfsafe.limits import FormUnreadable
 from kokemus_docs.intake.rules import FormCheck, validate_form
+from kokemus_docs.pdfsafe.limits import FormUnreadable
 
 # The browsers' own date and time pickers send ISO values; the form shows them as people write them here.
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")

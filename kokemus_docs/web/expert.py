@@ -14,15 +14,15 @@ from __future__ import annotations
 from flask import Blueprint, abort, g, render_template, request, send_file
 
 from kokemus_docs import bookings
+from kokemus_docs.core.formatting import fi_month
+from kokemus_docs.core.model import STATUS_LABELS, month_bounds, status_label
+from kokemus_docs.core.paydates import payment_date
 from kokemus_docs.earnings.documents import statement_download
 from kokemus_docs.earnings.paid import expected_payment
 from kokemus_docs.earnings.statement import FIRST_YEAR, LAST_YEAR
-from kokemus_docs.core.formatting import fi_month
-from kokemus_docs.core.paydates import payment_date
-from kokemus_docs.core.model import STATUS_LABELS, month_bounds, status_label
 from kokemus_docs.forms.fields import row_field
-from kokemus_docs.forms.texts import field_label
 from kokemus_docs.forms.links import resolve_token
+from kokemus_docs.forms.texts import field_label
 from kokemus_docs.intake import webform
 from kokemus_docs.web import overview
 from kokemus_docs.web.auth import audit
@@ -108,7 +108,6 @@ def answer(token: str, booking_id: str):
         audit("booking-answer", booking_id[:40], f"refused: {error.code}")
         return done("expert.page", {"offer": {"booking_id": booking_id[:40], "fi": error.text("fi"),
                                               "sv": error.text("sv")}}, "offers", token=token, lang=g.lang)
-    audit("booking-answer", answered.booking_id, "accepted" if accept else "declined")
     return done("expert.page", {"offer": {"booking_id": answered.booking_id, "answer": "accepted" if accept
                                           else "declined"}}, "offers", token=token, lang=g.lang)
 

@@ -221,3 +221,42 @@ def test_a_unit_cannot_open_or_cancel_another_units_booking(app, site):
     with Ledger(Workspace.open(site.root).ledger_path) as ledger:
         refusals = ledger.db.execute("SELECT actor, subject FROM web_audit WHERE action = 'refused'").fetchall()
     assert any(r["actor"] == "unit-perhe" and "MTP-PORVOO" in r["subject"] for r in refusals)
+
+
+def test_each_change_is_in_the_audit_log_once_with_who_made_it(app, site):
+    unit, coordinator = _login(app, "unit-mtp"), _login(app, "coord")
+    booking_id = _request(unit, session1_start="07:00", session1_end="08:00", **ONE_SESSION)
+    _post(coordinator, f"/bookings/{booking_id}/offer", {"expert_id": "KA-008"}, page=f"/bookings/{booking_id}")
+    expert, token = app.test_client(), site.tokens["KA-001"]  # KA-001 answers an offer made to KA-008
+    _post(expert, f"/e/{token}/offers/{booking_id}?lang=fi", {"answer": "accept"}, page=f"/e/{token}")
+    with Ledger(Workspace.open(site.root).ledger_path) as ledger:
+        rows = [tuple(r) for r in ledger.db.execute(
+            "SELECT actor, action, result FROM web_audit WHERE subject = ? ORDER BY id", (booking_id,))]
+    assert rows == [("unit-mtp", "booking-add", "MTP-PORVOO"), ("coord", "booking-offer", "KA-008"),
+                    ("expert:KA-001", "booking-answer", "refused: unknown-booking")]
+    assert library.get_booking(Workspace.open(site.root), booking_id).offer.expert_id == "KA-008"
+
+
+def test_messages_that_cannot_be_sent_are_shown_to_the_coordinator(tmp_path):
+    import socket
+
+    site = build_site(tmp_path / "ws")
+    with socket.socket() as probe:  # a port where no mail server listens
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = site.root / "kokemus.toml"
+    config.write_text(config.read_text(encoding="utf-8") + f'\n[mail]\nhost = "127.0.0.1"\nport = {port}\n'
+                      'starttls = false\nsender = "Kokemus <kokemus@example.fi>"\ntimeout = 2\n', encoding="utf-8")
+    app = create_app(site.root)
+    app.config["TESTING"] = True
+    pytest.site_register = site.register
+    unit, coordinator = _login(app, "unit-mtp"), _login(app, "coord")
+    booking_id = _request(unit, **ONE_SESSION)
+    _, page = _post(coordinator, f"/bookings/{booking_id}/offer", {"expert_id": "KA-001"},
+                    page=f"/bookings/{booking_id}")
+    assert "Tarjous lähetetty" in page  # the booking goes on although the mail could not go
+    queue = coordinator.get("/bookings").get_data(as_text=True)
+    outbox = queue.split('id="outbox"')[1].split("</section>")[0]
+    assert booking_id in outbox and site.register.experts["KA-001"].email in outbox and "yrityksiä 1" in outbox
+    _, retried = _post(coordinator, "/bookings/outbox/retry", {}, page="/bookings")
+    assert "Lähetetty 0." in retried and "yrityksiä 2" in retried
