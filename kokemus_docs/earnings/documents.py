@@ -247,19 +247,21 @@ class _Page:
         columns = _column_widths(len(headers), self.width - 2 * PAGE_MARGIN)
         self._row(headers, columns, "header")
         for row in rows:
-            if self._row(row, columns, "row"):
+            if self._row(row, columns, "row"):  # on a new page: the header first, then the row
                 self._row(headers, columns, "header")
-                self._row(row, columns, "row")
+                self._row(row, columns, "row", new_page=True)
         self._row(totals, columns, "total")
         self.y -= 8
 
-    def _row(self, cells: list[str], columns: list[float], kind: str) -> bool:
-        """Draw one table row; when it does not fit, start a new page instead and return True."""
+    def _row(self, cells: list[str], columns: list[float], kind: str, new_page: bool = False) -> bool:
+        """Draw one table row (a header or totals row on a new page when it does not fit). A payment row that
+        does not fit starts a new page and returns True instead, for the header to come first; on a
+        `new_page` it is drawn whatever its height."""
         font = FONT if kind == "row" else BOLD
         size = SMALL_SIZE if kind == "header" else BODY_SIZE
         wrapped = [_wrap(value, font, size, w - 6) for value, w in zip(cells, columns, strict=True)]
         row_height = max(len(lines) for lines in wrapped) * (size + 2) + 5
-        if self.room(row_height) and kind != "header":
+        if not new_page and self.room(row_height) and kind == "row":
             return True
         pdf, bottom = self.pdf, self.y - row_height + BODY_SIZE
         if kind == "header":

@@ -16,6 +16,8 @@ from ledgerfill import add_form, fill_sample_ledger, line
 from openpyxl import load_workbook
 
 from kokemus_docs.cli import cli
+from kokemus_docs.core.formatting import fi_date
+from kokemus_docs.core.paydates import payment_date
 from kokemus_docs.core.ledger import Ledger
 from kokemus_docs.earnings.documents import statement_path, write_statements
 from kokemus_docs.earnings.paid import year_pay_months
@@ -177,6 +179,34 @@ def test_files_are_private_name_and_hetu_print_as_typed_and_text_is_at_least_8_p
         fonts = {c["fontname"].split("+")[-1] for page in doc.pages for c in page.chars}
     assert min(sizes) >= 8 and fonts <= {"DejaVuSans", "DejaVuSans-Bold"}
     assert not list(pdf.parent.glob(".*"))  # no temporary files left behind
+
+
+def test_a_long_statement_goes_on_over_pages_with_the_header_again_and_loses_no_row(closed, reg):
+    """Twelve payment dates, each paid by eleven units with long names: every row, the header on each page, and
+    the totals."""
+    from kokemus_docs.core.model import Unit
+
+    for number in range(1, 12):
+        unit_id = f"U-{number:02d}"
+        reg.units[unit_id] = Unit(unit_id, f"Pitkän nimen yksikkö numero {number} & <Ö>", f"Enhet {number}",
+                                  f"9{number:02d}", "Yhteys")
+    with Ledger(closed.ledger_path) as ledger:
+        for month in year_pay_months(2026):
+            if month in ("2026-10", "2026-11"):
+                continue
+            for number in range(1, 12):
+                add_form(ledger, f"S-{number:02d}", "KA-002", f"U-{number:02d}", month, [
+                    line(1, D(int(month[:4]), int(month[5:]), number), "individual", "held", "50.00",
+                         income_type="210")])
+    [pdf] = write_statements(closed, reg, 2026, expert_ids=("KA-002",)).written
+    with pdfplumber.open(pdf) as doc:
+        pages = [page.extract_text() or "" for page in doc.pages]
+    assert len(pages) >= 2
+    assert all("Maksupäivä" in page for page in pages)  # the table's header again on every page
+    text = "\n".join(pages)
+    for month in year_pay_months(2026)[:-1]:  # KA-002 has nothing paid on 31.12.2026
+        assert fi_date(payment_date(month)) in text, month
+    assert "Yhteensä" in pages[-1] and "Sivu 1" in pages[0] and f"Sivu {len(pages)}" in pages[-1]
 
 
 def test_unicode_name_survives(closed, reg):
