@@ -313,7 +313,8 @@ def add_limit_findings(ledger: Ledger, register: Register, pay: PayMonth) -> Non
     month = pay.month
     while over and len(month_fees) < LOOK_BACK_MONTHS:  # how many months in a row, for those over now
         month = previous_month(month)
-        earlier = fees_by_expert(collect_pay_month(ledger, register, month, with_checks=False), over)
+        earlier_pay = collect_pay_month(ledger, register, month, with_checks=False, experts=over)
+        earlier = fees_by_expert(earlier_pay, over)
         month_fees.append(earlier)
         over = {e for e, fee in earlier.items() if fee > register.experts[e].earnings_limit_eur}
     pay.limits = limit_findings(register, month_fees, pay.payment_date)
