@@ -105,10 +105,11 @@ def _amounts_as_closed(ws: Workspace, ledger: Ledger, month: str, result: dict[s
 def month_limits(ws: Workspace, register: Register, month: str) -> list[LimitFinding]:
     """The experts near or over their declared limit on payroll month `month`'s payment date (as `payroll`
     warns), for the coordinator while the month is still open."""
-    if not experts_with_limits(register):
+    limited = experts_with_limits(register)
+    if not limited:
         return []
-    with Ledger(ws.ledger_path) as ledger:
-        pay = collect_pay_month(ledger, register, month, ws.notice_day, with_checks=False)
+    with Ledger(ws.ledger_path) as ledger:  # only the lines of the experts who declared a limit
+        pay = collect_pay_month(ledger, register, month, ws.notice_day, with_checks=False, experts=limited)
         add_limit_findings(ledger, register, pay)
     return pay.limits
 
