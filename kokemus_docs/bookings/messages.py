@@ -120,6 +120,10 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
         "Session {number} of booking {booking_id} was cancelled already ({at}).",
         "Varauksen {booking_id} kerta {number} on jo peruttu ({at}).",
         "Tillfälle {number} i bokningen {booking_id} är redan avbokat ({at})."),
+    "cancel-after-start": (
+        "Session {number} ({date} {start}) had already begun at {at}; a session is cancelled before it starts.",
+        "Kerta {number} ({date} klo {start}) oli jo alkanut {at}; kerta perutaan ennen sen alkua.",
+        "Tillfälle {number} ({date} kl. {start}) hade redan börjat {at}; ett tillfälle avbokas innan det börjar."),
     "reason-required": (
         "Give a reason for closing booking {booking_id} unfilled.",
         "Kerro, miksi varaus {booking_id} suljetaan täyttämättä.",

@@ -185,9 +185,9 @@ def open_requests(ws: Workspace, *, now: datetime | None = None) -> list[Booking
     return list_bookings(ws, status=("requested", "offered"), now=now)
 
 
-def cancel_booking(ws: Workspace, register: Register, booking_id: str, *, at: str | datetime | None = None, session: int | None = None,
-                   actor: str = "coordinator", now: datetime | None = None) -> Booking:
-    """Cancel one session (numbered from 1 in date order) or, without `session`, every session still on.
+def cancel_booking(ws: Workspace, register: Register, booking_id: str, *, at: str | datetime | None = None,
+                   session: int | None = None, actor: str = "coordinator", now: datetime | None = None) -> Booking:
+    """Cancel one session (numbered from 1 in date order) or, without `session`, every session not yet begun.
 
     `at` is when the unit cancelled (the server's time when not given); each session's status follows the
     fee rules from it (intake.rules.status_by_rule, by kokemus.toml's cancellation_cutoff). A booking whose
@@ -207,9 +207,17 @@ def cancel_booking(ws: Workspace, register: Register, booking_id: str, *, at: st
             if chosen.cancelled:
                 raise BookingError("session-cancelled", field="session", booking_id=booking.booking_id,
                                    number=session, at=chosen.cancelled_at.strftime("%Y-%m-%d %H:%M"))
-            numbers = [session]
+            numbers, begun = [session], (chosen if chosen.time.starts_at <= moment else None)
         else:
-            numbers = [s.number for s in booking.live_sessions()]
+            live = booking.live_sessions()
+            if not live:
+                raise BookingError("not-cancellable", booking_id=booking.booking_id, status=booking.status)
+            numbers = [s.number for s in live if s.time.starts_at > moment]
+            begun = None if numbers else live[-1]
+        if begun is not None:
+            chosen = begun
+            raise BookingError("cancel-after-start", field="at", number=chosen.number, date=chosen.day.isoformat(),
+                               start=chosen.start.strftime("%H:%M"), at=moment.strftime("%Y-%m-%d %H:%M"))
         store.cancel_sessions(ledger, booking.booking_id, numbers, moment)
         if len(numbers) == len(booking.live_sessions()):
             store.set_state(ledger, booking.booking_id, status="cancelled", cancelled_at=moment)

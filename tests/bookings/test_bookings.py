@@ -217,3 +217,16 @@ def test_list_filters_by_month_unit_and_status(workspace, register):
         get_booking(workspace, "B-999999", now=NOW)
     with pytest.raises(BookingError):
         get_booking(workspace, "../etc", now=NOW)
+
+
+def test_a_session_is_cancelled_before_it_begins(workspace, register):
+    sessions = tuple(session_times(["2026-10-14"], "9:30", "11:00", weekly_count=2))
+    booking = add_booking(workspace, register, request(sessions=sessions), now=NOW)
+    with pytest.raises(BookingError) as caught:
+        cancel_booking(workspace, register, booking.booking_id, at="2026-10-14 09:30", session=1, now=NOW)
+    assert caught.value.code == "cancel-after-start" and "9.30" not in caught.value.message
+    rest = cancel_booking(workspace, register, booking.booking_id, at="2026-10-14 10:00", now=NOW)
+    assert [s.status for s in rest.sessions] == ["requested", "cancelled_in_time"] and rest.status == "requested"
+    with pytest.raises(BookingError) as caught:
+        cancel_booking(workspace, register, booking.booking_id, at="2026-10-30 10:00", now=NOW)
+    assert caught.value.code == "cancel-after-start"

@@ -224,3 +224,26 @@ def test_without_mail_nothing_is_queued(workspace, register):
     booking = add_booking(workspace, register, request(), now=NOW)
     offer_booking(workspace, register, booking.booking_id, "KA-001", now=NOW)
     assert outbox(workspace, unsent_only=False) == []
+
+
+def test_names_survive_exactly_and_personal_data_stays_out(workspace, register, smtp):
+    import dataclasses
+
+    from kokemus_docs.bookings.mail import compose
+
+    controller, handler = smtp
+    register.experts["KA-008"] = dataclasses.replace(register.experts["KA-008"], first_name="Łukasz",
+                                                     last_name="Nguyễn-Čačić")
+    ws = with_mail(workspace, controller.port)
+    booking = add_booking(ws, register, request(), now=NOW)
+    offer_booking(ws, register, booking.booking_id, "KA-008", now=NOW)
+    booked = answer_offer(ws, register, booking.booking_id, accept=True, now=NOW)
+    unit = register.units["MTP-PORVOO"]
+    to_unit = next(m for m in handler.messages if m["To"] == unit.contact_email)
+    assert "Łukasz Nguyễn-Čačić" in to_unit.get_content() and unit.name_fi in to_unit.get_content()
+    assert handler.messages[0].get_content().startswith("Hei Łukasz,")
+    recipient, subject, body = compose(ws, register, "booked", booked)
+    assert recipient == unit.contact_email and "\n" not in subject
+    for secret in (register.experts["KA-008"].hetu, register.experts["KA-008"].iban,
+                   register.experts["KA-008"].street_address):
+        assert secret not in body
