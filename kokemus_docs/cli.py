@@ -34,8 +34,8 @@ def json_option(command: Callable) -> Callable:
 def _month(ctx, param, value: str | None) -> str | None:
     if value is None:
         return None
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
-        raise click.BadParameter(f"'{value}' is not a month; write it as YYYY-MM, e.g. 2026-10")
+    if not re.fullmatch(r"(20\d\d)-(0[1-9]|1[0-2])", value):
+        raise click.BadParameter(f"'{value}' is not a month from 2000-01 to 2099-12; write it as YYYY-MM, e.g. 2026-10")
     return value
 
 

@@ -116,3 +116,10 @@ def test_import_of_a_file_that_is_not_a_workbook(ws, tmp_path):
     path.write_text("unit,task\n")
     code, out = run(ws, "import", str(path))
     assert code == 1 and out["bookings"] == [] and "not an Excel workbook" in out["errors"][0]["message"]
+
+
+@pytest.mark.parametrize("month", ["2100-01", "1999-12", "2026-13", "26-10"])
+def test_months_outside_2000_to_2099_are_usage_errors(ws, month):
+    assert run(ws, "list", "--month", month)[0] == 2
+    result = CliRunner().invoke(cli, ["-w", str(ws.root), "forms", "issue", "--month", month, "--json"])
+    assert result.exit_code == 2
