@@ -78,8 +78,7 @@ def page(token: str):
 @limiter.limit("30 per minute")
 def upload(token: str):
     link, register, expert = _open(token)
-    storage = request.files.get("file")
-    result = ingest_uploads(g.ws, [storage] if storage else [], expert_id=expert.expert_id)
+    result = ingest_uploads(g.ws, request.files.getlist("file"), expert_id=expert.expert_id)
     audit("upload", f"expert {expert.expert_id}", result["summary"])
     return done("expert.page", result, "result", token=token, lang=g.lang)
 

@@ -350,3 +350,15 @@ def test_a_pdf_older_than_its_docx_is_made_again_or_not_sent(app, site, monkeypa
     page = refused.get_data(as_text=True)
     assert refused.status_code == 503 and "Vanhaa PDF-tiedostoa ei lähetetä" in page
     assert "LibreOffice is not installed" in page and not refused.data.startswith(b"%PDF")
+
+
+def test_every_file_an_expert_sends_gets_a_result(app, site):
+    import io
+
+    client = app.test_client()
+    url = f"/e/{site.tokens['KA-002']}"
+    files = [(io.BytesIO(b"not a pdf %d" % n), f"lomake-{n}.pdf") for n in range(3)]
+    response = client.post(url, data={"csrf_token": csrf_token(client, url), "file": files},
+                           content_type="multipart/form-data", follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert all(f"lomake-{n}.pdf" in page for n in range(3))
