@@ -14,15 +14,16 @@ from __future__ import annotations
 
 import os
 import tempfile
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import Blueprint, abort, g, render_template, request
 from flask_login import current_user
 
 from kokemus_docs import bookings as library
 from kokemus_docs.bookings import BookingError, BookingRequest
-from kokemus_docs.bookings.model import LANGUAGE_CHOICES, MAX_SESSIONS
-from kokemus_docs.core.model import STATUS_LABELS
+from kokemus_docs.bookings.model import LANGUAGE_CHOICES, MAX_SESSIONS, OPEN_STATES
+from kokemus_docs.core.formatting import fi_month
+from kokemus_docs.core.model import STATUS_LABELS, month_of, next_month, previous_month
 from kokemus_docs.web import overview
 from kokemus_docs.web.auth import audit, roles_required
 from kokemus_docs.web.results import done, shown
@@ -31,6 +32,7 @@ bp = Blueprint("bookings", __name__)
 
 SESSION_ROWS = 5  # session rows on the request form; a group's many sessions come with weekly × N
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
+LISTED = 100  # bookings listed at once on the coordinator's page (the oldest requests; the month's first sessions)
 REQUEST_FIELDS = ("task", "topics", "language", "place", "audience", "group_size", "note", "weekly",
                   *(f"session{n}_{part}" for n in range(1, SESSION_ROWS + 1) for part in ("date", "start", "end")))
 
@@ -53,6 +55,19 @@ def _booking(booking_id: str, unit_id: str | None = None):
     if unit_id is not None and booking.unit_id != unit_id:
         abort(404)
     return booking
+
+
+def _month() -> str:
+    """The month the page lists (?month=YYYY-MM, else this month); 404 for anything else."""
+    month = request.args.get("month") or month_of(date.today())
+    if not overview.valid_month(month):
+        abort(404)
+    return month
+
+
+def _months(month: str) -> dict:
+    return {"month": month, "month_name": fi_month(month, g.lang), "previous": previous_month(month),
+            "following": next_month(month)}
 
 
 def _labels(register) -> dict:
@@ -94,12 +109,14 @@ def unit_bookings(unit_id: str):
     register = _register()
     if unit_id not in register.units:
         abort(404)
-    found = library.list_bookings(g.ws, unit_id=unit_id)
+    month = _month()
+    waiting = library.list_bookings(g.ws, unit_id=unit_id, status=OPEN_STATES)
+    found = waiting + [b for b in library.list_bookings(g.ws, unit_id=unit_id, month=month) if not b.is_open]
     found.sort(key=lambda b: b.requested_at, reverse=True)
     topics = sorted({t for e in register.experts.values() for t in e.topics}, key=str.casefold)
     return render_template("unit_bookings.html", unit=register.units[unit_id], unit_id=unit_id, bookings=found,
                            result=shown(), experts=register.experts, topics=topics, session_rows=SESSION_ROWS,
-                           languages=LANGUAGE_CHOICES, **_labels(register))
+                           languages=LANGUAGE_CHOICES, **_months(month), **_labels(register))
 
 
 @bp.post("/units/<unit_id>/bookings")
@@ -154,13 +171,17 @@ def cancel(unit_id: str, booking_id: str):
 @roles_required("coordinator")
 def queue():
     register = _register()
-    now = datetime.now()
+    now, month = datetime.now(), _month()
+    unit_id = request.args.get("unit") or None
+    if unit_id is not None and unit_id not in register.units:
+        abort(404)
     waiting = library.open_requests(g.ws, now=now)
-    others = [b for b in library.list_bookings(g.ws, now=now) if not b.is_open]
-    others.sort(key=lambda b: b.requested_at, reverse=True)
-    return render_template("bookings.html", waiting=waiting, others=others[:200], now=now, units=register.units,
-                           experts=register.experts, outbox=library.outbox(g.ws), mail=g.ws.mail is not None,
-                           result=shown(), **_labels(register))
+    others = [b for b in library.list_bookings(g.ws, month=month, unit_id=unit_id, now=now) if not b.is_open]
+    others.sort(key=lambda b: (b.sessions[0].day, b.sessions[0].start) if b.sessions else (date.max, None))
+    return render_template("bookings.html", waiting=waiting[:LISTED], waiting_count=len(waiting),
+                           others=others[:LISTED], others_count=len(others), unit_id=unit_id, now=now,
+                           units=register.units, experts=register.experts, outbox=library.outbox(g.ws),
+                           mail=g.ws.mail is not None, result=shown(), **_months(month), **_labels(register))
 
 
 @bp.get("/bookings/<booking_id>")

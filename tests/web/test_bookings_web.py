@@ -114,6 +114,12 @@ def test_unit_requests_coordinator_offers_expert_accepts_unit_sees_the_expert(ap
     assert "varattu" in seen and ka001.email in seen and ka001.phone in seen
     assert "Åsa &amp; &#34;Ötte&#34; O&#39;Brien &lt;Ström&gt;" in seen  # the expert's name, escaped
 
+    month = coordinator.get(f"/bookings?month={DAY:%Y-%m}").get_data(as_text=True).split('id="others"')[1]
+    assert booking_id in month and "varattu" in month
+    assert booking_id not in coordinator.get("/bookings?month=2001-01").get_data(as_text=True)
+    assert coordinator.get("/bookings?month=2026-13").status_code == 404
+    assert unit.get("/units/MTP-PORVOO/bookings?month=../x").status_code == 404
+
 
 def test_a_request_that_cannot_be_taken_is_named_and_nothing_is_saved(app, site):
     unit = _login(app, "unit-mtp")
@@ -260,3 +266,13 @@ def test_messages_that_cannot_be_sent_are_shown_to_the_coordinator(tmp_path):
     assert booking_id in outbox and site.register.experts["KA-001"].email in outbox and "yrityksiä 1" in outbox
     _, retried = _post(coordinator, "/bookings/outbox/retry", {}, page="/bookings")
     assert "Lähetetty 0." in retried and "yrityksiä 2" in retried
+
+
+def test_the_coordinators_month_list_by_unit(app, site):
+    coordinator = _login(app, "coord")
+    booking_id = _request(_login(app, "unit-mtp"), session1_start="20:00", session1_end="21:00", **ONE_SESSION)
+    library.close_unfilled(Workspace.open(site.root), site.register, booking_id, "ei ketään")
+    mine = coordinator.get(f"/bookings?month={DAY:%Y-%m}&unit=MTP-PORVOO").get_data(as_text=True)
+    other = coordinator.get(f"/bookings?month={DAY:%Y-%m}&unit=PERHE-LOVIISA").get_data(as_text=True)
+    assert booking_id in mine.split('id="others"')[1] and booking_id not in other
+    assert coordinator.get("/bookings?unit=NO-SUCH").status_code == 404
