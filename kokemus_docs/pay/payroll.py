@@ -12,21 +12,17 @@ that month is that copy, whatever has changed in the register or the ledger sinc
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import json
+import io
 import re
 from collections import defaultdict
 from dataclasses import KW_ONLY, dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
 
 from openpyxl import Workbook
 
 from kokemus_docs.core import xlsx
 from kokemus_docs.core.errors import KokemusError, Problem
-from kokemus_docs.core.fileio import atomic_path, write_bytes_atomic
 from kokemus_docs.core.formatting import fi_date, fi_month, money, money_json, quantize
 from kokemus_docs.core.ledger import Adjustment, FormRecord, Ledger, LedgerLine
 from kokemus_docs.intake.messages import income_type_name, workbook_warning
@@ -35,8 +31,9 @@ from kokemus_docs.earnings.limits import LimitFinding, experts_with_limits, limi
 from kokemus_docs.core.paydates import notice_deadline, payment_date
 from kokemus_docs.core.report import Outcome, Progress, no_progress
 from kokemus_docs.core.workspace import Workspace
+from kokemus_docs.pay import closing
+from kokemus_docs.pay.closing import closed_copy_path, payroll_path
 
-PERSONAL_DATA_MODE = 0o600
 WITHHOLDING_WITHOUT_TAX_CARD = "60 %"
 ZERO = Decimal("0")
 
@@ -586,8 +583,8 @@ def _checks_sheet(wb: Workbook, pay: PayMonth) -> None:
     xlsx.table_sheet(wb, "Tarkistukset", CHECK_HEADERS, CHECK_WIDTHS, rows, [None] * len(CHECK_HEADERS), footer)
 
 
-def _write_workbook(target: Path, ws: Workspace, register: Register, pay: PayMonth, generated_at: datetime,
-                    progress: Progress) -> None:
+def _workbook_bytes(ws: Workspace, register: Register, pay: PayMonth, generated_at: datetime,
+                    progress: Progress) -> bytes:
     wb = Workbook()
     wb.remove(wb.active)
     xlsx.add_styles(wb)
@@ -595,47 +592,9 @@ def _write_workbook(target: Path, ws: Workspace, register: Register, pay: PayMon
     _summary_sheet(wb, register, pay, progress)
     _lines_sheet(wb, register, pay)
     _checks_sheet(wb, pay)
-    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    with atomic_path(target, mode=PERSONAL_DATA_MODE) as tmp:
-        wb.save(tmp)
-
-
-def payroll_path(ws: Workspace, month: str) -> Path:
-    return ws.output("payroll", f"payroll_{month}.xlsx")
-
-
-def closed_copy_path(ws: Workspace, month: str) -> Path:
-    """Where the workbook of a closed month is kept as it was at closing (with the --json result)."""
-    return ws.state_dir / "closed" / f"payroll_{month}.json"
-
-
-def _keep_closed_copy(ws: Workspace, ledger: Ledger, month: str, workbook: Path, extra: dict,
-                      summary: list[str]) -> None:
-    snapshot = {"format": 1, "month": month, "extra": extra, "summary": summary,
-                "workbook": base64.b64encode(workbook.read_bytes()).decode("ascii")}
-    data = json.dumps(snapshot, ensure_ascii=False).encode("utf-8")
-    target = closed_copy_path(ws, month)
-    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    write_bytes_atomic(target, data, mode=PERSONAL_DATA_MODE, durable=True)
-    ledger.record_closed_copy_digest(month, hashlib.sha256(data).hexdigest())
-
-
-def _read_closed_copy(ws: Workspace, ledger: Ledger, month: str) -> dict | None:
-    """The snapshot kept when `month` was closed; None if there is none, it cannot be read, or it is not the
-    file written at closing (its checksum in the ledger differs)."""
-    path = closed_copy_path(ws, month)
-    try:
-        data = path.read_bytes()
-        digest = ledger.closed_copy_digest(month)
-        if digest is not None and hashlib.sha256(data).hexdigest() != digest:
-            return None
-        snapshot = json.loads(data.decode("utf-8"))
-        snapshot["workbook_bytes"] = base64.b64decode(snapshot["workbook"], validate=True)
-        if snapshot.get("month") != month or not isinstance(snapshot.get("extra"), dict):
-            return None
-        return snapshot
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
 
 
 def closed_result(ws: Workspace, ledger: Ledger, month: str) -> dict | None:
@@ -680,46 +639,57 @@ def write_payroll(ws: Workspace, register: Register, month: str, *, close: bool 
 
     Closing keeps a copy of the workbook as written (and of the --json result) under .kokemus/closed/; a closed
     month is re-printed from that copy, cell for cell, whatever changed in the register or the ledger since.
-    Closing is refused while the payroll has errors (an expert or unit missing from the register). The file
-    holds personal data and is written with mode 0600; the summary lines for the terminal carry no personal data.
+    A close interrupted at any step is finished (or, if the ledger never committed it, undone) by the next run
+    (see pay/closing.py). A month with a kept closed copy that the ledger does not know as closed is an error:
+    nothing is rebuilt or overwritten. Closing is refused while the payroll has errors (an expert or unit
+    missing from the register). The file holds personal data and is written with mode 0600; the summary lines
+    for the terminal carry no personal data.
     """
     check_month(month)
     progress = progress or no_progress
     target = payroll_path(ws, month)
-    outcome = Outcome()
     delivery = (f"{ws.rel(target)} holds personal data (henkilötunnus, IBAN, home address) and is readable "
                 "by its owner only (mode 0600). Deliver it to HPK Palvelut over a secure channel.")
-    with Ledger(ws.ledger_path) as ledger, ledger.transaction():
-        closed_at = ledger.closed_at(month)
-        snapshot = _read_closed_copy(ws, ledger, month) if closed_at else None
-        if snapshot is not None:
-            target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            write_bytes_atomic(target, snapshot["workbook_bytes"], mode=PERSONAL_DATA_MODE)
-            outcome.written.append(target)
-            outcome.extra = snapshot["extra"]
-            outcome.summary = [str(s) for s in snapshot.get("summary", [])] + [
-                f"Month {month} was already closed ({closed_at}); this is its workbook as it was at closing.",
-                delivery]
-            progress(1, 1, month)
-            return outcome
+    with Ledger(ws.ledger_path) as ledger:
+        closing.recover_close(ws, ledger, month)
+        with ledger.transaction():
+            closing.refuse_closed_copy_without_close(ws, ledger, month)
+            closed_at = ledger.closed_at(month)
+            snapshot = closing.read_closed_copy(ws, ledger, month) if closed_at else None
+            if snapshot is None:
+                pay = collect_pay_month(ledger, register, month, ws.notice_day)
+                was_closed = pay.closed_at is not None
+                closing_now = close and not was_closed and not pay.errors
+                if closing_now:
+                    ledger.close_month(month)
+                    pay.closed_at = ledger.closed_at(month)
+                workbook = _workbook_bytes(ws, register, pay, datetime.now().replace(microsecond=0), progress)
+                summary = _summary_lines(month, pay, register)
+                extra = _extra(month, pay, register)
+                if closing_now:
+                    closing.begin_close(ws, ledger, month, closing.snapshot_bytes(
+                        month, pay.closed_at, workbook, extra, summary))
+                else:
+                    closing.deliver(target, workbook)
+        # Committed: only now may a workbook that says "closed" reach outputs/.
+    if snapshot is not None:
+        closing.deliver(target, snapshot["workbook_bytes"])
+        progress(1, 1, month)
+        return Outcome(written=[target], extra=snapshot["extra"], summary=[
+            *(str(s) for s in snapshot.get("summary", [])),
+            f"Month {month} was already closed ({closed_at}); this is its workbook as it was at closing.",
+            delivery])
+    if closing_now:
+        closing.finish_close(ws, month, workbook)
+    outcome = Outcome(written=[target], errors=list(pay.errors), warnings=list(pay.warnings), extra=extra)
+    _say_what_became_of_the_month(ws, month, pay, outcome, summary, was_closed=was_closed, closing_now=closing_now,
+                                  close=close)
+    outcome.summary = summary + [delivery]
+    return outcome
 
-        pay = collect_pay_month(ledger, register, month, ws.notice_day)
-        was_closed = pay.closed_at is not None
-        closing = close and not was_closed and not pay.errors
-        if closing:
-            ledger.close_month(month)
-            pay.closed_at = ledger.closed_at(month)
-        # Written inside the transaction: if the file or its closed copy cannot be written, the month stays open.
-        _write_workbook(target, ws, register, pay, datetime.now().replace(microsecond=0), progress)
-        summary = _summary_lines(month, pay, register)
-        extra = _extra(month, pay, register)
-        if closing:
-            _keep_closed_copy(ws, ledger, month, target, extra, summary)
 
-    outcome.written.append(target)
-    outcome.errors += pay.errors
-    outcome.warnings += pay.warnings
-    outcome.extra = extra
+def _say_what_became_of_the_month(ws: Workspace, month: str, pay: PayMonth, outcome: Outcome, summary: list[str],
+                                  *, was_closed: bool, closing_now: bool, close: bool) -> None:
     if was_closed:
         outcome.warnings.append(Problem(
             f"Month {month} was closed ({pay.closed_at}) but {ws.rel(closed_copy_path(ws, month))} holds no readable, "
@@ -727,13 +697,10 @@ def write_payroll(ws: Workspace, register: Register, month: str, *, close: bool 
             "may differ from the one delivered.",
             code="no-closed-copy"))
         summary.append(f"Month {month} was already closed ({pay.closed_at}); this is a re-print of its content.")
-    elif closing:
+    elif closing_now:
         summary.append(f"Month {month} is now closed: forms for it that arrive later are paid in a later month.")
     elif close:
         outcome.errors.append(Problem(f"Month {month} was not closed because the payroll has errors; fix them "
                                       "and run again with --close.", code="not-closed"))
     else:
         summary.append(f"Month {month} is still open; close it with --close once the payroll is final.")
-    summary.append(delivery)
-    outcome.summary = summary
-    return outcome

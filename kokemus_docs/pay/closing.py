@@ -1,0 +1,168 @@
+"""Closing a payroll month: the copy of its workbook kept in .kokemus/closed/, and the close itself.
+
+The ledger (which months are closed) and the files (the kept copy, the delivered workbook) cannot change in one
+step, so a close goes through an order in which an interruption at any point leaves them agreeing, and the next
+run finishes what was begun:
+
+1. the copy is written, fsynced, as `payroll_M.closing.json` (the ledger month still open);
+2. an earlier print of the open month is removed from outputs/ (it must not outlive the close as a draft);
+3. the ledger commits the close together with the copy's checksum;
+4. the delivered workbook is written from the copy;
+5. the copy is renamed to `payroll_M.json`: the close is complete.
+
+A `.closing` copy is the record of a close that may not have committed: if the ledger holds the close with that
+copy's checksum, the close is finished (steps 4–5); otherwise the copy is removed and the month is open, as the
+ledger says. A `payroll_M.json` copy is only ever there after the ledger committed the close, so a ledger that
+does not know of the close (empty, or restored from a backup made before it) is damaged or out of date: nothing
+is rebuilt or overwritten then, and the error names both sides.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from kokemus_docs.core.errors import KokemusError
+from kokemus_docs.core.fileio import fsync_dir, write_bytes_atomic
+from kokemus_docs.core.ledger import Ledger
+from kokemus_docs.core.workspace import Workspace, make_private_dir
+
+PERSONAL_DATA_MODE = 0o600
+
+
+class ClosedMonthMissingFromLedger(KokemusError):
+    """A month has a kept closed copy, but the ledger does not record its close."""
+
+
+def closed_copy_path(ws: Workspace, month: str) -> Path:
+    """Where the workbook of a closed month is kept as it was at closing (with the --json result)."""
+    return ws.state_dir / "closed" / f"payroll_{month}.json"
+
+
+def closing_copy_path(ws: Workspace, month: str) -> Path:
+    """The copy of a close in progress: becomes `closed_copy_path` once the ledger has committed the close."""
+    return ws.state_dir / "closed" / f"payroll_{month}.closing.json"
+
+
+def payroll_path(ws: Workspace, month: str) -> Path:
+    """The delivered workbook of payroll month `month`: outputs/payroll/payroll_<month>.xlsx."""
+    return ws.output("payroll", f"payroll_{month}.xlsx")
+
+
+def snapshot_bytes(month: str, closed_at: str, workbook: bytes, extra: dict, summary: list[str]) -> bytes:
+    """The kept copy of a closed month: its workbook, its --json result and its summary lines."""
+    snapshot = {"format": 1, "month": month, "closed_at": closed_at, "extra": extra, "summary": summary,
+                "workbook": base64.b64encode(workbook).decode("ascii")}
+    return json.dumps(snapshot, ensure_ascii=False).encode("utf-8")
+
+
+def begin_close(ws: Workspace, ledger: Ledger, month: str, data: bytes) -> None:
+    """Steps 1–2, inside the ledger transaction that closes `month`: the copy on disk (fsynced) as a close in
+    progress, its checksum in the ledger, and the open month's earlier print out of outputs/."""
+    target = closing_copy_path(ws, month)
+    make_private_dir(target.parent)
+    write_copy(target, data)
+    ledger.record_closed_copy_digest(month, hashlib.sha256(data).hexdigest())
+    remove_draft(payroll_path(ws, month))
+
+
+def write_copy(target: Path, data: bytes) -> None:
+    """The copy, fsynced with its folder before the ledger may commit the close it records."""
+    write_bytes_atomic(target, data, mode=PERSONAL_DATA_MODE, durable=True)
+
+
+def remove_draft(path: Path) -> None:
+    """Remove a print of the still-open month: after the close it would be a workbook the ledger disowns."""
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return
+    fsync_dir(path.parent)
+
+
+def finish_close(ws: Workspace, month: str, workbook: bytes) -> Path:
+    """Steps 4–5, after the ledger committed the close: the delivered workbook, then the copy made final."""
+    target = payroll_path(ws, month)
+    deliver(target, workbook)
+    settle_copy(ws, month)
+    return target
+
+
+def deliver(target: Path, workbook: bytes) -> None:
+    """Write the delivered workbook (mode 0600: it holds personal data)."""
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    write_bytes_atomic(target, workbook, mode=PERSONAL_DATA_MODE)
+
+
+def settle_copy(ws: Workspace, month: str) -> None:
+    """Rename the close-in-progress copy to the closed copy, durably."""
+    final = closed_copy_path(ws, month)
+    os.replace(closing_copy_path(ws, month), final)
+    fsync_dir(final.parent)
+
+
+def recover_close(ws: Workspace, ledger: Ledger, month: str) -> None:
+    """Finish or undo a close of `month` that an earlier run began and did not end (see the module's order)."""
+    pending = closing_copy_path(ws, month)
+    try:
+        data = pending.read_bytes()
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise KokemusError(f"{ws.rel(pending)} cannot be read ({exc.strerror}); check its permissions.",
+                           path=ws.rel(pending), code="closed-copy-unreadable") from None
+    digest = ledger.closed_copy_digest(month)
+    if ledger.closed_at(month) is not None and digest == hashlib.sha256(data).hexdigest():
+        snapshot = read_snapshot(data, month)
+        if snapshot is not None:
+            finish_close(ws, month, snapshot["workbook_bytes"])
+            return
+    pending.unlink()  # the close never committed: the month is open, as the ledger says
+    fsync_dir(pending.parent)
+
+
+def refuse_closed_copy_without_close(ws: Workspace, ledger: Ledger, month: str) -> None:
+    """Stop when `month` has a kept closed copy but the ledger does not record the close."""
+    kept = closed_copy_path(ws, month)
+    if ledger.closed_at(month) is not None or not kept.exists():
+        return
+    closed_at = ""
+    try:
+        closed_at = str(json.loads(kept.read_bytes()).get("closed_at") or "")
+    except (OSError, ValueError, AttributeError):
+        pass
+    when = f" on {closed_at.replace('T', ' ')}" if closed_at else ""
+    raise ClosedMonthMissingFromLedger(
+        f"Month {month} was closed{when}: {ws.rel(kept)} holds its workbook as it was delivered. But the ledger "
+        f"{ws.rel(ledger.path)} has no record of that close: it is empty, or it was restored from a backup made "
+        "before the close. Nothing was written. Restore the ledger from a backup made after the close "
+        f"(or the ledger you had before), then run the payroll again; {ws.rel(payroll_path(ws, month))} is left "
+        "as it was.", path=ws.rel(kept), code="closed-month-not-in-ledger")
+
+
+def read_closed_copy(ws: Workspace, ledger: Ledger, month: str) -> dict | None:
+    """The snapshot kept when `month` was closed; None if there is none, it cannot be read, or it is not the
+    file written at closing (its checksum in the ledger differs)."""
+    try:
+        data = closed_copy_path(ws, month).read_bytes()
+    except OSError:
+        return None
+    digest = ledger.closed_copy_digest(month)
+    if digest is not None and hashlib.sha256(data).hexdigest() != digest:
+        return None
+    return read_snapshot(data, month)
+
+
+def read_snapshot(data: bytes, month: str) -> dict | None:
+    """A kept copy's contents, with its workbook decoded as `workbook_bytes`; None if it is not one of `month`."""
+    try:
+        snapshot = json.loads(data.decode("utf-8"))
+        snapshot["workbook_bytes"] = base64.b64decode(snapshot["workbook"], validate=True)
+        if snapshot.get("month") != month or not isinstance(snapshot.get("extra"), dict):
+            return None
+        return snapshot
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
