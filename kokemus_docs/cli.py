@@ -154,13 +154,11 @@ def runs(command: Callable[..., Outcome]) -> Callable:
             outcome = command(*args, **kwargs)
         except KokemusError as error:
             _fail(error, as_json)
-        except sqlite3.OperationalError as exc:  # a ledger busy beyond its timeout, outside Ledger's own checks
-            from kokemus_docs.core.ledger import LedgerError, ledger_busy_error
+        except sqlite3.Error as exc:  # busy beyond its timeout, disk full, damaged: outside Ledger's own checks
+            from kokemus_docs.core.ledger import ledger_error
 
             ws = ctx.obj.get("workspace_obj") if ctx.obj else None
-            path = ws.ledger_path if ws else "ledger.sqlite"
-            _fail(ledger_busy_error(path, exc) or LedgerError(f"The ledger cannot be used ({exc}).",
-                                                              path=str(path), code="ledger-error"), as_json)
+            _fail(ledger_error(ws.ledger_path if ws else "ledger.sqlite", exc), as_json)
         _emit(ctx, outcome, as_json)
 
     return json_option(wrapper)

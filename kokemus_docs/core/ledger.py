@@ -22,6 +22,10 @@ from kokemus_docs.core.model import next_month
 SCHEMA_VERSION = 2  # 2: bookings, their sessions and offers, the mail outbox
 BUSY_TIMEOUT = 10.0  # seconds a connection waits for another one's write transaction before giving up
 
+# Tables every ledger has had since its first version: one missing from a ledger that has a schema version
+# (and does not yet list its tables in meta) is damage.
+CORE_TABLES = frozenset({"meta", "submissions", "forms", "lines", "months"})
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS submissions (
@@ -334,6 +338,16 @@ class LedgerError(KokemusError):
     """The ledger file cannot be opened, is busy, or is from a newer version of kokemus-docs."""
 
 
+class LedgerDamaged(LedgerError):
+    """The ledger's file or contents are not what kokemus-docs wrote: nothing is read from it or rebuilt."""
+
+    def __init__(self, path: str | Path, detail: str):
+        super().__init__(
+            f"The ledger is damaged: {Path(path).name} {detail}. Nothing was written, and kokemus never rebuilds "
+            "a damaged ledger (that would lose what it records). Restore .kokemus/ledger.sqlite from your latest "
+            "backup, then run the command again.", path=str(path), code="ledger-damaged")
+
+
 def ledger_busy_error(path: str | Path, exc: sqlite3.OperationalError) -> LedgerError | None:
     """The clear error for SQLite's 'database is locked' / 'busy'; None for other errors."""
     text = str(exc).lower()
@@ -342,6 +356,27 @@ def ledger_busy_error(path: str | Path, exc: sqlite3.OperationalError) -> Ledger
     return LedgerError(f"The ledger {Path(path).name} is busy: another program is writing it (another kokemus "
                        "command, the web app, or a program that opened the file). Try again in a moment; if it "
                        "stays busy, close the other program.", path=str(path), code="ledger-busy")
+
+
+def ledger_error(path: str | Path, exc: sqlite3.Error) -> LedgerError:
+    """The plain error for anything SQLite raises about the ledger: busy, disk full, read-only, or damaged."""
+    text = str(exc).lower()
+    busy = ledger_busy_error(path, exc) if isinstance(exc, sqlite3.OperationalError) else None
+    if busy is not None:
+        return busy
+    name = Path(path).name
+    if "disk is full" in text or "database or disk is full" in text:
+        return LedgerError(f"The disk is full: the ledger {name} cannot be written. Nothing was half-written; "
+                           "free some space and run the command again.", path=str(path), code="disk-full")
+    if "readonly" in text or "read-only" in text:
+        return LedgerError(f"The ledger {name} cannot be written: the workspace is read-only. Nothing was "
+                           "changed; run the command where the workspace can be written.", path=str(path),
+                           code="read-only")
+    if isinstance(exc, sqlite3.OperationalError) and ("unable to open" in text or "i/o" in text
+                                                      or "permission" in text):
+        return LedgerError(f"The ledger {name} cannot be used ({exc}). Check the folder {Path(path).parent}, its "
+                           "permissions and the disk.", path=str(path), code="ledger-unreadable")
+    return LedgerDamaged(path, f"cannot be read ({exc})")
 
 
 class Ledger:
@@ -366,15 +401,12 @@ class Ledger:
             self.db.execute("PRAGMA journal_mode = WAL")
             self.db.execute("PRAGMA synchronous = FULL")
             self._migrate()
-        except sqlite3.OperationalError as exc:
+        except sqlite3.Error as exc:
             self.db.close()
-            raise ledger_busy_error(self.path, exc) or LedgerError(
-                f"The ledger {self.path.name} cannot be opened ({exc}). Restore it from a backup.",
-                path=str(self.path), code="ledger-unreadable") from None
-        except sqlite3.DatabaseError as exc:
+            raise ledger_error(self.path, exc) from None
+        except LedgerError:
             self.db.close()
-            raise LedgerError(f"The ledger {self.path.name} cannot be opened ({exc}). Restore it from a backup.",
-                              path=str(self.path), code="ledger-unreadable") from None
+            raise
 
     def __enter__(self) -> Ledger:
         return self
@@ -385,21 +417,57 @@ class Ledger:
     def close(self) -> None:
         self.db.close()
 
+    def _tables(self) -> set[str]:
+        return {r["name"] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
     def _migrate(self) -> None:
+        """Create a new ledger's tables, or check an existing one: its schema version, and every table it has
+        had (recorded in meta) still there. A missing table is damage, never recreated empty."""
+        existing = self._tables()
+        version = self._check_existing(existing) if existing else None
         self.db.executescript(SCHEMA)  # IF NOT EXISTS: no write, and no wait for a writer, once it is all there
         for table, column, definition in ADDED_COLUMNS:  # columns newer than the ledger's tables
             if column not in {r["name"] for r in self.db.execute(f"PRAGMA table_info({table})")}:
                 self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
         self.db.execute("CREATE INDEX IF NOT EXISTS feedback_answers_key ON feedback_answers (answer_key)"
                         " WHERE answer_key IS NOT NULL")
-        row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        if row is None or int(row["value"]) < SCHEMA_VERSION:
+        if version is None or version < SCHEMA_VERSION:
             # Versions before this one lack only tables, which the script above has just created.
             self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
                             (str(SCHEMA_VERSION),))
-        elif int(row["value"]) > SCHEMA_VERSION:
-            raise LedgerError(f"The ledger was written by a newer kokemus-docs (schema {row['value']}); "
+        tables = sorted(self._tables())
+        if tables != self._recorded_tables():
+            self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('tables', ?)", (json.dumps(tables),))
+
+    def _recorded_tables(self) -> list[str] | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'tables'").fetchone()
+        if row is None:
+            return None
+        try:
+            tables = json.loads(row["value"])
+        except ValueError:
+            tables = None
+        if not isinstance(tables, list) or not all(isinstance(t, str) for t in tables):
+            raise LedgerDamaged(self.path, "does not list its own tables")
+        return sorted(tables)
+
+    def _check_existing(self, existing: set[str]) -> int:
+        """The schema version of an existing ledger, after checking it and that no table it had is lost."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() \
+            if "meta" in existing else None
+        if row is None:
+            raise LedgerDamaged(self.path, "has no schema version")
+        version = str(row["value"])
+        if not version.isdigit() or not 1 <= int(version) < 1_000_000:
+            raise LedgerDamaged(self.path, f"has an unknown schema version ({version[:20]!r})")
+        if int(version) > SCHEMA_VERSION:
+            raise LedgerError(f"The ledger was written by a newer kokemus-docs (schema {version}); "
                               "upgrade kokemus-docs to read it.", path=str(self.path), code="ledger-newer")
+        expected = set(self._recorded_tables() or CORE_TABLES)
+        missing = sorted(expected - existing)
+        if missing:
+            raise LedgerDamaged(self.path, f"has lost its table{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
+        return int(version)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -533,6 +601,20 @@ class Ledger:
             (expert_id, pay_month, expert_id, pay_month)).fetchall()
         return sum((Decimal(r[0]) for r in rows), Decimal("0.00"))
 
+    def paid_lines_of_expert(self, expert_id: str, dates: list[date], other_than: str) -> list[tuple[str, LedgerLine]]:
+        """The payable lines on `dates` of the expert's accepted forms other than `other_than`, each with the
+        unit of its form: what is already paid for those days."""
+        found: list[tuple[str, LedgerLine]] = []
+        days = sorted({d.isoformat() for d in dates})
+        for chunk_start in range(0, len(days), 500):
+            chunk = days[chunk_start:chunk_start + 500]
+            marks = ",".join("?" * len(chunk))
+            found += [(r["unit_id"], _ledger_line(r)) for r in self.db.execute(
+                "SELECT lines.*, forms.unit_id FROM lines JOIN forms ON forms.form_id = lines.form_id"
+                f" WHERE forms.expert_id = ? AND lines.form_id != ? AND lines.payable = 1 AND lines.work_date IN"
+                f" ({marks}) ORDER BY lines.work_date, lines.start, lines.form_id", [expert_id, other_than, *chunk])]
+        return found
+
     # --- adjustments: corrections received after the form's payroll month was closed -------------
     def store_adjustments(self, form_id: str, submission_id: int, pay_month: str, received_on: date,
                           additional: list[LedgerLine], withdrawn: list[LedgerLine]) -> None:
@@ -595,12 +677,6 @@ class Ledger:
         self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
                         (f"closed_copy_sha256:{month}", digest))
 
-    def next_open_month(self, month: str) -> str:
-        """`month` itself if open, else the first later month that is not closed."""
-        while self.is_closed(month):
-            month = next_month(month)
-        return month
-
 
 def _create_private(path: Path) -> None:
     """Create the ledger's folder (0700) and an empty ledger file (0600) if missing; make an existing one 0600.
@@ -626,7 +702,22 @@ def _create_private(path: Path) -> None:
             pass
 
 
+@contextmanager
+def _stored(table: str, row: sqlite3.Row) -> Iterator[None]:
+    """Turn a value that kokemus-docs never writes (a wrong date, amount or JSON) into LedgerDamaged."""
+    try:
+        yield
+    except (ValueError, TypeError, KeyError, ArithmeticError) as exc:
+        raise LedgerDamaged(Path("ledger.sqlite"),
+                            f"holds a value it never writes in table {table} ({type(exc).__name__})") from None
+
+
 def _form_record(row: sqlite3.Row) -> FormRecord:
+    with _stored("forms", row):
+        return _form_record_of(row)
+
+
+def _form_record_of(row: sqlite3.Row) -> FormRecord:
     return FormRecord(
         form_id=row["form_id"], contract_id=row["contract_id"], expert_id=row["expert_id"], unit_id=row["unit_id"],
         month=row["month"], pay_month=row["pay_month"], received_on=date.fromisoformat(row["received_on"]),
@@ -635,11 +726,21 @@ def _form_record(row: sqlite3.Row) -> FormRecord:
 
 
 def _adjustment(row: sqlite3.Row) -> Adjustment:
+    with _stored("adjustments", row):
+        return _adjustment_of(row)
+
+
+def _adjustment_of(row: sqlite3.Row) -> Adjustment:
     return Adjustment(form_id=row["form_id"], pay_month=row["pay_month"], kind=row["kind"], line=_ledger_line(row),
                       received_on=date.fromisoformat(row["received_on"]), submission_id=row["submission_id"])
 
 
 def _ledger_line(row: sqlite3.Row) -> LedgerLine:
+    with _stored("lines", row):
+        return _ledger_line_of(row)
+
+
+def _ledger_line_of(row: sqlite3.Row) -> LedgerLine:
     return LedgerLine(
         row=row["row"], work_date=date.fromisoformat(row["work_date"]), start=row["start"], end=row["end"],
         task=row["task"], status=row["status"], hours=Decimal(row["hours"]), participants=row["participants"],

@@ -14,6 +14,7 @@ early, payments still go through), so a fee due on 31 December is paid that day.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from functools import lru_cache
 
@@ -49,3 +50,13 @@ def payment_date(service_month: str) -> date:
     """The day fees for work done in `service_month` are paid: last banking day on or before the end of M+1."""
     _, last = month_bounds(next_month(service_month))
     return previous_banking_day(last)
+
+
+def first_payable_month(month: str, received_on: date, is_closed: Callable[[str], bool],
+                        notice_day: int = 9) -> str:
+    """The payroll month that pays a form for work of `month` received on `received_on`: the first month from
+    `month` on that is still open and whose notice day has not passed when the form arrives (a form received on
+    1.12. for September is paid with November, notice 9.12., not with October, paid 30.11.)."""
+    while is_closed(month) or notice_deadline(month, notice_day) < received_on:
+        month = next_month(month)
+    return month

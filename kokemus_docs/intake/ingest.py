@@ -47,12 +47,12 @@ from kokemus_docs.forms.fields import SEAL_FIELD, ReturnedForm, seal_matches
 from kokemus_docs.intake.formread import read_form
 from kokemus_docs.pdfsafe.limits import FormUnreadable, ReaderUnavailable
 from kokemus_docs.forms.texts import field_label
-from kokemus_docs.core.ledger import FormRecord, Ledger, LedgerError, LedgerLine, ledger_busy_error
+from kokemus_docs.core.ledger import FormRecord, Ledger, LedgerError, LedgerLine, ledger_error
 from kokemus_docs.intake.messages import ROW_WORD, Finding, month_genitive_text, month_text
 from kokemus_docs.core.model import Register, next_month
-from kokemus_docs.core.paydates import notice_deadline, payment_date
+from kokemus_docs.core.paydates import first_payable_month, notice_deadline, payment_date
 from kokemus_docs.core.report import Outcome, Progress, no_progress
-from kokemus_docs.intake.rules import FormCheck, line_json, validate_form
+from kokemus_docs.intake.rules import FormCheck, line_json, paid_elsewhere, validate_form
 from kokemus_docs.bookings.hourforms import recorded_cancellations
 from kokemus_docs.core.workspace import Workspace, WorkspaceBusy, workspace_lock
 from kokemus_docs.earnings.limits import expected_text
@@ -248,8 +248,8 @@ class _Session:
         result = FormResult(path=source.shown)
         try:
             return self._journey(source, result)
-        except sqlite3.OperationalError as exc:  # busy, full, damaged: every file would fail the same way
-            raise ledger_busy_error(self.ledger.path, exc) or exc from None
+        except sqlite3.Error as exc:  # busy, full, damaged: every file would fail the same way
+            raise ledger_error(self.ledger.path, exc) from None
         except (LedgerError, WorkspaceBusy, ReaderUnavailable):
             raise
         except OSError as exc:
@@ -442,7 +442,7 @@ class _Session:
                     archived_as=self.rel(archived))
             if archived != source.path:
                 self._remove_original(source)
-        except (LedgerError, WorkspaceBusy, sqlite3.OperationalError):
+        except (LedgerError, WorkspaceBusy, sqlite3.Error):
             raise
         except Exception as again:  # the file stays where it is; the next run tries it again
             self.ws.log.error("ingest: the rejected file could not be moved to forms/rejected/ (%s)",
@@ -487,6 +487,9 @@ class _Session:
             if line.work_date > self.received_on:
                 result.findings.append(Finding("date-after-received", row=line.row, field=f"row{line.row:02d}_date",
                                                params={"date": line.work_date, "received_on": self.received_on}))
+        if not result.errors:
+            result.findings += paid_elsewhere(check.lines, self.ledger.paid_lines_of_expert(
+                check.expert.expert_id, [line.work_date for line in check.lines], check.form_id))
         if result.errors:
             return None
         return self._accept(form, check, result)
@@ -499,7 +502,8 @@ class _Session:
             paid = self.ledger.lines_of([check.form_id])[check.form_id]
             additional, withdrawn = compare(paid, self.ledger.adjustments_of(check.form_id, closed_only=True),
                                             check.lines)
-            pay_month = self.ledger.next_open_month(next_month(earlier.pay_month))
+            pay_month = first_payable_month(next_month(earlier.pay_month), self.received_on, self.ledger.is_closed,
+                                            self.ws.notice_day)
             result.correction = Correction(paid_month=earlier.pay_month, pay_month=pay_month,
                                            additional=additional, withdrawn=withdrawn)
             result.status, result.lines, result.pay_month = "replaced", additional, pay_month
@@ -509,7 +513,7 @@ class _Session:
             return None
         deadline = notice_deadline(month, self.ws.notice_day)
         late = self.received_on > deadline
-        pay_month = self.ledger.next_open_month(next_month(month) if late else month)
+        pay_month = first_payable_month(month, self.received_on, self.ledger.is_closed, self.ws.notice_day)
         if late:
             result.findings.append(Finding("late", params={
                 "received_on": self.received_on, "deadline": deadline, "month": month, "pay_month": pay_month}))

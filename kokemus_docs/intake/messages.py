@@ -178,6 +178,17 @@ CATALOGUE: dict[str, Entry] = {
         "Korjaa kellonajat.",
         "Tiden {start}–{end} ({date}) överlappar tiden {other_start}–{other_end} på rad {other_row}. Rätta "
         "klockslagen."),
+    "paid-on-another-form": Entry(
+        ERROR,
+        "{start}–{end} on {date} is already paid on form {other_form} (unit {other_unit}, row {other_row}, "
+        "{other_start}–{other_end}); a fee is paid once. Ask the expert to correct the times, or settle with "
+        "the coordinator which form the work belongs to.",
+        "Aika {start}–{end} ({date}) on jo maksettu lomakkeella {other_form} (yksikkö {other_unit}, rivi "
+        "{other_row}, {other_start}–{other_end}). Samasta ajasta maksetaan vain kerran. Korjaa kellonajat, tai "
+        "jos molemmat ovat oikein, ota yhteyttä alla mainittuun yhteyshenkilöön.",
+        "Tiden {start}–{end} ({date}) är redan betald på blanketten {other_form} (enhet {other_unit}, rad "
+        "{other_row}, {other_start}–{other_end}). Samma tid betalas bara en gång. Rätta klockslagen, eller om "
+        "båda stämmer, kontakta kontaktpersonen nedan."),
     # --- task and status -----------------------------------------------------------------------
     "task-missing": Entry(
         ERROR,

@@ -12,7 +12,8 @@ findings (errors that stop the form, warnings that do not). Fee rules (DOMAIN.md
 - travel is paid only with a pre-approval reference, for the experts' common meetings or for a trip
   agreed separately (any other task with a reference: paid, with a warning for the unit to verify).
 
-Rows whose booking was cancelled do not take up the time slot, so they may overlap other rows.
+A row whose booking was cancelled in time does not take up its time slot, so it may overlap other rows; no two
+rows that pay a fee may take the same time, on one form or on two forms of the same expert.
 """
 
 from __future__ import annotations
@@ -425,9 +426,10 @@ def _hours_text(minutes: int) -> Localized:
 
 
 def _check_overlaps(rows: list[_Row], check: FormCheck) -> None:
-    """No two rows may take the same time on the same day (cancelled bookings do not take time)."""
+    """No two rows may take the same time on the same day. A booking cancelled in time does not take its time;
+    one cancelled late does, since its fee is paid (and a fee is paid once)."""
     timed = sorted((r for r in rows if r.work_date and r.start and r.end and r.end > r.start
-                    and r.status not in CANCELLED_STATUSES),
+                    and r.status != "cancelled_in_time"),
                    key=lambda r: (r.work_date, r.start, r.number))
     for i, later in enumerate(timed):
         for earlier in timed[:i]:
@@ -438,6 +440,32 @@ def _check_overlaps(rows: list[_Row], check: FormCheck) -> None:
                                                       "other_end": earlier.end}))
                 check.lines = [ln for ln in check.lines if ln.row != later.number]
                 break
+
+
+def paid_elsewhere(lines: list[LedgerLine], paid: list[tuple[str, LedgerLine]]) -> list[Finding]:
+    """A fee is paid once: a payable row at a time that another form of the same expert (another contract or
+    unit) already pays is an error, naming that form, its unit and its row. `paid` is what the ledger holds for
+    those days (`Ledger.paid_lines_of_expert`), each line with the unit of its form."""
+    findings = []
+    for line in lines:
+        if not line.payable:
+            continue
+        for unit_id, other in paid:
+            if other.work_date == line.work_date and other.start < line.end and line.start < other.end:
+                findings.append(Finding("paid-on-another-form", row=line.row, field=row_field(line.row, "start"),
+                                        params={"date": line.work_date, "start": _clock(line.start),
+                                                "end": _clock(line.end), "other_form": other.form_id,
+                                                "other_unit": unit_id, "other_row": other.row,
+                                                "other_start": _clock(other.start), "other_end": _clock(other.end)}))
+                break
+    return findings
+
+
+def _clock(text: str) -> time | str:
+    try:
+        return time.fromisoformat(text)
+    except ValueError:
+        return text
 
 
 def _check_footer(form: ReturnedForm, check: FormCheck, month: tuple[date, date]) -> None:

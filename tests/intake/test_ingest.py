@@ -243,7 +243,9 @@ def test_reingesting_a_rejected_file_after_fixing_the_register(workspace, regist
 @pytest.mark.parametrize("received_on, late, pay_month", [
     pytest.param(date(2026, 11, 9), False, "2026-10", id="on-the-deadline"),
     pytest.param(date(2026, 11, 10), True, "2026-11", id="a-day-late"),
-    pytest.param(date(2027, 1, 3), True, "2026-11", id="very-late"),
+    # November's notice day (9.12.) has passed too: the first payroll still to be notified is December's
+    pytest.param(date(2027, 1, 3), True, "2026-12", id="very-late"),
+    pytest.param(date(2026, 12, 9), True, "2026-11", id="on-novembers-notice-day"),
 ])
 def test_late_form_is_paid_a_month_later(workspace, register, fake_reader, received_on, late, pay_month):
     put_form(workspace.inbox_dir, "f.pdf", OCTOBER_ROWS, key=workspace.seal_key())
@@ -264,6 +266,47 @@ def test_on_time_form_for_a_closed_month_moves_to_the_next_open_one(workspace, r
     [form] = outcome.extra["forms"]
     assert (form["status"], form["pay_month"], form["late"]) == ("accepted", "2026-12", True)
     assert [w.code for w in outcome.warnings] == ["pay-month-moved"]
+
+
+def test_a_late_form_goes_to_the_first_open_month_whose_notice_day_has_not_passed(workspace, register,
+                                                                                  fake_reader):
+    """September's form received on 1.12.: October's payroll was paid on 30.11. and its notice was due 9.11.;
+    November's notice is due 9.12., so it is paid with November on 31.12."""
+    rows = {1: {"date": "28.9.2026", "start": "9.00", "end": "10.00", "task": "individual", "status": "held"}}
+    put_form(workspace.inbox_dir, "f.pdf", rows, key=workspace.seal_key(), month="2026-09")
+    outcome = ingest_forms(workspace, register, received_on=date(2026, 12, 1))
+    [form] = outcome.extra["forms"]
+    assert (form["status"], form["pay_month"], form["late"]) == ("accepted", "2026-11", True), outcome.errors
+    late = next(w for w in outcome.warnings if w.code == "late")
+    assert "2026-11" in late.message or "November" in late.message or "marras" in late.message
+
+
+def test_the_same_time_on_two_contracts_of_one_expert_is_paid_once(workspace, register, fake_reader):
+    """KA-001 has contracts at two units; a lecture at IKÄ-PORVOO at the hour of an MTP-PORVOO session on the
+    other form would pay the same time twice: the second form is rejected, naming the first; a lecture at
+    another hour, a correction of the first form itself, and a cancellation in time are fine."""
+    key = workspace.seal_key()
+    put_form(workspace.inbox_dir, "1.pdf", OCTOBER_ROWS, key=key)
+    assert ingest_forms(workspace, register, received_on=ON_TIME).ok
+    lecture = {"date": "6.10.2026", "start": "10.30", "end": "12.00", "task": "lecture", "status": "held"}
+    put_form(workspace.inbox_dir, "2.pdf", {1: lecture}, key=key, contract_id="S-2026-015", unit_id="IKÄ-PORVOO")
+    outcome = ingest_forms(workspace, register, received_on=ON_TIME)
+    [form] = outcome.extra["forms"]
+    assert form["status"] == "rejected"
+    [error] = outcome.errors
+    assert (error.code, error.row) == ("paid-on-another-form", 1)
+    assert "S-2026-001_2026-10" in error.message and "MTP-PORVOO" in error.message and "row 1" in error.message
+    feedback = next(workspace.output("feedback").glob("*S-2026-015*")).read_text(encoding="utf-8")
+    assert "S-2026-001_2026-10" in feedback and "maksetaan vain kerran" in feedback
+
+    put_form(workspace.inbox_dir, "3.pdf", {1: {**lecture, "start": "11.00"}}, key=key, contract_id="S-2026-015",
+             unit_id="IKÄ-PORVOO")
+    put_form(workspace.inbox_dir, "4.pdf", {**OCTOBER_ROWS, 7: {**OCTOBER_ROWS[1], "date": "7.10.2026"}}, key=key)
+    outcome = ingest_forms(workspace, register, received_on=ON_TIME)
+    assert [f["status"] for f in outcome.extra["forms"]] == ["accepted", "replaced"], outcome.errors
+    with Ledger(workspace.ledger_path) as ledger:
+        assert {f.form_id for f in ledger.forms_for_pay_month("2026-10")} == {"S-2026-001_2026-10",
+                                                                             "S-2026-015_2026-10"}
 
 
 def test_work_reported_before_it_was_done_is_rejected(workspace, register, fake_reader):

@@ -254,6 +254,23 @@ def test_a_booking_cancelled_in_time_does_not_take_the_slot(register):
     assert check.ok and [ln.fee_eur for ln in check.lines] == [Decimal("0.00"), Decimal("50.00")]
 
 
+def test_identical_late_cancellations_are_paid_once(register):
+    """Three identical late-cancelled rows once paid 3 × 50 €: a late cancellation's fee is paid, so its
+    time is taken like a held session's, and the copies are overlaps."""
+    late = row(status="cancelled_late", cancelled_at="13.10.2026 16.00")
+    check = validate_form(returned({1: late, 2: dict(late), 3: dict(late)}), register)
+    assert [(p.code, p.row) for p in check.errors] == [("overlap", 2), ("overlap", 3)]
+    assert [ln.row for ln in check.lines] == [1]
+    held_over_late = validate_form(returned({1: late, 2: row()}), register)
+    assert [(p.code, p.row) for p in held_over_late.errors] == [("overlap", 2)]
+
+
+def test_identical_cancellations_in_time_pay_nothing_and_may_repeat(register):
+    in_time = row(status="cancelled_in_time", cancelled_at="10.10.2026 12.00")
+    check = validate_form(returned({1: in_time, 2: dict(in_time)}), register)
+    assert check.ok and sum(ln.fee_eur for ln in check.lines) == 0
+
+
 # --- values as people type them ---------------------------------------------------------------------------
 @pytest.mark.parametrize("values", [
     pytest.param(row(task="Ryhmänohjaus", status="toteutui"), id="fi-labels"),
