@@ -6,6 +6,7 @@ import json
 import os
 import stat
 
+import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
@@ -36,6 +37,38 @@ def test_init_refuses_an_existing_workspace(tmp_path):
     result = run("init", str(tmp_path / "ws"))
     assert result.exit_code == 2
     assert "already a kokemus workspace" in result.stderr
+
+
+def snapshot(root):
+    return {p.relative_to(root).as_posix(): (p.read_bytes() if p.is_file() else None) for p in root.rglob("*")}
+
+
+@pytest.mark.parametrize("leftover", [
+    pytest.param("register.xlsx", id="a-register"),
+    pytest.param(".kokemus/seal.key", id="a-sealing-key"),
+    pytest.param(".kokemus/ledger.sqlite", id="a-ledger"),
+    pytest.param("templates/contract_fi.docx", id="an-edited-template"),
+])
+def test_init_refuses_a_folder_holding_any_of_its_files_and_writes_nothing(tmp_path, leftover):
+    """A folder with a register, a key or edited templates but no kokemus.toml once got an empty register
+    and a new sealing key, and every form out with the experts was then rejected as edited."""
+    root = tmp_path / "ws"
+    (root / leftover).parent.mkdir(parents=True, exist_ok=True)
+    (root / leftover).write_bytes(b"the county's own " + leftover.encode())
+    before = snapshot(root)
+    result = run("init", str(root))
+    assert result.exit_code == 2
+    message = " ".join(result.stderr.split())
+    shown = ".kokemus" if leftover.startswith(".kokemus/") else leftover
+    assert f"holds {shown}" in message and "Nothing was written" in message
+    assert snapshot(root) == before
+
+
+def test_init_takes_an_empty_or_unrelated_folder(tmp_path):
+    (tmp_path / "ws" / "outputs").mkdir(parents=True)
+    (tmp_path / "ws" / "notes.txt").write_text("mine")
+    assert run("init", str(tmp_path / "ws")).exit_code == 0
+    assert (tmp_path / "ws" / "notes.txt").read_text() == "mine"
 
 
 def test_check_clean_register(workspace):

@@ -259,7 +259,8 @@ class Workspace:
 
 
 def init_workspace(root: str | os.PathLike) -> tuple[Workspace, list[Path]]:
-    """Create a new workspace in `root` (which may exist but must not be a workspace already).
+    """Create a new workspace in `root`, which may exist but must hold none of the files init writes (the
+    settings, the register, .kokemus/, the templates): a folder that does is refused and nothing is written.
 
     Writes kokemus.toml, an empty register with headers and instructions, templates/ with the default
     templates to edit, forms/inbox/, outputs/ and a fresh sealing key (mode 0600).
@@ -267,9 +268,17 @@ def init_workspace(root: str | os.PathLike) -> tuple[Workspace, list[Path]]:
     from kokemus_docs.register.sheets import write_empty_register
 
     root = Path(root).resolve()
-    if (root / CONFIG_NAME).exists():
-        raise WorkspaceError(f"{root} is already a kokemus workspace; choose an empty folder.",
-                             path=str(root), code="workspace-exists")
+    templates = sorted(e.name for e in (resources.files("kokemus_docs") / "templates").iterdir()
+                       if e.name.endswith(".docx"))
+    there = [name for name in (CONFIG_NAME, "register.xlsx", STATE_DIR, *(f"templates/{t}" for t in templates))
+             if os.path.lexists(root / name)]
+    if there:
+        shown = ", ".join(there[:5]) + (f" and {len(there) - 5} more" if len(there) > 5 else "")
+        kind = "already a kokemus workspace" if CONFIG_NAME in there else "not empty"
+        raise WorkspaceError(
+            f"{root} is {kind}: it holds {shown}, which 'kokemus init' would write over (an empty register, a new "
+            "sealing key that rejects every form already sent out). Nothing was written. Choose a new or empty "
+            "folder; to use this one as it is, run kokemus with -w.", path=str(root), code="workspace-exists")
     make_folder(root)
     written: list[Path] = []
     written.append(write_bytes_atomic(root / CONFIG_NAME, DEFAULT_CONFIG.encode("utf-8")))
@@ -279,10 +288,8 @@ def init_workspace(root: str | os.PathLike) -> tuple[Workspace, list[Path]]:
     written.append(write_bytes_atomic(state / KEY_NAME, secrets.token_hex(32).encode(), mode=0o600))
     ws = Workspace.open(root)
     written.append(write_empty_register(ws.register_path))
-    templates_src = resources.files("kokemus_docs") / "templates"
-    for entry in sorted(templates_src.iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".docx"):
-            written.append(write_bytes_atomic(ws.templates_dir / entry.name, entry.read_bytes()))
+    for name in templates:
+        written.append(write_bytes_atomic(ws.templates_dir / name, builtin_template(name).read_bytes()))
     return ws, written
 
 
