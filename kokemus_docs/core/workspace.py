@@ -23,8 +23,8 @@ from pathlib import Path
 from kokemus_docs.core.errors import TemplateError, WorkspaceError
 from kokemus_docs.core.fileio import confined_to, inside, make_folder, write_bytes_atomic
 from kokemus_docs.core.mailconfig import MailSettings, mail_settings
+from kokemus_docs.core.settings import CONFIG_NAME, MAX_TRAVEL_SETTING, check_settings, parse_cutoff
 
-CONFIG_NAME = "kokemus.toml"
 STATE_DIR = ".kokemus"   # mode 0700; everything in it 0600
 KEY_NAME = "seal.key"
 LOCK_NAME = "lock"
@@ -120,9 +120,10 @@ class Workspace:
                                  "'kokemus init' in an empty folder.", path=CONFIG_NAME, code="bad-config") from None
         defaults = tomllib.loads(DEFAULT_CONFIG)
         for section, values in defaults.items():
-            config.setdefault(section, {})
-            for key, value in values.items():
-                config[section].setdefault(key, value)
+            if isinstance(config.setdefault(section, {}), dict):
+                for key, value in values.items():
+                    config[section].setdefault(key, value)
+        check_settings(config)
         return cls(root=root, config=config, mail=mail_settings(config, root))
 
     # --- places -------------------------------------------------------------------------------
@@ -194,37 +195,28 @@ class Workspace:
     def org_name(self, language: str) -> str:
         return self.config["organisation"][f"name_{language}"]
 
+    # Every setting below was checked when the workspace was opened (core/settings.py).
     @property
     def notice_day(self) -> int:
-        return int(self.config["deadlines"]["notice_day"])
+        """deadlines.notice_day: the day of month M+1 by which the unit has the fee notice for month M."""
+        return self.config["deadlines"]["notice_day"]
 
     @property
     def cancellation_cutoff(self) -> datetime_time:
-        """deadlines.cancellation_cutoff: free cancellation until this time on the day before (15:00 when unset
-        or not a time of day)."""
-        from kokemus_docs.core.formatting import ParseError, parse_time
-
-        try:
-            return parse_time(str(self.config["deadlines"].get("cancellation_cutoff", "15:00")))
-        except ParseError:
-            return datetime_time(15, 0)
+        """deadlines.cancellation_cutoff: free cancellation until this time on the day before."""
+        return parse_cutoff(self.config["deadlines"]["cancellation_cutoff"])
 
     @property
     def form_rows(self) -> int:
-        return int(self.config["forms"]["rows"])
+        """forms.rows: rows on each hour form (1–60)."""
+        return self.config["forms"]["rows"]
 
     @property
     def max_travel_eur(self) -> Decimal:
         """forms.max_travel_eur: the most one row of an hour form may claim for travel ("200.00")."""
-        from kokemus_docs.core.formatting import ParseError, parse_money
+        from kokemus_docs.core.formatting import parse_money
 
-        value = self.config["forms"].get("max_travel_eur", "200.00")
-        try:
-            return parse_money(str(value), maximum=Decimal("100000.00"))
-        except ParseError:
-            raise WorkspaceError(f"{CONFIG_NAME}: forms.max_travel_eur = {str(value)[:40]!r} is not an amount in "
-                                 'euros from 0 to 100000 with at most two decimals; write it like "200.00".',
-                                 path=CONFIG_NAME, code="bad-config") from None
+        return parse_money(str(self.config["forms"]["max_travel_eur"]), maximum=MAX_TRAVEL_SETTING)
 
     def coordinator_contact(self) -> dict[str, str]:
         """The coordinator's name, email and phone from kokemus.toml (empty strings where not set)."""
