@@ -477,8 +477,8 @@ class Ledger:
         """
         try:
             self.db.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise ledger_busy_error(self.path, exc) or exc from None
+        except sqlite3.Error as exc:
+            raise ledger_error(self.path, exc) from None
         try:
             yield
         except BaseException:
@@ -487,10 +487,10 @@ class Ledger:
             raise
         try:
             self.db.execute("COMMIT")
-        except sqlite3.OperationalError as exc:
+        except sqlite3.Error as exc:
             if self.db.in_transaction:
                 self.db.execute("ROLLBACK")
-            raise ledger_busy_error(self.path, exc) or exc from None
+            raise ledger_error(self.path, exc) from None
 
     # --- submissions (every file received) ----------------------------------------------------
     def submission_by_sha(self, sha256: str) -> sqlite3.Row | None:

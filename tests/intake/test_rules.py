@@ -495,11 +495,15 @@ def test_row_date_without_a_year_outside_the_month_names_the_nearest_year(regist
 ])
 def test_max_travel_setting(workspace, setting, expected):
     from kokemus_docs.core.errors import WorkspaceError
+    from kokemus_docs.core.workspace import DEFAULT_CONFIG, Workspace
 
-    workspace.config["forms"]["max_travel_eur"] = setting
-    if expected is None:
+    written = f'"{setting}"' if isinstance(setting, str) else str(setting)
+    (workspace.root / "kokemus.toml").write_text(
+        DEFAULT_CONFIG.replace('max_travel_eur = "200.00"', f"max_travel_eur = {written}"), encoding="utf-8")
+    if expected is None:  # refused when the workspace opens, before anything is read or written
         with pytest.raises(WorkspaceError) as info:
-            _ = workspace.max_travel_eur
+            Workspace.open(workspace.root)
         assert info.value.exit_code == 2 and "forms.max_travel_eur" in info.value.message
     else:
-        assert workspace.max_travel_eur == expected and str(workspace.max_travel_eur) == f"{expected:.2f}"
+        travel = Workspace.open(workspace.root).max_travel_eur
+        assert travel == expected and str(travel) == f"{expected:.2f}"
