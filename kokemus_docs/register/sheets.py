@@ -70,13 +70,13 @@ SHEETS: dict[str, tuple[Column, ...]] = {
         Column("email", aliases=("sähköposti", "e-post")),
         Column("phone", aliases=("puhelin", "telefon")),
         Column("street_address", aliases=("lähiosoite", "gatuadress")),
-        Column("postal_code", aliases=("postinumero", "postnummer")),
+        Column("postal_code", kind="postal_code", aliases=("postinumero", "postnummer"), help="e.g. 06100"),
         Column("city", aliases=("postitoimipaikka", "postanstalt", "ort")),
         Column("education", aliases=("koulutus", "utbildning")),
         Column("expert_experience", aliases=("kokemus", "erfarenhet")),
         Column("topics", kind="list", aliases=("aihealueet", "ämnesområden"), help="Topic areas, separated by ;"),
         Column("wishes", aliases=("toiveet", "önskemål")),
-        Column("tax_card_year", kind="int", aliases=("verokortti", "skattekort"),
+        Column("tax_card_year", kind="year", aliases=("verokortti", "skattekort"),
                help="Year of the latest tax card received, e.g. 2026"),
         Column("active", kind="yesno", aliases=("aktiivinen", "aktiv"), help="yes or no (default yes)"),
         Column("service_areas", kind="list", aliases=("palvelualueet", "serviceområden"),
@@ -256,6 +256,23 @@ def _int(value) -> int:
     return int(text)
 
 
+def _year(value) -> int:
+    """A year from 2000 to 2099 (a tax card's year): 20255 is a typing error, never a year."""
+    year = _int(value)
+    if not 2000 <= year <= 2099:
+        raise ValueError(f"{year} is not a year from 2000 to 2099")
+    return year
+
+
+def _postal_code(value) -> str:
+    """A postal code as typed; one a spreadsheet took for a number (06100 -> 6100) gets its leading zeros back."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 99999:
+        return f"{value:05d}"
+    return _text(value)
+
+
 def _id(value) -> str:
     return parse_id(_text(value))
 
@@ -328,10 +345,11 @@ def _iban(value) -> str:
 
 _CONVERTERS: dict[str, Callable] = {
     "text": _text, "id": _id, "ids": _ids, "date": _date, "int": _int, "decimal": _decimal, "yesno": _yesno, "list": _list,
-    "language": _language, "basis": _basis, "hetu": _hetu, "iban": _iban,
-    "limit": _limit,
+    "language": _language, "basis": _basis, "hetu": _hetu, "iban": _iban, "year": _year,
+    "postal_code": _postal_code, "limit": _limit,
 }
-_EMPTY = {"date": None, "int": None, "decimal": None, "limit": None, "yesno": None, "list": (), "ids": ()}
+_EMPTY = {"date": None, "int": None, "year": None, "decimal": None, "limit": None, "yesno": None, "list": (),
+          "ids": ()}
 
 
 def hetu_problem(hetu: str, today: date | None = None) -> tuple[str, str, bool] | None:
@@ -507,6 +525,8 @@ def _damaged(path: Path, sheet: str | None = None) -> RegisterUnreadable:
 
 def _read_experts(check: RegisterCheck, reader: _SheetReader, today: date | None) -> None:
     seen: dict[str, int] = {}
+    hetus: dict[str, tuple[str, int]] = {}
+    ibans: dict[str, tuple[str, int]] = {}
     for row, v, ok in reader.records():
         if v["hetu"]:
             found = hetu_problem(v["hetu"], today)
@@ -514,11 +534,36 @@ def _read_experts(check: RegisterCheck, reader: _SheetReader, today: date | None
                 message, code, is_warning = found
                 reader.problem(row, "hetu", message, code, warning=is_warning)
                 ok = ok and is_warning
+        ok = _same_person_checks(reader, row, v, hetus, ibans) and ok
         if not _unique(reader, seen, row, "expert_id", v["expert_id"]) or not ok:
             continue
         active = True if v["active"] is None else v["active"]
         check.register.experts[v["expert_id"]] = Expert(**{**v, "active": active})
         check.rows["experts", v["expert_id"]] = row
+
+
+def _same_person_checks(reader: _SheetReader, row: int, v: dict, hetus: dict[str, tuple[str, int]],
+                        ibans: dict[str, tuple[str, int]]) -> bool:
+    """One henkilötunnus on two experts is an error (one person's pay would go under another's number); one
+    IBAN on two experts is a warning (a shared account is possible, a copied one is a mistake). The messages
+    name the other expert, never the number."""
+    ok = True
+    hetu = v["hetu"].replace(" ", "")
+    if hetu and hetu in hetus:
+        other, other_row = hetus[hetu]
+        reader.problem(row, "hetu", f"the henkilötunnus is the same as expert {other}'s in row {other_row}; each "
+                       "person has one henkilötunnus: check both rows against the tax cards", "duplicate-hetu")
+        ok = False
+    elif hetu:
+        hetus[hetu] = (v["expert_id"], row)
+    iban = v["iban"].replace(" ", "")
+    if iban and iban in ibans:
+        other, other_row = ibans[iban]
+        reader.problem(row, "iban", f"the IBAN is the same as expert {other}'s in row {other_row}; check that "
+                       "both are paid to the right account", "shared-iban", warning=True)
+    elif iban:
+        ibans[iban] = (v["expert_id"], row)
+    return ok
 
 
 def _read_units(check: RegisterCheck, reader: _SheetReader) -> None:

@@ -73,11 +73,14 @@ def filled(tmp_path_factory, request):
     forms.mkdir()
     for month in ("2026-09", "2026-10"):
         issued = issue_forms(ws, register, month=month)
+        forms_of: dict[str, int] = {}
         for path in issued.written:
             contract = register.contracts[path.stem.rsplit("_", 1)[0]]
             task = contract.tasks[0]
             participants = "4" if task in ("group", "pair") else ""
-            day = f"14.{month[5:]}.2026"
+            # an expert with two contracts works them on different days: the same time is paid once
+            forms_of[contract.expert_id] = forms_of.get(contract.expert_id, -1) + 1
+            day = f"{14 + forms_of[contract.expert_id]}.{month[5:]}.2026"
             rows = [(day, "10.00", "11.00", task, "held", "", participants, "", ""),
                     (day, "12.00", "13.30", task, "held", "", participants, "", "")]
             confirm = path.stem not in ("S-2026-004_2026-09", "S-2026-007_2026-10")

@@ -63,7 +63,10 @@ def _set(sheet: str, row: int, column: str, value):
     pytest.param("experts", 2, "hetu", make_hetu(date(2027, 5, 1), 123, "A"), "future-hetu", id="hetu-future"),
     pytest.param("experts", 2, "iban", "FI21 1234 5600 0007 86", "bad-iban", id="iban-check-digits"),
     pytest.param("experts", 2, "language", "en", "bad-language", id="language-not-fi-sv"),
-    pytest.param("experts", 2, "tax_card_year", "last year", "bad-int", id="tax-card-year-text"),
+    pytest.param("experts", 2, "tax_card_year", "last year", "bad-year", id="tax-card-year-text"),
+    pytest.param("experts", 2, "tax_card_year", 20255, "bad-year", id="tax-card-year-typo"),
+    pytest.param("experts", 2, "tax_card_year", "1999", "bad-year", id="tax-card-year-before-2000"),
+    pytest.param("experts", 2, "tax_card_year", 2100, "bad-year", id="tax-card-year-after-2099"),
     pytest.param("experts", 2, "earnings_limit_eur", "-1000", "bad-limit", id="earnings-limit-negative"),
     pytest.param("experts", 3, "earnings_limit_eur", "noin tonni", "bad-limit", id="earnings-limit-unreadable"),
     pytest.param("experts", 3, "earnings_limit_eur", "1e3", "bad-limit", id="earnings-limit-exponent"),
@@ -86,6 +89,44 @@ def test_each_broken_cell_is_reported_where_it_is(tmp_path, sheet, row, column, 
     assert (problem.sheet, problem.row, problem.field) == (sheet, row, column)
     assert problem.path == "r.xlsx"
     assert str(problem).startswith(f"r.xlsx, sheet {sheet}, row {row}, column {column}: ")
+
+
+def _copy_cell(column: str, source_row: int, target_row: int):
+    def edit(workbook):
+        header = [c.value for c in workbook["experts"][1]]
+        position = header.index(column) + 1
+        workbook["experts"].cell(target_row, position).value = workbook["experts"].cell(source_row, position).value
+    return edit
+
+
+def test_one_henkilotunnus_on_two_experts_is_an_error_naming_the_other_row(tmp_path):
+    """Payroll once printed one person's pay under another's henkilötunnus."""
+    check = _broken_workbook(tmp_path, _copy_cell("hetu", 2, 5))
+    [problem] = [p for p in check.errors if p.code == "duplicate-hetu"]
+    assert (problem.sheet, problem.row, problem.field) == ("experts", 5, "hetu")
+    assert "KA-001" in problem.message and "row 2" in problem.message
+    assert demo_register().experts["KA-001"].hetu not in str(problem)
+    assert "KA-004" not in check.register.experts and "KA-001" in check.register.experts
+
+
+def test_one_iban_on_two_experts_is_a_warning(tmp_path):
+    check = _broken_workbook(tmp_path, _copy_cell("iban", 2, 5))
+    [problem] = [p for p in check.warnings if p.code == "shared-iban"]
+    assert (problem.sheet, problem.row, problem.field) == ("experts", 5, "iban")
+    assert "KA-001" in problem.message and demo_register().experts["KA-001"].iban not in str(problem)
+    assert {"KA-001", "KA-004"} <= set(check.register.experts) and not check.errors
+
+
+@pytest.mark.parametrize("typed, kept", [
+    pytest.param(6100, "06100", id="number-loses-its-zero"),
+    pytest.param(6100.0, "06100", id="float"),
+    pytest.param("06100", "06100", id="text"),
+    pytest.param(99999, "99999", id="five-digits"),
+    pytest.param("FI-06100", "FI-06100", id="other-text"),
+])
+def test_a_postal_code_typed_as_a_number_keeps_its_leading_zero(tmp_path, typed, kept):
+    check = _broken_workbook(tmp_path, _set("experts", 2, "postal_code", typed))
+    assert check.register.experts["KA-001"].postal_code == kept
 
 
 def test_a_broken_row_is_left_out_and_the_rest_kept(tmp_path):
@@ -501,7 +542,7 @@ def test_a_unit_without_finnish_text_needs_no_swedish_one(workspace, register):
 @pytest.mark.parametrize("value", ["9" * 1999, 1e300, "２０２６", "-1"])
 def test_tax_card_year_is_a_plain_whole_number(tmp_path, value):
     check = _broken_workbook(tmp_path, _set("experts", 2, "tax_card_year", value))
-    [problem] = [p for p in check.errors if p.code == "bad-int"]
+    [problem] = [p for p in check.errors if p.code == "bad-year"]
     assert (problem.sheet, problem.row, problem.field) == ("experts", 2, "tax_card_year")
     assert len(problem.message) < 200
 
