@@ -11,6 +11,7 @@ import errno
 import os
 import stat
 import tempfile
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -217,6 +218,27 @@ def remove_stray_temps(folder: Path) -> int:
             except FileNotFoundError:
                 pass
     return removed
+
+
+def text_name(name: str) -> str:
+    """A file name as text that can be stored, printed and used for an archive copy. The bytes of a name that
+    are not UTF-8 (from an old zip or a Windows share: Python holds them as surrogate escapes) are read as
+    Windows-1252, the encoding such Finnish and Swedish names come in ('lomake-\xe4.pdf' -> 'lomake-ä.pdf'); a
+    byte that is no character there (or a control character) and another lone surrogate become '_'."""
+    return "".join(_text_char(ch) for ch in name)
+
+
+def _text_char(ch: str) -> str:
+    code = ord(ch)
+    if 0xDC80 <= code <= 0xDCFF:
+        ch = bytes([code - 0xDC00]).decode("cp1252", errors="replace")
+        return "_" if ch == "\ufffd" or unicodedata.category(ch) == "Cc" else ch
+    return "_" if 0xD800 <= code <= 0xDFFF else ch
+
+
+def text_path(path: str) -> str:
+    """`text_name` for each part of a path."""
+    return "/".join(text_name(part) for part in path.split("/"))
 
 
 def safe_filename(text: str) -> str:

@@ -19,7 +19,15 @@ from kokemus_docs.core.errors import Problem
 from kokemus_docs.feedback.answers import Answer, check_answer, store_answers, stored_answer_keys
 from kokemus_docs.feedback.questions import RESPONDENT_ALIASES, RESPONDENTS, questionnaire_seal_matches
 from kokemus_docs.feedback.read import MAX_FILE_BYTES, FeedbackUnreadable, read_export, read_questionnaire
-from kokemus_docs.core.fileio import FileTooLarge, NotRegularFile, make_folder, make_private, read_regular
+from kokemus_docs.core.fileio import (
+    FileTooLarge,
+    NotRegularFile,
+    make_folder,
+    make_private,
+    read_regular,
+    text_name,
+    text_path,
+)
 from kokemus_docs.pdfsafe.limits import ReaderUnavailable
 from kokemus_docs.core.ledger import Ledger
 from kokemus_docs.core.model import Register
@@ -84,7 +92,7 @@ def ingest_feedback(ws: Workspace, register: Register, paths: Sequence[Path] = (
                                                                   path=session.rel(path), code="io-error")])]
             entries += found
             outcome.summary.append(_file_summary(found))
-            progress(done, len(files), path.name)
+            progress(done, len(files), text_name(path.name))
     for entry in entries:
         outcome.errors += entry.errors
         outcome.warnings += entry.warnings
@@ -144,8 +152,9 @@ class _Session:
         self.mapping = {str(k): str(v) for k, v in (ws.config.get("feedback", {}).get("columns", {}) or {}).items()}
 
     def rel(self, path: Path) -> str:
+        """The path as reported and recorded: workspace-relative, its name as text (see fileio.text_name)."""
         path = Path(os.path.abspath(path))
-        return path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else str(path)
+        return text_path(path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else str(path))
 
     def ingest(self, ledger: Ledger, path: Path) -> list[Entry]:
         rel = self.rel(path)
@@ -253,7 +262,7 @@ class _Session:
             cursor = ledger.db.execute(
                 "INSERT INTO feedback_files (sha256, file_name, received_on, ingested_at, status, answers,"
                 " problems_json) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (sha256, path.name, self.received_on.isoformat(), datetime.now().isoformat(timespec="seconds"),
+                (sha256, text_name(path.name), self.received_on.isoformat(), datetime.now().isoformat(timespec="seconds"),
                  status, len(answers), json.dumps(problems, ensure_ascii=False)))
             store_answers(ledger, answers, int(cursor.lastrowid), keys)
         if path.parent.resolve() == self.inbox:
@@ -278,9 +287,10 @@ def _move(path: Path, folder: Path) -> Path:
     """Move `path` into `folder` under a name not yet taken there (name.pdf, name-2.pdf, ...)."""
     make_folder(folder)
     make_private(path)  # client comments: the owner's only, however the file came into the inbox
-    stem, suffix = path.stem, path.suffix
+    name = Path(text_name(path.name))
+    stem, suffix = name.stem, name.suffix
     for number in range(1, 10_000):
-        target = folder / (path.name if number == 1 else f"{stem}-{number}{suffix}")
+        target = folder / (name.name if number == 1 else f"{stem}-{number}{suffix}")
         try:
             os.link(path, target)
         except FileExistsError:

@@ -40,6 +40,7 @@ from kokemus_docs.core.fileio import (
     read_regular,
     remove_stray_temps,
     safe_filename,
+    text_name,
     write_new_durably,
 )
 from kokemus_docs.core.formatting import fi_date, fi_month, money
@@ -110,7 +111,9 @@ class _Source:
 
     @property
     def name(self) -> str:
-        return self.path.name
+        """The file's name as text (a name whose bytes are not UTF-8 read as Windows-1252): recorded, reported
+        and given to the archive copy."""
+        return text_name(self.path.name)
 
     @property
     def moves(self) -> bool:
@@ -178,7 +181,7 @@ def _collect(session: _Session, paths: Sequence[Path]) -> tuple[list[_Source], l
             folder = given.resolve()
             if folder == session.inbox:
                 for path in _pdf_entries(session.claim_dir):
-                    add(_Source(path=path, shown=folder / path.name, claimed=True, left_over=True))
+                    add(_Source(path=path, shown=folder / text_name(path.name), claimed=True, left_over=True))
             for path in _pdf_entries(folder):
                 add(session.source(path))
         else:
@@ -218,7 +221,7 @@ class _Session:
         return path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else str(path)
 
     def source(self, path: Path) -> _Source:
-        return _Source(path=path, shown=path, from_inbox=path.parent == self.inbox,
+        return _Source(path=path, shown=path.with_name(text_name(path.name)), from_inbox=path.parent == self.inbox,
                        from_rejected=path.parent == self.rejected_dir)
 
     def remove_stray_temps(self) -> None:
