@@ -5,7 +5,9 @@ library function, and prints the Outcome (or one JSON object with --json). Exit 
 
 from __future__ import annotations
 
+import codecs
 import functools
+import io
 import json
 import os
 import re
@@ -125,7 +127,9 @@ def _emit(ctx: click.Context, outcome: Outcome, as_json: bool) -> None:
         payload = {"ok": outcome.ok, "written": [rel(p) for p in outcome.written],
                    "errors": [p.as_dict() for p in outcome.errors],
                    "warnings": [p.as_dict() for p in outcome.warnings], **outcome.extra}
-        click.echo(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
+        # JSON's \u escapes keep every character on a stdout that cannot encode it (a Latin-1 terminal)
+        ascii_only = not isinstance(sys.stdout, io.TextIOWrapper) or not _shows(sys.stdout, "€åäöŁễČ")
+        click.echo(json.dumps(payload, ensure_ascii=ascii_only, indent=2, default=str))
     else:
         for line in outcome.summary:
             click.echo(printable(line))
@@ -154,6 +158,10 @@ def runs(command: Callable[..., Outcome]) -> Callable:
             outcome = command(*args, **kwargs)
         except KokemusError as error:
             _fail(error, as_json)
+        except OSError as exc:  # the disk refused a write (full, read-only): every other write would fail too
+            from kokemus_docs.core.fileio import disk_error
+
+            _fail(disk_error(exc), as_json)
         except sqlite3.Error as exc:  # busy beyond its timeout, disk full, damaged: outside Ledger's own checks
             from kokemus_docs.core.ledger import ledger_error
 
@@ -671,6 +679,30 @@ def _quietly(function, *args) -> None:
         pass
 
 
+def _terminal_replacement(error: UnicodeEncodeError) -> tuple[str, int]:
+    """What a terminal that cannot show a character prints instead: 'EUR' for '€', '?' for the rest."""
+    text = error.object[error.start:error.end]
+    return "".join("EUR" if ch == "€" else "?" for ch in text), error.end
+
+
+def terminal_safe() -> None:
+    """Let stdout and stderr print on any terminal: under a Latin-1 locale (fi_FI.ISO-8859-1) a '€' in a payroll
+    summary would otherwise end the command with a traceback after its work was done."""
+    codecs.register_error("kokemus-terminal", _terminal_replacement)
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and not _shows(stream, "€åäöŁễČ"):
+            stream.reconfigure(errors="kokemus-terminal")
+
+
+def _shows(stream: io.TextIOWrapper, text: str) -> bool:
+    try:
+        text.encode(stream.encoding)
+        return True
+    except (UnicodeEncodeError, LookupError):
+        return False
+
+
 def main() -> None:
+    terminal_safe()
     cli(prog_name="kokemus")
 

@@ -220,6 +220,26 @@ def remove_stray_temps(folder: Path) -> int:
     return removed
 
 
+# A file that cannot be written for one of these reasons says nothing about the file: every other write would
+# fail the same way, so the command stops (exit 2) rather than rejecting one document or form after another.
+DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
+
+
+def disk_error(exc: OSError) -> WorkspaceError:
+    """The plain error for a write the disk refused: full, over quota, read-only, or another OS error."""
+    where = f" ({text_path(os.fsdecode(exc.filename))})" if exc.filename else ""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return WorkspaceError(f"The disk is full{where}: nothing was half-written, and what this command had not "
+                              "finished is as it was. Free some space and run the command again.",
+                              code="disk-full")
+    if exc.errno == errno.EROFS:
+        return WorkspaceError(f"The workspace is on a read-only disk{where}: nothing was written. Run the command "
+                              "where the workspace can be written.", code="read-only")
+    return WorkspaceError(f"A file could not be written or read{where}: {exc.strerror or exc}. Nothing was "
+                          "half-written; check the folder's permissions and the disk, then run the command again.",
+                          code="io-error")
+
+
 def text_name(name: str) -> str:
     """A file name as text that can be stored, printed and used for an archive copy. The bytes of a name that
     are not UTF-8 (from an old zip or a Windows share: Python holds them as surrogate escapes) are read as

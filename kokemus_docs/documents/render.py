@@ -29,7 +29,7 @@ from docxtpl import DocxTemplate
 from lxml import etree
 
 from kokemus_docs.core.errors import KokemusError, Problem, TemplateError
-from kokemus_docs.core.fileio import safe_filename, write_bytes_atomic
+from kokemus_docs.core.fileio import DISK_ERRNOS, safe_filename, write_bytes_atomic
 from kokemus_docs.core.formatting import fi_date, fi_time, money
 from kokemus_docs.core.model import BASIS_LABELS, Contract, Expert, Register, Unit
 from kokemus_docs.register.sheets import select_contracts
@@ -395,6 +395,8 @@ def render_documents(ws: Workspace, jobs: Iterable[DocumentJob | tuple], formats
                     outcome.errors.append(Problem(f"{ws.rel(job.target)} not written: {exc.message}",
                                                   path=_rel_path(ws, exc.path), code=exc.code))
                 except OSError as exc:
+                    if exc.errno in DISK_ERRNOS:
+                        raise  # every other document would fail the same way: the command stops
                     outcome.errors.append(Problem(f"cannot write the document: {exc.strerror or exc}",
                                                   path=ws.rel(job.target), code="write-failed"))
             rendered += 1 if path else steps_per_document  # no conversion step for a missing .docx

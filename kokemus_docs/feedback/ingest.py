@@ -20,6 +20,7 @@ from kokemus_docs.feedback.answers import Answer, check_answer, store_answers, s
 from kokemus_docs.feedback.questions import RESPONDENT_ALIASES, RESPONDENTS, questionnaire_seal_matches
 from kokemus_docs.feedback.read import MAX_FILE_BYTES, FeedbackUnreadable, read_export, read_questionnaire
 from kokemus_docs.core.fileio import (
+    DISK_ERRNOS,
     FileTooLarge,
     NotRegularFile,
     make_folder,
@@ -88,6 +89,8 @@ def ingest_feedback(ws: Workspace, register: Register, paths: Sequence[Path] = (
             try:
                 found = session.ingest(ledger, path)
             except OSError as exc:  # the disk, not the file: say so and go on with the next file
+                if exc.errno in DISK_ERRNOS:
+                    raise  # full or read-only: every other file would fail the same way, and waits in the inbox
                 found = [Entry(session.rel(path), errors=[Problem(f"The file could not be handled ({exc.strerror}).",
                                                                   path=session.rel(path), code="io-error")])]
             entries += found

@@ -335,13 +335,13 @@ def issue_questionnaires(ws: Workspace, register: Register, *, unit_ids: Sequenc
                               respondent=respondent, language=language, seal=questionnaire_seal(key, identity),
                               code=code, phone_url=f"{ws.public_url}/f/{code}" if ws.public_url else "")
             target = questionnaires_dir(ws) / safe_filename(unit_id) / f"{safe_filename(q.form_id)}.pdf"
-            with atomic_path(target) as tmp:
-                tmp.write_bytes(questionnaire_pdf(q, ws.org_name("sv" if language == "sv" else "fi")))
-            with ledger.transaction():
+            with ledger.transaction():  # a file that cannot be written leaves no questionnaire in the ledger
                 ledger.db.execute(
                     "INSERT INTO feedback_questionnaires (code, form_id, unit_id, respondent, language, issued_at)"
                     " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (code) DO UPDATE SET issued_at = excluded.issued_at",
                     (code, q.form_id, unit_id, respondent, language, datetime.now().isoformat(timespec="seconds")))
+                with atomic_path(target) as tmp:
+                    tmp.write_bytes(questionnaire_pdf(q, ws.org_name("sv" if language == "sv" else "fi")))
             outcome.written.append(target)
             issued.append({"form_id": q.form_id, "unit_id": unit_id, "respondent": respondent,
                            "language": language, "path": ws.rel(target), "url": q.phone_url or None})
