@@ -17,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from kokemus_docs.core.errors import KokemusError, MonthClosed
+from kokemus_docs.core.fileio import DISK_ERRNOS, disk_error
 from kokemus_docs.core.model import next_month
 
 SCHEMA_VERSION = 2  # 2: bookings, their sessions and offers, the mail outbox
@@ -388,7 +389,13 @@ class Ledger:
         try:
             _create_private(self.path)
             self.db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)  # explicit transactions
-        except (OSError, sqlite3.DatabaseError) as exc:
+        except OSError as exc:
+            if exc.errno in DISK_ERRNOS:
+                raise disk_error(exc) from None
+            raise LedgerError(f"The ledger {self.path.name} cannot be opened ({exc.strerror or exc}). Check the "
+                              f"folder {self.path.parent} and its permissions.", path=str(self.path),
+                              code="ledger-unreadable") from None
+        except sqlite3.DatabaseError as exc:
             raise LedgerError(f"The ledger {self.path.name} cannot be opened ({exc}). Check the folder "
                               f"{self.path.parent} and its permissions.", path=str(self.path),
                               code="ledger-unreadable") from None
