@@ -602,7 +602,7 @@ def closed_result(ws: Workspace, ledger: Ledger, month: str) -> dict | None:
     None if the month is open or its kept copy is missing, unreadable or changed."""
     if ledger.closed_at(month) is None:
         return None
-    snapshot = _read_closed_copy(ws, ledger, month)
+    snapshot = closing.read_closed_copy(ws, ledger, month)
     return snapshot["extra"] if snapshot is not None else None
 
 
