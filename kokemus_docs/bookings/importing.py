@@ -123,7 +123,8 @@ def _request(values: dict[str, object]) -> BookingRequest:
 def import_bookings(ws: Workspace, register: Register, path: str | Path, *, actor: str = "coordinator",
                     now: datetime | None = None) -> Outcome:
     """Make a request of each row of the workbook's first sheet; each bad row is an error with its row and
-    column. ImportUnreadable if the file cannot be read at all."""
+    column (also in Finnish and Swedish for a web page: `extra["refused_rows"]`). ImportUnreadable if the file
+    cannot be read at all."""
     path = Path(path)
     title, rows = _rows(path)
     outcome = Outcome(extra={"bookings": []})
@@ -143,6 +144,8 @@ def import_bookings(ws: Workspace, register: Register, path: str | Path, *, acto
             except BookingError as error:
                 outcome.errors.append(Problem(error.message, path=path.name, sheet=title, row=number,
                                               field=error.field, code=error.code))
+                outcome.extra.setdefault("refused_rows", []).append(
+                    {"row": number, "field": error.field, "fi": error.text("fi"), "sv": error.text("sv")})
                 continue
             outcome.extra["bookings"].append(booking_json(booking))
             outcome.summary.append(f"requested: {booking_line(booking)}")

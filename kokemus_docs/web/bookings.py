@@ -246,11 +246,10 @@ def import_requests():
         outcome = library.import_bookings(g.ws, _register(), path, actor=current_user.login)
     except library.ImportUnreadable as error:
         audit("booking-import", name, f"refused: {error.code}")
-        return done("bookings.queue", {"import": {"name": name, "unreadable": True, "message": error.message}},
-                    "import")
+        return done("bookings.queue", {"import": {"name": name, "unreadable": True}}, "import")
     finally:
         os.unlink(path)
-    rows = [{"row": p.row, "field": p.field, "message": p.message} for p in outcome.errors]
+    rows = outcome.extra.get("refused_rows", [])
     audit("booking-import", name, f"{len(outcome.extra['bookings'])} requested, {len(rows)} rows refused")
     return done("bookings.queue", {"import": {"name": name, "added": len(outcome.extra["bookings"]),
                                               "rows": rows[:200]}}, "import")
