@@ -89,11 +89,11 @@ def _request_from(form, unit_id: str) -> BookingRequest:
             times += library.session_times([day], start or "?", end or "?")
     weekly = form.get("weekly", "").strip()
     if weekly:
-        if not weekly.isdigit():
+        if not (weekly.isascii() and weekly.isdigit()):
             raise BookingError("weekly-range", field="weekly", limit=MAX_SESSIONS)
         times = library.session_times([times[0].day], times[0].start, times[0].end, int(weekly)) if times else []
     size = form.get("group_size", "").strip()
-    if size and not size.isdigit():
+    if size and not (size.isascii() and size.isdigit()):
         raise BookingError("bad-group-size", field="group_size")
     language = form.get("language", "any")
     return BookingRequest(
@@ -152,9 +152,11 @@ def unit_booking(unit_id: str, booking_id: str):
 def cancel(unit_id: str, booking_id: str):
     """Cancel one session (`session` = its number) or the whole booking, at the server's time."""
     booking = _booking(booking_id, unit_id)
-    number = request.form.get("session", "")
+    number = request.form.get("session", "").strip()
+    if number and not (number.isascii() and number.isdigit() and len(number) <= 4):
+        abort(400)  # never read as "the whole booking"
     try:
-        library.cancel_booking(g.ws, _register(), booking.booking_id, session=int(number) if number.isdigit() else None,
+        library.cancel_booking(g.ws, _register(), booking.booking_id, session=int(number) if number else None,
                                actor=current_user.login)
     except BookingError as error:
         audit("booking-cancel", booking.booking_id, f"refused: {error.code}")

@@ -143,6 +143,12 @@ def test_weekly_sessions_and_cancelling_one_then_all(app, site):
     booking = library.get_booking(Workspace.open(site.root), booking_id)
     assert [s.day for s in booking.sessions] == [DAY + timedelta(weeks=i) for i in range(4)]
     path = f"/units/MTP-PORVOO/bookings/{booking_id}"
+    for bad in ("²", "x", "1e3", "99999"):  # a session number that is not one never cancels the whole booking
+        answer = unit.post(f"{path}/cancel", data={"session": bad, "csrf_token": _csrf(unit, path)})
+        assert answer.status_code in (303, 400), bad
+    assert not any(s.cancelled for s in library.get_booking(Workspace.open(site.root), booking_id).sessions)
+    _, weird = _post(unit, "/units/MTP-PORVOO/bookings", {**REQUEST, "weekly": "²", "group_size": "³"})
+    assert "Viikoittaisia kertoja voi olla 1–60" in weird
     _, text = _post(unit, f"{path}/cancel", {"session": "2"}, page=path)
     assert "Peruttu. Peruutuksen aika on tallennettu." in text and "Peruttu ajoissa" in text
     _, text = _post(unit, f"{path}/cancel", {}, page=path)
