@@ -361,7 +361,7 @@ def payroll(month: str, close: bool) -> Outcome:
 
 
 @cli.command()
-@click.option("--year", required=True, type=click.IntRange(2000, 2100), metavar="YYYY", help="Calendar year.")
+@click.option("--year", required=True, type=click.IntRange(2000, 2099), metavar="YYYY", help="Calendar year.")
 @runs
 def indicators(year: int) -> Outcome:
     """Service indicators for the year (demand, fees paid, topics, service areas) as a workbook with charts."""

@@ -71,6 +71,22 @@ def test_init_takes_an_empty_or_unrelated_folder(tmp_path):
     assert (tmp_path / "ws" / "notes.txt").read_text() == "mine"
 
 
+@pytest.mark.parametrize("args", [
+    pytest.param(["payroll", "--month", "0000-01"], id="payroll-0000-01"),
+    pytest.param(["payroll", "--month", "9999-12"], id="payroll-9999-12"),
+    pytest.param(["notices", "--month", "1999-12"], id="notices-1999-12"),
+    pytest.param(["forms", "issue", "--month", "2100-01"], id="forms-2100-01"),
+    pytest.param(["links", "--month", "0000-01"], id="links-0000-01"),
+    pytest.param(["indicators", "--year", "1999"], id="indicators-1999"),
+    pytest.param(["indicators", "--year", "2100"], id="indicators-2100"),
+    pytest.param(["statements", "--year", "2100"], id="statements-2100"),
+])
+def test_months_and_years_outside_2000_to_2099_are_usage_errors(workspace, args):
+    result = CliRunner().invoke(cli, ["-w", str(workspace.root), *args])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output and not workspace.outputs_dir.joinpath("indicators").exists()
+
+
 def test_check_clean_register(workspace):
     result = run("check", "--json", workspace=workspace)
     assert result.exit_code == 0, result.output

@@ -39,7 +39,7 @@ ZERO = Decimal("0")
 
 LOOK_BACK_MONTHS = 12  # payment months counted back for the over-limit-3 warning
 
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_MONTH = re.compile(r"^20\d\d-(0[1-9]|1[0-2])$")  # 2000-01 … 2099-12
 
 
 def check_month(month: str) -> str:

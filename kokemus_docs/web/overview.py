@@ -26,7 +26,7 @@ from kokemus_docs.register.sheets import RegisterCheck, load_register
 from kokemus_docs.core.report import Outcome
 from kokemus_docs.core.workspace import Workspace, workspace_lock
 
-MONTH_PATTERN = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+MONTH_PATTERN = re.compile(r"20\d\d-(0[1-9]|1[0-2])")  # 2000-01 … 2099-12; anything else is a 404
 ZERO = Decimal("0.00")
 # Folders of outputs/ the coordinator may download from. The payroll workbooks hold personal data and are
 # downloaded by the payroll role only (under /payroll/).

@@ -90,6 +90,11 @@ MATRIX = {
     "/":                                    (LOGIN,   ELSEWHERE, ELSEWHERE, ELSEWHERE, ELSEWHERE, LOGIN),
     f"/months/{MONTH}":                     (LOGIN,   OK,       FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN),
     "/months/2026-13":                      (LOGIN,   MISSING,  FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN),
+    "/months/0000-01":                      (LOGIN,   MISSING,  FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN),
+    "/months/9999-12":                      (LOGIN,   MISSING,  FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN),
+    "/months/2100-01/links":                (LOGIN,   MISSING,  FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN),
+    "/months/1999-12/close":                (LOGIN,   MISSING,  FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN),
+    "/units/MTP-PORVOO/months/0000-01":     (LOGIN,   MISSING,  MISSING,  FORBIDDEN, FORBIDDEN, LOGIN),
     f"/months/{MONTH}/links":               (LOGIN,   OK,       FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN),
     "/audit":                               (LOGIN,   OK,       FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN),
     f"/files/outputs/notices/{MONTH}/MTP-PORVOO_fi.docx":
