@@ -23,7 +23,7 @@ from kokemus_docs import bookings as library
 from kokemus_docs.bookings import BookingError, BookingRequest
 from kokemus_docs.bookings.model import LANGUAGE_CHOICES, MAX_SESSIONS, OPEN_STATES
 from kokemus_docs.core.formatting import fi_month
-from kokemus_docs.core.model import STATUS_LABELS, month_of, next_month, previous_month
+from kokemus_docs.core.model import STATUS_LABELS, TASK_LABELS, month_of, next_month, previous_month
 from kokemus_docs.web import overview
 from kokemus_docs.web.auth import audit, roles_required
 from kokemus_docs.web.results import done, shown
@@ -72,7 +72,8 @@ def _months(month: str) -> dict:
 
 def _labels(register) -> dict:
     """What the templates show for codes: tasks and session statuses in the page language."""
-    tasks = {code: register.task_label(code, g.lang) for code in sorted(register.task_codes())}
+    codes = [c for c in TASK_LABELS if c in register.task_codes()] + sorted(register.task_codes() - set(TASK_LABELS))
+    tasks = {code: register.task_label(code, g.lang) for code in codes}
     statuses = {code: labels.get(g.lang, code) for code, labels in STATUS_LABELS.items()}
     return {"task_labels": tasks, "status_labels": statuses}
 
