@@ -355,10 +355,10 @@ CATALOGUE: dict[str, Entry] = {
         WARNING,
         "Received {received_on}, after the notice deadline {deadline}: paid with the payroll of {pay_month} "
         "instead of {month}.",
-        "Lomake saapui {received_on}, määräpäivän {deadline} jälkeen, joten palkkio maksetaan kuukautta "
-        "tavallista myöhemmin.",
-        "Blanketten kom in {received_on}, efter sista dagen {deadline}, så arvodet betalas en månad senare än "
-        "vanligt."),
+        "Lomake saapui {received_on}, määräpäivän {deadline} jälkeen, joten palkkio maksetaan tavallista "
+        "myöhemmin: kuukauden {pay_month} palkkioerässä.",
+        "Blanketten kom in {received_on}, efter sista dagen {deadline}, så arvodet betalas senare än vanligt: "
+        "i utbetalningen för {pay_month}."),
     "pay-month-moved": Entry(
         WARNING,
         "The payroll of {month} is closed already; this form is paid with the payroll of {pay_month}.",

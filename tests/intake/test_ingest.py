@@ -278,7 +278,9 @@ def test_a_late_form_goes_to_the_first_open_month_whose_notice_day_has_not_passe
     [form] = outcome.extra["forms"]
     assert (form["status"], form["pay_month"], form["late"]) == ("accepted", "2026-11", True), outcome.errors
     late = next(w for w in outcome.warnings if w.code == "late")
-    assert "2026-11" in late.message or "November" in late.message or "marras" in late.message
+    assert "paid with the payroll of 2026-11" in late.message
+    feedback = next(workspace.output("feedback").glob("*.txt")).read_text(encoding="utf-8")
+    assert "kuukauden 2026-11 palkkioerässä" in feedback and "kuukautta tavallista" not in feedback
 
 
 def test_the_same_time_on_two_contracts_of_one_expert_is_paid_once(workspace, register, fake_reader):
