@@ -75,8 +75,14 @@ def test_temp_folders_of_a_killed_conversion_are_removed(tmp_path):
     other = base / f"something-else-{dead.pid}-x"
     for folder in (mine, alive, other):
         folder.mkdir()
-    assert remove_stale_temps(base) == 1
-    assert not stale.exists() and mine.exists() and alive.exists() and other.exists()
+    unnamed_old, unnamed_new = base / "kokemus-pdf-k3j_x9", base / "kokemus-lo-a8b7c6"
+    for folder in (unnamed_old, unnamed_new):
+        folder.mkdir()
+    day_ago = __import__("time").time() - 2 * 24 * 3600
+    os.utime(unnamed_old, (day_ago, day_ago))
+    assert remove_stale_temps(base) == 2
+    assert not stale.exists() and not unnamed_old.exists()
+    assert mine.exists() and alive.exists() and other.exists() and unnamed_new.exists()
 
 
 def test_conversion_temp_folders_name_their_process():
