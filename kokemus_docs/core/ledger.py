@@ -18,7 +18,6 @@ from pathlib import Path
 
 from kokemus_docs.core.errors import KokemusError, MonthClosed
 from kokemus_docs.core.fileio import DISK_ERRNOS, disk_error
-from kokemus_docs.core.model import next_month
 
 SCHEMA_VERSION = 2  # 2: bookings, their sessions and offers, the mail outbox
 BUSY_TIMEOUT = 10.0  # seconds a connection waits for another one's write transaction before giving up

@@ -12,14 +12,21 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from ledgerfill import MONTH, fill_sample_ledger
-from test_ingest import OCTOBER_ROWS, ON_TIME, fake_reader, put_form  # noqa: F401 (a fixture)
+from test_ingest import OCTOBER_ROWS, ON_TIME, json_reader, put_form
 
 from kokemus_docs.cli import cli
 from kokemus_docs.core.fileio import TEMP_PREFIX
 from kokemus_docs.core.ledger import Ledger
+from kokemus_docs.intake import ingest
 
 FAULTS = [pytest.param(errno.ENOSPC, "The disk is full", id="disk-full"),
           pytest.param(errno.EROFS, "read-only disk", id="read-only")]
+
+
+@pytest.fixture
+def fake_reader(monkeypatch):
+    """Returned forms as JSON stand-ins for the PDF reader (see test_ingest.json_reader)."""
+    monkeypatch.setattr(ingest, "read_form", json_reader)
 
 
 def refuse_writes(monkeypatch, number: int) -> None:
