@@ -21,7 +21,7 @@ from flask_login import current_user
 
 from kokemus_docs import bookings as library
 from kokemus_docs.bookings import BookingError, BookingRequest
-from kokemus_docs.bookings.model import LANGUAGE_CHOICES, MAX_SESSIONS, OPEN_STATES
+from kokemus_docs.bookings.model import LANGUAGE_CHOICES, MAX_SESSIONS, OPEN_STATES, STATES
 from kokemus_docs.core.formatting import fi_month
 from kokemus_docs.core.model import STATUS_LABELS, TASK_LABELS, month_of, next_month, previous_month
 from kokemus_docs.web import overview
@@ -32,7 +32,8 @@ bp = Blueprint("bookings", __name__)
 
 SESSION_ROWS = 5  # session rows on the request form; a group's many sessions come with weekly × N
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
-LISTED = 100  # bookings listed at once on the coordinator's page (the oldest requests; the month's first sessions)
+CLOSED_STATES = tuple(s for s in STATES if s not in OPEN_STATES)  # no longer waiting for an expert
+LISTED = 50  # bookings listed at once on the coordinator's page (the oldest requests; the month's first sessions)
 REQUEST_FIELDS = ("task", "topics", "language", "place", "audience", "group_size", "note", "weekly",
                   *(f"session{n}_{part}" for n in range(1, SESSION_ROWS + 1) for part in ("date", "start", "end")))
 
@@ -112,7 +113,7 @@ def unit_bookings(unit_id: str):
         abort(404)
     month = _month()
     waiting = library.list_bookings(g.ws, unit_id=unit_id, status=OPEN_STATES)
-    found = waiting + [b for b in library.list_bookings(g.ws, unit_id=unit_id, month=month) if not b.is_open]
+    found = waiting + library.list_bookings(g.ws, unit_id=unit_id, month=month, status=CLOSED_STATES)
     found.sort(key=lambda b: b.requested_at, reverse=True)
     topics = sorted({t for e in register.experts.values() for t in e.topics}, key=str.casefold)
     return render_template("unit_bookings.html", unit=register.units[unit_id], unit_id=unit_id, bookings=found,
@@ -179,7 +180,7 @@ def queue():
     if unit_id is not None and unit_id not in register.units:
         abort(404)
     waiting = library.open_requests(g.ws, now=now)
-    others = [b for b in library.list_bookings(g.ws, month=month, unit_id=unit_id, now=now) if not b.is_open]
+    others = library.list_bookings(g.ws, month=month, unit_id=unit_id, now=now, status=CLOSED_STATES)
     others.sort(key=lambda b: (b.sessions[0].day, b.sessions[0].start) if b.sessions else (date.max, None))
     return render_template("bookings.html", waiting=waiting[:LISTED], waiting_count=len(waiting),
                            others=others[:LISTED], others_count=len(others), unit_id=unit_id, now=now,
