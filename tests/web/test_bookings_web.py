@@ -283,3 +283,15 @@ def test_the_coordinators_month_list_by_unit(app, site):
     other = coordinator.get(f"/bookings?month={DAY:%Y-%m}&unit=PERHE-LOVIISA").get_data(as_text=True)
     assert booking_id in mine.split('id="others"')[1] and booking_id not in other
     assert coordinator.get("/bookings?unit=NO-SUCH").status_code == 404
+
+
+def test_the_coordinators_pages_in_swedish(app, site):
+    coordinator = _login(app, "coord")
+    booking_id = _request(_login(app, "unit-mtp"), session1_start="06:00", session1_end="07:00", **ONE_SESSION)
+    _post(coordinator, "/language", {"lang": "sv", "next": "/bookings"}, page="/bookings")
+    queue = coordinator.get("/bookings").get_data(as_text=True)
+    detail = coordinator.get(f"/bookings/{booking_id}").get_data(as_text=True)
+    assert "Väntande förfrågningar" in queue and "väntar på en expert" in queue
+    assert "Lämpliga erfarenhetsexperter" in detail and "ledig vid de tiderna" in detail
+    for finnish in ("odottaa", "Varaukset", "vapaana", "Tarjoa", "Sulje täyttämättä"):
+        assert finnish not in queue and finnish not in detail, finnish
