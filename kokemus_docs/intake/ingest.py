@@ -14,6 +14,8 @@ A run killed at any moment is finished by the next one: unfinished files in .ing
 whose row was committed is only removed, an archive copy whose row never committed is adopted, temp files are
 removed. Any unexpected failure on one file rejects that file (moved to forms/rejected/, logged without personal
 data in .kokemus/kokemus.log) and the run goes on with the next.
+
+The pay decision on a file is in intake/decision.py, the expert's letter in intake/letter.py.
 """
 
 from __future__ import annotations
@@ -25,12 +27,11 @@ import sqlite3
 import stat
 import traceback
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from kokemus_docs.pay.corrections import Correction, compare
 from kokemus_docs.core.fileio import (
     FileTooLarge,
     NotRegularFile,
@@ -43,19 +44,17 @@ from kokemus_docs.core.fileio import (
     text_name,
     write_new_durably,
 )
-from kokemus_docs.core.formatting import fi_date, fi_month, money
-from kokemus_docs.forms.fields import SEAL_FIELD, ReturnedForm, seal_matches
-from kokemus_docs.intake.formread import read_form
-from kokemus_docs.pdfsafe.limits import FormUnreadable, ReaderUnavailable
-from kokemus_docs.forms.texts import field_label
-from kokemus_docs.core.ledger import FormRecord, Ledger, LedgerError, LedgerLine, ledger_error
-from kokemus_docs.intake.messages import ROW_WORD, Finding, month_genitive_text, month_text
-from kokemus_docs.core.model import Register, next_month
-from kokemus_docs.core.paydates import first_payable_month, notice_deadline, payment_date
+from kokemus_docs.core.formatting import money
+from kokemus_docs.pdfsafe.limits import ReaderUnavailable
+from kokemus_docs.core.ledger import FormRecord, Ledger, LedgerError, ledger_error
+from kokemus_docs.intake.messages import Finding
+from kokemus_docs.core.model import Register
+from kokemus_docs.core.paydates import payment_date
 from kokemus_docs.core.report import Outcome, Progress, no_progress
-from kokemus_docs.intake.rules import FormCheck, line_json, paid_elsewhere, validate_form
-from kokemus_docs.bookings.hourforms import recorded_cancellations
+from kokemus_docs.intake.rules import line_json
 from kokemus_docs.core.workspace import Workspace, WorkspaceBusy, workspace_lock
+from kokemus_docs.intake.decision import FormResult, PayDecision
+from kokemus_docs.intake.letter import feedback_text, needs_feedback
 from kokemus_docs.earnings.limits import expected_text
 
 FEEDBACK_DIR = "feedback"
@@ -64,35 +63,6 @@ _ARCHIVE_NAME_BYTES = 240  # room for a -2, -3, ... suffix below the file system
 MAX_FORM_BYTES = 25 * 1024 * 1024  # a filled hour form is well under 1 MB; a larger file is not read at all
 # Errors that would fail every file the same way: they stop the run instead of rejecting file after file.
 _RUN_STOPPING_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS}
-
-
-@dataclass
-class FormResult:
-    """What happened to one file."""
-
-    path: Path
-    status: str = "rejected"
-    form_id: str = ""
-    contract_id: str = ""
-    expert_id: str = ""
-    unit_id: str = ""
-    month: str = ""
-    pay_month: str = ""
-    late: bool = False
-    findings: list[Finding] = field(default_factory=list)
-    lines: list[LedgerLine] = field(default_factory=list)
-    archived_as: Path | None = None
-    feedback: Path | None = None
-    duplicate_of: str = ""
-    correction: Correction | None = None  # a correction received after the form's payroll month was closed
-
-    @property
-    def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.is_error]
-
-    @property
-    def warnings(self) -> list[Finding]:
-        return [f for f in self.findings if not f.is_error]
 
 
 @dataclass
@@ -207,14 +177,12 @@ class _Session:
         self.register = register
         self.received_on = received_on
         self.ledger = ledger
-        self.key = ws.seal_key()
         self.root = ws.root.resolve()
         self.inbox = ws.inbox_dir.resolve()
         self.claim_dir = self.inbox / CLAIM_DIR
         self.processed_dir = ws.processed_dir.resolve()
         self.rejected_dir = ws.rejected_dir.resolve()
-        self.cutoff = ws.cancellation_cutoff
-        self.max_travel = ws.max_travel_eur
+        self.decision = PayDecision(ws, register, ledger, received_on)
 
     def rel(self, path: Path) -> str:
         """Workspace-relative path of an already resolved path (absolute if outside the workspace)."""
@@ -330,11 +298,7 @@ class _Session:
                 record = self._decide(source.path, source.data, source.sha256, result)
                 archived = self._archive(source, self._archive_dir(result))
                 result.archived_as = archived
-                problems = [{"severity": f.severity, **f.stored()} for f in result.findings]
-                submission_id = self.ledger.record_submission(
-                    sha256=source.sha256, file_name=source.name, received_on=self.received_on,
-                    status=result.status, form_id=result.form_id or None, problems=problems,
-                    archived_as=self.rel(archived))
+                submission_id = self._record(source, result)
                 if record is not None:
                     result.status = self.ledger.store_form(record, result.lines, submission_id)
                 if result.correction is not None:
@@ -352,6 +316,13 @@ class _Session:
         if archived != source.path:
             self._remove_original(source)
         return result
+
+    def _record(self, source: _Source, result: FormResult) -> int:
+        """The submission row of this file: its bytes, name, status, form, findings and archive copy."""
+        return self.ledger.record_submission(
+            sha256=source.sha256, file_name=source.name, received_on=self.received_on, status=result.status,
+            form_id=result.form_id or None, problems=[{"severity": f.severity, **f.stored()} for f in result.findings],
+            archived_as=self.rel(result.archived_as) if result.archived_as else None)
 
     def _archive(self, source: _Source, target_dir: Path) -> Path:
         """The archive copy of exactly the bytes read, in `target_dir` (a file already there stays as it is)."""
@@ -395,10 +366,7 @@ class _Session:
         if archive and moved is not None:
             result.archived_as = moved
         with self.ledger.transaction():
-            self.ledger.record_submission(
-                sha256=source.sha256, file_name=source.name, received_on=self.received_on, status="rejected",
-                form_id=None, problems=[{"severity": f.severity, **f.problem().as_dict()} for f in result.findings],
-                archived_as=self.rel(result.archived_as) if result.archived_as else None)
+            self._record(source, result)
         return result
 
     def _move_node(self, path: Path, folder: Path) -> Path:
@@ -439,10 +407,7 @@ class _Session:
             archived = self._archive(source, self.rejected_dir)
             result.archived_as = archived
             with self.ledger.transaction():
-                self.ledger.record_submission(
-                    sha256=source.sha256, file_name=source.name, received_on=self.received_on, status="rejected",
-                    form_id=None, problems=[{"severity": f.severity, **f.problem().as_dict()} for f in result.findings],
-                    archived_as=self.rel(archived))
+                self._record(source, result)
             if archived != source.path:
                 self._remove_original(source)
         except (LedgerError, WorkspaceBusy, sqlite3.Error):
@@ -454,83 +419,8 @@ class _Session:
         return result
 
     def _decide(self, path: Path, data: bytes, sha256: str, result: FormResult) -> FormRecord | None:
-        """Fill `result` from the file; return the FormRecord to store when the form is accepted."""
-        earlier = self.ledger.submission_by_sha(sha256)
-        if earlier is not None:
-            result.status, result.form_id, result.duplicate_of = "duplicate", earlier["form_id"] or "", \
-                earlier["archived_as"] or earlier["file_name"]
-            stored = self.ledger.form(result.form_id) if result.form_id else None
-            if stored is not None:
-                result.expert_id, result.unit_id, result.month = stored.expert_id, stored.unit_id, stored.month
-                result.pay_month = stored.pay_month
-            return None
-        try:
-            form = read_form(path, data)
-        except FormUnreadable as exc:
-            result.findings.append(Finding("unreadable", params={"detail": exc.message}))
-            return None
-        except ReaderUnavailable:
-            raise  # not this file's fault: the run stops and the file waits for the next one
-        except Exception as exc:  # a PDF that trips the reader must not stop the batch
-            result.findings.append(Finding("unreadable", params={
-                "detail": f"The file cannot be read as an hour form ({type(exc).__name__}). "
-                          "Ask the expert to send the filled form as a PDF again."}))
-            return None
-        identity = {k: (v or "").strip() for k, v in form.identity.items()}
-        result.form_id, result.contract_id = identity.get("form_id", ""), identity.get("contract_id", "")
-        result.expert_id = identity.get("expert_id", "")
-        result.unit_id, result.month = identity.get("unit_id", ""), identity.get("month", "")
-        if not seal_matches(self.key, identity, form.seal):
-            result.findings.append(Finding("seal-mismatch", field=SEAL_FIELD))
-            return None
-        booked = recorded_cancellations(self.ws, self.ledger, result.contract_id, result.month)
-        check = validate_form(form, self.register, cutoff=self.cutoff, max_travel=self.max_travel, booked=booked)
-        result.findings.extend(check.findings)
-        for line in check.lines:
-            if line.work_date > self.received_on:
-                result.findings.append(Finding("date-after-received", row=line.row, field=f"row{line.row:02d}_date",
-                                               params={"date": line.work_date, "received_on": self.received_on}))
-        if not result.errors:
-            result.findings += paid_elsewhere(check.lines, self.ledger.paid_lines_of_expert(
-                check.expert.expert_id, [line.work_date for line in check.lines], check.form_id))
-        if result.errors:
-            return None
-        return self._accept(form, check, result)
-
-    def _accept(self, form: ReturnedForm, check: FormCheck, result: FormResult) -> FormRecord | None:
-        month = check.month
-        earlier = self.ledger.form(check.form_id)
-        if earlier is not None and self.ledger.is_closed(earlier.pay_month):
-            # The closed month stays as it was paid: the correction's differences become adjustments.
-            paid = self.ledger.lines_of([check.form_id])[check.form_id]
-            additional, withdrawn = compare(paid, self.ledger.adjustments_of(check.form_id, closed_only=True),
-                                            check.lines)
-            pay_month = first_payable_month(next_month(earlier.pay_month), self.received_on, self.ledger.is_closed,
-                                            self.ws.notice_day)
-            result.correction = Correction(paid_month=earlier.pay_month, pay_month=pay_month,
-                                           additional=additional, withdrawn=withdrawn)
-            result.status, result.lines, result.pay_month = "replaced", additional, pay_month
-            result.findings.append(Finding("corrected-after-close", params={
-                "form_id": check.form_id, "paid_month": earlier.pay_month, "pay_month": pay_month,
-                "additional": _amount_rows(additional), "withdrawn": _amount_rows(withdrawn)}))
-            return None
-        deadline = notice_deadline(month, self.ws.notice_day)
-        late = self.received_on > deadline
-        pay_month = first_payable_month(month, self.received_on, self.ledger.is_closed, self.ws.notice_day)
-        if late:
-            result.findings.append(Finding("late", params={
-                "received_on": self.received_on, "deadline": deadline, "month": month, "pay_month": pay_month}))
-        elif pay_month != month:
-            late = True
-            result.findings.append(Finding("pay-month-moved", params={
-                "month": month, "pay_month": pay_month, "month_name": month_text(month),
-                "month_name_gen": month_genitive_text(month)}))
-        result.status = "replaced" if earlier is not None else "accepted"
-        result.lines, result.pay_month, result.late = check.lines, pay_month, late
-        warnings = [f.stored() for f in result.warnings]
-        return FormRecord(form_id=check.form_id, contract_id=check.contract.contract_id, expert_id=check.expert.expert_id,
-                          unit_id=check.unit.unit_id, month=month, pay_month=pay_month, received_on=self.received_on,
-                          late=late, signed_on=check.signed_on, warnings=warnings)
+        """The pay decision on one file (see decision.PayDecision)."""
+        return self.decision.decide(path, data, sha256, result)
 
     def _archive_dir(self, result: FormResult) -> Path:
         if result.status == "rejected":
@@ -590,229 +480,6 @@ def _too_large_text(size: int) -> str:
     return (f"The file is too large to be an hour form ({size / 1024 / 1024:.1f} MB; at most "
             f"{MAX_FORM_BYTES // 1024 // 1024} MB), so it was not read. Ask the expert to send the filled form "
             "itself as a PDF.")
-
-
-# --- the feedback file ----------------------------------------------------------------------------
-FEEDBACK_TEXT = {
-    "fi": {
-        "title": "Palaute tuntilomakkeesta",
-        "form": "Lomake", "unit": "Yksikkö", "received": "Saapunut",
-        "hello": "Hei {name},",
-        "rejected": "tuntilomakettasi ei voitu hyväksyä. Korjaa alla luetellut kohdat samaan lomakkeeseen ja "
-                    "palauta se uudelleen. Älä muuta lomakkeen lukittuja tunnistetietoja: {identity}.",
-        "errors": "Korjattavat kohdat:",
-        "warnings": "Huomioitavaa (nämä eivät yksinään estä hyväksymistä):",
-        "accepted": "tuntilomakkeesi on hyväksytty, eikä sitä tarvitse lähettää uudelleen. Palkkiot maksetaan "
-                    "{payment}.",
-        "paid_rows": "Rivit, joilta ei makseta kaikkea tai jotka käsiteltiin toisin kuin merkitsit:",
-        "notes": "Huomioitavaa:",
-        "corrected": "korjattu tuntilomakkeesi saapui, kun lomakkeen palkkiot oli jo käsitelty "
-                     "{paid_month_gen} maksuerässä. Korjaus ei korvaa käsiteltyä lomaketta, vaan alla on, mitä se "
-                     "muuttaa maksuihin.",
-        "paid_on_past": "Käsitellyn lomakkeen palkkiot maksettiin {paid_on}.",
-        "paid_on_future": "Käsitellyn lomakkeen palkkiot maksetaan {paid_on}.",
-        "additional": "Korjauksen perusteella maksetaan lisää {pays_on}:",
-        "withdrawn": "Nämä aiemmin maksettavaksi käsitellyt rivit eivät korjauksen mukaan ole maksettavia. "
-                     "Järjestötyön ja osallisuuden asiantuntija sopii kanssasi, miten ne hyvitetään:",
-        "unchanged": "Korjaus ei muuta maksettavia palkkioita.",
-        "row": "Rivi {row} ({date}, {task})",
-        "fee_paid": "palkkio {fee} maksetaan",
-        "fee_not_paid": "palkkiota ei makseta",
-        "travel_paid": "matkakulut {travel} korvataan",
-        "fee_more": "palkkio {fee}",
-        "travel_more": "matkakulut {travel}",
-        "was_paid": "palkkio {fee}",
-        "was_travel": "matkakulut {travel}",
-        "questions": "Kysyttävää? Ota yhteyttä järjestötyön ja osallisuuden asiantuntijaan:",
-        "questions_no_contact": "Kysyttävää? Ota yhteyttä järjestötyön ja osallisuuden asiantuntijaan.",
-        "reason": {
-            "cancelled_in_time": "Tehtävä peruttiin maksuttoman peruutuksen aikarajaan mennessä.",
-            "group_terminated": "Ryhmä lopetettiin painavasta tai etukäteen sovitusta syystä.",
-            "expert_ill": "Kun sairastut itse etkä voi hoitaa tehtävää, palkkiota ei makseta.",
-        },
-    },
-    "sv": {
-        "title": "Återkoppling på timblanketten",
-        "form": "Blankett", "unit": "Enhet", "received": "Mottagen",
-        "hello": "Hej {name},",
-        "rejected": "din timblankett kunde inte godkännas. Rätta punkterna nedan på samma blankett och skicka den "
-                    "på nytt. Ändra inte blankettens låsta identifieringsuppgifter: {identity}.",
-        "errors": "Att rätta:",
-        "warnings": "Att observera (hindrar inte i sig att blanketten godkänns):",
-        "accepted": "din timblankett har godkänts och du behöver inte skicka den på nytt. Arvodena betalas "
-                    "{payment}.",
-        "paid_rows": "Rader som inte betalas helt eller som behandlades annorlunda än du angav:",
-        "notes": "Att observera:",
-        "corrected": "din rättade timblankett kom in när arvodena för blanketten redan hade behandlats i "
-                     "utbetalningen för {paid_month}. Rättelsen ersätter inte den behandlade blanketten; nedan "
-                     "ser du vad den ändrar i utbetalningarna.",
-        "paid_on_past": "Arvodena för den behandlade blanketten betalades {paid_on}.",
-        "paid_on_future": "Arvodena för den behandlade blanketten betalas {paid_on}.",
-        "additional": "På grund av rättelsen betalas ytterligare {pays_on}:",
-        "withdrawn": "De här raderna, som redan behandlats för utbetalning, ska enligt rättelsen inte betalas. "
-                     "Experten på organisationsarbete och delaktighet kommer överens med dig om hur de regleras:",
-        "unchanged": "Rättelsen ändrar inte arvodena som betalas.",
-        "row": "Rad {row} ({date}, {task})",
-        "fee_paid": "arvodet {fee} betalas",
-        "fee_not_paid": "inget arvode betalas",
-        "travel_paid": "resekostnaden {travel} ersätts",
-        "fee_more": "arvode {fee}",
-        "travel_more": "resekostnad {travel}",
-        "was_paid": "arvode {fee}",
-        "was_travel": "resekostnad {travel}",
-        "questions": "Frågor? Kontakta experten på organisationsarbete och delaktighet:",
-        "questions_no_contact": "Frågor? Kontakta experten på organisationsarbete och delaktighet.",
-        "reason": {
-            "cancelled_in_time": "Uppdraget avbokades inom tiden för avgiftsfri avbokning.",
-            "group_terminated": "Gruppen avslutades av ett tungt vägande eller på förhand överenskommet skäl.",
-            "expert_ill": "När du själv insjuknar och inte kan utföra uppdraget betalas inget arvode.",
-        },
-    },
-}
-# Findings that the feedback explains in its own words rather than listing them.
-_EXPLAINED_ELSEWHERE = frozenset({"corrected-after-close"})
-
-
-def needs_feedback(result: FormResult) -> bool:
-    """A rejected form, a correction after its month was closed, or an accepted form that is paid differently
-    from what the expert claimed, or with anything the expert should know (a warning)."""
-    if result.status == "rejected" or result.correction is not None:
-        return True
-    return result.status in ("accepted", "replaced") and (
-        bool(result.warnings) or any(not ln.payable for ln in result.lines))
-
-
-def feedback_text(register: Register, result: FormResult, received_on: date,
-                  coordinator: dict[str, str] | None = None, expected: str = "") -> str:
-    """The expert's feedback on a form, in the expert's language (fi or sv).
-
-    A rejected form: each row and field to correct, with what to do. An accepted form: for each row paid
-    differently from what was claimed, what is paid and why. A correction after the form's month was closed:
-    what is paid more, and when, and what was paid but is withdrawn. Ends with the coordinator's name, e-mail
-    and phone (`coordinator`, as Workspace.coordinator_contact gives them). `expected`: the payment expected
-    beside the expert's declared limit, said before the contact. Holds no henkilötunnus, IBAN or address.
-    """
-    contract = register.contracts.get(result.contract_id)
-    expert = register.experts.get(contract.expert_id if contract else result.expert_id)
-    unit = register.units.get(contract.unit_id if contract else result.unit_id)
-    language = expert.document_language if expert else "fi"
-    words = FEEDBACK_TEXT[language]
-    month = result.month
-    try:
-        month_label = f" ({fi_month(month, language)})" if month else ""
-    except ValueError:
-        month_label = ""
-    lines = [words["title"], "", f"{words['form']}: {result.form_id}{month_label}"]
-    if unit is not None:
-        lines.append(f"{words['unit']}: {unit.name(language)}")
-    lines += [f"{words['received']}: {fi_date(received_on)}", ""]
-    if result.status == "rejected":
-        opening = words["rejected"].format(identity=", ".join(
-            field_label(name, language) for name in ("form_id", "contract_id", "unit_id", "month")))
-    elif result.correction is not None:
-        paid_month = result.correction.paid_month
-        opening = words["corrected"].format(paid_month_gen=month_genitive_text(paid_month).text("fi").lower(),
-                                            paid_month=fi_month(paid_month, language))
-    else:
-        opening = words["accepted"].format(payment=fi_date(payment_date(result.pay_month)))
-    if expert is not None:
-        lines += [words["hello"].format(name=expert.first_name), "", opening]
-    else:
-        lines.append(opening[0].upper() + opening[1:])
-
-    warnings = [f for f in result.warnings if f.code not in _EXPLAINED_ELSEWHERE]
-    if result.status == "rejected":
-        lines += ["", words["errors"], *(_feedback_item(f, language) for f in result.errors)]
-        if warnings:
-            lines += ["", words["warnings"], *(_feedback_item(f, language) for f in warnings)]
-    elif result.correction is not None:
-        lines += _correction_lines(register, result.correction, received_on, language)
-        if warnings:
-            lines += ["", words["notes"], *(_feedback_item(f, language) for f in warnings)]
-    else:
-        explained = _paid_rows(register, result, language)
-        row_findings = {id(f) for f in warnings if f.row is not None}
-        if explained:
-            lines += ["", words["paid_rows"], *explained]
-        others = [f for f in warnings if id(f) not in row_findings]
-        if others:
-            lines += ["", words["notes"], *(_feedback_item(f, language) for f in others)]
-    if expected:
-        lines += ["", expected]
-    lines += ["", *_contact_lines(coordinator, words)]
-    return "\n".join(lines) + "\n"
-
-
-def _contact_lines(coordinator: dict[str, str] | None, words: dict) -> list[str]:
-    parts = [v for v in (coordinator or {}).values() if v]
-    if not parts:
-        return [words["questions_no_contact"]]
-    return [words["questions"], ", ".join(parts)]
-
-
-def _row_label(register: Register, line: LedgerLine, language: str) -> str:
-    return FEEDBACK_TEXT[language]["row"].format(row=line.row, date=fi_date(line.work_date),
-                                                 task=register.task_label(line.task, language))
-
-
-def _paid_rows(register: Register, result: FormResult, language: str) -> list[str]:
-    """'- Rivi 3 (...): palkkiota ei makseta. Why.' for each row not paid as claimed, in row order."""
-    words = FEEDBACK_TEXT[language]
-    by_row: dict[int, list[Finding]] = {}
-    for finding in result.warnings:
-        if finding.row is not None:
-            by_row.setdefault(finding.row, []).append(finding)
-    items = []
-    lines_by_row = {ln.row: ln for ln in result.lines}
-    for row in sorted(set(by_row) | {ln.row for ln in result.lines if not ln.payable}):
-        line = lines_by_row.get(row)
-        reasons = [f.text(language) for f in by_row.get(row, [])]
-        if line is None:  # a row with only a warning and no line (cannot happen for accepted rows; be safe)
-            items += [f"- {ROW_WORD[language]} {row}: {r}" for r in reasons]
-            continue
-        paid = [words["fee_paid"].format(fee=money(line.fee_eur)) if line.payable else words["fee_not_paid"]]
-        if line.travel_eur > 0:
-            paid.append(words["travel_paid"].format(travel=money(line.travel_eur)))
-        reason = words["reason"].get(line.status, "") if not line.payable else ""
-        if reason and not any(f.code == "status-corrected" for f in by_row.get(row, [])):
-            reasons.insert(0, reason)
-        text = f"- {_row_label(register, line, language)}: {', '.join(paid)}."
-        items.append(" ".join([text, *reasons]))
-    return items
-
-
-def _correction_lines(register: Register, correction: Correction, received_on: date, language: str) -> list[str]:
-    words = FEEDBACK_TEXT[language]
-    paid_on = correction.paid_on
-    lines = [words["paid_on_past" if paid_on <= received_on else "paid_on_future"].format(paid_on=fi_date(paid_on))]
-    if correction.additional:
-        lines += ["", words["additional"].format(pays_on=fi_date(correction.pays_on))]
-        for line in correction.additional:
-            amounts = [words["fee_more"].format(fee=money(line.fee_eur)) if line.fee_eur else "",
-                       words["travel_more"].format(travel=money(line.travel_eur)) if line.travel_eur else ""]
-            lines.append(f"- {_row_label(register, line, language)}: {', '.join(a for a in amounts if a)}")
-    if correction.withdrawn:
-        lines += ["", words["withdrawn"]]
-        for line in correction.withdrawn:
-            amounts = [words["was_paid"].format(fee=money(line.fee_eur)) if line.fee_eur else "",
-                       words["was_travel"].format(travel=money(line.travel_eur)) if line.travel_eur else ""]
-            lines.append(f"- {_row_label(register, line, language)}: {', '.join(a for a in amounts if a)}")
-    if not correction.additional and not correction.withdrawn:
-        lines += ["", words["unchanged"]]
-    return lines
-
-
-def _amount_rows(lines: list[LedgerLine]) -> str:
-    """'2 rows, 57.40' for the coordinator's terminal."""
-    if not lines:
-        return "none"
-    total = sum((ln.fee_eur + ln.travel_eur for ln in lines), start=Decimal("0.00"))
-    return f"{len(lines)} row{'' if len(lines) == 1 else 's'} ({', '.join(str(ln.row) for ln in lines)}), {money(total)}"
-
-
-def _feedback_item(finding: Finding, language: str) -> str:
-    where = finding.where(language)
-    return f"- {where}: {finding.text(language)}" if where else f"- {finding.text(language)}"
 
 
 # --- reporting -------------------------------------------------------------------------------------

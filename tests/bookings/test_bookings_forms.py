@@ -17,7 +17,7 @@ from kokemus_docs.bookings import (
 )
 from kokemus_docs.bookings.hourforms import booked_rows
 from kokemus_docs.core.ledger import Ledger
-from kokemus_docs.intake import ingest
+from kokemus_docs.intake import decision
 from kokemus_docs.intake.ingest import ingest_forms
 from tests.intake.test_ingest import json_reader, put_form
 
@@ -27,7 +27,7 @@ NOW = datetime(2026, 10, 1, 9, 0)
 @pytest.fixture
 def fake_reader(monkeypatch):
     """The forms are JSON stand-ins for PDFs (as in tests/intake/test_ingest.py)."""
-    monkeypatch.setattr(ingest, "read_form", json_reader)
+    monkeypatch.setattr(decision, "read_form", json_reader)
 
 
 def booked(ws, register) -> str:

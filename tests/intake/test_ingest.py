@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from kokemus_docs.intake import ingest
+from kokemus_docs.intake import decision
 from kokemus_docs.forms.fields import ReturnedForm, compute_seal, form_id_for, row_field
 from kokemus_docs.pdfsafe.limits import FormUnreadable
 from kokemus_docs.intake.ingest import ingest_forms
@@ -53,7 +53,7 @@ def json_reader(path: Path, data: bytes | None = None) -> ReturnedForm:
 
 @pytest.fixture
 def fake_reader(monkeypatch):
-    monkeypatch.setattr(ingest, "read_form", json_reader)
+    monkeypatch.setattr(decision, "read_form", json_reader)
 
 
 def put_form(folder: Path, name: str, rows: dict, *, key: bytes, contract_id: str = "S-2026-001",

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kokemus_docs.intake import ingest
+from kokemus_docs.intake import decision, ingest
 from kokemus_docs.core import ledger as ledger_module
 from kokemus_docs.cli import StderrProgress, cli
 from kokemus_docs.demo.month import form_values
@@ -44,7 +44,7 @@ RECEIVED_ON = "2026-11-05"
 @pytest.fixture
 def fake_reader(monkeypatch):
     """Stand-in reader: the 'PDF' holds the form's fields as JSON (see tests/test_ingest.py)."""
-    monkeypatch.setattr(ingest, "read_form", json_reader)
+    monkeypatch.setattr(decision, "read_form", json_reader)
 
 
 def kokemus(ws_root: Path, *args: str, lock_wait: float = 60, **popen) -> subprocess.Popen:
@@ -187,7 +187,7 @@ def test_unexpected_failure_on_one_file_rejects_only_that_file(workspace, regist
     put_form(workspace.inbox_dir, "2.pdf", OCTOBER_ROWS, key=key, contract_id="S-2026-004", expert_id="KA-004",
              unit_id="IKÄ-PORVOO")
     put_form(workspace.inbox_dir, "3.pdf", {}, key=key, contract_id="S-2026-008", expert_id="KA-008")
-    real_validate = ingest.validate_form
+    real_validate = decision.validate_form
     secret = register.experts["KA-004"].hetu
 
     def validate(form, *args, **kwargs):
@@ -195,7 +195,7 @@ def test_unexpected_failure_on_one_file_rejects_only_that_file(workspace, regist
             raise ValueError(f"boom with personal data {secret}")
         return real_validate(form, *args, **kwargs)
 
-    monkeypatch.setattr(ingest, "validate_form", validate)
+    monkeypatch.setattr(decision, "validate_form", validate)
     outcome = ingest_forms(workspace, register, received_on=ON_TIME)
     assert [(Path(f["path"]).name, f["status"]) for f in outcome.extra["forms"]] == [
         ("1.pdf", "accepted"), ("2.pdf", "rejected"), ("3.pdf", "accepted")]
@@ -213,7 +213,7 @@ def test_unexpected_failure_on_one_file_rejects_only_that_file(workspace, regist
                                         ("2.pdf", "rejected", "forms/rejected/2.pdf"),
                                         ("3.pdf", "accepted", "forms/processed/2026-10/3.pdf")]
     # the next run is not blocked by it
-    monkeypatch.setattr(ingest, "validate_form", real_validate)
+    monkeypatch.setattr(decision, "validate_form", real_validate)
     assert ingest_forms(workspace, register, received_on=ON_TIME).extra["forms"] == []
 
 
@@ -508,7 +508,7 @@ def test_interrupted_file_is_finished_without_a_false_duplicate(workspace, regis
     with pytest.raises(Killed):
         ingest_forms(workspace, register, received_on=ON_TIME)
     monkeypatch.undo()
-    monkeypatch.setattr(ingest, "read_form", json_reader)
+    monkeypatch.setattr(decision, "read_form", json_reader)
     assert all_files(workspace.root / "forms") == ["inbox/.ingesting/a.pdf", "processed/2026-10/a.pdf"]
     outcome = ingest_forms(workspace, register, received_on=ON_TIME)
     assert outcome.extra["forms"] == [] and outcome.ok
@@ -629,9 +629,9 @@ def test_a_rejected_file_sent_again_is_read_again_after_an_interrupted_run(works
     sent = path.read_bytes()
 
     def unreadable(path, data=None):
-        raise ingest.FormUnreadable("a.pdf: the reader failed.", code="damaged")
+        raise decision.FormUnreadable("a.pdf: the reader failed.", code="damaged")
 
-    monkeypatch.setattr(ingest, "read_form", unreadable)
+    monkeypatch.setattr(decision, "read_form", unreadable)
     assert [f["status"] for f in ingest_forms(workspace, register, received_on=ON_TIME).extra["forms"]] == ["rejected"]
     with Ledger(workspace.ledger_path) as ledger, ledger.transaction():
         ledger.db.execute("UPDATE submissions SET ingested_at = '2026-11-05T09:00:00'")  # that run was this morning
@@ -650,7 +650,7 @@ def test_a_rejected_file_sent_again_is_read_again_after_an_interrupted_run(works
     with pytest.raises(Killed):
         ingest_forms(workspace, register, received_on=ON_TIME)
     monkeypatch.undo()
-    monkeypatch.setattr(ingest, "read_form", json_reader)
+    monkeypatch.setattr(decision, "read_form", json_reader)
     assert all_files(workspace.root / "forms") == ["inbox/.ingesting/a.pdf", "rejected/a.pdf"]
     outcome = ingest_forms(workspace, register, received_on=ON_TIME)
     assert [f["status"] for f in outcome.extra["forms"]] == ["accepted"]
@@ -702,15 +702,15 @@ def test_a_run_whose_pdf_reader_cannot_start_stops_and_rejects_nothing(workspace
     put_form(workspace.inbox_dir, "a.pdf", OCTOBER_ROWS, key=workspace.seal_key())
 
     def no_reader(path, data=None):
-        raise ingest.ReaderUnavailable("did not start within 120 seconds")
+        raise decision.ReaderUnavailable("did not start within 120 seconds")
 
-    monkeypatch.setattr(ingest, "read_form", no_reader)
+    monkeypatch.setattr(decision, "read_form", no_reader)
     result = CliRunner().invoke(cli, ["-w", str(workspace.root), "forms", "ingest", "--received-on", RECEIVED_ON])
     assert result.exit_code == 2 and "no returned form was read or rejected" in result.output
     assert "Traceback" not in result.output
     assert all_files(workspace.root / "forms") == ["inbox/.ingesting/a.pdf"]
     assert not workspace.output("feedback").exists() or not os.listdir(workspace.output("feedback"))
-    monkeypatch.setattr(ingest, "read_form", json_reader)
+    monkeypatch.setattr(decision, "read_form", json_reader)
     outcome = ingest_forms(workspace, register, received_on=ON_TIME)
     assert [f["status"] for f in outcome.extra["forms"]] == ["accepted"]
 

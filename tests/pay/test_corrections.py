@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 from test_ingest import OCTOBER_ROWS, ON_TIME, json_reader, put_form
 
-from kokemus_docs.intake import ingest
+from kokemus_docs.intake import decision
 from kokemus_docs.pay.corrections import compare
 from kokemus_docs.intake.ingest import ingest_forms
 from kokemus_docs.core.ledger import Ledger, LedgerLine
@@ -27,7 +27,7 @@ CORRECT_AGAIN = ("Korjaa alla luetellut kohdat", "Rätta punkterna nedan")
 @pytest.fixture
 def ws(workspace, monkeypatch):
     """The workspace with the coordinator's contact set, reading forms from JSON stand-ins."""
-    monkeypatch.setattr(ingest, "read_form", json_reader)
+    monkeypatch.setattr(decision, "read_form", json_reader)
     workspace.config["organisation"].update(CONTACT)
     return workspace
 
@@ -108,7 +108,7 @@ def test_rejected_form_feedback_asks_for_a_correction_and_names_the_coordinator(
 
 
 def test_feedback_without_a_coordinator_contact_still_says_whom_to_ask(workspace, register, monkeypatch):
-    monkeypatch.setattr(ingest, "read_form", json_reader)
+    monkeypatch.setattr(decision, "read_form", json_reader)
     put_form(workspace.inbox_dir, "f.pdf", OCTOBER_ROWS, key=workspace.seal_key(), confirmed=False)
     text = only_feedback(ingest_forms(workspace, register, received_on=ON_TIME))
     assert text.strip().endswith("Kysyttävää? Ota yhteyttä järjestötyön ja osallisuuden asiantuntijaan.")

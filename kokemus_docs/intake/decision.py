@@ -1,0 +1,151 @@
+"""The pay decision on a returned hour form: duplicate, unreadable, sealed, checked by the fee rules, and which
+payroll month pays it (late, moved past a closed month, or a correction settled as adjustments)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from kokemus_docs.bookings.hourforms import recorded_cancellations
+from kokemus_docs.core.formatting import money
+from kokemus_docs.core.ledger import FormRecord, Ledger, LedgerLine
+from kokemus_docs.core.model import Register, next_month
+from kokemus_docs.core.paydates import first_payable_month, notice_deadline
+from kokemus_docs.core.workspace import Workspace
+from kokemus_docs.forms.fields import SEAL_FIELD, ReturnedForm, seal_matches
+from kokemus_docs.intake.formread import read_form
+from kokemus_docs.intake.messages import Finding, month_genitive_text, month_text
+from kokemus_docs.intake.rules import FormCheck, paid_elsewhere, validate_form
+from kokemus_docs.pay.corrections import Correction, compare
+from kokemus_docs.pdfsafe.limits import FormUnreadable, ReaderUnavailable
+
+
+@dataclass
+class FormResult:
+    """What happened to one file."""
+
+    path: Path
+    status: str = "rejected"
+    form_id: str = ""
+    contract_id: str = ""
+    expert_id: str = ""
+    unit_id: str = ""
+    month: str = ""
+    pay_month: str = ""
+    late: bool = False
+    findings: list[Finding] = field(default_factory=list)
+    lines: list[LedgerLine] = field(default_factory=list)
+    archived_as: Path | None = None
+    feedback: Path | None = None
+    duplicate_of: str = ""
+    correction: Correction | None = None  # a correction received after the form's payroll month was closed
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.is_error]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if not f.is_error]
+
+
+class PayDecision:
+    """Decides one file after another for an ingest run: the workspace, the register, the ledger, the sealing key."""
+
+    def __init__(self, ws: Workspace, register: Register, ledger: Ledger, received_on: date):
+        self.ws = ws
+        self.register = register
+        self.ledger = ledger
+        self.received_on = received_on
+        self.key = ws.seal_key()
+        self.cutoff = ws.cancellation_cutoff
+        self.max_travel = ws.max_travel_eur
+
+    def decide(self, path: Path, data: bytes, sha256: str, result: FormResult) -> FormRecord | None:
+        """Fill `result` from the file; return the FormRecord to store when the form is accepted."""
+        earlier = self.ledger.submission_by_sha(sha256)
+        if earlier is not None:
+            result.status, result.form_id, result.duplicate_of = "duplicate", earlier["form_id"] or "", \
+                earlier["archived_as"] or earlier["file_name"]
+            stored = self.ledger.form(result.form_id) if result.form_id else None
+            if stored is not None:
+                result.expert_id, result.unit_id, result.month = stored.expert_id, stored.unit_id, stored.month
+                result.pay_month = stored.pay_month
+            return None
+        try:
+            form = read_form(path, data)
+        except FormUnreadable as exc:
+            result.findings.append(Finding("unreadable", params={"detail": exc.message}))
+            return None
+        except ReaderUnavailable:
+            raise  # not this file's fault: the run stops and the file waits for the next one
+        except Exception as exc:  # a PDF that trips the reader must not stop the batch
+            result.findings.append(Finding("unreadable", params={
+                "detail": f"The file cannot be read as an hour form ({type(exc).__name__}). "
+                          "Ask the expert to send the filled form as a PDF again."}))
+            return None
+        identity = {k: (v or "").strip() for k, v in form.identity.items()}
+        result.form_id, result.contract_id = identity.get("form_id", ""), identity.get("contract_id", "")
+        result.expert_id = identity.get("expert_id", "")
+        result.unit_id, result.month = identity.get("unit_id", ""), identity.get("month", "")
+        if not seal_matches(self.key, identity, form.seal):
+            result.findings.append(Finding("seal-mismatch", field=SEAL_FIELD))
+            return None
+        booked = recorded_cancellations(self.ws, self.ledger, result.contract_id, result.month)
+        check = validate_form(form, self.register, cutoff=self.cutoff, max_travel=self.max_travel, booked=booked)
+        result.findings.extend(check.findings)
+        for line in check.lines:
+            if line.work_date > self.received_on:
+                result.findings.append(Finding("date-after-received", row=line.row, field=f"row{line.row:02d}_date",
+                                               params={"date": line.work_date, "received_on": self.received_on}))
+        if not result.errors:
+            result.findings += paid_elsewhere(check.lines, self.ledger.paid_lines_of_expert(
+                check.expert.expert_id, [line.work_date for line in check.lines], check.form_id))
+        if result.errors:
+            return None
+        return self._accept(form, check, result)
+
+    def _accept(self, form: ReturnedForm, check: FormCheck, result: FormResult) -> FormRecord | None:
+        month = check.month
+        earlier = self.ledger.form(check.form_id)
+        if earlier is not None and self.ledger.is_closed(earlier.pay_month):
+            # The closed month stays as it was paid: the correction's differences become adjustments.
+            paid = self.ledger.lines_of([check.form_id])[check.form_id]
+            additional, withdrawn = compare(paid, self.ledger.adjustments_of(check.form_id, closed_only=True),
+                                            check.lines)
+            pay_month = first_payable_month(next_month(earlier.pay_month), self.received_on, self.ledger.is_closed,
+                                            self.ws.notice_day)
+            result.correction = Correction(paid_month=earlier.pay_month, pay_month=pay_month,
+                                           additional=additional, withdrawn=withdrawn)
+            result.status, result.lines, result.pay_month = "replaced", additional, pay_month
+            result.findings.append(Finding("corrected-after-close", params={
+                "form_id": check.form_id, "paid_month": earlier.pay_month, "pay_month": pay_month,
+                "additional": _amount_rows(additional), "withdrawn": _amount_rows(withdrawn)}))
+            return None
+        deadline = notice_deadline(month, self.ws.notice_day)
+        late = self.received_on > deadline
+        pay_month = first_payable_month(month, self.received_on, self.ledger.is_closed, self.ws.notice_day)
+        if late:
+            result.findings.append(Finding("late", params={
+                "received_on": self.received_on, "deadline": deadline, "month": month, "pay_month": pay_month}))
+        elif pay_month != month:
+            late = True
+            result.findings.append(Finding("pay-month-moved", params={
+                "month": month, "pay_month": pay_month, "month_name": month_text(month),
+                "month_name_gen": month_genitive_text(month)}))
+        result.status = "replaced" if earlier is not None else "accepted"
+        result.lines, result.pay_month, result.late = check.lines, pay_month, late
+        warnings = [f.stored() for f in result.warnings]
+        return FormRecord(form_id=check.form_id, contract_id=check.contract.contract_id, expert_id=check.expert.expert_id,
+                          unit_id=check.unit.unit_id, month=month, pay_month=pay_month, received_on=self.received_on,
+                          late=late, signed_on=check.signed_on, warnings=warnings)
+
+
+def _amount_rows(lines: list[LedgerLine]) -> str:
+    """'2 rows, 57.40' for the coordinator's terminal."""
+    if not lines:
+        return "none"
+    total = sum((ln.fee_eur + ln.travel_eur for ln in lines), start=Decimal("0.00"))
+    return f"{len(lines)} row{'' if len(lines) == 1 else 's'} ({', '.join(str(ln.row) for ln in lines)}), {money(total)}"
