@@ -565,6 +565,9 @@ def report(results: dict, n: int) -> list[str]:
                          f"{result['ratio_match_to_month_page']:.2f} × the month page "
                          f"({result['month_page_s'] * 1000:.0f} ms); prefilled forms "
                          f"{result['ratio_forms_prefilled_to_without']:.2f} × forms without bookings")
+            if result.get("ratio_bookings_page_to_month_page") is not None:
+                lines.append(f"   pages: /bookings {result['ratio_bookings_page_to_month_page']:.2f}, a request with "
+                             f"its candidates {result['ratio_booking_page_to_month_page']:.2f} × the month page")
         if result.get("hostile_files"):
             lines.append(f"   then {result['hostile_rejected']} of {result['hostile_files']} hostile files rejected "
                          f"in {result['hostile_seconds']:.2f} s")

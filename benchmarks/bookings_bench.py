@@ -2,8 +2,8 @@
 
 Times, as medians of 5 after a warm-up, and as ratios to the coordinator's month page in the same run:
 the bookings lists the pages show (the month's bookings, the open requests) and a match (the library calls
-the page makes), the coordinator's pages themselves (/bookings for the month, a request with its candidates), and issuing the month's hour forms with their booked sessions prefilled against issuing a
-month without bookings.
+the page makes), the coordinator's pages themselves (/bookings for the month, a request with its candidates),
+and issuing the month's hour forms with their booked sessions prefilled against issuing a month without bookings.
 """
 
 from __future__ import annotations
@@ -115,6 +115,9 @@ def bookings_speed(root: Path, client_factory) -> dict:
                                                                                             now=now)[1]),
         "ratio_month_list_to_month_page": month_list / month_page, "ratio_open_requests_to_month_page":
             queue / month_page, "ratio_match_to_month_page": match / month_page,
+        "bookings_page_s": queue_page, "booking_page_s": booking_page,
+        "ratio_bookings_page_to_month_page": queue_page / month_page,
+        "ratio_booking_page_to_month_page": booking_page / month_page,
         "forms_prefilled_cpu_s": with_sessions, "forms_without_bookings_cpu_s": without,
         "ratio_forms_prefilled_to_without": with_sessions / without,
         "within_200ms": max(month_list, queue, match, queue_page, booking_page) < 0.2,
