@@ -23,6 +23,7 @@ import click
 
 from kokemus_docs import __version__
 from kokemus_docs.core.errors import KokemusError
+from kokemus_docs.core.month import FIRST_YEAR, LAST_YEAR, BadMonth, Month
 from kokemus_docs.core.report import Outcome
 from kokemus_docs.core.workspace import Workspace
 
@@ -33,12 +34,13 @@ def json_option(command: Callable) -> Callable:
                         help="Print one JSON object on stdout; messages and progress go to stderr.")(command)
 
 
-def _month(ctx, param, value: str | None) -> str | None:
+def _month(ctx, param, value: str | None) -> Month | None:
     if value is None:
         return None
-    if not re.fullmatch(r"(20\d\d)-(0[1-9]|1[0-2])", value):
-        raise click.BadParameter(f"'{value}' is not a month from 2000-01 to 2099-12; write it as YYYY-MM, e.g. 2026-10")
-    return value
+    try:
+        return Month.parse(value)
+    except BadMonth as error:
+        raise click.BadParameter(error.message) from None
 
 
 def month_option(required: bool = True) -> Callable:
@@ -311,7 +313,7 @@ def forms() -> None:
 @click.option("--unit", "unit_ids", multiple=True, metavar="ID", help="Only this unit (repeatable).")
 @click.option("--expert", "expert_ids", multiple=True, metavar="ID", help="Only this expert (repeatable).")
 @runs
-def forms_issue(month: str, unit_ids: tuple[str, ...], expert_ids: tuple[str, ...]) -> Outcome:
+def forms_issue(month: Month, unit_ids: tuple[str, ...], expert_ids: tuple[str, ...]) -> Outcome:
     """Sealed fillable PDF hour forms, one per signed contract valid in the month."""
     from kokemus_docs.forms.issue import issue_forms
 
@@ -339,7 +341,7 @@ def forms_ingest(paths: tuple[Path, ...], received_on: date | None) -> Outcome:
 @click.option("--unit", "unit_ids", multiple=True, metavar="ID", help="Only this unit (repeatable).")
 @format_option
 @runs
-def notices(month: str, unit_ids: tuple[str, ...], formats: tuple[str, ...]) -> Outcome:
+def notices(month: Month, unit_ids: tuple[str, ...], formats: tuple[str, ...]) -> Outcome:
     """Per-unit fee notice for the month, for the unit's named employee to approve."""
     from kokemus_docs.pay.notices import write_notices
 
@@ -352,7 +354,7 @@ def notices(month: str, unit_ids: tuple[str, ...], formats: tuple[str, ...]) -> 
 @month_option()
 @click.option("--close", is_flag=True, help="Lock the month in the ledger: it can be re-printed, not changed.")
 @runs
-def payroll(month: str, close: bool) -> Outcome:
+def payroll(month: Month, close: bool) -> Outcome:
     """Consolidated fee workbook for HPK Palvelut for the work done in the month."""
     from kokemus_docs.pay.payroll import write_payroll
 
@@ -361,7 +363,8 @@ def payroll(month: str, close: bool) -> Outcome:
 
 
 @cli.command()
-@click.option("--year", required=True, type=click.IntRange(2000, 2099), metavar="YYYY", help="Calendar year.")
+@click.option("--year", required=True, type=click.IntRange(FIRST_YEAR, LAST_YEAR),
+              metavar="YYYY", help="Calendar year.")
 @runs
 def indicators(year: int) -> Outcome:
     """Service indicators for the year (demand, fees paid, topics, service areas) as a workbook with charts."""
@@ -509,7 +512,7 @@ def users_remove(login: str) -> Outcome:
 @month_option()
 @click.option("--expert", "expert_ids", multiple=True, metavar="ID", help="Only this expert (repeatable).")
 @runs
-def links(month: str, expert_ids: tuple[str, ...]) -> Outcome:
+def links(month: Month, expert_ids: tuple[str, ...]) -> Outcome:
     """Each expert's personal upload address for the month (also printed on the hour form)."""
     from kokemus_docs.forms.links import list_links
 

@@ -134,6 +134,11 @@ def test_workspace_from_environment(workspace):
 
 def test_bad_month_and_format_are_usage_errors(workspace):
     assert run("forms", "issue", "--month", "10/2026", workspace=workspace).exit_code == 2
+    for month in ("2026-13", "1999-12", "2100-01"):
+        result = run("payroll", "--month", month, workspace=workspace)
+        assert result.exit_code == 2 and "2000-01 and 2099-12" in result.output, month
+    assert run("indicators", "--year", "2100", workspace=workspace).exit_code == 2
+    assert run("indicators", "--year", "1999", workspace=workspace).exit_code == 2
     assert run("contracts", "--format", "odt", workspace=workspace).exit_code == 2
 
 

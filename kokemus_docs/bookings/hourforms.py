@@ -13,7 +13,7 @@ from datetime import date, datetime, time
 
 from kokemus_docs.bookings import ledger as store
 from kokemus_docs.core.ledger import Ledger
-from kokemus_docs.core.model import month_bounds
+from kokemus_docs.core.month import Month
 from kokemus_docs.core.workspace import Workspace
 from kokemus_docs.intake.rules import status_by_rule
 
@@ -33,7 +33,7 @@ class BookedRow:
 def booked_rows(ws: Workspace, contract_ids: Sequence[str], month: str, *,
                 ledger: Ledger | None = None) -> dict[str, list[BookedRow]]:
     """Each contract's booked sessions in `month`, in date order (contracts without any are left out)."""
-    first, last = month_bounds(month)
+    first, last = Month.parse(month).period
     cutoff = ws.cancellation_cutoff
     if ledger is None:
         with Ledger(ws.ledger_path) as own:

@@ -21,7 +21,8 @@ from kokemus_docs.bookings import ledger as store
 from kokemus_docs.bookings.model import Booking
 from kokemus_docs.core.formatting import fi_date, fi_time
 from kokemus_docs.core.ledger import Ledger
-from kokemus_docs.core.model import Register, month_of, status_label
+from kokemus_docs.core.model import Register, status_label
+from kokemus_docs.core.month import Month
 from kokemus_docs.core.workspace import Workspace, WorkspaceBusy, workspace_lock
 
 MAX_ATTEMPTS = 10       # then it stays listed for the coordinator, and is no longer tried
@@ -166,7 +167,7 @@ def notify(ledger: Ledger, ws: Workspace, register: Register, kind: str, booking
     if kind in EXPERT_KINDS and booking.expert_id:
         from kokemus_docs.forms.links import expert_upload_url
 
-        page_url = expert_upload_url(ws, booking.expert_id, month_of(now.date()), ledger=ledger)
+        page_url = expert_upload_url(ws, booking.expert_id, Month.containing(now.date()), ledger=ledger)
     message = compose(ws, register, kind, booking, page_url=page_url, cancelled_only=cancelled_only)
     if message is None:
         store.audit(ledger, "mail", "mail-skipped", f"{kind} {booking.booking_id}", "no email address", now)

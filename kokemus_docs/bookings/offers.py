@@ -16,7 +16,8 @@ from kokemus_docs.bookings.model import MAX_NOTE_CHARS, Booking, BookingError, C
 from kokemus_docs.bookings.requests import _clean_text, _now, _one, get_booking, writing
 from kokemus_docs.core.formatting import shown
 from kokemus_docs.core.ledger import Ledger
-from kokemus_docs.core.model import Contract, Expert, Register, month_bounds
+from kokemus_docs.core.model import Contract, Expert, Register
+from kokemus_docs.core.month import Month
 from kokemus_docs.core.workspace import Workspace
 from kokemus_docs.intake.messages import topic_key, topic_names
 
@@ -73,7 +74,7 @@ def candidates(ws: Workspace, register: Register, booking_id: str, *, now: datet
         for entry in store.booked_sessions_on(ledger, days, excluding=booking.booking_id):
             taken.setdefault(entry[0], []).append(entry)
         first = (days or [now.date()])[0]
-        load = store.sessions_per_expert(ledger, *month_bounds(f"{first.year}-{first.month:02d}"))
+        load = store.sessions_per_expert(ledger, *Month.containing(first).period)
         declined = store.declined_by(ledger, booking.booking_id)
     found: list[tuple[tuple, Candidate]] = []
     unit_contracts: dict[str, list[Contract]] = {}

@@ -30,7 +30,8 @@ from kokemus_docs.bookings.model import (
 )
 from kokemus_docs.core.formatting import ParseError, parse_date, parse_datetime, parse_time, shown
 from kokemus_docs.core.ledger import Ledger
-from kokemus_docs.core.model import Register, month_bounds
+from kokemus_docs.core.model import Register
+from kokemus_docs.core.month import Month
 from kokemus_docs.core.workspace import Workspace, workspace_lock
 
 
@@ -173,7 +174,7 @@ def list_bookings(ws: Workspace, *, month: str | None = None, unit_id: str | Non
     """Bookings with a session in `month` (YYYY-MM), of a unit, in a state (one or several), or of an expert;
     oldest request first."""
     statuses = (status,) if isinstance(status, str) else tuple(status or ())
-    bounds = month_bounds(month) if month else None
+    bounds = Month.parse(month).period if month else None
     with Ledger(ws.ledger_path) as ledger:
         return store.bookings(ledger, now=_now(now), cutoff=ws.cancellation_cutoff, unit_id=unit_id,
                               expert_id=expert_id, statuses=statuses, month=bounds)

@@ -10,6 +10,8 @@ import unicodedata
 from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from kokemus_docs.core.month import Month
+
 CENT = Decimal("0.01")
 
 
@@ -32,17 +34,9 @@ def fi_time(value: time) -> str:
     return f"{value.hour}.{value.minute:02d}"
 
 
-def fi_month(year_month: str, language: str = "fi") -> str:
+def fi_month(month: str, language: str = "fi") -> str:
     """'2026-10' -> 'lokakuu 2026' / 'oktober 2026'."""
-    year, month = (int(p) for p in year_month.split("-"))
-    names = MONTH_NAMES_FI if language == "fi" else MONTH_NAMES_SV
-    return f"{names[month - 1]} {year}"
-
-
-MONTH_NAMES_FI = ["tammikuu", "helmikuu", "maaliskuu", "huhtikuu", "toukokuu", "kesäkuu",
-                  "heinäkuu", "elokuu", "syyskuu", "lokakuu", "marraskuu", "joulukuu"]
-MONTH_NAMES_SV = ["januari", "februari", "mars", "april", "maj", "juni",
-                  "juli", "augusti", "september", "oktober", "november", "december"]
+    return Month.parse(month).name(language)
 
 
 def quantize(amount: Decimal) -> Decimal:

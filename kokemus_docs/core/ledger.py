@@ -18,6 +18,7 @@ from pathlib import Path
 
 from kokemus_docs.core.errors import KokemusError, MonthClosed
 from kokemus_docs.core.fileio import DISK_ERRNOS, disk_error
+from kokemus_docs.core.month import Month
 
 SCHEMA_VERSION = 2  # 2: bookings, their sessions and offers, the mail outbox
 BUSY_TIMEOUT = 10.0  # seconds a connection waits for another one's write transaction before giving up
@@ -726,7 +727,7 @@ def _form_record(row: sqlite3.Row) -> FormRecord:
 def _form_record_of(row: sqlite3.Row) -> FormRecord:
     return FormRecord(
         form_id=row["form_id"], contract_id=row["contract_id"], expert_id=row["expert_id"], unit_id=row["unit_id"],
-        month=row["month"], pay_month=row["pay_month"], received_on=date.fromisoformat(row["received_on"]),
+        month=Month(row["month"]), pay_month=Month(row["pay_month"]), received_on=date.fromisoformat(row["received_on"]),
         late=bool(row["late"]), signed_on=date.fromisoformat(row["signed_on"]) if row["signed_on"] else None,
         versions=row["versions"], warnings=json.loads(row["warnings_json"]))
 
@@ -737,7 +738,7 @@ def _adjustment(row: sqlite3.Row) -> Adjustment:
 
 
 def _adjustment_of(row: sqlite3.Row) -> Adjustment:
-    return Adjustment(form_id=row["form_id"], pay_month=row["pay_month"], kind=row["kind"], line=_ledger_line(row),
+    return Adjustment(form_id=row["form_id"], pay_month=Month(row["pay_month"]), kind=row["kind"], line=_ledger_line(row),
                       received_on=date.fromisoformat(row["received_on"]), submission_id=row["submission_id"])
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+
+from kokemus_docs.core.month import Month
 
 LANGUAGES = ("fi", "sv")
 
@@ -119,9 +120,9 @@ class Contract:
     def covers(self, day: date) -> bool:
         return self.valid_from <= day <= self.valid_to
 
-    def overlaps_month(self, year_month: str) -> bool:
-        first, last = month_bounds(year_month)
-        return self.valid_from <= last and self.valid_to >= first
+    def overlaps_month(self, month: str) -> bool:
+        month = Month.parse(month)
+        return self.valid_from <= month.last_day and self.valid_to >= month.first_day
 
 
 @dataclass(frozen=True)
@@ -169,23 +170,3 @@ class Register:
 
 def status_label(status: str, language: str) -> str:
     return STATUS_LABELS.get(status, {}).get(language, status)
-
-
-def month_bounds(year_month: str) -> tuple[date, date]:
-    """'2026-10' -> (2026-10-01, 2026-10-31)."""
-    year, month = (int(p) for p in year_month.split("-"))
-    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
-
-
-def next_month(year_month: str) -> str:
-    year, month = (int(p) for p in year_month.split("-"))
-    return f"{year + month // 12}-{month % 12 + 1:02d}"
-
-
-def previous_month(year_month: str) -> str:
-    year, month = (int(p) for p in year_month.split("-"))
-    return f"{year - 1}-12" if month == 1 else f"{year}-{month - 1:02d}"
-
-
-def month_of(day: date) -> str:
-    return f"{day.year}-{day.month:02d}"

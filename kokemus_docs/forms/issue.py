@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from kokemus_docs.core.errors import Problem
 from kokemus_docs.core.fileio import write_bytes_atomic
 from kokemus_docs.core.formatting import fi_time
-from kokemus_docs.core.model import Register, month_bounds
+from kokemus_docs.core.model import Register
+from kokemus_docs.core.month import Month
 from kokemus_docs.core.paydates import notice_deadline, payment_date
 from kokemus_docs.core.report import Outcome, Progress, no_progress
 from kokemus_docs.forms.fields import compute_seal, form_id_for
@@ -49,7 +50,7 @@ def issue_forms(ws, register: Register, *, month: str, unit_ids: Sequence[str] =
     reported as an error; the other forms are written all the same. `unit_ids`/`expert_ids` narrow the batch.
     """
     progress = progress or no_progress
-    month_bounds(month)  # a malformed month fails here, before anything is written
+    month = Month.parse(month)  # a malformed month fails here, before anything is written
     selection = select_contracts(register, expert_ids=expert_ids, unit_ids=unit_ids)
     outcome = Outcome(errors=selection.errors, warnings=selection.warnings, extra={"forms": []})
     wanted = []

@@ -20,7 +20,8 @@ from datetime import datetime
 
 from kokemus_docs.core.errors import Problem
 from kokemus_docs.core.ledger import Ledger
-from kokemus_docs.core.model import Register, month_bounds
+from kokemus_docs.core.model import Register
+from kokemus_docs.core.month import Month
 from kokemus_docs.register.sheets import select_contracts
 from kokemus_docs.core.report import Outcome
 from kokemus_docs.core.workspace import Workspace
@@ -36,7 +37,7 @@ class ExpertLink:
     """What a token opens: one expert's forms, for uploads of one service month."""
 
     expert_id: str
-    month: str
+    month: Month
     closed: bool  # the month is closed: the address no longer takes forms
 
 
@@ -68,7 +69,7 @@ def _token(key: bytes, expert_id: str, month: str, generation: int) -> str:
 
 def expert_token(ws: Workspace, expert_id: str, month: str, *, ledger: Ledger | None = None) -> str:
     """The expert's current token for `month`, recorded (as a hash) so that the web app can resolve it."""
-    month_bounds(month)
+    month = Month.parse(month)
     with _opened(ws, ledger) as db:
         generation = _generation(db, expert_id, month)
         token = _token(ws.seal_key(), expert_id, month, generation)
@@ -97,12 +98,12 @@ def resolve_token(ws: Workspace, token: str) -> ExpertLink | None:
                                 (_digest(token),)).fetchone()
         if row is None or int(row["generation"]) != _generation(ledger, row["expert_id"], row["month"]):
             return None
-        return ExpertLink(expert_id=row["expert_id"], month=row["month"], closed=ledger.is_closed(row["month"]))
+        return ExpertLink(expert_id=row["expert_id"], month=Month(row["month"]), closed=ledger.is_closed(row["month"]))
 
 
 def revoke_links(ws: Workspace, expert_id: str, month: str) -> str | None:
     """Stop the expert's current address for `month`; returns the new address (None without public_url)."""
-    month_bounds(month)
+    month = Month.parse(month)
     with _opened(ws) as ledger:
         generation = _generation(ledger, expert_id, month) + 1
         ledger.db.execute(
@@ -117,7 +118,7 @@ def revoke_links(ws: Workspace, expert_id: str, month: str) -> str | None:
 
 def list_links(ws: Workspace, register: Register, month: str, *, expert_ids: Sequence[str] = ()) -> Outcome:
     """Each signed contract's expert address for `month` (`kokemus links`)."""
-    month_bounds(month)
+    month = Month.parse(month)
     selection = select_contracts(register, expert_ids=expert_ids)
     outcome = Outcome(errors=selection.errors, warnings=selection.warnings, extra={"links": []})
     if not ws.public_url:

@@ -19,10 +19,11 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, PieChart, Reference
 
 from kokemus_docs.core import xlsx
-from kokemus_docs.core.errors import KokemusError, Problem
+from kokemus_docs.core.errors import Problem
 from kokemus_docs.indicators.feedback_sheets import add_feedback_sheets
 from kokemus_docs.core.fileio import PRIVATE, atomic_path
-from kokemus_docs.core.formatting import MONTH_NAMES_FI, MONTH_NAMES_SV, money, money_json
+from kokemus_docs.core.formatting import money, money_json
+from kokemus_docs.core.month import MONTH_NAMES_FI, MONTH_NAMES_SV, check_year
 from kokemus_docs.core.ledger import Ledger
 from kokemus_docs.intake.messages import topic_names
 from kokemus_docs.core.model import Register
@@ -389,8 +390,7 @@ def indicators_path(ws: Workspace, year: int) -> Path:
 def write_indicators(ws: Workspace, register: Register, year: int, progress: Progress | None = None) -> Outcome:
     """Write outputs/indicators/indicators_<year>.xlsx: demand by month, unit and task type, fees by unit and
     month, experts by topic area and service areas reached, each with a native chart."""
-    if not isinstance(year, int) or not 2000 <= year <= 2100:
-        raise KokemusError(f"'{year}' is not a year; write it as YYYY, e.g. 2026.", code="bad-year")
+    year = check_year(year)
     progress = progress or no_progress
     from kokemus_docs.bookings.demand import demand_figures
     from kokemus_docs.indicators.requests import add_request_sheets

@@ -11,7 +11,8 @@ from pathlib import Path
 from kokemus_docs.bookings.hourforms import recorded_cancellations
 from kokemus_docs.core.formatting import money
 from kokemus_docs.core.ledger import FormRecord, Ledger, LedgerLine
-from kokemus_docs.core.model import Register, next_month
+from kokemus_docs.core.model import Register
+from kokemus_docs.core.month import Month
 from kokemus_docs.core.paydates import first_payable_month, notice_deadline
 from kokemus_docs.core.workspace import Workspace
 from kokemus_docs.forms.fields import SEAL_FIELD, ReturnedForm, seal_matches
@@ -115,8 +116,8 @@ class PayDecision:
             paid = self.ledger.lines_of([check.form_id])[check.form_id]
             additional, withdrawn = compare(paid, self.ledger.adjustments_of(check.form_id, closed_only=True),
                                             check.lines)
-            pay_month = first_payable_month(next_month(earlier.pay_month), self.received_on, self.ledger.is_closed,
-                                            self.ws.notice_day)
+            pay_month = first_payable_month(Month.parse(earlier.pay_month).next(), self.received_on,
+                                            self.ledger.is_closed, self.ws.notice_day)
             result.correction = Correction(paid_month=earlier.pay_month, pay_month=pay_month,
                                            additional=additional, withdrawn=withdrawn)
             result.status, result.lines, result.pay_month = "replaced", additional, pay_month

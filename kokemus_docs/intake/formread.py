@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from kokemus_docs.core.fileio import FileTooLarge, NotRegularFile, read_regular
+from kokemus_docs.core.month import Month
 from kokemus_docs.forms.fields import (
     CONFIRM_FIELD,
     IDENTITY_FIELDS,
@@ -27,7 +28,6 @@ from kokemus_docs.pdfsafe.limits import MAX_FILE_BYTES, READ_TIME_LIMIT, FormUnr
 from kokemus_docs.pdfsafe.reader import PageText, PdfContent, read_pdf
 
 ROW_NAME = re.compile(r"^row(\d{2,3})_([a-z_]+)$")
-MONTH = re.compile(r"^\d{4}-\d{2}$")
 POSITION_TOLERANCE = 2.0  # points: how far printed text may sit from where the layout put it
 
 
@@ -153,7 +153,7 @@ def _from_page_text(path: Path, page_texts: list[PageText]) -> ReturnedForm:
 
     texts = _texts_in_boxes(path, layout, pages)
     identity = {name: texts.get(name, "") for name in IDENTITY_FIELDS}
-    if not all(identity.values()) or not MONTH.match(identity["month"]):
+    if not all(identity.values()) or not Month.is_valid(identity["month"]):
         raise _unreadable(path, "identity-missing", "the form's locked details cannot be found on the page")
     rows: dict[int, dict[str, str]] = {}
     for row in range(1, layout.rows + 1):

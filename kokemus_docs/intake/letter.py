@@ -8,6 +8,7 @@ from datetime import date
 from kokemus_docs.core.formatting import fi_date, fi_month, money
 from kokemus_docs.core.ledger import LedgerLine
 from kokemus_docs.core.model import Register
+from kokemus_docs.core.month import Month
 from kokemus_docs.core.paydates import payment_date
 from kokemus_docs.forms.texts import field_label
 from kokemus_docs.intake.decision import FormResult
@@ -119,10 +120,7 @@ def feedback_text(register: Register, result: FormResult, received_on: date,
     language = expert.document_language if expert else "fi"
     words = FEEDBACK_TEXT[language]
     month = result.month
-    try:
-        month_label = f" ({fi_month(month, language)})" if month else ""
-    except ValueError:
-        month_label = ""
+    month_label = f" ({fi_month(month, language)})" if Month.is_valid(month) else ""
     lines = [words["title"], "", f"{words['form']}: {result.form_id}{month_label}"]
     if unit is not None:
         lines.append(f"{words['unit']}: {unit.name(language)}")

@@ -14,7 +14,8 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 from kokemus_docs.core.errors import Problem
-from kokemus_docs.core.formatting import MONTH_NAMES_FI, MONTH_NAMES_SV, fi_date, fi_month, money
+from kokemus_docs.core.formatting import fi_date, fi_month, money
+from kokemus_docs.core.month import MONTH_NAMES_FI, Month
 from kokemus_docs.forms.texts import field_label
 from kokemus_docs.core.model import STATUS_LABELS, Register
 
@@ -523,9 +524,9 @@ def month_text(year_month: str) -> Localized:
 
 def month_genitive_text(year_month: str) -> Localized:
     """'2026-10' -> Lokakuun 2026 (Finnish genitive, sentence-initial), oktober 2026."""
-    year, month = (int(p) for p in year_month.split("-"))
-    fi = f"{MONTH_NAMES_FI[month - 1]}n {year}"
-    return Localized(year_month, fi[0].upper() + fi[1:], f"{MONTH_NAMES_SV[month - 1]} {year}")
+    month = Month.parse(year_month)
+    fi = f"{MONTH_NAMES_FI[month.number - 1]}n {month.year}"
+    return Localized(year_month, fi[0].upper() + fi[1:], month.name("sv"))
 
 
 def paid_text(payable: bool) -> Localized:

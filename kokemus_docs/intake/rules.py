@@ -56,8 +56,8 @@ from kokemus_docs.core.model import (
     Expert,
     Register,
     Unit,
-    month_bounds,
 )
+from kokemus_docs.core.month import Month
 
 MAX_HOURS = 12
 MAX_PARTICIPANTS = 999
@@ -70,7 +70,6 @@ GROUP_STATUSES = frozenset({"group_no_participants", "group_terminated"})
 PRESENT_STATUSES = frozenset({"held", "no_show", "group_no_participants"})
 TRAVEL_TASKS = frozenset({"common_meeting"})
 
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 ZERO = Decimal("0.00")
 
 
@@ -190,9 +189,10 @@ def validate_form(form: ReturnedForm, register: Register, *, cutoff: time = time
     check = FormCheck(form_id=identity.get("form_id", ""), month=month)
     add = check.findings.append
 
-    if not _MONTH.match(month):
+    if not Month.is_valid(month):
         add(Finding("month-invalid", field="month", params={"value": shown(month)}))
         return check
+    check.month = month = Month.parse(month)
     contract = register.contracts.get(contract_id)
     if contract is None:
         add(Finding("contract-unknown", field="contract_id", params={"contract_id": shown(contract_id)}))
@@ -215,7 +215,7 @@ def validate_form(form: ReturnedForm, register: Register, *, cutoff: time = time
         add(Finding("unit-unknown", field="unit_id",
                     params={"unit_id": contract.unit_id, "contract_id": contract_id}))
 
-    first_day, last_day = month_bounds(month)
+    first_day, last_day = month.first_day, month.last_day
     task_lookup = _task_lookup(register)
     rows: list[_Row] = []
     for number in sorted(form.rows):

@@ -18,7 +18,8 @@ from pathlib import Path
 from kokemus_docs.bookings.hourforms import booked_rows, recorded_cancellations
 from kokemus_docs.core.formatting import ParseError, fi_date, fi_time, parse_date, parse_datetime, parse_time
 from kokemus_docs.core.ledger import Ledger
-from kokemus_docs.core.model import Contract, Register, month_bounds
+from kokemus_docs.core.model import Contract, Register
+from kokemus_docs.core.month import Month
 from kokemus_docs.core.workspace import Workspace
 from kokemus_docs.forms.fields import (
     CONFIRM_FIELD,
@@ -77,7 +78,7 @@ class WebForm:
 def input_value(name: str, value: str, month: str) -> str:
     """A row's value as the page's input for `name` takes it: ISO for the date, time and date-time pickers
     ('14.10.' -> '2026-10-14', '9.30' -> '09:30'); anything that does not parse is given back as typed."""
-    period = month_bounds(month)
+    period = Month.parse(month).period
     try:
         if name == "date":
             return parse_date(value, period=period).isoformat()
@@ -92,7 +93,7 @@ def input_value(name: str, value: str, month: str) -> str:
 
 def web_form_contracts(register: Register, expert_id: str, month: str) -> list[Contract]:
     """The expert's signed contracts valid in `month`: one web form each, as `forms issue` gives one PDF each."""
-    month_bounds(month)
+    month = Month.parse(month)
     return sorted((c for c in register.contracts.values()
                    if c.expert_id == expert_id and c.signed_on is not None and c.overlaps_month(month)),
                   key=lambda c: c.contract_id)
@@ -164,7 +165,7 @@ def starting_rows(ws: Workspace, register: Register, contract_id: str, month: st
     """The rows the page starts with: the form as last accepted (read back from its archived PDF), then each
     booked session of the contract in the month not on it yet (date, start, end, task; status and cancellation
     time for a cancelled one), in date order."""
-    period = month_bounds(month)
+    period = Month.parse(month).period
     rows = _accepted_rows(ws, contract_id, month)
     listed = set()
     for row in rows:

@@ -26,7 +26,8 @@ from kokemus_docs.core.fileio import safe_filename
 from kokemus_docs.core.formatting import fi_date, fi_month, hours_text, money, money_json
 from kokemus_docs.core.ledger import FormRecord, Ledger, LedgerLine
 from kokemus_docs.core.model import BASIS_LABELS, Register, Unit, status_label
-from kokemus_docs.pay.payroll import ZERO, PayLine, PayMonth, check_month, collect_pay_month
+from kokemus_docs.core.month import Month
+from kokemus_docs.pay.payroll import ZERO, PayLine, PayMonth, collect_pay_month
 from kokemus_docs.core.report import Outcome, Progress
 from kokemus_docs.core.workspace import Workspace
 
@@ -212,7 +213,7 @@ def write_notices(ws: Workspace, register: Register, month: str, *, unit_ids: Se
     notice works in Swedish (and .pdf with "pdf" in `formats`). An unknown unit id is an error; an asked
     unit with nothing to pay is a warning.
     """
-    check_month(month)
+    month = Month.parse(month)
     formats = check_formats(formats)
     with Ledger(ws.ledger_path) as ledger:
         pay = collect_pay_month(ledger, register, month, ws.notice_day, with_checks=False)

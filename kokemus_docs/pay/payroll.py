@@ -13,7 +13,6 @@ that month is that copy, whatever has changed in the register or the ledger sinc
 from __future__ import annotations
 
 import io
-import re
 from collections import defaultdict
 from dataclasses import KW_ONLY, dataclass, field
 from datetime import date, datetime
@@ -22,11 +21,12 @@ from decimal import Decimal
 from openpyxl import Workbook
 
 from kokemus_docs.core import xlsx
-from kokemus_docs.core.errors import KokemusError, Problem
+from kokemus_docs.core.errors import Problem
 from kokemus_docs.core.formatting import fi_date, fi_month, money, money_json, quantize
 from kokemus_docs.core.ledger import Adjustment, FormRecord, Ledger, LedgerLine
 from kokemus_docs.intake.messages import income_type_name, workbook_warning
-from kokemus_docs.core.model import BASIS_LABELS, Expert, Register, Unit, previous_month, status_label
+from kokemus_docs.core.model import BASIS_LABELS, Expert, Register, Unit, status_label
+from kokemus_docs.core.month import FIRST_YEAR, Month
 from kokemus_docs.earnings.limits import LimitFinding, experts_with_limits, limit_findings
 from kokemus_docs.core.paydates import notice_deadline, payment_date
 from kokemus_docs.core.report import Outcome, Progress, no_progress
@@ -38,15 +38,6 @@ WITHHOLDING_WITHOUT_TAX_CARD = "60 %"
 ZERO = Decimal("0")
 
 LOOK_BACK_MONTHS = 12  # payment months counted back for the over-limit-3 warning
-
-_MONTH = re.compile(r"^20\d\d-(0[1-9]|1[0-2])$")  # 2000-01 … 2099-12
-
-
-def check_month(month: str) -> str:
-    """`month` if it is a YYYY-MM month, else a usage error that says how to write it."""
-    if not isinstance(month, str) or not _MONTH.match(month):
-        raise KokemusError(f"'{month}' is not a month; write it as YYYY-MM, e.g. 2026-10.", code="bad-month")
-    return month
 
 
 @dataclass(frozen=True)
@@ -231,7 +222,7 @@ def collect_pay_month(ledger: Ledger, register: Register, month: str, notice_day
 
     With `with_checks`, also the checks payroll needs to see: tax cards and forms not received.
     """
-    check_month(month)
+    month = Month.parse(month)
     forms = ledger.forms_for_pay_month(month)
     if experts is not None:
         forms = [f for f in forms if f.expert_id in experts]
@@ -307,9 +298,10 @@ def add_limit_findings(ledger: Ledger, register: Register, pay: PayMonth) -> Non
         return
     month_fees = [fees_by_expert(pay, limited)]
     over = {e for e, fee in month_fees[0].items() if fee > register.experts[e].earnings_limit_eur}
-    month = pay.month
-    while over and len(month_fees) < LOOK_BACK_MONTHS:  # how many months in a row, for those over now
-        month = previous_month(month)
+    month = Month.parse(pay.month)
+    first = Month.of(FIRST_YEAR, 1)
+    while over and len(month_fees) < LOOK_BACK_MONTHS and month > first:  # months in a row, for those over now
+        month = month.previous()
         earlier_pay = collect_pay_month(ledger, register, month, with_checks=False, experts=over)
         earlier = fees_by_expert(earlier_pay, over)
         month_fees.append(earlier)
@@ -368,8 +360,7 @@ def _tax_cards(register: Register, pay: PayMonth) -> None:
 def _missing_forms(ledger: Ledger, register: Register, pay: PayMonth) -> None:
     """Signed contracts valid in the month whose hour form for that month has not been received. An unsigned
     contract is issued no form, so none is missing for it."""
-    year = int(pay.month[:4])
-    received = {f.contract_id for f in ledger.forms_for_year(year) if f.month == pay.month}
+    received = {f.contract_id for f in ledger.forms_for_year(Month.parse(pay.month).year) if f.month == pay.month}
     for contract in sorted(register.contracts.values(), key=lambda c: (c.expert_id, c.unit_id, c.contract_id)):
         expert = register.experts.get(contract.expert_id)
         if expert is None or not expert.active or not contract.overlaps_month(pay.month):
@@ -645,7 +636,7 @@ def write_payroll(ws: Workspace, register: Register, month: str, *, close: bool 
     missing from the register). The file holds personal data and is written with mode 0600; the summary lines
     for the terminal carry no personal data.
     """
-    check_month(month)
+    month = Month.parse(month)
     progress = progress or no_progress
     target = payroll_path(ws, month)
     delivery = (f"{ws.rel(target)} holds personal data (henkilötunnus, IBAN, home address) and is readable "

@@ -11,7 +11,7 @@ from flask_login import UserMixin, current_user, login_required, login_user, log
 from werkzeug.exceptions import HTTPException
 
 from kokemus_docs.web import accounts
-from kokemus_docs.core.model import month_of
+from kokemus_docs.core.month import BadMonth, Month
 from kokemus_docs.web.extensions import login_manager
 from kokemus_docs.web.throttle import login_throttle
 from kokemus_docs.web.i18n import LANGUAGES
@@ -59,6 +59,24 @@ def roles_required(*roles: str) -> Callable:
         return wrapper
 
     return decorate
+
+
+def month_neighbours(month: Month) -> tuple[Month | None, Month | None]:
+    """The months before and after `month` for a page's pager; None past 2000-01 or 2099-12."""
+    def step(move):
+        try:
+            return move()
+        except BadMonth:
+            return None
+
+    return step(month.previous), step(month.next)
+
+
+def month_or_404(text: str) -> Month:
+    """The month named in a URL; 404 for anything but YYYY-MM from 2000-01 to 2099-12."""
+    if not Month.is_valid(text):
+        abort(404)
+    return Month.parse(text)
 
 
 def audit(action: str, subject: str = "", result: str = "") -> None:
@@ -137,7 +155,7 @@ def _page_address(target: str) -> str:
 @bp.get("/")
 @login_required
 def home():
-    month = month_of(date.today())
+    month = Month.containing(date.today())
     if current_user.role == "coordinator":
         return redirect(url_for("staff.month", month=month))
     if current_user.role == "unit":

@@ -23,9 +23,10 @@ from kokemus_docs import bookings as library
 from kokemus_docs.bookings import BookingError, BookingRequest
 from kokemus_docs.bookings.model import LANGUAGE_CHOICES, MAX_SESSIONS, OPEN_STATES, STATES
 from kokemus_docs.core.formatting import fi_month
-from kokemus_docs.core.model import STATUS_LABELS, TASK_LABELS, month_of, next_month, previous_month
+from kokemus_docs.core.model import STATUS_LABELS, TASK_LABELS
+from kokemus_docs.core.month import Month
 from kokemus_docs.web import overview
-from kokemus_docs.web.auth import audit, roles_required
+from kokemus_docs.web.auth import audit, month_neighbours, month_or_404, roles_required
 from kokemus_docs.web.results import done, shown
 
 bp = Blueprint("bookings", __name__)
@@ -58,17 +59,14 @@ def _booking(booking_id: str, unit_id: str | None = None):
     return booking
 
 
-def _month() -> str:
+def _month() -> Month:
     """The month the page lists (?month=YYYY-MM, else this month); 404 for anything else."""
-    month = request.args.get("month") or month_of(date.today())
-    if not overview.valid_month(month):
-        abort(404)
-    return month
+    return month_or_404(request.args.get("month") or Month.containing(date.today()))
 
 
-def _months(month: str) -> dict:
-    return {"month": month, "month_name": fi_month(month, g.lang), "previous": previous_month(month),
-            "following": next_month(month)}
+def _months(month: Month) -> dict:
+    previous, following = month_neighbours(month)
+    return {"month": month, "month_name": fi_month(month, g.lang), "previous": previous, "following": following}
 
 
 def _labels(register) -> dict:

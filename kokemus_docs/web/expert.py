@@ -15,7 +15,7 @@ from flask import Blueprint, abort, g, render_template, request, send_file
 
 from kokemus_docs import bookings
 from kokemus_docs.core.formatting import fi_month
-from kokemus_docs.core.model import STATUS_LABELS, month_bounds, status_label
+from kokemus_docs.core.model import STATUS_LABELS, status_label
 from kokemus_docs.core.paydates import payment_date
 from kokemus_docs.earnings.documents import statement_download
 from kokemus_docs.earnings.paid import expected_payment
@@ -53,7 +53,7 @@ def _open(token: str):
 
 
 def _page(token: str, link, register, expert):
-    year = int(link.month[:4])
+    year = link.month.year
     forms = overview.expert_year(g.ws, register, expert.expert_id, year, g.lang)
     blank = overview.issued_forms(g.ws, register, expert.expert_id, link.month)
     contracts = webform.web_form_contracts(register, expert.expert_id, link.month)
@@ -148,7 +148,7 @@ def hours(token: str, contract_id: str):
     return render_template(
         "hours.html", token=token, link=link, contract=contract, web_form=web_form, result=result,
         problems=problems, max_rows=g.ws.form_rows, unit=register.units.get(contract.unit_id),
-        month_bounds=month_bounds, month_name=fi_month(link.month, g.lang),
+        month_name=fi_month(link.month, g.lang),
         tasks=[(code, register.task_label(code, g.lang)) for code in contract.tasks],
         statuses=[(code, status_label(code, g.lang)) for code in STATUS_LABELS], row_field=row_field,
         field_label=field_label, input_value=webform.input_value)

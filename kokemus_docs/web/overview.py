@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -20,13 +19,13 @@ from pathlib import Path
 
 from kokemus_docs.core.fileio import safe_filename
 from kokemus_docs.core.ledger import Ledger
-from kokemus_docs.core.model import Register, month_bounds
+from kokemus_docs.core.model import Register
+from kokemus_docs.core.month import Month
 from kokemus_docs.core.paydates import notice_deadline, payment_date
 from kokemus_docs.register.sheets import RegisterCheck, load_register
 from kokemus_docs.core.report import Outcome
 from kokemus_docs.core.workspace import Workspace, workspace_lock
 
-MONTH_PATTERN = re.compile(r"20\d\d-(0[1-9]|1[0-2])")  # 2000-01 … 2099-12; anything else is a 404
 ZERO = Decimal("0.00")
 # Folders of outputs/ the coordinator may download from. The payroll workbooks hold personal data and are
 # downloaded by the payroll role only (under /payroll/).
@@ -75,10 +74,6 @@ def cached_year_figures(ws: Workspace, check: RegisterCheck, year: int):
             _figures_cache.clear()
             _figures_cache[key] = figures
     return figures
-
-
-def valid_month(month: str) -> bool:
-    return bool(MONTH_PATTERN.fullmatch(month or ""))
 
 
 def register_check(ws: Workspace) -> RegisterCheck:
@@ -138,7 +133,7 @@ class MonthOverview:
 def month_overview(ws: Workspace, register: Register, month: str, language: str = "fi", *,
                    unit_id: str | None = None) -> MonthOverview:
     """Every signed contract valid in `month` (of one unit, if given) with its form's state in the ledger."""
-    month_bounds(month)
+    month = Month.parse(month)
     contracts = [c for c in sorted(register.contracts.values(), key=lambda c: c.contract_id)
                  if c.signed_on is not None and c.overlaps_month(month) and (unit_id is None or c.unit_id == unit_id)
                  and c.expert_id in register.experts and register.experts[c.expert_id].active]
@@ -192,7 +187,7 @@ def month_downloads(ws: Workspace, month: str, *, unit_id: str | None = None) ->
                 found.append(ws.rel(path))
     found = with_pdfs(ws, found)
     if unit_id is None:
-        indicators = ws.output("indicators", f"indicators_{month[:4]}.xlsx")
+        indicators = ws.output("indicators", f"indicators_{Month.parse(month).year}.xlsx")
         if indicators.is_file():
             found.append(ws.rel(indicators))
     return found
@@ -304,7 +299,7 @@ def payroll_workbooks(ws: Workspace) -> list[dict]:
         with Ledger(ws.ledger_path) as ledger:
             for path in sorted(folder.glob("payroll_*.xlsx"), reverse=True):
                 month = path.stem.removeprefix("payroll_")
-                if valid_month(month) and path.is_file() and not path.is_symlink():
+                if Month.is_valid(month) and path.is_file() and not path.is_symlink():
                     books.append({"name": path.name, "month": month, "closed_at": ledger.closed_at(month)})
     return books
 
@@ -403,5 +398,5 @@ def run_step(ws: Workspace, register: Register, step: str, month: str, formats: 
     if step in ("payroll", "close"):
         return write_payroll(ws, register, month, close=step == "close")
     if step == "indicators":
-        return write_indicators(ws, register, int(month[:4]))
+        return write_indicators(ws, register, Month.parse(month).year)
     raise ValueError(step)

@@ -11,9 +11,9 @@ from kokemus_docs.web import accounts
 from kokemus_docs.core.errors import KokemusError
 from kokemus_docs.core.ledger import Ledger
 from kokemus_docs.forms.links import expert_upload_url, revoke_links
-from kokemus_docs.core.model import month_of, next_month, previous_month
+from kokemus_docs.core.month import Month
 from kokemus_docs.web import overview
-from kokemus_docs.web.auth import audit, roles_required
+from kokemus_docs.web.auth import audit, month_neighbours, month_or_404, roles_required
 from kokemus_docs.web.charts import bar_chart
 from kokemus_docs.web.files import send_workspace_file
 from kokemus_docs.web.i18n import t
@@ -24,12 +24,6 @@ from kokemus_docs.earnings.paid import month_limits
 
 bp = Blueprint("staff", __name__)
 ROWS_PER_PAGE = 200
-
-
-def _checked_month(month: str) -> str:
-    if not overview.valid_month(month):
-        abort(404)
-    return month
 
 
 def _charts(year: int) -> list[str]:
@@ -45,8 +39,9 @@ def _charts(year: int) -> list[str]:
     ]
 
 
-def _month_page(month: str):
+def _month_page(month: Month):
     results = shown_result()
+    previous, following = month_neighbours(month)
     check = overview.register_check(g.ws)
     view = overview.month_overview(g.ws, check.register, month, g.lang)
     shown = request.args.get("status", "")
@@ -58,9 +53,9 @@ def _month_page(month: str):
         "month.html", view=view, rows=rows, page=page, pages=pages, shown=shown,
         labels={state: t("st_" + state) for state in overview.FORM_STATES}, month=month, today=date.today(),
         check=check, files=overview.row_files(g.ws, check.register, rows, month),
-        downloads=overview.month_downloads(g.ws, month), charts=_charts(int(month[:4])), steps=overview.steps_for(g.ws, month),
-        files_base=url_for("staff.download", rel="-")[:-1], previous=previous_month(month),
-        following=next_month(month), results=results,
+        downloads=overview.month_downloads(g.ws, month), charts=_charts(month.year),
+        steps=overview.steps_for(g.ws, month), files_base=url_for("staff.download", rel="-")[:-1],
+        previous=previous, following=following, results=results,
         approvals=overview.notice_approvals(g.ws, month),
         limits=[] if view.closed_at else month_limits(g.ws, check.register, month))
 
@@ -68,19 +63,19 @@ def _month_page(month: str):
 @bp.get("/months/<month>")
 @roles_required("coordinator")
 def month(month: str):
-    return _month_page(_checked_month(month))
+    return _month_page(month_or_404(month))
 
 
 @bp.get("/months/")
 @roles_required("coordinator")
 def current_month():
-    return redirect(url_for("staff.month", month=month_of(date.today())))
+    return redirect(url_for("staff.month", month=Month.containing(date.today())))
 
 
 @bp.post("/months/<month>/upload")
 @roles_required("coordinator")
 def upload(month: str):
-    month = _checked_month(month)
+    month = month_or_404(month)
     result = ingest_uploads(g.ws, request.files.getlist("file"))
     audit("upload", f"{month}: {len(result.get('forms', []))} file(s)", result.get("summary", ""))
     if result.get("busy"):
@@ -91,7 +86,7 @@ def upload(month: str):
 @bp.post("/months/<month>/run")
 @roles_required("coordinator")
 def run(month: str):
-    month = _checked_month(month)
+    month = month_or_404(month)
     step = request.form.get("step", "")
     if step not in overview.STEPS or (step == "close" and request.form.get("confirm") != "yes"):
         abort(400)
@@ -125,7 +120,7 @@ def run(month: str):
 @roles_required("coordinator")
 def close(month: str):
     """Closing cannot be undone: this page lists the month's warnings before the button that closes it."""
-    month = _checked_month(month)
+    month = month_or_404(month)
     register = overview.register_check(g.ws).register
     return render_template("close.html", month=month, checks=overview.closing_checks(g.ws, register, month, g.lang))
 
@@ -139,7 +134,7 @@ def download(rel: str):
 @bp.post("/months/<month>/links/<expert_id>/revoke")
 @roles_required("coordinator")
 def revoke(month: str, expert_id: str):
-    month = _checked_month(month)
+    month = month_or_404(month)
     check = overview.register_check(g.ws)
     if expert_id not in check.register.experts:
         abort(404)
@@ -151,7 +146,7 @@ def revoke(month: str, expert_id: str):
 @bp.get("/months/<month>/links")
 @roles_required("coordinator")
 def links(month: str):
-    month = _checked_month(month)
+    month = month_or_404(month)
     check = overview.register_check(g.ws)
     view = overview.month_overview(g.ws, check.register, month, g.lang)
     experts = sorted({row.expert_id for row in view.rows})

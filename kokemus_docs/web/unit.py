@@ -8,31 +8,32 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask_login import current_user
 
 from kokemus_docs.web import accounts
-from kokemus_docs.core.model import month_of
+from kokemus_docs.core.model import Register
+from kokemus_docs.core.month import Month
 from kokemus_docs.web import overview
-from kokemus_docs.web.auth import audit, roles_required
+from kokemus_docs.web.auth import audit, month_or_404, roles_required
 from kokemus_docs.web.files import send_workspace_file
 
 bp = Blueprint("unit", __name__, url_prefix="/units")
 
 
-def _checked(unit_id: str, month: str):
+def _checked(unit_id: str, month: str) -> tuple[Register, Month]:
     register = overview.register_check(g.ws).register
-    if unit_id not in register.units or not overview.valid_month(month):
+    if unit_id not in register.units:
         abort(404)
-    return register
+    return register, month_or_404(month)
 
 
 @bp.get("/<unit_id>/")
 @roles_required("coordinator", "unit")
 def index(unit_id: str):
-    return redirect(url_for("unit.month", unit_id=unit_id, month=month_of(date.today())))
+    return redirect(url_for("unit.month", unit_id=unit_id, month=Month.containing(date.today())))
 
 
 @bp.get("/<unit_id>/months/<month>")
 @roles_required("coordinator", "unit")
 def month(unit_id: str, month: str):
-    register = _checked(unit_id, month)
+    register, month = _checked(unit_id, month)
     view = overview.month_overview(g.ws, register, month, g.lang, unit_id=unit_id)
     return render_template("unit.html", unit=register.units[unit_id], unit_id=unit_id, month=month, view=view,
                            notices=overview.month_downloads(g.ws, month, unit_id=unit_id),
@@ -43,7 +44,7 @@ def month(unit_id: str, month: str):
 @bp.get("/<unit_id>/notices/<month>/<name>")
 @roles_required("coordinator", "unit")
 def notice(unit_id: str, month: str, name: str):
-    _checked(unit_id, month)
+    _, month = _checked(unit_id, month)
     rel = f"outputs/notices/{month}/{name}"
     if rel not in overview.month_downloads(g.ws, month, unit_id=unit_id):
         abort(404)
@@ -53,7 +54,7 @@ def notice(unit_id: str, month: str, name: str):
 @bp.post("/<unit_id>/notices/<month>/approve")
 @roles_required("unit")
 def approve(unit_id: str, month: str):
-    _checked(unit_id, month)
+    _, month = _checked(unit_id, month)
     digest = overview.notice_digest(g.ws, month, unit_id)
     if not digest:
         abort(404)

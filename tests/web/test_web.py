@@ -95,6 +95,9 @@ MATRIX = {
     "/months/2100-01/links":                (LOGIN,   MISSING,  FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN),
     "/months/1999-12/close":                (LOGIN,   MISSING,  FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN),
     "/units/MTP-PORVOO/months/0000-01":     (LOGIN,   MISSING,  MISSING,  FORBIDDEN, FORBIDDEN, LOGIN),
+    "/months/1999-12":                      (LOGIN,   MISSING,  FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN),
+    "/months/2100-01":                      (LOGIN,   MISSING,  FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN),
+    "/units/MTP-PORVOO/months/1999-12":     (LOGIN,   MISSING,  MISSING,  FORBIDDEN, FORBIDDEN, LOGIN),
     f"/months/{MONTH}/links":               (LOGIN,   OK,       FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN),
     "/audit":                               (LOGIN,   OK,       FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN),
     f"/files/outputs/notices/{MONTH}/MTP-PORVOO_fi.docx":
@@ -709,3 +712,13 @@ def test_serve_names_a_wrong_proxy_hops_setting(tmp_path, value):
     assert result.exit_code == 2, result.output
     assert "web.proxy_hops" in result.output and "Traceback" not in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_month_pager_stops_at_the_first_and_last_month(clients):
+    client = clients["coordinator"]
+    first = client.get("/months/2000-01").get_data(as_text=True)
+    assert 'href="/months/2000-02"' in first and "/months/1999-12" not in first
+    last = client.get("/months/2099-12").get_data(as_text=True)
+    assert 'href="/months/2099-11"' in last and "/months/2100-01" not in last
+    middle = client.get("/months/2026-01").get_data(as_text=True)
+    assert 'href="/months/2025-12"' in middle and 'href="/months/2026-02"' in middle
