@@ -13,14 +13,15 @@ from openpyxl import load_workbook
 from kokemus_docs.bookings.commands import booking_line
 from kokemus_docs.bookings.model import BookingError, BookingRequest, booking_json
 from kokemus_docs.bookings.requests import add_booking, session_times
-from kokemus_docs.core.errors import KokemusError, Problem, RegisterUnreadable
+from kokemus_docs.core.errors import KokemusError, Problem
 from kokemus_docs.core.formatting import shown
 from kokemus_docs.core.model import Register
 from kokemus_docs.core.report import Outcome
 from kokemus_docs.core.workspace import Workspace, workspace_lock
-from kokemus_docs.register.sheets import check_package
+from kokemus_docs.register.package import PackageLimits, PackageRefused, check_package
 
 MAX_IMPORT_ROWS = 2_000
+PACKAGE_LIMITS = PackageLimits("booking sheet", max_bytes=20_000_000, max_unpacked=100_000_000)
 MAX_COLUMNS = 40
 MAX_CELL_CHARS = 2_000
 
@@ -63,10 +64,10 @@ def _header(row: tuple) -> dict[str, int]:
 
 def _rows(path: Path) -> tuple[str, list[tuple]]:
     try:
-        check_package(path)
-    except RegisterUnreadable as error:
-        raise ImportUnreadable(error.message.replace("The register ", "The workbook ", 1), path=path.name,
-                               code=error.code) from None
+        check_package(path, PACKAGE_LIMITS)
+    except PackageRefused as refused:
+        raise ImportUnreadable(f"The workbook {path.name} {refused.reason}", path=path.name,
+                               code=refused.kind) from None
     except OSError as exc:
         raise ImportUnreadable(f"The workbook {path.name} cannot be read ({exc.strerror}).", path=path.name,
                                code="unreadable") from None

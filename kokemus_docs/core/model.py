@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from kokemus_docs.core.errors import Problem
 from kokemus_docs.core.month import Month
 
 LANGUAGES = ("fi", "sv")
@@ -141,6 +143,15 @@ class FeeRate:
 
 
 @dataclass
+class Selection:
+    """The contracts a command works on, and what was wrong with the ids asked for."""
+
+    contracts: list[Contract] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+
+@dataclass
 class Register:
     """The coordinator's workbook, parsed. Rows that failed validation are left out."""
 
@@ -166,6 +177,48 @@ class Register:
 
     def task_codes(self) -> set[str]:
         return set(TASK_LABELS) | {rate.task for rate in self.fees}
+
+    def select_contracts(self, *, expert_ids: Sequence[str] = (), unit_ids: Sequence[str] = ()) -> Selection:
+        """Contracts of the asked experts/units (all when none are named) whose expert and unit exist and whose
+        expert is active, in contract id order. Unknown ids are errors; inactive experts are warnings."""
+        selection = Selection()
+        for expert_id in expert_ids:
+            if expert_id not in self.experts:
+                selection.errors.append(Problem(f"No expert {expert_id} in the register; check the id with "
+                                                "'kokemus check'.", sheet="experts", field="expert_id",
+                                                code="unknown-expert"))
+        for unit_id in unit_ids:
+            if unit_id not in self.units:
+                selection.errors.append(Problem(f"No unit {unit_id} in the register; check the id with "
+                                                "'kokemus check'.", sheet="units", field="unit_id",
+                                                code="unknown-unit"))
+        inactive_warned: set[str] = set()
+        for contract in sorted(self.contracts.values(), key=lambda c: c.contract_id):
+            if ((expert_ids and contract.expert_id not in expert_ids)
+                    or (unit_ids and contract.unit_id not in unit_ids)):
+                continue
+            expert = self.experts.get(contract.expert_id)
+            if expert is None or contract.unit_id not in self.units:
+                missing = "expert" if expert is None else "unit"
+                value = contract.expert_id if expert is None else contract.unit_id
+                selection.errors.append(Problem(f"Contract {contract.contract_id} names {missing} {value}, who is "
+                                                "not in the register; fix the contracts row.", sheet="contracts",
+                                                field=f"{missing}_id", code=f"unknown-{missing}"))
+                continue
+            if not expert.active:
+                if expert.expert_id not in inactive_warned:
+                    inactive_warned.add(expert.expert_id)
+                    selection.warnings.append(Problem(
+                        f"Expert {expert.expert_id} is not active (active = no), so no documents were made for "
+                        "them; set active to yes in the experts sheet to include them.",
+                        sheet="experts", field="active", code="inactive-expert"))
+                continue
+            selection.contracts.append(contract)
+        for expert_id in expert_ids:
+            if expert_id in self.experts and not any(c.expert_id == expert_id for c in self.contracts.values()):
+                selection.warnings.append(Problem(f"Expert {expert_id} has no contract in the contracts sheet.",
+                                                  sheet="contracts", field="expert_id", code="no-contract"))
+        return selection
 
 
 def status_label(status: str, language: str) -> str:

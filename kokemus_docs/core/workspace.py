@@ -257,7 +257,7 @@ def init_workspace(root: str | os.PathLike) -> tuple[Workspace, list[Path]]:
     Writes kokemus.toml, an empty register with headers and instructions, templates/ with the default
     templates to edit, forms/inbox/, outputs/ and a fresh sealing key (mode 0600).
     """
-    from kokemus_docs.register.sheets import write_empty_register
+    from kokemus_docs.register.write import write_empty_register
 
     root = Path(root).resolve()
     templates = sorted(e.name for e in (resources.files("kokemus_docs") / "templates").iterdir()

@@ -32,7 +32,6 @@ from kokemus_docs.core.errors import KokemusError, Problem, TemplateError
 from kokemus_docs.core.fileio import DISK_ERRNOS, safe_filename, write_bytes_atomic
 from kokemus_docs.core.formatting import fi_date, fi_time, money
 from kokemus_docs.core.model import BASIS_LABELS, Contract, Expert, Register, Unit
-from kokemus_docs.register.sheets import select_contracts
 from kokemus_docs.core.report import Outcome, Progress, no_progress
 from kokemus_docs.core.workspace import Workspace
 
@@ -632,7 +631,7 @@ def render_contracts(ws: Workspace, register: Register, *, expert_ids: Sequence[
     out with a warning; unknown ids and contracts naming missing experts or units are errors.
     """
     formats = check_formats(formats)
-    selection = select_contracts(register, expert_ids=expert_ids)
+    selection = register.select_contracts(expert_ids=expert_ids)
     jobs, warnings = [], list(selection.warnings)
     if selection.contracts:
         warnings += _missing_party_details(ws, {register.experts[c.expert_id].document_language
@@ -660,7 +659,7 @@ def render_intro_packs(ws: Workspace, register: Register, *, unit_ids: Sequence[
     contracts, the pack shows the one that runs longest (the latest end date).
     """
     formats = check_formats(formats)
-    selection = select_contracts(register, expert_ids=expert_ids, unit_ids=unit_ids)
+    selection = register.select_contracts(expert_ids=expert_ids, unit_ids=unit_ids)
     latest: dict[tuple[str, str], Contract] = {}
     for contract in selection.contracts:
         key = (contract.unit_id, contract.expert_id)

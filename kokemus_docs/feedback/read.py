@@ -13,7 +13,6 @@ import csv
 import hashlib
 import io
 import re
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -22,6 +21,7 @@ from kokemus_docs.core.errors import KokemusError
 from kokemus_docs.feedback.questions import ANSWER_FIELDS, IDENTITY_FIELDS, SEAL_FIELD
 from kokemus_docs.pdfsafe.limits import FormUnreadable
 from kokemus_docs.pdfsafe.reader import read_pdf
+from kokemus_docs.register.package import PackageLimits, PackageRefused, check_package
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 20_000  # answers in one export
@@ -29,7 +29,9 @@ MAX_SHEET_ROWS = 200_000  # rows of any kind, empty ones included
 HEADER_SEARCH_ROWS = 10
 MAX_COLUMNS = 100
 MAX_CELL_CHARS = 10_000  # a cell longer than this is refused outright; comments are limited to 2,000 later
-MAX_XLSX_UNZIPPED = 60 * 1024 * 1024
+# An .xlsx export passes the same package guard as the register: size, parts, unpacked size and ratio, no DOCTYPE.
+EXPORT_PACKAGE_LIMITS = PackageLimits("survey export", max_bytes=MAX_FILE_BYTES, max_unpacked=60 * 1024 * 1024,
+                                      max_members=2_000)
 EXPORT_FIELDS = ("respondent", "unit_id", *ANSWER_FIELDS)
 # The column that identifies an answer in an export (SPEC: response_id, also id or Response ID, any case).
 RESPONSE_ID = "response_id"
@@ -308,12 +310,12 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple]:
     from openpyxl import load_workbook
 
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if sum(info.file_size for info in archive.infolist()) > MAX_XLSX_UNZIPPED or len(archive.infolist()) > 2000:
-                raise FeedbackUnreadable("The workbook unpacks to far more than an export holds.", code="too-large")
+        check_package(data, EXPORT_PACKAGE_LIMITS)
+    except PackageRefused as refused:
+        raise FeedbackUnreadable(f"The workbook {refused.reason}",
+                                 code="too-large" if refused.kind == "too-large" else "not-xlsx") from None
+    try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except FeedbackUnreadable:
-        raise
     except Exception as exc:
         raise FeedbackUnreadable(f"The file cannot be opened as an Excel workbook ({type(exc).__name__}). Export "
                                  "it again as .xlsx or .csv.", code="not-xlsx") from None

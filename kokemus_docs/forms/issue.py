@@ -13,7 +13,6 @@ from kokemus_docs.core.paydates import notice_deadline, payment_date
 from kokemus_docs.core.report import Outcome, Progress, no_progress
 from kokemus_docs.forms.fields import compute_seal, form_id_for
 from kokemus_docs.forms.pdfwriter import FormSpec, build_form_pdf
-from kokemus_docs.register.sheets import select_contracts
 
 
 def form_spec(ws, register: Register, contract_id: str, month: str, key: bytes | None = None, *,
@@ -51,7 +50,7 @@ def issue_forms(ws, register: Register, *, month: str, unit_ids: Sequence[str] =
     """
     progress = progress or no_progress
     month = Month.parse(month)  # a malformed month fails here, before anything is written
-    selection = select_contracts(register, expert_ids=expert_ids, unit_ids=unit_ids)
+    selection = register.select_contracts(expert_ids=expert_ids, unit_ids=unit_ids)
     outcome = Outcome(errors=selection.errors, warnings=selection.warnings, extra={"forms": []})
     wanted = []
     for contract in selection.contracts:

@@ -22,7 +22,6 @@ from kokemus_docs.core.errors import Problem
 from kokemus_docs.core.ledger import Ledger
 from kokemus_docs.core.model import Register
 from kokemus_docs.core.month import Month
-from kokemus_docs.register.sheets import select_contracts
 from kokemus_docs.core.report import Outcome
 from kokemus_docs.core.workspace import Workspace
 
@@ -119,7 +118,7 @@ def revoke_links(ws: Workspace, expert_id: str, month: str) -> str | None:
 def list_links(ws: Workspace, register: Register, month: str, *, expert_ids: Sequence[str] = ()) -> Outcome:
     """Each signed contract's expert address for `month` (`kokemus links`)."""
     month = Month.parse(month)
-    selection = select_contracts(register, expert_ids=expert_ids)
+    selection = register.select_contracts(expert_ids=expert_ids)
     outcome = Outcome(errors=selection.errors, warnings=selection.warnings, extra={"links": []})
     if not ws.public_url:
         outcome.errors.append(Problem(

@@ -158,7 +158,7 @@ def synthetic_register(n_experts: int) -> Register:
 
 def write_sample_register(path, register: Register) -> None:
     """Write `register` as a workbook at `path`."""
-    from kokemus_docs.register.sheets import write_register
+    from kokemus_docs.register.write import write_register
 
     write_register(path, register.experts.values(), register.units.values(), register.contracts.values(),
                    register.fees)

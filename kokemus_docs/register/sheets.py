@@ -6,40 +6,29 @@ and column. Rows with errors are left out of the returned `Register`, so the val
 
 from __future__ import annotations
 
-import struct
 import unicodedata
-import zipfile
-import zlib
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, fields
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl import load_workbook
 from stdnum import iban as stdnum_iban
 from stdnum.exceptions import ValidationError
 from stdnum.fi import hetu as stdnum_hetu
 
-from kokemus_docs.core import xlsx
 from kokemus_docs.core.errors import Problem, RegisterUnreadable
-from kokemus_docs.core.fileio import atomic_path
 from kokemus_docs.core.formatting import ParseError, parse_date, parse_id, parse_money, shown
 from kokemus_docs.core.model import LANGUAGES, Contract, Expert, FeeRate, Register, Unit
 from kokemus_docs.core.report import Outcome
+from kokemus_docs.register.package import PackageLimits, PackageRefused, check_package
 
 BASES = ("hour", "session", "event")
 
 # Bounds on the workbook file, checked before openpyxl opens it (SPEC.md "Limits").
-MAX_REGISTER_BYTES = 20_000_000       # the .xlsx file itself
-MAX_UNPACKED_BYTES = 100_000_000      # all members of the zip package, unpacked
-MAX_MEMBER_BYTES = 50_000_000         # any one member, unpacked
-MAX_MEMBERS = 1_000
-MAX_RATIO = 100                       # unpacked / packed, for members over RATIO_FLOOR bytes unpacked
-RATIO_FLOOR = 1_000_000
+PACKAGE_LIMITS = PackageLimits("register", max_bytes=20_000_000, max_unpacked=100_000_000)
+_PACKAGE_CODES = {"too-large": "register-too-large", "damaged": "register-damaged", "not-xlsx": "register-unreadable"}
 # Bounds on what the sheets hold.
 MAX_ROWS = 20_000                     # data rows per sheet, below the header row
 MAX_COLUMNS = 100                     # columns read per row; columns further right are ignored
@@ -122,25 +111,6 @@ SHEETS: dict[str, tuple[Column, ...]] = {
         Column("label_sv", help="Swedish label"),
     ),
 }
-
-INSTRUCTIONS = [
-    ("kokemus-docs register", ""),
-    ("", ""),
-    ("Sheets", "experts, units, contracts and fees. Row 1 holds the column names; keep them. Extra columns are "
-               "ignored. Required columns are marked with * in the lists below."),
-    ("Dates", "Excel dates, 14.10.2026 or 2026-10-14."),
-    ("Ids", "expert_id, unit_id, contract_id and task codes: letters, digits, - _ and . only (no spaces or "
-            "slashes), at most 64 characters."),
-    ("Limits", f"At most {MAX_ROWS:,} rows per sheet and {MAX_CELL_CHARS:,} characters per cell; fees at most "
-               f"{MAX_RATE_EUR} euros with two decimals."),
-    ("Lists", "Several task codes or topics in one cell are separated by ; (individual; group)."),
-    ("Task codes", "individual, pair, group, lecture, development, common_meeting; other codes can be added in the "
-                   "fees sheet with their Finnish and Swedish labels."),
-    ("Personal data", "Henkilötunnus, IBAN and home address are used only on the payroll workbook for HPK Palvelut. "
-                      "Keep this file where only the coordinator can read it."),
-    ("Check", "Run 'kokemus check' after every edit: it lists every problem with sheet, row and column."),
-]
-
 
 @dataclass
 class RegisterCheck:
@@ -407,87 +377,12 @@ def _unreadable(path: Path, reason: str, code: str = "register-unreadable") -> R
     return RegisterUnreadable(f"The register {path.name} {reason}", path=path.name, code=code)
 
 
-def check_package(path: Path) -> None:
-    """Refuse a register file that is not an .xlsx package within the limits, before any XML is parsed.
-
-    Checks the file size, the number of members (from the zip's end record, before the member list is read),
-    each member's unpacked size and compression ratio, the total unpacked size, and that no member declares
-    a DOCTYPE (workbooks never do; entity tricks need one).
-    """
-    size = path.stat().st_size
-    if size > MAX_REGISTER_BYTES:
-        raise _unreadable(path, f"is {size / 1e6:.1f} MB; a register may be at most {MAX_REGISTER_BYTES / 1e6:.0f} "
-                          "MB. Remove pictures and unused sheets, or save a copy with only the four sheets.",
-                          "register-too-large")
-    with path.open("rb") as handle:
-        head = handle.read(8)
-        if head.startswith(b"\xd0\xcf\x11\xe0"):
-            raise _unreadable(path, "is an old .xls workbook or a password-protected one. Open it in Excel or "
-                              "LibreOffice and save it as an Excel workbook (.xlsx) without a password.")
-        if not head.startswith(b"PK"):
-            raise _unreadable(path, "is not an Excel workbook (.xlsx). If it is a .csv, .ods or .xls file, open it "
-                              "in Excel or LibreOffice and save it as an Excel workbook (.xlsx).")
-        members = _zip_member_count(handle, size)
-    if members is None:
-        raise _unreadable(path, "is damaged: its zip directory cannot be found (the file may be cut short). "
-                          "Save the workbook again from Excel or LibreOffice, or restore it from a backup.",
-                          "register-damaged")
-    if members > MAX_MEMBERS:
-        raise _unreadable(path, f"holds {members:,} parts; an Excel workbook has a few dozen. Save it again from "
-                          "Excel or LibreOffice as a new .xlsx.", "register-too-large")
-    try:
-        with zipfile.ZipFile(path) as package:
-            infos = package.infolist()
-            total = 0
-            for info in infos:
-                total += info.file_size
-                ratio = info.file_size / max(info.compress_size, 1)
-                if info.file_size > MAX_MEMBER_BYTES or (info.file_size > RATIO_FLOOR and ratio > MAX_RATIO):
-                    raise _unreadable(path, f"holds a part that unpacks to {info.file_size / 1e6:,.0f} MB; that is "
-                                      "not a register someone typed. Save the sheets into a new workbook (or restore "
-                                      "a backup) and check it again.", "register-too-large")
-            if total > MAX_UNPACKED_BYTES:
-                raise _unreadable(path, f"unpacks to {total / 1e6:,.0f} MB; a register may unpack to at most "
-                                  f"{MAX_UNPACKED_BYTES / 1e6:.0f} MB. Remove pictures and unused sheets.",
-                                  "register-too-large")
-            for info in infos:  # every member: a sheet is found through its relationship, whatever its name
-                with package.open(info) as member:
-                    if _holds_doctype(member):
-                        raise _unreadable(path, "contains a part with a DOCTYPE, which Excel never writes. "
-                                          "Save the sheets into a new workbook and check it again.",
-                                          "register-damaged")
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError, ValueError,
-            RuntimeError, zlib.error):  # what zipfile raises on broken, encrypted or unsupported members
-        raise _unreadable(path, "is damaged and cannot be unpacked. Save the workbook again from Excel or "
-                          "LibreOffice, or restore it from a backup.", "register-damaged") from None
-
-
-def _holds_doctype(member) -> bool:
-    """Whether a zip member holds '<!DOCTYPE' anywhere: after a comment or blank lines of any length too, and in
-    UTF-16 or UTF-32 (read with their NUL bytes dropped)."""
-    carried = b""
-    while chunk := member.read(1 << 16):
-        text = carried + chunk.replace(b"\0", b"").upper()
-        if b"<!DOCTYPE" in text:
-            return True
-        carried = text[-8:]
-    return False
-
-
-def _zip_member_count(handle, size: int) -> int | None:
-    """Members announced by the zip's end-of-central-directory record (None if there is none; 0xFFFF for zip64)."""
-    tail_size = min(size, 22 + 65_535)
-    handle.seek(size - tail_size)
-    tail = handle.read(tail_size)
-    position = tail.rfind(b"PK\x05\x06")
-    if position < 0 or position + 22 > len(tail):
-        return None
-    return struct.unpack("<H", tail[position + 10:position + 12])[0]
-
-
 def _read_sheets(path: Path) -> dict[str, list[tuple]]:
     """The rows of the four sheets (header first), within MAX_ROWS and MAX_COLUMNS."""
-    check_package(path)
+    try:
+        check_package(path, PACKAGE_LIMITS)
+    except PackageRefused as refused:
+        raise _unreadable(path, refused.reason, _PACKAGE_CODES[refused.kind]) from None
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds on a damaged file; none of them is for the user to read
@@ -657,144 +552,6 @@ def _periods_overlap(a: FeeRate, b: FeeRate) -> bool:
     a_end = a.valid_to or date.max
     b_end = b.valid_to or date.max
     return a.valid_from <= b_end and b.valid_from <= a_end
-
-
-# --- choosing contracts -----------------------------------------------------------------------------
-
-@dataclass
-class Selection:
-    """The contracts a command works on, and what was wrong with the ids asked for."""
-
-    contracts: list[Contract] = field(default_factory=list)
-    errors: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
-
-
-def select_contracts(register: Register, *, expert_ids: Sequence[str] = (), unit_ids: Sequence[str] = ()) -> Selection:
-    """Contracts of the asked experts/units (all when none are named) whose expert and unit exist and whose
-    expert is active, in contract id order. Unknown ids are errors; inactive experts are warnings."""
-    selection = Selection()
-    for expert_id in expert_ids:
-        if expert_id not in register.experts:
-            selection.errors.append(Problem(f"No expert {expert_id} in the register; check the id with "
-                                            "'kokemus check'.", sheet="experts", field="expert_id",
-                                            code="unknown-expert"))
-    for unit_id in unit_ids:
-        if unit_id not in register.units:
-            selection.errors.append(Problem(f"No unit {unit_id} in the register; check the id with "
-                                            "'kokemus check'.", sheet="units", field="unit_id",
-                                            code="unknown-unit"))
-    inactive_warned: set[str] = set()
-    for contract in sorted(register.contracts.values(), key=lambda c: c.contract_id):
-        if (expert_ids and contract.expert_id not in expert_ids) or (unit_ids and contract.unit_id not in unit_ids):
-            continue
-        expert = register.experts.get(contract.expert_id)
-        if expert is None or contract.unit_id not in register.units:
-            missing = "expert" if expert is None else "unit"
-            value = contract.expert_id if expert is None else contract.unit_id
-            selection.errors.append(Problem(f"Contract {contract.contract_id} names {missing} {value}, who is not "
-                                            f"in the register; fix the contracts row.", sheet="contracts",
-                                            field=f"{missing}_id", code=f"unknown-{missing}"))
-            continue
-        if not expert.active:
-            if expert.expert_id not in inactive_warned:
-                inactive_warned.add(expert.expert_id)
-                selection.warnings.append(Problem(
-                    f"Expert {expert.expert_id} is not active (active = no), so no documents were made for "
-                    "them; set active to yes in the experts sheet to include them.",
-                    sheet="experts", field="active", code="inactive-expert"))
-            continue
-        selection.contracts.append(contract)
-    for expert_id in expert_ids:
-        if expert_id in register.experts and not any(c.expert_id == expert_id for c in register.contracts.values()):
-            selection.warnings.append(Problem(f"Expert {expert_id} has no contract in the contracts sheet.",
-                                              sheet="contracts", field="expert_id", code="no-contract"))
-    return selection
-
-
-# --- writing ----------------------------------------------------------------------------------------
-
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
-
-
-def _new_workbook() -> Workbook:
-    workbook = Workbook()
-    info = workbook.active
-    info.title = "instructions"
-    info.column_dimensions["A"].width = 18
-    info.column_dimensions["B"].width = 110
-    for line in INSTRUCTIONS:
-        info.append(line)
-    info["A1"].font = Font(bold=True, size=14)
-    for sheet, columns in SHEETS.items():
-        info.append(("", ""))
-        info.append((sheet, ""))
-        info.cell(info.max_row, 1).font = Font(bold=True)
-        for column in columns:
-            info.append((f"{column.name}{' *' if column.required else ''}", column.help))
-    for row in info.iter_rows():
-        row[1].alignment = Alignment(wrap_text=True, vertical="top")
-    for sheet, columns in SHEETS.items():
-        ws = workbook.create_sheet(sheet)
-        ws.append([c.name for c in columns])
-        for position, column in enumerate(columns, start=1):
-            cell = ws.cell(1, position)
-            cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-            ws.column_dimensions[get_column_letter(position)].width = max(14, len(column.name) + 4)
-            if column.help:
-                from openpyxl.comments import Comment
-
-                cell.comment = Comment(column.help, "kokemus-docs")
-        ws.freeze_panes = "A2"
-        for position, column in enumerate(columns, start=1):
-            letter = get_column_letter(position)
-            if column.kind == "language":
-                rule = DataValidation(type="list", formula1='"fi,sv"', allow_blank=False)
-            elif column.kind == "basis":
-                rule = DataValidation(type="list", formula1='"hour,session,event"', allow_blank=False)
-            elif column.kind == "yesno":
-                rule = DataValidation(type="list", formula1='"yes,no"', allow_blank=True)
-            else:
-                continue
-            ws.add_data_validation(rule)
-            rule.add(f"{letter}2:{letter}2000")
-    return workbook
-
-
-def write_empty_register(path: str | Path) -> Path:
-    """A new register with the four sheets, their headers and an instructions sheet."""
-    with atomic_path(path, mode=0o600) as tmp:
-        _new_workbook().save(tmp)
-    return Path(path)
-
-
-def write_register(path: str | Path, experts: Iterable[Expert] = (), units: Iterable[Unit] = (),
-                   contracts: Iterable[Contract] = (), fees: Iterable[FeeRate] = ()) -> Path:
-    """Write a register workbook from dataclasses (for the demo, tests and benchmarks)."""
-    workbook = _new_workbook()
-    for sheet, items in (("experts", experts), ("units", units), ("contracts", contracts), ("fees", fees)):
-        ws = workbook[sheet]
-        names = [c.name for c in SHEETS[sheet]]
-        for row_number, item in enumerate(items, start=2):
-            values = {f.name: getattr(item, f.name) for f in fields(item)}
-            for column_number, name in enumerate(names, start=1):
-                value = values.get(name)
-                if isinstance(value, tuple):
-                    value = "; ".join(value)
-                elif isinstance(value, bool):
-                    value = "yes" if value else "no"
-                if value is None:
-                    continue
-                cell = ws.cell(row_number, column_number)
-                xlsx.set_cell(cell, value)  # text stays text: a typed '=...' never becomes a formula
-                if isinstance(value, date):
-                    cell.number_format = "d.m.yyyy"
-                elif isinstance(value, Decimal):  # written as the decimal text itself, no binary float
-                    cell.number_format = "0.00"
-    with atomic_path(path, mode=0o600) as tmp:
-        workbook.save(tmp)
-    return Path(path)
 
 
 def check_register(ws) -> Outcome:

@@ -528,3 +528,34 @@ def test_workbook_that_unpacks_to_far_more_than_an_export_is_refused(workspace, 
     _, responses = _ingest(workspace, register, bomb, binary)
     assert [(r["status"], r["errors"][0]["code"]) for r in responses] == [("rejected", "too-large"),
                                                                           ("rejected", "not-csv")]
+
+
+def _export_workbook(path: Path, *, member: str = "", prefix: bytes = b"", extra: dict[str, bytes] | None = None):
+    """A survey-tool .xlsx export with one good answer; `prefix` goes before the XML of `member`."""
+    import zipfile
+
+    wb = Workbook()
+    wb.active.append(["respondent", "unit_id", "date", "recommend"])
+    wb.active.append(["client", "IKÄ-PORVOO", "2.10.2026", 9])
+    plain = path.with_name("plain.xlsx")
+    wb.save(plain)
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info)
+            target.writestr(info.filename, prefix + data if info.filename == member else data)
+        for name, data in (extra or {}).items():
+            target.writestr(name, data)
+    return path
+
+
+def test_export_workbooks_pass_the_register_package_guard(workspace, register, tmp_path):
+    doctype = b'<!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa">]>'
+    good = _export_workbook(tmp_path / "good.xlsx")
+    with_doctype = _export_workbook(tmp_path / "doctype.xlsx", member="xl/worksheets/sheet1.xml", prefix=doctype)
+    # 2 MB of one byte packs to a few kB: a ratio far beyond any typed workbook, though the total is small
+    packed_tight = _export_workbook(tmp_path / "ratio.xlsx", extra={"xl/media/image1.bin": b"\0" * 2_000_000})
+    assert packed_tight.stat().st_size < 100_000
+    _, responses = _ingest(workspace, register, good, with_doctype, packed_tight)
+    assert [r["status"] for r in responses] == ["accepted", "rejected", "rejected"]
+    assert [r["errors"][0]["code"] for r in responses[1:]] == ["not-xlsx", "too-large"]
+    assert "DOCTYPE" in responses[1]["errors"][0]["message"]

@@ -10,7 +10,8 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from kokemus_docs.core.errors import RegisterUnreadable
-from kokemus_docs.register.sheets import SHEETS, hetu_problem, load_register, write_empty_register, write_register
+from kokemus_docs.register.sheets import SHEETS, hetu_problem, load_register
+from kokemus_docs.register.write import write_empty_register, write_register
 from kokemus_docs.register.sample import demo_register, make_hetu, make_iban
 
 
@@ -373,15 +374,17 @@ def test_a_huge_name_packed_small_is_refused_before_reading(tmp_path):
 def test_total_unpacked_size_and_member_count_are_bounded(tmp_path, monkeypatch):
     import os
 
+    from dataclasses import replace
+
     import kokemus_docs.register.sheets as register_module
 
     noise = os.urandom(400_000)  # does not compress: passes the ratio check, counts towards the total
     path = _register_file(tmp_path, add={f"xl/media/image{i}.bin": noise for i in range(3)})
     assert load_register(path).errors == []
-    monkeypatch.setattr(register_module, "MAX_UNPACKED_BYTES", 1_000_000)
+    limits = register_module.PACKAGE_LIMITS
+    monkeypatch.setattr(register_module, "PACKAGE_LIMITS", replace(limits, max_unpacked=1_000_000))
     assert _unreadable(path).code == "register-too-large"
-    monkeypatch.setattr(register_module, "MAX_UNPACKED_BYTES", 100_000_000)
-    monkeypatch.setattr(register_module, "MAX_MEMBERS", 20)
+    monkeypatch.setattr(register_module, "PACKAGE_LIMITS", replace(limits, max_members=20))
     error = _unreadable(path)
     assert error.code == "register-too-large" and "28 parts" in error.message
 
