@@ -56,10 +56,10 @@ def test_readme_quick_start_is_two_commands():
 def test_tax_cards_are_described_as_calendar_year_cards():
     """Since 2025 a tax card runs from 1 January; the README and payroll's own words say so, and name who
     confirms the income-type codes."""
-    from kokemus_docs.pay import payroll
+    from kokemus_docs.pay import paymonth, payroll
 
     words = " ".join(README.split())
-    assert "February" not in README and "February" not in (payroll.__doc__ or "")
+    assert "February" not in README and "February" not in (payroll.__doc__ or "") + (paymonth.__doc__ or "")
     assert "valid for the calendar year from 1 January" in words
-    assert "calendar year, from 1 January" in " ".join(payroll.tax_card_year_for.__doc__.split())
+    assert "calendar year, from 1 January" in " ".join(paymonth.tax_card_year_for.__doc__.split())
     assert "HPK Palvelut confirms the codes" in words and "336 työkorvaus" in words

@@ -20,7 +20,8 @@ from kokemus_docs.core.paydates import payment_date
 from kokemus_docs.core.workspace import Workspace
 from kokemus_docs.earnings.limits import LimitFinding, expected_text, experts_with_limits
 from kokemus_docs.pay.corrections import row_key
-from kokemus_docs.pay.payroll import PayLine, add_limit_findings, closed_result, collect_pay_month
+from kokemus_docs.pay.paymonth import PayLine, add_limit_findings, collect_pay_month
+from kokemus_docs.pay.payroll import closed_result
 
 ZERO = Decimal("0.00")
 

@@ -27,7 +27,7 @@ from kokemus_docs.core.formatting import fi_date, fi_month, hours_text, money, m
 from kokemus_docs.core.ledger import FormRecord, Ledger, LedgerLine
 from kokemus_docs.core.model import BASIS_LABELS, Register, Unit, status_label
 from kokemus_docs.core.month import Month
-from kokemus_docs.pay.payroll import ZERO, PayLine, PayMonth, collect_pay_month
+from kokemus_docs.pay.paymonth import ZERO, PayLine, PayMonth, collect_pay_month
 from kokemus_docs.core.report import Outcome, Progress
 from kokemus_docs.core.workspace import Workspace
 

@@ -369,7 +369,7 @@ class ClosingChecks:
 
 def closing_checks(ws: Workspace, register: Register, month: str, language: str) -> ClosingChecks:
     """The month's warnings as the payroll will list them, read without writing anything."""
-    from kokemus_docs.pay.payroll import CHECK_KINDS, collect_pay_month
+    from kokemus_docs.pay.paymonth import CHECK_KINDS, collect_pay_month
 
     with Ledger(ws.ledger_path) as ledger:
         pay = collect_pay_month(ledger, register, month, ws.notice_day)

@@ -12,7 +12,8 @@ from openpyxl import load_workbook
 
 from kokemus_docs.core.ledger import Ledger
 from kokemus_docs.earnings.limits import expected_text, limit_state
-from kokemus_docs.pay.payroll import collect_pay_month, write_payroll
+from kokemus_docs.pay.paymonth import collect_pay_month
+from kokemus_docs.pay.payroll import write_payroll
 
 LIMIT = Decimal("1000.00")
 

@@ -17,7 +17,7 @@ from kokemus_docs.intake import decision
 from kokemus_docs.pay.corrections import compare
 from kokemus_docs.intake.ingest import ingest_forms
 from kokemus_docs.core.ledger import Ledger, LedgerLine
-from kokemus_docs.pay.payroll import collect_pay_month
+from kokemus_docs.pay.paymonth import collect_pay_month
 
 CONTACT = {"coordinator_name": "Outi Osallinen", "coordinator_email": "outi.osallinen@example.fi",
            "coordinator_phone": "040 123 4567"}

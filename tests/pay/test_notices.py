@@ -216,3 +216,12 @@ def test_fee_notice_money_is_right_aligned_with_one_total_row_per_expert(filled,
     assert block[-1].text == "Nimenselvennys"
     assert all(p.paragraph_format.keep_with_next or p.style.paragraph_format.keep_with_next
                for p in block[:-1] if p.text), [p.text for p in block if p.text]
+
+
+def test_notices_do_not_need_the_payroll_workbook_module():
+    import subprocess
+    import sys
+
+    code = ("import sys, kokemus_docs.pay.notices; "
+            "sys.exit('kokemus_docs.pay.payroll' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", code], timeout=120).returncode == 0

@@ -330,7 +330,7 @@ def test_closed_copy_changed_after_closing_is_not_reprinted_as_the_closed_workbo
 
 
 def test_adjustment_lines_and_withdrawn_rows_are_shown(filled, reg, monkeypatch):
-    from kokemus_docs.pay import payroll
+    from kokemus_docs.pay import paymonth, payroll
 
     collect = payroll.collect_pay_month
 
@@ -339,7 +339,7 @@ def test_adjustment_lines_and_withdrawn_rows_are_shown(filled, reg, monkeypatch)
         first = pay.lines[0]
         pay.lines[0] = dataclasses.replace(first, adjustment=True)
         pay.withdrawn.append(first.line)
-        pay.checks.append(payroll.withdrawn_check(reg, first.form, first.line, "2026-09", date(2026, 10, 20)))
+        pay.checks.append(paymonth.withdrawn_check(reg, first.form, first.line, "2026-09", date(2026, 10, 20)))
         return pay
 
     monkeypatch.setattr(payroll, "collect_pay_month", with_corrections)
