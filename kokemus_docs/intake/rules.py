@@ -19,7 +19,7 @@ rows that pay a fee may take the same time, on one form or on two forms of the s
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -54,6 +54,7 @@ from kokemus_docs.core.model import (
     TASK_LABELS,
     Contract,
     Expert,
+    FeeRate,
     Register,
     Unit,
 )
@@ -153,16 +154,43 @@ for _code, _labels in STATUS_LABELS.items():
 
 
 @dataclass
-class _Row:
-    """A row's parsed values on the way to a ledger line."""
+class WorkRow:
+    """One row of an hour form as parsed, on the way to a ledger line. A value that could not be read is None."""
 
     number: int
     work_date: date | None = None
     start: time | None = None
     end: time | None = None
+    minutes: int | None = None  # from start to end, when both are read and the span is allowed
     task: str | None = None
     status: str | None = None
+    cancelled_at: datetime | None = None
     ok: bool = True
+
+
+def status_of(row: WorkRow, cutoff: time = time(15, 0)) -> str | None:
+    """The row's status under the rules: whether a cancellation was in time follows from when it was made."""
+    if row.status in CANCELLED_STATUSES and row.cancelled_at is not None and row.work_date is not None:
+        return status_by_rule(row.cancelled_at, row.work_date, cutoff)
+    return row.status
+
+
+def fee_for(row: WorkRow, rate: FeeRate, cutoff: time = time(15, 0)) -> Decimal:
+    """What one row of work earns, by the fee rules of the service description (§6.2):
+
+    1. fees follow the fee table valid on the day of the work (`rate`): per hour worked, or per session or event;
+    3. cancelled until `cutoff` on the day before: no fee; cancelled later: the fee is paid;
+    4. the client does not come: the fee is paid;
+    5. a group's agreed session is paid even with no participants, unless the group was ended;
+    6. the expert is ill: no fee.
+    """
+    if status_of(row, cutoff) not in PAYABLE_STATUSES:
+        return ZERO
+    if rate.basis == "hour":
+        if row.minutes is None:
+            raise ValueError(f"row {row.number}: an hourly fee needs the time worked")
+        return quantize(rate.rate_eur * Decimal(row.minutes) / 60)
+    return quantize(rate.rate_eur)
 
 
 def validate_form(form: ReturnedForm, register: Register, *, cutoff: time = time(15, 0),
@@ -215,32 +243,33 @@ def validate_form(form: ReturnedForm, register: Register, *, cutoff: time = time
         add(Finding("unit-unknown", field="unit_id",
                     params={"unit_id": contract.unit_id, "contract_id": contract_id}))
 
-    first_day, last_day = month.first_day, month.last_day
     task_lookup = _task_lookup(register)
-    rows: list[_Row] = []
+    rows: list[WorkRow] = []
     for number in sorted(form.rows):
         values = {name: (value or "").strip() for name, value in form.rows[number].items()}
         if not any(values.values()):
             continue
-        row, line = _check_row(number, values, check, register, task_lookup, (first_day, last_day), cutoff,
-                               max_travel, booked or {})
+        row, line = _check_row(number, values, check, contract, register, task_lookup, cutoff, max_travel,
+                               booked or {})
         rows.append(row)
         if line is not None:
             check.lines.append(line)
     _check_overlaps(rows, check)
     if not rows:
         add(Finding("no-work", params={"month_name": month_text(month)}))
-    _check_footer(form, check, (first_day, last_day))
+    _check_footer(form, check, month.period)
     return check
 
 
-def _check_row(number: int, values: dict[str, str], check: FormCheck, register: Register,
-               task_lookup: dict[str, str], month: tuple[date, date], cutoff: time,
-               max_travel: Decimal, booked: Mapping[tuple[date, time], datetime | None]) -> tuple[_Row, LedgerLine | None]:
-    contract = check.contract
-    assert contract is not None
-    first_day, last_day = month
-    row = _Row(number)
+Add = Callable[..., None]  # add(code, field name, **params): a finding about this row
+
+
+def _check_row(number: int, values: dict[str, str], check: FormCheck, contract: Contract, register: Register,
+               task_lookup: dict[str, str], cutoff: time, max_travel: Decimal,
+               booked: Mapping[tuple[date, time], datetime | None]) -> tuple[WorkRow, LedgerLine | None]:
+    """Parse one filled row field by field, each problem a finding; the LedgerLine it becomes if none is an error."""
+    month = Month.parse(check.month)
+    row = WorkRow(number)
     problems_before = len(check.findings)
 
     def add(code: str, name: str, **params) -> None:
@@ -252,165 +281,194 @@ def _check_row(number: int, values: dict[str, str], check: FormCheck, register: 
     if too_long:
         row.ok = False
         return row, None
+    row.work_date, date_ok = _work_date(values, month, contract, add)
+    row.start, row.end, row.minutes = _times(values, add)
+    row.task = _task(values, contract, register, task_lookup, add)
+    typed_status = _typed_status(values, row.task, register, add)
+    recorded = booked.get((row.work_date, row.start)) if row.work_date and row.start else None
+    row.cancelled_at, cancel_time_given = _cancelled_at(values, month, typed_status, recorded, add)
+    row.status = _status(typed_status, row, cancel_time_given, cutoff, add)
+    participants = _participants(values, row.status, add)
+    rate = None
+    if row.task is not None and date_ok and row.work_date is not None:
+        rate = register.rate_for(row.task, row.work_date)
+        if rate is None:
+            add("no-rate", "task", task=task_text(register, row.task), date=row.work_date)
+    travel = _travel(values, row, register, max_travel, add)
 
-    # date ------------------------------------------------------------------------------------
+    row.ok = _only_warnings(check, problems_before) and row.status is not None
+    if (not row.ok or rate is None or row.minutes is None or row.task is None or row.work_date is None
+            or row.start is None or row.end is None or row.status is None):
+        row.ok = False
+        return row, None
+    line = LedgerLine(
+        row=number, work_date=row.work_date, start=f"{row.start:%H:%M}", end=f"{row.end:%H:%M}", task=row.task,
+        status=row.status, hours=quantize(Decimal(row.minutes) / 60), participants=participants,
+        payable=row.status in PAYABLE_STATUSES, basis=rate.basis, rate_eur=quantize(rate.rate_eur),
+        fee_eur=fee_for(row, rate, cutoff), travel_eur=travel, travel_ref=values.get("travel_ref", ""),
+        income_type=rate.income_type, notes=values.get("notes", ""), form_id=check.form_id)
+    return row, line
+
+
+def _work_date(values: dict[str, str], month: Month, contract: Contract, add: Add) -> tuple[date | None, bool]:
+    """The day of the work, and whether it lies in the form's month and the contract's period."""
     if not values.get("date"):
         add("date-missing", "date")
-    else:
-        try:
-            row.work_date = parse_date(values["date"], period=month)
-        except ParseError:
-            add("date-invalid", "date", value=shown(values["date"]))
-    date_ok = False
-    if row.work_date is not None:
-        if not first_day <= row.work_date <= last_day:
-            add("date-outside-month", "date", date=row.work_date, month_name=month_text(check.month))
-        elif not contract.covers(row.work_date):
-            add("date-outside-contract", "date", date=row.work_date, contract_id=contract.contract_id,
-                valid_from=contract.valid_from, valid_to=contract.valid_to)
-        else:
-            date_ok = True
+        return None, False
+    try:
+        work_date = parse_date(values["date"], period=month.period)
+    except ParseError:
+        add("date-invalid", "date", value=shown(values["date"]))
+        return None, False
+    if not month.contains(work_date):
+        add("date-outside-month", "date", date=work_date, month_name=month_text(month))
+        return work_date, False
+    if not contract.covers(work_date):
+        add("date-outside-contract", "date", date=work_date, contract_id=contract.contract_id,
+            valid_from=contract.valid_from, valid_to=contract.valid_to)
+        return work_date, False
+    return work_date, True
 
-    # times -----------------------------------------------------------------------------------
-    for name in ("start", "end"):
+
+def _times(values: dict[str, str], add: Add) -> tuple[time | None, time | None, int | None]:
+    """Start, end, and the minutes between them when the span is positive and at most MAX_HOURS."""
+    read: dict[str, time | None] = {"start": None, "end": None}
+    for name in read:
         if not values.get(name):
             add(f"{name}-missing", name)
             continue
         try:
-            setattr(row, name, parse_time(values[name]))
+            read[name] = parse_time(values[name])
         except ParseError:
             add("time-invalid", name, value=shown(values[name]))
-    minutes = None
-    if row.start is not None and row.end is not None:
-        minutes = (row.end.hour * 60 + row.end.minute) - (row.start.hour * 60 + row.start.minute)
-        if minutes <= 0:
-            add("end-not-after-start", "end", start=row.start, end=row.end)
-            minutes = None
-        elif minutes > MAX_HOURS * 60:
-            add("too-long", "end", start=row.start, end=row.end, hours=_hours_text(minutes))
-            minutes = None
+    start, end = read["start"], read["end"]
+    if start is None or end is None:
+        return start, end, None
+    minutes = (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+    if minutes <= 0:
+        add("end-not-after-start", "end", start=start, end=end)
+        return start, end, None
+    if minutes > MAX_HOURS * 60:
+        add("too-long", "end", start=start, end=end, hours=_hours_text(minutes))
+        return start, end, None
+    return start, end, minutes
 
-    # task ------------------------------------------------------------------------------------
+
+def _task(values: dict[str, str], contract: Contract, register: Register, task_lookup: dict[str, str],
+          add: Add) -> str | None:
+    """The task code typed (as a code or a fi/sv label), if the contract has that task."""
     if not values.get("task"):
         add("task-missing", "task")
+        return None
+    code = task_lookup.get(_key(values["task"]))
+    if code is not None and code in contract.tasks:
+        return code
+    contract_tasks = choices_text([task_text(register, t) for t in contract.tasks])
+    if code is None:
+        add("task-unknown", "task", value=shown(values["task"]), choices=contract_tasks)
     else:
-        code = task_lookup.get(_key(values["task"]))
-        if code is None or code not in contract.tasks:
-            contract_tasks = choices_text([task_text(register, t) for t in contract.tasks])
-            if code is None:
-                add("task-unknown", "task", value=shown(values["task"]), choices=contract_tasks)
-            else:
-                add("task-not-in-contract", "task", task=task_text(register, code), contract_id=contract.contract_id,
-                    choices=contract_tasks)
-        else:
-            row.task = code
+        add("task-not-in-contract", "task", task=task_text(register, code), contract_id=contract.contract_id,
+            choices=contract_tasks)
+    return None
 
-    # status ----------------------------------------------------------------------------------
+
+def _typed_status(values: dict[str, str], task: str | None, register: Register, add: Add) -> str | None:
+    """The status as typed ('held' when blank); None if unknown or a group status on a task that is no group."""
     if not values.get("status"):
         add("status-missing", "status")
-        typed_status = "held"
+        typed = "held"
     else:
-        typed_status = _STATUS_LOOKUP.get(_key(values["status"]))
-        if typed_status is None:
+        typed = _STATUS_LOOKUP.get(_key(values["status"]))
+        if typed is None:
             add("status-unknown", "status", value=shown(values["status"]),
                 choices=choices_text([status_text(s) for s in STATUS_LABELS]))
-    if typed_status in GROUP_STATUSES and row.task is not None and row.task not in GROUP_TASKS:
-        add("group-status-not-group", "status", status=status_text(typed_status), task=task_text(register, row.task))
-        typed_status = None
+    if typed in GROUP_STATUSES and task is not None and task not in GROUP_TASKS:
+        add("group-status-not-group", "status", status=status_text(typed), task=task_text(register, task))
+        return None
+    return typed
 
-    recorded = booked.get((row.work_date, row.start)) if row.work_date and row.start else None
+
+def _cancelled_at(values: dict[str, str], month: Month, typed: str | None, recorded: datetime | None,
+                  add: Add) -> tuple[datetime | None, bool]:
+    """When the booking was cancelled, and whether the row gives that time at all. A cancelled row of a booked
+    session takes the time the booking `recorded` (a different claim is a warning); a row of a session the
+    unit cancelled that is not marked cancelled is a warning too."""
     cancelled_at = None
     if values.get("cancelled_at"):
         try:
-            cancelled_at = parse_datetime(values["cancelled_at"], period=month)
+            cancelled_at = parse_datetime(values["cancelled_at"], period=month.period)
         except ParseError:
-            if recorded is None or typed_status not in CANCELLED_STATUSES:
+            if recorded is None or typed not in CANCELLED_STATUSES:
                 add("cancelled-at-invalid", "cancelled_at", value=shown(values["cancelled_at"]))
-    if recorded is not None and typed_status in CANCELLED_STATUSES:
-        # The booking recorded when the unit cancelled: that time decides, and a different claim is shown.
+    if recorded is not None and typed in CANCELLED_STATUSES:
         if cancelled_at != recorded:
             add("cancelled-at-booked", "cancelled_at", claimed=shown(values.get("cancelled_at") or "-"),
                 recorded=recorded)
-        cancelled_at = recorded
-        values = {**values, "cancelled_at": recorded.isoformat()}
-    elif recorded is not None and typed_status is not None:
-        add("held-but-cancelled", "status", status=status_text(typed_status), recorded=recorded)
-    status = typed_status
-    if typed_status in CANCELLED_STATUSES:
-        if not values.get("cancelled_at"):
-            add("cancelled-at-missing", "cancelled_at", status=status_text(typed_status))
-        elif cancelled_at is not None and row.work_date is not None and row.start is not None:
+        return recorded, True
+    if recorded is not None and typed is not None:
+        add("held-but-cancelled", "status", status=status_text(typed), recorded=recorded)
+    return cancelled_at, bool(values.get("cancelled_at"))
+
+
+def _status(typed: str | None, row: WorkRow, cancel_time_given: bool, cutoff: time, add: Add) -> str | None:
+    """The status the row is paid by: a cancellation needs its time, before the start, and whether it was in
+    time follows from that time (a typed status the rule contradicts is corrected, with a warning)."""
+    if typed in CANCELLED_STATUSES:
+        if not cancel_time_given:
+            add("cancelled-at-missing", "cancelled_at", status=status_text(typed))
+        elif row.cancelled_at is not None and row.work_date is not None and row.start is not None:
             start_at = datetime.combine(row.work_date, row.start)
-            if cancelled_at > start_at:
-                add("cancelled-after-start", "cancelled_at", cancelled_at=cancelled_at, start_at=start_at)
+            if row.cancelled_at > start_at:
+                add("cancelled-after-start", "cancelled_at", cancelled_at=row.cancelled_at, start_at=start_at)
             else:
-                status = status_by_rule(cancelled_at, row.work_date, cutoff)
-                if status != typed_status:
-                    add("status-corrected", "status", typed=status_text(typed_status), rule=status_text(status),
-                        cancelled_at=cancelled_at, cutoff_at=cancellation_cutoff(row.work_date, cutoff),
-                        paid=paid_text(status in PAYABLE_STATUSES))
-    elif typed_status in PRESENT_STATUSES and values.get("cancelled_at"):
-        add("cancelled-at-conflict", "cancelled_at", status=status_text(typed_status))
-    row.status = status
-    payable = status in PAYABLE_STATUSES
+                ruled = status_by_rule(row.cancelled_at, row.work_date, cutoff)
+                if ruled != typed:
+                    add("status-corrected", "status", typed=status_text(typed), rule=status_text(ruled),
+                        cancelled_at=row.cancelled_at, cutoff_at=cancellation_cutoff(row.work_date, cutoff),
+                        paid=paid_text(ruled in PAYABLE_STATUSES))
+                return ruled
+    elif typed in PRESENT_STATUSES and cancel_time_given:
+        add("cancelled-at-conflict", "cancelled_at", status=status_text(typed))
+    return typed
 
-    # participants ----------------------------------------------------------------------------
-    participants = None
-    if values.get("participants"):
-        try:
-            participants = parse_count(values["participants"], MAX_PARTICIPANTS)
-        except ParseError as exc:
-            code = "participants-too-many" if exc.reason == "too-large" else "participants-invalid"
-            add(code, "participants", value=shown(values["participants"]), limit=MAX_PARTICIPANTS)
-        else:
-            if status == "group_no_participants" and participants > 0:
-                add("participants-with-no-participants", "participants", participants=participants)
 
-    # fee rate --------------------------------------------------------------------------------
-    rate = None
-    if row.task is not None and date_ok:
-        rate = register.rate_for(row.task, row.work_date)
-        if rate is None:
-            add("no-rate", "task", task=task_text(register, row.task), date=row.work_date)
+def _participants(values: dict[str, str], status: str | None, add: Add) -> int | None:
+    if not values.get("participants"):
+        return None
+    try:
+        participants = parse_count(values["participants"], MAX_PARTICIPANTS)
+    except ParseError as exc:
+        code = "participants-too-many" if exc.reason == "too-large" else "participants-invalid"
+        add(code, "participants", value=shown(values["participants"]), limit=MAX_PARTICIPANTS)
+        return None
+    if status == "group_no_participants" and participants > 0:
+        add("participants-with-no-participants", "participants", participants=participants)
+    return participants
 
-    # travel ----------------------------------------------------------------------------------
-    travel_claimed = ZERO
-    travel_paid = ZERO
+
+def _travel(values: dict[str, str], row: WorkRow, register: Register, max_travel: Decimal, add: Add) -> Decimal:
+    """The travel reimbursement paid (rule 2): only with a payable status and the agreement's reference; travel to
+    anything but the experts' common meetings is paid with a warning, as agreed separately."""
+    if not values.get("travel_eur"):
+        return ZERO
+    try:
+        claimed = parse_money(values["travel_eur"], max_travel)
+    except ParseError as exc:
+        add(_TRAVEL_PROBLEMS.get(exc.reason, "travel-invalid"), "travel_eur", value=shown(values["travel_eur"]),
+            limit=max_travel)
+        return ZERO
+    if claimed <= 0 or row.status is None or row.task is None:
+        return ZERO
     travel_ref = values.get("travel_ref", "")
-    if values.get("travel_eur"):
-        try:
-            travel_claimed = parse_money(values["travel_eur"], max_travel)
-        except ParseError as exc:
-            code = _TRAVEL_PROBLEMS.get(exc.reason, "travel-invalid")
-            add(code, "travel_eur", value=shown(values["travel_eur"]), limit=max_travel)
-    if travel_claimed > 0 and status is not None and row.task is not None:
-        if not payable:
-            add("travel-not-payable", "travel_eur", amount=travel_claimed, status=status_text(status))
-        elif not travel_ref:
-            add("travel-no-ref", "travel_ref", amount=travel_claimed)
-        else:
-            travel_paid = travel_claimed
-            if row.task not in TRAVEL_TASKS:
-                add("travel-out-of-area", "travel_ref", amount=travel_claimed, task=task_text(register, row.task),
-                    ref=travel_ref)
-
-    row.ok = _only_warnings(check, problems_before) and status is not None
-    if not row.ok or rate is None or minutes is None or row.task is None or row.work_date is None:
-        row.ok = False
-        return row, None
-    hours = quantize(Decimal(minutes) / 60)
-    if not payable:
-        fee = ZERO
-    elif rate.basis == "hour":
-        fee = quantize(rate.rate_eur * Decimal(minutes) / 60)
-    else:
-        fee = quantize(rate.rate_eur)
-    line = LedgerLine(
-        row=number, work_date=row.work_date, start=f"{row.start:%H:%M}", end=f"{row.end:%H:%M}", task=row.task,
-        status=status, hours=hours, participants=participants, payable=payable, basis=rate.basis,
-        rate_eur=quantize(rate.rate_eur), fee_eur=fee, travel_eur=travel_paid, travel_ref=travel_ref,
-        income_type=rate.income_type, notes=values.get("notes", ""), form_id=check.form_id)
-    return row, line
+    if row.status not in PAYABLE_STATUSES:
+        add("travel-not-payable", "travel_eur", amount=claimed, status=status_text(row.status))
+        return ZERO
+    if not travel_ref:
+        add("travel-no-ref", "travel_ref", amount=claimed)
+        return ZERO
+    if row.task not in TRAVEL_TASKS:
+        add("travel-out-of-area", "travel_ref", amount=claimed, task=task_text(register, row.task), ref=travel_ref)
+    return claimed
 
 
 _TRAVEL_PROBLEMS = {"negative": "travel-negative", "decimals": "travel-decimals", "too-large": "travel-too-large"}
@@ -425,7 +483,7 @@ def _hours_text(minutes: int) -> Localized:
     return Localized(text, text.replace(".", ","), text.replace(".", ","))
 
 
-def _check_overlaps(rows: list[_Row], check: FormCheck) -> None:
+def _check_overlaps(rows: list[WorkRow], check: FormCheck) -> None:
     """No two rows may take the same time on the same day. A booking cancelled in time does not take its time;
     one cancelled late does, since its fee is paid (and a fee is paid once)."""
     timed = sorted((r for r in rows if r.work_date and r.start and r.end and r.end > r.start

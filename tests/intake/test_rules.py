@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 
 import pytest
@@ -11,7 +11,7 @@ import pytest
 from kokemus_docs.forms.fields import ReturnedForm, form_id_for
 from kokemus_docs.intake.messages import CATALOGUE, FIELD_LABELS
 from kokemus_docs.core.model import FeeRate, Register
-from kokemus_docs.intake.rules import FormCheck, cancellation_cutoff, line_json, validate_form
+from kokemus_docs.intake.rules import FormCheck, WorkRow, cancellation_cutoff, fee_for, line_json, validate_form
 
 # In the demo register: S-2026-001 is KA-001 (fi) at MTP-PORVOO with individual, group, common_meeting;
 # S-2026-003 is KA-003 (sv) at PERHE-LOVIISA with group, pair, common_meeting; S-2026-002 has lecture.
@@ -507,3 +507,41 @@ def test_max_travel_setting(workspace, setting, expected):
     else:
         travel = Workspace.open(workspace.root).max_travel_eur
         assert travel == expected and str(travel) == f"{expected:.2f}"
+
+
+# --- fee_for: one row's fee, rule by rule, apart from parsing -------------------------------------------
+HOURLY = FeeRate("group", "hour", Decimal("27.50"), date(2026, 1, 1))
+PER_SESSION = FeeRate("individual", "session", Decimal("50.00"), date(2026, 1, 1))
+
+
+def work(status: str, *, minutes: int = 90, cancelled_at: datetime | None = None) -> WorkRow:
+    return WorkRow(1, work_date=date(2026, 10, 14), start=time(10), end=time(11, 30), minutes=minutes,
+                   task="group", status=status, cancelled_at=cancelled_at)
+
+
+@pytest.mark.parametrize("row_of_work, rate, fee", [
+    pytest.param(work("held"), HOURLY, "41.25", id="rule-1-by-the-hour"),
+    pytest.param(work("held"), PER_SESSION, "50.00", id="rule-1-per-session"),
+    pytest.param(work("held", minutes=1), HOURLY, "0.46", id="rule-1-one-minute-rounds-half-up"),
+    pytest.param(work("cancelled_late", cancelled_at=datetime(2026, 10, 13, 15, 0)), HOURLY, "0.00",
+                 id="rule-3-cancelled-at-15.00-the-day-before-is-in-time"),
+    pytest.param(work("cancelled_in_time", cancelled_at=datetime(2026, 10, 13, 15, 1)), HOURLY, "41.25",
+                 id="rule-3-cancelled-at-15.01-is-late-whatever-was-typed"),
+    pytest.param(work("no_show"), PER_SESSION, "50.00", id="rule-4-client-did-not-come"),
+    pytest.param(work("group_no_participants"), HOURLY, "41.25", id="rule-5-group-without-participants"),
+    pytest.param(work("group_terminated"), HOURLY, "0.00", id="rule-5-group-ended"),
+    pytest.param(work("expert_ill"), HOURLY, "0.00", id="rule-6-expert-ill"),
+])
+def test_fee_for_reads_like_the_fee_rules(row_of_work, rate, fee):
+    assert fee_for(row_of_work, rate) == Decimal(fee)
+
+
+def test_fee_for_takes_the_cutoff():
+    cancelled = work("cancelled_in_time", cancelled_at=datetime(2026, 10, 13, 16, 0))
+    assert fee_for(cancelled, PER_SESSION, time(17, 0)) == Decimal("0.00")
+    assert fee_for(cancelled, PER_SESSION, time(15, 0)) == Decimal("50.00")
+
+
+def test_an_hourly_fee_without_the_time_worked_is_refused():
+    with pytest.raises(ValueError):
+        fee_for(work("held", minutes=None), HOURLY)
