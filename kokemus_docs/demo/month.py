@@ -197,7 +197,7 @@ def run_demo(root: str | Path, progress: Progress = no_progress) -> tuple[Outcom
     from kokemus_docs.intake.ingest import ingest_forms
     from kokemus_docs.pay.notices import write_notices
     from kokemus_docs.pay.payroll import write_payroll
-    from kokemus_docs.documents.pdfconvert import find_soffice
+    from kokemus_docs.documents.office import find_soffice
 
     ws, written = init_workspace(root)
     ws = configure_demo_workspace(ws)

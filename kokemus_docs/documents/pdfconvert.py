@@ -29,7 +29,6 @@ import os
 import posixpath
 import re
 import shutil
-import signal
 import subprocess
 import tempfile
 import zipfile
@@ -43,9 +42,10 @@ from queue import Queue
 import pikepdf
 from lxml import etree
 
-from kokemus_docs.core.errors import ConversionError, LibreOfficeMissing
+from kokemus_docs.core.errors import ConversionError
 from kokemus_docs.core.fileio import atomic_path, make_folder
 from kokemus_docs.core.report import Progress
+from kokemus_docs.documents.office import find_soffice, run_group, soffice_command
 from kokemus_docs.documents.scratch import remove_stale_temps, temp_prefix
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -99,15 +99,6 @@ class ConversionResult:
         return not self.failures
 
 
-def find_soffice() -> str:
-    """Path of LibreOffice's `soffice` (or `libreoffice`) on PATH; raises LibreOfficeMissing if neither."""
-    for name in ("soffice", "libreoffice"):
-        found = shutil.which(name)
-        if found:
-            return found
-    raise LibreOfficeMissing()
-
-
 class _Timeout(Exception):
     pass
 
@@ -119,22 +110,12 @@ def _run_soffice(soffice: str, profile: Path, files: Sequence[Path], out_dir: Pa
     Returns the exit code: 0 even when a file could not be loaded (its output is just missing),
     anything else when LibreOffice itself crashed.
     """
-    cmd = [
-        soffice, f"-env:UserInstallation={profile.resolve().as_uri()}", "--headless", "--invisible",
-        "--nologo", "--norestore", "--nolockcheck", "--convert-to", convert_to, "--outdir", str(out_dir),
-        *[str(f) for f in files],
-    ]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                            start_new_session=True)
+    command = soffice_command(soffice, profile, "--convert-to", convert_to, "--outdir", str(out_dir),
+                              *[str(f) for f in files])
     try:
-        proc.communicate(timeout=timeout)
+        return run_group(command, timeout)
     except subprocess.TimeoutExpired:
-        _kill_group(proc)
         raise _Timeout() from None
-    finally:
-        if proc.poll() is None:
-            _kill_group(proc)
-    return proc.returncode
 
 
 def _complete_pdf(path: Path) -> bool:
@@ -145,17 +126,6 @@ def _complete_pdf(path: Path) -> bool:
             return b"%%EOF" in fh.read()
     except OSError:
         return False
-
-
-def _kill_group(proc: subprocess.Popen) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    try:
-        proc.communicate(timeout=10)
-    except subprocess.TimeoutExpired:
-        pass
 
 
 def soffice_convert(paths: Sequence[Path], out_dir: Path, fmt: str = "pdf", timeout: float = 180.0) -> dict[Path, Path]:

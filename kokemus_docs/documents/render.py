@@ -359,7 +359,7 @@ def render_documents(ws: Workspace, jobs: Iterable[DocumentJob | tuple], formats
     """
     formats = check_formats(formats)
     if "pdf" in formats:
-        from kokemus_docs.documents.pdfconvert import find_soffice
+        from kokemus_docs.documents.office import find_soffice
 
         find_soffice()  # LibreOfficeMissing before anything is written
     progress = progress or no_progress

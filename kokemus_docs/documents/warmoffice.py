@@ -16,7 +16,6 @@ import os
 import secrets
 import select
 import shutil
-import signal
 import subprocess
 import tempfile
 import threading
@@ -25,7 +24,8 @@ from pathlib import Path
 
 from kokemus_docs.core.errors import ConversionError
 from kokemus_docs.core.fileio import atomic_path
-from kokemus_docs.documents.pdfconvert import convert_many, find_soffice
+from kokemus_docs.documents.office import find_soffice, soffice_command, start_group, stop_group
+from kokemus_docs.documents.pdfconvert import convert_many
 from kokemus_docs.documents.scratch import remove_stale_temps, temp_prefix
 
 WORKER = Path(__file__).with_name("uno_worker.py")
@@ -45,19 +45,6 @@ def uno_python() -> str | None:
             if done.returncode == 0:
                 return candidate
     return None
-
-
-def _kill(proc: subprocess.Popen | None) -> None:
-    if proc is None or proc.poll() is not None:
-        return
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        pass
 
 
 class WarmOffice:
@@ -93,14 +80,11 @@ class WarmOffice:
         remove_stale_temps()
         self._profile = tempfile.mkdtemp(prefix=temp_prefix("warm"))
         pipe = f"kokemus-{os.getpid()}-{secrets.token_hex(6)}"
-        self._office = subprocess.Popen(
-            [find_soffice(), f"-env:UserInstallation={Path(self._profile).as_uri()}", "--headless", "--invisible",
-             "--nologo", "--norestore", "--nolockcheck", "--nodefault", f"--accept=pipe,name={pipe};urp;"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        self._worker = subprocess.Popen(
-            [self._python, str(WORKER), pipe, str(START_TIMEOUT), self._profile], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL, text=True, start_new_session=True)
+        self._office = start_group(
+            soffice_command(find_soffice(), Path(self._profile), "--nodefault", f"--accept=pipe,name={pipe};urp;"),
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self._worker = start_group([self._python, str(WORKER), pipe, str(START_TIMEOUT), self._profile],
+                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         answer = self._answer(START_TIMEOUT + 5)
         if not answer.get("ready"):
             self._stop()
@@ -161,7 +145,7 @@ class WarmOffice:
 
     def _stop(self) -> None:
         for proc in (self._worker, self._office):
-            _kill(proc)
+            stop_group(proc)
         self._worker = self._office = None
         if self._profile:
             shutil.rmtree(self._profile, ignore_errors=True)

@@ -13,7 +13,7 @@ from docx.enum.text import WD_BREAK
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 
-from kokemus_docs.documents import pdfconvert
+from kokemus_docs.documents import office, pdfconvert
 from kokemus_docs.core.errors import ConversionError, LibreOfficeMissing
 from kokemus_docs.documents.pdfconvert import convert_many, soffice_convert
 
@@ -276,7 +276,7 @@ def test_no_libreoffice_on_path_is_a_clear_setup_error(tmp_path, monkeypatch):
     assert raised.value.exit_code == 2
     assert "apt-get install" in raised.value.message
     with pytest.raises(LibreOfficeMissing):
-        pdfconvert.find_soffice()
+        office.find_soffice()
 
 
 def test_batches_are_handed_out_as_soon_as_they_are_full(tmp_path):
