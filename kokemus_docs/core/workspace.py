@@ -140,6 +140,11 @@ class Workspace:
         return self.root / "forms" / "inbox"
 
     @property
+    def feedback_inbox(self) -> Path:
+        """Where returned questionnaires and survey-tool exports are put (feedback/inbox/)."""
+        return self.root / "feedback" / "inbox"
+
+    @property
     def processed_dir(self) -> Path:
         return self.root / "forms" / "processed"
 

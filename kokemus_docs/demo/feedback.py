@@ -14,7 +14,7 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from kokemus_docs.feedback.answers import questionnaire_by_code, record_phone_answer
-from kokemus_docs.feedback.ingest import feedback_inbox, ingest_feedback
+from kokemus_docs.feedback.ingest import ingest_feedback
 from kokemus_docs.feedback.questionnaire import fill_questionnaire, issue_questionnaires
 from kokemus_docs.core.fileio import atomic_path, make_folder, write_bytes_atomic
 from kokemus_docs.core.ledger import Ledger
@@ -118,7 +118,7 @@ def run_feedback_round(ws: Workspace, register: Register, progress: Progress = n
     outcome = issue_questionnaires(ws, register, progress=step_progress(progress, "feedback questionnaires"))
     issued = {(q["unit_id"], q["respondent"], q["language"]): ws.root / q["path"]
               for q in outcome.extra.get("questionnaires", [])}
-    inbox = feedback_inbox(ws)
+    inbox = ws.feedback_inbox
     make_folder(inbox)
     for key, answers in PAPER.items():
         if key not in issued:

@@ -18,9 +18,10 @@ from pathlib import Path
 from kokemus_docs.core.errors import Problem
 from kokemus_docs.feedback.answers import Answer, check_answer, store_answers, stored_answer_keys
 from kokemus_docs.feedback.questions import RESPONDENT_ALIASES, RESPONDENTS, questionnaire_seal_matches
-from kokemus_docs.feedback.read import MAX_FILE_BYTES, FeedbackUnreadable, read_export, read_questionnaire
+from kokemus_docs.feedback.read import FeedbackUnreadable, read_export, read_questionnaire
 from kokemus_docs.core.fileio import (
     DISK_ERRNOS,
+    fsync_dir,
     FileTooLarge,
     NotRegularFile,
     make_folder,
@@ -29,17 +30,13 @@ from kokemus_docs.core.fileio import (
     text_name,
     text_path,
 )
-from kokemus_docs.pdfsafe.limits import ReaderUnavailable
+from kokemus_docs.pdfsafe.limits import MAX_FILE_BYTES, ReaderUnavailable
 from kokemus_docs.core.ledger import Ledger
 from kokemus_docs.core.model import Register
 from kokemus_docs.core.report import Outcome, Progress, no_progress
-from kokemus_docs.core.workspace import Workspace
+from kokemus_docs.core.workspace import Workspace, workspace_lock
 
 SUFFIXES = (".pdf", ".csv", ".xlsx")
-
-
-def feedback_inbox(ws: Workspace) -> Path:
-    return ws.root / "feedback" / "inbox"
 
 
 @dataclass
@@ -74,7 +71,7 @@ def ingest_feedback(ws: Workspace, register: Register, paths: Sequence[Path] = (
     received_on = received_on or date.today()
     progress = progress or no_progress
     outcome = Outcome()
-    inbox = feedback_inbox(ws)
+    inbox = ws.feedback_inbox
     make_folder(inbox)
     files, missing = _collect(paths or [inbox])
     for path in missing:
@@ -84,7 +81,7 @@ def ingest_feedback(ws: Workspace, register: Register, paths: Sequence[Path] = (
                                f"{', '.join(str(p) for p in paths) or ws.rel(inbox)}.")
     session = _Session(ws, register, received_on)
     entries: list[Entry] = []
-    with Ledger(ws.ledger_path) as ledger:
+    with workspace_lock(ws, "feedback ingest"), Ledger(ws.ledger_path) as ledger:
         for done, path in enumerate(files, start=1):
             try:
                 found = session.ingest(ledger, path)
@@ -151,7 +148,7 @@ class _Session:
         self.received_on = received_on
         self.key = ws.seal_key()
         self.root = ws.root.resolve()
-        self.inbox = feedback_inbox(ws).resolve()
+        self.inbox = ws.feedback_inbox.resolve()
         self.mapping = {str(k): str(v) for k, v in (ws.config.get("feedback", {}).get("columns", {}) or {}).items()}
 
     def rel(self, path: Path) -> str:
@@ -164,6 +161,9 @@ class _Session:
         try:
             data = read_regular(path, MAX_FILE_BYTES)
         except NotRegularFile:
+            if path.parent.resolve() == self.inbox and path.is_symlink():
+                path.unlink()  # the link alone (its target is never touched), so it is not refused again every run
+                fsync_dir(path.parent)
             return [Entry(rel, errors=[Problem("Not a regular file (a link or a device); it was not read. Copy the "
                                                "file itself here.", path=rel, code="not-regular")])]
         except FileTooLarge:
@@ -302,7 +302,10 @@ def _move(path: Path, folder: Path) -> Path:
             if target.exists():
                 continue
             os.replace(path, target)
+            fsync_dir(folder)
             return target
+        fsync_dir(folder)  # the archive copy is durable before the inbox name goes
         path.unlink()
+        fsync_dir(path.parent)
         return target
     return path

@@ -21,7 +21,6 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from kokemus_docs.core.errors import KokemusError, Problem
-from kokemus_docs.feedback.ingest import feedback_inbox
 from kokemus_docs.feedback.questions import (
     COMMENT_MAX,
     IDENTITY_FIELDS,
@@ -346,7 +345,7 @@ def issue_questionnaires(ws: Workspace, register: Register, *, unit_ids: Sequenc
             issued.append({"form_id": q.form_id, "unit_id": unit_id, "respondent": respondent,
                            "language": language, "path": ws.rel(target), "url": q.phone_url or None})
             progress(done, len(chosen), q.form_id)
-    make_folder(feedback_inbox(ws))  # where returned answers are put
+    make_folder(ws.feedback_inbox)  # where returned answers are put
     outcome.extra["questionnaires"] = issued
     outcome.summary.append(f"{len(issued)} feedback questionnaire{'' if len(issued) == 1 else 's'} written to "
                            f"{ws.rel(questionnaires_dir(ws))}/" + ("" if ws.public_url else

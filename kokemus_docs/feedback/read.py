@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from kokemus_docs.core.errors import KokemusError
+from kokemus_docs.feedback.questionnaire import PAGE_HEIGHT, PAGE_WIDTH, questionnaire_layout
 from kokemus_docs.feedback.questions import ANSWER_FIELDS, IDENTITY_FIELDS, SEAL_FIELD
-from kokemus_docs.pdfsafe.limits import FormUnreadable
+from kokemus_docs.pdfsafe.limits import MAX_FILE_BYTES, FormUnreadable
 from kokemus_docs.pdfsafe.reader import read_pdf
 from kokemus_docs.register.package import PackageLimits, PackageRefused, check_package
 
-MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 20_000  # answers in one export
 MAX_SHEET_ROWS = 200_000  # rows of any kind, empty ones included
 HEADER_SEARCH_ROWS = 10
@@ -104,8 +104,6 @@ def read_questionnaire(data: bytes) -> ReturnedQuestionnaire:
 
 def _from_page_text(pages: list) -> ReturnedQuestionnaire:
     """A flattened questionnaire: text inside the layout's field boxes, and which circles hold a dot."""
-    from kokemus_docs.feedback.questionnaire import PAGE_HEIGHT, PAGE_WIDTH, questionnaire_layout
-
     if len(pages) != 1:
         raise FeedbackUnreadable("The PDF is not a one-page questionnaire.", code="wrong-form")
     page = pages[0]

@@ -24,6 +24,8 @@ from kokemus_docs.forms.fields import (
     ReturnedForm,
     row_field,
 )
+from kokemus_docs.forms.layout import COLUMN_EDGES, COLUMNS, PAGE_HEIGHT, PAGE_WIDTH, form_layout
+from kokemus_docs.forms.texts import TEXTS
 from kokemus_docs.pdfsafe.limits import MAX_FILE_BYTES, READ_TIME_LIMIT, FormUnreadable
 from kokemus_docs.pdfsafe.reader import PageText, PdfContent, read_pdf
 
@@ -139,8 +141,6 @@ def _from_fields(path: Path, content: PdfContent) -> ReturnedForm:
 
 
 def _from_page_text(path: Path, page_texts: list[PageText]) -> ReturnedForm:
-    from kokemus_docs.forms.layout import PAGE_HEIGHT, PAGE_WIDTH
-
     pages = [(page.width, page.height, page.chars, [s for s in page.shapes if s["kind"] != "rect"])
              for page in page_texts]
     if not any(chars for _, _, chars, _ in pages):
@@ -179,8 +179,6 @@ def _mark_drawn(layout, pages: list) -> bool:
 
 def _row_numbers(chars: list[dict], page_height: float) -> dict[int, tuple[float, float]]:
     """The printed row numbers in the first table column: number -> (x centre, baseline from the bottom)."""
-    from kokemus_docs.forms.layout import COLUMNS, COLUMN_EDGES
-
     x0, x1 = COLUMN_EDGES[COLUMNS[0][0]]
     found: dict[float, list[dict]] = {}
     for ch in chars:
@@ -200,9 +198,6 @@ def _row_numbers(chars: list[dict], page_height: float) -> dict[int, tuple[float
 
 def _layout_of(path: Path, pages: list):
     """The hour form layout whose printed row numbers are exactly where this document has them."""
-    from kokemus_docs.forms.layout import form_layout
-    from kokemus_docs.forms.texts import TEXTS
-
     printed: dict[int, tuple[int, float, float]] = {}
     for index, (_, height, chars, _) in enumerate(pages):
         for number, (x, y) in _row_numbers(chars, height).items():

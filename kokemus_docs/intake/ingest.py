@@ -45,7 +45,8 @@ from kokemus_docs.core.fileio import (
     write_new_durably,
 )
 from kokemus_docs.core.formatting import money
-from kokemus_docs.pdfsafe.limits import ReaderUnavailable
+
+from kokemus_docs.pdfsafe.limits import MAX_FILE_BYTES, ReaderUnavailable
 from kokemus_docs.core.ledger import FormRecord, Ledger, LedgerError, ledger_error
 from kokemus_docs.intake.messages import Finding
 from kokemus_docs.core.model import Register
@@ -60,7 +61,6 @@ from kokemus_docs.earnings.limits import expected_text
 FEEDBACK_DIR = "feedback"
 CLAIM_DIR = ".ingesting"  # in forms/inbox/: files taken by a run that has not finished them yet
 _ARCHIVE_NAME_BYTES = 240  # room for a -2, -3, ... suffix below the file systems' 255
-MAX_FORM_BYTES = 25 * 1024 * 1024  # a filled hour form is well under 1 MB; a larger file is not read at all
 # Errors that would fail every file the same way: they stop the run instead of rejecting file after file.
 _RUN_STOPPING_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS}
 
@@ -240,10 +240,10 @@ class _Session:
             return result
         if not stat.S_ISREG(info.st_mode):
             return self._reject_unread(source, result, _not_regular_text(info.st_mode), archive=False)
-        if info.st_size > MAX_FORM_BYTES:
+        if info.st_size > MAX_FILE_BYTES:
             return self._reject_unread(source, result, _too_large_text(info.st_size), archive=True)
         try:
-            source.data = read_regular(source.path, MAX_FORM_BYTES)
+            source.data = read_regular(source.path, MAX_FILE_BYTES)
         except NotRegularFile as exc:
             return self._reject_unread(source, result, _not_regular_text(exc.mode), archive=False)
         except FileTooLarge as exc:
@@ -336,7 +336,7 @@ class _Session:
         if self.ledger.names_archive(self.rel(path)):
             return False
         try:
-            data = read_regular(path, MAX_FORM_BYTES)
+            data = read_regular(path, MAX_FILE_BYTES)
         except (OSError, NotRegularFile, FileTooLarge):
             return False
         return hashlib.sha256(data).hexdigest() == sha256
@@ -478,7 +478,7 @@ def _not_regular_text(mode: int) -> str:
 
 def _too_large_text(size: int) -> str:
     return (f"The file is too large to be an hour form ({size / 1024 / 1024:.1f} MB; at most "
-            f"{MAX_FORM_BYTES // 1024 // 1024} MB), so it was not read. Ask the expert to send the filled form "
+            f"{MAX_FILE_BYTES // 1024 // 1024} MB), so it was not read. Ask the expert to send the filled form "
             "itself as a PDF.")
 
 

@@ -17,10 +17,9 @@ from kokemus_docs.core.workspace import Workspace, WorkspaceBusy
 from kokemus_docs.intake.formread import read_form
 from kokemus_docs.intake.ingest import ingest_forms
 from kokemus_docs.intake.webform import WebForm, web_form_pdf
-from kokemus_docs.pdfsafe.limits import FormUnreadable
+from kokemus_docs.pdfsafe.limits import MAX_FILE_BYTES, FormUnreadable
 from kokemus_docs.web.overview import register_check, writing
 
-MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_FILES = 100
 NAME_SHOWN = 120
 

@@ -16,7 +16,7 @@ from kokemus_docs.core.fileio import make_folder
 from kokemus_docs.core.workspace import init_workspace
 from kokemus_docs.documents.render import render_contracts
 from kokemus_docs.documents.scratch import remove_stale_temps
-from kokemus_docs.feedback.ingest import feedback_inbox, ingest_feedback
+from kokemus_docs.feedback.ingest import ingest_feedback
 from kokemus_docs.indicators.workbook import write_indicators
 from kokemus_docs.pay.payroll import write_payroll
 from kokemus_docs.register.sample import write_sample_register
@@ -40,7 +40,7 @@ def test_modes_under_umask_000(tmp_path, register, open_umask):
     write_sample_register(ws.register_path, register)
     assert render_contracts(ws, register).written
     fill_sample_ledger(ws.ledger_path)
-    inbox = make_folder(feedback_inbox(ws))
+    inbox = make_folder(ws.feedback_inbox)
     export = inbox / "export.csv"
     export.write_text("respondent;unit_id;date;recommend;s1;comment\nclient;MTP-PORVOO;2026-10-05;9;5;Hyvä & <ö>\n",
                       encoding="utf-8")

@@ -15,7 +15,7 @@ from conftest import TRICKY_UNIT_FI, TRICKY_UNIT_SV
 from openpyxl import Workbook
 
 from kokemus_docs.feedback.answers import answers_for_year, check_answer
-from kokemus_docs.feedback.ingest import feedback_inbox, ingest_feedback
+from kokemus_docs.feedback.ingest import ingest_feedback
 from kokemus_docs.feedback.questionnaire import fill_questionnaire, issue_questionnaires
 from kokemus_docs.feedback.questions import identity_of, phone_code, questionnaire_seal
 from kokemus_docs.core.fileio import write_bytes_atomic
@@ -114,7 +114,7 @@ def test_filled_with_pdftk_is_accepted_with_every_value(workspace, register, iss
     xfdf = tmp_path / "answers.xfdf"
     xfdf.write_bytes(_xfdf({"recommend": "9", "s1": "5", "s2": "na", "s3": "4", "s5": "1", "date": "14.10.2026",
                             "comment": TRICKY_COMMENT}))
-    filled = feedback_inbox(workspace) / "pdftk.pdf"
+    filled = workspace.feedback_inbox / "pdftk.pdf"
     filled.parent.mkdir(parents=True, exist_ok=True)
     subprocess.run(["pdftk", str(issued[("client", "fi")]), "fill_form", str(xfdf), "output", str(filled)], check=True)
     outcome, responses = _ingest(workspace, register)
@@ -229,7 +229,7 @@ def test_edited_identity_and_other_workspace_are_rejected(workspace, register, i
 
 
 def test_same_file_twice_is_a_duplicate(workspace, register, issued, tmp_path):
-    inbox = feedback_inbox(workspace)
+    inbox = workspace.feedback_inbox
     inbox.mkdir(parents=True, exist_ok=True)
     fill_questionnaire(issued[("client", "fi")], {"recommend": "9", "s1": "5"}, inbox / "a.pdf")
     write_bytes_atomic(inbox / "a (copy).pdf", (inbox / "a.pdf").read_bytes())
@@ -393,7 +393,7 @@ def test_good_values_as_people_and_tools_write_them(register):
 # --- hostile files ----------------------------------------------------------------------------------------------
 
 def test_bad_files_are_refused_one_by_one(workspace, register, issued, tmp_path):
-    inbox = feedback_inbox(workspace)
+    inbox = workspace.feedback_inbox
     inbox.mkdir(parents=True, exist_ok=True)
     (inbox / "a_not.pdf").write_bytes(b"%PDF-1.7\n garbage \x00\xff")
     (inbox / "b_not.xlsx").write_bytes(b"PK\x03\x04 not really a zip")
@@ -407,10 +407,62 @@ def test_bad_files_are_refused_one_by_one(workspace, register, issued, tmp_path)
         ("d_hourform.pdf", "rejected"), ("e_link.pdf", "rejected"), ("f_good.pdf", "accepted")]
     codes = [r["errors"][0]["code"] for r in responses[:5]]
     assert codes == ["damaged", "not-xlsx", "too-large", "wrong-form", "not-regular"]
-    assert (inbox / "e_link.pdf").is_symlink()  # never archived
+    assert not os.path.lexists(inbox / "e_link.pdf")  # the link is removed, never archived or followed
+    assert issued[("client", "fi")].is_file()  # its target is untouched
     assert sorted(p.name for p in (workspace.root / "feedback/rejected").iterdir()) == [
         "a_not.pdf", "b_not.xlsx", "c_long.csv", "d_hourform.pdf"]
     assert len(_stored(workspace)) == 1
+
+
+def test_a_link_in_the_inbox_is_refused_once_then_gone(workspace, register, issued):
+    inbox = workspace.feedback_inbox
+    inbox.mkdir(parents=True, exist_ok=True)
+    os.symlink(issued[("client", "fi")], inbox / "linkki.pdf")
+    _, responses = _ingest(workspace, register)
+    assert [(r["status"], r["errors"][0]["code"]) for r in responses] == [("rejected", "not-regular")]
+    outcome, responses = _ingest(workspace, register)
+    assert responses == [] and not outcome.errors  # not refused again on every run
+
+
+def test_feedback_ingest_holds_the_workspace_lock(workspace, register, issued, monkeypatch):
+    """Feedback ingest writes the ledger and the inbox's folders: no other writer runs beside it."""
+    import threading
+
+    from kokemus_docs.core.workspace import WorkspaceBusy, workspace_lock
+    from kokemus_docs.feedback import ingest
+
+    fill_questionnaire(issued[("client", "fi")], {"recommend": "9"}, workspace.feedback_inbox / "a.pdf")
+    seen = []
+    real = ingest._Session.ingest
+
+    def ingest_while_another_writer_tries(self, ledger, path):
+        def other_writer():
+            try:
+                with workspace_lock(workspace, "forms ingest", wait=0):
+                    seen.append("got the lock")
+            except WorkspaceBusy as exc:
+                seen.append(exc.code or "busy")
+        thread = threading.Thread(target=other_writer)
+        thread.start()
+        thread.join()
+        return real(self, ledger, path)
+
+    monkeypatch.setattr(ingest._Session, "ingest", ingest_while_another_writer_tries)
+    _, responses = _ingest(workspace, register)
+    assert [r["status"] for r in responses] == ["accepted"]
+    assert seen and seen != ["got the lock"]
+
+
+def test_the_archive_move_is_made_durable(workspace, register, issued, monkeypatch):
+    """The archive folder is fsynced before the inbox name goes, and the inbox after it."""
+    from kokemus_docs.feedback import ingest
+
+    fill_questionnaire(issued[("client", "fi")], {"recommend": "9"}, workspace.feedback_inbox / "a.pdf")
+    synced = []
+    monkeypatch.setattr(ingest, "fsync_dir", lambda folder: synced.append(Path(folder).resolve()))
+    _ingest(workspace, register)
+    root = workspace.root.resolve()
+    assert synced == [root / "feedback/processed", root / "feedback/inbox"]
 
 
 def _hour_form_like(tmp_path: Path) -> bytes:
