@@ -17,7 +17,7 @@ from test_ingest import OCTOBER_ROWS, ON_TIME, json_reader, put_form
 from kokemus_docs.cli import cli
 from kokemus_docs.core.fileio import TEMP_PREFIX
 from kokemus_docs.core.ledger import Ledger
-from kokemus_docs.intake import ingest
+from kokemus_docs.intake import decision
 
 FAULTS = [pytest.param(errno.ENOSPC, "The disk is full", id="disk-full"),
           pytest.param(errno.EROFS, "read-only disk", id="read-only")]
@@ -26,7 +26,7 @@ FAULTS = [pytest.param(errno.ENOSPC, "The disk is full", id="disk-full"),
 @pytest.fixture
 def fake_reader(monkeypatch):
     """Returned forms as JSON stand-ins for the PDF reader (see test_ingest.json_reader)."""
-    monkeypatch.setattr(ingest, "read_form", json_reader)
+    monkeypatch.setattr(decision, "read_form", json_reader)
 
 
 def refuse_writes(monkeypatch, number: int) -> None:

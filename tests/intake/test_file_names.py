@@ -13,7 +13,7 @@ from test_ingest import OCTOBER_ROWS, ON_TIME, json_reader, put_form
 from kokemus_docs.cli import cli
 from kokemus_docs.core.fileio import text_name
 from kokemus_docs.core.ledger import Ledger
-from kokemus_docs.intake import ingest
+from kokemus_docs.intake import decision
 
 LATIN1_FORM = os.fsdecode(b"lomake-lokakuu-\xe4\xf6.pdf")  # 'lomake-lokakuu-äö.pdf' as a Windows zip wrote it
 LATIN1_EXPORT = os.fsdecode(b"palaute-\xe5\x81.csv")  # 'å' and a byte that is no character in Windows-1252
@@ -22,7 +22,7 @@ LATIN1_EXPORT = os.fsdecode(b"palaute-\xe5\x81.csv")  # 'å' and a byte that is 
 @pytest.fixture
 def fake_reader(monkeypatch):
     """Returned forms as JSON stand-ins for the PDF reader (see test_ingest.json_reader)."""
-    monkeypatch.setattr(ingest, "read_form", json_reader)
+    monkeypatch.setattr(decision, "read_form", json_reader)
 
 
 def listing(folder) -> list[bytes]:
