@@ -9,7 +9,8 @@ library function does not exist yet is reported as 'not available'):
    call with all the files;
 2. kokemus contracts DOCX+PDF: documents.render_contracts(formats=docx,pdf);
 3. DOCX only, naive and kokemus;
-4. issuing N hour forms (forms.issue.issue_forms);
+4. issuing N hour forms (forms.issue.issue_forms); and in one run the same forms with the expert's upload
+   address and QR code against without (the ratio);
 5. ingesting N filled forms (ingest.ingest_forms), then a handful of hostile files (each must be refused
    within seconds);
 6. payroll for N experts (payroll.write_payroll);
@@ -147,6 +148,24 @@ def issue_forms(root: Path) -> dict:
     return {"documents": len(outcome.written), "errors": len(outcome.errors),
             "seconds": time.perf_counter() - started}
 
+
+
+def issue_forms_qr(root: Path) -> dict:
+    """Issuing N forms with the expert's upload address and its QR code against the same forms without, in one
+    run: first without (web.public_url blank), then with (each expert's address is made and recorded)."""
+    issue = need("forms.issue", "issue_forms")
+    ws, register = load(root)
+    public_url = ws.config["web"].get("public_url") or "https://kokemus.example.fi"
+    timings = {}
+    for label, url in (("without", ""), ("with", public_url)):
+        ws.config["web"]["public_url"] = url
+        clear(ws.output("forms"))
+        started = time.perf_counter()
+        outcome = issue(ws, register, month=MONTH, progress=None)
+        timings[label] = time.perf_counter() - started
+    return {"documents": len(outcome.written), "errors": len(outcome.errors), "seconds": timings["with"],
+            "seconds_without_address": timings["without"],
+            "ratio_address_qr_to_without": timings["with"] / timings["without"]}
 
 def _fill_values(index: int) -> dict[str, str]:
     day = 2 + index % 25
@@ -455,6 +474,7 @@ SECTIONS = {
     "naive_docx": (naive_contracts, False),
     "kokemus_docx": (kokemus_contracts, False),
     "issue_forms": (issue_forms, None),
+    "issue_forms_qr": (issue_forms_qr, None),
     "ingest_forms": (ingest_forms, None),
     "payroll": (payroll, None),
     "warm_pdf": (warm_pdf, None),
@@ -465,7 +485,8 @@ SECTIONS = {
 TITLES = {
     "naive_docx_pdf": "1. contracts DOCX+PDF, naive", "kokemus_docx_pdf": "2. contracts DOCX+PDF, kokemus",
     "naive_docx": "3. contracts DOCX only, naive", "kokemus_docx": "3. contracts DOCX only, kokemus",
-    "issue_forms": "4. hour forms issued", "ingest_forms": "5. filled hour forms ingested",
+    "issue_forms": "4. hour forms issued", "issue_forms_qr": "4. hour forms, address+QR vs not",
+    "ingest_forms": "5. filled hour forms ingested",
     "payroll": "6. payroll workbook",
     "warm_pdf": "7. one contract PDF, warm", "web_pages": "8. web pages (slowest median)",
     "statements": "9. earnings statements (PDF)",
@@ -559,6 +580,9 @@ def report(results: dict, n: int) -> list[str]:
         if result.get("payroll_seconds"):
             lines.append(f"   the year's {result['payment_dates']} payroll workbooks took {result['payroll_seconds']:.2f} s: "
                          f"statements / payroll = {result['ratio_to_payroll']:.2f}")
+        if result.get("ratio_address_qr_to_without") is not None:
+            lines.append(f"   with address and QR code {result['seconds']:.2f} s, without "
+                         f"{result['seconds_without_address']:.2f} s: ratio {result['ratio_address_qr_to_without']:.2f}")
         if result.get("ratio_match_to_month_page") is not None:
             lines.append(f"   {result['bookings']} bookings: month list {result['ratio_month_list_to_month_page']:.2f}, "
                          f"open requests {result['ratio_open_requests_to_month_page']:.2f}, match "

@@ -1,21 +1,19 @@
-"""QR codes of the web addresses printed on hour forms and feedback questionnaires, by reportlab's encoder."""
+"""QR codes of the web addresses printed on hour forms and feedback questionnaires, by segno's encoder."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import lru_cache
 
-from reportlab.graphics.barcode import qrencoder
+import segno
 
 
 @lru_cache(maxsize=256)
 def qr_modules(text: str) -> tuple[tuple[bool, ...], ...]:
-    """The QR code of `text` (error correction M, reportlab's choice of mask) as rows of dark (True) modules."""
-    code = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
-    code.addData(text)
-    code.make()
-    count = code.getModuleCount()
-    return tuple(tuple(bool(code.isDark(row, column)) for column in range(count)) for row in range(count))
+    """The QR code of `text` (error correction M, segno's choice of version and mask) as rows of dark (True)
+    modules, without the quiet zone."""
+    code = segno.make_qr(text, error="m", boost_error=False)
+    return tuple(tuple(bool(module) for module in row) for row in code.matrix)
 
 
 def dark_runs(modules: tuple[tuple[bool, ...], ...]) -> Iterator[tuple[int, int, int]]:
