@@ -11,8 +11,8 @@ library function does not exist yet is reported as 'not available'):
 3. DOCX only, naive and kokemus;
 4. issuing N hour forms (forms.issue.issue_forms); and in one run the same forms with the expert's upload
    address and QR code against without (the ratio);
-5. ingesting N filled forms (ingest.ingest_forms), then a handful of hostile files (each must be refused
-   within seconds);
+5. ingesting N filled forms (ingest.ingest_forms) against the floor of reading the same files' fields with
+   pikepdf in one process (the ratio), then a handful of hostile files (each must be refused within seconds);
 6. payroll for N experts (payroll.write_payroll);
 7. one contract as PDF in the web app's warm LibreOffice (web.warmoffice) against a cold
    `kokemus contracts --expert ID --format pdf` call, in one run, and the ratio;
@@ -212,6 +212,7 @@ def ingest_forms(root: Path) -> dict:
         target = filled_dir / src.name
         fill(src, _fill_values(index), target)
         filled.append(target)
+    floor = _read_fields_in_process(filled)
     started = time.perf_counter()
     outcome = ingest(ws, register, filled, received_on=RECEIVED_ON, progress=None)
     seconds = time.perf_counter() - started
@@ -224,7 +225,20 @@ def ingest_forms(root: Path) -> dict:
     hostile_seconds = time.perf_counter() - started
     return {"documents": len(filled), "statuses": statuses, "errors": len(outcome.errors), "seconds": seconds,
             "hostile_files": len(hostile), "hostile_seconds": hostile_seconds,
-            "hostile_rejected": sum(1 for form in refused.extra.get("forms", []) if form["status"] == "rejected")}
+            "hostile_rejected": sum(1 for form in refused.extra.get("forms", []) if form["status"] == "rejected"),
+            "floor_seconds": floor, "ratio_to_floor": seconds / floor}
+
+
+def _read_fields_in_process(paths: list[Path]) -> float:
+    """Seconds to read every file's field values with pikepdf in this process, without limits or a ledger: the
+    floor an ingest is compared with."""
+    import pikepdf
+
+    started = time.perf_counter()
+    for path in paths:
+        with pikepdf.open(path) as pdf:
+            {field.fully_qualified_name: field.value_as_string for field in pdf.acroform.fields}
+    return time.perf_counter() - started
 
 
 def _hostile_files(form: Path, folder: Path) -> list[Path]:
@@ -580,6 +594,9 @@ def report(results: dict, n: int) -> list[str]:
         if result.get("payroll_seconds"):
             lines.append(f"   the year's {result['payment_dates']} payroll workbooks took {result['payroll_seconds']:.2f} s: "
                          f"statements / payroll = {result['ratio_to_payroll']:.2f}")
+        if result.get("ratio_to_floor") is not None:
+            lines.append(f"   ingest {result['seconds']:.2f} s, the floor (fields read by pikepdf in one process) "
+                         f"{result['floor_seconds']:.2f} s: ratio {result['ratio_to_floor']:.2f}")
         if result.get("ratio_address_qr_to_without") is not None:
             lines.append(f"   with address and QR code {result['seconds']:.2f} s, without "
                          f"{result['seconds_without_address']:.2f} s: ratio {result['ratio_address_qr_to_without']:.2f}")
