@@ -239,9 +239,10 @@ def queue_mail(ledger: Ledger, *, kind: str, booking_id: str | None, recipient: 
     return int(cur.lastrowid)
 
 
-def unsent_mail(ledger: Ledger, max_attempts: int, limit: int) -> list[sqlite3.Row]:
+def unsent_mail(ledger: Ledger, max_attempts: int | None, limit: int) -> list[sqlite3.Row]:
+    """Messages not sent yet, oldest first (with `max_attempts`: only those tried fewer times)."""
     return ledger.db.execute("SELECT * FROM mail_outbox WHERE sent_at IS NULL AND attempts < ? ORDER BY id LIMIT ?",
-                             (max_attempts, limit)).fetchall()
+                             (max_attempts if max_attempts is not None else 1 << 30, limit)).fetchall()
 
 
 def mail_attempted(ledger: Ledger, message_id: int, *, at: datetime, error: str | None) -> None:

@@ -3,8 +3,8 @@ cancellation; to the unit contact booked, declined, unfilled; each in the recipi
 
 A message is put in the ledger's outbox in the same transaction as the change it tells of, then sent after the
 commit (smtplib). One that cannot be sent (relay down, a timeout, a refused recipient) stays in the outbox with
-the reason, is tried again after every later booking change or `retry_outbox`, and is listed for the
-coordinator by `outbox`; it never holds up a booking. The audit log records every attempt. Messages carry
+the reason, is tried again with later booking changes once its wait is over (`send_due`) or when the coordinator
+asks (`retry_outbox`), and is listed for the coordinator by `outbox`; it never holds up a booking. The audit log records every attempt. Messages carry
 names, dates, times, the place and the expert's page address: never a henkilötunnus, an IBAN or a home address.
 """
 
@@ -25,7 +25,7 @@ from kokemus_docs.core.model import Register, status_label
 from kokemus_docs.core.month import Month
 from kokemus_docs.core.workspace import Workspace, WorkspaceBusy, workspace_lock
 
-MAX_ATTEMPTS = 10       # then it stays listed for the coordinator, and is no longer tried
+MAX_ATTEMPTS = 24       # tried by itself this many times (backing off up to an hour), then only when asked
 BATCH = 50              # messages tried per delivery
 
 EXPERT_KINDS = ("offer", "confirmation", "cancellation")
@@ -178,21 +178,42 @@ def notify(ledger: Ledger, ws: Workspace, register: Register, kind: str, booking
 
 
 def retry_outbox(ws: Workspace, *, now: datetime | None = None) -> int:
-    """Send what waits in the outbox (after a booking change, or when the coordinator asks); returns how many
-    were sent. Another writer holding the workspace leaves them for the next try."""
+    """The coordinator asks: try every message still waiting in the outbox now; returns how many were sent."""
+    return _send(ws, now, everything=True)
+
+
+def send_due(ws: Workspace, *, now: datetime | None = None) -> int:
+    """After a booking change: send its new messages, and those that failed before once their wait is over
+    (1, 2, 4 … minutes after the last try, at most an hour; at most MAX_ATTEMPTS tries)."""
+    return _send(ws, now, everything=False)
+
+
+def _due(row, now: datetime) -> bool:
+    if row["last_attempt_at"] is None:
+        return True
+    if row["attempts"] >= MAX_ATTEMPTS:
+        return False
+    wait = min(2 ** max(row["attempts"] - 1, 0), 60)
+    return (now - datetime.fromisoformat(row["last_attempt_at"])).total_seconds() >= wait * 60
+
+
+def _send(ws: Workspace, now: datetime | None, *, everything: bool) -> int:
+    """Deliver under the workspace lock; another writer holding it leaves the messages for the next try."""
     if ws.mail is None:
         return 0
     try:
         with workspace_lock(ws, "send booking messages", wait=0):
-            return _deliver(ws, now)
+            return _deliver(ws, now, everything)
     except WorkspaceBusy:
         return 0
 
 
-def _deliver(ws: Workspace, now: datetime | None) -> int:
+def _deliver(ws: Workspace, now: datetime | None, everything: bool) -> int:
     settings = ws.mail
+    moment = (now or datetime.now()).replace(microsecond=0)
     with Ledger(ws.ledger_path) as ledger:
-        waiting = store.unsent_mail(ledger, MAX_ATTEMPTS, BATCH)
+        waiting = [row for row in store.unsent_mail(ledger, None if everything else MAX_ATTEMPTS, BATCH)
+                   if everything or _due(row, moment)]
         if not waiting:
             return 0
         sent = 0

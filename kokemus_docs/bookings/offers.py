@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from kokemus_docs.bookings import ledger as store
-from kokemus_docs.bookings.mail import notify, retry_outbox
+from kokemus_docs.bookings.mail import notify, send_due
 from kokemus_docs.bookings.model import MAX_NOTE_CHARS, Booking, BookingError, Candidate, Offer, Reason
 from kokemus_docs.bookings.requests import _clean_text, _now, _one, get_booking, writing
 from kokemus_docs.core.formatting import shown
@@ -146,7 +146,7 @@ def offer_booking(ws: Workspace, register: Register, booking_id: str, expert_id:
         store.set_state(ledger, booking.booking_id, status="offered", expert_id=expert_id)
         store.audit(ledger, actor, "booking-offer", booking.booking_id, expert_id, now)
         notify(ledger, ws, register, "offer", _one(ledger, ws, booking_id, now), now)
-    retry_outbox(ws, now=now)
+    send_due(ws, now=now)
     return get_booking(ws, booking_id, now=now)
 
 
@@ -196,7 +196,7 @@ def answer_offer(ws: Workspace, register: Register, booking_id: str, *, accept: 
             notify(ledger, ws, register, "booked", after, now)
         else:
             notify(ledger, ws, register, "declined", after, now)
-    retry_outbox(ws, now=now)
+    send_due(ws, now=now)
     return get_booking(ws, booking_id, now=now)
 
 

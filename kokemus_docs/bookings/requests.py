@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from datetime import date, datetime, time
 
 from kokemus_docs.bookings import ledger as store
-from kokemus_docs.bookings.mail import notify, retry_outbox
+from kokemus_docs.bookings.mail import notify, send_due
 from kokemus_docs.bookings.model import (
     FIRST_YEAR,
     LANGUAGE_CHOICES,
@@ -228,7 +228,7 @@ def cancel_booking(ws: Workspace, register: Register, booking_id: str, *, at: st
                     f"session {session}" if session else "all", now)
         if booking.expert_id:  # booked, or offered: the expert hears of it
             notify(ledger, ws, register, "cancellation", _one(ledger, ws, booking_id, now), now, cancelled_only=True)
-    retry_outbox(ws, now=now)
+    send_due(ws, now=now)
     return get_booking(ws, booking_id, now=now)
 
 
@@ -248,5 +248,5 @@ def close_unfilled(ws: Workspace, register: Register, booking_id: str, reason: s
         store.set_state(ledger, booking.booking_id, status="unfilled", closed_at=now, reason=reason)
         store.audit(ledger, actor, "booking-close", booking.booking_id, "unfilled", now)
         notify(ledger, ws, register, "unfilled", _one(ledger, ws, booking_id, now), now)
-    retry_outbox(ws, now=now)
+    send_due(ws, now=now)
     return get_booking(ws, booking_id, now=now)

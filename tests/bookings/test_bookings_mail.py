@@ -7,7 +7,7 @@ from __future__ import annotations
 import socket
 import threading
 import time as clock
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from email import message_from_bytes, policy
 
 import pytest
@@ -25,6 +25,7 @@ from kokemus_docs.bookings import (
     outbox,
     retry_outbox,
 )
+from kokemus_docs.bookings.mail import send_due
 from kokemus_docs.core.errors import WorkspaceError
 from kokemus_docs.core.ledger import Ledger
 from kokemus_docs.core.workspace import Workspace
@@ -116,8 +117,13 @@ def test_a_refused_recipient_is_kept_shown_and_the_booking_goes_on(workspace, re
     waiting = outbox(ws)
     assert len(waiting) == 1 and waiting[0].kind == "offer" and "550" in waiting[0].last_error
     assert audit(ws)[-1] == ("mail-failed", f"offer {booking.booking_id}")
-    close_unfilled(ws, register, booking.booking_id, "ei ketään", now=NOW)  # the next change tries it again
-    assert outbox(ws)[0].attempts == 2 and handler.messages[0]["Subject"].startswith("Ei kokemusasiantuntijaa")
+    close_unfilled(ws, register, booking.booking_id, "ei ketään", now=NOW)  # its own message goes at once
+    assert handler.messages[0]["Subject"].startswith("Ei kokemusasiantuntijaa") and outbox(ws)[0].attempts == 1
+    send_due(ws, now=NOW + timedelta(seconds=50))  # the failed one waits a minute before its next try
+    assert outbox(ws)[0].attempts == 1
+    send_due(ws, now=NOW + timedelta(seconds=61))
+    assert outbox(ws)[0].attempts == 2
+    assert retry_outbox(ws) == 0 and outbox(ws)[0].attempts == 3  # the coordinator's retry tries it now
 
 
 def test_a_server_that_is_down_keeps_the_messages_until_it_is_back(workspace, register):
