@@ -335,6 +335,24 @@ class Adjustment:
         return self.line.fee_eur + self.line.travel_eur
 
 
+@dataclass
+class FormState:
+    """What the ledger holds about one hour form, as the month's overview shows it.
+
+    `status` is 'accepted', 'replaced' (accepted in more than one version) or 'rejected' (only rejected copies
+    came in; `problems` are the latest rejection's); `fee_eur` sums the payable fees, `travel_eur` the travel.
+    """
+
+    status: str
+    received_on: str
+    versions: int = 0
+    late: bool = False
+    pay_month: str = ""
+    fee_eur: Decimal = Decimal("0.00")
+    travel_eur: Decimal = Decimal("0.00")
+    problems: list[dict] = field(default_factory=list)
+
+
 class LedgerError(KokemusError):
     """The ledger file cannot be opened, is busy, or is from a newer version of kokemus-docs."""
 
@@ -621,6 +639,31 @@ class Ledger:
                 f" WHERE forms.expert_id = ? AND lines.form_id != ? AND lines.payable = 1 AND lines.work_date IN"
                 f" ({marks}) ORDER BY lines.work_date, lines.start, lines.form_id", [expert_id, other_than, *chunk])]
         return found
+
+    def form_states(self, form_ids: list[str]) -> dict[str, FormState]:
+        """The state of each of `form_ids` the ledger knows (forms it never received are left out)."""
+        states: dict[str, FormState] = {}
+        for start in range(0, len(form_ids), 500):
+            chunk = form_ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for record in self.db.execute(f"SELECT * FROM forms WHERE form_id IN ({marks})", chunk):
+                states[record["form_id"]] = FormState(
+                    "replaced" if record["versions"] > 1 else "accepted", record["received_on"], record["versions"],
+                    bool(record["late"]), record["pay_month"])
+            for line in self.db.execute(
+                    f"SELECT form_id, fee_eur, travel_eur, payable FROM lines WHERE form_id IN ({marks})", chunk):
+                state = states[line["form_id"]]
+                if line["payable"]:
+                    state.fee_eur += Decimal(line["fee_eur"])
+                state.travel_eur += Decimal(line["travel_eur"])
+            for sub in self.db.execute(
+                    f"SELECT form_id, received_on, problems_json FROM submissions WHERE form_id IN ({marks})"
+                    " AND status = 'rejected' ORDER BY id", chunk):
+                state = states.get(sub["form_id"])
+                if state is None or state.status == "rejected":
+                    states[sub["form_id"]] = FormState("rejected", sub["received_on"],
+                                                       problems=json.loads(sub["problems_json"]))
+        return states
 
     # --- adjustments: corrections received after the form's payroll month was closed -------------
     def store_adjustments(self, form_id: str, submission_id: int, pay_month: str, received_on: date,

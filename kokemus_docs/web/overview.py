@@ -7,7 +7,6 @@ the files a role may download, an expert's year, and the steps the coordinator r
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import threading
 from collections import defaultdict
@@ -148,31 +147,17 @@ def month_overview(ws: Workspace, register: Register, month: str, language: str 
                             issued=f"{form_id}.pdf" in issued))
     with Ledger(ws.ledger_path) as ledger:
         closed_at = ledger.closed_at(month)
-        by_form = {row.form_id: row for row in rows}
-        ids = list(by_form)
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            marks = ",".join("?" * len(chunk))
-            for record in ledger.db.execute(f"SELECT * FROM forms WHERE form_id IN ({marks})", chunk):
-                row = by_form[record["form_id"]]
-                row.status = "replaced" if record["versions"] > 1 else "accepted"
-                row.versions, row.received_on = record["versions"], record["received_on"]
-                row.late, row.pay_month = bool(record["late"]), record["pay_month"]
-            for line in ledger.db.execute(
-                    f"SELECT form_id, fee_eur, travel_eur, payable FROM lines WHERE form_id IN ({marks})", chunk):
-                row = by_form[line["form_id"]]
-                if line["payable"]:
-                    row.fee_eur += Decimal(line["fee_eur"])
-                row.travel_eur += Decimal(line["travel_eur"])
-            for sub in ledger.db.execute(
-                    f"SELECT form_id, status, received_on, problems_json FROM submissions WHERE form_id IN ({marks})"
-                    " ORDER BY id", chunk):
-                row = by_form[sub["form_id"]]
-                if sub["status"] == "rejected" and row.status in ("missing", "rejected"):
-                    row.status, row.received_on = "rejected", sub["received_on"]
-                    # Finnish and Swedish texts where the ledger has them (older rows hold English only)
-                    row.reasons = [p.get(language) or p.get("message", "") for p in json.loads(sub["problems_json"])
-                                   if p.get("severity", "error") == "error"]
+        states = ledger.form_states([row.form_id for row in rows])
+    for row in rows:
+        state = states.get(row.form_id)
+        if state is None:
+            continue
+        row.status, row.received_on, row.versions = state.status, state.received_on, state.versions
+        row.late, row.pay_month = state.late, state.pay_month
+        row.fee_eur, row.travel_eur = state.fee_eur, state.travel_eur
+        # Finnish and Swedish texts where the ledger has them (older rows hold English only)
+        row.reasons = [p.get(language) or p.get("message", "") for p in state.problems
+                       if p.get("severity", "error") == "error"]
     return MonthOverview(month, notice_deadline(month, ws.notice_day), payment_date(month), closed_at, rows)
 
 
