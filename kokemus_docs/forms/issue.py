@@ -9,6 +9,7 @@ from kokemus_docs.core.fileio import write_bytes_atomic
 from kokemus_docs.core.formatting import fi_time
 from kokemus_docs.core.model import Register
 from kokemus_docs.core.month import Month
+from kokemus_docs.forms.links import upload_addresses
 from kokemus_docs.core.paydates import notice_deadline, payment_date
 from kokemus_docs.core.report import Outcome, Progress, no_progress
 from kokemus_docs.forms.fields import compute_seal, form_id_for
@@ -89,15 +90,3 @@ def issue_forms(ws, register: Register, *, month: str, unit_ids: Sequence[str] =
         progress(done, len(wanted), spec.identity["form_id"])
     outcome.summary.append(f"{len(wanted)} hour forms for {month} in {ws.rel(folder)}/")
     return outcome
-
-
-def upload_addresses(ws, expert_ids: Sequence[str], month: str) -> dict[str, str]:
-    """Each expert's personal upload address for `month` (none when kokemus.toml sets no web.public_url)."""
-    if not ws.public_url or not expert_ids:
-        return {}
-    from kokemus_docs.core.ledger import Ledger
-    from kokemus_docs.forms.links import expert_upload_url
-
-    with Ledger(ws.ledger_path) as ledger, ledger.transaction():  # every address recorded in one commit
-        urls = {expert_id: expert_upload_url(ws, expert_id, month, ledger=ledger) for expert_id in expert_ids}
-    return {expert_id: url for expert_id, url in urls.items() if url}

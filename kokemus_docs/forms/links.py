@@ -13,13 +13,13 @@ import base64
 import hashlib
 import hmac
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
 from kokemus_docs.core.errors import Problem
-from kokemus_docs.core.ledger import Ledger
+from kokemus_docs.core.ledger import Ledger, open_ledger
 from kokemus_docs.core.model import Register
 from kokemus_docs.core.month import Month
 from kokemus_docs.core.report import Outcome
@@ -46,7 +46,7 @@ def _opened(ws: Workspace, ledger: Ledger | None = None) -> Iterator[Ledger]:
     if ledger is not None:
         yield ledger
         return
-    with Ledger(ws.ledger_path) as own:
+    with open_ledger(ws.ledger_path) as own:
         yield own
 
 
@@ -88,6 +88,18 @@ def expert_upload_url(ws: Workspace, expert_id: str, month: str, *, ledger: Ledg
     return f"{base}{EXPERT_PATH}{expert_token(ws, expert_id, month, ledger=ledger)}"
 
 
+def upload_addresses(ws: Workspace, expert_ids: Iterable[str], month: str) -> dict[str, str]:
+    """Each expert's personal upload address for `month`, all recorded in one transaction; none when kokemus.toml
+    sets no web.public_url."""
+    month = Month.parse(month)
+    expert_ids = list(dict.fromkeys(expert_ids))
+    if not ws.public_url or not expert_ids:
+        return {}
+    with _opened(ws) as ledger, ledger.transaction():
+        urls = {expert_id: expert_upload_url(ws, expert_id, month, ledger=ledger) for expert_id in expert_ids}
+    return {expert_id: url for expert_id, url in urls.items() if url}
+
+
 def resolve_token(ws: Workspace, token: str) -> ExpertLink | None:
     """The expert and month a token opens; None for an unknown, malformed or revoked token."""
     if not isinstance(token, str) or not TOKEN_PATTERN.fullmatch(token):
@@ -125,14 +137,13 @@ def list_links(ws: Workspace, register: Register, month: str, *, expert_ids: Seq
             "kokemus.toml sets no web.public_url, so there is no address to give; set it to the web app's "
             "address (e.g. https://kokemus.example.fi).", field="web.public_url", code="no-public-url"))
         return outcome
-    with _opened(ws) as ledger, ledger.transaction():
-        for contract in selection.contracts:
-            if not contract.overlaps_month(month) or contract.signed_on is None:
-                continue
-            url = expert_upload_url(ws, contract.expert_id, month, ledger=ledger)
-            outcome.extra["links"].append({"contract_id": contract.contract_id, "expert_id": contract.expert_id,
-                                           "month": month, "url": url})
-            outcome.summary.append(f"{contract.contract_id} {contract.expert_id} {month}: {url}")
+    contracts = [c for c in selection.contracts if c.overlaps_month(month) and c.signed_on is not None]
+    addresses = upload_addresses(ws, [c.expert_id for c in contracts], month)
+    for contract in contracts:
+        url = addresses[contract.expert_id]
+        outcome.extra["links"].append({"contract_id": contract.contract_id, "expert_id": contract.expert_id,
+                                       "month": month, "url": url})
+        outcome.summary.append(f"{contract.contract_id} {contract.expert_id} {month}: {url}")
     if not outcome.extra["links"]:
         outcome.summary.append(f"No signed contracts valid in {month}.")
     return outcome
