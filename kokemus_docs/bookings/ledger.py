@@ -51,13 +51,10 @@ _BOOKING_COLUMNS = ("id, unit_id, task, topics_json, language, place, audience, 
                     " contract_id, requested_at, booked_at, cancelled_at, reason")
 
 
-def bookings(ledger: Ledger, *, now: datetime, cutoff: time, booking_ids: list[str] | None = None,
-             unit_id: str | None = None, expert_id: str | None = None, statuses: tuple[str, ...] = (),
-             month: tuple[date, date] | None = None, requested_year: int | None = None) -> list[Booking]:
-    """Bookings matching every filter given, oldest request first, with their sessions and open offers.
-
-    Three queries share one filter (bookings, their sessions, their offers); rows are read as plain tuples
-    and the few distinct dates and times parsed once (a page lists thousands)."""
+def _filter(booking_ids: list[str] | None = None, unit_id: str | None = None, expert_id: str | None = None,
+            statuses: tuple[str, ...] = (), month: tuple[date, date] | None = None,
+            requested_year: int | None = None) -> tuple[str, list]:
+    """`SELECT id FROM bookings WHERE …` for the filters given, and its arguments."""
     where, args = [], []
     if booking_ids is not None:
         numbers = [booking_number(b) for b in booking_ids][:CHUNK]
@@ -79,7 +76,28 @@ def bookings(ledger: Ledger, *, now: datetime, cutoff: time, booking_ids: list[s
     if requested_year is not None:
         where.append("requested_at >= ? AND requested_at < ?")
         args += [f"{requested_year}-01-01", f"{requested_year + 1}-01-01"]
-    chosen = "SELECT id FROM bookings" + (" WHERE " + " AND ".join(where) if where else "")
+    return "SELECT id FROM bookings" + (" WHERE " + " AND ".join(where) if where else ""), args
+
+
+def count(ledger: Ledger, **filters) -> int:
+    """How many bookings match the filters of `bookings` (a state 'done' counts as the stored 'booked')."""
+    chosen, args = _filter(**filters)
+    return ledger.db.execute(f"SELECT COUNT(*) FROM ({chosen})", args).fetchone()[0]
+
+
+def bookings(ledger: Ledger, *, now: datetime, cutoff: time, booking_ids: list[str] | None = None,
+             unit_id: str | None = None, expert_id: str | None = None, statuses: tuple[str, ...] = (),
+             month: tuple[date, date] | None = None, requested_year: int | None = None,
+             newest: int | None = None) -> list[Booking]:
+    """Bookings matching every filter given, oldest request first, with their sessions and open offers
+    (with `newest`, only that many of the latest requests).
+
+    Three queries share one filter (bookings, their sessions, their offers); rows are read as plain tuples
+    and the few distinct dates and times parsed once (a page lists thousands)."""
+    chosen, args = _filter(booking_ids, unit_id, expert_id, statuses, month, requested_year)
+    if newest is not None:
+        chosen += " ORDER BY id DESC LIMIT ?"
+        args.append(newest)
     cursor = ledger.db.cursor()
     cursor.row_factory = None
     rows = cursor.execute(f"SELECT {_BOOKING_COLUMNS} FROM bookings WHERE id IN ({chosen}) ORDER BY id",

@@ -170,14 +170,23 @@ def _one(ledger: Ledger, ws: Workspace, booking_id: str, now: datetime) -> Booki
 
 def list_bookings(ws: Workspace, *, month: str | None = None, unit_id: str | None = None,
                   status: str | Sequence[str] | None = None, expert_id: str | None = None,
-                  now: datetime | None = None) -> list[Booking]:
+                  now: datetime | None = None, newest: int | None = None) -> list[Booking]:
     """Bookings with a session in `month` (YYYY-MM), of a unit, in a state (one or several), or of an expert;
-    oldest request first."""
+    oldest request first (with `newest`, only that many of the latest requests: a page's list)."""
     statuses = (status,) if isinstance(status, str) else tuple(status or ())
     bounds = Month.parse(month).period if month else None
     with Ledger(ws.ledger_path) as ledger:
         return store.bookings(ledger, now=_now(now), cutoff=ws.cancellation_cutoff, unit_id=unit_id,
-                              expert_id=expert_id, statuses=statuses, month=bounds)
+                              expert_id=expert_id, statuses=statuses, month=bounds, newest=newest)
+
+
+def count_bookings(ws: Workspace, *, month: str | None = None, unit_id: str | None = None,
+                   status: str | Sequence[str] | None = None) -> int:
+    """How many bookings `list_bookings` would give for these filters (a state 'done' counts as 'booked')."""
+    statuses = (status,) if isinstance(status, str) else tuple(status or ())
+    with Ledger(ws.ledger_path) as ledger:
+        return store.count(ledger, unit_id=unit_id, statuses=statuses,
+                           month=month_bounds(month) if month else None)
 
 
 def open_requests(ws: Workspace, *, now: datetime | None = None) -> list[Booking]:

@@ -34,7 +34,7 @@ bp = Blueprint("bookings", __name__)
 SESSION_ROWS = 5  # session rows on the request form; a group's many sessions come with weekly × N
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 CLOSED_STATES = tuple(s for s in STATES if s not in OPEN_STATES)  # no longer waiting for an expert
-LISTED = 50  # bookings listed at once on the coordinator's page (the oldest requests; the month's first sessions)
+LISTED = 50  # bookings listed at once on the coordinator's page (the oldest open requests; the month's newest)
 REQUEST_FIELDS = ("task", "topics", "language", "place", "audience", "group_size", "note", "weekly",
                   *(f"session{n}_{part}" for n in range(1, SESSION_ROWS + 1) for part in ("date", "start", "end")))
 
@@ -178,10 +178,12 @@ def queue():
     if unit_id is not None and unit_id not in register.units:
         abort(404)
     waiting = library.open_requests(g.ws, now=now)
-    others = library.list_bookings(g.ws, month=month, unit_id=unit_id, now=now, status=CLOSED_STATES)
+    others = library.list_bookings(g.ws, month=month, unit_id=unit_id, now=now, status=CLOSED_STATES,
+                                   newest=LISTED)
     others.sort(key=lambda b: (b.sessions[0].day, b.sessions[0].start) if b.sessions else (date.max, None))
+    others_count = library.count_bookings(g.ws, month=month, unit_id=unit_id, status=CLOSED_STATES)
     return render_template("bookings.html", waiting=waiting[:LISTED], waiting_count=len(waiting),
-                           others=others[:LISTED], others_count=len(others), unit_id=unit_id, now=now,
+                           others=others, others_count=others_count, unit_id=unit_id, now=now,
                            units=register.units, experts=register.experts, outbox=library.outbox(g.ws),
                            mail=g.ws.mail is not None, result=shown(), **_months(month), **_labels(register))
 

@@ -295,3 +295,20 @@ def test_the_coordinators_pages_in_swedish(app, site):
     assert "Lämpliga erfarenhetsexperter" in detail and "ledig vid de tiderna" in detail
     for finnish in ("odottaa", "Varaukset", "vapaana", "Tarjoa", "Sulje täyttämättä"):
         assert finnish not in queue and finnish not in detail, finnish
+
+
+def test_a_long_month_lists_the_newest_requests_and_says_how_many_there_are(app, site, monkeypatch):
+    from kokemus_docs.web import bookings as pages
+
+    coordinator, unit = _login(app, "coord"), _login(app, "unit-mtp")
+    made = [_request(unit, session1_start=f"{hour:02d}:00", session1_end=f"{hour:02d}:30", **ONE_SESSION)
+            for hour in (1, 2)]
+    ws = Workspace.open(site.root)
+    for booking_id in made:
+        library.close_unfilled(ws, site.register, booking_id, "ei ketään")
+    total = library.count_bookings(ws, month=f"{DAY:%Y-%m}", status=pages.CLOSED_STATES)
+    assert total == len(library.list_bookings(ws, month=f"{DAY:%Y-%m}", status=pages.CLOSED_STATES)) >= 2
+    monkeypatch.setattr(pages, "LISTED", 1)
+    others = coordinator.get(f"/bookings?month={DAY:%Y-%m}").get_data(as_text=True).split('id="others"')[1]
+    assert f"Näytetään 1/{total}: uusimmat pyynnöt" in others
+    assert made[-1] in others and made[0] not in others
