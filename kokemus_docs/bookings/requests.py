@@ -186,7 +186,7 @@ def count_bookings(ws: Workspace, *, month: str | None = None, unit_id: str | No
     statuses = (status,) if isinstance(status, str) else tuple(status or ())
     with Ledger(ws.ledger_path) as ledger:
         return store.count(ledger, unit_id=unit_id, statuses=statuses,
-                           month=month_bounds(month) if month else None)
+                           month=Month.parse(month).period if month else None)
 
 
 def open_requests(ws: Workspace, *, now: datetime | None = None) -> list[Booking]:
