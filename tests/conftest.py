@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib
+import os
 import shutil
+from types import ModuleType
+from typing import NoReturn
 
 import pytest
 
@@ -41,16 +45,33 @@ def have(tool: str) -> bool:
     return shutil.which(tool) is not None
 
 
+def missing(message: str) -> NoReturn:
+    """Skip a test that needs something not installed here; in CI, where everything is installed, fail."""
+    if os.environ.get("CI"):
+        pytest.fail(f"CI must run this test: {message}")
+    pytest.skip(message)
+
+
+def require_tool(command: str, package: str | None = None) -> None:
+    """Go on only where `command` is on PATH (Debian `package` installs it)."""
+    if not have(command):
+        missing(f"{command} is not installed (apt-get install {package or command}; "
+                "scripts/install-system-deps.sh installs it)")
+
+
+def require_module(name: str) -> ModuleType:
+    """The Python module `name`, where it is installed (the test extra installs it)."""
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        missing(f"the Python module {name} is not installed (pip install -e '.[test]')")
+
+
 _TOOLS = {"libreoffice": ("soffice", "libreoffice"), "pdftk": ("pdftk",)}
 
 
 def pytest_runtest_setup(item):
     """Tests marked `libreoffice` or `pdftk` skip where the tool is missing, except in CI, where they fail."""
-    import os
-
     for marker, commands in _TOOLS.items():
         if item.get_closest_marker(marker) and not any(have(c) for c in commands):
-            message = f"{commands[0]} is not installed (scripts/install-system-deps.sh installs it)"
-            if os.environ.get("CI"):
-                pytest.fail(f"CI must run this test: {message}")
-            pytest.skip(message)
+            missing(f"{commands[0]} is not installed (scripts/install-system-deps.sh installs it)")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from conftest import TRICKY_UNIT_FI, TRICKY_UNIT_SV
+from conftest import TRICKY_UNIT_FI, TRICKY_UNIT_SV, require_module
 from openpyxl import Workbook
 
 from kokemus_docs.feedback.answers import answers_for_year, check_answer
@@ -66,8 +66,8 @@ def test_issue_writes_each_group_and_language_sealed_and_readable(workspace, reg
     assert TRICKY_UNIT_FI in text
     code = phone_code(workspace.seal_key(), identity)
     assert workspace.public_url in text and f"/f/{code}" in text  # on one line, or the site and /f/<code> apart
-    zxingcpp = pytest.importorskip("zxingcpp")
-    pdfium = pytest.importorskip("pypdfium2")
+    zxingcpp = require_module("zxingcpp")
+    pdfium = require_module("pypdfium2")
     page = pdfium.PdfDocument(str(pdf))[0].render(scale=3).to_pil()
     assert [c.text for c in zxingcpp.read_barcodes(page)] == [f"{workspace.public_url}/f/{code}"]
     assert "Minua kuunneltiin." in text

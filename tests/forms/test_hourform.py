@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-import shutil
 import subprocess
 from datetime import date
 from pathlib import Path
 
 import pdfplumber
 import pytest
+from conftest import require_module, require_tool
 from pypdf import PdfReader
 
 from kokemus_docs.documents.render import contract_context
@@ -219,9 +219,8 @@ RENDERERS = {
 
 @pytest.mark.parametrize("tool", list(RENDERERS))
 def test_filled_values_are_drawn(tmp_path, tool):
-    pytest.importorskip("PIL")
-    if not shutil.which(tool):
-        pytest.skip(f"{tool} is not installed")
+    require_module("PIL")
+    require_tool(tool, {"pdftoppm": "poppler-utils", "mutool": "mupdf-tools"}.get(tool))
     src = tmp_path / "form.pdf"
     src.write_bytes(build_form_pdf(spec()))
     filled = fill_form(src, {"row02_notes": "Åäö ÅÄÖ & tiedot", "row02_status": "held"}, tmp_path / "f.pdf")
@@ -234,8 +233,7 @@ def test_filled_values_are_drawn(tmp_path, tool):
 
 
 def test_pdftotext_shows_typed_value_with_nordic_letters(tmp_path):
-    if not shutil.which("pdftotext"):
-        pytest.skip("pdftotext is not installed")
+    require_tool("pdftotext", "poppler-utils")
     src = tmp_path / "form.pdf"
     src.write_bytes(build_form_pdf(spec()))
     filled = fill_form(src, {"row01_notes": "Kävin Åbolandissa öisin"}, tmp_path / "f.pdf")
@@ -246,7 +244,7 @@ def test_pdftotext_shows_typed_value_with_nordic_letters(tmp_path):
 
 
 def test_pdfium_shows_values_typed_elsewhere(tmp_path):
-    pdfium = pytest.importorskip("pypdfium2")
+    pdfium = require_module("pypdfium2")
     src = tmp_path / "form.pdf"
     src.write_bytes(build_form_pdf(spec()))
     filled = fill_form(src, {"row02_notes": "Åäö ÅÄÖ"}, tmp_path / "f.pdf")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -14,6 +13,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pytest
+from conftest import require_module, require_tool
 
 from kokemus_docs.forms.fields import ROW_FIELDS, compute_seal, row_field
 from kokemus_docs.intake.formread import read_form
@@ -34,20 +34,19 @@ CONTACT = {"coordinator_name": "Outi Osallinen", "coordinator_email": "outi.osal
 
 
 def pdftotext(path: Path) -> str:
-    if not shutil.which("pdftotext"):
-        pytest.skip("pdftotext is not installed")
+    require_tool("pdftotext", "poppler-utils")
     return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
                           check=True).stdout
 
 
 def mupdf_text(path: Path) -> str:
-    pymupdf = pytest.importorskip("pymupdf")
+    pymupdf = require_module("pymupdf")
     with pymupdf.open(path) as doc:
         return "\n".join(page.get_text() for page in doc)
 
 
 def render_pdfium(path: Path, scale: float = 3):
-    pdfium = pytest.importorskip("pypdfium2")
+    pdfium = require_module("pypdfium2")
     pdf = pdfium.PdfDocument(str(path))
     try:
         pdf.init_forms()
@@ -117,7 +116,7 @@ def test_issued_form_prints_coordinator_contact_and_upload_address(ws, register,
     assert url.startswith("http://127.0.0.1:8000/e/")
     assert f"Oma palautusosoitteesi verkossa: {url}" in " ".join(text.split())
     # a phone reads the QR code on the printed page as the same address
-    zxingcpp = pytest.importorskip("zxingcpp")
+    zxingcpp = require_module("zxingcpp")
     decoded = [code.text for code in zxingcpp.read_barcodes(render_pdfium(form, scale=3))]
     assert decoded == [url]
 
@@ -133,8 +132,7 @@ def test_no_upload_address_without_a_public_url(ws, register):
 
 
 def fill_with_pdftk(src: Path, values: dict[str, str], target: Path) -> Path:
-    if not shutil.which("pdftk"):
-        pytest.skip("pdftk is not installed")
+    require_tool("pdftk")
     fields = "".join(f'<field name="{name}"><value>{escape(value, {chr(34): "&quot;"})}</value></field>'
                      for name, value in values.items())
     xfdf = target.with_suffix(".xfdf")
@@ -147,7 +145,7 @@ def fill_with_pdftk(src: Path, values: dict[str, str], target: Path) -> Path:
 
 
 def fill_with_pymupdf(src: Path, values: dict[str, str], target: Path) -> Path:
-    pymupdf = pytest.importorskip("pymupdf")
+    pymupdf = require_module("pymupdf")
     with pymupdf.open(src) as doc:
         for page in doc:
             for widget in page.widgets():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import string
 from datetime import date, datetime, time
 from decimal import Decimal
 
@@ -369,13 +370,26 @@ def test_every_row_error_names_row_and_field(register):
     assert [ln.row for ln in check.lines] == [7]
 
 
+def _placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+
+
 def test_catalogue_is_complete_and_formats_in_every_language():
+    assert len(CATALOGUE) > 40
     for code, entry in CATALOGUE.items():
         assert entry.severity in ("error", "warning"), code
-        for language in ("en", "fi", "sv"):
-            assert getattr(entry, language).strip(), (code, language)
+        templates = {language: getattr(entry, language) for language in ("en", "fi", "sv")}
+        names = set().union(*(_placeholders(t) for t in templates.values()))
+        assert all(name.isidentifier() for name in names), (code, names)  # no positional {} or {0}
+        values = {name: f"<{name}>" for name in names}
+        texts = {language: template.format(**values) for language, template in templates.items()}
+        for language, text in texts.items():
+            assert text.strip() and "{" not in text and "}" not in text, (code, language)
+            assert all(f"<{name}>" in text for name in _placeholders(templates[language])), (code, language)
+        # each language has its own text, not a copy of another's
+        assert len(set(texts.values())) == 3, (code, texts)
     for labels in FIELD_LABELS.values():
-        assert set(labels) == {"en", "fi", "sv"}
+        assert set(labels) == {"en", "fi", "sv"} and len(set(labels.values())) >= 2
 
 
 def test_every_finding_renders_in_three_languages(register):

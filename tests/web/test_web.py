@@ -6,6 +6,7 @@ import io
 import re
 
 import pytest
+from conftest import missing
 from click.testing import CliRunner
 from flask.testing import FlaskClient
 from webfixtures import MONTH, PASSWORDS, TRICKY_FIRST, build_site, limit_words, personal_data, readable_text
@@ -590,7 +591,7 @@ def test_warm_office_converts_one_document(site, tmp_path, monkeypatch, warm):
         monkeypatch.setattr(warmoffice, "UNO_PYTHONS", ())
         monkeypatch.setenv("KOKEMUS_UNO_PYTHON", str(tmp_path / "no-python"))
     elif warmoffice.uno_python() is None:
-        pytest.skip("python3-uno is not installed (scripts/install-system-deps.sh installs it)")
+        missing("python3-uno is not installed (scripts/install-system-deps.sh installs it)")
     notice = Workspace.open(site.root).output("notices", MONTH, "PERHE-LOVIISA_sv.docx")
     office = warmoffice.WarmOffice(timeout=120)
     try:
@@ -722,3 +723,4 @@ def test_month_pager_stops_at_the_first_and_last_month(clients):
     assert 'href="/months/2099-11"' in last and "/months/2100-01" not in last
     middle = client.get("/months/2026-01").get_data(as_text=True)
     assert 'href="/months/2025-12"' in middle and 'href="/months/2026-02"' in middle
+
