@@ -11,7 +11,7 @@ from statistics import median
 
 from kokemus_docs.bookings import ledger as store
 from kokemus_docs.bookings.model import Booking
-from kokemus_docs.core.ledger import Ledger
+from kokemus_docs.core.ledger import open_ledger
 from kokemus_docs.core.workspace import Workspace
 from kokemus_docs.intake.messages import topic_names
 
@@ -76,7 +76,7 @@ class DemandFigures:
 def demand_figures(ws: Workspace, year: int, *, now: datetime | None = None) -> DemandFigures:
     """Every request made in `year` (by the day it was made), tallied."""
     figures = DemandFigures(year)
-    with Ledger(ws.ledger_path) as ledger:
+    with open_ledger(ws.ledger_path) as ledger:
         found = store.bookings(ledger, now=(now or datetime.now()).replace(microsecond=0),
                                cutoff=ws.cancellation_cutoff, requested_year=year)
     for booking in found:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from kokemus_docs.bookings import ledger as store
-from kokemus_docs.core.ledger import Ledger
+from kokemus_docs.core.ledger import Ledger, open_ledger
 from kokemus_docs.core.month import Month
 from kokemus_docs.core.workspace import Workspace
 from kokemus_docs.intake.rules import status_by_rule
@@ -36,7 +36,7 @@ def booked_rows(ws: Workspace, contract_ids: Sequence[str], month: str, *,
     first, last = Month.parse(month).period
     cutoff = ws.cancellation_cutoff
     if ledger is None:
-        with Ledger(ws.ledger_path) as own:
+        with open_ledger(ws.ledger_path) as own:
             rows = store.contract_sessions(own, list(contract_ids), first, last)
     else:
         rows = store.contract_sessions(ledger, list(contract_ids), first, last)

@@ -20,7 +20,7 @@ from email.utils import formatdate, make_msgid
 from kokemus_docs.bookings import ledger as store
 from kokemus_docs.bookings.model import Booking
 from kokemus_docs.core.formatting import fi_date, fi_time
-from kokemus_docs.core.ledger import Ledger
+from kokemus_docs.core.ledger import Ledger, open_ledger
 from kokemus_docs.core.model import Register, status_label
 from kokemus_docs.core.month import Month
 from kokemus_docs.core.workspace import Workspace, WorkspaceBusy, workspace_lock
@@ -211,7 +211,7 @@ def _send(ws: Workspace, now: datetime | None, *, everything: bool) -> int:
 def _deliver(ws: Workspace, now: datetime | None, everything: bool) -> int:
     settings = ws.mail
     moment = (now or datetime.now()).replace(microsecond=0)
-    with Ledger(ws.ledger_path) as ledger:
+    with open_ledger(ws.ledger_path) as ledger:
         waiting = [row for row in store.unsent_mail(ledger, None if everything else MAX_ATTEMPTS, BATCH)
                    if everything or _due(row, moment)]
         if not waiting:
@@ -298,7 +298,7 @@ def _record(ledger: Ledger, row, now: datetime | None, *, error: str | None = No
 
 def outbox(ws: Workspace, *, unsent_only: bool = True, limit: int = 200) -> list[OutboxEntry]:
     """The outbox for the coordinator, newest first: by default the messages not sent, with why."""
-    with Ledger(ws.ledger_path) as ledger:
+    with open_ledger(ws.ledger_path) as ledger:
         rows = store.mail_rows(ledger, unsent_only=unsent_only, limit=limit)
     return [OutboxEntry(message_id=r["id"], created_at=datetime.fromisoformat(r["created_at"]), kind=r["kind"],
                         booking_id=f"B-{r['booking']:06d}" if r["booking"] else None, recipient=r["recipient"],

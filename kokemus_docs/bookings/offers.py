@@ -15,7 +15,7 @@ from kokemus_docs.bookings.mail import notify, send_due
 from kokemus_docs.bookings.model import MAX_NOTE_CHARS, Booking, BookingError, Candidate, Offer, Reason
 from kokemus_docs.bookings.requests import _clean_text, _now, _one, get_booking, writing
 from kokemus_docs.core.formatting import shown
-from kokemus_docs.core.ledger import Ledger
+from kokemus_docs.core.ledger import Ledger, open_ledger
 from kokemus_docs.core.model import Contract, Expert, Register
 from kokemus_docs.core.month import Month
 from kokemus_docs.core.workspace import Workspace
@@ -67,7 +67,7 @@ def candidates(ws: Workspace, register: Register, booking_id: str, *, now: datet
                limit: int = 50) -> tuple[Booking, list[Candidate]]:
     """The booking and its ranked candidates, best first (at most `limit`)."""
     now = _now(now)
-    with Ledger(ws.ledger_path) as ledger:
+    with open_ledger(ws.ledger_path) as ledger:
         booking = _one(ledger, ws, booking_id, now)
         days = [s.day for s in booking.live_sessions()]
         taken: dict[str, list[tuple]] = {}
@@ -211,7 +211,7 @@ def _refuse_stale(ledger: Ledger, booking: Booking, expert_id: str) -> None:
 
 def expert_offers(ws: Workspace, expert_id: str, *, now: datetime | None = None) -> list[Booking]:
     """The bookings now offered to this expert (their page's open offers), oldest first."""
-    with Ledger(ws.ledger_path) as ledger:
+    with open_ledger(ws.ledger_path) as ledger:
         offered = [o for o in store.offers_to(ledger, expert_id) if o.state == "open"]
         if not offered:
             return []
@@ -221,6 +221,6 @@ def expert_offers(ws: Workspace, expert_id: str, *, now: datetime | None = None)
 
 def offer_history(ws: Workspace, booking_id: str) -> list[Offer]:
     """Every offer made of a booking, newest first (to whom, when, the answer and its reason)."""
-    with Ledger(ws.ledger_path) as ledger:
+    with open_ledger(ws.ledger_path) as ledger:
         _one(ledger, ws, booking_id, _now(None))
         return store.offers_of(ledger, booking_id)

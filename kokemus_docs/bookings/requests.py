@@ -29,7 +29,7 @@ from kokemus_docs.bookings.model import (
     weekly,
 )
 from kokemus_docs.core.formatting import ParseError, parse_date, parse_datetime, parse_time, shown
-from kokemus_docs.core.ledger import Ledger
+from kokemus_docs.core.ledger import Ledger, open_ledger
 from kokemus_docs.core.model import Register
 from kokemus_docs.core.month import Month
 from kokemus_docs.core.workspace import Workspace, workspace_lock
@@ -38,7 +38,7 @@ from kokemus_docs.core.workspace import Workspace, workspace_lock
 @contextmanager
 def writing(ws: Workspace, what: str) -> Iterator[Ledger]:
     """The workspace lock (re-entrant: a CLI command or web handler may hold it already) and one transaction."""
-    with workspace_lock(ws, f"bookings {what}"), Ledger(ws.ledger_path) as ledger, ledger.transaction():
+    with workspace_lock(ws, f"bookings {what}"), open_ledger(ws.ledger_path) as ledger, ledger.transaction():
         yield ledger
 
 
@@ -157,7 +157,7 @@ def add_booking(ws: Workspace, register: Register, request: BookingRequest, *, a
 
 def get_booking(ws: Workspace, booking_id: str, *, now: datetime | None = None) -> Booking:
     """One booking as it is now; BookingError 'unknown-booking' if there is none."""
-    with Ledger(ws.ledger_path) as ledger:
+    with open_ledger(ws.ledger_path) as ledger:
         return _one(ledger, ws, booking_id, _now(now))
 
 
@@ -175,7 +175,7 @@ def list_bookings(ws: Workspace, *, month: str | None = None, unit_id: str | Non
     oldest request first (with `newest`, only that many of the latest requests: a page's list)."""
     statuses = (status,) if isinstance(status, str) else tuple(status or ())
     bounds = Month.parse(month).period if month else None
-    with Ledger(ws.ledger_path) as ledger:
+    with open_ledger(ws.ledger_path) as ledger:
         return store.bookings(ledger, now=_now(now), cutoff=ws.cancellation_cutoff, unit_id=unit_id,
                               expert_id=expert_id, statuses=statuses, month=bounds, newest=newest)
 

@@ -11,6 +11,7 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -726,6 +727,38 @@ class Ledger:
     def record_closed_copy_digest(self, month: str, digest: str) -> None:
         self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
                         (f"closed_copy_sha256:{month}", digest))
+
+
+_shared: ContextVar[dict[Path, Ledger] | None] = ContextVar("kokemus_shared_ledgers", default=None)
+
+
+@contextmanager
+def one_connection() -> Iterator[None]:
+    """Within this block (one web request), every `open_ledger` of a ledger gets the same connection; the
+    connections are closed when the block ends."""
+    opened: dict[Path, Ledger] = {}
+    token = _shared.set(opened)
+    try:
+        yield
+    finally:
+        _shared.reset(token)
+        for ledger in opened.values():
+            ledger.close()
+
+
+@contextmanager
+def open_ledger(path: str | Path) -> Iterator[Ledger]:
+    """The ledger at `path` for one `with` block: the connection of the enclosing `one_connection()` if there is
+    one, else a connection of its own, closed when the block ends."""
+    opened = _shared.get()
+    if opened is None:
+        with Ledger(path) as ledger:
+            yield ledger
+        return
+    key = Path(path)
+    if key not in opened:
+        opened[key] = Ledger(path)
+    yield opened[key]
 
 
 def _create_private(path: Path) -> None:

@@ -17,7 +17,7 @@ from kokemus_docs.feedback.answers import questionnaire_by_code, record_phone_an
 from kokemus_docs.feedback.ingest import ingest_feedback
 from kokemus_docs.feedback.questionnaire import fill_questionnaire, issue_questionnaires
 from kokemus_docs.core.fileio import atomic_path, make_folder, write_bytes_atomic
-from kokemus_docs.core.ledger import Ledger
+from kokemus_docs.core.ledger import open_ledger
 from kokemus_docs.core.model import Register
 from kokemus_docs.core.report import Outcome, Progress, no_progress, step_progress
 from kokemus_docs.core.workspace import CONFIG_NAME, Workspace
@@ -169,7 +169,7 @@ def _phone_answers(ws: Workspace, register: Register, issued: dict) -> Outcome:
     outcome = Outcome()
     key = ws.seal_key()
     stored = 0
-    with Ledger(ws.ledger_path) as ledger:
+    with open_ledger(ws.ledger_path) as ledger:
         for (unit_id, respondent, language), answers in PHONE.items():
             questionnaire = questionnaire_by_code(ledger, phone_code(key, identity_of(unit_id, respondent, language)))
             if questionnaire is None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from kokemus_docs.core.ledger import Ledger
+from kokemus_docs.core.ledger import Ledger, open_ledger
 from kokemus_docs.core.model import Register
 from kokemus_docs.core.paydates import payment_date
 from kokemus_docs.core.workspace import Workspace
@@ -109,7 +109,7 @@ def month_limits(ws: Workspace, register: Register, month: str) -> list[LimitFin
     limited = experts_with_limits(register)
     if not limited:
         return []
-    with Ledger(ws.ledger_path) as ledger:  # only the lines of the experts who declared a limit
+    with open_ledger(ws.ledger_path) as ledger:  # only the lines of the experts who declared a limit
         pay = collect_pay_month(ledger, register, month, ws.notice_day, with_checks=False, experts=limited)
         add_limit_findings(ledger, register, pay)
     return pay.limits
@@ -123,7 +123,7 @@ def expected_payment(ws: Workspace, register: Register, expert_id: str, pay_mont
     if expert is None or expert.earnings_limit_eur is None:
         return ""
     if ledger is None:
-        with Ledger(ws.ledger_path) as own:
+        with open_ledger(ws.ledger_path) as own:
             fee = own.expert_fees_for_pay_month(expert_id, pay_month)
     else:
         fee = ledger.expert_fees_for_pay_month(expert_id, pay_month)

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from kokemus_docs.core.errors import KokemusError, Problem
 from kokemus_docs.core.formatting import money_json
-from kokemus_docs.core.ledger import Ledger
+from kokemus_docs.core.ledger import open_ledger
 from kokemus_docs.core.model import Expert, Register
 from kokemus_docs.core.workspace import Workspace
 from kokemus_docs.earnings.limits import limit_state
@@ -100,7 +100,7 @@ def collect_statements(ws: Workspace, register: Register, year: int, expert_ids:
                                     sheet="experts", field="expert_id", code="unknown-expert"))
     by_expert: dict[str, list[ExpertPayment]] = {}
     only = set(wanted) if wanted else None  # read only the named experts' forms
-    with Ledger(ws.ledger_path) as ledger:
+    with open_ledger(ws.ledger_path) as ledger:
         for month in year_pay_months(year):
             for expert_id, payment in month_payments(ws, ledger, register, month, only).items():
                 by_expert.setdefault(expert_id, []).append(payment)

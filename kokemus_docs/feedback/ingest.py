@@ -31,7 +31,7 @@ from kokemus_docs.core.fileio import (
     text_path,
 )
 from kokemus_docs.pdfsafe.limits import MAX_FILE_BYTES, ReaderUnavailable
-from kokemus_docs.core.ledger import Ledger
+from kokemus_docs.core.ledger import Ledger, open_ledger
 from kokemus_docs.core.model import Register
 from kokemus_docs.core.report import Outcome, Progress, no_progress
 from kokemus_docs.core.workspace import Workspace, workspace_lock
@@ -81,7 +81,7 @@ def ingest_feedback(ws: Workspace, register: Register, paths: Sequence[Path] = (
                                f"{', '.join(str(p) for p in paths) or ws.rel(inbox)}.")
     session = _Session(ws, register, received_on)
     entries: list[Entry] = []
-    with workspace_lock(ws, "feedback ingest"), Ledger(ws.ledger_path) as ledger:
+    with workspace_lock(ws, "feedback ingest"), open_ledger(ws.ledger_path) as ledger:
         for done, path in enumerate(files, start=1):
             try:
                 found = session.ingest(ledger, path)

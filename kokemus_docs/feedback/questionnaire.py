@@ -37,7 +37,7 @@ from kokemus_docs.feedback.questions import (
     words,
 )
 from kokemus_docs.core.fileio import atomic_path, make_folder, safe_filename
-from kokemus_docs.core.ledger import Ledger
+from kokemus_docs.core.ledger import open_ledger
 from kokemus_docs.core.model import Register
 from kokemus_docs.forms.qr import dark_runs, qr_modules
 from kokemus_docs.core.report import Outcome, Progress, no_progress
@@ -325,7 +325,7 @@ def issue_questionnaires(ws: Workspace, register: Register, *, unit_ids: Sequenc
     chosen = _selection(register, unit_ids, respondents, languages, outcome)
     key = ws.seal_key()
     issued = []
-    with Ledger(ws.ledger_path) as ledger:
+    with open_ledger(ws.ledger_path) as ledger:
         for done, (unit_id, respondent, language) in enumerate(chosen, start=1):
             unit = register.units[unit_id]
             identity = identity_of(unit_id, respondent, language)

@@ -25,7 +25,7 @@ from openpyxl.utils import get_column_letter
 from kokemus_docs.core import xlsx
 from kokemus_docs.feedback.answers import Answer, answers_for_year
 from kokemus_docs.feedback.questions import QUESTIONS, RESPONDENT_LABELS, RESPONDENTS, STATEMENTS
-from kokemus_docs.core.ledger import Ledger
+from kokemus_docs.core.ledger import open_ledger
 from kokemus_docs.core.model import Register
 from kokemus_docs.core.workspace import Workspace
 
@@ -137,7 +137,7 @@ def feedback_json(rows: Sequence[tuple[str, str | None, Figures]]) -> list[dict]
 def add_feedback_sheets(wb: Workbook, ws: Workspace, register: Register, year: int) -> list[dict]:
     """Add the feedback sheets for `year` to the indicators workbook `wb` (which has the xlsx styles);
     returns the figures as the indicators JSON's "feedback" list."""
-    with Ledger(ws.ledger_path) as ledger:
+    with open_ledger(ws.ledger_path) as ledger:
         answers = answers_for_year(ledger, year)
     rows = breakdowns(answers)
     _summary_sheet(wb, register, year, rows)

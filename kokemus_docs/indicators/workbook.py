@@ -24,7 +24,7 @@ from kokemus_docs.indicators.feedback_sheets import add_feedback_sheets
 from kokemus_docs.core.fileio import PRIVATE, atomic_path
 from kokemus_docs.core.formatting import money, money_json
 from kokemus_docs.core.month import MONTH_NAMES_FI, MONTH_NAMES_SV, check_year
-from kokemus_docs.core.ledger import Ledger
+from kokemus_docs.core.ledger import Ledger, open_ledger
 from kokemus_docs.intake.messages import topic_names
 from kokemus_docs.core.model import Register
 from kokemus_docs.core.report import Outcome, Progress, no_progress
@@ -395,7 +395,7 @@ def write_indicators(ws: Workspace, register: Register, year: int, progress: Pro
     from kokemus_docs.bookings.demand import demand_figures
     from kokemus_docs.indicators.requests import add_request_sheets
 
-    with Ledger(ws.ledger_path) as ledger:
+    with open_ledger(ws.ledger_path) as ledger:
         figures = year_figures(ledger, register, year)
     demand = demand_figures(ws, year)
     outcome = Outcome()

@@ -47,7 +47,7 @@ from kokemus_docs.core.fileio import (
 from kokemus_docs.core.formatting import money
 
 from kokemus_docs.pdfsafe.limits import MAX_FILE_BYTES, ReaderUnavailable
-from kokemus_docs.core.ledger import FormRecord, Ledger, LedgerError, ledger_error
+from kokemus_docs.core.ledger import FormRecord, Ledger, LedgerError, ledger_error, open_ledger
 from kokemus_docs.intake.messages import Finding
 from kokemus_docs.core.model import Register
 from kokemus_docs.core.paydates import payment_date
@@ -104,7 +104,7 @@ def ingest_forms(ws: Workspace, register: Register, paths: Sequence[Path] = (), 
     progress = progress or no_progress
     outcome = Outcome()
     results: list[FormResult] = []
-    with workspace_lock(ws, "forms ingest"), Ledger(ws.ledger_path) as ledger:
+    with workspace_lock(ws, "forms ingest"), open_ledger(ws.ledger_path) as ledger:
         session = _Session(ws, register, received_on, ledger)
         session.remove_stray_temps()
         sources, missing = _collect(session, paths)

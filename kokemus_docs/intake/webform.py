@@ -17,7 +17,7 @@ from pathlib import Path
 
 from kokemus_docs.bookings.hourforms import booked_rows, recorded_cancellations
 from kokemus_docs.core.formatting import ParseError, fi_date, fi_time, parse_date, parse_datetime, parse_time
-from kokemus_docs.core.ledger import Ledger
+from kokemus_docs.core.ledger import open_ledger
 from kokemus_docs.core.model import Contract, Register
 from kokemus_docs.core.month import Month
 from kokemus_docs.core.workspace import Workspace
@@ -136,7 +136,7 @@ def check_web_form(ws: Workspace, register: Register, web_form: WebForm) -> Form
     returned = ReturnedForm(path="web", identity=dict(spec.identity), seal=spec.seal,
                             rows={n: row for n, row in enumerate(web_form.rows, start=1)},
                             confirmed=web_form.confirmed, signed_on=web_form.signed_on, source="web")
-    with Ledger(ws.ledger_path) as ledger:
+    with open_ledger(ws.ledger_path) as ledger:
         booked = recorded_cancellations(ws, ledger, web_form.contract_id, web_form.month)
     return validate_form(returned, register, cutoff=ws.cancellation_cutoff, max_travel=ws.max_travel_eur,
                          booked=booked)
@@ -185,7 +185,7 @@ def starting_rows(ws: Workspace, register: Register, contract_id: str, month: st
 
 def _accepted_rows(ws: Workspace, contract_id: str, month: str) -> list[dict[str, str]]:
     """The rows of the form as last accepted, read back from its archived PDF; [] when none can be read."""
-    with Ledger(ws.ledger_path) as ledger:
+    with open_ledger(ws.ledger_path) as ledger:
         archived = ledger.accepted_copy(form_id_for(contract_id, month))
     if not archived:
         return []

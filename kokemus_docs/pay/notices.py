@@ -24,7 +24,7 @@ from kokemus_docs.documents.render import DocumentJob, check_formats, common_con
 from kokemus_docs.core.errors import Problem
 from kokemus_docs.core.fileio import safe_filename
 from kokemus_docs.core.formatting import fi_date, fi_month, hours_text, money, money_json
-from kokemus_docs.core.ledger import FormRecord, Ledger, LedgerLine
+from kokemus_docs.core.ledger import FormRecord, LedgerLine, open_ledger
 from kokemus_docs.core.model import BASIS_LABELS, Register, Unit, status_label
 from kokemus_docs.core.month import Month
 from kokemus_docs.pay.paymonth import ZERO, PayLine, PayMonth, collect_pay_month
@@ -215,7 +215,7 @@ def write_notices(ws: Workspace, register: Register, month: str, *, unit_ids: Se
     """
     month = Month.parse(month)
     formats = check_formats(formats)
-    with Ledger(ws.ledger_path) as ledger:
+    with open_ledger(ws.ledger_path) as ledger:
         pay = collect_pay_month(ledger, register, month, ws.notice_day, with_checks=False)
         lines_by_form = ledger.lines_of([form.form_id for form in pay.forms])
     claimed_by_unit: dict[str, list[ClaimedRow]] = defaultdict(list)

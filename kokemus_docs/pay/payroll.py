@@ -18,7 +18,7 @@ from openpyxl import Workbook
 from kokemus_docs.core import xlsx
 from kokemus_docs.core.errors import Problem
 from kokemus_docs.core.formatting import fi_date, fi_month, money, money_json, quantize
-from kokemus_docs.core.ledger import Ledger
+from kokemus_docs.core.ledger import Ledger, open_ledger
 from kokemus_docs.intake.messages import income_type_name
 from kokemus_docs.core.model import BASIS_LABELS, Expert, Register, status_label
 from kokemus_docs.core.month import Month
@@ -282,7 +282,7 @@ def write_payroll(ws: Workspace, register: Register, month: str, *, close: bool 
     target = payroll_path(ws, month)
     delivery = (f"{ws.rel(target)} holds personal data (henkilötunnus, IBAN, home address) and is readable "
                 "by its owner only (mode 0600). Deliver it to HPK Palvelut over a secure channel.")
-    with Ledger(ws.ledger_path) as ledger:
+    with open_ledger(ws.ledger_path) as ledger:
         closing.recover_close(ws, ledger, month)
         with ledger.transaction():
             closing.refuse_closed_copy_without_close(ws, ledger, month)

@@ -14,6 +14,7 @@ from flask import Flask, g, request, session
 
 from kokemus_docs.core.errors import WorkspaceError
 from kokemus_docs.core.fileio import write_bytes_atomic
+from kokemus_docs.core.ledger import one_connection
 from kokemus_docs.web.extensions import csrf, limiter, login_manager
 from kokemus_docs.core.workspace import CONFIG_NAME, Workspace
 
@@ -80,6 +81,14 @@ def create_app(workspace_root: str | os.PathLike, *, config: dict | None = None)
     def _workspace():
         g.ws = app.config["KOKEMUS_WORKSPACE"]
         g.lang = session.get("lang", "fi")
+        g.ledgers = one_connection()  # one ledger connection for the whole request
+        g.ledgers.__enter__()
+
+    @app.teardown_request
+    def _close_ledger(_error):
+        ledgers = g.pop("ledgers", None)
+        if ledgers is not None:
+            ledgers.__exit__(None, None, None)
 
     csrf.init_app(app)
     limiter.init_app(app)

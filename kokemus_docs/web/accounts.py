@@ -22,7 +22,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from kokemus_docs.core.errors import KokemusError
-from kokemus_docs.core.ledger import Ledger
+from kokemus_docs.core.ledger import open_ledger
 from kokemus_docs.core.workspace import Workspace
 
 ROLES = ("coordinator", "payroll", "unit")
@@ -88,7 +88,7 @@ def add_user(ws: Workspace, login: str, role: str, *, unit_id: str | None = None
         raise AccountError(f"The password must be {MIN_PASSWORD}–{MAX_PASSWORD} characters long.",
                            code="bad-password")
     user = User(login=login, role=role, unit_id=unit_id if role == "unit" else None, created_at=_now())
-    with Ledger(ws.ledger_path) as ledger:
+    with open_ledger(ws.ledger_path) as ledger:
         try:
             ledger.db.execute("INSERT INTO web_users (login, role, unit_id, password_hash, created_at)"
                               " VALUES (?, ?, ?, ?, ?)",
@@ -101,7 +101,7 @@ def add_user(ws: Workspace, login: str, role: str, *, unit_id: str | None = None
 def verify_user(ws: Workspace, login: str, password: str) -> User | None:
     """The user if `password` is right for `login`, else None (the same work either way)."""
     password = (password or "")[:MAX_PASSWORD]
-    with Ledger(ws.ledger_path) as ledger:
+    with open_ledger(ws.ledger_path) as ledger:
         row = ledger.db.execute("SELECT * FROM web_users WHERE login = ?", (login or "",)).fetchone()
         stored = row["password_hash"] if row else _DUMMY_HASH
         try:
@@ -124,7 +124,7 @@ def set_password(ws: Workspace, login: str, password: str | None = None) -> str 
     if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
         raise AccountError(f"The password must be {MIN_PASSWORD}–{MAX_PASSWORD} characters long.",
                            code="bad-password")
-    with Ledger(ws.ledger_path) as ledger, ledger.transaction():
+    with open_ledger(ws.ledger_path) as ledger, ledger.transaction():
         changed = ledger.db.execute("UPDATE web_users SET password_hash = ? WHERE login = ?",
                                     (_hasher.hash(password), login)).rowcount
         if not changed:
@@ -135,7 +135,7 @@ def set_password(ws: Workspace, login: str, password: str | None = None) -> str 
 
 def remove_user(ws: Workspace, login: str) -> None:
     """Remove `login`; its sessions end at once (its audit entries and approvals stay)."""
-    with Ledger(ws.ledger_path) as ledger, ledger.transaction():
+    with open_ledger(ws.ledger_path) as ledger, ledger.transaction():
         if not ledger.db.execute("DELETE FROM web_users WHERE login = ?", (login,)).rowcount:
             raise AccountError(f"There is no login '{login}'.", code="unknown-login")
         ledger.db.execute("DELETE FROM web_sessions WHERE login = ?", (login,))
@@ -150,7 +150,7 @@ def start_session(ws: Workspace, login: str) -> str:
     """A new session of `login`: the random id for the browser's cookie (the ledger keeps only its hash)."""
     session_id = secrets.token_urlsafe(32)
     now = time.time()
-    with Ledger(ws.ledger_path) as ledger, ledger.transaction():
+    with open_ledger(ws.ledger_path) as ledger, ledger.transaction():
         ledger.db.execute("DELETE FROM web_sessions WHERE seen_at < ? OR started_at < ?",
                           (now - SESSION_IDLE_SECONDS, now - SESSION_MAX_SECONDS))
         ledger.db.execute("INSERT INTO web_sessions (id_sha256, login, started_at, seen_at) VALUES (?, ?, ?, ?)",
@@ -163,7 +163,7 @@ def session_user(ws: Workspace, session_id: str) -> User | None:
     if not session_id or len(session_id) > 100:
         return None
     key, now = _session_key(session_id), time.time()
-    with Ledger(ws.ledger_path) as ledger:
+    with open_ledger(ws.ledger_path) as ledger:
         row = ledger.db.execute(
             "SELECT s.seen_at, s.started_at, u.login, u.role, u.unit_id, u.created_at FROM web_sessions s"
             " JOIN web_users u ON u.login = s.login WHERE s.id_sha256 = ?", (key,)).fetchone()
@@ -179,7 +179,7 @@ def session_user(ws: Workspace, session_id: str) -> User | None:
 
 def end_session(ws: Workspace, session_id: str) -> None:
     """End one session (logging out)."""
-    with Ledger(ws.ledger_path) as ledger:
+    with open_ledger(ws.ledger_path) as ledger:
         ledger.db.execute("DELETE FROM web_sessions WHERE id_sha256 = ?", (_session_key(session_id),))
 
 
@@ -191,7 +191,7 @@ def keep_result(ws: Workspace, owner: str, result: dict) -> str:
     """Keep what a POST answered for `owner` (a session or an expert's address) for an hour; returns its
     random id, for the address of the page that shows it."""
     result_id, now = secrets.token_urlsafe(16), time.time()
-    with Ledger(ws.ledger_path) as ledger, ledger.transaction():
+    with open_ledger(ws.ledger_path) as ledger, ledger.transaction():
         ledger.db.execute("DELETE FROM web_results WHERE kept_at < ?", (now - RESULT_SECONDS,))
         ledger.db.execute("INSERT INTO web_results (id_sha256, owner_sha256, kept_at, result_json) VALUES (?, ?, ?, ?)",
                           (_session_key(result_id), _session_key(owner), now,
@@ -203,7 +203,7 @@ def kept_result(ws: Workspace, owner: str, result_id: str) -> dict | None:
     """The result kept under `result_id` for this `owner`, if it is there and less than an hour old."""
     if not result_id or len(result_id) > 64:
         return None
-    with Ledger(ws.ledger_path) as ledger:
+    with open_ledger(ws.ledger_path) as ledger:
         row = ledger.db.execute("SELECT result_json FROM web_results WHERE id_sha256 = ? AND owner_sha256 = ?"
                                 " AND kept_at >= ?", (_session_key(result_id), _session_key(owner),
                                                       time.time() - RESULT_SECONDS)).fetchone()
@@ -212,21 +212,21 @@ def kept_result(ws: Workspace, owner: str, result_id: str) -> dict | None:
 
 def known_login(ws: Workspace, login: str) -> bool:
     """Whether `login` is an account (the audit log names only those; what was typed for others is not kept)."""
-    with Ledger(ws.ledger_path) as ledger:
+    with open_ledger(ws.ledger_path) as ledger:
         return ledger.db.execute("SELECT 1 FROM web_users WHERE login = ?", (login,)).fetchone() is not None
 
 
 # --- audit log ------------------------------------------------------------------------------------
 def audit(ws: Workspace, actor: str, action: str, subject: str = "", result: str = "") -> None:
     """Record who did what (login, upload, generate, download, approve, close); no personal data."""
-    with Ledger(ws.ledger_path) as ledger:
+    with open_ledger(ws.ledger_path) as ledger:
         ledger.db.execute("INSERT INTO web_audit (at, actor, action, subject, result) VALUES (?, ?, ?, ?, ?)",
                           (_now(), actor[:64], action[:32], subject[:200], result[:200]))
 
 
 def audit_log(ws: Workspace, limit: int = 200) -> list[dict]:
     """The newest `limit` audit entries, newest first."""
-    with Ledger(ws.ledger_path) as ledger:
+    with open_ledger(ws.ledger_path) as ledger:
         rows = ledger.db.execute("SELECT at, actor, action, subject, result FROM web_audit ORDER BY id DESC LIMIT ?",
                                  (limit,)).fetchall()
     return [dict(r) for r in rows]
@@ -239,7 +239,7 @@ def approve_notice(ws: Workspace, month: str, unit_id: str, login: str, notice_s
     Approving the same notice again keeps the first approval; approving a changed notice replaces the approval
     of the earlier one.
     """
-    with Ledger(ws.ledger_path) as ledger:
+    with open_ledger(ws.ledger_path) as ledger:
         ledger.db.execute(
             "INSERT INTO notice_approvals (month, unit_id, approved_by, approved_at, notice_sha256)"
             " VALUES (?, ?, ?, ?, ?) ON CONFLICT (month, unit_id) DO UPDATE SET approved_by = excluded.approved_by,"
@@ -249,7 +249,7 @@ def approve_notice(ws: Workspace, month: str, unit_id: str, login: str, notice_s
 
 def notice_approvals(ws: Workspace, month: str) -> dict[str, dict]:
     """Approvals of the month's notices by unit: {"approved_by", "approved_at", "notice_sha256"}."""
-    with Ledger(ws.ledger_path) as ledger:
+    with open_ledger(ws.ledger_path) as ledger:
         rows = ledger.db.execute("SELECT unit_id, approved_by, approved_at, notice_sha256 FROM notice_approvals"
                                  " WHERE month = ?", (month,)).fetchall()
     return {r["unit_id"]: {"approved_by": r["approved_by"], "approved_at": r["approved_at"],

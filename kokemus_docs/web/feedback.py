@@ -23,7 +23,7 @@ from kokemus_docs.feedback.questions import (
     questions,
     words,
 )
-from kokemus_docs.core.ledger import Ledger
+from kokemus_docs.core.ledger import open_ledger
 from kokemus_docs.web import overview
 from kokemus_docs.web.extensions import limiter
 
@@ -38,7 +38,7 @@ FIELD_ERRORS = {"recommend": "err_recommend", "comment": "err_comment", "date": 
 
 def _open(code: str):
     """The questionnaire behind `code` and its unit, or 404; the page language is the questionnaire's."""
-    with Ledger(g.ws.ledger_path) as ledger:
+    with open_ledger(g.ws.ledger_path) as ledger:
         questionnaire = questionnaire_by_code(ledger, code)
     if questionnaire is None:
         abort(404)
@@ -54,7 +54,7 @@ def _other_languages(questionnaire) -> list[tuple[str, str]]:
     """(language, code) of the same unit's and group's questionnaires in the other languages, when issued."""
     key = g.ws.seal_key()
     found = []
-    with Ledger(g.ws.ledger_path) as ledger:
+    with open_ledger(g.ws.ledger_path) as ledger:
         for language in LANGUAGES_OF[questionnaire.respondent]:
             if language != questionnaire.language:
                 code = phone_code(key, identity_of(questionnaire.unit_id, questionnaire.respondent, language))
@@ -89,7 +89,7 @@ def answer(code: str):
     values = {name: request.form.get(name, "")[:COMMENT_MAX * 2] for name in ("recommend", *STATEMENTS, "comment")}
     text = words(questionnaire.language)
     try:
-        with Ledger(g.ws.ledger_path) as ledger:
+        with open_ledger(g.ws.ledger_path) as ledger:
             problems = record_phone_answer(ledger, register, questionnaire, values)
     except KokemusError:  # the ledger is busy or unreadable: nothing was stored, the person may send again
         return _page(code, questionnaire, unit, values=values, errors={"busy": text["busy"]}, status=503)

@@ -17,7 +17,7 @@ from functools import cached_property
 from pathlib import Path
 
 from kokemus_docs.core.fileio import safe_filename
-from kokemus_docs.core.ledger import Ledger
+from kokemus_docs.core.ledger import open_ledger
 from kokemus_docs.core.model import Register
 from kokemus_docs.core.month import Month
 from kokemus_docs.core.paydates import notice_deadline, payment_date
@@ -67,7 +67,7 @@ def cached_year_figures(ws: Workspace, check: RegisterCheck, year: int):
     with _register_lock:
         figures = _figures_cache.get(key)
     if figures is None:
-        with Ledger(ws.ledger_path) as ledger:
+        with open_ledger(ws.ledger_path) as ledger:
             figures = year_figures(ledger, check.register, year)
         with _register_lock:
             _figures_cache.clear()
@@ -145,7 +145,7 @@ def month_overview(ws: Workspace, register: Register, month: str, language: str 
         rows.append(FormRow(contract.contract_id, expert.expert_id, expert.full_name, contract.unit_id,
                             unit.name(language) if unit else contract.unit_id, form_id,
                             issued=f"{form_id}.pdf" in issued))
-    with Ledger(ws.ledger_path) as ledger:
+    with open_ledger(ws.ledger_path) as ledger:
         closed_at = ledger.closed_at(month)
         states = ledger.form_states([row.form_id for row in rows])
     for row in rows:
@@ -281,7 +281,7 @@ def payroll_workbooks(ws: Workspace) -> list[dict]:
     folder = ws.output("payroll")
     books = []
     if folder.is_dir():
-        with Ledger(ws.ledger_path) as ledger:
+        with open_ledger(ws.ledger_path) as ledger:
             for path in sorted(folder.glob("payroll_*.xlsx"), reverse=True):
                 month = path.stem.removeprefix("payroll_")
                 if Month.is_valid(month) and path.is_file() and not path.is_symlink():
@@ -303,7 +303,7 @@ class ExpertForm:
 
 def expert_year(ws: Workspace, register: Register, expert_id: str, year: int, language: str) -> list[ExpertForm]:
     """The expert's accepted forms of `year`, with the fees and the day each is paid."""
-    with Ledger(ws.ledger_path) as ledger:
+    with open_ledger(ws.ledger_path) as ledger:
         forms = [f for f in ledger.forms_for_year(year) if f.expert_id == expert_id]
         lines = ledger.lines_of([f.form_id for f in forms])
     result = []
@@ -336,7 +336,7 @@ CLOSED_MONTH_STEPS = ("contracts", "intro-packs", "payroll", "indicators")
 
 def steps_for(ws: Workspace, month: str) -> tuple[str, ...]:
     """The steps the month's page offers: all while it is open, none that changes its documents once closed."""
-    with Ledger(ws.ledger_path) as ledger:
+    with open_ledger(ws.ledger_path) as ledger:
         closed = ledger.is_closed(month)
     return CLOSED_MONTH_STEPS if closed else STEPS
 
@@ -356,7 +356,7 @@ def closing_checks(ws: Workspace, register: Register, month: str, language: str)
     """The month's warnings as the payroll will list them, read without writing anything."""
     from kokemus_docs.pay.paymonth import CHECK_KINDS, collect_pay_month
 
-    with Ledger(ws.ledger_path) as ledger:
+    with open_ledger(ws.ledger_path) as ledger:
         pay = collect_pay_month(ledger, register, month, ws.notice_day)
     side = 1 if language == "sv" else 0
     checks = [(CHECK_KINDS[c.kind].split(" / ")[side], c.sv if language == "sv" else c.fi) for c in pay.checks]

@@ -9,8 +9,7 @@ from flask import Blueprint, abort, g, redirect, render_template, request, url_f
 
 from kokemus_docs.web import accounts
 from kokemus_docs.core.errors import KokemusError
-from kokemus_docs.core.ledger import Ledger
-from kokemus_docs.forms.links import expert_upload_url, revoke_links
+from kokemus_docs.forms.links import revoke_links, upload_addresses
 from kokemus_docs.core.month import Month
 from kokemus_docs.web import overview
 from kokemus_docs.web.auth import audit, month_neighbours, month_or_404, roles_required
@@ -153,10 +152,7 @@ def links(month: str):
     pages = max(1, -(-len(experts) // ROWS_PER_PAGE))
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
     shown = set(experts[(page - 1) * ROWS_PER_PAGE:page * ROWS_PER_PAGE])
-    addresses = {}
-    with Ledger(g.ws.ledger_path) as ledger, ledger.transaction():
-        for expert_id in sorted(shown):
-            addresses[expert_id] = expert_upload_url(g.ws, expert_id, month, ledger=ledger)
+    addresses = upload_addresses(g.ws, sorted(shown), month)
     rows = [row for row in view.rows if row.expert_id in shown]
     return render_template("links.html", month=month, rows=rows, addresses=addresses, page=page, pages=pages)
 

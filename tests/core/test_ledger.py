@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from ledgerfill import MONTH, fill_sample_ledger
 
 from kokemus_docs.cli import cli
-from kokemus_docs.core.ledger import Ledger, LedgerDamaged, ledger_error
+from kokemus_docs.core.ledger import Ledger, LedgerDamaged, ledger_error, one_connection, open_ledger
 
 
 @pytest.fixture
@@ -113,3 +113,26 @@ def test_sqlite_errors_get_their_plain_names(tmp_path):
     assert ledger_error(path, sqlite3.OperationalError("database is locked")).code == "ledger-busy"
     damaged = ledger_error(path, sqlite3.DatabaseError("database disk image is malformed"))
     assert isinstance(damaged, LedgerDamaged) and damaged.message.startswith("The ledger is damaged")
+
+
+def test_open_ledger_alone_closes_its_connection(tmp_path):
+    path = tmp_path / "ledger.sqlite"
+    with open_ledger(path) as ledger:
+        assert ledger.closed_at("2026-10") is None
+    with pytest.raises(sqlite3.ProgrammingError):
+        ledger.db.execute("SELECT 1")
+
+
+def test_one_connection_is_shared_within_its_block_and_closed_after(tmp_path):
+    path = tmp_path / "ledger.sqlite"
+    with one_connection():
+        with open_ledger(path) as first, first.transaction():
+            first.close_month("2026-10")
+        with open_ledger(path) as second:
+            assert second is first and second.closed_at("2026-10")
+        with open_ledger(tmp_path / "other.sqlite") as other:
+            assert other is not first
+    with pytest.raises(sqlite3.ProgrammingError):
+        first.db.execute("SELECT 1")
+    with open_ledger(path) as third:
+        assert third is not first and third.closed_at("2026-10")

@@ -724,3 +724,19 @@ def test_month_pager_stops_at_the_first_and_last_month(clients):
     middle = client.get("/months/2026-01").get_data(as_text=True)
     assert 'href="/months/2025-12"' in middle and 'href="/months/2026-02"' in middle
 
+
+def test_one_ledger_connection_per_request(clients, monkeypatch):
+    from kokemus_docs.core import ledger as ledger_module
+
+    opened = []
+    real_init = ledger_module.Ledger.__init__
+
+    def counting(self, *args, **kwargs):
+        opened.append(args)
+        real_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(ledger_module.Ledger, "__init__", counting)
+    for path in (f"/months/{MONTH}", f"/months/{MONTH}/links", "/audit"):
+        opened.clear()
+        assert clients["coordinator"].get(path).status_code == 200
+        assert len(opened) == 1, (path, len(opened))
