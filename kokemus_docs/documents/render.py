@@ -603,6 +603,16 @@ def _name_part(name: str) -> str:
     return name.encode("utf-8")[:FILE_NAME_PART_BYTES].decode("utf-8", "ignore")
 
 
+def contract_path(ws: Workspace, contract_id: str, last_name: str) -> Path:
+    """Where `contracts` writes a contract: outputs/contracts/<contract_id>_<last name>.docx."""
+    return ws.output("contracts", safe_filename(f"{contract_id}_{_name_part(last_name)}") + ".docx")
+
+
+def intro_pack_path(ws: Workspace, unit_id: str, expert_id: str) -> Path:
+    """Where `intro-packs` writes a unit's pack for an expert: outputs/intro-packs/<unit_id>_<expert_id>.docx."""
+    return ws.output("intro-packs", safe_filename(f"{unit_id}_{expert_id}") + ".docx")
+
+
 def _missing_party_details(ws: Workspace, languages: set[str]) -> list[Problem]:
     """A warning for each detail of the county that a contract's parties section would print empty."""
     organisation = ws.config["organisation"]
@@ -640,8 +650,7 @@ def render_contracts(ws: Workspace, register: Register, *, expert_ids: Sequence[
         expert = register.experts[contract.expert_id]
         context, missing = contract_context(ws, register, contract)
         warnings += _missing_rate_warnings(register, contract, missing)
-        target = ws.output("contracts", safe_filename(f"{contract.contract_id}_{_name_part(expert.last_name)}")
-                           + ".docx")
+        target = contract_path(ws, contract.contract_id, expert.last_name)
         jobs.append(DocumentJob(f"contract_{context['lang']}.docx", context, target,
                                 {"kind": "contract", "contract_id": contract.contract_id,
                                  "expert_id": expert.expert_id, "unit_id": contract.unit_id,
@@ -670,7 +679,7 @@ def render_intro_packs(ws: Workspace, register: Register, *, unit_ids: Sequence[
     for (unit_id, expert_id), contract in sorted(latest.items()):
         context, missing = intro_pack_context(ws, register, contract)
         warnings += _missing_rate_warnings(register, contract, missing)
-        target = ws.output("intro-packs", safe_filename(f"{unit_id}_{expert_id}") + ".docx")
+        target = intro_pack_path(ws, unit_id, expert_id)
         jobs.append(DocumentJob(f"intro_pack_{context['lang']}.docx", context, target,
                                 {"kind": "intro_pack", "unit_id": unit_id, "expert_id": expert_id,
                                  "contract_id": contract.contract_id, "language": context["lang"]}))

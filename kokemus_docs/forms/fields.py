@@ -10,6 +10,7 @@ import hashlib
 import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 IDENTITY_FIELDS = ("form_id", "contract_id", "expert_id", "unit_id", "month")
 SEAL_FIELD = "seal"
@@ -27,6 +28,11 @@ def row_field(row: int, name: str) -> str:
 def form_id_for(contract_id: str, month: str) -> str:
     """One form per contract and month: 'K-2026-001' + '2026-10' -> 'K-2026-001_2026-10'."""
     return f"{contract_id}_{month}"
+
+
+def issued_form_path(ws, contract_id: str, month: str) -> Path:
+    """Where `forms issue` writes the hour form of `contract_id` for `month`: outputs/forms/<month>/<form_id>.pdf."""
+    return ws.output("forms", month, f"{form_id_for(contract_id, month)}.pdf")
 
 
 def compute_seal(key: bytes, identity: dict[str, str], fields: Sequence[str] = IDENTITY_FIELDS) -> str:

@@ -12,7 +12,7 @@ from kokemus_docs.core.month import Month
 from kokemus_docs.forms.links import upload_addresses
 from kokemus_docs.core.paydates import notice_deadline, payment_date
 from kokemus_docs.core.report import Outcome, Progress, no_progress
-from kokemus_docs.forms.fields import compute_seal, form_id_for
+from kokemus_docs.forms.fields import compute_seal, form_id_for, issued_form_path
 from kokemus_docs.forms.pdfwriter import FormSpec, build_form_pdf
 
 
@@ -76,7 +76,7 @@ def issue_forms(ws, register: Register, *, month: str, unit_ids: Sequence[str] =
     booked = booked_rows(ws, [c.contract_id for c in wanted], month)  # the month's booked sessions, prefilled
     for done, contract in enumerate(wanted, start=1):
         spec = form_spec(ws, register, contract.contract_id, month, key, upload_url=upload_urls.get(contract.expert_id))
-        target = folder / f"{spec.identity['form_id']}.pdf"
+        target = issued_form_path(ws, contract.contract_id, month)
         sessions = booked.get(contract.contract_id, [])
         if len(sessions) > spec.rows:
             outcome.warnings.append(Problem(

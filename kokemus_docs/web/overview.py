@@ -16,10 +16,10 @@ from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 
-from kokemus_docs.core.fileio import safe_filename
 from kokemus_docs.core.ledger import open_ledger
-from kokemus_docs.core.model import Register
+from kokemus_docs.core.model import LANGUAGES, Register
 from kokemus_docs.core.month import Month
+from kokemus_docs.forms.fields import form_id_for, issued_form_path
 from kokemus_docs.core.paydates import notice_deadline, payment_date
 from kokemus_docs.register.sheets import RegisterCheck, load_register
 from kokemus_docs.core.report import Outcome
@@ -141,10 +141,10 @@ def month_overview(ws: Workspace, register: Register, month: str, language: str 
     rows: list[FormRow] = []
     for contract in contracts:
         expert, unit = register.experts[contract.expert_id], register.units.get(contract.unit_id)
-        form_id = f"{contract.contract_id}_{month}"
         rows.append(FormRow(contract.contract_id, expert.expert_id, expert.full_name, contract.unit_id,
-                            unit.name(language) if unit else contract.unit_id, form_id,
-                            issued=f"{form_id}.pdf" in issued))
+                            unit.name(language) if unit else contract.unit_id,
+                            form_id_for(contract.contract_id, month),
+                            issued=issued_form_path(ws, contract.contract_id, month).name in issued))
     with open_ledger(ws.ledger_path) as ledger:
         closed_at = ledger.closed_at(month)
         states = ledger.form_states([row.form_id for row in rows])
@@ -165,10 +165,10 @@ def month_downloads(ws: Workspace, month: str, *, unit_id: str | None = None) ->
     """Workspace-relative paths of the month's fee notices (one unit's, if given) and the year's indicators."""
     found: list[str] = []
     notices = ws.output("notices", month)
+    units = None if unit_id is None else _notice_names(ws, month, unit_id)
     if notices.is_dir():
         for path in sorted(notices.iterdir()):
-            if path.is_file() and path.suffix in (".docx", ".pdf") and (
-                    unit_id is None or path.name.rsplit("_", 1)[0] == unit_id):
+            if path.is_file() and path.suffix in (".docx", ".pdf") and (units is None or path.name in units):
                 found.append(ws.rel(path))
     found = with_pdfs(ws, found)
     if unit_id is None:
@@ -176,6 +176,21 @@ def month_downloads(ws: Workspace, month: str, *, unit_id: str | None = None) ->
         if indicators.is_file():
             found.append(ws.rel(indicators))
     return found
+
+
+def _notice_names(ws: Workspace, month: str, unit_id: str) -> set[str]:
+    """The file names the unit's fee notices for `month` have, as `write_notices` names them (DOCX and PDF)."""
+    from kokemus_docs.pay.notices import notice_path
+
+    docx = [notice_path(ws, month, unit_id, language) for language in LANGUAGES]
+    return {path.name for path in docx} | {path.with_suffix(".pdf").name for path in docx}
+
+
+def notice_units(ws: Workspace, register: Register, month: str) -> dict[str, str]:
+    """Which unit each of the month's fee notice files (workspace-relative) is for."""
+    folder = ws.output("notices", month)
+    return {_rel(ws, folder / name): unit_id for unit_id in register.units
+            for name in _notice_names(ws, month, unit_id)}
 
 
 def notice_digest(ws: Workspace, month: str, unit_id: str) -> str:
@@ -207,24 +222,29 @@ def row_files(ws: Workspace, register: Register, rows: list[FormRow], month: str
     def listing(folder: Path) -> set[str]:
         return set(os.listdir(folder)) if folder.is_dir() else set()
 
+    from kokemus_docs.documents.render import contract_path, intro_pack_path
+
     forms, contracts = listing(ws.output("forms", month)), listing(ws.output("contracts"))
     packs = listing(ws.output("intro-packs"))
     found: dict[str, list[str]] = {}
     for row in rows:
         files = found[row.form_id] = []
-        if f"{row.form_id}.pdf" in forms:
-            files.append(f"outputs/forms/{month}/{row.form_id}.pdf")
+        form = issued_form_path(ws, row.contract_id, month)
+        if form.name in forms:
+            files.append(_rel(ws, form))
         expert = register.experts.get(row.expert_id)
+        candidates = [(intro_pack_path(ws, row.unit_id, row.expert_id), packs)]
         if expert is not None:
-            # outputs/contracts/<contract_id>_<last name>.docx, as render_contracts names it
-            stem = safe_filename(f"{row.contract_id}_{expert.last_name}")
-            if f"{stem}.docx" in contracts:
-                files += [f"outputs/contracts/{stem}.docx", f"outputs/contracts/{stem}.pdf"]
-        # outputs/intro-packs/<unit_id>_<expert_id>.docx, as render_intro_packs names it
-        pack = safe_filename(f"{row.unit_id}_{row.expert_id}")
-        if f"{pack}.docx" in packs:
-            files += [f"outputs/intro-packs/{pack}.docx", f"outputs/intro-packs/{pack}.pdf"]
+            candidates.insert(0, (contract_path(ws, row.contract_id, expert.last_name), contracts))
+        for docx, listed in candidates:
+            if docx.name in listed:
+                files += [_rel(ws, docx), _rel(ws, docx.with_suffix(".pdf"))]
     return found
+
+
+def _rel(ws: Workspace, path: Path) -> str:
+    """A path under the workspace as a download names it (outputs/...), without following links."""
+    return path.relative_to(ws.root).as_posix()
 
 
 def with_pdfs(ws: Workspace, rels: list[str]) -> list[str]:
@@ -322,7 +342,7 @@ def issued_forms(ws: Workspace, register: Register, expert_id: str, month: str) 
     forms: dict[str, Path] = {}
     for contract in register.contracts.values():
         if contract.expert_id == expert_id:
-            path = ws.output("forms", month, f"{contract.contract_id}_{month}.pdf")
+            path = issued_form_path(ws, contract.contract_id, month)
             if path.is_file() and not path.is_symlink():
                 forms[path.name] = path
     return dict(sorted(forms.items()))

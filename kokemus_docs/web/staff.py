@@ -53,6 +53,7 @@ def _month_page(month: Month):
         labels={state: t("st_" + state) for state in overview.FORM_STATES}, month=month, today=date.today(),
         check=check, files=overview.row_files(g.ws, check.register, rows, month),
         downloads=overview.month_downloads(g.ws, month), charts=_charts(month.year),
+        notice_units=overview.notice_units(g.ws, check.register, month),
         steps=overview.steps_for(g.ws, month), files_base=url_for("staff.download", rel="-")[:-1],
         previous=previous, following=following, results=results,
         approvals=overview.notice_approvals(g.ws, month),

@@ -1,0 +1,34 @@
+"""What the month page shows, computed without Flask."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from kokemus_docs.documents.render import render_contracts, render_intro_packs
+from kokemus_docs.forms.issue import issue_forms
+from kokemus_docs.register.sample import write_sample_register
+from kokemus_docs.web.overview import month_overview, row_files
+
+MONTH = "2026-10"
+
+
+def test_row_files_are_named_as_the_writers_name_them(workspace, register):
+    # a last name longer than a file name keeps: the contract's file name has it cut
+    long_name = "Nguyễn-Čačić-Łukasz" * 12
+    register.experts["KA-001"] = dataclasses.replace(register.experts["KA-001"], last_name=long_name)
+    write_sample_register(workspace.register_path, register)
+    contracts = render_contracts(workspace, register, expert_ids=["KA-001"])
+    packs = render_intro_packs(workspace, register, expert_ids=["KA-001"])
+    forms = issue_forms(workspace, register, month=MONTH, expert_ids=("KA-001",))
+    view = month_overview(workspace, register, MONTH)
+    rows = [row for row in view.rows if row.expert_id == "KA-001"]
+    assert rows and all(row.issued for row in rows)
+    files = row_files(workspace, register, rows, MONTH)
+    written = {workspace.rel(p) for p in contracts.written + packs.written + forms.written}
+    for row in rows:
+        listed = files[row.form_id]
+        assert f"outputs/forms/{MONTH}/{row.form_id}.pdf" in listed
+        contract = next(rel for rel in listed if rel.startswith("outputs/contracts/") and rel.endswith(".docx"))
+        pack = next(rel for rel in listed if rel.startswith("outputs/intro-packs/") and rel.endswith(".docx"))
+        assert {contract, pack} <= written and contract.startswith(f"outputs/contracts/{row.contract_id}_Nguy")
+        assert contract.replace(".docx", ".pdf") in listed and pack.replace(".docx", ".pdf") in listed
