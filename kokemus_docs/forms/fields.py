@@ -35,6 +35,11 @@ def issued_form_path(ws, contract_id: str, month: str) -> Path:
     return ws.output("forms", month, f"{form_id_for(contract_id, month)}.pdf")
 
 
+def contract_of_form(form_id: str) -> str:
+    """The contract a form id names: 'K-2026-001_2026-10' -> 'K-2026-001' (the inverse of form_id_for)."""
+    return form_id.rsplit("_", 1)[0]
+
+
 def compute_seal(key: bytes, identity: dict[str, str], fields: Sequence[str] = IDENTITY_FIELDS) -> str:
     """HMAC-SHA256 over the identity `fields` in a fixed order; 24 hex characters are printed on the form.
 

@@ -15,7 +15,7 @@ from kokemus_docs.core.model import Register
 from kokemus_docs.core.month import Month
 from kokemus_docs.core.paydates import first_payable_month, notice_deadline
 from kokemus_docs.core.workspace import Workspace
-from kokemus_docs.forms.fields import SEAL_FIELD, ReturnedForm, seal_matches
+from kokemus_docs.forms.fields import SEAL_FIELD, ReturnedForm, contract_of_form, seal_matches
 from kokemus_docs.intake.formread import read_form
 from kokemus_docs.intake.messages import Finding, month_genitive_text, month_text
 from kokemus_docs.intake.rules import FormCheck, paid_elsewhere, validate_form
@@ -63,6 +63,18 @@ class PayDecision:
         self.key = ws.seal_key()
         self.cutoff = ws.cancellation_cutoff
         self.max_travel = ws.max_travel_eur
+
+    def is_foreign(self, path: Path, data: bytes, expert_id: str) -> bool:
+        """Whether a readable form belongs to another expert than `expert_id`: it names another expert, or another
+        expert's contract or form. An unreadable file is not foreign: the decision rejects it with its reason."""
+        try:
+            form = read_form(path, data)
+        except FormUnreadable:
+            return False
+        identity = {name: (value or "").strip() for name, value in form.identity.items()}
+        contracts = {identity.get("contract_id", ""), contract_of_form(identity.get("form_id", ""))}
+        others = {self.register.contracts[c].expert_id for c in contracts if c in self.register.contracts}
+        return identity.get("expert_id") != expert_id or bool(others - {expert_id})
 
     def decide(self, path: Path, data: bytes, sha256: str, result: FormResult) -> FormRecord | None:
         """Fill `result` from the file; return the FormRecord to store when the form is accepted."""

@@ -92,20 +92,25 @@ class _Source:
 
 
 def ingest_forms(ws: Workspace, register: Register, paths: Sequence[Path] = (), *,
-                 received_on: date | None = None, progress: Progress | None = None) -> Outcome:
+                 received_on: date | None = None, progress: Progress | None = None,
+                 only_expert: str | None = None) -> Outcome:
     """Ingest returned hour forms: files or folders (only *.pdf in folders, sorted); default forms/inbox/.
 
     Each file ends up 'accepted', 'replaced' (a corrected version of a form already in the ledger), 'duplicate'
     (these exact bytes were accepted before) or 'rejected' (with a feedback file for the expert in
     outputs/feedback/). `received_on` (default today) decides whether a form is late and so which payroll pays it.
     Takes the workspace lock (see workspace.workspace_lock) for the whole run.
+
+    With `only_expert` (an expert uploading on their own page), a readable form of another expert (naming another
+    expert, or another expert's contract or form) is not taken: it is 'foreign', leaves no ledger row, archive
+    copy or feedback, and a file from the inbox is removed.
     """
     received_on = received_on or date.today()
     progress = progress or no_progress
     outcome = Outcome()
     results: list[FormResult] = []
     with workspace_lock(ws, "forms ingest"), open_ledger(ws.ledger_path) as ledger:
-        session = _Session(ws, register, received_on, ledger)
+        session = _Session(ws, register, received_on, ledger, only_expert)
         session.remove_stray_temps()
         sources, missing = _collect(session, paths)
         for path in missing:
@@ -123,7 +128,8 @@ def ingest_forms(ws: Workspace, register: Register, paths: Sequence[Path] = (), 
     outcome.extra["forms"] = [_form_json(session, r) for r in results]
     if results:
         said = ["settled as adjustments" if r.correction is not None else r.status for r in results]
-        counts = {s: said.count(s) for s in ("accepted", "replaced", "settled as adjustments", "duplicate", "rejected")}
+        counts = {s: said.count(s) for s in ("accepted", "replaced", "settled as adjustments", "duplicate", "rejected",
+                                                "foreign")}
         outcome.summary.append("Hour forms: " + ", ".join(f"{n} {s}" for s, n in counts.items() if n) + ".")
     return outcome
 
@@ -172,7 +178,8 @@ def _pdf_entries(folder: Path) -> list[Path]:
 class _Session:
     """One ingest run: the workspace, the register, one ledger connection, the sealing key, the settings."""
 
-    def __init__(self, ws: Workspace, register: Register, received_on: date, ledger: Ledger):
+    def __init__(self, ws: Workspace, register: Register, received_on: date, ledger: Ledger,
+                 only_expert: str | None = None):
         self.ws = ws
         self.register = register
         self.received_on = received_on
@@ -183,6 +190,7 @@ class _Session:
         self.processed_dir = ws.processed_dir.resolve()
         self.rejected_dir = ws.rejected_dir.resolve()
         self.decision = PayDecision(ws, register, ledger, received_on)
+        self.only_expert = only_expert
 
     def rel(self, path: Path) -> str:
         """Workspace-relative path of an already resolved path (absolute if outside the workspace)."""
@@ -253,6 +261,11 @@ class _Session:
                                                        "permissions and send it again.", archive=True)
         source.sha256 = hashlib.sha256(source.data).hexdigest()
         source.claimed_at = info.st_ctime
+        if self.only_expert is not None and self.decision.is_foreign(source.path, source.data, self.only_expert):
+            if source.moves:
+                source.path.unlink(missing_ok=True)
+            result.status = "foreign"
+            return result
         if self._finish_interrupted(source):
             return None
         return self._take_in(source, result)
@@ -500,6 +513,8 @@ def _report(session: _Session, result: FormResult, outcome: Outcome) -> None:
                 f"paid with {result.pay_month}" + (" (late)" if result.late else ""))
     elif result.status == "duplicate":
         text = f"{rel}: duplicate of {result.duplicate_of} ({label}); nothing changed"
+    elif result.status == "foreign":
+        text = f"{rel}: another expert's form, not taken"
     else:
         text = f"{rel}: rejected {label}, {len(result.errors)} error(s)"
         if result.feedback is not None:

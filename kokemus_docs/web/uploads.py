@@ -14,10 +14,9 @@ from kokemus_docs.core.fileio import make_folder
 from kokemus_docs.core.model import Register
 from kokemus_docs.core.paydates import payment_date
 from kokemus_docs.core.workspace import Workspace, WorkspaceBusy
-from kokemus_docs.intake.formread import read_form
 from kokemus_docs.intake.ingest import ingest_forms
 from kokemus_docs.intake.webform import WebForm, web_form_pdf
-from kokemus_docs.pdfsafe.limits import MAX_FILE_BYTES, FormUnreadable
+from kokemus_docs.pdfsafe.limits import MAX_FILE_BYTES
 from kokemus_docs.web.overview import register_check, writing
 
 MAX_FILES = 100
@@ -69,18 +68,18 @@ def ingest_uploads(ws: Workspace, files: list[FileStorage], *, expert_id: str | 
     for storage in files:
         shown = _shown_name(storage)
         data, refusal = read_upload(storage)
-        if not refusal and expert_id is not None:
-            refusal = _foreign(data, expert_id, register)
         if refusal:
             result["refused"].append({"name": shown, "code": refusal})
         else:
             pdfs.append((data, shown))
-    return ingest_pdfs(ws, register, pdfs, result)
+    return ingest_pdfs(ws, register, pdfs, result, only_expert=expert_id)
 
 
-def ingest_pdfs(ws: Workspace, register: Register, pdfs: list[tuple[bytes, str]], result: dict | None = None) -> dict:
+def ingest_pdfs(ws: Workspace, register: Register, pdfs: list[tuple[bytes, str]], result: dict | None = None, *,
+                only_expert: str | None = None) -> dict:
     """Save each PDF (content, name shown) into the inbox and ingest them all in one run, as `forms ingest`
-    would; returns `ingest_uploads`' result (with `result`'s refusals, when given)."""
+    would (with `only_expert`, another expert's form is refused as 'foreign'); returns `ingest_uploads`' result
+    (with `result`'s refusals, when given)."""
     result = result if result is not None else {"forms": [], "refused": [], "not_taken": 0, "summary": ""}
     saved = [(save_upload(ws, data), shown) for data, shown in pdfs]
     if not saved:
@@ -88,7 +87,7 @@ def ingest_pdfs(ws: Workspace, register: Register, pdfs: list[tuple[bytes, str]]
         return result
     try:
         with writing(ws, "forms ingest"):
-            outcome = ingest_forms(ws, register, [p for p, _ in saved])
+            outcome = ingest_forms(ws, register, [p for p, _ in saved], only_expert=only_expert)
     except WorkspaceBusy as busy:
         for path, _ in saved:  # not left for a later run: the sender is told to send again
             path.unlink(missing_ok=True)
@@ -96,6 +95,9 @@ def ingest_pdfs(ws: Workspace, register: Register, pdfs: list[tuple[bytes, str]]
         return result
     shown_by_path = {p.name: shown for p, shown in saved}
     for form in outcome.extra.get("forms", []):
+        if form["status"] == "foreign":
+            result["refused"].append({"name": shown_by_path.get(Path(form["path"]).name, "?"), "code": "foreign"})
+            continue
         feedback = None
         if form.get("feedback"):
             try:
@@ -123,22 +125,6 @@ def _summary(result: dict) -> str:
     if result["not_taken"]:
         parts.append(f"not taken: {result['not_taken']} (over {MAX_FILES} files)")
     return "; ".join(part for part in parts if part) or "no files"
-
-
-def _foreign(data: bytes, expert_id: str, register: Register) -> str:
-    """'foreign' when the form is readable and belongs to another expert: names another expert, or another
-    expert's contract or form (checked before it is saved, so it never reaches the inbox, the ledger or that
-    expert's feedback); unreadable files go to ingest, which rejects them with its reason."""
-    try:
-        form = read_form(Path("upload.pdf"), data)
-    except FormUnreadable:
-        return ""
-    except Exception:  # noqa: BLE001 - the ingest run reports what is wrong with it
-        return ""
-    identity = {name: (value or "").strip() for name, value in form.identity.items()}
-    contracts = {identity.get("contract_id", ""), identity.get("form_id", "").rsplit("_", 1)[0]}
-    others = {register.contracts[c].expert_id for c in contracts if c in register.contracts} - {expert_id}
-    return "" if identity.get("expert_id") == expert_id and not others else "foreign"
 
 
 def ingest_web_form(ws: Workspace, register: Register, web_form: WebForm) -> dict:

@@ -102,6 +102,22 @@ def test_accepted_form_pays_the_fees_computed_by_hand(workspace, register, fake_
     assert "accepted S-2026-001_2026-10" in outcome.summary[0]
 
 
+def test_an_expert_uploading_takes_in_only_their_own_forms(workspace, register, fake_reader):
+    """ingest_forms(only_expert=...): another expert's form (or one whose expert id alone was changed) leaves no
+    ledger row, archive copy or feedback, and is gone from the inbox; the expert's own form is taken in."""
+    key = workspace.seal_key()
+    put_form(workspace.inbox_dir, "a-own.pdf", OCTOBER_ROWS, key=key)
+    put_form(workspace.inbox_dir, "b-renamed.pdf", OCTOBER_ROWS, key=key, edit={"expert_id": "KA-002"})
+    outcome = ingest_forms(workspace, register, received_on=ON_TIME, only_expert="KA-002")
+    assert [f["status"] for f in outcome.extra["forms"]] == ["foreign", "foreign"]
+    assert all_files(workspace.root / "forms") == [] and not outcome.written
+    with Ledger(workspace.ledger_path) as ledger:
+        assert ledger.db.execute("SELECT count(*) FROM submissions").fetchone()[0] == 0
+    put_form(workspace.inbox_dir, "a-own.pdf", OCTOBER_ROWS, key=key)
+    own = ingest_forms(workspace, register, received_on=ON_TIME, only_expert="KA-001")
+    assert [f["status"] for f in own.extra["forms"]] == ["accepted"]
+
+
 def test_same_bytes_twice_is_a_duplicate(workspace, register, fake_reader):
     path = put_form(workspace.inbox_dir, "a.pdf", OCTOBER_ROWS, key=workspace.seal_key())
     shutil.copy(path, workspace.inbox_dir / "a-again.pdf")
