@@ -465,6 +465,28 @@ def test_the_archive_move_is_made_durable(workspace, register, issued, monkeypat
     assert synced == [root / "feedback/processed", root / "feedback/inbox"]
 
 
+def test_a_run_stopped_between_its_commit_and_the_archive_move_is_finished_by_the_next(workspace, register, issued,
+                                                                                       monkeypatch):
+    """Stopped after the answers were committed but before the file left the inbox: the next run counts the
+    answers once (the same bytes are a duplicate) and archives the file."""
+    from kokemus_docs.feedback import ingest
+
+    fill_questionnaire(issued[("client", "fi")], {"recommend": "9"}, workspace.feedback_inbox / "a.pdf")
+
+    def stopped(path, folder):
+        raise KeyboardInterrupt  # as a run killed at this point
+
+    monkeypatch.setattr(ingest, "_move", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        _ingest(workspace, register)
+    monkeypatch.undo()
+    assert (workspace.feedback_inbox / "a.pdf").is_file() and len(_stored(workspace)) == 1
+    _, responses = _ingest(workspace, register)
+    assert [r["status"] for r in responses] == ["duplicate"]
+    assert len(_stored(workspace)) == 1 and not (workspace.feedback_inbox / "a.pdf").exists()
+    assert [p.name for p in (workspace.root / "feedback/processed").iterdir()] == ["a.pdf"]
+
+
 def _hour_form_like(tmp_path: Path) -> bytes:
     """A fillable PDF with other fields (like an hour form)."""
     from reportlab.pdfgen.canvas import Canvas
