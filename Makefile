@@ -11,7 +11,7 @@ demo: setup
 	rm -rf $(DEMO_DIR)
 	$(BIN)/kokemus demo $(DEMO_DIR)
 
-test: setup
+test: setup lint
 	$(BIN)/python -m pytest
 
 setup: system-deps $(VENV)/.installed
@@ -28,6 +28,7 @@ $(VENV)/.installed: pyproject.toml
 
 lint: setup
 	$(BIN)/ruff check kokemus_docs tests templates benchmarks
+	$(BIN)/python -m mypy
 
 bench: setup
 	$(BIN)/python benchmarks/bench.py --n $(BENCH_N) --out benchmarks/results/bench.json

@@ -592,16 +592,19 @@ def report(results: dict, n: int) -> list[str]:
             f"{(f'{naive / seconds:8.1f}x' if seconds and naive else ('n/a' if baseline else '')):>9} {rss:12.0f}"
         )
         if result.get("payroll_seconds"):
-            lines.append(f"   the year's {result['payment_dates']} payroll workbooks took {result['payroll_seconds']:.2f} s: "
+            lines.append(f"   the year's {result['payment_dates']} payroll workbooks took "
+                         f"{result['payroll_seconds']:.2f} s: "
                          f"statements / payroll = {result['ratio_to_payroll']:.2f}")
         if result.get("ratio_to_floor") is not None:
             lines.append(f"   ingest {result['seconds']:.2f} s, the floor (fields read by pikepdf in one process) "
                          f"{result['floor_seconds']:.2f} s: ratio {result['ratio_to_floor']:.2f}")
         if result.get("ratio_address_qr_to_without") is not None:
             lines.append(f"   with address and QR code {result['seconds']:.2f} s, without "
-                         f"{result['seconds_without_address']:.2f} s: ratio {result['ratio_address_qr_to_without']:.2f}")
+                         f"{result['seconds_without_address']:.2f} s: "
+                         f"ratio {result['ratio_address_qr_to_without']:.2f}")
         if result.get("ratio_match_to_month_page") is not None:
-            lines.append(f"   {result['bookings']} bookings: month list {result['ratio_month_list_to_month_page']:.2f}, "
+            lines.append(f"   {result['bookings']} bookings: month list "
+                         f"{result['ratio_month_list_to_month_page']:.2f}, "
                          f"open requests {result['ratio_open_requests_to_month_page']:.2f}, match "
                          f"{result['ratio_match_to_month_page']:.2f} × the month page "
                          f"({result['month_page_s'] * 1000:.0f} ms); prefilled forms "

@@ -462,8 +462,8 @@ def users() -> None:
 @runs
 def users_add(login: str, role: str, unit_id: str | None, password_stdin: bool) -> Outcome:
     """Add a web login; its password is stored as an Argon2 hash and, when generated, printed once."""
-    from kokemus_docs.web.accounts import add_user
     from kokemus_docs.register.sheets import load_register
+    from kokemus_docs.web.accounts import add_user
 
     ws = _workspace()
     password = None
@@ -655,8 +655,8 @@ def serve(host: str, port: int, threads: int, warm_pdf: bool, as_json: bool) -> 
                                "url": f"http://{host}:{port}"}))
     click.echo(f"kokemus web app on http://{host}:{port} (workspace {app.config['KOKEMUS_WORKSPACE'].root}); "
                "stop with Ctrl+C", err=True)
-    from kokemus_docs.web.overview import register_check
     from kokemus_docs.documents.warmoffice import warm_office
+    from kokemus_docs.web.overview import register_check
 
     # The register is read before the first page is asked for (a few seconds for a thousand experts).
     threading.Thread(target=_quietly, args=(register_check, app.config["KOKEMUS_WORKSPACE"]), daemon=True).start()

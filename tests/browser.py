@@ -10,7 +10,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
-
 def require_chromium() -> None:
     """Skip where Chromium is not installed; in CI, fail instead (the browser tests must run there)."""
     from conftest import missing

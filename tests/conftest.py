@@ -12,8 +12,8 @@ from typing import NoReturn
 import pytest
 
 from kokemus_docs.core.model import Register
-from kokemus_docs.register.sample import demo_register, write_sample_register
 from kokemus_docs.core.workspace import Workspace, init_workspace
+from kokemus_docs.register.sample import demo_register, write_sample_register
 
 # Values that break naive XML, PDF and spreadsheet handling; every output path must keep them exact.
 TRICKY_FIRST = 'Åsa & "Ötte"'

@@ -12,18 +12,18 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from kokemus_docs.web.accounts import add_user
+from kokemus_docs.core.model import Register
+from kokemus_docs.core.workspace import init_workspace
 from kokemus_docs.demo.month import DEMO_ROWS, MISTAKEN_006, form_values
 from kokemus_docs.documents.render import render_contracts, render_intro_packs
 from kokemus_docs.forms.fill import fill_form
 from kokemus_docs.forms.issue import issue_forms
-from kokemus_docs.intake.ingest import ingest_forms
 from kokemus_docs.forms.links import expert_token, revoke_links
-from kokemus_docs.core.model import Register
+from kokemus_docs.intake.ingest import ingest_forms
 from kokemus_docs.pay.notices import write_notices
 from kokemus_docs.pay.payroll import write_payroll
 from kokemus_docs.register.sample import demo_register, write_sample_register
-from kokemus_docs.core.workspace import init_workspace
+from kokemus_docs.web.accounts import add_user
 
 MONTH = "2026-10"
 CLOSED_MONTH = "2026-09"

@@ -44,7 +44,8 @@ from kokemus_docs.bookings.requests import (
 __all__ = [
     "LANGUAGE_CHOICES", "OPEN_STATES", "STATES", "Booking", "BookingError", "BookingRequest", "BookingSession",
     "Candidate", "Offer", "Reason", "SessionTime", "add_booking", "answer_offer", "booking_json", "cancel_booking",
-    "candidates", "check_request", "close_unfilled", "count_bookings", "contract_for", "expert_offers", "get_booking", "list_bookings",
+    "candidates", "check_request", "close_unfilled", "count_bookings", "contract_for", "expert_offers", "get_booking",
+    "list_bookings",
     "offer_booking", "offer_history", "open_requests", "parse_day", "parse_moment", "session_times",
     "withdraw_offer", "weekly",
 ]

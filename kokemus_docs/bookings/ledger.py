@@ -175,7 +175,8 @@ def set_state(ledger: Ledger, booking_id: str, **values: object) -> None:
     assert set(values) <= allowed, values
     sets = ", ".join(f"{k} = ?" for k in values)
     ledger.db.execute(f"UPDATE bookings SET {sets} WHERE id = ?",
-                      [_iso(v) if isinstance(v, datetime) else v for v in values.values()] + [booking_number(booking_id)])
+                      [_iso(v) if isinstance(v, datetime) else v for v in values.values()]
+                      + [booking_number(booking_id)])
 
 
 def cancel_sessions(ledger: Ledger, booking_id: str, numbers: list[int], at: datetime) -> None:
@@ -185,12 +186,14 @@ def cancel_sessions(ledger: Ledger, booking_id: str, numbers: list[int], at: dat
 
 def add_offer(ledger: Ledger, booking_id: str, expert_id: str, *, at: datetime, actor: str) -> int:
     cur = ledger.db.execute("INSERT INTO booking_offers (booking, expert_id, state, offered_at, offered_by)"
-                            " VALUES (?, ?, 'open', ?, ?)", (booking_number(booking_id), expert_id, _iso(at), actor[:64]))
+                            " VALUES (?, ?, 'open', ?, ?)",
+                            (booking_number(booking_id), expert_id, _iso(at), actor[:64]))
     return int(cur.lastrowid)
 
 
 def close_offer(ledger: Ledger, offer_id: int, state: str, *, at: datetime, reason: str | None = None) -> None:
-    ledger.db.execute("UPDATE booking_offers SET state = ?, answered_at = ?, reason = ? WHERE id = ? AND state = 'open'",
+    ledger.db.execute("UPDATE booking_offers SET state = ?, answered_at = ?, reason = ?"
+                      " WHERE id = ? AND state = 'open'",
                       (state, _iso(at), reason, offer_id))
 
 

@@ -4,8 +4,9 @@ cancellation; to the unit contact booked, declined, unfilled; each in the recipi
 A message is put in the ledger's outbox in the same transaction as the change it tells of, then sent after the
 commit (smtplib). One that cannot be sent (relay down, a timeout, a refused recipient) stays in the outbox with
 the reason, is tried again with later booking changes once its wait is over (`send_due`) or when the coordinator
-asks (`retry_outbox`), and is listed for the coordinator by `outbox`; it never holds up a booking. The audit log records every attempt. Messages carry
-names, dates, times, the place and the expert's page address: never a henkilötunnus, an IBAN or a home address.
+asks (`retry_outbox`), and is listed for the coordinator by `outbox`; it never holds up a booking. The audit log
+records every attempt. Messages carry names, dates, times, the place and the expert's page address: never a
+henkilötunnus, an IBAN or a home address.
 """
 
 from __future__ import annotations

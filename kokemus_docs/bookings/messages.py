@@ -90,8 +90,10 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "already-offered": (
         "Booking {booking_id} is already offered to {expert_id}; one expert at a time. Wait for the answer or "
         "withdraw the offer first.",
-        "Varaus {booking_id} on jo tarjottu kokemusasiantuntijalle {expert_id}. Odota vastausta tai peru tarjous ensin.",
-        "Bokningen {booking_id} har redan erbjudits {expert_id}. Vänta på svaret eller dra tillbaka erbjudandet först."),
+        "Varaus {booking_id} on jo tarjottu kokemusasiantuntijalle {expert_id}. "
+        "Odota vastausta tai peru tarjous ensin.",
+        "Bokningen {booking_id} har redan erbjudits {expert_id}. "
+        "Vänta på svaret eller dra tillbaka erbjudandet först."),
     "no-open-offer": (
         "Booking {booking_id} has no open offer to answer (it is {status}).",
         "Varauksella {booking_id} ei ole avointa tarjousta (tila: {status}).",

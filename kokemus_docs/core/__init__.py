@@ -1,1 +1,2 @@
-"""Shared by every stage: the domain model, errors, outcomes, formatting, safe file writes, the workspace, the ledger, workbook helpers and pay dates."""
+"""Shared by every stage: the domain model, the month, errors, outcomes, formatting, safe file writes, the workspace,
+the ledger, workbook helpers and pay dates."""

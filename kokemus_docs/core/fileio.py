@@ -38,9 +38,10 @@ _write_root: ContextVar[Path | None] = ContextVar("kokemus_write_root", default=
 @contextmanager
 def confined_to(root: str | os.PathLike) -> Iterator[Path]:
     """While inside, `atomic_path` writes only under `root` (resolved)."""
-    token = _write_root.set(Path(root).resolve())
+    resolved = Path(root).resolve()
+    token = _write_root.set(resolved)
     try:
-        yield _write_root.get()
+        yield resolved
     finally:
         _write_root.reset(token)
 

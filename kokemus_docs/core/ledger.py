@@ -532,7 +532,7 @@ class Ledger:
             " problems_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (sha256, file_name, archived_as, received_on.isoformat(), datetime.now().isoformat(timespec="seconds"),
              form_id, status, json.dumps(problems, ensure_ascii=False)))
-        return int(cur.lastrowid)
+        return int(cur.lastrowid or 0)
 
     def latest_submission(self, sha256: str, file_name: str) -> sqlite3.Row | None:
         """The latest submission, whatever its status, of these bytes under this file name."""
@@ -660,8 +660,8 @@ class Ledger:
             for sub in self.db.execute(
                     f"SELECT form_id, received_on, problems_json FROM submissions WHERE form_id IN ({marks})"
                     " AND status = 'rejected' ORDER BY id", chunk):
-                state = states.get(sub["form_id"])
-                if state is None or state.status == "rejected":
+                known = states.get(sub["form_id"])
+                if known is None or known.status == "rejected":
                     states[sub["form_id"]] = FormState("rejected", sub["received_on"],
                                                        problems=json.loads(sub["problems_json"]))
         return states
@@ -677,7 +677,8 @@ class Ledger:
         if self.is_closed(pay_month):
             raise MonthClosed(f"The payroll month {pay_month} is closed; it cannot take adjustments.",
                               code="month-closed")
-        for row in self.db.execute("SELECT DISTINCT pay_month FROM adjustments WHERE form_id = ?", (form_id,)).fetchall():
+        earlier = self.db.execute("SELECT DISTINCT pay_month FROM adjustments WHERE form_id = ?", (form_id,))
+        for row in earlier.fetchall():
             if not self.is_closed(row["pay_month"]):
                 self.db.execute("DELETE FROM adjustments WHERE form_id = ? AND pay_month = ?",
                                 (form_id, row["pay_month"]))
@@ -803,7 +804,8 @@ def _form_record(row: sqlite3.Row) -> FormRecord:
 def _form_record_of(row: sqlite3.Row) -> FormRecord:
     return FormRecord(
         form_id=row["form_id"], contract_id=row["contract_id"], expert_id=row["expert_id"], unit_id=row["unit_id"],
-        month=Month(row["month"]), pay_month=Month(row["pay_month"]), received_on=date.fromisoformat(row["received_on"]),
+        month=Month(row["month"]), pay_month=Month(row["pay_month"]),
+        received_on=date.fromisoformat(row["received_on"]),
         late=bool(row["late"]), signed_on=date.fromisoformat(row["signed_on"]) if row["signed_on"] else None,
         versions=row["versions"], warnings=json.loads(row["warnings_json"]))
 
@@ -814,7 +816,8 @@ def _adjustment(row: sqlite3.Row) -> Adjustment:
 
 
 def _adjustment_of(row: sqlite3.Row) -> Adjustment:
-    return Adjustment(form_id=row["form_id"], pay_month=Month(row["pay_month"]), kind=row["kind"], line=_ledger_line(row),
+    return Adjustment(form_id=row["form_id"], pay_month=Month(row["pay_month"]), kind=row["kind"],
+                      line=_ledger_line(row),
                       received_on=date.fromisoformat(row["received_on"]), submission_id=row["submission_id"])
 
 

@@ -64,8 +64,8 @@ def book_demo(ws: Workspace, register: Register, today: date | None = None) -> l
     soon = (today or now.date()) + timedelta(days=14)
     add_booking(ws, register, _request("VAMPA-SIPOO", "individual", [SessionTime(soon, time(10), time(11))],
                                        ["vammaisuus"], "any", "Neuvotteluhuone Åsa"), actor="demo", now=now)
-    group = add_booking(ws, register, _request("PERHE-LOVIISA", "group", weekly(SessionTime(soon, time(16), time(17, 30)),
-                                                                                3),
+    sessions = weekly(SessionTime(soon, time(16), time(17, 30)), 3)
+    group = add_booking(ws, register, _request("PERHE-LOVIISA", "group", sessions,
                                                ["perheet"], "fi", "Ryhmätila \"Satu\""), actor="demo", now=now)
     offer_booking(ws, register, group.booking_id, "KA-006", actor="demo", now=now)
     again = add_booking(ws, register, _request("IKÄ-PORVOO", "individual", [SessionTime(soon + timedelta(days=1),

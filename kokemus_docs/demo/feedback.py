@@ -13,14 +13,14 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from kokemus_docs.feedback.answers import questionnaire_by_code, record_phone_answer
-from kokemus_docs.feedback.ingest import ingest_feedback
-from kokemus_docs.feedback.questionnaire import fill_questionnaire, issue_questionnaires
 from kokemus_docs.core.fileio import atomic_path, make_folder, write_bytes_atomic
 from kokemus_docs.core.ledger import open_ledger
 from kokemus_docs.core.model import Register
 from kokemus_docs.core.report import Outcome, Progress, no_progress, step_progress
 from kokemus_docs.core.workspace import CONFIG_NAME, Workspace
+from kokemus_docs.feedback.answers import questionnaire_by_code, record_phone_answer
+from kokemus_docs.feedback.ingest import ingest_feedback
+from kokemus_docs.feedback.questionnaire import fill_questionnaire, issue_questionnaires
 
 RECEIVED_ON = date(2026, 11, 5)
 
@@ -30,7 +30,8 @@ Answer = tuple[str, str, str, str, str, str, str, str]
 # Paper questionnaires, filled in and returned as PDFs: (unit, respondent, language) -> answers.
 PAPER: dict[tuple[str, str, str], list[Answer]] = {
     ("MTP-PORVOO", "client", "fi"): [
-        ("10", "5", "5", "5", "4", "5", "Oli helpottavaa puhua jonkun kanssa, joka on itse kokenut saman.", "6.10.2026"),
+        ("10", "5", "5", "5", "4", "5", "Oli helpottavaa puhua jonkun kanssa, joka on itse kokenut saman.",
+         "6.10.2026"),
         ("9", "5", "4", "5", "5", "4", "", "8.10.2026"),
         ("6", "4", "3", "na", "4", "3", "Tapaaminen oli liian lyhyt.", "13.10.2026"),
         ("10", "5", "5", "5", "5", "5", 'Kiitos "Annelle" & koko tiimille <3', "20.10.2026"),

@@ -18,11 +18,11 @@ from pathlib import Path
 
 from kokemus_docs.core.errors import LibreOfficeMissing, Problem
 from kokemus_docs.core.fileio import write_bytes_atomic
-from kokemus_docs.forms.fields import row_field
 from kokemus_docs.core.formatting import fi_date
 from kokemus_docs.core.report import Outcome, Progress, no_progress, step_progress
-from kokemus_docs.register.sample import demo_register, write_sample_register
 from kokemus_docs.core.workspace import CONFIG_NAME, Workspace, init_workspace
+from kokemus_docs.forms.fields import row_field
+from kokemus_docs.register.sample import demo_register, write_sample_register
 
 DEMO_MONTH = "2026-10"
 ON_TIME = date(2026, 11, 5)
@@ -162,8 +162,8 @@ def _shown_path(path: Path) -> str:
 
 def add_demo_users(ws: Workspace) -> list[str]:
     """Create the demo logins; the lines that tell how to log in to the web app."""
-    from kokemus_docs.web.accounts import add_user
     from kokemus_docs.forms.links import expert_upload_url
+    from kokemus_docs.web.accounts import add_user
 
     lines = [f"Web app: start it with '{kokemus_command()} -w {ws.root} serve' (Ctrl+C stops it), then log in as"]
     for login, role, unit_id, password in DEMO_USERS:
@@ -188,16 +188,16 @@ def configure_demo_workspace(ws: Workspace) -> Workspace:
 def run_demo(root: str | Path, progress: Progress = no_progress) -> tuple[Outcome, Workspace]:
     """Create the demo workspace in `root` and run the October 2026 cycle in it."""
     from kokemus_docs.demo.bookings import book_demo
+    from kokemus_docs.demo.feedback import run_feedback_round
+    from kokemus_docs.documents.office import find_soffice
     from kokemus_docs.documents.render import render_contracts, render_intro_packs
     from kokemus_docs.earnings.documents import write_statements
-    from kokemus_docs.demo.feedback import run_feedback_round
     from kokemus_docs.forms.fill import fill_form
     from kokemus_docs.forms.issue import issue_forms
     from kokemus_docs.indicators.workbook import write_indicators
     from kokemus_docs.intake.ingest import ingest_forms
     from kokemus_docs.pay.notices import write_notices
     from kokemus_docs.pay.payroll import write_payroll
-    from kokemus_docs.documents.office import find_soffice
 
     ws, written = init_workspace(root)
     ws = configure_demo_workspace(ws)

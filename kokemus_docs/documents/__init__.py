@@ -1,1 +1,2 @@
-"""Signature-ready documents from Word templates: contracts, introduction packs, and their PDF conversion through LibreOffice."""
+"""Signature-ready documents from Word templates: contracts, introduction packs, and their PDF conversion through
+LibreOffice."""

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from hashlib import sha256
 from pathlib import Path
 from queue import Queue
+from typing import Any
 
 import pikepdf
 from lxml import etree
@@ -311,6 +312,13 @@ def _merge(docs: Sequence[_Doc], target: Path) -> None:
             out.write(b"</w:body></w:document>")
 
 
+def _page_count_reference(bookmark: bytes):
+    """A re.sub replacement that makes a NUMPAGES field count up to `bookmark` (PAGEREF) instead."""
+    def replace(found: re.Match[bytes]) -> bytes:
+        return found.group(1) + b" " + bookmark + b" <"
+    return replace
+
+
 def _own_page_count_parts(template: _Template, count: int, parts: dict[str, bytes]) -> list[dict[str, str]]:
     """Per document, its own copy of each header/footer that shows the page count (added to `parts`,
     with relationships and content types), the count a PAGEREF to the document's end bookmark.
@@ -332,8 +340,7 @@ def _own_page_count_parts(template: _Template, count: int, parts: dict[str, byte
         stem = posixpath.splitext(name)[0]
         for index in range(count):
             bookmark = f"PAGEREF {_END_MARK}{index:05d}".encode()
-            data = _PAGE_COUNT_TEXT.sub(lambda found, b=bookmark: found.group(1) + b" " + b + b" <",
-                                        parts[name])
+            data = _PAGE_COUNT_TEXT.sub(_page_count_reference(bookmark), parts[name])
             data = _PAGE_COUNT_SIMPLE.sub(b'w:instr=" ' + bookmark + b' "', data)
             copy_name = f"{stem}_{index:05d}.xml"
             parts[copy_name] = data
@@ -420,7 +427,7 @@ def _split(merged_pdf: Path, docs: Sequence[_Doc]) -> list[tuple[_Doc, Path]]:
     (qpdf through pikepdf: four times faster than pypdf at this, which matters at 1,000 documents.)
     """
     with pikepdf.open(merged_pdf) as merged:
-        page_index = {page.objgen: number for number, page in enumerate(merged.pages)}
+        page_index: dict[Any, int] = {page.objgen: number for number, page in enumerate(merged.pages)}
         starts = []
         for index in range(len(docs)):
             dest = _named_destination(merged, f"{_MARK}{index:05d}")

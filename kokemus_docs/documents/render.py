@@ -20,12 +20,12 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import jinja2
-from jinja2.exceptions import SecurityError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from docx.opc.oxml import parse_xml as parse_part_xml
 from docx.opc.oxml import serialize_part_xml
 from docx.oxml.parser import parse_xml as parse_document_xml
 from docxtpl import DocxTemplate
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from lxml import etree
 
 from kokemus_docs.core.errors import KokemusError, Problem, TemplateError
@@ -171,6 +171,9 @@ class CompiledTemplate:
         root.replace(body, marker)
         frame = serialize_part_xml(root).decode("utf-8")
         found = re.search(r'<(\w+):marker xmlns:\1="urn:kokemus-docs:body"/>', frame)
+        if found is None:
+            raise TemplateError(f"{self.path.name}: the document body cannot be found.", path=str(self.path),
+                                code="template-damaged")
         self._document_frame = (frame[:found.start()], frame[found.end():])
         self._root_namespaces = set(_XMLNS.findall(frame[:found.start()]))
         self._add_part(name, "body", body_xml)
@@ -213,14 +216,14 @@ class CompiledTemplate:
                 rendered[part.name] = (head + body + tail).encode("utf-8")
             elif part.kind == "header_footer":
                 try:
-                    rendered[part.name] = serialize_part_xml(parse_part_xml(xml.encode("utf-8")))
+                    rendered[part.name] = serialize_part_xml(parse_part_xml(xml.encode("utf-8")))  # type: ignore[arg-type]
                 except etree.XMLSyntaxError as exc:
                     raise TemplateError(f"{self.path.name}: {part.name} is not valid XML after rendering: {exc}",
                                         path=str(self.path), code="template-error") from None
             else:
                 rendered[part.name] = xml.encode("utf-8")
         if self._core:
-            rendered["docProps/core.xml"] = self._render_core(context)
+            rendered["docProps/core.xml"] = self._render_core(self._core, context)
 
         buffer = io.BytesIO(self._base_zip)
         buffer.seek(0, io.SEEK_END)
@@ -258,8 +261,8 @@ class CompiledTemplate:
             return xml  # no tab, line or page break in the values: docxtpl's listing pass changes nothing
         return _DOCXTPL.resolve_listing(xml)
 
-    def _render_core(self, context: Mapping[str, Any]) -> bytes:
-        source, templates = self._core
+    def _render_core(self, core: tuple[str, dict[str, jinja2.Template]], context: Mapping[str, Any]) -> bytes:
+        source, templates = core
         root = etree.fromstring(source.encode("utf-8"))
         for prefixed, template in templates.items():
             try:
@@ -363,15 +366,15 @@ def render_documents(ws: Workspace, jobs: Iterable[DocumentJob | tuple], formats
 
         find_soffice()  # LibreOfficeMissing before anything is written
     progress = progress or no_progress
-    jobs = [job if isinstance(job, DocumentJob) else DocumentJob(*job) for job in jobs]
+    documents = [job if isinstance(job, DocumentJob) else DocumentJob(*job) for job in jobs]
     outcome = Outcome(extra={"documents": []})
 
     compiled: dict[str, CompiledTemplate | None] = {}
-    for name in dict.fromkeys(job.template for job in jobs):
+    for name in dict.fromkeys(job.template for job in documents):
         try:
             compiled[name] = compiled_template(ws.template(name))
         except TemplateError as exc:
-            count = sum(1 for job in jobs if job.template == name)
+            count = sum(1 for job in documents if job.template == name)
             outcome.errors.append(Problem(f"{exc.message} ({count} document(s) not written)",
                                           path=_rel_path(ws, exc.path), code=exc.code))
             compiled[name] = None
@@ -379,12 +382,12 @@ def render_documents(ws: Workspace, jobs: Iterable[DocumentJob | tuple], formats
     written_docx: list[tuple[DocumentJob, Path]] = []
     converting = "pdf" in formats
     steps_per_document = 2 if converting else 1  # write the .docx, then (maybe) convert it
-    steps = len(jobs) * steps_per_document
+    steps = len(documents) * steps_per_document
     rendered = converted = 0
 
     def render_all() -> Iterator[Path]:
         nonlocal rendered
-        for job in jobs:
+        for job in documents:
             template = compiled[job.template]
             path = None
             if template is not None:
@@ -411,7 +414,7 @@ def render_documents(ws: Workspace, jobs: Iterable[DocumentJob | tuple], formats
 
     pdfs: dict[Path, Path] = {}
     if converting:
-        expected = sum(1 for job in jobs if compiled[job.template] is not None)
+        expected = sum(1 for job in documents if compiled[job.template] is not None)
         pdfs = _convert_to_pdf(ws, render_all(), expected, outcome, conversion_progress)
     else:
         for _ in render_all():

@@ -58,7 +58,7 @@ def main():
         try:
             request = json.loads(line)
             _convert(desktop, request["source"], request["target"])
-            answer = {"ok": True}
+            answer: dict[str, object] = {"ok": True}
         except Exception as exc:  # noqa: BLE001 - every failure is reported to the caller, who decides
             answer = {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:500]}
         print(json.dumps(answer), flush=True)

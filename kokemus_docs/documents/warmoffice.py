@@ -21,6 +21,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import IO
 
 from kokemus_docs.core.errors import ConversionError
 from kokemus_docs.core.fileio import atomic_path
@@ -71,10 +72,11 @@ class WarmOffice:
             self._ensure_started()
 
     def _ensure_started(self) -> None:
-        if self._worker is not None and self._worker.poll() is None and self._office.poll() is None:
+        if (self._worker is not None and self._worker.poll() is None and self._office is not None
+                and self._office.poll() is None):
             return
         self._stop()
-        if not self.available:
+        if not self.available or not isinstance(self._python, str):
             raise ConversionError("A warm LibreOffice needs python3-uno (apt-get install python3-uno).",
                                   code="uno-missing")
         remove_stale_temps()
@@ -84,15 +86,22 @@ class WarmOffice:
             soffice_command(find_soffice(), Path(self._profile), "--nodefault", f"--accept=pipe,name={pipe};urp;"),
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self._worker = start_group([self._python, str(WORKER), pipe, str(START_TIMEOUT), self._profile],
-                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                   text=True)
         answer = self._answer(START_TIMEOUT + 5)
         if not answer.get("ready"):
             self._stop()
             raise ConversionError("LibreOffice did not start for PDF conversion.", code="warm-start")
 
+    def _pipes(self) -> tuple[IO[str], IO[str]]:
+        """The helper's stdin and stdout (ConversionError when it is not running)."""
+        if self._worker is None or self._worker.stdin is None or self._worker.stdout is None:
+            raise ConversionError("LibreOffice is not running for PDF conversion.", code="warm-start")
+        return self._worker.stdin, self._worker.stdout
+
     def _answer(self, timeout: float) -> dict:
         deadline = time.monotonic() + timeout
-        stream = self._worker.stdout
+        _, stream = self._pipes()
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
@@ -118,8 +127,9 @@ class WarmOffice:
             with atomic_path(target) as tmp:
                 temporary = tmp.with_suffix(".pdf")  # LibreOffice picks the filter by the name's suffix
                 try:
-                    self._worker.stdin.write(json.dumps({"source": str(docx), "target": str(temporary)}) + "\n")
-                    self._worker.stdin.flush()
+                    request, _ = self._pipes()
+                    request.write(json.dumps({"source": str(docx), "target": str(temporary)}) + "\n")
+                    request.flush()
                 except (BrokenPipeError, OSError):
                     self._stop()
                     raise ConversionError(f"LibreOffice stopped while converting {docx.name}.") from None

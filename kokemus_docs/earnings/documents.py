@@ -340,18 +340,21 @@ def statement_xlsx(ws: Workspace, statement: Statement, today: date) -> bytes:
     euro = xlsx.EURO
     for p in statement.payments:
         months = [p.pay_month] + sorted(m for m in p.work_months if m != p.pay_month)
-        sheet.append([xlsx.cell(sheet, p.payment_date), xlsx.cell(sheet, ", ".join(fi_month(m, language) for m in months)),
+        sheet.append([xlsx.cell(sheet, p.payment_date),
+                      xlsx.cell(sheet, ", ".join(fi_month(m, language) for m in months)),
                       xlsx.cell(sheet, text(language, "paid" if p.paid else "expected")),
                       xlsx.cell(sheet, p.hours, xlsx.HOURS), xlsx.cell(sheet, len(p.days)),
                       *(xlsx.cell(sheet, xlsx.money_number(p.fees.get(c, Decimal(0))), euro) for c in codes),
-                      xlsx.cell(sheet, xlsx.money_number(p.fee), euro), xlsx.cell(sheet, xlsx.money_number(p.travel), euro),
+                      xlsx.cell(sheet, xlsx.money_number(p.fee), euro),
+                      xlsx.cell(sheet, xlsx.money_number(p.travel), euro),
                       xlsx.cell(sheet, statement.unit_names(p))])
     sheet.append([xlsx.cell(sheet, text(language, "total"), xlsx.TOTAL), xlsx.cell(sheet, "", xlsx.TOTAL),
                   xlsx.cell(sheet, "", xlsx.TOTAL), xlsx.cell(sheet, statement.hours, xlsx.TOTAL_HOURS),
                   xlsx.cell(sheet, statement.days, xlsx.TOTAL),
                   *(xlsx.cell(sheet, xlsx.money_number(statement.fee_of_type(c)), xlsx.TOTAL_EURO) for c in codes),
                   xlsx.cell(sheet, xlsx.money_number(statement.fee), xlsx.TOTAL_EURO),
-                  xlsx.cell(sheet, xlsx.money_number(statement.travel), xlsx.TOTAL_EURO), xlsx.cell(sheet, "", xlsx.TOTAL)])
+                  xlsx.cell(sheet, xlsx.money_number(statement.travel), xlsx.TOTAL_EURO),
+                  xlsx.cell(sheet, "", xlsx.TOTAL)])
     sheet.append([])
     for key in ("intro", "expected_note"):
         sheet.append([xlsx.cell(sheet, text(language, key))])

@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from kokemus_docs.core.errors import Problem
+from kokemus_docs.core.formatting import ParseError, parse_date
+from kokemus_docs.core.ledger import Ledger
+from kokemus_docs.core.model import Register
 from kokemus_docs.feedback.questions import (
     COMMENT_MAX,
     LANGUAGES,
@@ -18,9 +21,6 @@ from kokemus_docs.feedback.questions import (
     RESPONDENTS,
     STATEMENTS,
 )
-from kokemus_docs.core.formatting import ParseError, parse_date
-from kokemus_docs.core.ledger import Ledger
-from kokemus_docs.core.model import Register
 
 CHANNELS = ("pdf", "csv", "xlsx", "web")
 MAX_VALUE_CHARS = 200  # any value but the comment

@@ -16,25 +16,25 @@ from datetime import date, datetime
 from pathlib import Path
 
 from kokemus_docs.core.errors import Problem
-from kokemus_docs.feedback.answers import Answer, check_answer, store_answers, stored_answer_keys
-from kokemus_docs.feedback.questions import RESPONDENT_ALIASES, RESPONDENTS, questionnaire_seal_matches
-from kokemus_docs.feedback.read import FeedbackUnreadable, read_export, read_questionnaire
 from kokemus_docs.core.fileio import (
     DISK_ERRNOS,
-    fsync_dir,
     FileTooLarge,
     NotRegularFile,
+    fsync_dir,
     make_folder,
     make_private,
     read_regular,
     text_name,
     text_path,
 )
-from kokemus_docs.pdfsafe.limits import MAX_FILE_BYTES, ReaderUnavailable
 from kokemus_docs.core.ledger import Ledger, open_ledger
 from kokemus_docs.core.model import Register
 from kokemus_docs.core.report import Outcome, Progress, no_progress
 from kokemus_docs.core.workspace import Workspace, workspace_lock
+from kokemus_docs.feedback.answers import Answer, check_answer, store_answers, stored_answer_keys
+from kokemus_docs.feedback.questions import RESPONDENT_ALIASES, RESPONDENTS, questionnaire_seal_matches
+from kokemus_docs.feedback.read import FeedbackUnreadable, read_export, read_questionnaire
+from kokemus_docs.pdfsafe.limits import MAX_FILE_BYTES, ReaderUnavailable
 
 SUFFIXES = (".pdf", ".csv", ".xlsx")
 
@@ -114,7 +114,8 @@ def _file_summary(entries: list[Entry]) -> str:
     line = f"{first.path}: {accepted} row{'' if accepted == 1 else 's'} accepted"
     if rejected:
         shown = ", ".join(str(r) for r in rejected[:20]) + (" …" if len(rejected) > 20 else "")
-        line += (f", {len(rejected)} rejected (row{'' if len(rejected) == 1 else 's'} {shown}); put the corrected rows alone in a new file, the "
+        line += (f", {len(rejected)} rejected (row{'' if len(rejected) == 1 else 's'} {shown}); put the corrected rows "
+                 f"alone in a new file, the "
                  "accepted ones are already counted")
     return line
 
@@ -265,7 +266,8 @@ class _Session:
             cursor = ledger.db.execute(
                 "INSERT INTO feedback_files (sha256, file_name, received_on, ingested_at, status, answers,"
                 " problems_json) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (sha256, text_name(path.name), self.received_on.isoformat(), datetime.now().isoformat(timespec="seconds"),
+                (sha256, text_name(path.name), self.received_on.isoformat(),
+                 datetime.now().isoformat(timespec="seconds"),
                  status, len(answers), json.dumps(problems, ensure_ascii=False)))
             store_answers(ledger, answers, int(cursor.lastrowid), keys)
         if path.parent.resolve() == self.inbox:

@@ -21,6 +21,11 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from kokemus_docs.core.errors import KokemusError, Problem
+from kokemus_docs.core.fileio import atomic_path, make_folder, safe_filename
+from kokemus_docs.core.ledger import open_ledger
+from kokemus_docs.core.model import Register
+from kokemus_docs.core.report import Outcome, Progress, no_progress
+from kokemus_docs.core.workspace import Workspace
 from kokemus_docs.feedback.questions import (
     COMMENT_MAX,
     IDENTITY_FIELDS,
@@ -36,12 +41,7 @@ from kokemus_docs.feedback.questions import (
     questions,
     words,
 )
-from kokemus_docs.core.fileio import atomic_path, make_folder, safe_filename
-from kokemus_docs.core.ledger import open_ledger
-from kokemus_docs.core.model import Register
 from kokemus_docs.forms.qr import dark_runs, qr_modules
-from kokemus_docs.core.report import Outcome, Progress, no_progress
-from kokemus_docs.core.workspace import Workspace
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")  # Debian package fonts-dejavu-core
 FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"

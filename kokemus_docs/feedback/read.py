@@ -134,7 +134,8 @@ def _from_page_text(pages: list) -> ReturnedQuestionnaire:
 def _text_in(chars: list[dict], box: tuple[float, float, float, float], height: float) -> str:
     x0, y0, x1, y1 = box
     inside = [c for c in chars
-              if x0 - 1 <= (c["x0"] + c["x1"]) / 2 <= x1 + 1 and y0 - 1 <= height - (c["top"] + c["bottom"]) / 2 <= y1 + 1]
+              if x0 - 1 <= (c["x0"] + c["x1"]) / 2 <= x1 + 1
+              and y0 - 1 <= height - (c["top"] + c["bottom"]) / 2 <= y1 + 1]
     lines: list[list[dict]] = []
     for char in sorted(inside, key=lambda c: (round(c["top"]), c["x0"])):
         if lines and abs(lines[-1][-1]["top"] - char["top"]) < 2:

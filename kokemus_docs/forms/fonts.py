@@ -183,8 +183,10 @@ def _to_unicode_cmap(glyphs: dict[int, int], one_byte: bool = False) -> bytes:
     """A ToUnicode CMap from {code point: character code} (glyph ids of a composite font, or one-byte codes)."""
     digits = 2 if one_byte else 4
     pairs = sorted((gid, cp) for cp, gid in glyphs.items())
-    seen: set[int] = set()
-    unique = [(g, c) for g, c in pairs if not (g in seen or seen.add(g))]  # one character per glyph
+    first: dict[int, int] = {}
+    for gid, cp in pairs:
+        first.setdefault(gid, cp)  # one character per glyph
+    unique = list(first.items())
     lines = [b"/CIDInit /ProcSet findresource begin", b"12 dict begin", b"begincmap",
              b"/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
              b"/CMapName /Adobe-Identity-UCS def", b"/CMapType 2 def",
@@ -245,7 +247,8 @@ def subset_font(source: Path | bytes, code_points: tuple[int, ...], bold: bool =
         # bytes and so its tag, and forms issued by one run would not match the font of the next)
         font = TTFont(io.BytesIO(source) if isinstance(source, bytes) else source, lazy=True, recalcTimestamp=False)
     except Exception as exc:  # a damaged font file
-        raise FontMissing(f"The font file {source if isinstance(source, Path) else 'DejaVu Sans'} cannot be read ({type(exc).__name__}); reinstall the DejaVu fonts.",
+        raise FontMissing(f"The font file {source if isinstance(source, Path) else 'DejaVu Sans'} cannot be read "
+                          f"({type(exc).__name__}); reinstall the DejaVu fonts.",
                           code="font-missing") from None
     options = subset.Options()
     options.layout_features = []

@@ -9,10 +9,10 @@ from kokemus_docs.core.fileio import write_bytes_atomic
 from kokemus_docs.core.formatting import fi_time
 from kokemus_docs.core.model import Register
 from kokemus_docs.core.month import Month
-from kokemus_docs.forms.links import upload_addresses
 from kokemus_docs.core.paydates import notice_deadline, payment_date
 from kokemus_docs.core.report import Outcome, Progress, no_progress
 from kokemus_docs.forms.fields import compute_seal, form_id_for, issued_form_path
+from kokemus_docs.forms.links import upload_addresses
 from kokemus_docs.forms.pdfwriter import FormSpec, build_form_pdf
 
 
@@ -31,7 +31,8 @@ def form_spec(ws, register: Register, contract_id: str, month: str, key: bytes |
     contact = ", ".join(part for part in (unit.contact_name, unit.contact_email) if part)
     return FormSpec(
         language=language, org_name=ws.org_name(language), identity=identity,
-        seal=compute_seal(key if key is not None else ws.seal_key(), identity), expert_name=expert.full_name, unit_name=unit.name(language),
+        seal=compute_seal(key if key is not None else ws.seal_key(), identity), expert_name=expert.full_name,
+        unit_name=unit.name(language),
         contact=contact, deadline=notice_deadline(month, ws.notice_day), payment=payment_date(month),
         tasks=tuple((task, register.task_label(task, language)) for task in contract.tasks), rows=ws.form_rows,
         coordinator=coordinator_text(ws), upload_url=upload_url or None, cutoff=fi_time(ws.cancellation_cutoff))

@@ -108,15 +108,16 @@ class PageContent:
         self.parts: list[bytes] = []
 
     def text(self, x: float, y: float, text: str, size: float, bold: bool = False, gray: float = 0) -> None:
-        self.parts.append(b"BT /" + (b"HB " if bold else b"HR ") + pdf_number(size) + b" Tf " + pdf_number(gray) + b" g "
-                          + pdf_number(x) + b" " + pdf_number(y) + b" Td " + _show(text, bold) + b" Tj ET")
+        self.parts.append(b"BT /" + (b"HB " if bold else b"HR ") + pdf_number(size) + b" Tf "
+                          + pdf_number(gray) + b" g " + pdf_number(x) + b" " + pdf_number(y) + b" Td "
+                          + _show(text, bold) + b" Tj ET")
 
     def text_right(self, x1: float, y: float, text: str, size: float, bold: bool = False, gray: float = 0) -> None:
         self.text(x1 - text_width(text, size, bold), y, text, size, bold, gray)
 
     def line(self, x0: float, y0: float, x1: float, y1: float, gray: float = 0.55, width: float = 0.5) -> None:
-        self.parts.append(pdf_number(gray) + b" G " + pdf_number(width) + b" w " + pdf_number(x0) + b" " + pdf_number(y0) + b" m "
-                          + pdf_number(x1) + b" " + pdf_number(y1) + b" l S")
+        self.parts.append(pdf_number(gray) + b" G " + pdf_number(width) + b" w " + pdf_number(x0) + b" "
+                          + pdf_number(y0) + b" m " + pdf_number(x1) + b" " + pdf_number(y1) + b" l S")
 
     def rect(self, x0: float, y0: float, x1: float, y1: float, fill: float | None = None,
              stroke: float | None = 0.55) -> None:

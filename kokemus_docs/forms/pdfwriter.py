@@ -168,7 +168,8 @@ def _widget(name: str, box: Box, numbers: _Numbers, *, tooltip: str, kind: bytes
     rect = b" ".join(pdf_number(v) for v in (box.x0, box.y0, box.x1, box.y1))
     parts = [b"<< /Type /Annot /Subtype /Widget /F 4 /FT ", kind, b" /T ", pdf_text_string(name),
              b" /TU ", pdf_text_string(tooltip), b" /Rect [", rect, b"] /P ", _ref(numbers.page[box.page]),
-             b" /DA (/", FIELD_FONT, b" ", pdf_number(size), b" Tf 0 g) /Ff ", str(flags).encode(), b" /MK << >> /AP << /N ", ap,
+             b" /DA (/", FIELD_FONT, b" ", pdf_number(size), b" Tf 0 g) /Ff ", str(flags).encode(), b" /MK << >> /AP "
+                                                                                                    b"<< /N ", ap,
              b" >>"]
     if value is not None:
         parts += [b" /V ", pdf_text_string(value)]
@@ -289,7 +290,7 @@ def _instructions(c: PageContent, contact: str, words: dict, deadline: str, paym
                 break
             size -= 0.25
         c.text(x, top, heading, 10, bold=True)
-        y = top - 14
+        y: float = top - 14
         for paragraph in lines:
             c.text(x, y, "•", size)
             for line in paragraph:
@@ -391,7 +392,8 @@ def _layout_block(rows: int) -> _Block:
     objects = [
         (PAGES, b"<< /Type /Pages /Count %d /Kids [%b] >>" % (layout.pages, b" ".join(_ref(n) for n in numbers.page))),
         (ACROFORM, b"<< /Fields [" + field_refs + b"] /NeedAppearances false /DA (/" + FIELD_FONT
-                   + b" 0 Tf 0 g) /DR << /Font << /" + FIELD_FONT + b" " + _ref(FONT_FIELD) + b" /ZaDb " + _ref(FONT_ZADB) + b" >> >> >>"),
+                   + b" 0 Tf 0 g) /DR << /Font << /" + FIELD_FONT + b" " + _ref(FONT_FIELD)
+                   + b" /ZaDb " + _ref(FONT_ZADB) + b" >> >> >>"),
         *_shared_objects(rows),
     ]
     annots: dict[int, list[bytes]] = {page: [] for page in range(layout.pages)}

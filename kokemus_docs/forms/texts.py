@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from kokemus_docs.forms.fields import ROW_FIELDS, SEAL_FIELD
 
-TEXTS: dict[str, dict[str, str]] = {
+TEXTS: dict[str, dict[str, Any]] = {  # texts, and lists of paragraphs ("how", ...)
     "fi": {
         "title": "Tuntilomake",
         "expert": "Kokemusasiantuntija",

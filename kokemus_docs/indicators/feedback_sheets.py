@@ -23,11 +23,11 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.utils import get_column_letter
 
 from kokemus_docs.core import xlsx
-from kokemus_docs.feedback.answers import Answer, answers_for_year
-from kokemus_docs.feedback.questions import QUESTIONS, RESPONDENT_LABELS, RESPONDENTS, STATEMENTS
 from kokemus_docs.core.ledger import open_ledger
 from kokemus_docs.core.model import Register
 from kokemus_docs.core.workspace import Workspace
+from kokemus_docs.feedback.answers import Answer, answers_for_year
+from kokemus_docs.feedback.questions import QUESTIONS, RESPONDENT_LABELS, RESPONDENTS, STATEMENTS
 
 MIN_ANSWERS = 5
 TOO_FEW = "< 5"
@@ -295,7 +295,8 @@ def _quarter_sheet(wb: Workbook, year: int, answers: Sequence[Answer], totals: d
     # NPS by quarter for the chart: a breakdown with fewer than 5 answers is an empty cell (a gap in the line).
     line += 2
     chart_top = line
-    _header(sheet, chart_top, ["NPS (vähintään 5 vastausta / minst 5 svar)"] + [RESPONDENT_LABELS[r] for r in RESPONDENTS])
+    _header(sheet, chart_top,
+            ["NPS (vähintään 5 vastausta / minst 5 svar)"] + [RESPONDENT_LABELS[r] for r in RESPONDENTS])
     for quarter in range(1, 5):
         _put(sheet, chart_top + quarter, 1, QUARTERS[quarter - 1])
         for column, respondent in enumerate(RESPONDENTS, start=2):

@@ -151,7 +151,8 @@ class PayDecision:
         result.status = "replaced" if earlier is not None else "accepted"
         result.lines, result.pay_month, result.late = check.lines, pay_month, late
         warnings = [f.stored() for f in result.warnings]
-        return FormRecord(form_id=check.form_id, contract_id=check.contract.contract_id, expert_id=check.expert.expert_id,
+        return FormRecord(form_id=check.form_id, contract_id=check.contract.contract_id,
+                          expert_id=check.expert.expert_id,
                           unit_id=check.unit.unit_id, month=month, pay_month=pay_month, received_on=self.received_on,
                           late=late, signed_on=check.signed_on, warnings=warnings)
 
@@ -161,4 +162,5 @@ def _amount_rows(lines: list[LedgerLine]) -> str:
     if not lines:
         return "none"
     total = sum((ln.fee_eur + ln.travel_eur for ln in lines), start=Decimal("0.00"))
-    return f"{len(lines)} row{'' if len(lines) == 1 else 's'} ({', '.join(str(ln.row) for ln in lines)}), {money(total)}"
+    rows = ", ".join(str(ln.row) for ln in lines)
+    return f"{len(lines)} row{'' if len(lines) == 1 else 's'} ({rows}), {money(total)}"

@@ -45,18 +45,17 @@ from kokemus_docs.core.fileio import (
     write_new_durably,
 )
 from kokemus_docs.core.formatting import money
-
-from kokemus_docs.pdfsafe.limits import MAX_FILE_BYTES, ReaderUnavailable
 from kokemus_docs.core.ledger import FormRecord, Ledger, LedgerError, ledger_error, open_ledger
-from kokemus_docs.intake.messages import Finding
 from kokemus_docs.core.model import Register
 from kokemus_docs.core.paydates import payment_date
 from kokemus_docs.core.report import Outcome, Progress, no_progress
-from kokemus_docs.intake.rules import line_json
 from kokemus_docs.core.workspace import Workspace, WorkspaceBusy, workspace_lock
+from kokemus_docs.earnings.limits import expected_text
 from kokemus_docs.intake.decision import FormResult, PayDecision
 from kokemus_docs.intake.letter import feedback_text, needs_feedback
-from kokemus_docs.earnings.limits import expected_text
+from kokemus_docs.intake.messages import Finding
+from kokemus_docs.intake.rules import line_json
+from kokemus_docs.pdfsafe.limits import MAX_FILE_BYTES, ReaderUnavailable
 
 FEEDBACK_DIR = "feedback"
 CLAIM_DIR = ".ingesting"  # in forms/inbox/: files taken by a run that has not finished them yet
@@ -509,7 +508,8 @@ def _report(session: _Session, result: FormResult, outcome: Outcome) -> None:
     elif result.status in ("accepted", "replaced"):
         fees = sum((ln.fee_eur for ln in result.lines), start=Decimal("0.00"))
         travel = sum((ln.travel_eur for ln in result.lines), start=Decimal("0.00"))
-        text = (f"{rel}: {result.status} {label}, {len(result.lines)} row{'' if len(result.lines) == 1 else 's'}, fees {money(fees)}, travel {money(travel)}, "
+        text = (f"{rel}: {result.status} {label}, {len(result.lines)} row{'' if len(result.lines) == 1 else 's'}, fees "
+                f"{money(fees)}, travel {money(travel)}, "
                 f"paid with {result.pay_month}" + (" (late)" if result.late else ""))
     elif result.status == "duplicate":
         text = f"{rel}: duplicate of {result.duplicate_of} ({label}); nothing changed"

@@ -4,6 +4,7 @@ correction after close changes; in the expert's language (fi or sv), with the co
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from kokemus_docs.core.formatting import fi_date, fi_month, money
 from kokemus_docs.core.ledger import LedgerLine
@@ -15,7 +16,7 @@ from kokemus_docs.intake.decision import FormResult
 from kokemus_docs.intake.messages import ROW_WORD, Finding, month_genitive_text
 from kokemus_docs.pay.corrections import Correction
 
-FEEDBACK_TEXT = {
+FEEDBACK_TEXT: dict[str, dict[str, Any]] = {
     "fi": {
         "title": "Palaute tuntilomakkeesta",
         "form": "Lomake", "unit": "Yksikkö", "received": "Saapunut",

@@ -15,9 +15,9 @@ from decimal import Decimal
 
 from kokemus_docs.core.errors import Problem
 from kokemus_docs.core.formatting import fi_date, fi_month, money
+from kokemus_docs.core.model import STATUS_LABELS, Register
 from kokemus_docs.core.month import MONTH_NAMES_FI, Month
 from kokemus_docs.forms.texts import field_label
-from kokemus_docs.core.model import STATUS_LABELS, Register
 
 ERROR = "error"
 WARNING = "warning"

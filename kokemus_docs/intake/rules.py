@@ -37,17 +37,7 @@ from kokemus_docs.core.formatting import (
     quantize,
     shown,
 )
-from kokemus_docs.forms.fields import ReturnedForm, form_id_for, row_field
 from kokemus_docs.core.ledger import LedgerLine
-from kokemus_docs.intake.messages import (
-    Finding,
-    Localized,
-    choices_text,
-    month_text,
-    paid_text,
-    status_text,
-    task_text,
-)
 from kokemus_docs.core.model import (
     GROUP_TASKS,
     STATUS_LABELS,
@@ -59,6 +49,16 @@ from kokemus_docs.core.model import (
     Unit,
 )
 from kokemus_docs.core.month import Month
+from kokemus_docs.forms.fields import ReturnedForm, form_id_for, row_field
+from kokemus_docs.intake.messages import (
+    Finding,
+    Localized,
+    choices_text,
+    month_text,
+    paid_text,
+    status_text,
+    task_text,
+)
 
 MAX_HOURS = 12
 MAX_PARTICIPANTS = 999
@@ -374,6 +374,7 @@ def _task(values: dict[str, str], contract: Contract, register: Register, task_l
 
 def _typed_status(values: dict[str, str], task: str | None, register: Register, add: Add) -> str | None:
     """The status as typed ('held' when blank); None if unknown or a group status on a task that is no group."""
+    typed: str | None
     if not values.get("status"):
         add("status-missing", "status")
         typed = "held"
@@ -483,11 +484,21 @@ def _hours_text(minutes: int) -> Localized:
     return Localized(text, text.replace(".", ","), text.replace(".", ","))
 
 
+@dataclass(frozen=True)
+class _Timed:
+    """A row with its day and time, as overlaps are checked."""
+
+    number: int
+    work_date: date
+    start: time
+    end: time
+
+
 def _check_overlaps(rows: list[WorkRow], check: FormCheck) -> None:
     """No two rows may take the same time on the same day. A booking cancelled in time does not take its time;
     one cancelled late does, since its fee is paid (and a fee is paid once)."""
-    timed = sorted((r for r in rows if r.work_date and r.start and r.end and r.end > r.start
-                    and r.status != "cancelled_in_time"),
+    timed = sorted((_Timed(r.number, r.work_date, r.start, r.end) for r in rows
+                    if r.work_date and r.start and r.end and r.end > r.start and r.status != "cancelled_in_time"),
                    key=lambda r: (r.work_date, r.start, r.number))
     for i, later in enumerate(timed):
         for earlier in timed[:i]:

@@ -20,16 +20,16 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from kokemus_docs.documents.render import DocumentJob, check_formats, common_context, render_documents, unit_context
 from kokemus_docs.core.errors import Problem
 from kokemus_docs.core.fileio import safe_filename
 from kokemus_docs.core.formatting import fi_date, fi_month, hours_text, money, money_json
 from kokemus_docs.core.ledger import FormRecord, LedgerLine, open_ledger
 from kokemus_docs.core.model import BASIS_LABELS, Register, Unit, status_label
 from kokemus_docs.core.month import Month
-from kokemus_docs.pay.paymonth import ZERO, PayLine, PayMonth, collect_pay_month
 from kokemus_docs.core.report import Outcome, Progress
 from kokemus_docs.core.workspace import Workspace
+from kokemus_docs.documents.render import DocumentJob, check_formats, common_context, render_documents, unit_context
+from kokemus_docs.pay.paymonth import ZERO, PayLine, PayMonth, collect_pay_month
 
 # Why a claimed row pays nothing or differently from the form, in the notice's language.
 REASON_TEXTS: dict[str, dict[str, str]] = {
@@ -110,7 +110,8 @@ def _claimed_amount(warning: dict) -> str:
 
 def notice_languages(register: Register, lines: Sequence[PayLine]) -> list[str]:
     """['fi'], or ['fi', 'sv'] when an expert on the notice works in Swedish."""
-    swedish = any((e := register.experts.get(p.form.expert_id)) is not None and e.document_language == "sv" for p in lines)
+    swedish = any((e := register.experts.get(p.form.expert_id)) is not None and e.document_language == "sv"
+                  for p in lines)
     return ["fi", "sv"] if swedish else ["fi"]
 
 

@@ -19,11 +19,13 @@ from kokemus_docs.core import xlsx
 from kokemus_docs.core.errors import Problem
 from kokemus_docs.core.formatting import fi_date, fi_month, money, money_json, quantize
 from kokemus_docs.core.ledger import Ledger, open_ledger
-from kokemus_docs.intake.messages import income_type_name
 from kokemus_docs.core.model import BASIS_LABELS, Expert, Register, status_label
 from kokemus_docs.core.month import Month
 from kokemus_docs.core.report import Outcome, Progress, no_progress
 from kokemus_docs.core.workspace import Workspace
+from kokemus_docs.intake.messages import income_type_name
+from kokemus_docs.pay import closing
+from kokemus_docs.pay.closing import closed_copy_path, payroll_path
 from kokemus_docs.pay.paymonth import (
     CHECK_KINDS,
     WITHHOLDING_WITHOUT_TAX_CARD,
@@ -32,10 +34,6 @@ from kokemus_docs.pay.paymonth import (
     collect_pay_month,
     tax_card_missing,
 )
-from kokemus_docs.pay import closing
-from kokemus_docs.pay.closing import closed_copy_path, payroll_path
-
-
 
 # --- the workbook -----------------------------------------------------------------------------------
 
@@ -325,7 +323,8 @@ def _say_what_became_of_the_month(ws: Workspace, month: str, pay: PayMonth, outc
     if was_closed:
         outcome.warnings.append(Problem(
             f"Month {month} was closed ({pay.closed_at}) but {ws.rel(closed_copy_path(ws, month))} holds no readable, "
-            "unchanged copy of its workbook from closing; this print is rebuilt from the ledger and today's register and "
+            "unchanged copy of its workbook from closing; this print is rebuilt from the ledger and today's register "
+            "and "
             "may differ from the one delivered.",
             code="no-closed-copy"))
         summary.append(f"Month {month} was already closed ({pay.closed_at}); this is a re-print of its content.")

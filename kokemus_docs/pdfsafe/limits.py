@@ -7,7 +7,8 @@ from kokemus_docs.core.errors import KokemusError
 # The one size limit of a returned file (hour form, questionnaire, survey export), in ingest, the reader and the
 # web upload alike: an issued hour form is ~100 KB, a filled one with an embedded font well under 1 MB.
 MAX_FILE_BYTES = 10 * 1024 * 1024
-READ_TIME_LIMIT = 5.0  # seconds of parsing (processor time) per file; a form takes milliseconds, a flattened one a fraction of a second
+# Seconds of parsing (processor time) per file; a form takes milliseconds, a flattened one a fraction of a second.
+READ_TIME_LIMIT = 5.0
 READ_WAIT_FACTOR = 12  # a file is given up after this many times its time limit even when the reader is only waiting
 MAX_OBJECTS = 100_000  # objects in the file
 MAX_PAGES = 100  # pages in the page tree

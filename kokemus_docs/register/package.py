@@ -15,7 +15,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,7 @@ def _check(handle: BinaryIO, size: int, limits: PackageLimits) -> None:
                              "LibreOffice, or restore it from a backup.", "damaged") from None
 
 
-def _holds_doctype(member: BinaryIO) -> bool:
+def _holds_doctype(member: IO[bytes]) -> bool:
     """Whether a zip member holds '<!DOCTYPE' anywhere: after a comment or blank lines of any length too, and in
     UTF-16 or UTF-32 (read with their NUL bytes dropped)."""
     carried = b""

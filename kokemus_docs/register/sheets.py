@@ -314,7 +314,8 @@ def _iban(value) -> str:
 
 
 _CONVERTERS: dict[str, Callable] = {
-    "text": _text, "id": _id, "ids": _ids, "date": _date, "int": _int, "decimal": _decimal, "yesno": _yesno, "list": _list,
+    "text": _text, "id": _id, "ids": _ids, "date": _date, "int": _int, "decimal": _decimal, "yesno": _yesno,
+    "list": _list,
     "language": _language, "basis": _basis, "hetu": _hetu, "iban": _iban, "year": _year,
     "postal_code": _postal_code, "limit": _limit,
 }

@@ -99,7 +99,7 @@ def write_register(path: str | Path, experts: Iterable[Expert] = (), units: Iter
         ws = workbook[sheet]
         names = [c.name for c in SHEETS[sheet]]
         for row_number, item in enumerate(items, start=2):
-            values = {f.name: getattr(item, f.name) for f in fields(item)}
+            values = {f.name: getattr(item, f.name) for f in fields(item)}  # type: ignore[arg-type]
             for column_number, name in enumerate(names, start=1):
                 value = values.get(name)
                 if isinstance(value, tuple):

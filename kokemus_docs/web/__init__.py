@@ -15,8 +15,8 @@ from flask import Flask, g, request, session
 from kokemus_docs.core.errors import WorkspaceError
 from kokemus_docs.core.fileio import write_bytes_atomic
 from kokemus_docs.core.ledger import one_connection
-from kokemus_docs.web.extensions import csrf, limiter, login_manager
 from kokemus_docs.core.workspace import CONFIG_NAME, Workspace
+from kokemus_docs.web.extensions import csrf, limiter, login_manager
 
 __all__ = ["create_app", "csrf", "limiter", "login_manager"]
 

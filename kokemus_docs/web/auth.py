@@ -10,11 +10,11 @@ from flask import Blueprint, abort, current_app, g, redirect, render_template, r
 from flask_login import UserMixin, current_user, login_required, login_user, logout_user
 from werkzeug.exceptions import HTTPException
 
-from kokemus_docs.web import accounts
 from kokemus_docs.core.month import BadMonth, Month
+from kokemus_docs.web import accounts
 from kokemus_docs.web.extensions import login_manager
-from kokemus_docs.web.throttle import login_throttle
 from kokemus_docs.web.i18n import LANGUAGES
+from kokemus_docs.web.throttle import login_throttle
 
 bp = Blueprint("auth", __name__)
 

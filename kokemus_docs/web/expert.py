@@ -133,7 +133,8 @@ def _contract(register, expert, link, contract_id: str):
 @bp.get("/<token>/hours/<contract_id>")
 def hours(token: str, contract_id: str):
     """The month's hour form as a web form: what was just entered (kept with the result of a send or an added
-    row), else the rows as last accepted and the booked sessions, else one empty row; with the result of the last send on top."""
+    row), else the rows as last accepted and the booked sessions, else one empty row; with the result of the last
+    send on top."""
     link, register, expert = _open(token)
     contract = _contract(register, expert, link, contract_id)
     result = shown()

@@ -13,6 +13,7 @@ from pathlib import Path
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 
 from kokemus_docs.core.errors import KokemusError
+from kokemus_docs.core.ledger import open_ledger
 from kokemus_docs.feedback.answers import questionnaire_by_code, record_phone_answer
 from kokemus_docs.feedback.questions import (
     COMMENT_MAX,
@@ -23,7 +24,6 @@ from kokemus_docs.feedback.questions import (
     questions,
     words,
 )
-from kokemus_docs.core.ledger import open_ledger
 from kokemus_docs.web import overview
 from kokemus_docs.web.extensions import limiter
 

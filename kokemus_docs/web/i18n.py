@@ -151,7 +151,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "statements_intro": "Jokaiselle asiantuntijalle erittely vuoden maksupäivistä: työkuukausi, tunnit, päivät, "
                             "palkkiot tulolajeittain ja matkakorvaukset. Suljetut kuukaudet on maksettu, avoin "
                             "kuukausi on odotettu.",
-        "statements_personal": "Erittelyissä on asiantuntijan henkilötunnus: anna kukin vain asiantuntijalle itselleen.",
+        "statements_personal": "Erittelyissä on asiantuntijan henkilötunnus: "
+                               "anna kukin vain asiantuntijalle itselleen.",
         "statements_none": "Vuodelle {year} ei ole maksettuja eikä odotettuja palkkioita.",
         "statements_all": "Tulosta kaikki ({count}) yhtenä PDF-tiedostona",
         "statements_payments": "Maksupäiviä",
@@ -169,7 +170,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "bk_mine": "Avoimet pyynnöt ja kuukauden varaukset",
         "bk_none": "Ei varauksia.",
         "bk_new": "Pyydä kokemusasiantuntijaa",
-        "bk_new_hint": "Kirjoita pyyntöön vain tehtävä ja järjestelyt. Älä kirjoita asiakkaiden nimiä tai muita asiakkaan tietoja.",
+        "bk_new_hint": "Kirjoita pyyntöön vain tehtävä ja järjestelyt. Älä kirjoita asiakkaiden nimiä tai muita "
+                       "asiakkaan tietoja.",
         "bk_task": "Tehtävä",
         "bk_sessions": "Kerrat",
         "bk_session": "Kerta {number}",
@@ -206,7 +208,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "bk_reason": "Syy",
         "bk_cancel_session": "Peru tämä kerta",
         "bk_cancel_all": "Peru koko varaus",
-        "bk_cancel_hint": "Peruutus on maksuton, kun se tehdään viimeistään edellisenä päivänä klo {cutoff}. Peruutuksen aika tallentuu, kun painat painiketta.",
+        "bk_cancel_hint": "Peruutus on maksuton, kun se tehdään viimeistään edellisenä päivänä klo {cutoff}. "
+                          "Peruutuksen aika tallentuu, kun painat painiketta.",
         "bk_cancelled": "Peruttu. Peruutuksen aika on tallennettu.",
         "bk_cancelled_at": "peruttu {at}",
         "bk_back_unit": "Kaikki yksikön varaukset",
@@ -232,7 +235,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "bk_done_close": "Pyyntö suljettu täyttämättä.",
         "bk_refused": "Ei tehty:",
         "bk_import": "Tuo pyyntöjä Excel-tiedostosta (.xlsx)",
-        "bk_import_hint": "Sarakkeet kuten komennossa kokemus bookings add: unit, task, date, start, end, weekly, topic, language, place, note.",
+        "bk_import_hint": "Sarakkeet kuten komennossa kokemus bookings add: unit, task, date, start, end, weekly, "
+                          "topic, language, place, note.",
         "bk_import_button": "Tuo",
         "bk_import_done": "{name}: {count} pyyntöä tallennettu.",
         "bk_import_unreadable": "{name}: tiedostoa ei voitu lukea Excel-työkirjana.",
@@ -436,7 +440,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "bk_mine": "Öppna förfrågningar och månadens bokningar",
         "bk_none": "Inga bokningar.",
         "bk_new": "Be om en erfarenhetsexpert",
-        "bk_new_hint": "Skriv bara uppdraget och arrangemangen i förfrågan. Skriv inte klienters namn eller andra uppgifter om klienter.",
+        "bk_new_hint": "Skriv bara uppdraget och arrangemangen i förfrågan. Skriv inte klienters namn eller andra "
+                       "uppgifter om klienter.",
         "bk_task": "Uppdrag",
         "bk_sessions": "Tillfällen",
         "bk_session": "Tillfälle {number}",
@@ -473,7 +478,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "bk_reason": "Orsak",
         "bk_cancel_session": "Avboka detta tillfälle",
         "bk_cancel_all": "Avboka hela bokningen",
-        "bk_cancel_hint": "Avbokningen är avgiftsfri när den görs senast dagen innan kl. {cutoff}. Tiden för avbokningen sparas när du trycker på knappen.",
+        "bk_cancel_hint": "Avbokningen är avgiftsfri när den görs senast dagen innan kl. {cutoff}. Tiden för "
+                          "avbokningen sparas när du trycker på knappen.",
         "bk_cancelled": "Avbokat. Tiden för avbokningen har sparats.",
         "bk_cancelled_at": "avbokad {at}",
         "bk_back_unit": "Alla enhetens bokningar",
@@ -499,7 +505,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "bk_done_close": "Förfrågan har stängts utan expert.",
         "bk_refused": "Inte gjort:",
         "bk_import": "Hämta förfrågningar från en Excel-fil (.xlsx)",
-        "bk_import_hint": "Kolumner som i kommandot kokemus bookings add: unit, task, date, start, end, weekly, topic, language, place, note.",
+        "bk_import_hint": "Kolumner som i kommandot kokemus bookings add: unit, task, date, start, end, weekly, topic, "
+                          "language, place, note.",
         "bk_import_button": "Hämta",
         "bk_import_done": "{name}: {count} förfrågningar sparade.",
         "bk_import_unreadable": "{name}: filen kunde inte läsas som en Excel-arbetsbok.",

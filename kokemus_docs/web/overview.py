@@ -19,11 +19,11 @@ from pathlib import Path
 from kokemus_docs.core.ledger import open_ledger
 from kokemus_docs.core.model import LANGUAGES, Register
 from kokemus_docs.core.month import Month
-from kokemus_docs.forms.fields import form_id_for, issued_form_path
 from kokemus_docs.core.paydates import notice_deadline, payment_date
-from kokemus_docs.register.sheets import RegisterCheck, load_register
 from kokemus_docs.core.report import Outcome
 from kokemus_docs.core.workspace import Workspace, workspace_lock
+from kokemus_docs.forms.fields import form_id_for, issued_form_path
+from kokemus_docs.register.sheets import RegisterCheck, load_register
 
 ZERO = Decimal("0.00")
 # Folders of outputs/ the coordinator may download from. The payroll workbooks hold personal data and are

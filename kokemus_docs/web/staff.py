@@ -7,19 +7,19 @@ from datetime import date
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 
-from kokemus_docs.web import accounts
 from kokemus_docs.core.errors import KokemusError
-from kokemus_docs.forms.links import revoke_links, upload_addresses
 from kokemus_docs.core.month import Month
-from kokemus_docs.web import overview
+from kokemus_docs.core.workspace import WorkspaceBusy
+from kokemus_docs.earnings.paid import month_limits
+from kokemus_docs.forms.links import revoke_links, upload_addresses
+from kokemus_docs.web import accounts, overview
 from kokemus_docs.web.auth import audit, month_neighbours, month_or_404, roles_required
 from kokemus_docs.web.charts import bar_chart
 from kokemus_docs.web.files import send_workspace_file
 from kokemus_docs.web.i18n import t
-from kokemus_docs.web.results import done, shown as shown_result
+from kokemus_docs.web.results import done
+from kokemus_docs.web.results import shown as shown_result
 from kokemus_docs.web.uploads import ingest_uploads
-from kokemus_docs.core.workspace import WorkspaceBusy
-from kokemus_docs.earnings.paid import month_limits
 
 bp = Blueprint("staff", __name__)
 ROWS_PER_PAGE = 200

@@ -7,10 +7,9 @@ from datetime import date
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from kokemus_docs.web import accounts
 from kokemus_docs.core.model import Register
 from kokemus_docs.core.month import Month
-from kokemus_docs.web import overview
+from kokemus_docs.web import accounts, overview
 from kokemus_docs.web.auth import audit, month_or_404, roles_required
 from kokemus_docs.web.files import send_workspace_file
 

@@ -66,7 +66,8 @@ def test_decline_and_close_unfilled(ws):
               "--end", "10")[1]["bookings"][0]["booking_id"]
     run(ws, "offer", bid, "--expert", "KA-010")
     code, out = run(ws, "answer", bid, "--decline", "--reason", "jag hinner inte")
-    assert code == 0 and out["bookings"][0]["status"] == "requested" and out["bookings"][0]["reason"] == "jag hinner inte"
+    booking = out["bookings"][0]
+    assert code == 0 and booking["status"] == "requested" and booking["reason"] == "jag hinner inte"
     code, out = run(ws, "close", bid, "--reason", "ingen ledig")
     assert code == 0 and (out["bookings"][0]["status"], out["bookings"][0]["reason"]) == ("unfilled", "ingen ledig")
 

@@ -39,7 +39,8 @@ def book(ws, register, expert_id: str, unit_id: str, task: str, sessions, cancel
 @pytest.fixture
 def issued(workspace, register):
     book(workspace, register, "KA-001", "MTP-PORVOO", "group",
-         [SessionTime(date(2026, 10, 21), time(13), time(14, 30)), SessionTime(date(2026, 10, 14), time(13), time(14, 30))],
+         [SessionTime(date(2026, 10, 21), time(13), time(14, 30)),
+          SessionTime(date(2026, 10, 14), time(13), time(14, 30))],
          cancel="2026-10-13 16:20")
     book(workspace, register, "KA-001", "MTP-PORVOO", "individual",
          [SessionTime(date(2026, 11, 2), time(9), time(10))])  # November: not on October's form

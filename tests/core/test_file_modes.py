@@ -49,7 +49,7 @@ def test_modes_under_umask_000(tmp_path, register, open_umask):
     indicators = write_indicators(ws, register, 2026)
     payroll = write_payroll(ws, register, "2026-10")
 
-    for folder, subfolders, files in os.walk(ws.root):
+    for folder, _subfolders, files in os.walk(ws.root):
         assert _mode(folder) in (0o700, 0o750), f"{folder}: {oct(_mode(folder))}"
         for name in files:
             mode = _mode(os.path.join(folder, name))

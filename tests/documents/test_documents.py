@@ -18,6 +18,8 @@ from conftest import TRICKY_FIRST, TRICKY_LAST, TRICKY_UNIT_FI, TRICKY_UNIT_SV
 from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
 
+from kokemus_docs.core.model import Contract, Expert, FeeRate, Register, Unit
+from kokemus_docs.core.workspace import builtin_template
 from kokemus_docs.documents import render as documents
 from kokemus_docs.documents.render import (
     CompiledTemplate,
@@ -27,8 +29,6 @@ from kokemus_docs.documents.render import (
     render_documents,
     render_intro_packs,
 )
-from kokemus_docs.core.model import Contract, Expert, FeeRate, Register, Unit
-from kokemus_docs.core.workspace import builtin_template
 
 REPO = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
@@ -508,8 +508,8 @@ def test_render_documents_accepts_plain_tuples(workspace):
 # --- PDF ---------------------------------------------------------------------------------------
 
 def test_pdf_without_libreoffice_stops_before_writing(workspace, monkeypatch):
-    from kokemus_docs.documents import pdfconvert
     from kokemus_docs.core.errors import LibreOfficeMissing
+    from kokemus_docs.documents import pdfconvert
 
     monkeypatch.setattr(pdfconvert.shutil, "which", lambda name: None)
     with pytest.raises(LibreOfficeMissing) as raised:

@@ -13,8 +13,8 @@ from docx.enum.text import WD_BREAK
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 
-from kokemus_docs.documents import office, pdfconvert
 from kokemus_docs.core.errors import ConversionError, LibreOfficeMissing
+from kokemus_docs.documents import office, pdfconvert
 from kokemus_docs.documents.pdfconvert import convert_many, soffice_convert
 
 TRICKY = "Åsa & Öberg <ääni> \"lainaus\" 'yksi'"

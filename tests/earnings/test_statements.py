@@ -17,8 +17,8 @@ from openpyxl import load_workbook
 
 from kokemus_docs.cli import cli
 from kokemus_docs.core.formatting import fi_date
-from kokemus_docs.core.paydates import payment_date
 from kokemus_docs.core.ledger import Ledger
+from kokemus_docs.core.paydates import payment_date
 from kokemus_docs.earnings.documents import statement_path, write_statements
 from kokemus_docs.earnings.paid import year_pay_months
 from kokemus_docs.pay.corrections import compare

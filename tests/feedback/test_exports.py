@@ -66,7 +66,7 @@ def test_an_export_with_response_ids_counts_each_id_once(workspace, register, tm
 
 def test_a_stray_byte_spoils_only_its_cell(workspace, register, tmp_path):
     text = ("\n".join([HEADER, *OCTOBER]) + "\n").encode("utf-8")
-    text += "client;MTP-PORVOO;2026-10-07;8;4;Kiitos ".encode("utf-8") + b"\xff" + " äiti\n".encode("utf-8")
+    text += b"client;MTP-PORVOO;2026-10-07;8;4;Kiitos " + b"\xff" + " äiti\n".encode()
     outcome, responses = _ingest(workspace, register, tmp_path / "stray.csv", text)
     assert [r["status"] for r in responses] == ["accepted"] * 5
     comments = sorted(a.comment for a in _stored(workspace))

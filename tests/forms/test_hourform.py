@@ -12,14 +12,14 @@ import pytest
 from conftest import require_module, require_tool
 from pypdf import PdfReader
 
+from kokemus_docs.core.model import STATUS_LABELS, TASK_LABELS
 from kokemus_docs.documents.render import contract_context
 from kokemus_docs.forms.fields import IDENTITY_FIELDS, ROW_FIELDS, compute_seal, row_field, seal_matches
-from kokemus_docs.intake.formread import read_form
 from kokemus_docs.forms.fill import fill_form
 from kokemus_docs.forms.issue import issue_forms
 from kokemus_docs.forms.layout import PAGE_HEIGHT, PAGE_WIDTH, form_layout
 from kokemus_docs.forms.pdfwriter import FormSpec, build_form_pdf
-from kokemus_docs.core.model import STATUS_LABELS, TASK_LABELS
+from kokemus_docs.intake.formread import read_form
 
 MONTH = "2026-10"
 
@@ -130,7 +130,8 @@ def test_header_rules_deadline_and_contact_in_the_experts_language(workspace, re
     assert "Vakuutan" in text
 
 
-@pytest.mark.parametrize("setting, shown", [("14:30", "14.30"), ("9:00", "9.00")])  # a bad one: tests/core/test_settings.py
+# A setting that is not a time: tests/core/test_settings.py.
+@pytest.mark.parametrize("setting, shown", [("14:30", "14.30"), ("9:00", "9.00")])
 def test_cancellation_rule_prints_the_configured_cutoff(workspace, register, setting, shown):
     """The form states the cutoff that ingest applies and the contract prints, not a fixed 15.00."""
     workspace.config["deadlines"]["cancellation_cutoff"] = setting

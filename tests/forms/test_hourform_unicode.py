@@ -15,15 +15,15 @@ from xml.sax.saxutils import escape
 import pytest
 from conftest import require_module, require_tool
 
+from kokemus_docs.core.ledger import Ledger
 from kokemus_docs.forms.fields import ROW_FIELDS, compute_seal, row_field
-from kokemus_docs.intake.formread import read_form
 from kokemus_docs.forms.fill import fill_form
 from kokemus_docs.forms.issue import issue_forms
 from kokemus_docs.forms.layout import PAGE_HEIGHT, form_layout
-from kokemus_docs.forms.pdfwriter import FormSpec, build_form_pdf
-from kokemus_docs.intake.ingest import ingest_forms
-from kokemus_docs.core.ledger import Ledger
 from kokemus_docs.forms.links import expert_upload_url
+from kokemus_docs.forms.pdfwriter import FormSpec, build_form_pdf
+from kokemus_docs.intake.formread import read_form
+from kokemus_docs.intake.ingest import ingest_forms
 
 MONTH = "2026-10"
 NAME = "Łukasz Nguyễn-Čačić"
@@ -193,7 +193,8 @@ def test_the_tools_own_filler_shows_every_latin_letter_in_every_viewer(tmp_path)
     filled = fill_form(src, {"row01_notes": NAME, "row02_notes": "å ä ö & < > \" '"}, tmp_path / "f.pdf")
     assert NAME in pdftotext(filled) and NAME in mupdf_text(filled)
     box = form_layout(25).fields[row_field(1, "notes")]
-    region = (round(box.x0 * 3), round((PAGE_HEIGHT - box.y1) * 3), round(box.x1 * 3), round((PAGE_HEIGHT - box.y0) * 3))
+    region = (round(box.x0 * 3), round((PAGE_HEIGHT - box.y1) * 3),
+              round(box.x1 * 3), round((PAGE_HEIGHT - box.y0) * 3))
     assert sum(render_pdfium(filled).crop(region).histogram()[:128]) > 100
     assert sum(render_pdfium(src).crop(region).histogram()[:128]) == 0
 

@@ -10,10 +10,10 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from kokemus_docs.cli import cli
+from kokemus_docs.core.ledger import Ledger
 from kokemus_docs.feedback.answers import Answer, store_answers
 from kokemus_docs.indicators.feedback_sheets import HIDDEN, SMALL_GROUP, TOO_FEW, figures_of
 from kokemus_docs.indicators.workbook import indicators_path, write_indicators
-from kokemus_docs.core.ledger import Ledger
 
 
 def _answer(respondent, unit_id, recommend, statements, day, comment=""):
@@ -154,7 +154,8 @@ def test_small_breakdown_cannot_be_worked_out_from_the_total(workspace, register
             if r[0] == "Asiakkaat / Klienter"}
     assert rows["Kaikki yksiköt / Alla enheter"][0] == 15
     assert rows[register.units[units[0]].name_fi][0] == 7
-    assert rows[register.units[units[1]].name_fi][0] == HIDDEN and set(rows[register.units[units[1]].name_fi][1:]) == {None}
+    second = rows[register.units[units[1]].name_fi]
+    assert second[0] == HIDDEN and set(second[1:]) == {None}
     assert rows[register.units[units[2]].name_fi][0] == TOO_FEW
 
     quarters = {r[1][:1]: r[2:4] for r in wb["Palaute neljännesvuosittain"].iter_rows(min_row=2, max_row=5,

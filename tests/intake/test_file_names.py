@@ -58,7 +58,7 @@ def test_a_survey_export_named_in_latin_1_is_read_and_archived(workspace):
     inbox.mkdir(parents=True, exist_ok=True)
     (inbox / LATIN1_EXPORT).write_bytes(
         "respondent,unit_id,date,recommend,s1,s2,s3,s4,s5,comment\r\nclient,MTP-PORVOO,,9,5,4,,,,Hyvä\r\n"
-        .encode("utf-8"))
+        .encode())
     result = CliRunner().invoke(cli, ["-w", str(workspace.root), "feedback", "ingest", "--json"])
     assert result.exit_code == 0, result.output
     [response] = json.loads(result.stdout)["responses"]

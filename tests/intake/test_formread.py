@@ -13,10 +13,10 @@ from pypdf.generic import NameObject, TextStringObject
 
 from kokemus_docs.core.errors import KokemusError
 from kokemus_docs.forms.fields import ROW_FIELDS, compute_seal, seal_matches
-from kokemus_docs.intake.formread import read_form
-from kokemus_docs.pdfsafe.limits import FormUnreadable
 from kokemus_docs.forms.fill import fill_form
 from kokemus_docs.forms.pdfwriter import FormSpec, build_form_pdf
+from kokemus_docs.intake.formread import read_form
+from kokemus_docs.pdfsafe.limits import FormUnreadable
 
 MONTH = "2026-10"
 KEY = b"test-key-" * 4

@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from kokemus_docs.intake import decision
-from kokemus_docs.forms.fields import ReturnedForm, compute_seal, form_id_for, row_field
-from kokemus_docs.pdfsafe.limits import FormUnreadable
-from kokemus_docs.intake.ingest import ingest_forms
 from kokemus_docs.core.ledger import Ledger
 from kokemus_docs.core.paydates import notice_deadline
 from kokemus_docs.core.workspace import init_workspace
+from kokemus_docs.forms.fields import ReturnedForm, compute_seal, form_id_for, row_field
+from kokemus_docs.intake import decision
+from kokemus_docs.intake.ingest import ingest_forms
+from kokemus_docs.pdfsafe.limits import FormUnreadable
 
 OCTOBER_ROWS = {
     1: {"date": "6.10.2026", "start": "10.00", "end": "11.00", "task": "individual", "status": "held"},
@@ -392,7 +392,8 @@ def fill_with_pdftk(src: Path, values: dict[str, str], target: Path, confirm: bo
             fields["confirm"] = str(Form(pdf)["confirm"].on_value).lstrip("/")
     xfdf = target.with_suffix(".xfdf")
     xfdf.write_text('<?xml version="1.0" encoding="UTF-8"?>\n<xfdf xmlns="http://ns.adobe.com/xfdf/"><fields>'
-                    + "".join(f'<field name="{escape(k)}"><value>{escape(v)}</value></field>' for k, v in fields.items())
+                    + "".join(f'<field name="{escape(k)}"><value>{escape(v)}</value></field>'
+                              for k, v in fields.items())
                     + "</fields></xfdf>", encoding="utf-8")
     subprocess.run(["pdftk", str(src), "fill_form", str(xfdf), "output", str(target)], check=True,
                    capture_output=True, timeout=60)

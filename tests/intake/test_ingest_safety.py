@@ -23,18 +23,18 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kokemus_docs.intake import decision, ingest
-from kokemus_docs.core import ledger as ledger_module
 from kokemus_docs.cli import StderrProgress, cli
-from kokemus_docs.demo.month import form_values
+from kokemus_docs.core import ledger as ledger_module
 from kokemus_docs.core.errors import WorkspaceError
 from kokemus_docs.core.fileio import write_bytes_atomic
+from kokemus_docs.core.ledger import Ledger, LedgerError
+from kokemus_docs.core.workspace import WorkspaceBusy, init_workspace, workspace_lock
+from kokemus_docs.demo.month import form_values
 from kokemus_docs.forms.fill import fill_form
 from kokemus_docs.forms.issue import issue_forms
+from kokemus_docs.intake import decision, ingest
 from kokemus_docs.intake.ingest import ingest_forms
-from kokemus_docs.core.ledger import Ledger, LedgerError
 from kokemus_docs.register.sample import write_sample_register
-from kokemus_docs.core.workspace import WorkspaceBusy, init_workspace, workspace_lock
 from tests.intake.test_ingest import OCTOBER_ROWS, ON_TIME, all_files, json_reader, put_form
 
 REPO = Path(__file__).resolve().parents[2]

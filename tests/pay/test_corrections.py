@@ -13,10 +13,10 @@ from decimal import Decimal
 import pytest
 from test_ingest import OCTOBER_ROWS, ON_TIME, json_reader, put_form
 
-from kokemus_docs.intake import decision
-from kokemus_docs.pay.corrections import compare
-from kokemus_docs.intake.ingest import ingest_forms
 from kokemus_docs.core.ledger import Ledger, LedgerLine
+from kokemus_docs.intake import decision
+from kokemus_docs.intake.ingest import ingest_forms
+from kokemus_docs.pay.corrections import compare
 from kokemus_docs.pay.paymonth import collect_pay_month
 
 CONTACT = {"coordinator_name": "Outi Osallinen", "coordinator_email": "outi.osallinen@example.fi",
@@ -144,7 +144,9 @@ def test_correction_after_close_is_paid_as_adjustments_next_month(ws, register):
     assert [(ln["row"], ln["fee_eur"], ln["travel_eur"]) for ln in form["lines"]] == [
         (2, "0.00", "12.40"), (4, "50.00", "0.00")]
     [note] = [w for w in outcome.warnings if w.code == "corrected-after-close"]
-    assert "2026-10, which is closed" in note.message and "withdrawn by the correction, to settle with the expert (payroll checks of 2026-11): 1 row (1), 50,00\u00a0€" in note.message
+    assert "2026-10, which is closed" in note.message
+    assert ("withdrawn by the correction, to settle with the expert (payroll checks of 2026-11): "
+            "1 row (1), 50,00\u00a0€") in note.message
     assert not outcome.errors
     # the terminal says one thing about it: a corrected version settled as adjustments, never "replaced" and then
     # "does not replace"

@@ -195,7 +195,8 @@ def test_fee_paid_in_january_goes_on_the_previous_years_tax_card(workspace, reg)
                    for r in by_header(outcome.written[0], "Yhteenveto")}
     assert withholding == {"KA-001": None, "KA-004": "60 %"}
     assert [w.message.split()[1] for w in outcome.warnings if w.code == "no-tax-card"] == ["KA-004"]
-    cards = [c for c in by_header(outcome.written[0], "Tarkistukset") if c["Tarkistus / Kontroll"].startswith("Verokortti")]
+    cards = [c for c in by_header(outcome.written[0], "Tarkistukset")
+             if c["Tarkistus / Kontroll"].startswith("Verokortti")]
     assert len(cards) == 1 and "29.1.2027" in cards[0]["Selitys"] and "2026" in cards[0]["Förklaring"]
     assert "vuoden 2027 verokortti" in cards[0]["Selitys"] and "för år 2027" in cards[0]["Förklaring"]
 
@@ -346,7 +347,8 @@ def test_adjustment_lines_and_withdrawn_rows_are_shown(filled, reg, monkeypatch)
     path = write_payroll(filled, reg, MONTH).written[0]
     flags = [r["Oikaisu / Rättelse"] for r in by_header(path, "Rivit")]
     assert flags[0] == "kyllä / ja" and set(flags[1:]) == {"ei / nej"}
-    withdrawn = [c for c in by_header(path, "Tarkistukset") if c["Tarkistus / Kontroll"].startswith("Korjauksessa poistunut")]
+    withdrawn = [c for c in by_header(path, "Tarkistukset") if c["Tarkistus / Kontroll"].startswith("Korjauksessa "
+                                                                                                    "poistunut")]
     assert len(withdrawn) == 1
     assert "syyskuu 2026" in withdrawn[0]["Selitys"] and "september 2026" in withdrawn[0]["Förklaring"]
     assert "20.10.2026" in withdrawn[0]["Selitys"] and "Yksilötyö" in withdrawn[0]["Selitys"]

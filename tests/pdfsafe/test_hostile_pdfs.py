@@ -16,14 +16,14 @@ import pytest
 from pdfbytes import append_update, form_pdf, raw_pdf
 
 from kokemus_docs.forms.fields import compute_seal
+from kokemus_docs.forms.fill import fill_form
+from kokemus_docs.forms.pdfwriter import FormSpec, build_form_pdf
 from kokemus_docs.intake.formread import read_form
 from kokemus_docs.pdfsafe import limits
 from kokemus_docs.pdfsafe import worker as reading_process
 from kokemus_docs.pdfsafe.limits import MAX_FILE_BYTES, READ_TIME_LIMIT, FormUnreadable, ReaderUnavailable
 from kokemus_docs.pdfsafe.reader import read_fields
 from kokemus_docs.pdfsafe.worker import WORKERS
-from kokemus_docs.forms.fill import fill_form
-from kokemus_docs.forms.pdfwriter import FormSpec, build_form_pdf
 
 QUICK = 3.0  # seconds: every hostile file is settled well within this (the time limit is a last resort)
 IDENTITY = {"form_id": "S-9_2026-10", "contract_id": "S-9", "expert_id": "KA-9", "unit_id": "MTP-PORVOO",

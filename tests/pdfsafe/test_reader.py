@@ -39,7 +39,8 @@ def test_field_tree_names_values_and_kinds():
     appearance = b"<< /Length 0 >>\nstream\n\nendstream"
     fields = {
         10: b"<< /T (asiakas) /FT /Tx /Kids [11 0 R 12 0 R] >>",
-        11: b"<< /T (nimi) /Parent 10 0 R /Subtype /Widget /V <FEFF0141 0075 006B 0061 0073 007A 0020 004E 0067 0075 0079 1EC5 006E> >>",
+        11: b"<< /T (nimi) /Parent 10 0 R /Subtype /Widget /V <FEFF0141 0075 006B 0061 0073 007A 0020 004E 0067 0075 "
+            b"0079 1EC5 006E> >>",
         12: b"<< /T (kunta) /Parent 10 0 R /Subtype /Widget /V (Borg\\345 & <Loviisa> \"x\" 'y') >>",
         13: b"<< /FT /Btn /T (suostumus) /V /Kyll#c3#a4 /AS /Kyll#c3#a4 /AP << /N << /Kyll#c3#a4 30 0 R "
             b"/Off 30 0 R >> >> >>",

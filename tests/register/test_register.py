@@ -10,9 +10,9 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from kokemus_docs.core.errors import RegisterUnreadable
+from kokemus_docs.register.sample import demo_register, make_hetu, make_iban
 from kokemus_docs.register.sheets import SHEETS, hetu_problem, load_register
 from kokemus_docs.register.write import write_empty_register, write_register
-from kokemus_docs.register.sample import demo_register, make_hetu, make_iban
 
 
 def test_round_trip_keeps_every_value(tmp_path, register):
@@ -373,7 +373,6 @@ def test_a_huge_name_packed_small_is_refused_before_reading(tmp_path):
 
 def test_total_unpacked_size_and_member_count_are_bounded(tmp_path, monkeypatch):
     import os
-
     from dataclasses import replace
 
     import kokemus_docs.register.sheets as register_module
@@ -511,8 +510,8 @@ def test_check_warns_about_each_empty_organisation_setting(workspace):
 
 
 def test_check_warns_when_a_swedish_experts_unit_lacks_swedish_texts(workspace, register):
-    from kokemus_docs.register.sheets import check_register
     from kokemus_docs.register.sample import write_sample_register
+    from kokemus_docs.register.sheets import check_register
 
     workspace.config["organisation"].update(FILLED_SETTINGS)
     assert check_register(workspace).warnings == [w for w in check_register(workspace).warnings
@@ -532,8 +531,8 @@ def test_check_warns_when_a_swedish_experts_unit_lacks_swedish_texts(workspace, 
 
 
 def test_a_unit_without_finnish_text_needs_no_swedish_one(workspace, register):
-    from kokemus_docs.register.sheets import check_register
     from kokemus_docs.register.sample import write_sample_register
+    from kokemus_docs.register.sheets import check_register
 
     sv_unit = next(c.unit_id for c in register.contracts.values() if register.experts[c.expert_id].language == "sv")
     units = dict(register.units)

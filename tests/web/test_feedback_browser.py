@@ -9,9 +9,9 @@ from datetime import date
 import pytest
 from browser import chromium_driver, screenshots_dir, served
 
+from kokemus_docs.core.ledger import Ledger
 from kokemus_docs.feedback.answers import answers_for_year
 from kokemus_docs.feedback.questionnaire import issue_questionnaires
-from kokemus_docs.core.ledger import Ledger
 from kokemus_docs.web import create_app
 
 pytestmark = pytest.mark.browser
@@ -48,7 +48,8 @@ def test_client_answers_on_a_phone(server, phone):
     assert label.size["width"] >= 40 and label.size["height"] >= 40
     wide = phone.execute_script(
         "return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > "
-        "document.documentElement.clientWidth + 1 || e.scrollWidth > e.clientWidth + 1).map(e => e.tagName + '.' + e.className + ' ' + "
+        "document.documentElement.clientWidth + 1 || e.scrollWidth > e.clientWidth + 1).map(e => e.tagName + '.' + "
+        "e.className + ' ' + "
         "Math.round(e.getBoundingClientRect().right) + '/' + e.scrollWidth).slice(0, 8)")
     assert phone.execute_script("return document.documentElement.clientWidth") == 390
     assert phone.execute_script("return document.documentElement.scrollWidth") <= 390, wide

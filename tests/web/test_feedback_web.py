@@ -9,9 +9,9 @@ from datetime import date
 
 import pytest
 
+from kokemus_docs.core.ledger import Ledger
 from kokemus_docs.feedback.answers import answers_for_year
 from kokemus_docs.feedback.questionnaire import issue_questionnaires
-from kokemus_docs.core.ledger import Ledger
 from kokemus_docs.web import create_app
 
 COMMENT = 'Łukasz Nguyễn & <script>alert("x")</script> \'kiitos\' åäö'

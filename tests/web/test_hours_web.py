@@ -143,7 +143,8 @@ def test_sent_form_is_recorded_as_the_filled_sealed_pdf(app, site):
         assert ledger.form(f"S-2026-002_{MONTH}").versions == 2
     audit = client.get("/login")  # the audit log is for staff; read it from the ledger
     with Ledger(ws.ledger_path) as ledger:
-        actions = ledger.db.execute("SELECT actor, action, subject FROM web_audit WHERE action = 'hours-web'").fetchall()
+        actions = ledger.db.execute(
+            "SELECT actor, action, subject FROM web_audit WHERE action = 'hours-web'").fetchall()
     assert ("expert:KA-002", "hours-web", f"S-2026-002_{MONTH}") in [tuple(r) for r in actions]
     assert audit.status_code == 200
 

@@ -6,16 +6,17 @@ import io
 import re
 
 import pytest
-from conftest import missing
 from click.testing import CliRunner
+from conftest import missing
 from flask.testing import FlaskClient
-from webfixtures import MONTH, PASSWORDS, TRICKY_FIRST, build_site, limit_words, personal_data, readable_text
+from webfixtures import MONTH, PASSWORDS, TRICKY_FIRST, build_site, personal_data, readable_text
 
-from kokemus_docs.web.accounts import verify_user
 from kokemus_docs.cli import cli
+from kokemus_docs.core.ledger import open_ledger
+from kokemus_docs.core.workspace import Workspace
 from kokemus_docs.forms.links import expert_upload_url, resolve_token
 from kokemus_docs.web import create_app
-from kokemus_docs.core.workspace import Workspace
+from kokemus_docs.web.accounts import verify_user
 
 ROLES = ("anonymous", "coordinator", "unit", "other_unit", "payroll", "expert")
 # Earnings statements: the expert's own document with their henkilötunnus (the coordinator prints them).
@@ -365,7 +366,7 @@ def test_expert_cannot_upload_someone_elses_form(app, site):
     client = app.test_client()
     response = _upload(client, f"/e/{site.tokens['KA-001']}", site.uploads["other_expert"])
     assert "ei ole sinun" in response.get_data(as_text=True)
-    with __import__("kokemus_docs.core.ledger", fromlist=["Ledger"]).Ledger(Workspace.open(site.root).ledger_path) as ledger:
+    with open_ledger(Workspace.open(site.root).ledger_path) as ledger:
         assert ledger.form(f"S-2026-004_{MONTH}") is None
 
 
@@ -390,7 +391,7 @@ def test_expert_cannot_upload_someone_elses_form_under_their_own_id(app, site, t
     result = page[page.index('id="result"'):page.index("</section>")]  # KA-001 works at that unit too
     assert site.register.experts[other.expert_id].first_name not in page
     assert site.register.units[other.unit_id].name("fi") not in result
-    with __import__("kokemus_docs.core.ledger", fromlist=["Ledger"]).Ledger(Workspace.open(site.root).ledger_path) as ledger:
+    with open_ledger(Workspace.open(site.root).ledger_path) as ledger:
         assert not ledger.db.execute("SELECT 1 FROM submissions WHERE form_id = ?",
                                      (f"S-2026-004_{MONTH}",)).fetchall()
 
@@ -552,8 +553,8 @@ def test_month_page_filters_by_state(clients):
 def test_steps_and_uploads_wait_for_the_workspace_lock(app, site, clients, monkeypatch):
     import threading
 
-    from kokemus_docs.web import overview
     from kokemus_docs.core.workspace import workspace_lock
+    from kokemus_docs.web import overview
 
     monkeypatch.setattr(overview, "WEB_LOCK_WAIT", 0.2)
     ws = Workspace.open(site.root)
@@ -659,8 +660,8 @@ def test_login_returns_to_the_page_asked_for_on_this_site_only(app):
 
 def test_login_over_https_behind_the_proxy(tmp_path):
     """Over HTTPS the CSRF check wants a same-site Referer; the pages' Referrer-Policy must let the browser send it."""
-    from kokemus_docs.web.accounts import add_user
     from kokemus_docs.core.workspace import init_workspace
+    from kokemus_docs.web.accounts import add_user
 
     ws, _ = init_workspace(tmp_path / "https")
     config = ws.root / "kokemus.toml"
