@@ -206,7 +206,7 @@ def run_demo(root: str | Path, progress: Progress = no_progress) -> tuple[Outcom
         register.experts[expert_id] = replace(register.experts[expert_id], earnings_limit_eur=limit)
     write_sample_register(ws.register_path, register)
     outcome = Outcome(written=written + [ws.register_path])
-    formats = ("docx", "pdf")
+    formats: tuple[str, ...] = ("docx", "pdf")
     try:
         find_soffice()
     except LibreOfficeMissing as missing:

@@ -330,8 +330,8 @@ def _service_areas(wb: Workbook, register: Register, figures: YearFigures) -> No
     units_in_area: Counter[str] = Counter(u.service_area or "—" for u in register.units.values())
     active_units: Counter[str] = Counter()
     for unit_id in figures.by_unit:
-        unit = register.units.get(unit_id)
-        active_units[(unit.service_area if unit else "") or "—"] += 1
+        known = register.units.get(unit_id)
+        active_units[(known.service_area if known else "") or "—"] += 1
     areas = sorted(set(units_in_area) | set(figures.by_area), key=lambda a: (-figures.by_area.get(a, Tally()).tasks, a))
     rows = [[labels.get(a, a), units_in_area.get(a, 0), active_units.get(a, 0), figures.by_area.get(a, Tally()).tasks,
              xlsx.money_number(figures.by_area.get(a, Tally()).fees)] for a in areas]

@@ -285,8 +285,9 @@ def add_limit_findings(ledger: Ledger, register: Register, pay: PayMonth) -> Non
     limited = experts_with_limits(register)
     if not limited:
         return
+    limits = {e: register.experts[e].earnings_limit_eur or ZERO for e in limited}
     month_fees = [fees_by_expert(pay, limited)]
-    over = {e for e, fee in month_fees[0].items() if fee > register.experts[e].earnings_limit_eur}
+    over = {e for e, fee in month_fees[0].items() if fee > limits[e]}
     month = Month.parse(pay.month)
     first = Month.of(FIRST_YEAR, 1)
     while over and len(month_fees) < LOOK_BACK_MONTHS and month > first:  # months in a row, for those over now
@@ -294,7 +295,7 @@ def add_limit_findings(ledger: Ledger, register: Register, pay: PayMonth) -> Non
         earlier_pay = collect_pay_month(ledger, register, month, with_checks=False, experts=over)
         earlier = fees_by_expert(earlier_pay, over)
         month_fees.append(earlier)
-        over = {e for e, fee in earlier.items() if fee > register.experts[e].earnings_limit_eur}
+        over = {e for e, fee in earlier.items() if fee > limits[e]}
     pay.limits = limit_findings(register, month_fees, pay.payment_date)
     for finding in pay.limits:
         pay.checks.append(Check("limit", expert_id=finding.expert_id, month=pay.month, fi=finding.text("fi"),
@@ -325,7 +326,7 @@ def _tax_cards(register: Register, pay: PayMonth) -> None:
     needed = tax_card_year_for(paid_on)
     for paid_expert in sorted({p.form.expert_id for p in pay.lines}):
         expert = register.experts.get(paid_expert)
-        if tax_card_missing(expert, paid_on):
+        if expert is not None and tax_card_missing(expert, paid_on):
             year = expert.tax_card_year
             have_fi = f"Rekisterissä verokortti vuodelle {year}" if year else "Rekisterissä ei ole verokorttia"
             have_sv = f"Registret har ett skattekort för år {year}" if year else "Registret har inget skattekort"

@@ -31,7 +31,7 @@ def _refused(error, code: int) -> None:
     if isinstance(error, CSRFError):
         why = "no valid CSRF token"
     elif code == 413:
-        why = f"request over {request.max_content_length // (1024 * 1024)} MB, nothing taken"
+        why = f"request over {(request.max_content_length or 0) // (1024 * 1024)} MB, nothing taken"
     path = _SECRET_SEGMENT.sub(lambda m: f"/{m.group(1)}/…", request.path)
     audit(ws, actor, "refused", f"{request.method} {path}", f"{code} {why}")
 

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 from datetime import date, datetime, time
 
+import pikepdf
 import pytest
 
 from kokemus_docs.bookings import (
@@ -62,7 +63,6 @@ def test_the_booked_sessions_are_on_the_form(issued):
 
 
 def test_the_prefilled_form_is_a_valid_pdf_that_shows_its_values(issued, tmp_path):
-    pikepdf = pytest.importorskip("pikepdf")
     _, forms = issued
     path = forms[f"{form_id_for('S-2026-001', '2026-10')}.pdf"]
     with pikepdf.open(path) as pdf:
