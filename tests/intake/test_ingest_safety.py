@@ -344,7 +344,7 @@ def test_a_contract_id_climbing_out_of_the_workspace_writes_nothing_outside(work
     register.contracts[escape] = dataclasses.replace(register.contracts["S-2026-001"], contract_id=escape)
     with pytest.raises(WorkspaceError) as caught, workspace_lock(workspace, "forms issue"):
         issue_forms(workspace, register, month="2026-10")
-    assert caught.value.code == "outside-workspace" and "outside the workspace" in caught.value.message
+    assert caught.value.code == "outside-workspace" and "Fix the id in the register" in caught.value.message
     assert not list(tmp_path.glob("escaped*"))
 
 
