@@ -6,12 +6,16 @@ collects `Problem`s for things that reject one row, document or form while the r
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field as dataclass_field
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One error or warning, located as precisely as we can: file, sheet, row, field."""
+    """One error or warning, located as precisely as we can: file, sheet, row, field.
+
+    `message` is English, for the terminal and JSON; `params` holds the values (ids, dates) that the Finnish and
+    Swedish texts of core.problem_texts need, and is kept out of the JSON.
+    """
 
     message: str
     path: str | None = None
@@ -19,9 +23,10 @@ class Problem:
     row: int | None = None
     field: str | None = None
     code: str | None = None
+    params: dict | None = dataclass_field(default=None, compare=False, repr=False)
 
     def as_dict(self) -> dict:
-        return {k: v for k, v in asdict(self).items() if v is not None}
+        return {k: v for k, v in asdict(self).items() if v is not None and k != "params"}
 
     def __str__(self) -> str:
         where = []

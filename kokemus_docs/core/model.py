@@ -211,7 +211,8 @@ class Register:
                     selection.warnings.append(Problem(
                         f"Expert {expert.expert_id} is not active (active = no), so no documents were made for "
                         "them; set active to yes in the experts sheet to include them.",
-                        sheet="experts", field="active", code="inactive-expert"))
+                        sheet="experts", field="active", code="inactive-expert",
+                        params={"expert_id": expert.expert_id}))
                 continue
             selection.contracts.append(contract)
         for expert_id in expert_ids:

@@ -50,12 +50,14 @@ class Answer:
 def check_answer(values: Mapping[str, object], register: Register, received_on: date, *, channel: str,
                  language: str = "", form_id: str = "", row: int | None = None,
                  path: str | None = None) -> tuple[Answer | None, list[Problem]]:
-    """Check every value of one answer; returns (Answer, []) or (None, the problems, each naming its field).
+    """Check every value of one answer; returns (Answer, warnings) or (None, the errors, each naming its field).
 
     Values are raw: strings as typed, or numbers and dates as a spreadsheet holds them. A blank date means
-    the day the answer was received; a blank statement means no answer.
+    the day the answer was received; a blank statement means no answer. The date is optional, so a date that
+    cannot be read never costs the answer: it is dropped with a warning and the day received is used.
     """
     problems: list[Problem] = []
+    warnings: list[Problem] = []
 
     def problem(name: str, message: str, code: str) -> None:
         problems.append(Problem(message, path=path, row=row, field=name, code=code))
@@ -92,8 +94,11 @@ def check_answer(values: Mapping[str, object], register: Register, received_on: 
         statements.append(score)
     answered_on = _answer_date(values.get("date"), received_on)
     if answered_on is None:
-        problem("date", f"'{texts['date']}' is not a date on or before the day it was received "
-                        f"({received_on.isoformat()}); write it as 14.10.2026 or leave it empty.", "bad-date")
+        answered_on = received_on
+        warnings.append(Problem(
+            f"'{texts['date']}' is not a date on or before the day it was received ({received_on.isoformat()}); "
+            "the answer is kept and dated the day it was received. Dates are written as 14.10.2026.",
+            path=path, row=row, field="date", code="date-dropped"))
     comment = _text(values.get("comment"), strip=False).replace("\r\n", "\n").replace("\r", "\n")
     comment = _CONTROL.sub("", comment).strip()
     if len(comment) > COMMENT_MAX:
@@ -107,7 +112,7 @@ def check_answer(values: Mapping[str, object], register: Register, received_on: 
         return None, problems
     return Answer(respondent=respondent, unit_id=unit_id, answered_on=answered_on, recommend=recommend,
                   statements=tuple(statements), comment=comment, channel=channel, language=language,
-                  form_id=form_id), []
+                  form_id=form_id), warnings
 
 
 def _text(value: object, strip: bool = True) -> str:
@@ -236,7 +241,8 @@ def record_phone_answer(ledger: Ledger, register: Register, questionnaire: Issue
     given.update(respondent=questionnaire.respondent, unit_id=questionnaire.unit_id)
     answer, problems = check_answer(given, register, received_on or date.today(), channel="web",
                                     language=questionnaire.language, form_id=questionnaire.form_id)
-    if answer is not None:
-        with ledger.transaction():
-            store_answers(ledger, [(answer, None)], None)
-    return problems
+    if answer is None:
+        return problems
+    with ledger.transaction():
+        store_answers(ledger, [(answer, None)], None)
+    return []

@@ -48,6 +48,7 @@ class Entry:
     respondent: str | None = None
     unit_id: str | None = None
     errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
     row: int | None = None
     archived_as: str | None = None
     warnings: list[Problem] = field(default_factory=list)
@@ -206,11 +207,12 @@ class _Session:
         for export_row in rows:
             answer, problems = check_answer(export_row.values, self.register, self.received_on, channel=kind,
                                             row=export_row.row, path=rel)
-            entry = Entry(rel, row=export_row.row, errors=problems, warnings=[
-                Problem(f"Row {export_row.row}, column {name}: some bytes of this cell are not UTF-8 text and were "
-                        "lost (shown as �); the rest of the file was read as it is. Check the cell in the survey "
-                        "tool.", path=rel, row=export_row.row, field=name, code="not-utf8")
-                for name in export_row.broken_fields])
+            entry = Entry(rel, row=export_row.row, errors=[] if answer else problems, warnings=[
+                *(problems if answer else []),
+                *(Problem(f"Row {export_row.row}, column {name}: some bytes of this cell are not UTF-8 text and "
+                          "were lost (shown as �); the rest of the file was read as it is. Check the cell in the "
+                          "survey tool.", path=rel, row=export_row.row, field=name, code="not-utf8")
+                  for name in export_row.broken_fields)])
             respondent = str(export_row.values.get("respondent") or "").strip().casefold()
             entry.unit_id = answer.unit_id if answer else (str(export_row.values.get("unit_id") or "").strip() or None)
             entry.respondent = answer.respondent if answer else RESPONDENT_ALIASES.get(respondent)
@@ -243,8 +245,10 @@ class _Session:
         values = {**returned.values, "respondent": identity["respondent"], "unit_id": identity["unit_id"]}
         answer, problems = check_answer(values, self.register, self.received_on, channel="pdf",
                                         language=identity["language"], form_id=identity["form_id"], path=rel)
-        entry.errors = problems
-        if answer is not None:
+        if answer is None:
+            entry.errors = problems
+        else:
+            entry.warnings = problems
             entry.status = "accepted"
             answers.append((answer, None))
         return entry

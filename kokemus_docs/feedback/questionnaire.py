@@ -127,6 +127,15 @@ class Questionnaire:
         return self.identity["form_id"]
 
 
+def name_in_language(name_in, language: str) -> str:
+    """A name the county keeps in Finnish and Swedish (`name_in(language)`), for a questionnaire in `language`:
+    an English one gives both, since the county has no English names."""
+    if language in ("fi", "sv"):
+        return name_in(language)
+    fi, sv = name_in("fi"), name_in("sv")
+    return fi if fi == sv or not sv else f"{fi} / {sv}"
+
+
 def questionnaire_pdf(q: Questionnaire, org_name: str) -> bytes:
     """The questionnaire `q` as PDF bytes: one A4 page, fillable, sealed."""
     register_fonts()
@@ -212,6 +221,8 @@ def questionnaire_pdf(q: Questionnaire, org_name: str) -> bytes:
     x0, y0, x1, y1 = layout.text_boxes["date"]
     canvas.setFont(FONT, 9.5)
     canvas.drawString(MARGIN, y0 + 5, text["date"])
+    canvas.setFont(FONT, 9)
+    canvas.drawString(x1 + 6, y0 + 5, text["date_format"])
     form.textfield(name="date", value="", x=x0, y=y0, width=x1 - x0, height=y1 - y0, fontName="Helvetica",
                    fontSize=10, borderColor=black, fillColor=white, textColor=black, borderWidth=0.8,
                    maxlen=40, tooltip=text["date"])
@@ -330,7 +341,7 @@ def issue_questionnaires(ws: Workspace, register: Register, *, unit_ids: Sequenc
             unit = register.units[unit_id]
             identity = identity_of(unit_id, respondent, language)
             code = phone_code(key, identity)
-            q = Questionnaire(unit_id=unit_id, unit_name=unit.name("sv" if language == "sv" else "fi"),
+            q = Questionnaire(unit_id=unit_id, unit_name=name_in_language(unit.name, language),
                               respondent=respondent, language=language, seal=questionnaire_seal(key, identity),
                               code=code, phone_url=f"{ws.public_url}/f/{code}" if ws.public_url else "")
             target = questionnaires_dir(ws) / safe_filename(unit_id) / f"{safe_filename(q.form_id)}.pdf"
@@ -340,7 +351,7 @@ def issue_questionnaires(ws: Workspace, register: Register, *, unit_ids: Sequenc
                     " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (code) DO UPDATE SET issued_at = excluded.issued_at",
                     (code, q.form_id, unit_id, respondent, language, datetime.now().isoformat(timespec="seconds")))
                 with atomic_path(target) as tmp:
-                    tmp.write_bytes(questionnaire_pdf(q, ws.org_name("sv" if language == "sv" else "fi")))
+                    tmp.write_bytes(questionnaire_pdf(q, name_in_language(ws.org_name, language)))
             outcome.written.append(target)
             issued.append({"form_id": q.form_id, "unit_id": unit_id, "respondent": respondent,
                            "language": language, "path": ws.rel(target), "url": q.phone_url or None})

@@ -71,7 +71,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "recommend_high": "10 = erittäin todennäköisesti",
         "statements": "Kuinka samaa mieltä olet seuraavista väittämistä?",
         "scale_1": "täysin eri mieltä", "scale_5": "täysin samaa mieltä", "no_answer": "en osaa sanoa",
-        "date": "Päivämäärä (vapaaehtoinen)",
+        "date": "Päivämäärä (vapaaehtoinen)", "date_format": "muodossa 14.10.2026",
         "comment": "Mitä muuta haluat kertoa? Älä kirjoita nimiä.",
         "return": "Palauta lomake työntekijälle suljetussa kirjekuoressa tai tallenna täytetty PDF ja lähetä se "
                   "kokemusasiantuntijatoiminnan koordinaattorille.",
@@ -100,7 +100,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "recommend_high": "10 = mycket sannolikt",
         "statements": "Hur väl håller du med om följande påståenden?",
         "scale_1": "helt av annan åsikt", "scale_5": "helt av samma åsikt", "no_answer": "vet inte",
-        "date": "Datum (frivilligt)",
+        "date": "Datum (frivilligt)", "date_format": "i formen 14.10.2026",
         "comment": "Vad annat vill du berätta? Skriv inte namn.",
         "return": "Lämna blanketten till personalen i ett slutet kuvert eller spara den ifyllda PDF-filen och "
                   "skicka den till koordinatorn för erfarenhetsexpertverksamheten.",
@@ -129,7 +129,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "recommend_high": "10 = extremely likely",
         "statements": "How much do you agree with these sentences?",
         "scale_1": "strongly disagree", "scale_5": "strongly agree", "no_answer": "don't know",
-        "date": "Date (optional)",
+        "date": "Date (optional)", "date_format": "day.month.year, e.g. 14.10.2026",
         "comment": "Is there anything else you want to tell us? Do not write names.",
         "return": "Give the form to a staff member in a closed envelope, or save the filled PDF and send it to "
                   "the coordinator of the experts by experience.",

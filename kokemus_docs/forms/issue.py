@@ -64,7 +64,8 @@ def issue_forms(ws, register: Register, *, month: str, unit_ids: Sequence[str] =
                 f"Contract {contract.contract_id} ({expert.full_name}) has not been signed, so no hour form was "
                 f"issued for {month}. Enter the signing date in the signed_on column once both parties have "
                 "signed, then issue the form again.",
-                sheet="contracts", field="signed_on", code="contract-unsigned"))
+                sheet="contracts", field="signed_on", code="contract-unsigned",
+                params={"contract_id": contract.contract_id}))
             continue
         wanted.append(contract)
 
@@ -89,5 +90,5 @@ def issue_forms(ws, register: Register, *, month: str, unit_ids: Sequence[str] =
         outcome.extra["forms"].append({"form_id": spec.identity["form_id"], "expert_id": contract.expert_id,
                                        "unit_id": contract.unit_id, "path": ws.rel(target)})
         progress(done, len(wanted), spec.identity["form_id"])
-    outcome.summary.append(f"{len(wanted)} hour forms for {month} in {ws.rel(folder)}/")
+    outcome.summary.append(f"{len(wanted)} hour form{'' if len(wanted) == 1 else 's'} for {month} in {ws.rel(folder)}/")
     return outcome

@@ -344,7 +344,7 @@ def _tax_cards(register: Register, pay: PayMonth) -> None:
                 f"Expert {paid_expert} has no tax card for {needed} in the register "
                 f"(tax_card_year: {year or 'empty'}; payment date {paid_on.isoformat()}); "
                 f"{WITHHOLDING_WITHOUT_TAX_CARD} will be withheld until HPK Palvelut receives one.",
-                sheet="experts", field="tax_card_year", code="no-tax-card"))
+                sheet="experts", field="tax_card_year", code="no-tax-card", params={"expert_id": paid_expert}))
 
 
 def _missing_forms(ledger: Ledger, register: Register, pay: PayMonth) -> None:
@@ -366,7 +366,9 @@ def _missing_forms(ledger: Ledger, register: Register, pay: PayMonth) -> None:
         pay.warnings.append(Problem(
             f"No hour form for {pay.month} received from expert {contract.expert_id} for unit {contract.unit_id} "
             f"(contract {contract.contract_id}). If it comes after the month is closed, it is paid the month after.",
-            code="missing-form"))
+            code="missing-form", params={
+                "contract_id": contract.contract_id,
+                "month": {"fi": fi_month(pay.month, "fi"), "sv": fi_month(pay.month, "sv")}}))
 
 
 def withdrawn_check(register: Register, form: FormRecord, line: LedgerLine, paid_in: str,

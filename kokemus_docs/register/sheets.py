@@ -137,9 +137,11 @@ class _SheetReader:
         self.columns = SHEETS[sheet]
         self.rows = rows
 
-    def problem(self, row: int, column: str | None, message: str, code: str, warning: bool = False) -> None:
+    def problem(self, row: int, column: str | None, message: str, code: str, warning: bool = False,
+                **params) -> None:
         target = self.check.warnings if warning else self.check.errors
-        target.append(Problem(message, path=self.path, sheet=self.sheet, row=row, field=column, code=code))
+        target.append(Problem(message, path=self.path, sheet=self.sheet, row=row, field=column, code=code,
+                              params=params))
 
     def records(self) -> Iterable[tuple[int, dict, bool]]:
         """(excel row, typed values, row has no errors) for each non-empty row."""
@@ -179,7 +181,8 @@ class _SheetReader:
         try:
             return _CONVERTERS[column.kind](value)
         except (ParseError, ValueError) as exc:
-            self.problem(row, column.name, f"{exc}. {column.help}".strip(), f"bad-{column.kind}")
+            value = "" if column.kind in ("hetu", "iban") else shown(_text(value))
+            self.problem(row, column.name, f"{exc}. {column.help}".strip(), f"bad-{column.kind}", value=value)
             return _EMPTY.get(column.kind, "")
 
 
@@ -483,7 +486,8 @@ def _read_fees(check: RegisterCheck, reader: _SheetReader) -> None:
             if other.task == rate.task and _periods_overlap(other, rate):
                 reader.problem(row, "valid_from",
                                f"the rate for task '{rate.task}' overlaps the one in row {other_row}; "
-                               "end the older rate (valid_to) the day before the new one starts", "overlapping-rates")
+                               "end the older rate (valid_to) the day before the new one starts", "overlapping-rates",
+                               task=rate.task, other_row=other_row)
                 ok = False
                 break
         if ok:
@@ -492,12 +496,12 @@ def _read_fees(check: RegisterCheck, reader: _SheetReader) -> None:
     known = set(check.register.task_codes())
     for row, rate in placed:
         if rate.task not in known:
-            reader.problem(row, "task", f"task '{rate.task}' is unknown", "unknown-task")
+            reader.problem(row, "task", f"task '{rate.task}' is unknown", "unknown-task", task=rate.task)
     for row, rate in placed:
         builtin = rate.task in {"individual", "pair", "group", "lecture", "development", "common_meeting"}
         if not builtin and not (rate.label_fi and rate.label_sv):
             reader.problem(row, "label_fi", f"task '{rate.task}' is not a built-in code; give it label_fi and "
-                           "label_sv so documents can name it", "missing-label", warning=True)
+                           "label_sv so documents can name it", "missing-label", warning=True, task=rate.task)
 
 
 def _read_contracts(check: RegisterCheck, reader: _SheetReader) -> None:
@@ -506,11 +510,12 @@ def _read_contracts(check: RegisterCheck, reader: _SheetReader) -> None:
     for row, v, ok in reader.records():
         if v["expert_id"] and v["expert_id"] not in reg.experts:
             reader.problem(row, "expert_id", f"expert '{v['expert_id']}' is not on the experts sheet (or that row "
-                           "has errors); add the expert or correct the id", "unknown-expert")
+                           "has errors); add the expert or correct the id", "unknown-expert",
+                           expert_id=v["expert_id"])
             ok = False
         if v["unit_id"] and v["unit_id"] not in reg.units:
             reader.problem(row, "unit_id", f"unit '{v['unit_id']}' is not on the units sheet (or that row has "
-                           "errors); add the unit or correct the id", "unknown-unit")
+                           "errors); add the unit or correct the id", "unknown-unit", unit_id=v["unit_id"])
             ok = False
         if v["valid_from"] and v["valid_to"] and v["valid_to"] < v["valid_from"]:
             reader.problem(row, "valid_to", "valid_to is before valid_from; fix one of the dates", "dates-reversed")
@@ -519,14 +524,16 @@ def _read_contracts(check: RegisterCheck, reader: _SheetReader) -> None:
             rates = [r for r in reg.fees if r.task == task]
             if task not in reg.task_codes():
                 reader.problem(row, "tasks", f"task '{task}' is unknown; use a code from the fees sheet "
-                               "(individual, pair, group, lecture, development, common_meeting, ...)", "unknown-task")
+                               "(individual, pair, group, lecture, development, common_meeting, ...)", "unknown-task",
+                               task=task)
                 ok = False
             elif not rates:
-                reader.problem(row, "tasks", f"task '{task}' has no rate in the fees sheet; add one", "no-rate")
+                reader.problem(row, "tasks", f"task '{task}' has no rate in the fees sheet; add one", "no-rate",
+                               task=task)
                 ok = False
             elif v["valid_from"] and not any(r.covers(v["valid_from"]) for r in rates):
                 reader.problem(row, "tasks", f"task '{task}' has no rate valid on {v['valid_from']:%d.%m.%Y}, when "
-                               "the contract starts; add or extend a rate in the fees sheet", "no-rate")
+                               "the contract starts; add or extend a rate in the fees sheet", "no-rate", task=task)
                 ok = False
         if v["signed_on"] is None and ok:
             reader.problem(row, "signed_on", "not signed yet: contracts can be printed, but hour forms are issued "
@@ -543,7 +550,7 @@ def _unique(reader: _SheetReader, seen: dict[str, int], row: int, column: str, v
     key = value.casefold()
     if key in seen:
         reader.problem(row, column, f"{column} '{value}' is already used in row {seen[key]}; ids must be unique "
-                       "(whatever their upper and lower case)", "duplicate-id")
+                       "(whatever their upper and lower case)", "duplicate-id", value=value, other_row=seen[key])
         return False
     seen[key] = row
     return True
@@ -559,7 +566,7 @@ def check_register(ws) -> Outcome:
     """`kokemus check`: every problem of the workspace's register, how many rows of each sheet are usable, and
     what is missing for Swedish documents or from kokemus.toml."""
     check = load_register(ws.register_path)
-    warnings = check.warnings + swedish_text_warnings(check) + settings_warnings(ws.config)
+    warnings = register_warnings(ws, check)
     counts = check.counts
     summary = [f"{ws.rel(ws.register_path)}: {counts['experts']} experts, {counts['units']} units, "
                f"{counts['contracts']} contracts, {counts['fees']} fee rates usable"]
@@ -568,6 +575,11 @@ def check_register(ws) -> Outcome:
     else:
         summary.append("No errors." + (f" {len(warnings)} warning(s)." if warnings else ""))
     return Outcome(errors=check.errors, warnings=warnings, extra={"counts": counts}, summary=summary)
+
+
+def register_warnings(ws, check: RegisterCheck) -> list[Problem]:
+    """Every warning `kokemus check` gives: the register's own, missing Swedish unit texts, empty settings."""
+    return check.warnings + swedish_text_warnings(check) + settings_warnings(ws.config)
 
 
 # Unit texts that Swedish documents take from their own column when it is filled.
@@ -595,7 +607,8 @@ def swedish_text_warnings(check: RegisterCheck) -> list[Problem]:
                     f"unit {unit_id} has {attribute} in Finnish but {attribute}_sv is empty; the Swedish "
                     f"documents of contract(s) {', '.join(contracts)} would show the Finnish text. Fill in "
                     f"{attribute}_sv.", path=check.path or None, sheet="units", row=check.rows.get(("units", unit_id)),
-                    field=f"{attribute}_sv", code="swedish-text-missing"))
+                    field=f"{attribute}_sv", code="swedish-text-missing",
+                    params={"unit_id": unit_id, "attribute": attribute}))
     return warnings
 
 
@@ -614,5 +627,5 @@ def settings_warnings(config: dict) -> list[Problem]:
     """A warning for each empty [organisation] setting in kokemus.toml that documents print."""
     organisation = config.get("organisation", {})
     return [Problem(f"Fill in {key} under [organisation] in kokemus.toml: {what}; it is empty now.",
-                    path="kokemus.toml", field=f"organisation.{key}", code="setting-missing")
+                    path="kokemus.toml", field=f"organisation.{key}", code="setting-missing", params={"key": key})
             for key, what in ORGANISATION_SETTINGS.items() if not str(organisation.get(key, "") or "").strip()]

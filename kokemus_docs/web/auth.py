@@ -102,7 +102,7 @@ def login():
         login_throttle().failed(address, name)
         # Only an existing account is named: what was typed for an unknown one (a mistyped password, a
         # henkilötunnus) is not kept.
-        accounts.audit(g.ws, name if accounts.known_login(g.ws, name) else "(unknown login)", "login",
+        accounts.audit(g.ws, name if accounts.known_login(g.ws, name) else "unknown-login", "login",
                        result="failed")
         return redirect(url_for("auth.login", next=_local(request.args.get("next", "")) or None, failed=1), 303)
     language = session.get("lang")

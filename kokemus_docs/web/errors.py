@@ -11,7 +11,7 @@ from flask_wtf.csrf import CSRFError
 MESSAGES = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "not_found", 410: "expert_closed",
             409: "busy", 413: "too_large", 429: "too_many", 500: "server_error", 503: "busy"}
 # Refusals recorded in the audit log, with what was refused.
-REFUSALS = {400: "refused", 403: "forbidden", 413: "too large", 429: "throttled"}
+REFUSALS = {400: "refused", 403: "forbidden", 413: "too-large", 429: "throttled"}  # words the log page translates
 
 # Open without a login: everything else sends an anonymous visitor to the login page, existing or not.
 PUBLIC_PREFIXES = ("/login", "/healthz", "/e/", "/f/", "/static/")
@@ -29,9 +29,7 @@ def _refused(error, code: int) -> None:
     actor = current_user.login if current_user.is_authenticated else getattr(g, "actor", "anonymous")
     why = REFUSALS[code]
     if isinstance(error, CSRFError):
-        why = "no valid CSRF token"
-    elif code == 413:
-        why = f"request over {(request.max_content_length or 0) // (1024 * 1024)} MB, nothing taken"
+        why = "no-csrf"
     path = _SECRET_SEGMENT.sub(lambda m: f"/{m.group(1)}/…", request.path)
     audit(ws, actor, "refused", f"{request.method} {path}", f"{code} {why}")
 
@@ -43,7 +41,14 @@ def install(app: Flask) -> None:
             return redirect(url_for("auth.login", next=request.path))
         if code in REFUSALS:
             _refused(error, code)
-        return render_template("error.html", key=MESSAGES.get(code, "bad_request"), code=code), code
+        back = None
+        if request.path.startswith("/e/") and code != 404 and getattr(g, "ws", None) is not None:
+            from kokemus_docs.web.expert import error_page_for_address
+
+            found = error_page_for_address(request.path)
+            if found is not None:
+                g.lang, back = found
+        return render_template("error.html", key=MESSAGES.get(code, "bad_request"), code=code, back=back), code
 
     for code in MESSAGES:
         app.register_error_handler(code, handler)

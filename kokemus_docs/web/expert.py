@@ -11,7 +11,7 @@ once, and once it passes it is sent as the filled, sealed PDF through the same i
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, render_template, request, send_file
+from flask import Blueprint, abort, g, render_template, request, send_file, url_for
 
 from kokemus_docs import bookings
 from kokemus_docs.core.formatting import fi_month
@@ -52,6 +52,23 @@ def _open(token: str):
     return link, register, expert
 
 
+def error_page_for_address(path: str) -> tuple[str, str] | None:
+    """For an error on an expert's address (a file too large, say): the expert's language and the address of
+    their page, so the error page speaks their language and leads back; None for any other path."""
+    parts = path.split("/")
+    if len(parts) < 3 or parts[1] != "e":
+        return None
+    link = resolve_token(g.ws, parts[2])
+    if link is None:
+        return None
+    expert = overview.register_check(g.ws).register.experts.get(link.expert_id)
+    if expert is None:
+        return None
+    chosen = request.args.get("lang", "")
+    language = chosen if chosen in LANGUAGES else expert.document_language
+    return language, url_for("expert.page", token=parts[2], lang=language)
+
+
 def _page(token: str, link, register, expert):
     year = link.month.year
     forms = overview.expert_year(g.ws, register, expert.expert_id, year, g.lang)
@@ -79,7 +96,7 @@ def page(token: str):
 def upload(token: str):
     link, register, expert = _open(token)
     result = ingest_uploads(g.ws, request.files.getlist("file"), expert_id=expert.expert_id)
-    audit("upload", f"expert {expert.expert_id}", result["summary"])
+    audit("upload", f"expert {expert.expert_id} {link.month}", result["summary"])
     return done("expert.page", result, "result", token=token, lang=g.lang)
 
 

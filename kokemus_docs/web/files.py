@@ -16,7 +16,7 @@ def send_workspace_file(rel: str, folders: tuple[str, ...]):
     try:
         path = overview.pdf_on_request(g.ws, rel, folders)
     except KokemusError as error:
-        audit("download", rel[:200], "refused: the PDF is older than its DOCX and could not be made again")
+        audit("download", rel[:200], "refused pdf-outdated")
         return render_template("pdf_failed.html", name=rel.rsplit("/", 1)[-1], reason=error.message), 503
     if path is None:
         path = overview.download_path(g.ws, rel, folders)

@@ -6,6 +6,10 @@ from datetime import datetime
 
 from flask import Flask, g
 
+from kokemus_docs.core.errors import Problem
+from kokemus_docs.core.formatting import fi_month
+from kokemus_docs.core.problem_texts import problem_text
+
 LANGUAGES = ("fi", "sv")
 
 TEXTS: dict[str, dict[str, str]] = {
@@ -30,7 +34,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "months": "Kuukaudet",
         "previous": "Edellinen",
         "next": "Seuraava",
-        "month_title": "Kuukausi {month}",
+        "month_title": "{month}",
         "notice_due": "Maksuilmoitus yksiköille viimeistään {date}",
         "days_left": "{days} päivää jäljellä",
         "days_past": "määräpäivä oli {days} päivää sitten",
@@ -80,8 +84,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "pdf_failed": "{name}: Word-tiedosto on muuttunut PDF-tiedoston jälkeen, eikä uutta PDF-tiedostoa voitu "
                       "tehdä nyt. Vanhaa PDF-tiedostoa ei lähetetä; lataa Word-tiedosto tai yritä hetken päästä "
                       "uudelleen.",
-        "paid_later": "Kuukauden {month} palkkiot on jo koottu, joten tämä lomake maksetaan kuukauden {pay_month} "
-                      "erässä {date}.",
+        "paid_later": "Työkuukauden {month} palkkiot on jo koottu, joten tämä lomake maksetaan maksuerässä "
+                      "{pay_month} {date}.",
         "busy": "Toinen työ on kesken. Yritä hetken päästä uudelleen.",
         "done": "Valmis",
         "written": "Tiedostoja kirjoitettu: {count}.",
@@ -280,6 +284,21 @@ TEXTS: dict[str, dict[str, str]] = {
         "hours_notes": "Huomioitavaa:",
         "hours_back": "Takaisin omalle sivulle",
         "choose": "Valitse",
+        "address": "Osoite",
+        "back_to_page": "Takaisin omalle sivulle",
+        "revoke_confirm": "Asiantuntijan nykyinen osoite ({month}) lakkaa toimimasta heti, myös jo lähetetyissä "
+                          "tuntilomakkeissa. Anna hänelle uusi osoite. Vaihdetaanko osoite?",
+        "cancel": "Peruuta",
+        "made_at": "Tehty",
+        "file_format": "Tiedostot:",
+        "count_files": "tiedostoja {n}", "count_refused": "torjuttu {n}", "count_not_taken": "ei otettu {n}",
+        "audit_ok": "onnistui", "audit_failed": "epäonnistui", "audit_errors": "korjattavaa",
+        "audit_busy": "toinen työ kesken", "audit_notice": "maksuilmoitus", "audit_expert": "asiantuntija",
+        "audit_forbidden": "ei oikeutta", "audit_too-large": "liian suuri, mitään ei otettu",
+        "audit_throttled": "liian monta yritystä", "audit_no-csrf": "lomakkeen tarkiste puuttui",
+        "audit_month-closed": "kuukausi on suljettu", "audit_notice-changed": "maksuilmoitus oli muuttunut",
+        "audit_pdf-outdated": "PDF oli Word-tiedostoa vanhempi, eikä sitä voitu tehdä uudelleen",
+        "audit_unknown-login": "(tuntematon tunnus)", "audit_anonymous": "(kirjautumaton)",
     },
     "sv": {
         "app_name": "Erfarenhetsexperter",
@@ -302,7 +321,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "months": "Månader",
         "previous": "Föregående",
         "next": "Nästa",
-        "month_title": "Månad {month}",
+        "month_title": "{month}",
         "notice_due": "Arvodesanmälan till enheterna senast {date}",
         "days_left": "{days} dagar kvar",
         "days_past": "sista dagen var för {days} dagar sedan",
@@ -550,6 +569,28 @@ TEXTS: dict[str, dict[str, str]] = {
         "hours_notes": "Att observera:",
         "hours_back": "Tillbaka till din sida",
         "choose": "Välj",
+        "address": "Adress",
+        "back_to_page": "Tillbaka till din sida",
+        "revoke_confirm": "Expertens nuvarande adress ({month}) slutar fungera genast, också på timblanketter som "
+                          "redan skickats. Ge hen den nya adressen. Ska adressen bytas?",
+        "cancel": "Avbryt",
+        "made_at": "Gjord",
+        "file_format": "Filer:",
+        "count_files": "filer {n}", "count_refused": "avvisade {n}", "count_not_taken": "inte tagna {n}",
+        "audit_ok": "lyckades", "audit_failed": "misslyckades", "audit_errors": "att rätta",
+        "audit_busy": "ett annat arbete pågår", "audit_notice": "arvodesanmälan", "audit_expert": "expert",
+        "audit_forbidden": "ingen behörighet", "audit_too-large": "för stor, inget togs emot",
+        "audit_throttled": "för många försök", "audit_no-csrf": "formulärets kontrollkod saknades",
+        "audit_month-closed": "månaden är stängd", "audit_notice-changed": "arvodesanmälan hade ändrats",
+        "audit_pdf-outdated": "PDF-filen var äldre än Word-filen och kunde inte göras på nytt",
+        "audit_unknown-login": "(okänt användarnamn)", "audit_anonymous": "(inte inloggad)",
+    },
+    # The client's phone feedback page may be in English: the few shared words it shows.
+    "en": {
+        "app_name": "Experts by experience",
+        "not_found": "The page was not found.",
+        "too_many": "Too many attempts. Please wait a moment and try again.",
+        "bad_request": "The request could not be handled. Reload the page and try again.",
     },
 }
 
@@ -573,8 +614,58 @@ def when(value: str | None) -> str:
     return text if len(str(value)) <= 10 else f"{text} {moment.hour}.{moment.minute:02d}"
 
 
+def problem(value: Problem) -> str:
+    """A register or step problem in the page language, with its sheet, row and column."""
+    return problem_text(value, getattr(g, "lang", "fi"))
+
+
+def in_both_languages(problems: list[Problem]) -> dict[str, list[str]]:
+    """Problems as the page shows them in either language, kept with a step's result: {"fi": [...], "sv": [...]}."""
+    return {language: [problem_text(p, language) for p in problems] for language in LANGUAGES}
+
+
+def in_language(texts: dict | list) -> list:
+    """The page language's texts of an `in_both_languages` value."""
+    if isinstance(texts, dict):
+        return texts.get(getattr(g, "lang", "fi")) or texts.get("fi") or []
+    return []
+
+
+def month_name(year_month: str) -> str:
+    """'2026-11' as people read it: marraskuu 2026 / november 2026."""
+    try:
+        return fi_month(year_month, getattr(g, "lang", "fi"))
+    except (ValueError, IndexError):
+        return year_month
+
+
+def audit_words(value: str) -> str:
+    """An audit entry's subject or result in the page language: the words the log stores ('ok', 'accepted=1',
+    step names) are translated, ids, months and file paths stay as they are."""
+    words = []
+    for word in (value or "").split():
+        name, _, count = word.partition("=")
+        if count.isdigit() and "count_" + name in TEXTS["fi"]:
+            words.append(t("count_" + name, n=count))
+        elif count.isdigit() and "st_" + name in TEXTS["fi"]:
+            words.append(f"{t('st_' + name)} {count}")
+        elif "step_" + name.replace("-", "_") in TEXTS["fi"] and not count:
+            words.append(t("step_" + name.replace("-", "_")))
+        elif "audit_" + name in TEXTS["fi"] and not count:
+            words.append(t("audit_" + name))
+        elif "st_" + name in TEXTS["fi"] and not count:
+            words.append(t("st_" + name))
+        else:
+            words.append(word)
+    return " ".join(words)
+
+
 def install(app: Flask) -> None:
     app.jinja_env.filters["when"] = when
+    app.jinja_env.filters["problem"] = problem
+    app.jinja_env.filters["in_language"] = in_language
+    app.jinja_env.filters["month_name"] = month_name
+    app.jinja_env.filters["audit_words"] = audit_words
     app.jinja_env.globals["t"] = t
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
     app.jinja_env.globals["TEXTS"] = TEXTS

@@ -11,7 +11,7 @@ import os
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
@@ -297,7 +297,8 @@ def download_path(ws: Workspace, rel: str, folders: tuple[str, ...]) -> Path | N
 
 
 def payroll_workbooks(ws: Workspace) -> list[dict]:
-    """The payroll workbooks: file name, month, and whether the month is closed."""
+    """The payroll workbooks: file name, month, when the file was made (ISO, local time), and whether the month
+    is closed."""
     folder = ws.output("payroll")
     books = []
     if folder.is_dir():
@@ -305,7 +306,9 @@ def payroll_workbooks(ws: Workspace) -> list[dict]:
             for path in sorted(folder.glob("payroll_*.xlsx"), reverse=True):
                 month = path.stem.removeprefix("payroll_")
                 if Month.is_valid(month) and path.is_file() and not path.is_symlink():
-                    books.append({"name": path.name, "month": month, "closed_at": ledger.closed_at(month)})
+                    made = datetime.fromtimestamp(path.stat().st_mtime).isoformat(timespec="minutes")
+                    books.append({"name": path.name, "month": month, "made_at": made,
+                                  "closed_at": ledger.closed_at(month)})
     return books
 
 

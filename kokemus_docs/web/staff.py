@@ -8,15 +8,17 @@ from datetime import date
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 
 from kokemus_docs.core.errors import KokemusError
+from kokemus_docs.core.report import Outcome
 from kokemus_docs.core.month import Month
 from kokemus_docs.core.workspace import WorkspaceBusy
 from kokemus_docs.earnings.paid import month_limits
 from kokemus_docs.forms.links import revoke_links, upload_addresses
+from kokemus_docs.register.sheets import register_warnings
 from kokemus_docs.web import accounts, overview
 from kokemus_docs.web.auth import audit, month_neighbours, month_or_404, roles_required
 from kokemus_docs.web.charts import bar_chart
 from kokemus_docs.web.files import send_workspace_file
-from kokemus_docs.web.i18n import t
+from kokemus_docs.web.i18n import in_both_languages, t
 from kokemus_docs.web.results import done
 from kokemus_docs.web.results import shown as shown_result
 from kokemus_docs.web.uploads import ingest_uploads
@@ -51,7 +53,8 @@ def _month_page(month: Month):
     return render_template(
         "month.html", view=view, rows=rows, page=page, pages=pages, shown=shown,
         labels={state: t("st_" + state) for state in overview.FORM_STATES}, month=month, today=date.today(),
-        check=check, files=overview.row_files(g.ws, check.register, rows, month),
+        check=check, register_warnings=register_warnings(g.ws, check),
+        files=overview.row_files(g.ws, check.register, rows, month),
         downloads=overview.month_downloads(g.ws, month), charts=_charts(month.year),
         notice_units=overview.notice_units(g.ws, check.register, month),
         steps=overview.steps_for(g.ws, month), files_base=url_for("staff.download", rel="-")[:-1],
@@ -77,7 +80,8 @@ def current_month():
 def upload(month: str):
     month = month_or_404(month)
     result = ingest_uploads(g.ws, request.files.getlist("file"))
-    audit("upload", f"{month}: {len(result.get('forms', []))} file(s)", result.get("summary", ""))
+    audit("upload", f"{month} files={len(result.get('forms', [])) + len(result.get('refused', []))}",
+          result.get("summary", ""))
     if result.get("busy"):
         return done("staff.month", {"busy": result["busy"]}, month=month)
     return done("staff.month", {"upload": result}, "upload-result", month=month)
@@ -91,7 +95,7 @@ def run(month: str):
     if step not in overview.STEPS or (step == "close" and request.form.get("confirm") != "yes"):
         abort(400)
     if step not in overview.steps_for(g.ws, month):  # a closed month's documents stay as they were
-        audit("generate", f"{step} {month}", "refused: the month is closed")
+        audit("generate", f"{step} {month}", "refused month-closed")
         return done("staff.month", {"step": step, "closed": True}, month=month)
     formats = ("docx", "pdf") if request.form.get("pdf") == "yes" else ("docx",)
     try:
@@ -101,19 +105,11 @@ def run(month: str):
     except WorkspaceBusy as busy:
         return done("staff.month", {"busy": busy.message}, month=month)
     except KokemusError as error:
-        outcome = None
-        message = error.message
-    warnings = []
-    if outcome is not None:
-        message = "; ".join(outcome.summary[:3])
-        errors = [str(p) for p in outcome.errors[:50]]
-        warnings = [str(p) for p in outcome.warnings[:200]]
-    else:
-        errors = [message]
-    audit("close" if step == "close" else "generate", f"{step} {month}",
-          "ok" if outcome is not None and outcome.ok else "errors")
-    return done("staff.month", {"step": step, "message": message, "errors": errors, "warnings": warnings,
-                                "written": len(outcome.written) if outcome else 0}, month=month)
+        outcome = Outcome(errors=[error.as_problem()])
+    audit("close" if step == "close" else "generate", f"{step} {month}", "ok" if outcome.ok else "errors")
+    return done("staff.month", {"step": step, "errors": in_both_languages(outcome.errors[:50]),
+                                "warnings": in_both_languages(outcome.warnings[:200]),
+                                "written": len(outcome.written)}, month=month)
 
 
 @bp.get("/months/<month>/close")
@@ -143,6 +139,17 @@ def revoke(month: str, expert_id: str):
     return done("staff.month", {"revoked": {"expert_id": expert_id, "url": url}}, month=month)
 
 
+@bp.get("/months/<month>/links/<expert_id>/revoke")
+@roles_required("coordinator")
+def confirm_revoke(month: str, expert_id: str):
+    """Replacing an address cannot be undone: the old one stops working at once. Asked before it is done."""
+    month = _checked_month(month)
+    expert = overview.register_check(g.ws).register.experts.get(expert_id)
+    if expert is None:
+        abort(404)
+    return render_template("revoke.html", month=month, expert=expert)
+
+
 @bp.get("/months/<month>/links")
 @roles_required("coordinator")
 def links(month: str):
@@ -154,8 +161,13 @@ def links(month: str):
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
     shown = set(experts[(page - 1) * ROWS_PER_PAGE:page * ROWS_PER_PAGE])
     addresses = upload_addresses(g.ws, sorted(shown), month)
-    rows = [row for row in view.rows if row.expert_id in shown]
-    return render_template("links.html", month=month, rows=rows, addresses=addresses, page=page, pages=pages)
+    people = {}  # one row per expert, however many contracts: the address is the expert's
+    for row in view.rows:
+        if row.expert_id in shown:
+            people.setdefault(row.expert_id, {"expert_id": row.expert_id, "expert_name": row.expert_name,
+                                              "contracts": []})["contracts"].append(row.contract_id)
+    return render_template("links.html", month=month, people=list(people.values()), addresses=addresses,
+                           page=page, pages=pages)
 
 
 @bp.get("/audit")

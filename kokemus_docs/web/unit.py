@@ -58,7 +58,7 @@ def approve(unit_id: str, month: str):
     if not digest:
         abort(404)
     if request.form.get("notice") != digest:  # the notice changed after the page showing it was opened
-        audit("approve", f"notice {unit_id} {month}", "refused: the notice had changed")
+        audit("approve", f"notice {unit_id} {month}", "refused notice-changed")
         flash("notice_changed")
     else:
         accounts.approve_notice(g.ws, month, unit_id, current_user.login, digest)

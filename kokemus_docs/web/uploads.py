@@ -3,6 +3,8 @@ server chooses, then handed to the CLI's own `ingest_forms`. The client's file n
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import secrets
 from datetime import datetime
@@ -11,6 +13,8 @@ from pathlib import Path
 from werkzeug.datastructures import FileStorage
 
 from kokemus_docs.core.fileio import make_folder
+from kokemus_docs.core.ledger import Ledger
+from kokemus_docs.intake.messages import stored_text
 from kokemus_docs.core.model import Register
 from kokemus_docs.core.paydates import payment_date
 from kokemus_docs.core.workspace import Workspace, WorkspaceBusy
@@ -55,10 +59,11 @@ def save_upload(ws: Workspace, data: bytes) -> Path:
 def ingest_uploads(ws: Workspace, files: list[FileStorage], *, expert_id: str | None = None) -> dict:
     """Save and ingest the uploaded files; with `expert_id`, only that expert's own forms are taken.
 
-    Returns {"forms": [{"name", "status", "form_id", "errors", "feedback", "month", "pay_month", "payment_date"}],
-    "refused": [{"name", "code"}], "not_taken": int, "summary"}. A file is 'refused' (never ingested) when it is
-    not a PDF, is too large, or (for an expert) is someone else's form; files past the first MAX_FILES are not
-    taken (counted in "not_taken", to be sent again). The summary names what was refused.
+    Returns {"forms": [{"name", "status", "form_id", "errors": {"fi": [...], "sv": [...]}, "feedback", "month",
+    "pay_month", "payment_date"}], "refused": [{"name", "code"}], "not_taken": int, "summary"}. A file is
+    'refused' (never ingested) when it is not a PDF, is too large, or (for an expert) is someone else's form;
+    files past the first MAX_FILES are not taken (counted in "not_taken", to be sent again). The summary is for
+    the audit log, in words its page translates ("accepted=2 rejected=1 refused=1").
     """
     files = [f for f in files if f and (f.filename or f.content_length)]
     result: dict = {"forms": [], "refused": [], "not_taken": max(0, len(files) - MAX_FILES), "summary": ""}
@@ -81,19 +86,20 @@ def ingest_pdfs(ws: Workspace, register: Register, pdfs: list[tuple[bytes, str]]
     would (with `only_expert`, another expert's form is refused as 'foreign'); returns `ingest_uploads`' result
     (with `result`'s refusals, when given)."""
     result = result if result is not None else {"forms": [], "refused": [], "not_taken": 0, "summary": ""}
-    saved = [(save_upload(ws, data), shown) for data, shown in pdfs]
+    saved = [(save_upload(ws, data), shown, hashlib.sha256(data).hexdigest()) for data, shown in pdfs]
     if not saved:
         result["summary"] = _summary(result)
         return result
     try:
         with writing(ws, "forms ingest"):
-            outcome = ingest_forms(ws, register, [p for p, _ in saved], only_expert=only_expert)
+            outcome = ingest_forms(ws, register, [p for p, _, _ in saved], only_expert=only_expert)
     except WorkspaceBusy as busy:
-        for path, _ in saved:  # not left for a later run: the sender is told to send again
+        for path, _, _ in saved:  # not left for a later run: the sender is told to send again
             path.unlink(missing_ok=True)
         result["busy"], result["summary"] = busy.message, "busy"
         return result
-    shown_by_path = {p.name: shown for p, shown in saved}
+    shown_by_path = {p.name: shown for p, shown, _ in saved}
+    errors_by_path = _errors_in_both_languages(ws, saved)
     for form in outcome.extra.get("forms", []):
         if form["status"] == "foreign":
             result["refused"].append({"name": shown_by_path.get(Path(form["path"]).name, "?"), "code": "foreign"})
@@ -107,7 +113,7 @@ def ingest_pdfs(ws: Workspace, register: Register, pdfs: list[tuple[bytes, str]]
         pay_month = form.get("pay_month")
         result["forms"].append({
             "name": shown_by_path.get(Path(form["path"]).name, "?"), "status": form["status"],
-            "form_id": form.get("form_id"), "errors": [e["message"] for e in form.get("errors", [])],
+            "form_id": form.get("form_id"), "errors": errors_by_path.get(Path(form["path"]).name, {}),
             "feedback": feedback, "month": form.get("month"), "pay_month": pay_month,
             "payment_date": payment_date(pay_month).isoformat() if pay_month else None})
     result["summary"] = _summary(result)
@@ -115,16 +121,25 @@ def ingest_pdfs(ws: Workspace, register: Register, pdfs: list[tuple[bytes, str]]
 
 
 def _summary(result: dict) -> str:
-    """'2 accepted, 1 rejected; refused: 1 not-pdf; not taken: 3 (over 100 files)' for the audit log."""
-    def counted(values: list[str]) -> str:
-        return ", ".join(f"{values.count(v)} {v}" for v in sorted(set(values)))
+    """'accepted=2 rejected=1 refused=1 not_taken=3' for the audit log, whose page says it in fi or sv."""
+    counts: dict[str, int] = {}
+    for form in result["forms"]:
+        counts[form["status"]] = counts.get(form["status"], 0) + 1
+    counts["refused"] = len(result["refused"])
+    counts["not_taken"] = result["not_taken"]
+    return " ".join(f"{name}={n}" for name, n in sorted(counts.items()) if n) or "files=0"
 
-    parts = [counted([form["status"] for form in result["forms"]])]
-    if result["refused"]:
-        parts.append("refused: " + counted([item["code"] for item in result["refused"]]))
-    if result["not_taken"]:
-        parts.append(f"not taken: {result['not_taken']} (over {MAX_FILES} files)")
-    return "; ".join(part for part in parts if part) or "no files"
+
+def _errors_in_both_languages(ws: Workspace, saved: list[tuple[Path, str, str]]) -> dict[str, dict[str, list[str]]]:
+    """Each saved file's errors as the ledger recorded them, in Finnish and Swedish with their places."""
+    found: dict[str, dict[str, list[str]]] = {}
+    with Ledger(ws.ledger_path) as ledger:
+        for path, _, sha256 in saved:
+            row = ledger.latest_submission(sha256, path.name)
+            problems = json.loads(row["problems_json"]) if row is not None and row["problems_json"] else []
+            errors = [p for p in problems if isinstance(p, dict) and p.get("severity") == "error"]
+            found[path.name] = {language: [stored_text(p, language) for p in errors] for language in ("fi", "sv")}
+    return found
 
 
 def ingest_web_form(ws: Workspace, register: Register, web_form: WebForm) -> dict:

@@ -366,10 +366,6 @@ GOOD = {"respondent": "client", "unit_id": "MTP-PORVOO", "date": "14.10.2026", "
     pytest.param("s3", "6", id="s3-six"),
     pytest.param("s5", 4.5, id="s5-fraction"),
     pytest.param("s2", "x" * 300, id="s2-long"),
-    pytest.param("date", "6.11.2026", id="date-after-received"),
-    pytest.param("date", "31.2.2026", id="date-impossible"),
-    pytest.param("date", "1999-12-31", id="date-too-early"),
-    pytest.param("date", "huomenna", id="date-word"),
     pytest.param("comment", "å" * 2001, id="comment-too-long"),
 ])
 def test_bad_value_is_rejected_with_its_field(register, field, value):
@@ -377,6 +373,41 @@ def test_bad_value_is_rejected_with_its_field(register, field, value):
     assert answer is None
     assert [p.field for p in problems] == [field]
     assert problems[0].row == 7
+
+
+@pytest.mark.parametrize("value", [
+    pytest.param("6.11.2026", id="date-after-received"),
+    pytest.param("31.2.2026", id="date-impossible"),
+    pytest.param("1999-12-31", id="date-too-early"),
+    pytest.param("huomenna", id="date-word"),
+    pytest.param("10/15/2026", id="date-american"),
+])
+def test_an_unreadable_optional_date_is_dropped_with_a_warning_never_the_answer(register, value):
+    answer, warnings = check_answer({**GOOD, "date": value}, register, RECEIVED, channel="csv", row=7)
+    assert answer is not None and answer.answered_on == RECEIVED and answer.recommend == 8
+    assert [(w.field, w.row, w.code) for w in warnings] == [("date", 7, "date-dropped")]
+    assert "the answer is kept" in warnings[0].message
+
+
+@pytest.mark.pdftk
+def test_english_questionnaire_shows_the_date_format_and_keeps_an_american_date_answer(workspace, register,
+                                                                                        issued, tmp_path):
+    for (respondent, language), hint in {("client", "en"): "e.g. 14.10.2026", ("client", "fi"): "muodossa 14.10.2026",
+                                         ("client", "sv"): "i formen 14.10.2026"}.items():
+        printed = subprocess.run(["pdftotext", "-layout", str(issued[(respondent, language)]), "-"],
+                                 capture_output=True, text=True, check=True).stdout
+        assert hint in printed, language
+    xfdf = tmp_path / "answers.xfdf"
+    xfdf.write_bytes(_xfdf({"recommend": "10", "s1": "5", "date": "10/15/2026"}))
+    filled = feedback_inbox(workspace) / "english.pdf"
+    filled.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["pdftk", str(issued[("client", "en")]), "fill_form", str(xfdf), "output", str(filled)], check=True)
+    outcome, responses = _ingest(workspace, register)
+    assert outcome.ok and [r["status"] for r in responses] == ["accepted"]
+    assert [w.code for w in outcome.warnings] == ["date-dropped"] and responses[0]["warnings"]
+    [answer] = _stored(workspace)
+    assert (answer.recommend, answer.answered_on, answer.language) == (10, RECEIVED, "en")
+    assert not list((workspace.root / "feedback" / "rejected").glob("*"))
 
 
 def test_good_values_as_people_and_tools_write_them(register):

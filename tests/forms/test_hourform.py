@@ -62,6 +62,7 @@ def test_filters_inactive_experts_and_months_outside_the_contract(workspace, reg
     only = issue_forms(workspace, register, month=MONTH, expert_ids=("KA-003",))
     assert [f["form_id"] for f in only.extra["forms"]] == [f"S-2026-003_{MONTH}"]
     assert only.errors and only.errors[0].code == "contract-unsigned"  # KA-003's unsigned S-2026-016
+    assert only.summary == [f"1 hour form for {MONTH} in outputs/forms/{MONTH}/"]  # never "1 hour forms"
 
 
 def test_fields_read_only_identity_and_choice_lists(workspace, register, issued):

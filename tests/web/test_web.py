@@ -455,11 +455,11 @@ def test_coordinator_runs_a_step_and_the_audit_log_shows_it(clients, site):
                                                          "step": "notices"}, follow_redirects=True)
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert "Tiedostoja kirjoitettu: 3." in page and "fee notice(s)" in page
+    assert "Tiedostoja kirjoitettu: 3." in page and "fee notice(s)" not in page
     refused = client.post(f"/months/{MONTH}/run", data={"csrf_token": csrf_token(client), "step": "close"})
     assert refused.status_code == 400  # closing needs the confirmation box
     audit = client.get("/audit").get_data(as_text=True)
-    assert "tuotettu" in audit and f"notices {MONTH}" in audit and "kirjautuminen" in audit
+    assert "tuotettu" in audit and f"Maksuilmoitukset {MONTH}" in audit and "kirjautuminen" in audit
     assert_no_personal_data(site, audit.encode(), "audit log")
 
 
@@ -532,7 +532,10 @@ def test_kokemus_serve_answers_healthz(site):
 def test_links_page_lists_addresses_with_revoke_buttons(clients, site):
     page = clients["coordinator"].get(f"/months/{MONTH}/links").get_data(as_text=True)
     assert f"http://127.0.0.1:8000/e/{site.tokens['KA-001']}" in page
-    assert f'action="/months/{MONTH}/links/KA-001/revoke"' in page
+    assert f'href="/months/{MONTH}/links/KA-001/revoke"' in page and "<form" not in page.split("<main>")[1]
+    assert page.count(f'/links/KA-001/revoke"') == 1  # one row per expert, however many contracts
+    confirm = clients["coordinator"].get(f"/months/{MONTH}/links/KA-001/revoke").get_data(as_text=True)
+    assert f'action="/months/{MONTH}/links/KA-001/revoke"' in confirm and "lakkaa toimimasta heti" in confirm
 
 
 def test_month_page_links_each_rows_documents(clients):

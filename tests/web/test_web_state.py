@@ -10,6 +10,7 @@ from datetime import date
 import pytest
 from webfixtures import MONTH, PASSWORDS, build_site
 
+from kokemus_docs.core.formatting import fi_month
 from kokemus_docs.core.paydates import first_payable_month, notice_deadline
 from kokemus_docs.core.workspace import Workspace
 from kokemus_docs.pay.notices import write_notices
@@ -114,8 +115,7 @@ def test_an_upload_answers_303_and_a_reload_repeats_nothing(app, site):
     assert "S-2026-006 &amp; &lt;ö&gt;.pdf" not in other
 
 
-@pytest.mark.parametrize("post_only", [f"/months/{MONTH}/upload", f"/months/{MONTH}/run",
-                                       f"/months/{MONTH}/links/KA-001/revoke", "/logout"])
+@pytest.mark.parametrize("post_only", [f"/months/{MONTH}/upload", f"/months/{MONTH}/run", "/logout"])
 def test_switching_language_never_lands_on_a_post_only_address(app, post_only):
     client = logged_in(app, "coord")
     response = client.post("/language", data={"lang": "sv", "next": post_only,
@@ -163,8 +163,10 @@ def test_refusals_are_in_the_audit_log(app, site):
     assert big.status_code == 413 and "10 Mt" in big.get_data(as_text=True)
     refused = [(e["actor"], e["subject"], e["result"]) for e in _audit(site) if e["action"] == "refused"]
     assert ("unit-mtp", "GET /audit", "403 forbidden") in refused
-    assert ("unit-mtp", "POST /logout", "400 no valid CSRF token") in refused
-    assert ("anonymous", "POST /e/…", "413 request over 10 MB, nothing taken") in refused
+    assert ("unit-mtp", "POST /logout", "400 no-csrf") in refused
+    assert ("anonymous", "POST /e/…", "413 too-large") in refused
+    page = logged_in(app, "coord").get("/audit").get_data(as_text=True)  # the log page says it in Finnish
+    assert "400 lomakkeen tarkiste puuttui" in page and "413 liian suuri, mitään ei otettu" in page
     assert not any(site.tokens["KA-002"] in str(entry) for entry in _audit(site))
 
 
@@ -175,10 +177,10 @@ def test_what_was_typed_for_an_unknown_login_is_not_kept(app, site):
     client.post("/login", data={"login": "coord", "password": "not the password", "csrf_token": csrf_token(client)})
     entries = _audit(site)
     assert not any(typed in str(entry) for entry in entries)
-    assert any(e["actor"] == "(unknown login)" and e["result"] == "failed" for e in entries)
+    assert any(e["actor"] == "unknown-login" and e["result"] == "failed" for e in entries)
     assert any(e["actor"] == "coord" and e["result"] == "failed" for e in entries)
     page = logged_in(app, "coord").get("/audit").get_data(as_text=True)
-    assert typed not in page
+    assert typed not in page and "(tuntematon tunnus)" in page
 
 
 def test_head_is_not_a_download(app, site):
@@ -206,7 +208,8 @@ def test_a_refused_upload_says_what_was_refused(app, site):
                            content_type="multipart/form-data", follow_redirects=True)
     assert "lomake.pdf: ei ole PDF-tiedosto" in response.get_data(as_text=True)
     upload = next(e for e in _audit(site) if e["action"] == "upload")
-    assert upload["result"] == "refused: 1 not-pdf"
+    assert upload["result"] == "refused=1"
+    assert "torjuttu 1" in client.get("/audit").get_data(as_text=True)  # said in the log page's language
 
 
 # --- every file of an upload gets a result -----------------------------------------------------------
@@ -222,7 +225,7 @@ def test_files_past_the_hundredth_are_counted_as_not_taken(app, site):
     assert "file-099.pdf" in page and "file-100.pdf" not in page
     assert "3 tiedostoa jäi ottamatta vastaan" in page and "enintään 100" in page
     upload = next(e for e in _audit(site) if e["action"] == "upload")
-    assert upload["result"] == "refused: 100 not-pdf; not taken: 3 (over 100 files)"
+    assert upload["result"] == "not_taken=3 refused=100"
 
 
 # --- throttling by address and account ------------------------------------------------------------------
@@ -249,7 +252,8 @@ def test_a_step_shows_its_warnings_as_the_cli_does(app, site):
     response = client.post(f"/months/{MONTH}/run", data={"csrf_token": csrf_token(client, f"/months/{MONTH}"),
                                                          "step": "payroll"}, follow_redirects=True)
     page = response.get_data(as_text=True)
-    assert "Huomioitavaa:" in page and f"No hour form for {MONTH} received from expert KA-004" in page
+    assert "Huomioitavaa:" in page and "Sopimuksen S-2026-004 tuntilomaketta (lokakuu 2026) ei ole saatu." in page
+    assert "No hour form" not in page
 
 
 def test_closing_is_a_confirmation_page_listing_the_months_warnings(app, site):
@@ -309,7 +313,8 @@ def test_a_late_upload_for_a_closed_month_says_it_is_paid_with_the_next_month(ap
     # the first open month whose notice day has not passed on the day of the upload (today, on the server)
     pays = first_payable_month(CLOSED_MONTH, date.today(), lambda month: month == CLOSED_MONTH)
     assert pays > MONTH or date.today() <= notice_deadline(MONTH)
-    assert f"Kuukauden {CLOSED_MONTH} palkkiot on jo koottu" in page and f"kuukauden {pays} erässä" in page
+    assert (f"Työkuukauden {fi_month(CLOSED_MONTH, 'fi')} palkkiot on jo koottu, joten tämä lomake maksetaan "
+            f"maksuerässä {fi_month(pays, 'fi')}") in page
 
 
 # --- never a PDF older than its DOCX -------------------------------------------------------------------
