@@ -47,6 +47,7 @@ BOLD = "kk_bold"
 TOTAL = "kk_total"
 TOTAL_EURO = "kk_total_euro"
 TOTAL_HOURS = "kk_total_hours"
+CENTER = "kk_center"  # short text between numbers, so that neither runs into the other on paper
 
 # Points per line of 11-point text, and how many characters of text fit in one unit of column width (a unit is
 # the width of a '0'; LibreOffice may draw with a wider font than Calibri, so this errs on the narrow side).
@@ -82,6 +83,7 @@ def add_styles(wb: Workbook) -> None:
                    fill=PatternFill("solid", fgColor="DDEBF7")),
         NamedStyle(TOTAL_HOURS, number_format=HOURS_FORMAT, font=Font(bold=True),
                    fill=PatternFill("solid", fgColor="DDEBF7")),
+        NamedStyle(CENTER, alignment=Alignment(horizontal="center", vertical="top", wrap_text=True)),
     ]
     for style in styles:
         wb.add_named_style(style)
@@ -170,9 +172,11 @@ def set_widths(ws, widths: Iterable[float]) -> None:
 
 def table_sheet(wb: Workbook, title: str, headers: Sequence[str], widths: Sequence[float],
                 rows: Iterable[Sequence[object]], styles: Sequence[str | None],
-                totals: Sequence[object] | None = None, total_styles: Sequence[str | None] | None = None) -> int:
+                totals: Sequence[object] | None = None, total_styles: Sequence[str | None] | None = None, *,
+                pages_wide: int = 1, title_columns: str | None = None) -> int:
     """A sheet with a frozen, filterable header row, typed rows and an optional totals row below the filter;
-    printed landscape, one page wide, the header on every page. Returns the number of data rows.
+    printed landscape, `pages_wide` pages wide (see print_setup), the header on every page. Returns the number of
+    data rows.
 
     `styles[i]` applies to column i of every row (None = by value type); `total_styles[i]` to the totals row
     (default: TOTAL, or TOTAL_EURO where the column is EURO).
@@ -189,7 +193,7 @@ def table_sheet(wb: Workbook, title: str, headers: Sequence[str], widths: Sequen
         if total_styles is None:
             total_styles = [_total_style(style) for style in styles]
         ws.append([cell(ws, value, style) for value, style in zip(totals, total_styles, strict=True)])
-    print_setup(ws)
+    print_setup(ws, pages_wide=pages_wide, title_columns=title_columns)
     fit_row_heights(ws)
     return count
 
@@ -198,23 +202,27 @@ def _total_style(style: str | None) -> str:
     return {EURO: TOTAL_EURO, HOURS: TOTAL_HOURS}.get(style or "", TOTAL)
 
 
-def print_setup(sheet, *, title_rows: int = 1, freeze: str | None = "A2") -> None:
-    """The print and view settings every sheet gets: A4 landscape, fit to one page wide (as many pages down as
-    needed), the first `title_rows` rows repeated on every page and frozen on screen, the sheet name and page
-    number in the footer. Works on normal and write-only sheets."""
+def print_setup(sheet, *, title_rows: int = 1, freeze: str | None = "A2", pages_wide: int = 1,
+                title_columns: str | None = None) -> None:
+    """The print and view settings every sheet gets: A4 landscape, fit to `pages_wide` pages wide (as many pages
+    down as needed; a wide table is two pages wide so its text prints at a readable size, with `title_columns`
+    such as "A:B" repeated on each), the first `title_rows` rows repeated on every page and frozen on screen, the
+    sheet name and page number in the footer. Works on normal and write-only sheets."""
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToWidth = pages_wide
     sheet.page_setup.fitToHeight = 0
     if sheet.sheet_properties.pageSetUpPr is None:
         sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     else:
         sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.page_margins = PageMargins(left=0.4, right=0.4, top=0.5, bottom=0.6, header=0.25, footer=0.25)
+    sheet.page_margins = PageMargins(left=0.3, right=0.3, top=0.5, bottom=0.6, header=0.25, footer=0.25)
     sheet.print_options.gridLines = False
     sheet.oddFooter.center.text = "&A – &P / &N"
     if title_rows:
         sheet.print_title_rows = f"1:{title_rows}"
+    if title_columns:
+        sheet.print_title_cols = title_columns
     if freeze:
         sheet.freeze_panes = freeze
 

@@ -39,16 +39,23 @@ from kokemus_docs.pay.paymonth import (
 
 YES, NO = "kyllä / ja", "ei / nej"
 
+# What the clerk reads (the summary) is apart from what they file (the payment details, with the personal data),
+# so that each prints on A4 landscape at a readable size.
 SUMMARY_HEADERS = [
     "Asiantuntija-ID / Expert-ID", "Sukunimi / Efternamn", "Etunimi / Förnamn",
-    "Henkilötunnus / Personbeteckning", "Lähiosoite / Gatuadress", "Postinumero / Postnummer",
-    "Postitoimipaikka / Postanstalt", "IBAN", "Kustannuspaikka / Kostnadsställe", "Tulolaji / Inkomstslag",
-    "Tulolajin nimi / Inkomstslagets namn", "Palkkiot / Arvoden", "Matkakorvaukset / Resekostnader",
-    "Yhteensä / Totalt", "Rivejä / Rader", "Verokortti / Skattekort",
-    "Ennakonpidätys 60 % / Förskottsinnehållning 60 %",
+    "Kustannuspaikka / Kostnadsställe", "Tulolaji / Inkomstslag", "Tulolajin nimi / Namn",
+    "Palkkiot / Arvoden", "Matkat / Resor", "Yhteensä / Totalt", "Rivejä / Rader",
+    "Verokortti / Skattekort", "Pidätys / Innehållning",
 ]
-SUMMARY_WIDTHS = [11, 16, 12, 14, 20, 11, 13, 24, 13, 10, 18, 12, 14, 12, 8, 12, 14]
-SUMMARY_STYLES = [None] * 11 + [xlsx.EURO, xlsx.EURO, xlsx.EURO, None, None, None]
+SUMMARY_WIDTHS = [11, 14, 11, 13, 10, 14, 11, 9, 11, 8, 11, 12]
+SUMMARY_STYLES = [None] * 6 + [xlsx.EURO, xlsx.EURO, xlsx.EURO, None, xlsx.CENTER, xlsx.CENTER]
+PAYEE_HEADERS = [
+    "Asiantuntija-ID / Expert-ID", "Sukunimi / Efternamn", "Etunimi / Förnamn",
+    "Henkilötunnus / Personbeteckning", "Lähiosoite / Gatuadress", "Postinumero / Postnummer",
+    "Postitoimipaikka / Postanstalt", "IBAN", "Yhteensä / Totalt",
+]
+PAYEE_WIDTHS = [11, 16, 12, 14, 22, 11, 14, 24, 12]
+PAYEE_STYLES = [None] * 8 + [xlsx.EURO]
 
 LINE_HEADERS = [
     "Asiantuntija-ID / Expert-ID", "Nimi / Namn", "Päivä / Datum", "Aika / Tid", "Yksikkö / Enhet",
@@ -62,7 +69,7 @@ LINE_STYLES = [None] * 8 + [xlsx.HOURS, None, xlsx.EURO, xlsx.EURO, xlsx.EURO] +
 
 CHECK_HEADERS = ["Tarkistus / Kontroll", "Asiantuntija-ID / Expert-ID", "Yksikkö-ID / Enhet-ID",
                  "Lomake / Blankett", "Työkuukausi / Arbetsmånad", "Selitys", "Förklaring"]
-CHECK_WIDTHS = [22, 11, 15, 19, 10, 52, 52]
+CHECK_WIDTHS = [16, 10, 13, 17, 9, 34, 34]
 
 FACT_WIDTHS = [46, 24, 12, 14, 16, 14]
 COST_CENTER_HEADERS = ["Kustannuspaikka / Kostnadsställe", "Yksiköt / Enheter", "Rivejä / Rader",
@@ -171,18 +178,34 @@ def _summary_sheet(wb: Workbook, register: Register, pay: PayMonth, progress: Pr
             card, withholding = _tax_card_text(expert, pay.payment_date)
             yield [entry.expert_id,
                    expert.last_name if expert else "", expert.first_name if expert else "",
-                   expert.hetu if expert else "", expert.street_address if expert else "",
-                   expert.postal_code if expert else "", expert.city if expert else "",
-                   expert.iban if expert else "", entry.cost_center, entry.income_type,
+                   entry.cost_center, entry.income_type,
                    income_type_name(entry.income_type),
                    xlsx.money_number(entry.fee), xlsx.money_number(entry.travel), xlsx.money_number(entry.total),
                    entry.lines, card, withholding]
             progress(done, len(totals), entry.expert_id)
 
-    footer = [TOTAL_LABEL] + [""] * 10 + [
+    footer = [TOTAL_LABEL] + [""] * 5 + [
         xlsx.money_number(pay.fee_total), xlsx.money_number(pay.travel_total), xlsx.money_number(pay.total),
         sum(t.lines for t in totals), "", ""]
     xlsx.table_sheet(wb, "Yhteenveto", SUMMARY_HEADERS, SUMMARY_WIDTHS, summary_rows(), SUMMARY_STYLES, footer)
+
+
+def _payees_sheet(wb: Workbook, register: Register, pay: PayMonth) -> None:
+    """Each expert paid this month once, with what payroll files: henkilötunnus, address, IBAN and the total."""
+    totals: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for entry in pay.expert_totals(register):
+        totals[entry.expert_id] += entry.total
+
+    def payee_rows():
+        for expert_id, total in sorted(totals.items()):
+            expert = register.experts.get(expert_id)
+            yield [expert_id, expert.last_name if expert else "", expert.first_name if expert else "",
+                   expert.hetu if expert else "", expert.street_address if expert else "",
+                   expert.postal_code if expert else "", expert.city if expert else "",
+                   expert.iban if expert else "", xlsx.money_number(total)]
+
+    footer = [TOTAL_LABEL] + [""] * 7 + [xlsx.money_number(pay.total)]
+    xlsx.table_sheet(wb, "Maksutiedot", PAYEE_HEADERS, PAYEE_WIDTHS, payee_rows(), PAYEE_STYLES, footer)
 
 
 def _lines_sheet(wb: Workbook, register: Register, pay: PayMonth) -> None:
@@ -204,7 +227,8 @@ def _lines_sheet(wb: Workbook, register: Register, pay: PayMonth) -> None:
     footer = [TOTAL_LABEL] + [""] * 7 + [sum((p.line.hours for p in pay.lines), ZERO), "", "",
                                          xlsx.money_number(pay.fee_total), xlsx.money_number(pay.travel_total)]
     footer += [""] * (len(LINE_HEADERS) - len(footer))
-    xlsx.table_sheet(wb, "Rivit", LINE_HEADERS, LINE_WIDTHS, line_rows(), LINE_STYLES, footer)
+    xlsx.table_sheet(wb, "Rivit", LINE_HEADERS, LINE_WIDTHS, line_rows(), LINE_STYLES, footer, pages_wide=2,
+                     title_columns="A:B")
 
 
 def _checks_sheet(wb: Workbook, pay: PayMonth) -> None:
@@ -220,6 +244,7 @@ def _workbook_bytes(ws: Workspace, register: Register, pay: PayMonth, generated_
     xlsx.add_styles(wb)
     _facts_sheet(wb, ws, pay, generated_at)
     _summary_sheet(wb, register, pay, progress)
+    _payees_sheet(wb, register, pay)
     _lines_sheet(wb, register, pay)
     _checks_sheet(wb, pay)
     buffer = io.BytesIO()

@@ -86,13 +86,17 @@ def test_totals_equal_hand_computation(filled, reg):
                 r["Tulolaji / Inkomstslag"]): r for r in by_header(path, "Yhteenveto")}
     ka001 = summary[("KA-001", "410120", "210")]
     assert ka001["Palkkiot / Arvoden"] == pytest.approx(192.50)
-    assert ka001["Matkakorvaukset / Resekostnader"] == pytest.approx(12.40)
+    assert ka001["Matkat / Resor"] == pytest.approx(12.40)
     assert ka001["Yhteensä / Totalt"] == pytest.approx(204.90)
-    assert ka001["Henkilötunnus / Personbeteckning"] == reg.experts["KA-001"].hetu
-    assert ka001["IBAN"] == reg.experts["KA-001"].iban
     assert ka001["Sukunimi / Efternamn"] == reg.experts["KA-001"].last_name  # & < > " ' kept exactly
-    assert ka001["Postitoimipaikka / Postanstalt"] == "Porvoo"
-    assert summary[("KA-001", "440110", "214")]["Tulolajin nimi / Inkomstslagets namn"] == (
+    # what the clerk files (personal details) is on its own sheet, one row per expert with the month's total
+    payees = {r["Asiantuntija-ID / Expert-ID"]: r for r in by_header(path, "Maksutiedot")}
+    assert payees["KA-001"]["Henkilötunnus / Personbeteckning"] == reg.experts["KA-001"].hetu
+    assert payees["KA-001"]["IBAN"] == reg.experts["KA-001"].iban
+    assert payees["KA-001"]["Postitoimipaikka / Postanstalt"] == "Porvoo"
+    assert payees["KA-001"]["Yhteensä / Totalt"] == pytest.approx(204.90 + 150.00)
+    assert "Henkilötunnus / Personbeteckning" not in ka001 and "IBAN" not in ka001
+    assert summary[("KA-001", "440110", "214")]["Tulolajin nimi / Namn"] == (
         "Luentopalkkio / Föreläsningsarvode")
     assert summary[("KA-012", "410120", "214")]["Palkkiot / Arvoden"] == pytest.approx(150.00)
     assert summary[("KA-012", "410120", "210")]["Palkkiot / Arvoden"] == pytest.approx(300.00)
@@ -127,12 +131,12 @@ def test_income_type_split_sums_equal_the_lines_and_every_sheet_has_totals(fille
     assert {(r["Asiantuntija-ID / Expert-ID"], r["Kustannuspaikka / Kostnadsställe"], r["Tulolaji / Inkomstslag"]):
             Decimal(str(r["Palkkiot / Arvoden"])) for r in summary} == from_lines
     assert {(r["Asiantuntija-ID / Expert-ID"], r["Kustannuspaikka / Kostnadsställe"], r["Tulolaji / Inkomstslag"]):
-            Decimal(str(r["Matkakorvaukset / Resekostnader"])) for r in summary} == travel_from_lines
+            Decimal(str(r["Matkat / Resor"])) for r in summary} == travel_from_lines
 
     summary_total = totals_row(path, "Yhteenveto")
     assert summary_total["Asiantuntija-ID / Expert-ID"] == TOTAL
     assert summary_total["Palkkiot / Arvoden"] == pytest.approx(892.50)
-    assert summary_total["Matkakorvaukset / Resekostnader"] == pytest.approx(12.40)
+    assert summary_total["Matkat / Resor"] == pytest.approx(12.40)
     assert summary_total["Yhteensä / Totalt"] == pytest.approx(904.90)
     assert summary_total["Rivejä / Rader"] == 9
     lines_total = totals_row(path, "Rivit")
@@ -144,7 +148,7 @@ def test_income_type_split_sums_equal_the_lines_and_every_sheet_has_totals(fille
     facts = sheet_rows(path, "Tiedot")
     assert sum(1 for r in facts if r[0] == TOTAL) == 2  # the cost-centre and the income-type tables
     wb = load_workbook(path)
-    for sheet in ("Yhteenveto", "Rivit", "Tarkistukset"):
+    for sheet in ("Yhteenveto", "Maksutiedot", "Rivit", "Tarkistukset"):
         last = wb[sheet].max_row
         assert wb[sheet]["A" + str(last)].font.b, sheet
         assert wb[sheet].auto_filter.ref.endswith(str(last - 1)), sheet  # the filter leaves the totals alone
@@ -153,7 +157,7 @@ def test_income_type_split_sums_equal_the_lines_and_every_sheet_has_totals(fille
 def test_tax_card_flag_and_checks(filled, reg):
     outcome = write_payroll(filled, reg, MONTH)
     path = outcome.written[0]
-    withholding = {r["Asiantuntija-ID / Expert-ID"]: r["Ennakonpidätys 60 % / Förskottsinnehållning 60 %"]
+    withholding = {r["Asiantuntija-ID / Expert-ID"]: r["Pidätys / Innehållning"]
                    for r in by_header(path, "Yhteenveto")}
     # KA-004 has a 2025 card and KA-012 none; the fee is paid in 2026
     assert withholding == {"KA-001": None, "KA-002": None, "KA-004": "60 %", "KA-012": "60 %"}
@@ -191,7 +195,7 @@ def test_fee_paid_in_january_goes_on_the_previous_years_tax_card(workspace, reg)
     reg.experts["KA-001"] = dataclasses.replace(reg.experts["KA-001"], tax_card_year=2026)
     reg.experts["KA-004"] = dataclasses.replace(reg.experts["KA-004"], tax_card_year=2025)
     outcome = write_payroll(workspace, reg, "2026-12")
-    withholding = {r["Asiantuntija-ID / Expert-ID"]: r["Ennakonpidätys 60 % / Förskottsinnehållning 60 %"]
+    withholding = {r["Asiantuntija-ID / Expert-ID"]: r["Pidätys / Innehållning"]
                    for r in by_header(outcome.written[0], "Yhteenveto")}
     assert withholding == {"KA-001": None, "KA-004": "60 %"}
     assert [w.message.split()[1] for w in outcome.warnings if w.code == "no-tax-card"] == ["KA-004"]
@@ -314,7 +318,8 @@ def test_month_closed_without_a_kept_copy_is_rebuilt_with_a_warning(filled, reg)
     closed_copy_path(filled, MONTH).write_text('{"month": "2026-10", "workbook": "not base64!"}')
     again = write_payroll(filled, reg, MONTH)
     assert "no-closed-copy" in {w.code for w in again.warnings}
-    assert load_workbook(again.written[0]).sheetnames == ["Tiedot", "Yhteenveto", "Rivit", "Tarkistukset"]
+    assert load_workbook(again.written[0]).sheetnames == ["Tiedot", "Yhteenveto", "Maksutiedot", "Rivit",
+                                                          "Tarkistukset"]
 
 
 def test_closed_copy_changed_after_closing_is_not_reprinted_as_the_closed_workbook(filled, reg):
@@ -385,21 +390,23 @@ def test_formula_like_text_stays_text(filled, reg):
 def test_typed_cells_print_settings_frozen_header_and_filter(filled, reg):
     path = write_payroll(filled, reg, MONTH).written[0]
     wb = load_workbook(path)
-    assert wb.sheetnames == ["Tiedot", "Yhteenveto", "Rivit", "Tarkistukset"]
+    assert wb.sheetnames == ["Tiedot", "Yhteenveto", "Maksutiedot", "Rivit", "Tarkistukset"]
     for sheet in wb:
         assert sheet.page_setup.orientation == "landscape", sheet.title
-        assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.fitToHeight == 0, sheet.title
+        wide = 2 if sheet.title == "Rivit" else 1  # the lines print two pages wide, their first columns on each
+        assert sheet.page_setup.fitToWidth == wide and sheet.page_setup.fitToHeight == 0, sheet.title
         assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
         assert sheet.print_title_rows == "$1:$1", sheet.title
         assert sheet.freeze_panes == "A2", sheet.title
     lines = wb["Rivit"]
     assert lines.auto_filter.ref == "A1:S10"
-    assert wb["Yhteenveto"].auto_filter.ref == "A1:Q7"
+    assert wb["Yhteenveto"].auto_filter.ref == "A1:L7"
+    assert lines.print_title_cols == "$A:$B"
     fee, day, hours = lines["L2"], lines["C2"], lines["I2"]
     assert isinstance(fee.value, (int, float)) and fee.number_format == '#,##0.00 "€"'
     assert isinstance(day.value, datetime) and day.number_format == "d.m.yyyy"
     assert isinstance(hours.value, (int, float))
-    for sheet in ("Yhteenveto", "Rivit", "Tarkistukset"):
+    for sheet in ("Yhteenveto", "Maksutiedot", "Rivit", "Tarkistukset"):
         header = wb[sheet]
         # wrapped two-line headers get the height they need; no word of a header is cut
         assert header.row_dimensions[1].height and header.row_dimensions[1].height >= 30, sheet
@@ -445,12 +452,19 @@ def test_libreoffice_keeps_formula_like_text_as_text_and_prints_a_page_per_sheet
     assert not any(c.data_type == "f" for ws in wb for row in ws.iter_rows() for c in row)
     totals = {r[0]: r[1] for r in wb["Tiedot"].iter_rows(values_only=True) if r and r[0]}
     assert totals["Kaikki yhteensä / Allt totalt"] == pytest.approx(904.90)
-    # landscape, one page wide: each of the four small sheets prints on one page, with its header
+    # landscape and readable on paper: every printed character is at least 8 pt; the lines print two pages
+    # wide, each page with the expert's id and name; nothing else spills onto a second page
     with pdfplumber.open(out / f"payroll_{MONTH}.pdf") as pdf:
-        assert len(pdf.pages) == 4
         assert all(page.width > page.height for page in pdf.pages)
         texts = [page.extract_text() or "" for page in pdf.pages]
-    assert "Henkilötunnus" in texts[1] and "Lisätiedot" in texts[2] and "Förklaring" in texts[3]
+        smallest = [min(c["size"] for c in page.chars) for page in pdf.pages]
+    assert min(smallest) >= 8, smallest
+    assert texts[0].startswith("Palkkiot") and "Kustannuspaikka" in texts[1] and "Henkilötunnus" in texts[2]
+    assert "Henkilötunnus" not in texts[1]  # what is read apart from what is filed
+    lines = [text for text in texts if text.startswith("Asiantuntija-ID / Nimi / Namn")]  # two pages wide,
+    # the expert's id and name on both
+    assert len(lines) == 2 and "Päivä" in lines[0] and "Lisätiedot" in lines[1]
+    assert "Förklaring" in texts[-1]
 
 
 @pytest.mark.parametrize("stored,fi,sv", [
