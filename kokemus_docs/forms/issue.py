@@ -35,7 +35,33 @@ def form_spec(ws, register: Register, contract_id: str, month: str, key: bytes |
         unit_name=unit.name(language),
         contact=contact, deadline=notice_deadline(month, ws.notice_day), payment=payment_date(month),
         tasks=tuple((task, register.task_label(task, language)) for task in contract.tasks), rows=ws.form_rows,
-        coordinator=coordinator_text(ws), upload_url=upload_url or None, cutoff=fi_time(ws.cancellation_cutoff))
+        coordinator=coordinator_text(ws), upload_url=upload_url or None, cutoff=fi_time(ws.cancellation_cutoff),
+        pay_basis=pay_basis_text(register, contract, month, language))
+
+
+# How each fee basis pays, as the hour form says it.
+PAID_BY = {"hour": {"fi": "tehdyiltä tunneilta", "sv": "per utförd timme"},
+           "session": {"fi": "kerralta", "sv": "per gång"},
+           "event": {"fi": "tilaisuudelta", "sv": "per tillfälle"}}
+
+
+def pay_basis_text(register: Register, contract, month: str, language: str) -> str:
+    """How the contract's tasks are paid in `month` by the fee table: 'yksilötyö kerralta, ryhmänohjaus
+    tehdyiltä tunneilta' / 'grupphandledning per utförd timme, pararbete per gång'."""
+    first, last = month_bounds(month)
+    day = max(first, contract.valid_from) if contract.valid_from <= last else first
+    by_basis: dict[str, list[str]] = {}
+    for task in contract.tasks:
+        rate = register.rate_for(task, day)
+        if rate is not None:
+            label = register.task_label(task, language)
+            by_basis.setdefault(rate.basis, []).append(label[:1].lower() + label[1:])
+    joiner = " ja " if language == "fi" else " och "
+    parts = []
+    for basis, labels in by_basis.items():
+        names = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + joiner + labels[-1]
+        parts.append(f"{names} {PAID_BY.get(basis, {}).get(language, basis)}")
+    return ", ".join(parts)
 
 
 def coordinator_text(ws) -> str:

@@ -94,6 +94,7 @@ class FormSpec:
     coordinator: str = ""  # the coordinator as "name, e-mail, phone", for questions
     upload_url: str | None = None  # the expert's personal upload address for this month (printed with a QR code)
     cutoff: str = "15.00"  # free cancellation until this time on the day before (deadlines.cancellation_cutoff)
+    pay_basis: str = ""  # how the contract's tasks are paid, in the form's language ("yksilötyö kerralta, …")
 
     @property
     def month(self) -> str:
@@ -245,14 +246,14 @@ def _page_contents(spec: FormSpec, layout: FormLayout) -> list[tuple[bytes, byte
             c.text(MARGIN, 567, f"{spec.org_name} · {title} · {spec.expert_name}", 8.5, bold=True)
             c.text_right(PAGE_WIDTH - MARGIN, 567, f"{spec.identity['form_id']} ({words['continued']})", 8.5)
         shared = _shared_page(spec.rows, page, spec.language, spec.contact, spec.deadline, spec.payment,
-                              spec.coordinator, spec.cutoff)
+                              spec.coordinator, spec.cutoff, spec.pay_basis)
         pages.append((c.data(), shared))
     return pages
 
 
 @lru_cache(maxsize=256)
 def _shared_page(rows: int, page: int, language: str, contact: str, deadline: date, payment: date,
-                 coordinator: str, cutoff: str) -> bytes:
+                 coordinator: str, cutoff: str, pay_basis: str) -> bytes:
     """The compressed content stream of everything on `page` that is the same for a unit's forms of a month."""
     layout = form_layout(rows)
     words = TEXTS[language]
@@ -264,7 +265,7 @@ def _shared_page(rows: int, page: int, language: str, contact: str, deadline: da
                 c.text(x0, box.y1 + 2.5, words[name], 6.5, gray=0.3)
                 c.rect(box.x0 - 0.5, box.y0 - 0.5, box.x1 + 0.5, box.y1 + 0.5, fill=0.94, stroke=0.6)
         c.text(546, layout.fields["expert_id"].y0 - 10, words["identity_note"], 6.5, gray=0.3)
-        _instructions(c, contact, words, fi_date(deadline), fi_date(payment), cutoff)
+        _instructions(c, contact, words, fi_date(deadline), fi_date(payment), cutoff, pay_basis)
     if layout.row_pages[page]:
         _table(c, layout, page, words["columns"].split("|"))
     if page == layout.pages - 1:
@@ -273,12 +274,14 @@ def _shared_page(rows: int, page: int, language: str, contact: str, deadline: da
     return pdf_stream(b"", c.data(), compress=True)
 
 
-def _instructions(c: PageContent, contact: str, words: dict, deadline: str, payment: str, cutoff: str) -> None:
+def _instructions(c: PageContent, contact: str, words: dict, deadline: str, payment: str, cutoff: str,
+                  pay_basis: str) -> None:
     top, bottom = 462, FIRST_TABLE_TOP + 8
     width = (PAGE_WIDTH - 2 * MARGIN - 24) / 2
     columns = (
         (MARGIN, words["how_title"], [t.format(deadline=deadline, contact=contact) for t in words["how"]]),
-        (MARGIN + width + 24, words["rules_title"], [t.format(payment=payment, cutoff=cutoff) for t in words["rules"]]),
+        (MARGIN + width + 24, words["rules_title"],
+         [t.format(payment=payment, cutoff=cutoff, pay_basis=pay_basis) for t in words["rules"]]),
     )
     for x, heading, paragraphs in columns:
         size = 8.0

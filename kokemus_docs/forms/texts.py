@@ -40,7 +40,7 @@ TEXTS: dict[str, dict[str, Any]] = {  # texts, and lists of paragraphs ("how", .
             "Matkoja asiakastapaamisiin tai muihin tehtäviin ei korvata. Matka korvataan vain "
             "kokemusasiantuntijoiden yhteisiin tapaamisiin tai erikseen sovittuun tehtävään kotikunnan "
             "ulkopuolella, kun siitä on sovittu etukäteen. Kirjaa silloin saamasi lupatunnus.",
-            "Palkkio maksetaan tehtyjen tuntien mukaan jälkikäteen. Ajoissa palautetun lomakkeen "
+            "Palkkio maksetaan jälkikäteen palkkiotaulukon mukaan: {pay_basis}. Ajoissa palautetun lomakkeen "
             "palkkiot maksetaan {payment}.",
         ],
         "columns": "Nro|Päivämäärä|Alkoi|Päättyi|Tehtävä|Toteutuminen|Peruttu\n(pvm ja klo)|Osallis-\ntujia|"
@@ -87,8 +87,8 @@ TEXTS: dict[str, dict[str, Any]] = {  # texts, and lists of paragraphs ("how", .
             "Resor till kundmöten eller andra uppdrag ersätts inte. En resa ersätts bara till "
             "erfarenhetsexperternas gemensamma möten eller till ett separat avtalat uppdrag utanför "
             "hemkommunen, när resan har godkänts på förhand. Skriv då tillståndsnumret.",
-            "Arvodet betalas i efterskott enligt utförda timmar. För blanketter som kommit in i tid "
-            "betalas arvodena {payment}.",
+            "Arvodet betalas i efterskott enligt arvodestabellen: {pay_basis}. För blanketter som kommit in i "
+            "tid betalas arvodena {payment}.",
         ],
         "columns": "Nr|Datum|Början|Slut|Uppdrag|Utfall|Avbokad\n(datum kl.)|Deltagare|Resa €|"
                    "Tillstånd\nför resa|Anmärkningar",

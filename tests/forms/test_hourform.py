@@ -131,6 +131,17 @@ def test_header_rules_deadline_and_contact_in_the_experts_language(workspace, re
     assert "Vakuutan" in text
 
 
+def test_the_form_says_how_the_contracts_tasks_are_really_paid(workspace, register, issued):
+    """Per session, per hour or per event, as the fee table says for the contract's own tasks."""
+    finnish = " ".join(page_text(form_path(workspace, "S-2026-001")).split())  # individual, group, meeting
+    assert "tehtyjen tuntien mukaan" not in finnish
+    assert ("yksilötyö kerralta, ryhmänohjaus tehdyiltä tunneilta, kokemusasiantuntijoiden yhteinen tapaaminen "
+            "tilaisuudelta") in finnish
+    swedish = " ".join(page_text(form_path(workspace, "S-2026-003")).split())  # KA-003: group, pair, meeting
+    assert "enligt utförda timmar" not in swedish
+    assert "grupphandledning per utförd timme, pararbete per gång" in swedish
+
+
 # A setting that is not a time: tests/core/test_settings.py.
 @pytest.mark.parametrize("setting, shown", [("14:30", "14.30"), ("9:00", "9.00")])
 def test_cancellation_rule_prints_the_configured_cutoff(workspace, register, setting, shown):
