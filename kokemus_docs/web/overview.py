@@ -204,6 +204,21 @@ def notice_digest(ws: Workspace, month: str, unit_id: str) -> str:
     return digest.hexdigest() if found else ""
 
 
+def unit_notice_months(ws: Workspace, unit_id: str) -> list[dict]:
+    """The months that have a fee notice for `unit_id`, newest first: {"month", "waiting"}, `waiting` when the
+    notice as it is now has not been approved (so the unit contact finds the month whose notice is due)."""
+    folder = ws.output("notices")
+    months = []
+    if folder.is_dir():
+        for path in sorted(folder.iterdir(), reverse=True):
+            if not (valid_month(path.name) and path.is_dir() and not path.is_symlink()):
+                continue
+            if any(p.name.rsplit("_", 1)[0] == unit_id and p.suffix == ".docx" for p in path.iterdir()):
+                approval = notice_approvals(ws, path.name).get(unit_id)
+                months.append({"month": path.name, "waiting": not (approval and approval["current"])})
+    return months
+
+
 def notice_approvals(ws: Workspace, month: str) -> dict[str, dict]:
     """The month's approvals by unit, each marked `current` (it approved the notice as it is now) or not (the
     notice has changed since: it needs approving again)."""

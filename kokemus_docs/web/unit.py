@@ -10,7 +10,7 @@ from flask_login import current_user
 from kokemus_docs.core.model import Register
 from kokemus_docs.core.month import Month
 from kokemus_docs.web import accounts, overview
-from kokemus_docs.web.auth import audit, month_or_404, roles_required
+from kokemus_docs.web.auth import audit, month_neighbours, month_or_404, roles_required
 from kokemus_docs.web.files import send_workspace_file
 
 bp = Blueprint("unit", __name__, url_prefix="/units")
@@ -35,6 +35,8 @@ def month(unit_id: str, month: str):
     register, month = _checked(unit_id, month)
     view = overview.month_overview(g.ws, register, month, g.lang, unit_id=unit_id)
     return render_template("unit.html", unit=register.units[unit_id], unit_id=unit_id, month=month, view=view,
+                           neighbours=month_neighbours(month),
+                           notice_months=overview.unit_notice_months(g.ws, unit_id),
                            notices=overview.month_downloads(g.ws, month, unit_id=unit_id),
                            approval=overview.notice_approvals(g.ws, month).get(unit_id),
                            digest=overview.notice_digest(g.ws, month, unit_id))

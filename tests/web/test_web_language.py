@@ -123,3 +123,15 @@ def test_payroll_page_says_when_each_workbook_was_made(site, coordinator):
     row = re.search(rf"<tr>\s*<td[^>]*>[^<]*</td>.*?payroll_{MONTH}\.xlsx.*?</tr>", page, re.S).group(0)
     assert f"{made.day}.{made.month}.{made.year} {made.hour}.{made.minute:02d}" in row
     assert ("Tehty" in page) or ("Gjord" in page)
+
+
+def test_a_unit_contact_finds_the_months_with_notices_and_those_waiting_for_approval(site):
+    app = create_app(site.root)
+    app.config["TESTING"] = True
+    client = app.test_client()
+    client.post("/login", data={"login": "unit-mtp", "password": PASSWORDS["unit-mtp"], "csrf_token": _token(client)})
+    page = client.get("/units/MTP-PORVOO/months/2026-12").get_data(as_text=True)  # lands on another month
+    months = _section(page, r"<h2>Kuukaudet, joilta on maksuilmoitus</h2>.*?</section>")
+    assert "lokakuu 2026 — odottaa hyväksyntää" in months
+    assert f'href="/units/MTP-PORVOO/months/{MONTH}"' in page
+    assert 'href="/units/MTP-PORVOO/months/2026-11"' in page and 'href="/units/MTP-PORVOO/months/2027-01"' in page
