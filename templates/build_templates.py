@@ -294,6 +294,10 @@ def loop_table(doc, columns_mm: Sequence[float], headers: Sequence[str], loop: s
             _fill(cell, [(value, "b")] if isinstance(value, str) and value else value or [], size, align=side)
     for row in table.rows:
         row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+    if totals:  # the totals row never starts a page alone: each item row keeps with the row after it
+        for cell in table.rows[2].cells:
+            for paragraph in cell.paragraphs:
+                paragraph.paragraph_format.keep_with_next = True
     doc.add_paragraph()
 
 
@@ -305,8 +309,10 @@ def _repeat_header(row) -> None:
 
 def checklist(doc, headers: tuple[str, str], items: Sequence[tuple[str, str]]) -> None:
     """Tick boxes to go through: ☐, the item, and room for notes (or a prefilled value)."""
-    table = _table(doc, (10, 96, TEXT_WIDTH_MM - 106), len(items) + 1)
+    table = _table(doc, (10, 96, TEXT_WIDTH_MM - 106), len(items) + 1, cell_margin_mm=1.5)
     _repeat_header(table.rows[0])
+    for row in table.rows:  # a row never splits across pages
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
     _fill(table.rows[0].cells[0], "", shade=True)
     _fill(table.rows[0].cells[1], [(headers[0], "b")], shade=True)
     _fill(table.rows[0].cells[2], [(headers[1], "b")], shade=True)
@@ -314,6 +320,10 @@ def checklist(doc, headers: tuple[str, str], items: Sequence[tuple[str, str]]) -
         _fill(row.cells[0], CHECKBOX, size=13)
         _fill(row.cells[1], item)
         _fill(row.cells[2], note)
+    for row in table.rows:  # text keeps clear of the borders above and below
+        for cell in row.cells:
+            cell.paragraphs[0].paragraph_format.space_before = Pt(2)
+            cell.paragraphs[0].paragraph_format.space_after = Pt(2)
     doc.add_paragraph()
 
 
@@ -801,6 +811,12 @@ FEE_TEXT = {
         "unpaid_lead": "Tuntilomakkeilla ilmoitetut rivit, joista palkkio tai matkakulut jäävät maksamatta tai "
                        "maksetaan toisin kuin ilmoitettiin, ja syy.",
         "unpaid_headers": ("Päivä", "Kokemusasiantuntija", "Tehtävä", "Syy"),
+        "corrections": "Oikaisut aiempiin kuukausiin",
+        "corrections_lead": "Tuntilomakkeiden korjaukset kuukausilta, joiden palkkiot oli jo maksettu: mitä "
+                            "muuttui ja erotus. Lisäykset maksetaan tässä erässä ja sisältyvät yksikön summaan; "
+                            "jo maksetut, korjauksessa poistuneet rivit sovitaan erikseen, eikä niitä vähennetä "
+                            "tästä summasta.",
+        "corrections_headers": ("Työkuukausi", "Kokemusasiantuntija", "Päivä", "Tehtävä", "Muutos", "Erotus"),
         "totals": "Yksikkö yhteensä",
         "total_rows": [
             ("Palkkiot", "{{ fee_total }}"),
@@ -838,6 +854,12 @@ FEE_TEXT = {
         "unpaid_lead": "Rader på timblanketterna vars arvode eller resekostnader inte betalas eller betalas "
                        "annorlunda än anmält, med orsaken.",
         "unpaid_headers": ("Datum", "Erfarenhetsexpert", "Uppdrag", "Orsak"),
+        "corrections": "Rättelser till tidigare månader",
+        "corrections_lead": "Rättelser av timblanketter för månader vars arvoden redan hade betalats: vad som "
+                            "ändrades och skillnaden. Tilläggen betalas i denna utbetalning och ingår i enhetens "
+                            "summa; redan betalda rader som strukits i rättelsen regleras separat och dras inte "
+                            "av från summan.",
+        "corrections_headers": ("Arbetsmånad", "Erfarenhetsexpert", "Datum", "Uppdrag", "Ändring", "Skillnad"),
         "totals": "Enheten totalt",
         "total_rows": [
             ("Arvoden", "{{ fee_total }}"),
@@ -884,6 +906,16 @@ def build_fee_notice(lang: str) -> Document:
         size=8, align="lllrrrr",
     )
     tag_paragraph(doc, "{%p endfor %}")
+
+    tag_paragraph(doc, "{%p if corrections %}")
+    heading(doc, t["corrections"], 2)
+    para(doc, t["corrections_lead"]).paragraph_format.keep_with_next = True
+    loop_table(
+        doc, (22, 32, 18, 30, 46, 18), t["corrections_headers"], "row in corrections",
+        ("{{ row.month }}", "{{ row.expert }}", "{{ row.date }}", "{{ row.task_label }}", "{{ row.change }}",
+         "{{ row.difference }}"), size=8, align="lllllr",
+    )
+    tag_paragraph(doc, "{%p endif %}")
 
     tag_paragraph(doc, "{%p if unpaid %}")
     heading(doc, t["unpaid"], 2)

@@ -23,7 +23,7 @@ from typing import Any
 from kokemus_docs.core.errors import Problem
 from kokemus_docs.core.fileio import safe_filename
 from kokemus_docs.core.formatting import fi_date, fi_month, hours_text, money, money_json
-from kokemus_docs.core.ledger import FormRecord, LedgerLine, open_ledger
+from kokemus_docs.core.ledger import Adjustment, FormRecord, LedgerLine, open_ledger
 from kokemus_docs.core.model import BASIS_LABELS, Register, Unit, status_label
 from kokemus_docs.core.month import Month
 from kokemus_docs.core.report import Outcome, Progress
@@ -130,15 +130,20 @@ def _late_note(lines: Sequence[PayLine], month: str, language: str) -> str:
 
 def notice_context(ws: Workspace, register: Register, pay: PayMonth, unit: Unit, lines: Sequence[PayLine],
                    language: str, today: date | None = None,
-                   claimed: Sequence[ClaimedRow] = ()) -> dict[str, Any]:
+                   claimed: Sequence[ClaimedRow] = (), withdrawn: Sequence[tuple[FormRecord, Adjustment]] = ()
+                   ) -> dict[str, Any]:
     """Context for fee_notice_<lang>.docx: every value already formatted as text.
 
     `claimed`: the unit's rows that pay nothing or differently from the form (see `claimed_rows`).
+    Corrections of earlier, closed months are not listed as ordinary tasks: they have their own section
+    (`corrections`): the month, what changed and the difference, with the rows a correction withdrew
+    (`withdrawn`: paid before, now to be settled) and their amounts.
     """
     context = common_context(ws, language, today)
     by_expert: dict[str, list[PayLine]] = defaultdict(list)
     for paid in lines:
-        by_expert[paid.form.expert_id].append(paid)
+        if not paid.adjustment:
+            by_expert[paid.form.expert_id].append(paid)
     experts = []
     for expert_id in sorted(by_expert, key=lambda e: _sort_name(register, e)):
         expert = register.experts.get(expert_id)
@@ -165,12 +170,44 @@ def notice_context(ws: Workspace, register: Register, pay: PayMonth, unit: Unit,
         "fee_total": money(fee_total),
         "travel_total": money(travel_total),
         "total": money(fee_total + travel_total),
-        "late_note": _late_note(lines, pay.month, language),
+        "late_note": _late_note([p for p in lines if not p.adjustment], pay.month, language),
+        "corrections": _corrections(register, [p for p in lines if p.adjustment], withdrawn, language),
         "unpaid": [_claimed_context(register, row, language) for row in sorted(
             claimed, key=lambda r: (r.line.work_date, _sort_name(register, r.form.expert_id), r.line.start,
                                     r.line.row))],
     })
     return context
+
+
+CHANGE_TEXTS = {
+    "additional": {"fi": "lisää maksettavaa: {what}", "sv": "mer att betala: {what}"},
+    "withdrawn": {"fi": "poistui korjauksessa, maksettu jo {paid_in}: sovitaan erikseen",
+                  "sv": "struken i rättelsen, redan betald {paid_in}: regleras separat"},
+    "fee": {"fi": "palkkio {amount}", "sv": "arvode {amount}"},
+    "travel": {"fi": "matkat {amount}", "sv": "resor {amount}"},
+}
+
+
+def _corrections(register: Register, additional: Sequence[PayLine], withdrawn: Sequence[tuple[FormRecord, Adjustment]],
+                 language: str) -> list[dict[str, str]]:
+    """The correction rows: per corrected row its work month, expert, date, task, what changed and the
+    difference (+ paid now with this notice, − paid before and withdrawn by the correction)."""
+    rows = []
+    for paid in additional:
+        parts = [CHANGE_TEXTS[kind][language].format(amount=money(amount))
+                 for kind, amount in (("fee", paid.fee), ("travel", paid.travel)) if amount]
+        rows.append((paid.form, paid.line, CHANGE_TEXTS["additional"][language].format(what=", ".join(parts)),
+                     f"+{money(paid.fee + paid.travel)}"))
+    for form, adjustment in withdrawn:
+        line = adjustment.line
+        amount = (line.fee_eur if line.payable else ZERO) + line.travel_eur
+        rows.append((form, line, CHANGE_TEXTS["withdrawn"][language].format(paid_in=fi_month(form.pay_month, language)),
+                     f"−{money(amount)}"))
+    rows.sort(key=lambda r: (r[0].month, _sort_name(register, r[0].expert_id), r[1].work_date, r[1].row))
+    return [{"month": fi_month(form.month, language),
+             "expert": (e.full_name if (e := register.experts.get(form.expert_id)) else form.expert_id),
+             "date": fi_date(line.work_date), "task_label": register.task_label(line.task, language),
+             "change": change, "difference": difference} for form, line, change, difference in rows]
 
 
 def _claimed_context(register: Register, row: ClaimedRow, language: str) -> dict[str, str]:
@@ -219,6 +256,11 @@ def write_notices(ws: Workspace, register: Register, month: str, *, unit_ids: Se
     with open_ledger(ws.ledger_path) as ledger:
         pay = collect_pay_month(ledger, register, month, ws.notice_day, with_checks=False)
         lines_by_form = ledger.lines_of([form.form_id for form in pay.forms])
+        withdrawn_by_unit: dict[str, list[tuple[FormRecord, Adjustment]]] = defaultdict(list)
+        for adjustment in pay.withdrawn:
+            form = ledger.form(adjustment.form_id)
+            if form is not None:
+                withdrawn_by_unit[form.unit_id].append((form, adjustment))
     claimed_by_unit: dict[str, list[ClaimedRow]] = defaultdict(list)
     for row in claimed_rows(pay.forms, lines_by_form):
         claimed_by_unit[row.form.unit_id].append(row)
@@ -249,7 +291,8 @@ def write_notices(ws: Workspace, register: Register, month: str, *, unit_ids: Se
         totals[unit_id] = sum((p.fee + p.travel for p in lines), ZERO)
         for language in notice_languages(register, lines):
             context = notice_context(ws, register, pay, unit, lines, language,
-                                     claimed=claimed_by_unit.get(unit_id, ()))
+                                     claimed=claimed_by_unit.get(unit_id, ()),
+                                     withdrawn=withdrawn_by_unit.get(unit_id, ()))
             jobs.append(DocumentJob(f"fee_notice_{language}.docx", context,
                                     notice_path(ws, month, unit_id, language),
                                     {"kind": "fee_notice", "unit_id": unit_id, "month": month,

@@ -245,3 +245,33 @@ def test_compare_matches_rows_by_date_time_and_task_not_by_row_number():
     additional, withdrawn = compare(paid, [], corrected)
     assert [(ln.row, ln.fee_eur, ln.travel_eur) for ln in additional] == [(1, Decimal("50.00"), Decimal("0.00"))]
     assert [(ln.row, ln.fee_eur, ln.travel_eur) for ln in withdrawn] == [(2, Decimal("0.00"), Decimal("6.00"))]
+
+
+def test_the_next_notice_shows_the_correction_as_one(ws, register):
+    """The unit reads the correction in a section of its own: the month, what changed and the difference, and
+    the withdrawn row with its amount; never as ordinary tasks of the month or a row of 0,00 €."""
+    from docx import Document
+
+    from kokemus_docs.pay.notices import write_notices
+
+    send_first_then_close(ws, register)
+    put_form(ws.inbox_dir, "corrected.pdf", CORRECTED, key=ws.seal_key())
+    ingest_forms(ws, register, received_on=date(2026, 11, 20))
+    [path] = [p for p in write_notices(ws, register, "2026-11").written if p.name == "MTP-PORVOO_fi.docx"]
+    doc = Document(path)
+    tables = [[[cell.text.replace("\u00a0", " ") for cell in row.cells] for row in table.rows] for table in doc.tables]
+    corrections = next(t for t in tables if t[0][0] == "Työkuukausi")
+    rows = [r for r in corrections[1:] if r[0] and not r[0].startswith("{")]
+    name = register.experts["KA-001"].full_name  # & < > " ' kept exactly
+    assert rows == [
+        ["lokakuu 2026", name, "6.10.2026", "Yksilötyö",
+         "poistui korjauksessa, maksettu jo lokakuu 2026: sovitaan erikseen", "−50,00 €"],
+        ["lokakuu 2026", name, "8.10.2026", "Kokemusasiantuntijoiden yhteinen tapaaminen",
+         "lisää maksettavaa: matkat 12,40 €", "+12,40 €"],
+        ["lokakuu 2026", name, "27.10.2026", "Yksilötyö", "lisää maksettavaa: palkkio 50,00 €",
+         "+50,00 €"]]
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "Oikaisut aiempiin kuukausiin" in text
+    ordinary = [t for t in tables if t[0][0] == "Päivä" and len(t[0]) == 7]
+    assert not any("27.10.2026" in r[0] or "8.10.2026" in r[0] for t in ordinary for r in t[1:])
+    assert not any(r[5] == "0,00 €" for t in ordinary for r in t[1:])
