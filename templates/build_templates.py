@@ -669,7 +669,7 @@ INTRO_TEXT = {
         "contract": ["Toimeksiantosopimus ", "{{ contract.id }}", " on voimassa ", "{{ contract.valid_from }}",
                      " \u2013 ", "{{ contract.valid_to }}", "."],
         "tasks": "Sovitut tehtävät",
-        "task_headers": ("Tehtävä", "Peruste", "Palkkio"),
+        "task_headers": ("Tehtävä", "Peruste", "Palkkio (voimassa nyt ja muutokset)"),
         "checklist": "Perehdytyksen tarkistuslista",
         "check_headers": ("Käydään läpi", "Sovittu / lisätiedot"),
         "items": [
@@ -725,7 +725,7 @@ INTRO_TEXT = {
         "contract": ["Uppdragsavtal ", "{{ contract.id }}", " gäller ", "{{ contract.valid_from }}",
                      " \u2013 ", "{{ contract.valid_to }}", "."],
         "tasks": "Överenskomna uppdrag",
-        "task_headers": ("Uppdrag", "Grund", "Arvode"),
+        "task_headers": ("Uppdrag", "Grund", "Arvode (gäller nu och ändringar)"),
         "checklist": "Checklista för introduktionen",
         "check_headers": ("Gå igenom", "Överenskommet / tilläggsuppgifter"),
         "items": [
@@ -775,8 +775,8 @@ def build_intro_pack(lang: str) -> Document:
     tag_paragraph(doc, "{%p endif %}")
 
     heading(doc, t["tasks"], 2)
-    item_lines(doc, ((90, "left"), (150, "right")), t["task_headers"], "task in tasks",
-               ("{{ task.label }}", "{{ task.basis_label }}", "{{ task.rate }}"))
+    item_lines(doc, ((78, "left"), (100, "left")), t["task_headers"], "task in tasks",
+               ("{{ task.label }}", "{{ task.basis_label }}", "{{ task.rate_now }}"))
 
     heading(doc, t["checklist"], 2)
     checklist(doc, t["check_headers"], t["items"])

@@ -585,7 +585,27 @@ def intro_pack_context(ws: Workspace, register: Register, contract: Contract,
     expert = register.experts[contract.expert_id]
     context["expert"] = {"expert_id": expert.expert_id, "full_name": expert.full_name,
                          "email": expert.email, "phone": expert.phone}
+    on = min(max(today or _today(), contract.valid_from), contract.valid_to)
+    for row in context["tasks"]:
+        row["rate_now"] = rates_text(register, row["code"], contract, on, expert.document_language)
     return context, missing
+
+
+def rates_text(register: Register, task: str, contract: Contract, on: date, language: str) -> str:
+    """The rate of `task` valid on `on` (the document's date within the contract) and each later rate that
+    starts before the contract ends: '25,00 €; 27,50 € 15.10.2026 alkaen' / '… 27,50 € från 15.10.2026'. A rate
+    that began after the contract did says from when, too."""
+    def dated(rate) -> str:
+        day = fi_date(rate.valid_from)
+        return f"{money(rate.rate_eur)} {day} alkaen" if language == "fi" else f"{money(rate.rate_eur)} från {day}"
+
+    current = register.rate_for(task, on)
+    later = sorted((r for r in register.fees if r.task == task and on < r.valid_from <= contract.valid_to),
+                   key=lambda r: r.valid_from)
+    parts = [] if current is None else [
+        dated(current) if current.valid_from > contract.valid_from else money(current.rate_eur)]
+    parts += [dated(rate) for rate in later]
+    return "; ".join(parts)
 
 
 # --- the two commands ---------------------------------------------------------------------------

@@ -124,7 +124,10 @@ def fee_notice_context(language: str) -> dict:
             "payment_date": "30.11.2026", "experts": [expert, dict(expert, expert_id="KA-102")],
             "fee_total": "165,00 €", "travel_total": "0,00 €", "total": "165,00 €", "late_note": "Myöhässä & <x>",
             "unpaid": [{"date": "21.10.2026", "expert": 'Liisa "Lii" Järvinen & Öhman', "task_label": "Yksilötyö",
-                        "reason": "Kokemusasiantuntija sairastui: ei palkkiota"}]}
+                        "reason": "Kokemusasiantuntija sairastui: ei palkkiota"}],
+            "corrections": [{"month": "syyskuu 2026", "expert": 'Liisa "Lii" Järvinen & Öhman', "date": "3.9.2026",
+                             "task_label": "Yksilötyö", "change": "lisää maksettavaa: palkkio 50,00 € & <x>",
+                             "difference": "+50,00 €"}]}
 
 
 # --- the shipped templates ---------------------------------------------------------------------
@@ -623,3 +626,17 @@ def test_progress_counts_writing_and_converting_each_document(workspace, registe
     written = {p.name for p in outcome.written}
     assert {name for name in written if name.endswith(".docx")} <= labels  # one step per document written
     assert calls[-1][2] in written and calls[-1][2].endswith(".pdf")  # conversions report by batch
+
+
+@pytest.mark.parametrize("today,group_rate", [
+    pytest.param(date(2026, 11, 2), "Ryhmänohjaus\ttunti\t27,50 € 15.10.2026 alkaen", id="after-the-change"),
+    pytest.param(date(2026, 9, 1), "Ryhmänohjaus\ttunti\t25,00 €; 27,50 € 15.10.2026 alkaen", id="before-it"),
+])
+def test_intro_pack_shows_the_rates_valid_on_its_date_and_the_changes_to_come(workspace, register, monkeypatch,
+                                                                             today, group_rate):
+    """Group work is 25,00 €/h until 14.10.2026 and 27,50 € from 15.10.2026, as the notices pay it."""
+    monkeypatch.setattr(documents, "_today", lambda: today)
+    outcome = render_intro_packs(workspace, register, unit_ids=["MTP-PORVOO"], expert_ids=["KA-001"])
+    lines = [line.replace("\u00a0", " ") for line in docx_lines(outcome.written[0])]
+    assert group_rate in lines, [line for line in lines if "Ryhmänohjaus" in line]
+    assert "Yksilötyö\tkerta\t50,00 €" in lines
