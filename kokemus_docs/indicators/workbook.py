@@ -63,8 +63,9 @@ class Tally:
         self.fees += fee
         self.travel += travel
 
-    def share(self, count: int) -> Decimal:
-        return (Decimal(count) / Decimal(self.tasks)).quantize(Decimal("0.0001")) if self.tasks else ZERO
+    def share(self, count: int) -> Decimal | None:
+        """`count` as a share of the tasks; None (an empty cell, no point on a chart) when there were none."""
+        return (Decimal(count) / Decimal(self.tasks)).quantize(Decimal("0.0001")) if self.tasks else None
 
 
 @dataclass
@@ -195,6 +196,7 @@ def _demand_by_month(wb: Workbook, figures: YearFigures) -> None:
     shares.set_categories(months)
     shares.y_axis.number_format = "0 %"
     shares.y_axis.scaling.min = 0
+    shares.display_blanks = "gap"  # a month without tasks (a future month too) has no point
     _finish(sheet, len(DEMAND_HEADERS), last, [bars, shares])
 
 
@@ -220,18 +222,20 @@ def _demand_by_unit(wb: Workbook, register: Register, figures: YearFigures) -> N
 
 
 def _task_types(wb: Workbook, register: Register, figures: YearFigures) -> None:
+    # held + cancelled + no-show + other (expert ill, a group ended or without participants) = tasks
     headers = ["Tehtävä / Uppdrag", "Tehtäviä / Uppdrag", "Toteutui / Genomförda", "Peruttu / Avbokade",
-               "Asiakas ei saapunut / Kunden kom inte", "Tunnit / Timmar", "Palkkiot / Arvoden"]
-    sheet = _sheet(wb, "Tehtävätyypit", [40, 12, 12, 11, 14, 12, 14], headers)
+               "Asiakas ei saapunut / Kunden kom inte", "Muu / Annat", "Tunnit / Timmar", "Palkkiot / Arvoden"]
+    sheet = _sheet(wb, "Tehtävätyypit", [40, 12, 12, 11, 14, 9, 12, 14], headers)
     tasks = sorted(figures.by_task, key=lambda t: -figures.by_task[t].tasks)
     rows = [[f"{register.task_label(t, 'fi')} / {register.task_label(t, 'sv')}", figures.by_task[t].tasks,
              figures.by_task[t].held, figures.by_task[t].cancelled, figures.by_task[t].no_show,
-             figures.by_task[t].hours, xlsx.money_number(figures.by_task[t].fees)] for t in tasks]
-    styles = [None] * 5 + [xlsx.HOURS, xlsx.EURO]
+             figures.by_task[t].other, figures.by_task[t].hours, xlsx.money_number(figures.by_task[t].fees)]
+            for t in tasks]
+    styles = [None] * 6 + [xlsx.HOURS, xlsx.EURO]
     last = _write_table(sheet, 1, headers, rows, styles)
     total = figures.total
     _write_totals(sheet, last + 1, [TOTAL_LABEL, total.tasks, total.held, total.cancelled, total.no_show,
-                                    total.hours, xlsx.money_number(total.fees)], styles)
+                                    total.other, total.hours, xlsx.money_number(total.fees)], styles)
     charts = []
     if rows:
         pie = _chart(PieChart(), f"Tehtävät tyypeittäin / Uppdrag per typ {figures.year}", "")

@@ -66,7 +66,25 @@ def test_demand_values(indicators):
 
     tasks = rows_by_first(wb["Tehtävätyypit"])
     assert tasks["Yksilötyö / Individuellt arbete"][0] == 5
-    assert tasks["Ryhmänohjaus / Grupphandledning"][4] == pytest.approx(3.5)
+    assert tasks["Ryhmänohjaus / Grupphandledning"][5] == pytest.approx(3.5)
+    # every task-type row adds up: held + cancelled + no-show + other (the expert ill, a group ended) = tasks
+    assert tasks["Tehtävä / Uppdrag"][4] == "Muu / Annat"
+    for name, row in tasks.items():
+        if name != "Tehtävä / Uppdrag":
+            assert row[0] == sum(row[1:5]), name
+    assert tasks["Yhteensä / Totalt"][:5] == (12, 8, 2, 1, 1)
+
+
+def test_a_month_without_tasks_has_no_cancellation_share(indicators):
+    """An empty cell, not 0 %: the share chart draws no point for a month without work (future ones too)."""
+    wb = load_workbook(indicators.written[0])
+    sheet = wb["Kysyntä kuukausittain"]
+    months = rows_by_first(sheet)
+    assert months["tammikuu / januari"][0] == 0 and months["tammikuu / januari"][6:8] == (None, None)
+    assert months["joulukuu / december"][6:8] == (None, None)
+    assert months["lokakuu / oktober"][6] == pytest.approx(0.2)
+    [_, shares] = sheet._charts
+    assert shares.display_blanks == "gap"
 
 
 def test_fees_topics_and_areas(indicators, register):
