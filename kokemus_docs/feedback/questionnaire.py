@@ -143,7 +143,8 @@ def questionnaire_pdf(q: Questionnaire, org_name: str) -> bytes:
     canvas = Canvas(buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), pageCompression=1)
     text = words(q.language)
     question, statements = questions(q.respondent, q.language)
-    canvas.setTitle(f"{text['title']} – {q.unit_name}")
+    title = text["title"].replace("\u00ad", "")  # the soft hyphen is for narrow screens, not for paper
+    canvas.setTitle(f"{title} – {q.unit_name}")
     canvas.setSubject(q.form_id)
     canvas.setCreator("kokemus-docs")
     layout = questionnaire_layout()
@@ -155,7 +156,7 @@ def questionnaire_pdf(q: Questionnaire, org_name: str) -> bytes:
     canvas.setFont(FONT, 8.5)
     canvas.drawString(MARGIN, 806, org_name)
     canvas.setFillColor(black)
-    y = _paragraph(canvas, text["title"], MARGIN, 786, text_right - MARGIN, FONT_BOLD, 14.5, 17)
+    y = _paragraph(canvas, title, MARGIN, 786, text_right - MARGIN, FONT_BOLD, 14.5, 17)
     y = _paragraph(canvas, f"{text[f'for_{q.respondent}']} · {text['unit']}: {q.unit_name}", MARGIN, y - 3,
                    text_right - MARGIN, FONT, 10.5, 13)
     intro = text["intro"] + (" " + text["intro_client"] if q.respondent == "client" else "")

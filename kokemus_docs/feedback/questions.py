@@ -59,7 +59,7 @@ def phone_code(key: bytes, identity: dict[str, str]) -> str:
 
 TEXTS: dict[str, dict[str, str]] = {
     "fi": {
-        "title": "Palautetta kokemusasiantuntijatoiminnasta",
+        "title": "Palautetta kokemusasiantuntija\u00adtoiminnasta",  # a narrow screen breaks it there
         "for_client": "Asiakkaalle", "for_employee": "Työntekijälle", "for_expert": "Kokemusasiantuntijalle",
         "unit": "Yksikkö",
         "intro": "Kiitos, että kerrot kokemuksestasi. Vastaaminen on vapaaehtoista ja nimetöntä. Älä kirjoita "
@@ -88,7 +88,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "answer_again": "Voit antaa palautetta myös myöhemmin uudelleen.",
     },
     "sv": {
-        "title": "Respons på erfarenhetsexpertverksamheten",
+        "title": "Respons på erfarenhetsexpert\u00adverksamheten",
         "for_client": "För klienten", "for_employee": "För personalen", "for_expert": "För erfarenhetsexperten",
         "unit": "Enhet",
         "intro": "Tack för att du berättar om din erfarenhet. Det är frivilligt och anonymt att svara. Skriv inte "

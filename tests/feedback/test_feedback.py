@@ -397,6 +397,7 @@ def test_english_questionnaire_shows_the_date_format_and_keeps_an_american_date_
         printed = subprocess.run(["pdftotext", "-layout", str(issued[(respondent, language)]), "-"],
                                  capture_output=True, text=True, check=True).stdout
         assert hint in printed, language
+        assert "\u00ad" not in printed  # the heading's soft hyphen is for narrow screens only
     xfdf = tmp_path / "answers.xfdf"
     xfdf.write_bytes(_xfdf({"recommend": "10", "s1": "5", "date": "10/15/2026"}))
     filled = feedback_inbox(workspace) / "english.pdf"

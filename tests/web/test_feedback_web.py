@@ -52,6 +52,13 @@ def test_phone_page_in_the_questionnaires_language_without_login(site):
     assert f'href="/f/{codes[("expert", "fi")]}" lang="fi">suomeksi' in sv and "in English" not in sv
     assert client.get("/f/nosuchcode").status_code == 404
     assert client.get("/f/static/feedback_phone.css").status_code == 200
+    # The English page reads English from its top bar down, and names the county and unit in both of the
+    # county's languages; the Finnish heading breaks only between the words of its compound, if at all.
+    assert '<span class="brand">Experts by experience</span>' in html and "Kokemusasiantuntijat" not in html
+    assert "Psykisk hälsa &amp; missbruk" in html
+    fi = client.get(f"/f/{codes[('client', 'fi')]}").get_data(as_text=True)
+    assert "<h1>Palautetta kokemusasiantuntija\u00adtoiminnasta</h1>" in fi
+    assert "<title>Palautetta kokemusasiantuntijatoiminnasta</title>" in fi
 
 
 def test_answer_is_stored_anonymously_through_the_same_checks(site):
