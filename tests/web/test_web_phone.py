@@ -80,3 +80,19 @@ def test_every_page_fits_a_phone_and_passes_axe(server, phone, role):
         axe.inject()
         violations = axe.run()["violations"]
         assert not violations, (path, axe.report(violations))
+
+
+def test_a_step_says_it_is_running_while_it_runs(server, phone):
+    """A step can take seconds: on the click the page says it is working and the button takes no second click."""
+    from selenium.webdriver.common.by import By
+
+    _site, base = server
+    _log_in(phone, base, "coord")
+    phone.get(f"{base}/months/{MONTH}")
+    form = phone.find_element(By.CSS_SELECTOR, "form.step")
+    said = phone.execute_script(
+        "const form = arguments[0]; form.addEventListener('submit', e => e.preventDefault());"
+        "form.requestSubmit(); const note = form.querySelector('.working');"
+        "return [note && note.textContent, note && note.getAttribute('role'),"
+        " form.querySelector('button[type=submit]').disabled];", form)
+    assert said == ["Työ on käynnissä. Tämä voi kestää hetken; sivu päivittyy, kun työ on valmis.", "status", True]

@@ -17,3 +17,18 @@
     }
   });
 })();
+
+// A step or an upload can take seconds (PDFs, many forms): say that it is running, and take no second click.
+(function () {
+  document.querySelectorAll("form[data-working]").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      var button = form.querySelector("button[type=submit]");
+      if (button) { button.disabled = true; }
+      var note = document.createElement("p");
+      note.className = "working";
+      note.setAttribute("role", "status");
+      note.textContent = form.getAttribute("data-working");
+      form.appendChild(note);
+    });
+  });
+})();
