@@ -304,12 +304,16 @@ def fit_row_heights(sheet, first_row: int = 1) -> None:
 def finish_sheet(sheet, *, filter_columns: int = 0, filter_last_row: int = 0, charts: Sequence = ()) -> None:
     """The last step for a sheet written cell by cell: a filter on its table (header row 1 down to
     `filter_last_row`, leaving a totals row below it out), the print settings, row heights, and `charts` below
-    the table, each on a page of its own."""
+    the table, each on a page of its own. A table that fits its first page does not repeat its header on the
+    chart pages (a header with no table under it)."""
     if filter_columns:
         sheet.auto_filter.ref = f"A1:{get_column_letter(filter_columns)}{max(filter_last_row, 1)}"
-    print_setup(sheet)
+    print_setup(sheet, title_rows=0 if charts and sheet.max_row <= ROWS_ON_A_PAGE else 1)
     fit_row_heights(sheet)
     place_charts(sheet, charts, sheet.max_row + 1)
+
+
+ROWS_ON_A_PAGE = 25  # table rows that surely fit a landscape A4 page under a wrapped header
 
 
 def rows_for(height_cm: float) -> int:
