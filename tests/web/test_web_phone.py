@@ -42,9 +42,9 @@ def _log_in(driver, base: str, login: str) -> None:
 def _pages(site) -> dict[str, list[str]]:
     return {
         "anonymous": ["/login", f"/e/{site.tokens['KA-001']}", f"/e/{site.tokens['KA-003']}?lang=sv"],
-        "coord": [f"/months/{MONTH}", f"/months/{MONTH}/links", f"/months/{MONTH}/close", "/audit", "/payroll/",
-                  "/no/such/page"],
-        "unit-mtp": [f"/units/MTP-PORVOO/months/{MONTH}"],
+        "coord": [f"/months/{MONTH}", f"/months/{MONTH}/links", f"/months/{MONTH}/close",
+                  f"/months/{MONTH}/links/KA-001/revoke", "/audit", "/payroll/", "/bookings", "/no/such/page"],
+        "unit-mtp": [f"/units/MTP-PORVOO/months/{MONTH}", "/units/MTP-PORVOO/bookings"],
         "hpk": ["/payroll/"],
     }
 
