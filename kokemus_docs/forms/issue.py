@@ -48,7 +48,7 @@ PAID_BY = {"hour": {"fi": "tehdyiltä tunneilta", "sv": "per utförd timme"},
 def pay_basis_text(register: Register, contract, month: str, language: str) -> str:
     """How the contract's tasks are paid in `month` by the fee table: 'yksilötyö kerralta, ryhmänohjaus
     tehdyiltä tunneilta' / 'grupphandledning per utförd timme, pararbete per gång'."""
-    first, last = month_bounds(month)
+    first, last = Month.parse(month).period
     day = max(first, contract.valid_from) if contract.valid_from <= last else first
     by_basis: dict[str, list[str]] = {}
     for task in contract.tasks:

@@ -10,6 +10,7 @@ that month is that copy, whatever has changed in the register or the ledger sinc
 from __future__ import annotations
 
 import io
+from collections import defaultdict
 from datetime import date, datetime
 from decimal import Decimal
 

@@ -211,7 +211,7 @@ def unit_notice_months(ws: Workspace, unit_id: str) -> list[dict]:
     months = []
     if folder.is_dir():
         for path in sorted(folder.iterdir(), reverse=True):
-            if not (valid_month(path.name) and path.is_dir() and not path.is_symlink()):
+            if not (Month.is_valid(path.name) and path.is_dir() and not path.is_symlink()):
                 continue
             if any(p.name.rsplit("_", 1)[0] == unit_id and p.suffix == ".docx" for p in path.iterdir()):
                 approval = notice_approvals(ws, path.name).get(unit_id)

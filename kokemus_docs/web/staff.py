@@ -143,7 +143,7 @@ def revoke(month: str, expert_id: str):
 @roles_required("coordinator")
 def confirm_revoke(month: str, expert_id: str):
     """Replacing an address cannot be undone: the old one stops working at once. Asked before it is done."""
-    month = _checked_month(month)
+    month = month_or_404(month)
     expert = overview.register_check(g.ws).register.experts.get(expert_id)
     if expert is None:
         abort(404)

@@ -533,7 +533,7 @@ def test_links_page_lists_addresses_with_revoke_buttons(clients, site):
     page = clients["coordinator"].get(f"/months/{MONTH}/links").get_data(as_text=True)
     assert f"http://127.0.0.1:8000/e/{site.tokens['KA-001']}" in page
     assert f'href="/months/{MONTH}/links/KA-001/revoke"' in page and "<form" not in page.split("<main>")[1]
-    assert page.count(f'/links/KA-001/revoke"') == 1  # one row per expert, however many contracts
+    assert page.count('/links/KA-001/revoke"') == 1  # one row per expert, however many contracts
     confirm = clients["coordinator"].get(f"/months/{MONTH}/links/KA-001/revoke").get_data(as_text=True)
     assert f'action="/months/{MONTH}/links/KA-001/revoke"' in confirm and "lakkaa toimimasta heti" in confirm
 
