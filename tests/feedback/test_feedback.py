@@ -400,7 +400,7 @@ def test_english_questionnaire_shows_the_date_format_and_keeps_an_american_date_
         assert "\u00ad" not in printed  # the heading's soft hyphen is for narrow screens only
     xfdf = tmp_path / "answers.xfdf"
     xfdf.write_bytes(_xfdf({"recommend": "10", "s1": "5", "date": "10/15/2026"}))
-    filled = feedback_inbox(workspace) / "english.pdf"
+    filled = workspace.feedback_inbox / "english.pdf"
     filled.parent.mkdir(parents=True, exist_ok=True)
     subprocess.run(["pdftk", str(issued[("client", "en")]), "fill_form", str(xfdf), "output", str(filled)], check=True)
     outcome, responses = _ingest(workspace, register)
