@@ -6,7 +6,8 @@ collects `Problem`s for things that reject one row, document or form while the r
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field as dataclass_field
+from dataclasses import asdict, dataclass
+from dataclasses import field as dataclass_field
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,8 @@
 
 A Problem's `message` is English, for the terminal and the JSON output. The web app shows the same problem from
 this catalogue, by its code, in the page's language: where it is (sheet, row, column) and what to do. Values
-come from the Problem's `params` (a value that reads differently per language is a {"fi": …, "sv": …} dict); a code without an entry is named by its place and a plain request to check
-it, never in English.
+come from the Problem's `params` (a value that reads differently per language is a {"fi": …, "sv": …} dict);
+a code without an entry is named by its place and a plain request to check it, never in English.
 """
 
 from __future__ import annotations
@@ -32,7 +32,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "bad-decimal": ("'{value}' ei kelpaa euromääräksi. Kirjoita se muodossa 25,00 (0–10 000 €, enintään kaksi "
                     "desimaalia).", "'{value}' duger inte som belopp. Skriv det i formen 25,00 (0–10 000 €, högst "
                     "två decimaler)."),
-    "bad-int": ("'{value}' ei ole kokonaisluku (esimerkiksi 2026).", "'{value}' är inte ett heltal (till exempel 2026)."),
+    "bad-int": ("'{value}' ei ole kokonaisluku (esimerkiksi 2026).",
+                "'{value}' är inte ett heltal (till exempel 2026)."),
     "bad-yesno": ("'{value}' ei ole kyllä tai ei. Kirjoita yes tai no.",
                   "'{value}' är inte ja eller nej. Skriv yes eller no."),
     "bad-language": ("'{value}' ei ole asiakirjojen kieli. Kirjoita fi tai sv.",

@@ -489,8 +489,8 @@ def stored_text(stored: dict, language: str) -> str:
     """A finding as the ledger keeps it (Finding.stored), in 'fi' or 'sv' with its place: 'Rivi 3, päivämäärä:
     …'. A finding kept without that language's text is named by its place only, never in English."""
     finding = Finding(str(stored.get("code") or ""), row=stored.get("row"), field=stored.get("field"))
-    text = stored.get(language) if isinstance(stored.get(language), str) else WORKBOOK_WARNING_UNKNOWN[
-        0 if language == "fi" else 1]
+    kept = stored.get(language)
+    text: str = kept if isinstance(kept, str) else WORKBOOK_WARNING_UNKNOWN[0 if language == "fi" else 1]
     where = finding.where(language) if isinstance(finding.row, int) or finding.row is None else ""
     return f"{where}: {text}" if where else text
 

@@ -8,8 +8,8 @@ from datetime import date
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 
 from kokemus_docs.core.errors import KokemusError
-from kokemus_docs.core.report import Outcome
 from kokemus_docs.core.month import Month
+from kokemus_docs.core.report import Outcome
 from kokemus_docs.core.workspace import WorkspaceBusy
 from kokemus_docs.earnings.paid import month_limits
 from kokemus_docs.forms.links import revoke_links, upload_addresses
@@ -161,7 +161,7 @@ def links(month: str):
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
     shown = set(experts[(page - 1) * ROWS_PER_PAGE:page * ROWS_PER_PAGE])
     addresses = upload_addresses(g.ws, sorted(shown), month)
-    people = {}  # one row per expert, however many contracts: the address is the expert's
+    people: dict[str, dict] = {}  # one row per expert, however many contracts: the address is the expert's
     for row in view.rows:
         if row.expert_id in shown:
             people.setdefault(row.expert_id, {"expert_id": row.expert_id, "expert_name": row.expert_name,

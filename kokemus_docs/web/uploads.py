@@ -14,11 +14,11 @@ from werkzeug.datastructures import FileStorage
 
 from kokemus_docs.core.fileio import make_folder
 from kokemus_docs.core.ledger import Ledger
-from kokemus_docs.intake.messages import stored_text
 from kokemus_docs.core.model import Register
 from kokemus_docs.core.paydates import payment_date
 from kokemus_docs.core.workspace import Workspace, WorkspaceBusy
 from kokemus_docs.intake.ingest import ingest_forms
+from kokemus_docs.intake.messages import stored_text
 from kokemus_docs.intake.webform import WebForm, web_form_pdf
 from kokemus_docs.pdfsafe.limits import MAX_FILE_BYTES
 from kokemus_docs.web.overview import register_check, writing
