@@ -64,12 +64,21 @@ def served(app, threads: int = 4):
 
 
 def wait_for(condition, seconds: float = 20.0):
-    """The first true value of `condition()`, polled for up to `seconds`."""
+    """The first true value of `condition()`, polled for up to `seconds`.
+
+    While a click's new page replaces the old one, an element found on the old page can vanish between finding it
+    and reading it (stale element, or Chromium's "does not belong to the document"): that is "not yet", not a
+    failure."""
     import time
+
+    from selenium.common.exceptions import WebDriverException
 
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        found = condition()
+        try:
+            found = condition()
+        except WebDriverException:
+            found = None
         if found:
             return found
         time.sleep(0.1)
