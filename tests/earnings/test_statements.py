@@ -59,7 +59,7 @@ def summary_by_expert(path) -> dict[str, dict[str, Decimal]]:
         entry = found.setdefault(row["Asiantuntija-ID / Expert-ID"], {"travel": Decimal("0")})
         code = row["Tulolaji / Inkomstslag"]
         entry[code] = entry.get(code, Decimal("0")) + Decimal(str(row["Palkkiot / Arvoden"]))
-        entry["travel"] += Decimal(str(row["Matkakorvaukset / Resekostnader"]))
+        entry["travel"] += Decimal(str(row["Matkat / Resor"]))
     return found
 
 

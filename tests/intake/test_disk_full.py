@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from ledgerfill import MONTH, fill_sample_ledger
-from test_ingest import OCTOBER_ROWS, ON_TIME, json_reader, put_form
 
 from kokemus_docs.cli import cli
 from kokemus_docs.core.fileio import TEMP_PREFIX
 from kokemus_docs.core.ledger import Ledger
 from kokemus_docs.intake import decision
+from tests.intake.test_ingest import OCTOBER_ROWS, ON_TIME, json_reader, put_form
 
 FAULTS = [pytest.param(errno.ENOSPC, "The disk is full", id="disk-full"),
           pytest.param(errno.EROFS, "read-only disk", id="read-only")]

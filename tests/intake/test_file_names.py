@@ -8,12 +8,12 @@ import os
 
 import pytest
 from click.testing import CliRunner
-from test_ingest import OCTOBER_ROWS, ON_TIME, json_reader, put_form
 
 from kokemus_docs.cli import cli
 from kokemus_docs.core.fileio import text_name
 from kokemus_docs.core.ledger import Ledger
 from kokemus_docs.intake import decision
+from tests.intake.test_ingest import OCTOBER_ROWS, ON_TIME, json_reader, put_form
 
 LATIN1_FORM = os.fsdecode(b"lomake-lokakuu-\xe4\xf6.pdf")  # 'lomake-lokakuu-äö.pdf' as a Windows zip wrote it
 LATIN1_EXPORT = os.fsdecode(b"palaute-\xe5\x81.csv")  # 'å' and a byte that is no character in Windows-1252

@@ -11,13 +11,13 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from test_ingest import OCTOBER_ROWS, ON_TIME, json_reader, put_form
 
 from kokemus_docs.core.ledger import Ledger, LedgerLine
 from kokemus_docs.intake import decision
 from kokemus_docs.intake.ingest import ingest_forms
 from kokemus_docs.pay.corrections import compare
 from kokemus_docs.pay.paymonth import collect_pay_month
+from tests.intake.test_ingest import OCTOBER_ROWS, ON_TIME, json_reader, put_form
 
 CONTACT = {"coordinator_name": "Outi Osallinen", "coordinator_email": "outi.osallinen@example.fi",
            "coordinator_phone": "040 123 4567"}
