@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from faults import dying_at
 
 from kokemus_docs.cli import StderrProgress, cli
 from kokemus_docs.core import ledger as ledger_module
@@ -571,23 +572,7 @@ def test_a_run_dying_at_each_step_of_the_journey_is_finished_by_the_next(workspa
 
     def die_after(step: int) -> None:
         """In the child: make the step-th journey point end the process at once."""
-        count = [0]
-
-        def point(function, before: bool = False):
-            def wrapped(*args, **kwargs):
-                if before:
-                    tick()
-                value = function(*args, **kwargs)
-                if not before:
-                    tick()
-                return value
-            return wrapped
-
-        def tick() -> None:
-            count[0] += 1
-            if count[0] == step:
-                os._exit(137)
-
+        point = dying_at(step)
         ingest._Session._claim = point(ingest._Session._claim)
         ingest.write_new_durably = point(ingest.write_new_durably)
         ingest._Session._remove_original = point(ingest._Session._remove_original, before=True)

@@ -9,6 +9,7 @@ from datetime import date
 
 import pytest
 from click.testing import CliRunner
+from faults import dying_at
 from ledgerfill import MONTH, add_form, fill_sample_ledger, line
 from openpyxl import load_workbook
 
@@ -59,23 +60,7 @@ def test_a_close_killed_after_every_step_leaves_workbook_and_ledger_agreeing_and
     assert clean.ok
 
     def die_after(step: int) -> None:
-        count = [0]
-
-        def point(function, before: bool = False):
-            def wrapped(*args, **kwargs):
-                if before:
-                    tick()
-                value = function(*args, **kwargs)
-                if not before:
-                    tick()
-                return value
-            return wrapped
-
-        def tick() -> None:
-            count[0] += 1
-            if count[0] == step:
-                os._exit(137)
-
+        point = dying_at(step)
         closing.write_copy = point(closing.write_copy)
         closing.remove_draft = point(closing.remove_draft)
         closing.finish_close = point(closing.finish_close, before=True)  # right after the commit
