@@ -325,7 +325,8 @@ def statements(root: Path) -> dict:
     write_payroll = need("pay.payroll", "write_payroll")
     from decimal import Decimal
 
-    from kokemus_docs.core.ledger import FormRecord, Ledger, LedgerLine
+    from kokemus_docs.core.ledger import Ledger
+    from kokemus_docs.core.records import FormRecord, LedgerLine
 
     year_root = root.parent / "statements-year"
     clear(year_root)

@@ -165,7 +165,7 @@ def runs(command: Callable[..., Outcome]) -> Callable:
 
             _fail(disk_error(exc), as_json)
         except sqlite3.Error as exc:  # busy beyond its timeout, disk full, damaged: outside Ledger's own checks
-            from kokemus_docs.core.ledger import ledger_error
+            from kokemus_docs.core.errors import ledger_error
 
             ws = ctx.obj.get("workspace_obj") if ctx.obj else None
             _fail(ledger_error(ws.ledger_path if ws else "ledger.sqlite", exc), as_json)

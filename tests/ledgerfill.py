@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from kokemus_docs.core.ledger import FormRecord, Ledger, LedgerLine
+from kokemus_docs.core.ledger import Ledger
+from kokemus_docs.core.records import FormRecord, LedgerLine
 
 INJECTION = '=HYPERLINK("http://x","y")'
 MONTH = "2026-10"

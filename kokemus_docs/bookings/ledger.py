@@ -1,5 +1,5 @@
 """The bookings' SQL: the `bookings`, `booking_sessions` and `booking_offers` tables of the ledger's one schema
-(core.ledger.SCHEMA). Every function takes an open Ledger; writes are made inside its `transaction()`."""
+(core.ledger_schema.SCHEMA). Every function takes an open Ledger; writes are made inside its `transaction()`."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""One exception base and the problem record every command reports.
+"""One exception base and the problem record every command reports, and the ledger's errors.
 
 Library code raises `KokemusError` subclasses for things that stop a whole command (exit 2), and
 collects `Problem`s for things that reject one row, document or form while the rest goes on (exit 1).
@@ -6,8 +6,10 @@ collects `Problem`s for things that reject one row, document or form while the r
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import asdict, dataclass
 from dataclasses import field as dataclass_field
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -89,3 +91,48 @@ class MonthClosed(KokemusError):
     """The payroll month is closed in the ledger and can no longer change."""
 
     exit_code = 1
+
+
+class LedgerError(KokemusError):
+    """The ledger file cannot be opened, is busy, or is from a newer version of kokemus-docs."""
+
+
+class LedgerDamaged(LedgerError):
+    """The ledger's file or contents are not what kokemus-docs wrote: nothing is read from it or rebuilt."""
+
+    def __init__(self, path: str | Path, detail: str):
+        super().__init__(
+            f"The ledger is damaged: {Path(path).name} {detail}. Nothing was written, and kokemus never rebuilds "
+            "a damaged ledger (that would lose what it records). Restore .kokemus/ledger.sqlite from your latest "
+            "backup, then run the command again.", path=str(path), code="ledger-damaged")
+
+
+def ledger_busy_error(path: str | Path, exc: sqlite3.OperationalError) -> LedgerError | None:
+    """The clear error for SQLite's 'database is locked' / 'busy'; None for other errors."""
+    text = str(exc).lower()
+    if "locked" not in text and "busy" not in text:
+        return None
+    return LedgerError(f"The ledger {Path(path).name} is busy: another program is writing it (another kokemus "
+                       "command, the web app, or a program that opened the file). Try again in a moment; if it "
+                       "stays busy, close the other program.", path=str(path), code="ledger-busy")
+
+
+def ledger_error(path: str | Path, exc: sqlite3.Error) -> LedgerError:
+    """The plain error for anything SQLite raises about the ledger: busy, disk full, read-only, or damaged."""
+    text = str(exc).lower()
+    busy = ledger_busy_error(path, exc) if isinstance(exc, sqlite3.OperationalError) else None
+    if busy is not None:
+        return busy
+    name = Path(path).name
+    if "disk is full" in text or "database or disk is full" in text:
+        return LedgerError(f"The disk is full: the ledger {name} cannot be written. Nothing was half-written; "
+                           "free some space and run the command again.", path=str(path), code="disk-full")
+    if "readonly" in text or "read-only" in text:
+        return LedgerError(f"The ledger {name} cannot be written: the workspace is read-only. Nothing was "
+                           "changed; run the command where the workspace can be written.", path=str(path),
+                           code="read-only")
+    if isinstance(exc, sqlite3.OperationalError) and ("unable to open" in text or "i/o" in text
+                                                      or "permission" in text):
+        return LedgerError(f"The ledger {name} cannot be used ({exc}). Check the folder {Path(path).parent}, its "
+                           "permissions and the disk.", path=str(path), code="ledger-unreadable")
+    return LedgerDamaged(path, f"cannot be read ({exc})")

@@ -10,10 +10,11 @@ from pathlib import Path
 
 from kokemus_docs.bookings.hourforms import recorded_cancellations
 from kokemus_docs.core.formatting import money
-from kokemus_docs.core.ledger import FormRecord, Ledger, LedgerLine
+from kokemus_docs.core.ledger import Ledger
 from kokemus_docs.core.model import Register
 from kokemus_docs.core.month import Month
 from kokemus_docs.core.paydates import first_payable_month, notice_deadline
+from kokemus_docs.core.records import FormRecord, LedgerLine
 from kokemus_docs.core.workspace import Workspace
 from kokemus_docs.forms.fields import SEAL_FIELD, ReturnedForm, contract_of_form, seal_matches
 from kokemus_docs.intake.formread import read_form

@@ -32,6 +32,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+from kokemus_docs.core.errors import LedgerError, ledger_error
 from kokemus_docs.core.fileio import (
     FileTooLarge,
     NotRegularFile,
@@ -45,9 +46,10 @@ from kokemus_docs.core.fileio import (
     write_new_durably,
 )
 from kokemus_docs.core.formatting import money
-from kokemus_docs.core.ledger import FormRecord, Ledger, LedgerError, ledger_error, open_ledger
+from kokemus_docs.core.ledger import Ledger, open_ledger
 from kokemus_docs.core.model import Register
 from kokemus_docs.core.paydates import payment_date
+from kokemus_docs.core.records import FormRecord
 from kokemus_docs.core.report import Outcome, Progress, no_progress
 from kokemus_docs.core.workspace import Workspace, WorkspaceBusy, workspace_lock
 from kokemus_docs.earnings.limits import expected_text

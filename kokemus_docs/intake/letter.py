@@ -7,10 +7,10 @@ from datetime import date
 from typing import Any
 
 from kokemus_docs.core.formatting import fi_date, fi_month, money
-from kokemus_docs.core.ledger import LedgerLine
 from kokemus_docs.core.model import Register
 from kokemus_docs.core.month import Month
 from kokemus_docs.core.paydates import payment_date
+from kokemus_docs.core.records import LedgerLine
 from kokemus_docs.forms.texts import field_label
 from kokemus_docs.intake.decision import FormResult
 from kokemus_docs.intake.messages import ROW_WORD, Finding, month_genitive_text

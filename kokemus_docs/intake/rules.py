@@ -37,7 +37,6 @@ from kokemus_docs.core.formatting import (
     quantize,
     shown,
 )
-from kokemus_docs.core.ledger import LedgerLine
 from kokemus_docs.core.model import (
     GROUP_TASKS,
     STATUS_LABELS,
@@ -49,6 +48,7 @@ from kokemus_docs.core.model import (
     Unit,
 )
 from kokemus_docs.core.month import Month
+from kokemus_docs.core.records import LedgerLine
 from kokemus_docs.forms.fields import ReturnedForm, form_id_for, row_field
 from kokemus_docs.intake.messages import (
     Finding,

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from kokemus_docs.core.ledger import Adjustment, LedgerLine
 from kokemus_docs.core.paydates import payment_date
+from kokemus_docs.core.records import Adjustment, LedgerLine
 
 ZERO = Decimal("0.00")
 

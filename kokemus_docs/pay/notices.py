@@ -23,9 +23,10 @@ from typing import Any
 from kokemus_docs.core.errors import Problem
 from kokemus_docs.core.fileio import safe_filename
 from kokemus_docs.core.formatting import fi_date, fi_month, hours_text, money, money_json
-from kokemus_docs.core.ledger import Adjustment, FormRecord, LedgerLine, open_ledger
+from kokemus_docs.core.ledger import open_ledger
 from kokemus_docs.core.model import BASIS_LABELS, Register, Unit, status_label
 from kokemus_docs.core.month import Month
+from kokemus_docs.core.records import Adjustment, FormRecord, LedgerLine
 from kokemus_docs.core.report import Outcome, Progress
 from kokemus_docs.core.workspace import Workspace
 from kokemus_docs.documents.render import DocumentJob, check_formats, common_context, render_documents, unit_context

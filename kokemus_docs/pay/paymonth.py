@@ -16,10 +16,11 @@ from decimal import Decimal
 
 from kokemus_docs.core.errors import Problem
 from kokemus_docs.core.formatting import fi_date, fi_month, money
-from kokemus_docs.core.ledger import Adjustment, FormRecord, Ledger, LedgerLine
+from kokemus_docs.core.ledger import Ledger
 from kokemus_docs.core.model import Expert, Register, Unit
 from kokemus_docs.core.month import FIRST_YEAR, Month
 from kokemus_docs.core.paydates import notice_deadline, payment_date
+from kokemus_docs.core.records import Adjustment, FormRecord, LedgerLine
 from kokemus_docs.earnings.limits import LimitFinding, experts_with_limits, limit_findings
 from kokemus_docs.intake.messages import workbook_warning
 

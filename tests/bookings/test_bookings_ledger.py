@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 
-from kokemus_docs.core.ledger import SCHEMA, SCHEMA_VERSION, Ledger
+from kokemus_docs.core.ledger import Ledger
+from kokemus_docs.core.ledger_schema import SCHEMA, SCHEMA_VERSION
 
 
 def test_a_ledger_from_before_bookings_gains_their_tables(tmp_path):

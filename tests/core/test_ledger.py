@@ -9,7 +9,8 @@ from click.testing import CliRunner
 from ledgerfill import MONTH, fill_sample_ledger
 
 from kokemus_docs.cli import cli
-from kokemus_docs.core.ledger import Ledger, LedgerDamaged, ledger_error, one_connection, open_ledger
+from kokemus_docs.core.errors import LedgerDamaged, ledger_error
+from kokemus_docs.core.ledger import Ledger, one_connection, open_ledger
 
 
 @pytest.fixture

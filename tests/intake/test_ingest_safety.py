@@ -26,9 +26,9 @@ from faults import dying_at
 
 from kokemus_docs.cli import StderrProgress, cli
 from kokemus_docs.core import ledger as ledger_module
-from kokemus_docs.core.errors import WorkspaceError
+from kokemus_docs.core.errors import LedgerError, WorkspaceError
 from kokemus_docs.core.fileio import write_bytes_atomic
-from kokemus_docs.core.ledger import Ledger, LedgerError
+from kokemus_docs.core.ledger import Ledger
 from kokemus_docs.core.workspace import WorkspaceBusy, init_workspace, workspace_lock
 from kokemus_docs.demo.month import form_values
 from kokemus_docs.forms.fill import fill_form

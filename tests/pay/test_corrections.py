@@ -12,7 +12,8 @@ from decimal import Decimal
 
 import pytest
 
-from kokemus_docs.core.ledger import Ledger, LedgerLine
+from kokemus_docs.core.ledger import Ledger
+from kokemus_docs.core.records import LedgerLine
 from kokemus_docs.intake import decision
 from kokemus_docs.intake.ingest import ingest_forms
 from kokemus_docs.pay.corrections import compare
