@@ -24,7 +24,8 @@ import pytest
 from click.testing import CliRunner
 from faults import dying_at
 
-from kokemus_docs.cli import StderrProgress, cli
+from kokemus_docs.cli import cli
+from kokemus_docs.cli.common import StderrProgress
 from kokemus_docs.core import ledger as ledger_module
 from kokemus_docs.core.errors import LedgerError, WorkspaceError
 from kokemus_docs.core.fileio import write_bytes_atomic
