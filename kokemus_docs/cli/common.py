@@ -205,8 +205,10 @@ def with_register(ws: Workspace, outcome_of: Callable) -> Outcome:
     return outcome
 
 
-def _terminal_replacement(error: UnicodeEncodeError) -> tuple[str, int]:
+def _terminal_replacement(error: UnicodeError) -> tuple[str | bytes, int]:
     """What a terminal that cannot show a character prints instead: 'EUR' for '€', '?' for the rest."""
+    if not isinstance(error, UnicodeEncodeError):  # the handler is named only for the terminal's writes
+        raise error
     text = error.object[error.start:error.end]
     return "".join("EUR" if ch == "€" else "?" for ch in text), error.end
 
