@@ -93,13 +93,13 @@ def _rows(path: Path) -> tuple[str, list[tuple]]:
     return title, rows
 
 
-def _cell_list(value: object) -> list[object]:
+def _cell_list(value: object) -> list[str | date]:
     if isinstance(value, (date, datetime)):
         return [value]
     return [part.strip() for part in _text(value).split(";") if part.strip()]
 
 
-def _clock(value: object) -> object:
+def _clock(value: object) -> str | time:
     if isinstance(value, datetime):
         return value.time()
     return value if isinstance(value, time) else _text(value)

@@ -31,6 +31,13 @@ def _moment(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
+def _new_id(cursor: sqlite3.Cursor) -> int:
+    """The id SQLite gave the row an INSERT just wrote."""
+    if cursor.lastrowid is None:
+        raise sqlite3.DatabaseError("the ledger stored no row for an insert; check the ledger file")
+    return cursor.lastrowid
+
+
 def insert_booking(ledger: Ledger, request: BookingRequest, *, requested_at: datetime, actor: str) -> str:
     """Store a new request and its sessions (numbered from 1 in date order); returns its booking id."""
     cur = ledger.db.execute(
@@ -38,7 +45,7 @@ def insert_booking(ledger: Ledger, request: BookingRequest, *, requested_at: dat
         " requested_at, requested_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'requested', ?, ?)",
         (request.unit_id, request.task, json.dumps(list(request.topics), ensure_ascii=False), request.language,
          request.place, request.audience, request.group_size, request.note, _iso(requested_at), actor[:64]))
-    number = int(cur.lastrowid)
+    number = _new_id(cur)
     ordered = sorted(request.sessions, key=lambda s: (s.day, s.start, s.end))
     ledger.db.executemany(
         "INSERT INTO booking_sessions (booking, number, work_date, start, end) VALUES (?, ?, ?, ?, ?)",
@@ -53,9 +60,10 @@ _BOOKING_COLUMNS = ("id, unit_id, task, topics_json, language, place, audience, 
 
 def _filter(booking_ids: list[str] | None = None, unit_id: str | None = None, expert_id: str | None = None,
             statuses: tuple[str, ...] = (), month: tuple[date, date] | None = None,
-            requested_year: int | None = None) -> tuple[str, list]:
+            requested_year: int | None = None) -> tuple[str, list[str | int]]:
     """`SELECT id FROM bookings WHERE …` for the filters given, and its arguments."""
-    where, args = [], []
+    where: list[str] = []
+    args: list[str | int] = []
     if booking_ids is not None:
         numbers = [booking_number(b) for b in booking_ids][:CHUNK]
         where.append(f"id IN ({','.join('?' * len(numbers))})")
@@ -111,7 +119,8 @@ def bookings(ledger: Ledger, *, now: datetime, cutoff: time, booking_ids: list[s
     for r in cursor.execute("SELECT id, booking, expert_id, state, offered_at, answered_at, reason FROM"
                             f" booking_offers WHERE state IN ('open', 'declined') AND booking IN ({chosen})", args):
         if r[3] == "open":
-            offers[r[1]] = Offer(r[0], booking_id_of(r[1]), r[2], r[3], _moment(r[4]), _moment(r[5]), r[6])
+            offers[r[1]] = Offer(r[0], booking_id_of(r[1]), r[2], r[3], datetime.fromisoformat(r[4]),
+                                  _moment(r[5]), r[6])
         else:
             declined[r[1]] += 1
     found = [_booking(r, sessions.get(r[0], ()), offers.get(r[0]), declined.get(r[0], 0), now, cutoff)
@@ -188,7 +197,7 @@ def add_offer(ledger: Ledger, booking_id: str, expert_id: str, *, at: datetime, 
     cur = ledger.db.execute("INSERT INTO booking_offers (booking, expert_id, state, offered_at, offered_by)"
                             " VALUES (?, ?, 'open', ?, ?)",
                             (booking_number(booking_id), expert_id, _iso(at), actor[:64]))
-    return int(cur.lastrowid)
+    return _new_id(cur)
 
 
 def close_offer(ledger: Ledger, offer_id: int, state: str, *, at: datetime, reason: str | None = None) -> None:
@@ -199,7 +208,8 @@ def close_offer(ledger: Ledger, offer_id: int, state: str, *, at: datetime, reas
 
 def offers_to(ledger: Ledger, expert_id: str, booking_id: str | None = None) -> list[Offer]:
     """The offers made to an expert (of one booking, if given), newest first."""
-    sql, args = "SELECT * FROM booking_offers WHERE expert_id = ?", [expert_id]
+    sql = "SELECT * FROM booking_offers WHERE expert_id = ?"
+    args: list[str | int] = [expert_id]
     if booking_id is not None:
         sql += " AND booking = ?"
         args.append(booking_number(booking_id))
@@ -257,7 +267,7 @@ def queue_mail(ledger: Ledger, *, kind: str, booking_id: str | None, recipient: 
     cur = ledger.db.execute(
         "INSERT INTO mail_outbox (created_at, kind, booking, recipient, subject, body) VALUES (?, ?, ?, ?, ?, ?)",
         (_iso(at), kind, booking_number(booking_id) if booking_id else None, recipient, subject, body))
-    return int(cur.lastrowid)
+    return _new_id(cur)
 
 
 def unsent_mail(ledger: Ledger, max_attempts: int | None, limit: int) -> list[sqlite3.Row]:

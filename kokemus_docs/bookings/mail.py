@@ -22,6 +22,7 @@ from kokemus_docs.bookings import ledger as store
 from kokemus_docs.bookings.model import Booking
 from kokemus_docs.core.formatting import fi_date, fi_time
 from kokemus_docs.core.ledger import Ledger, open_ledger
+from kokemus_docs.core.mailconfig import MailSettings
 from kokemus_docs.core.model import Register, status_label
 from kokemus_docs.core.month import Month
 from kokemus_docs.core.workspace import Workspace, WorkspaceBusy, workspace_lock
@@ -204,13 +205,12 @@ def _send(ws: Workspace, now: datetime | None, *, everything: bool) -> int:
         return 0
     try:
         with workspace_lock(ws, "send booking messages", wait=0):
-            return _deliver(ws, now, everything)
+            return _deliver(ws, ws.mail, now, everything)
     except WorkspaceBusy:
         return 0
 
 
-def _deliver(ws: Workspace, now: datetime | None, everything: bool) -> int:
-    settings = ws.mail
+def _deliver(ws: Workspace, settings: MailSettings, now: datetime | None, everything: bool) -> int:
     moment = (now or datetime.now()).replace(microsecond=0)
     with open_ledger(ws.ledger_path) as ledger:
         waiting = [row for row in store.unsent_mail(ledger, None if everything else MAX_ATTEMPTS, BATCH)
@@ -246,7 +246,7 @@ def _deliver(ws: Workspace, now: datetime | None, everything: bool) -> int:
         return sent
 
 
-def _connect(settings) -> smtplib.SMTP:
+def _connect(settings: MailSettings) -> smtplib.SMTP:
     password = settings.secret() if settings.login else ""
     password.encode("ascii")  # smtplib sends logins as ASCII only: say so before the relay is asked
     connection = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)

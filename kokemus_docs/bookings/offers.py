@@ -78,9 +78,9 @@ def candidates(ws: Workspace, register: Register, booking_id: str, *, now: datet
         declined = store.declined_by(ledger, booking.booking_id)
     found: list[tuple[tuple, Candidate]] = []
     unit_contracts: dict[str, list[Contract]] = {}
-    for contract in register.contracts.values():
-        if contract.unit_id == booking.unit_id:
-            unit_contracts.setdefault(contract.expert_id, []).append(contract)
+    for unit_contract in register.contracts.values():
+        if unit_contract.unit_id == booking.unit_id:
+            unit_contracts.setdefault(unit_contract.expert_id, []).append(unit_contract)
     for expert in register.experts.values():
         if not expert.active or expert.expert_id in declined:
             continue

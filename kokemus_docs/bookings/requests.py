@@ -214,7 +214,7 @@ def cancel_booking(ws: Workspace, register: Register, booking_id: str, *, at: st
                 raise BookingError("bad-session", field="session", booking_id=booking.booking_id,
                                    count=len(booking.sessions), number=session)
             chosen = booking.sessions[session - 1]
-            if chosen.cancelled:
+            if chosen.cancelled_at is not None:
                 raise BookingError("session-cancelled", field="session", booking_id=booking.booking_id,
                                    number=session, at=chosen.cancelled_at.strftime("%Y-%m-%d %H:%M"))
             numbers, begun = [session], (chosen if chosen.time.starts_at <= moment else None)

@@ -337,13 +337,13 @@ class Ledger:
         row = self.db.execute("SELECT closed_at FROM months WHERE month = ?", (month,)).fetchone()
         return row["closed_at"] if row else None
 
-    def close_month(self, month: str) -> bool:
-        """Lock a payroll month; returns False if it was closed already."""
+    def close_month(self, month: str) -> str:
+        """Lock a payroll month; returns when it was closed (ISO seconds). MonthClosed if it was closed already."""
         if self.is_closed(month):
-            return False
-        self.db.execute("INSERT INTO months (month, closed_at) VALUES (?, ?)",
-                        (month, datetime.now().isoformat(timespec="seconds")))
-        return True
+            raise MonthClosed(f"The payroll month {month} is closed already.", code="month-closed")
+        closed_at = datetime.now().isoformat(timespec="seconds")
+        self.db.execute("INSERT INTO months (month, closed_at) VALUES (?, ?)", (month, closed_at))
+        return closed_at
 
     def closed_copy_digest(self, month: str) -> str | None:
         """The SHA-256 of the copy of `month`'s payroll workbook kept at closing; None for months closed before

@@ -84,7 +84,9 @@ def limit_findings(register: Register, month_fees: list[dict[str, Decimal]], pai
     current = month_fees[0] if month_fees else {}
     for expert_id in sorted(current):
         expert = register.experts.get(expert_id)
-        limit = expert.earnings_limit_eur if expert else None
+        if expert is None or expert.earnings_limit_eur is None:
+            continue
+        limit = expert.earnings_limit_eur
         fee = current[expert_id]
         state = limit_state(fee, limit)
         if state is None:

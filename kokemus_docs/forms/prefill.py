@@ -23,14 +23,20 @@ _STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*$")
 
 
 class SessionRow(Protocol):
-    """What a prefilled row needs (bookings.hourforms.BookedRow has it)."""
+    """What a prefilled row needs, read only (bookings.hourforms.BookedRow has it)."""
 
-    day: date
-    start: time
-    end: time
-    task: str
-    status: str | None
-    cancelled_at: datetime | None
+    @property
+    def day(self) -> date: ...
+    @property
+    def start(self) -> time: ...
+    @property
+    def end(self) -> time: ...
+    @property
+    def task(self) -> str: ...
+    @property
+    def status(self) -> str | None: ...
+    @property
+    def cancelled_at(self) -> datetime | None: ...
 
 
 def row_values(row: SessionRow, spec: FormSpec) -> list[tuple[str, str, str]]:

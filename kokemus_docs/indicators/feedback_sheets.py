@@ -101,7 +101,7 @@ def figures_of(answers: Sequence[Answer]) -> Figures:
     detractors = sum(a.recommend <= 6 for a in answers)
     figures.nps = (Decimal(100 * (promoters - detractors)) / len(answers)).quantize(Decimal("0.1"), ROUND_HALF_UP)
     for index, name in enumerate(STATEMENTS):
-        given = [a.statements[index] for a in answers if a.statements[index] is not None]
+        given = [v for v in (a.statements[index] for a in answers) if v is not None]
         if len(given) < MIN_ANSWERS:
             figures.means[name] = figures.agree[name] = None
             continue
@@ -113,7 +113,7 @@ def figures_of(answers: Sequence[Answer]) -> Figures:
 
 def breakdowns(answers: Sequence[Answer]) -> list[tuple[str, str | None, Figures]]:
     """(respondent, unit_id or None for all units, figures): each group for all units, then its units by id."""
-    result = []
+    result: list[tuple[str, str | None, Figures]] = []
     for respondent in RESPONDENTS:
         mine = [a for a in answers if a.respondent == respondent]
         total = figures_of(mine)

@@ -316,15 +316,15 @@ def write_payroll(ws: Workspace, register: Register, month: str, *, close: bool 
                 pay = collect_pay_month(ledger, register, month, ws.notice_day)
                 was_closed = pay.closed_at is not None
                 closing_now = close and not was_closed and not pay.errors
-                if closing_now:
-                    ledger.close_month(month)
-                    pay.closed_at = ledger.closed_at(month)
+                closed_now = ledger.close_month(month) if closing_now else None
+                if closed_now is not None:
+                    pay.closed_at = closed_now
                 workbook = _workbook_bytes(ws, register, pay, datetime.now().replace(microsecond=0), progress)
                 summary = _summary_lines(month, pay, register)
                 extra = _extra(month, pay, register)
-                if closing_now:
+                if closed_now is not None:
                     closing.begin_close(ws, ledger, month, closing.snapshot_bytes(
-                        month, pay.closed_at, workbook, extra, summary))
+                        month, closed_now, workbook, extra, summary))
                 else:
                     closing.deliver(target, workbook)
         # Committed: only now may a workbook that says "closed" reach outputs/.

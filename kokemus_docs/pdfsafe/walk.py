@@ -6,6 +6,7 @@ import io
 import json
 import os
 import re
+from typing import TYPE_CHECKING
 
 from kokemus_docs.pdfsafe.limits import (
     MAX_CONTENT_BYTES,
@@ -25,6 +26,14 @@ from kokemus_docs.pdfsafe.limits import (
     FormUnreadable,
     failure,
 )
+
+if TYPE_CHECKING:
+    import pikepdf
+
+# One entry of the form-field walk: (node, the field listing it or None, parent's full name, inherited /FT, /Ff,
+# /V, the ancestors' object numbers)
+_FieldStep = tuple["pikepdf.Object", "pikepdf.Dictionary | None", str, str, int, "pikepdf.Object | None",
+                   tuple[tuple[int, int], ...]]
 
 
 def serve(requests_fd: int, replies_fd: int) -> None:
@@ -125,7 +134,7 @@ def _page_tree(pdf, root) -> list:
         raise failure("damaged", "the PDF has no page tree")
     pages: list = []
     seen: set[tuple[int, int]] = set()
-    stack = [(top, 0)]
+    stack: list[tuple[pikepdf.Object, int]] = [(top, 0)]
     examined = 0
     while stack:
         node, depth = stack.pop()
@@ -182,8 +191,7 @@ def _field_values(root) -> tuple[dict[str, str], dict[str, str]]:
     total = examined = 0
     if len(top) > MAX_FIELD_NODES:
         raise failure("too-complex", f"the PDF form has more than {MAX_FIELD_NODES} fields")
-    # (node, the field listing it or None, parent's full name, inherited /FT, /Ff, /V, ancestors' objgens)
-    stack = [(node, None, "", "", 0, None, ()) for node in reversed(top)]
+    stack: list[_FieldStep] = [(node, None, "", "", 0, None, ()) for node in reversed(top)]
     while stack:
         node, parent, parent_name, kind, flags, value, ancestors = stack.pop()
         examined += 1
@@ -206,7 +214,7 @@ def _field_values(root) -> tuple[dict[str, str], dict[str, str]]:
         if "/FT" in keys:
             kind = str(node["/FT"])
         if "/Ff" in keys:
-            flags = node["/Ff"]
+            flags = _integer(node["/Ff"])
         if "/V" in keys:
             value = node["/V"]
         name = parent_name
@@ -243,15 +251,19 @@ def _field_values(root) -> tuple[dict[str, str], dict[str, str]]:
     return values, kinds
 
 
-def _field_value(node, widgets, kind: str, flags, value) -> tuple[str, str]:
+def _integer(value: pikepdf.Object) -> int:
+    """A number entry of the file (such as a field's /Ff flags) as an int; 0 when it holds no number."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _field_value(node, widgets, kind: str, flags: int, value) -> tuple[str, str]:
     """(kind, value as text) of a terminal field whose own widgets (if separate) are `widgets`."""
     import pikepdf
 
     if kind == "/Btn":
-        try:
-            flags = int(flags)
-        except (TypeError, ValueError):
-            flags = 0
         if flags & _PUSHBUTTON:
             return "button", ""
         chosen = str(value)[1:] if isinstance(value, pikepdf.Name) else ""

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from ledgerfill import MONTH, fill_sample_ledger
 
 from kokemus_docs.cli import cli
-from kokemus_docs.core.errors import LedgerDamaged, ledger_error
+from kokemus_docs.core.errors import LedgerDamaged, MonthClosed, ledger_error
 from kokemus_docs.core.ledger import Ledger, one_connection, open_ledger
 
 
@@ -137,3 +137,12 @@ def test_one_connection_is_shared_within_its_block_and_closed_after(tmp_path):
         first.db.execute("SELECT 1")
     with open_ledger(path) as third:
         assert third is not first and third.closed_at("2026-10")
+
+
+def test_closing_a_month_gives_its_closing_time_and_refuses_a_second_close(tmp_path):
+    with open_ledger(tmp_path / "ledger.sqlite") as ledger, ledger.transaction():
+        closed_at = ledger.close_month("2026-10")
+        assert ledger.closed_at("2026-10") == closed_at
+        with pytest.raises(MonthClosed, match="2026-10 is closed already"):
+            ledger.close_month("2026-10")
+        assert ledger.closed_at("2026-10") == closed_at
