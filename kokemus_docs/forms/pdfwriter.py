@@ -472,3 +472,35 @@ def build_form_pdf(spec: FormSpec) -> bytes:
     trailer = (b"xref\n0 %d\n0000000000 65535 f \n%btrailer\n<< /Size %d /Root %b /Info %b >>\nstartxref\n%d\n%%%%EOF\n"
                % (info + 1, xref, info + 1, _ref(CATALOG), _ref(info), position))
     return b"".join((header, *(block.data for block in blocks), trailer))
+
+
+@dataclass(frozen=True)
+class RowFill:
+    """The objects that put values into rows of an issued form, for an incremental update of its bytes."""
+
+    objects: tuple[tuple[int, bytes], ...]  # (object number, body): each filled widget and its new appearance
+    size: int  # the updated form's /Size
+    catalog: int  # the object numbers the updated trailer names as /Root
+    info: int  # and as /Info
+
+
+def row_fill(spec: FormSpec, rows: Sequence[Sequence[tuple[str, str, str]]]) -> RowFill:
+    """The objects that fill the first rows of an issued form of `spec` (at most its row count): `rows[i]` holds
+    (field, value, what the field shows) of row i + 1. Each filled widget keeps its object number and gains its
+    /V and an appearance stream showing the value, numbered from the form's /Size on; the fields stay editable."""
+    numbers = _numbers(spec.rows)
+    widgets = dict(_row_objects(spec.rows, spec.language, spec.tasks))
+    regular = _ref(FONT_REGULAR)
+    next_number = numbers.count + 1  # the form's /Size: its highest object is the /Info dictionary
+    objects: list[tuple[int, bytes]] = []
+    for index, values in enumerate(rows[:spec.rows], start=1):
+        for name, value, shown in values:
+            full = row_field(index, name)
+            box = numbers.layout.fields[full]
+            size = fit_size([shown], box.width - 4, FIELD_FONT_SIZE, 5)
+            objects.append((next_number, text_appearance(shown, box.width, box.height, size, regular)))
+            empty = b"/AP << /N " + _ref(numbers.empty_ap[(box.width, box.height)]) + b" >>"
+            widget = widgets[numbers.widget[full]].replace(empty, b"/AP << /N " + _ref(next_number) + b" >>", 1)
+            objects.append((numbers.widget[full], widget[:-2] + b"/V " + pdf_text_string(value) + b" >>"))
+            next_number += 1
+    return RowFill(tuple(objects), next_number, CATALOG, numbers.count)

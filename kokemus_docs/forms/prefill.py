@@ -15,9 +15,7 @@ from typing import Protocol
 
 from kokemus_docs.core.formatting import fi_date, fi_time
 from kokemus_docs.core.model import STATUS_LABELS
-from kokemus_docs.forms.fields import row_field
-from kokemus_docs.forms.pdfobjects import FIELD_FONT_SIZE, fit_size, pdf_text_string, text_appearance
-from kokemus_docs.forms.pdfwriter import CATALOG, FONT_REGULAR, FormSpec, _numbers, _ref, _row_objects
+from kokemus_docs.forms.pdfwriter import FormSpec, RowFill, row_fill
 
 _STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*$")
 
@@ -59,29 +57,13 @@ def prefill_form(pdf: bytes, spec: FormSpec, rows: Sequence[SessionRow]) -> byte
     match = _STARTXREF.search(pdf[-64:])
     if not rows or match is None:
         return pdf
-    numbers = _numbers(spec.rows)
-    layout = numbers.layout
-    widgets = dict(_row_objects(spec.rows, spec.language, spec.tasks))
-    regular = _ref(FONT_REGULAR)
-    next_number = numbers.count + 1  # the form's /Size: its highest object is the /Info dictionary
-    objects: list[tuple[int, bytes]] = []
-    for index, row in enumerate(rows, start=1):
-        for name, value, shown in row_values(row, spec):
-            full = row_field(index, name)
-            box = layout.fields[full]
-            size = fit_size([shown], box.width - 4, FIELD_FONT_SIZE, 5)
-            objects.append((next_number, text_appearance(shown, box.width, box.height, size, regular)))
-            empty = b"/AP << /N " + _ref(numbers.empty_ap[(box.width, box.height)]) + b" >>"
-            widget = widgets[numbers.widget[full]].replace(empty, b"/AP << /N " + _ref(next_number) + b" >>", 1)
-            objects.append((numbers.widget[full], widget[:-2] + b"/V " + pdf_text_string(value) + b" >>"))
-            next_number += 1
-    return pdf + _update(len(pdf), objects, next_number, int(match.group(1)), numbers.count)
+    return pdf + _update(len(pdf), row_fill(spec, [row_values(row, spec) for row in rows]), int(match.group(1)))
 
 
-def _update(start: int, objects: list[tuple[int, bytes]], size: int, previous: int, info: int) -> bytes:
+def _update(start: int, fill: RowFill, previous: int) -> bytes:
     """An incremental update: the objects, a cross-reference section for them, the trailer pointing back."""
     chunks, offsets, position = [], {}, start
-    for number, body in objects:
+    for number, body in fill.objects:
         chunk = b"%d 0 obj\n%b\nendobj\n" % (number, body)
         offsets[number] = position
         position += len(chunk)
@@ -89,6 +71,6 @@ def _update(start: int, objects: list[tuple[int, bytes]], size: int, previous: i
     xref = [b"xref\n"]
     for number in sorted(offsets):
         xref.append(b"%d 1\n%010d 00000 n \n" % (number, offsets[number]))
-    trailer = (b"trailer\n<< /Size %d /Root %b /Info %b /Prev %d >>\nstartxref\n%d\n%%%%EOF\n"
-               % (size, _ref(CATALOG), _ref(info), previous, position))
+    trailer = (b"trailer\n<< /Size %d /Root %d 0 R /Info %d 0 R /Prev %d >>\nstartxref\n%d\n%%%%EOF\n"
+               % (fill.size, fill.catalog, fill.info, previous, position))
     return b"".join(chunks) + b"".join(xref) + trailer
