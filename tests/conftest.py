@@ -67,6 +67,12 @@ def require_module(name: str) -> ModuleType:
         missing(f"the Python module {name} is not installed (pip install -e '.[test]')")
 
 
+def require_proc(entry: str) -> None:
+    """Go on only where the kernel shows `entry` (such as "self/stat") under /proc, as Linux does."""
+    if not os.path.exists(f"/proc/{entry}"):
+        missing(f"/proc/{entry} is not there (the test reads the process table of Linux)")
+
+
 _TOOLS = {"libreoffice": ("soffice", "libreoffice"), "pdftk": ("pdftk",)}
 
 

@@ -3,12 +3,12 @@ what happened, and ingest takes the booking's cancellation time."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from datetime import date, datetime, time
 
 import pikepdf
 import pytest
+from conftest import require_tool
 
 from kokemus_docs.bookings import (
     BookingRequest,
@@ -67,10 +67,10 @@ def test_the_prefilled_form_is_a_valid_pdf_that_shows_its_values(issued, tmp_pat
     path = forms[f"{form_id_for('S-2026-001', '2026-10')}.pdf"]
     with pikepdf.open(path) as pdf:
         assert pdf.check_pdf_syntax() == []
-    if shutil.which("mutool"):  # MuPDF draws the filled fields from their appearance streams
-        text = subprocess.run(["mutool", "draw", "-F", "txt", "-o", "-", str(path), "1"], capture_output=True,
-                              text=True).stdout
-        assert "14.10.2026" in text and "13.10.2026 16.20" in text
+    require_tool("mutool", "mupdf-tools")  # MuPDF draws the filled fields from their appearance streams
+    text = subprocess.run(["mutool", "draw", "-F", "txt", "-o", "-", str(path), "1"], capture_output=True,
+                          text=True).stdout
+    assert "14.10.2026" in text and "13.10.2026 16.20" in text
 
 
 @pytest.mark.pdftk

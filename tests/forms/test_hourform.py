@@ -156,6 +156,7 @@ def test_cancellation_rule_prints_the_configured_cutoff(workspace, register, set
 
 
 def test_no_hetu_iban_or_address_in_any_form(workspace, register, issued):
+    assert len(issued.extra["forms"]) == sum(1 for c in register.contracts.values() if c.signed_on) > 1
     for entry in issued.extra["forms"]:
         path = workspace.root / entry["path"]
         expert = register.experts[entry["expert_id"]]

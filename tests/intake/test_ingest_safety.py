@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import require_proc
 from faults import dying_at
 
 from kokemus_docs.cli import cli
@@ -129,6 +130,7 @@ def test_symlink_in_the_inbox_is_rejected_and_only_the_link_removed(workspace, r
     outcome = ingest_forms(workspace, register, received_on=ON_TIME)
     statuses = {Path(f["path"]).name: (f["status"], f["archived_as"]) for f in outcome.extra["forms"]}
     assert statuses == {"dangling.pdf": ("rejected", None), "link.pdf": ("rejected", None)}
+    assert len(outcome.errors) == 2
     assert all("symbolic link" in p.message and p.code == "unreadable" for p in outcome.errors)
     assert os.listdir(workspace.inbox_dir) == [] and all_files(workspace.root / "forms") == []
     assert elsewhere.read_bytes() == original  # the target is never touched
@@ -658,11 +660,11 @@ def test_names_and_form_contents_cannot_steer_the_terminal(workspace, register, 
     assert capsys.readouterr().err == "[1/1] b?[2J.pdf\n"
 
 
-@pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="names descriptors from /proc")
 def test_the_copy_kept_of_a_closed_month_is_on_disk_before_the_close_is_committed(workspace, register,
                                                                                   monkeypatch):
     """The ledger commits the close durably; the copy that reprints the month must be as durable (fsynced, with
     its folder), or a power cut could leave a closed month without it."""
+    require_proc("self/fd")  # names descriptors
     from ledgerfill import MONTH, fill_sample_ledger
 
     from kokemus_docs.core import fileio

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+from conftest import require_proc
 from pdfbytes import append_update, form_pdf, raw_pdf
 
 from kokemus_docs.forms.fields import compute_seal
@@ -360,9 +361,9 @@ def _outcome(data: bytes):
     return "fields", fields
 
 
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process states from /proc")
 def test_the_reading_process_ends_with_the_process_it_reads_for():
     """A run killed outright (power cut, SIGKILL) leaves no reading process behind."""
+    require_proc("self/stat")  # reads process states
     import signal
     import subprocess
     import sys
@@ -438,10 +439,10 @@ def test_a_reading_process_stopped_while_reading_gets_the_file_again_from_a_fres
     assert read_quickly(filled).rows[1]["notes"] == NOTES
 
 
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processor times from /proc")
 def test_a_reader_kept_waiting_by_a_busy_machine_is_not_stopped_by_the_time_limit(filled):
     """The time limit counts the reader's processor time: a form is not rejected because the machine was busy
     (here: the reader gets no processor at all for three times its limit)."""
+    require_proc("self/stat")  # reads processor times
     import signal
     import threading
 
