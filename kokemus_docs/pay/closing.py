@@ -27,8 +27,9 @@ from pathlib import Path
 
 from kokemus_docs.core.errors import KokemusError
 from kokemus_docs.core.fileio import fsync_dir, write_bytes_atomic
-from kokemus_docs.core.ledger import Ledger
-from kokemus_docs.core.workspace import Workspace, make_private_dir
+from kokemus_docs.core.ledger import Ledger, open_ledger
+from kokemus_docs.core.month import Month
+from kokemus_docs.core.workspace import Workspace, WorkspaceBusy, make_private_dir, workspace_lock
 
 PERSONAL_DATA_MODE = 0o600
 
@@ -122,6 +123,34 @@ def recover_close(ws: Workspace, ledger: Ledger, month: str) -> None:
             return
     pending.unlink()  # the close never committed: the month is open, as the ledger says
     fsync_dir(pending.parent)
+
+
+def finish_interrupted_closes(ws: Workspace) -> list[str]:
+    """Finish (or undo) every close an earlier run began and did not end, so that a month the ledger closed has
+    its delivered workbook without waiting for the next payroll run; returns the months whose close was pending.
+
+    Done under the workspace lock: while another run holds it (its own close may be under way), nothing is
+    touched here and that run finishes its own. A copy that cannot be read is left for the payroll run to name.
+    """
+    folder = ws.state_dir / "closed"
+    suffix = ".closing.json"
+    try:
+        names = sorted(p.name for p in folder.iterdir() if p.name.startswith("payroll_") and p.name.endswith(suffix))
+    except OSError:  # no month was ever closed
+        return []
+    months = [m for m in (n.removeprefix("payroll_").removesuffix(suffix) for n in names) if Month.is_valid(m)]
+    if not months:
+        return []
+    try:
+        with workspace_lock(ws, "finish closing a payroll month", wait=0), open_ledger(ws.ledger_path) as ledger:
+            for month in months:
+                try:
+                    recover_close(ws, ledger, month)
+                except KokemusError:
+                    continue
+    except WorkspaceBusy:
+        return []
+    return months
 
 
 def refuse_closed_copy_without_close(ws: Workspace, ledger: Ledger, month: str) -> None:

@@ -23,6 +23,7 @@ from kokemus_docs.core.paydates import notice_deadline, payment_date
 from kokemus_docs.core.report import Outcome
 from kokemus_docs.core.workspace import Workspace, workspace_lock
 from kokemus_docs.forms.fields import form_id_for, issued_form_path
+from kokemus_docs.pay.closing import finish_interrupted_closes
 from kokemus_docs.register.sheets import RegisterCheck, load_register
 
 ZERO = Decimal("0.00")
@@ -313,7 +314,8 @@ def download_path(ws: Workspace, rel: str, folders: tuple[str, ...]) -> Path | N
 
 def payroll_workbooks(ws: Workspace) -> list[dict]:
     """The payroll workbooks: file name, month, when the file was made (ISO, local time), and whether the month
-    is closed."""
+    is closed. A close an earlier run left half done is finished first, so a closed month's workbook is there."""
+    finish_interrupted_closes(ws)
     folder = ws.output("payroll")
     books = []
     if folder.is_dir():
