@@ -178,10 +178,15 @@ def _booking(row: tuple, session_rows, offer: Offer | None, declined: int, now: 
         cancelled_at=_moment(cancelled_at), reason=reason, declined_offers=declined, offer=offer)
 
 
+_STATE_COLUMNS = frozenset({"status", "expert_id", "contract_id", "booked_at", "cancelled_at", "closed_at", "reason"})
+
+
 def set_state(ledger: Ledger, booking_id: str, **values: object) -> None:
-    """Update a booking's columns (status, expert_id, contract_id, booked_at, cancelled_at, closed_at, reason)."""
-    allowed = {"status", "expert_id", "contract_id", "booked_at", "cancelled_at", "closed_at", "reason"}
-    assert set(values) <= allowed, values
+    """Update a booking's columns (status, expert_id, contract_id, booked_at, cancelled_at, closed_at, reason);
+    ValueError for any other name (the names go into the SQL)."""
+    unknown = sorted(set(values) - _STATE_COLUMNS)
+    if unknown:
+        raise ValueError(f"a booking has no column {', '.join(unknown)} that set_state may change")
     sets = ", ".join(f"{k} = ?" for k in values)
     ledger.db.execute(f"UPDATE bookings SET {sets} WHERE id = ?",
                       [_iso(v) if isinstance(v, datetime) else v for v in values.values()]

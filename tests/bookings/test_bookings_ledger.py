@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
+
+from kokemus_docs.bookings.ledger import set_state
 from kokemus_docs.core.ledger import Ledger
 from kokemus_docs.core.ledger_schema import SCHEMA, SCHEMA_VERSION
 
@@ -23,3 +26,10 @@ def test_a_ledger_from_before_bookings_gains_their_tables(tmp_path):
         assert ledger.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(
             SCHEMA_VERSION)
         assert ledger.is_closed("2026-09")
+
+
+def test_only_a_bookings_state_columns_can_be_set_even_with_asserts_off(tmp_path):
+    """The column names go into the SQL: any other name is refused by a check that `python -O` keeps."""
+    with Ledger(tmp_path / "ledger.sqlite") as ledger:
+        with pytest.raises(ValueError, match="no column"):
+            set_state(ledger, "B-000001", **{"status = 'booked', unit_id": "X"})
