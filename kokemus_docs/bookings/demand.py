@@ -12,8 +12,8 @@ from statistics import median
 from kokemus_docs.bookings import ledger as store
 from kokemus_docs.bookings.model import Booking
 from kokemus_docs.core.ledger import open_ledger
+from kokemus_docs.core.topics import topic_names
 from kokemus_docs.core.workspace import Workspace
-from kokemus_docs.intake.messages import topic_names
 
 
 @dataclass

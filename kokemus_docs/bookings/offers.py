@@ -18,8 +18,8 @@ from kokemus_docs.core.formatting import shown
 from kokemus_docs.core.ledger import Ledger, open_ledger
 from kokemus_docs.core.model import Contract, Expert, Register
 from kokemus_docs.core.month import Month
+from kokemus_docs.core.topics import topic_key, topic_names
 from kokemus_docs.core.workspace import Workspace
-from kokemus_docs.intake.messages import topic_key, topic_names
 
 
 def contract_for(register: Register, booking: Booking, expert_id: str,

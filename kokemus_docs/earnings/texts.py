@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kokemus_docs.intake.messages import INCOME_TYPE_NAMES
+from kokemus_docs.pay.texts import INCOME_TYPE_NAMES
 
 TEXTS: dict[str, dict[str, str]] = {
     "fi": {

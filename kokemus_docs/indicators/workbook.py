@@ -26,9 +26,9 @@ from kokemus_docs.core.ledger import Ledger, open_ledger
 from kokemus_docs.core.model import Register
 from kokemus_docs.core.month import MONTH_NAMES_FI, MONTH_NAMES_SV, check_year
 from kokemus_docs.core.report import Outcome, Progress, no_progress
+from kokemus_docs.core.topics import topic_names
 from kokemus_docs.core.workspace import Workspace
 from kokemus_docs.indicators.feedback_sheets import add_feedback_sheets
-from kokemus_docs.intake.messages import topic_names
 
 ZERO = Decimal("0")
 CANCELLED = ("cancelled_in_time", "cancelled_late")

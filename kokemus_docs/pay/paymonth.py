@@ -22,7 +22,7 @@ from kokemus_docs.core.month import FIRST_YEAR, Month
 from kokemus_docs.core.paydates import notice_deadline, payment_date
 from kokemus_docs.core.records import Adjustment, FormRecord, LedgerLine
 from kokemus_docs.earnings.limits import LimitFinding, experts_with_limits, limit_findings
-from kokemus_docs.intake.messages import workbook_warning
+from kokemus_docs.pay.texts import workbook_warning
 
 WITHHOLDING_WITHOUT_TAX_CARD = "60 %"
 ZERO = Decimal("0")

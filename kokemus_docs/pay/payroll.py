@@ -24,7 +24,6 @@ from kokemus_docs.core.model import BASIS_LABELS, Expert, Register, status_label
 from kokemus_docs.core.month import Month
 from kokemus_docs.core.report import Outcome, Progress, no_progress
 from kokemus_docs.core.workspace import Workspace
-from kokemus_docs.intake.messages import income_type_name
 from kokemus_docs.pay import closing
 from kokemus_docs.pay.closing import closed_copy_path, payroll_path
 from kokemus_docs.pay.paymonth import (
@@ -35,6 +34,7 @@ from kokemus_docs.pay.paymonth import (
     collect_pay_month,
     tax_card_missing,
 )
+from kokemus_docs.pay.texts import income_type_name
 
 # --- the workbook -----------------------------------------------------------------------------------
 

@@ -15,8 +15,9 @@ from openpyxl import load_workbook
 
 from kokemus_docs.core.errors import KokemusError, MonthClosed
 from kokemus_docs.core.ledger import Ledger
-from kokemus_docs.intake.messages import Finding, paid_text, status_text, task_text, workbook_warning
+from kokemus_docs.intake.messages import Finding, paid_text, status_text, task_text
 from kokemus_docs.pay.payroll import closed_copy_path, write_payroll
+from kokemus_docs.pay.texts import workbook_warning
 
 
 @pytest.fixture
