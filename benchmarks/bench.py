@@ -7,7 +7,7 @@ library function does not exist yet is reported as 'not available'):
 
 1. naive contracts DOCX+PDF: a new docxtpl DocxTemplate per contract, then ONE `soffice --convert-to pdf`
    call with all the files;
-2. kokemus contracts DOCX+PDF: documents.render_contracts(formats=docx,pdf);
+2. kokemus contracts DOCX+PDF: documents.assignments.render_contracts(formats=docx,pdf);
 3. DOCX only, naive and kokemus;
 4. issuing N hour forms (forms.issue.issue_forms); and in one run the same forms with the expert's upload
    address and QR code against without (the ratio);
@@ -81,8 +81,8 @@ def clear(path: Path) -> None:
 def naive_contracts(root: Path, with_pdf: bool) -> dict:
     from docxtpl import DocxTemplate
 
-    contract_context = need("documents.render", "contract_context")
-    new_environment = need("documents.render", "new_environment")
+    contract_context = need("documents.context", "contract_context")
+    new_environment = need("documents.template", "new_environment")
     ws, register = load(root)
     out = root / "naive"
     clear(out)
@@ -126,7 +126,7 @@ def naive_contracts(root: Path, with_pdf: bool) -> dict:
 
 
 def kokemus_contracts(root: Path, with_pdf: bool) -> dict:
-    render_contracts = need("documents.render", "render_contracts")
+    render_contracts = need("documents.assignments", "render_contracts")
     ws, register = load(root)
     clear(ws.output("contracts"))
     formats = ("docx", "pdf") if with_pdf else ("docx",)
@@ -372,7 +372,7 @@ def _median(values: list[float]) -> float:
 def warm_pdf(root: Path) -> dict:
     """One contract as PDF: the web app's warm LibreOffice against a cold CLI call (median of a few runs)."""
     warm_office = need("documents.warmoffice", "WarmOffice")
-    render_contracts = need("documents.render", "render_contracts")
+    render_contracts = need("documents.assignments", "render_contracts")
     ws, register = load(root)
     expert_id = sorted(register.experts)[0]
     runs = 3

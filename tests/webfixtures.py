@@ -15,7 +15,7 @@ from pathlib import Path
 from kokemus_docs.core.model import Register
 from kokemus_docs.core.workspace import init_workspace
 from kokemus_docs.demo.month import DEMO_ROWS, MISTAKEN_006, form_values
-from kokemus_docs.documents.render import render_contracts, render_intro_packs
+from kokemus_docs.documents.assignments import render_contracts, render_intro_packs
 from kokemus_docs.forms.fill import fill_form
 from kokemus_docs.forms.issue import issue_forms
 from kokemus_docs.forms.links import expert_token, revoke_links

@@ -20,7 +20,7 @@ from kokemus_docs.core.report import Outcome
 @runs
 def contracts(expert_ids: tuple[str, ...], formats: tuple[str, ...]) -> Outcome:
     """Assignment contracts (toimeksiantosopimus / uppdragsavtal), one per contracts row, in the expert's language."""
-    from kokemus_docs.documents.render import render_contracts
+    from kokemus_docs.documents.assignments import render_contracts
 
     ws = open_workspace()
     return with_register(ws, lambda reg: render_contracts(ws, reg, expert_ids=expert_ids, formats=formats,
@@ -34,7 +34,7 @@ def contracts(expert_ids: tuple[str, ...], formats: tuple[str, ...]) -> Outcome:
 @runs
 def intro_packs(unit_ids: tuple[str, ...], expert_ids: tuple[str, ...], formats: tuple[str, ...]) -> Outcome:
     """Unit introduction packs (perehdytyspaketti / introduktionspaket), per unit and expert."""
-    from kokemus_docs.documents.render import render_intro_packs
+    from kokemus_docs.documents.assignments import render_intro_packs
 
     ws = open_workspace()
     return with_register(ws, lambda reg: render_intro_packs(ws, reg, unit_ids=unit_ids, expert_ids=expert_ids,

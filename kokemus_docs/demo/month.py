@@ -189,8 +189,8 @@ def run_demo(root: str | Path, progress: Progress = no_progress) -> tuple[Outcom
     """Create the demo workspace in `root` and run the October 2026 cycle in it."""
     from kokemus_docs.demo.bookings import book_demo
     from kokemus_docs.demo.feedback import run_feedback_round
+    from kokemus_docs.documents.assignments import render_contracts, render_intro_packs
     from kokemus_docs.documents.office import find_soffice
-    from kokemus_docs.documents.render import render_contracts, render_intro_packs
     from kokemus_docs.earnings.documents import write_statements
     from kokemus_docs.forms.fill import fill_form
     from kokemus_docs.forms.issue import issue_forms

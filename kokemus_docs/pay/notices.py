@@ -29,7 +29,8 @@ from kokemus_docs.core.month import Month
 from kokemus_docs.core.records import Adjustment, FormRecord, LedgerLine
 from kokemus_docs.core.report import Outcome, Progress
 from kokemus_docs.core.workspace import Workspace
-from kokemus_docs.documents.render import DocumentJob, check_formats, common_context, render_documents, unit_context
+from kokemus_docs.documents.context import common_context, unit_context
+from kokemus_docs.documents.render import DocumentJob, check_formats, render_documents
 from kokemus_docs.pay.paymonth import ZERO, PayLine, PayMonth, collect_pay_month
 
 # Why a claimed row pays nothing or differently from the form, in the notice's language.

@@ -238,7 +238,7 @@ def row_files(ws: Workspace, register: Register, rows: list[FormRow], month: str
     def listing(folder: Path) -> set[str]:
         return set(os.listdir(folder)) if folder.is_dir() else set()
 
-    from kokemus_docs.documents.render import contract_path, intro_pack_path
+    from kokemus_docs.documents.assignments import contract_path, intro_pack_path
 
     forms, contracts = listing(ws.output("forms", month)), listing(ws.output("contracts"))
     packs = listing(ws.output("intro-packs"))
@@ -406,7 +406,7 @@ def closing_checks(ws: Workspace, register: Register, month: str, language: str)
 
 def run_step(ws: Workspace, register: Register, step: str, month: str, formats: tuple[str, ...] = ("docx",)) -> Outcome:
     """Run one of the month's steps as the CLI command of the same name does (the caller holds `writing`)."""
-    from kokemus_docs.documents.render import render_contracts, render_intro_packs
+    from kokemus_docs.documents.assignments import render_contracts, render_intro_packs
     from kokemus_docs.forms.issue import issue_forms
     from kokemus_docs.indicators.workbook import write_indicators
     from kokemus_docs.pay.notices import write_notices

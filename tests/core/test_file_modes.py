@@ -14,7 +14,7 @@ from ledgerfill import fill_sample_ledger
 
 from kokemus_docs.core.fileio import make_folder
 from kokemus_docs.core.workspace import init_workspace
-from kokemus_docs.documents.render import render_contracts
+from kokemus_docs.documents.assignments import render_contracts
 from kokemus_docs.documents.scratch import remove_stale_temps
 from kokemus_docs.feedback.ingest import ingest_feedback
 from kokemus_docs.indicators.workbook import write_indicators

@@ -20,15 +20,11 @@ from docxtpl import DocxTemplate
 
 from kokemus_docs.core.model import Contract, Expert, FeeRate, Register, Unit
 from kokemus_docs.core.workspace import builtin_template
-from kokemus_docs.documents import render as documents
-from kokemus_docs.documents.render import (
-    CompiledTemplate,
-    contract_context,
-    intro_pack_context,
-    render_contracts,
-    render_documents,
-    render_intro_packs,
-)
+from kokemus_docs.documents import context as contexts
+from kokemus_docs.documents.assignments import render_contracts, render_intro_packs
+from kokemus_docs.documents.context import contract_context, intro_pack_context
+from kokemus_docs.documents.render import render_documents
+from kokemus_docs.documents.template import CompiledTemplate
 
 REPO = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
@@ -44,7 +40,7 @@ COUNTY = {"business_id": "3221372-6", "postal_address_fi": "PL 46, 06151 Porvoo"
 
 @pytest.fixture(autouse=True)
 def fixed_today(monkeypatch):
-    monkeypatch.setattr(documents, "_today", lambda: FIXED_TODAY)
+    monkeypatch.setattr(contexts, "_today", lambda: FIXED_TODAY)
 
 
 @pytest.fixture(autouse=True)
@@ -635,7 +631,7 @@ def test_progress_counts_writing_and_converting_each_document(workspace, registe
 def test_intro_pack_shows_the_rates_valid_on_its_date_and_the_changes_to_come(workspace, register, monkeypatch,
                                                                              today, group_rate):
     """Group work is 25,00 €/h until 14.10.2026 and 27,50 € from 15.10.2026, as the notices pay it."""
-    monkeypatch.setattr(documents, "_today", lambda: today)
+    monkeypatch.setattr(contexts, "_today", lambda: today)
     outcome = render_intro_packs(workspace, register, unit_ids=["MTP-PORVOO"], expert_ids=["KA-001"])
     lines = [line.replace("\u00a0", " ") for line in docx_lines(outcome.written[0])]
     assert group_rate in lines, [line for line in lines if "Ryhmänohjaus" in line]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import docx
 import pytest
 
-from kokemus_docs.documents.render import render_contracts
+from kokemus_docs.documents.assignments import render_contracts
 
 
 @pytest.mark.parametrize("tag", [

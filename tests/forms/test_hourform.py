@@ -13,7 +13,7 @@ from conftest import require_module, require_tool
 from pypdf import PdfReader
 
 from kokemus_docs.core.model import STATUS_LABELS, TASK_LABELS
-from kokemus_docs.documents.render import contract_context
+from kokemus_docs.documents.context import contract_context
 from kokemus_docs.forms.fields import IDENTITY_FIELDS, ROW_FIELDS, compute_seal, row_field, seal_matches
 from kokemus_docs.forms.fill import fill_form
 from kokemus_docs.forms.issue import issue_forms

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from kokemus_docs.documents.render import render_contracts, render_intro_packs
+from kokemus_docs.documents.assignments import render_contracts, render_intro_packs
 from kokemus_docs.forms.issue import issue_forms
 from kokemus_docs.register.sample import write_sample_register
 from kokemus_docs.web.overview import month_overview, row_files

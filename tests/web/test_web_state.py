@@ -327,7 +327,7 @@ def _pdf_text(body: bytes) -> str:
 
 
 def _rename_ka002(site, first_name: str):
-    from kokemus_docs.documents.render import render_contracts
+    from kokemus_docs.documents.assignments import render_contracts
 
     ws = Workspace.open(site.root)
     expert = dataclasses.replace(site.register.experts["KA-002"], first_name=first_name)
