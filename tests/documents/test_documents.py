@@ -588,12 +588,12 @@ def test_batch_pdfs_equal_one_at_a_time_for_the_built_in_templates(workspace, re
     swedish = {Path(d["files"][0]).name for d in outcome.extra["documents"] if d["language"] == "sv"}
     assert swedish and len(swedish) < len(docx_files)
     # the built-in templates merge (their "Sivu 1/3" footers included), so a batch is one LibreOffice load
-    from kokemus_docs.documents import pdfconvert
+    from kokemus_docs.documents import merging
 
     templates: dict = {}
     for docx_file in docx_files:
-        analysed = pdfconvert._Doc(docx_file, docx_file.with_suffix(".pdf"))
-        pdfconvert._analyse(analysed, templates)
+        analysed = merging._Doc(docx_file, docx_file.with_suffix(".pdf"))
+        merging._analyse(analysed, templates)
         assert analysed.signature is not None and analysed.template.page_count_parts, docx_file.name
     for index, docx_file in enumerate(docx_files):
         alone = tmp_path / "alone" / str(index) / docx_file.name
