@@ -57,7 +57,7 @@ _STYLE_USE = re.compile(r'<w:pStyle w:val="([^"]+)"')
 
 
 @dataclass
-class _Template:
+class SharedParts:
     """What documents with one signature share: every part but the body, and how their lists count."""
 
     parts: dict[str, bytes]
@@ -68,15 +68,17 @@ class _Template:
 
 
 @dataclass
-class _Doc:
+class DocxFile:
+    """One Word document to convert, its PDF beside it, and what `analyse` found: may it merge, with which."""
+
     path: Path
     pdf: Path
     signature: str | None = None  # same signature → safe to merge together
-    template: _Template | None = None
+    template: SharedParts | None = None
     info: dict[str, str] = field(default_factory=dict)  # PDF document info from docProps/core.xml
 
 
-def _analyse(doc: _Doc, templates: dict[str, _Template]) -> None:
+def analyse(doc: DocxFile, templates: dict[str, SharedParts]) -> None:
     """Decide whether `doc` can be merged with others of its template (and note its template)."""
     try:
         with zipfile.ZipFile(doc.path) as z:
@@ -127,7 +129,7 @@ def _document_info(core_xml: bytes) -> dict[str, str]:
     return info
 
 
-def _template(parts: dict[str, bytes]) -> _Template:
+def _template(parts: dict[str, bytes]) -> SharedParts:
     mergeable = not _PAIRED_PAGES.search(parts.get("word/settings.xml", b""))
     page_count_parts = []
     for name, data in parts.items():
@@ -140,7 +142,7 @@ def _template(parts: dict[str, bytes]) -> _Template:
                     page_count_parts.append(name)
     if page_count_parts and _DOCUMENT_RELS not in parts:
         mergeable = False
-    template = _Template(parts, mergeable, page_count_parts=page_count_parts)
+    template = SharedParts(parts, mergeable, page_count_parts=page_count_parts)
     if "word/numbering.xml" in parts:
         numbering = etree.fromstring(parts["word/numbering.xml"])
         counting_abstract = {
@@ -179,7 +181,7 @@ def _template(parts: dict[str, bytes]) -> _Template:
     return template
 
 
-def _numbering_is_safe(template: _Template, body: str) -> bool:
+def _numbering_is_safe(template: SharedParts, body: str) -> bool:
     """False when the body has a counting list (its numbers would run on into the next document)."""
     if not template.counted:
         return True
@@ -188,7 +190,7 @@ def _numbering_is_safe(template: _Template, body: str) -> bool:
     return not (used & template.counted)
 
 
-def _merge(docs: Sequence[_Doc], target: Path) -> None:
+def merge(docs: Sequence[DocxFile], target: Path) -> None:
     """Join the bodies of `docs` (same signature) into one .docx, one section and bookmark per document.
 
     The merged body is streamed into the zip one document at a time: memory holds one body, not all.
@@ -219,7 +221,7 @@ def _page_count_reference(bookmark: bytes):
     return replace
 
 
-def _own_page_count_parts(template: _Template, count: int, parts: dict[str, bytes]) -> list[dict[str, str]]:
+def _own_page_count_parts(template: SharedParts, count: int, parts: dict[str, bytes]) -> list[dict[str, str]]:
     """Per document, its own copy of each header/footer that shows the page count (added to `parts`,
     with relationships and content types), the count a PAGEREF to the document's end bookmark.
 
@@ -321,7 +323,7 @@ def _put_section_in(paragraph: etree._Element, sect: etree._Element) -> None:
     ppr.append(sect)
 
 
-def _split(merged_pdf: Path, docs: Sequence[_Doc]) -> list[tuple[_Doc, Path]]:
+def split_pdf(merged_pdf: Path, docs: Sequence[DocxFile]) -> list[tuple[DocxFile, Path]]:
     """Cut the merged PDF at the documents' named destinations; raises ValueError if they don't add up.
 
     (qpdf through pikepdf: four times faster than pypdf at this, which matters at 1,000 documents.)

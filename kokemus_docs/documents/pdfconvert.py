@@ -29,7 +29,7 @@ from queue import Queue
 from kokemus_docs.core.errors import ConversionError
 from kokemus_docs.core.fileio import atomic_path, make_folder
 from kokemus_docs.core.report import Progress
-from kokemus_docs.documents.merging import _analyse, _Doc, _merge, _split, _Template
+from kokemus_docs.documents.merging import DocxFile, SharedParts, analyse, merge, split_pdf
 from kokemus_docs.documents.office import find_soffice, run_group, soffice_command
 from kokemus_docs.documents.scratch import remove_stale_temps, temp_prefix
 
@@ -117,14 +117,14 @@ def soffice_convert(paths: Sequence[Path], out_dir: Path, fmt: str = "pdf", time
 
 @dataclass
 class _Job:
-    docs: list[_Doc]
+    docs: list[DocxFile]
     merged: bool
     retry: bool = False  # a second try after LibreOffice hung or crashed on a batch holding these
 
 
 @dataclass
 class _JobResult:
-    done: list[_Doc] = field(default_factory=list)
+    done: list[DocxFile] = field(default_factory=list)
     failed: dict[Path, str] = field(default_factory=dict)
     retry: list[_Job] = field(default_factory=list)
 
@@ -157,11 +157,11 @@ def _timeout_message(timeout: float) -> str:
 def _run_merged(job: _Job, soffice: str, profile: Path, work: Path, timeout: float, result: _JobResult) -> None:
     merged = work / "merged.docx"
     try:
-        _merge(job.docs, merged)
+        merge(job.docs, merged)
         _run_soffice(soffice, profile, [merged], work, PDF_EXPORT, timeout)
         if not _complete_pdf(work / "merged.pdf"):
             raise ValueError("LibreOffice made no complete PDF of the merged documents")
-        result.done.extend(doc for doc, _ in _split(work / "merged.pdf", job.docs))
+        result.done.extend(doc for doc, _ in split_pdf(work / "merged.pdf", job.docs))
     except _Timeout:
         # one document may hang LibreOffice: try each half (still merged) until it is found
         result.retry.extend(_halves(job))
@@ -219,10 +219,10 @@ class _Planner:
 
     def __init__(self, batch_size: int):
         self.batch_size = batch_size
-        self.groups: dict[str, list[_Doc]] = {}
-        self.singles: list[_Doc] = []
+        self.groups: dict[str, list[DocxFile]] = {}
+        self.singles: list[DocxFile] = []
 
-    def add(self, doc: _Doc) -> list[_Job]:
+    def add(self, doc: DocxFile) -> list[_Job]:
         if doc.signature is None:
             self.singles.append(doc)
             if len(self.singles) < SINGLES_LIMIT:
@@ -273,8 +273,8 @@ def convert_many(docx_paths: Iterable[Path], *, workers: int | None = None, time
         expected = len(docx_paths)
     workers = max(1, min(workers or os.cpu_count() or 1, expected or 1))
     result = ConversionResult()
-    docs: list[_Doc] = []
-    templates: dict[str, _Template] = {}
+    docs: list[DocxFile] = []
+    templates: dict[str, SharedParts] = {}
     planner = _Planner(batch_size(expected, workers))
     done_count = 0
 
@@ -315,8 +315,8 @@ def convert_many(docx_paths: Iterable[Path], *, workers: int | None = None, time
             if not path.is_file():
                 result.failures[path] = "File not found."
                 continue
-            doc = _Doc(path, path.with_suffix(".pdf"))
-            _analyse(doc, templates)
+            doc = DocxFile(path, path.with_suffix(".pdf"))
+            analyse(doc, templates)
             docs.append(doc)
             for job in planner.add(doc):
                 running.add(pool.submit(_run_job, job, soffice, profiles, timeout))

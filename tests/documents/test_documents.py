@@ -592,8 +592,8 @@ def test_batch_pdfs_equal_one_at_a_time_for_the_built_in_templates(workspace, re
 
     templates: dict = {}
     for docx_file in docx_files:
-        analysed = merging._Doc(docx_file, docx_file.with_suffix(".pdf"))
-        merging._analyse(analysed, templates)
+        analysed = merging.DocxFile(docx_file, docx_file.with_suffix(".pdf"))
+        merging.analyse(analysed, templates)
         assert analysed.signature is not None and analysed.template.page_count_parts, docx_file.name
     for index, docx_file in enumerate(docx_files):
         alone = tmp_path / "alone" / str(index) / docx_file.name

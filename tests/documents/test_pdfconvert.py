@@ -77,9 +77,9 @@ def test_pdfs_are_written_beside_each_docx_and_keep_the_text(docs):
 def test_documents_of_one_template_are_merged_and_split_back_page_for_page(docs, tmp_path):
     # all six come from python-docx's default template: one group, converted as one merged file
     templates: dict = {}
-    analysed = [merging._Doc(d, d.with_suffix(".pdf")) for d in docs]
+    analysed = [merging.DocxFile(d, d.with_suffix(".pdf")) for d in docs]
     for doc in analysed:
-        merging._analyse(doc, templates)
+        merging.analyse(doc, templates)
     assert len({doc.signature for doc in analysed}) == 1 and analysed[0].signature is not None
 
     batch = convert_many(docs, workers=1)
@@ -112,8 +112,8 @@ def with_footer_field(path: Path, *instructions: str) -> Path:
 
 
 def mergeable(path: Path) -> bool:
-    doc = merging._Doc(path, path.with_suffix(".pdf"))
-    merging._analyse(doc, {})
+    doc = merging.DocxFile(path, path.with_suffix(".pdf"))
+    merging.analyse(doc, {})
     return doc.signature is not None
 
 
@@ -281,7 +281,7 @@ def test_no_libreoffice_on_path_is_a_clear_setup_error(tmp_path, monkeypatch):
 
 def test_batches_are_handed_out_as_soon_as_they_are_full(tmp_path):
     planner = pdfconvert._Planner(batch_size=2)
-    docs = [merging._Doc(tmp_path / f"{name}.docx", tmp_path / f"{name}.pdf", signature=signature)
+    docs = [merging.DocxFile(tmp_path / f"{name}.docx", tmp_path / f"{name}.pdf", signature=signature)
             for name, signature in [("a1", "A"), ("b1", "B"), ("a2", "A"), ("x", None), ("b2", "B"),
                                     ("a3", "A")]]
     handed = [[doc.path.stem for job in planner.add(doc) for doc in job.docs] for doc in docs]
@@ -326,7 +326,7 @@ def test_cutting_finds_document_starts_in_either_kind_of_named_destinations(tmp_
             pdf.Root.Names = pikepdf.Dictionary(Dests=tree.obj)
         merged = tmp_path / f"{kind}.pdf"
         pdf.save(merged)
-        docs = [merging._Doc(tmp_path / f"{kind}{i}.docx", tmp_path / f"{kind}{i}.pdf", info={"/Title": "T"})
+        docs = [merging.DocxFile(tmp_path / f"{kind}{i}.docx", tmp_path / f"{kind}{i}.pdf", info={"/Title": "T"})
                 for i in range(2)]
-        merging._split(merged, docs)
+        merging.split_pdf(merged, docs)
         assert [len(page_texts(doc.pdf)) for doc in docs] == [2, 1], kind
