@@ -57,16 +57,7 @@ def render_documents(ws: Workspace, jobs: Iterable[DocumentJob | tuple], formats
     documents = [job if isinstance(job, DocumentJob) else DocumentJob(*job) for job in jobs]
     outcome = Outcome(extra={"documents": []})
 
-    compiled: dict[str, CompiledTemplate | None] = {}
-    for name in dict.fromkeys(job.template for job in documents):
-        try:
-            compiled[name] = compiled_template(ws.template(name))
-        except TemplateError as exc:
-            count = sum(1 for job in documents if job.template == name)
-            outcome.errors.append(Problem(f"{exc.message} ({count} document(s) not written)",
-                                          path=_rel_path(ws, exc.path), code=exc.code))
-            compiled[name] = None
-
+    compiled = _compile_templates(ws, documents, outcome)
     written_docx: list[tuple[DocumentJob, Path]] = []
     converting = "pdf" in formats
     steps_per_document = 2 if converting else 1  # write the .docx, then (maybe) convert it
@@ -77,18 +68,7 @@ def render_documents(ws: Workspace, jobs: Iterable[DocumentJob | tuple], formats
         nonlocal rendered
         for job in documents:
             template = compiled[job.template]
-            path = None
-            if template is not None:
-                try:
-                    path = template.render_to(job.context, job.target)
-                except TemplateError as exc:
-                    outcome.errors.append(Problem(f"{ws.rel(job.target)} not written: {exc.message}",
-                                                  path=_rel_path(ws, exc.path), code=exc.code))
-                except OSError as exc:
-                    if exc.errno in DISK_ERRNOS:
-                        raise  # every other document would fail the same way: the command stops
-                    outcome.errors.append(Problem(f"cannot write the document: {exc.strerror or exc}",
-                                                  path=ws.rel(job.target), code="write-failed"))
+            path = None if template is None else _write_docx(ws, job, template, outcome)
             rendered += 1 if path else steps_per_document  # no conversion step for a missing .docx
             progress(rendered + converted, steps, job.target.name)
             if path:
@@ -108,6 +88,43 @@ def render_documents(ws: Workspace, jobs: Iterable[DocumentJob | tuple], formats
         for _ in render_all():
             pass
 
+    _record_documents(ws, written_docx, pdfs, formats, outcome)
+    return outcome
+
+
+def _compile_templates(ws: Workspace, documents: list[DocumentJob],
+                       outcome: Outcome) -> dict[str, CompiledTemplate | None]:
+    """Each template the jobs name, compiled once; a missing or broken one is None and one error."""
+    compiled: dict[str, CompiledTemplate | None] = {}
+    for name in dict.fromkeys(job.template for job in documents):
+        try:
+            compiled[name] = compiled_template(ws.template(name))
+        except TemplateError as exc:
+            count = sum(1 for job in documents if job.template == name)
+            outcome.errors.append(Problem(f"{exc.message} ({count} document(s) not written)",
+                                          path=_rel_path(ws, exc.path), code=exc.code))
+            compiled[name] = None
+    return compiled
+
+
+def _write_docx(ws: Workspace, job: DocumentJob, template: CompiledTemplate, outcome: Outcome) -> Path | None:
+    """Render one job into its .docx; a document that fails is an error for it alone (a full disk stops all)."""
+    try:
+        return template.render_to(job.context, job.target)
+    except TemplateError as exc:
+        outcome.errors.append(Problem(f"{ws.rel(job.target)} not written: {exc.message}",
+                                      path=_rel_path(ws, exc.path), code=exc.code))
+    except OSError as exc:
+        if exc.errno in DISK_ERRNOS:
+            raise  # every other document would fail the same way: the command stops
+        outcome.errors.append(Problem(f"cannot write the document: {exc.strerror or exc}",
+                                      path=ws.rel(job.target), code="write-failed"))
+    return None
+
+
+def _record_documents(ws: Workspace, written_docx: list[tuple[DocumentJob, Path]], pdfs: dict[Path, Path],
+                      formats: Sequence[str], outcome: Outcome) -> None:
+    """Each written document's files in the outcome, in the formats asked (a .docx made only for its PDF goes)."""
     for job, docx_path in written_docx:
         files = []
         if "docx" in formats:
@@ -121,7 +138,6 @@ def render_documents(ws: Workspace, jobs: Iterable[DocumentJob | tuple], formats
             entry = {"template": job.template, "files": [ws.rel(f) for f in files]}
             entry.update(job.meta or {})
             outcome.extra["documents"].append(entry)
-    return outcome
 
 
 def _convert_to_pdf(ws: Workspace, docx_paths: Iterable[Path], expected: int, outcome: Outcome,
