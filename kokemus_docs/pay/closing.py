@@ -23,6 +23,7 @@ import base64
 import hashlib
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from kokemus_docs.core.errors import KokemusError
@@ -36,6 +37,17 @@ PERSONAL_DATA_MODE = 0o600
 
 class ClosedMonthMissingFromLedger(KokemusError):
     """A month has a kept closed copy, but the ledger does not record its close."""
+
+
+@dataclass(frozen=True)
+class ClosedCopy:
+    """A closed month's payroll as it was at closing: its workbook, its --json result and its summary lines."""
+
+    month: str
+    closed_at: str | None  # ISO seconds, as the ledger holds it; None in copies kept by versions before it
+    workbook: bytes
+    extra: dict
+    summary: tuple[str, ...]
 
 
 def closed_copy_path(ws: Workspace, month: str) -> Path:
@@ -119,7 +131,7 @@ def recover_close(ws: Workspace, ledger: Ledger, month: str) -> None:
     if ledger.closed_at(month) is not None and digest == hashlib.sha256(data).hexdigest():
         snapshot = read_snapshot(data, month)
         if snapshot is not None:
-            finish_close(ws, month, snapshot["workbook_bytes"])
+            finish_close(ws, month, snapshot.workbook)
             return
     pending.unlink()  # the close never committed: the month is open, as the ledger says
     fsync_dir(pending.parent)
@@ -172,7 +184,7 @@ def refuse_closed_copy_without_close(ws: Workspace, ledger: Ledger, month: str) 
         "as it was.", path=ws.rel(kept), code="closed-month-not-in-ledger")
 
 
-def read_closed_copy(ws: Workspace, ledger: Ledger, month: str) -> dict | None:
+def read_closed_copy(ws: Workspace, ledger: Ledger, month: str) -> ClosedCopy | None:
     """The snapshot kept when `month` was closed; None if there is none, it cannot be read, or it is not the
     file written at closing (its checksum in the ledger differs)."""
     try:
@@ -185,13 +197,17 @@ def read_closed_copy(ws: Workspace, ledger: Ledger, month: str) -> dict | None:
     return read_snapshot(data, month)
 
 
-def read_snapshot(data: bytes, month: str) -> dict | None:
-    """A kept copy's contents, with its workbook decoded as `workbook_bytes`; None if it is not one of `month`."""
+def read_snapshot(data: bytes, month: str) -> ClosedCopy | None:
+    """A kept copy's contents; None if it is not a copy of `month` as snapshot_bytes writes one."""
     try:
         snapshot = json.loads(data.decode("utf-8"))
-        snapshot["workbook_bytes"] = base64.b64decode(snapshot["workbook"], validate=True)
-        if snapshot.get("month") != month or not isinstance(snapshot.get("extra"), dict):
-            return None
-        return snapshot
+        workbook = base64.b64decode(snapshot["workbook"], validate=True)
+        extra, summary, closed_at = snapshot["extra"], snapshot.get("summary", []), snapshot.get("closed_at")
     except (ValueError, KeyError, TypeError, AttributeError):
         return None
+    well_formed = (snapshot.get("month") == month and isinstance(extra, dict)
+                   and (closed_at is None or isinstance(closed_at, str))
+                   and isinstance(summary, list) and all(isinstance(line, str) for line in summary))
+    if not well_formed:
+        return None
+    return ClosedCopy(month, closed_at, workbook, extra, tuple(summary))

@@ -259,7 +259,7 @@ def closed_result(ws: Workspace, ledger: Ledger, month: str) -> dict | None:
     if ledger.closed_at(month) is None:
         return None
     snapshot = closing.read_closed_copy(ws, ledger, month)
-    return snapshot["extra"] if snapshot is not None else None
+    return snapshot.extra if snapshot is not None else None
 
 
 def _summary_lines(month: str, pay: PayMonth, register: Register) -> list[str]:
@@ -329,10 +329,10 @@ def write_payroll(ws: Workspace, register: Register, month: str, *, close: bool 
                     closing.deliver(target, workbook)
         # Committed: only now may a workbook that says "closed" reach outputs/.
     if snapshot is not None:
-        closing.deliver(target, snapshot["workbook_bytes"])
+        closing.deliver(target, snapshot.workbook)
         progress(1, 1, month)
-        return Outcome(written=[target], extra=snapshot["extra"], summary=[
-            *(str(s) for s in snapshot.get("summary", [])),
+        return Outcome(written=[target], extra=snapshot.extra, summary=[
+            *snapshot.summary,
             f"Month {month} was already closed ({closed_at}); this is its workbook as it was at closing.",
             delivery])
     if closing_now:

@@ -102,7 +102,7 @@ def test_a_close_killed_after_every_step_leaves_workbook_and_ledger_agreeing_and
 
 def closed_copy_bytes(ws) -> bytes:
     with Ledger(ws.ledger_path) as ledger:
-        return closing.read_closed_copy(ws, ledger, MONTH)["workbook_bytes"]
+        return closing.read_closed_copy(ws, ledger, MONTH).workbook
 
 
 def test_a_close_that_cannot_write_its_copy_leaves_the_month_open_and_the_draft_in_place(filled, register,

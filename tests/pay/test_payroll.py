@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import base64
 import dataclasses
 import json
 import os
@@ -334,6 +335,21 @@ def test_closed_copy_changed_after_closing_is_not_reprinted_as_the_closed_workbo
     assert "no-closed-copy" in {w.code for w in again.warnings}
     assert again.extra["total_eur"] == first.extra["total_eur"] != "99999.99"
     assert not any("already closed" in s and "as it was at closing" in s for s in again.summary)
+
+
+def test_a_copy_kept_before_copies_recorded_their_closing_time_is_still_the_closed_workbook(filled, reg):
+    """Copies kept by earlier versions have no closed_at (and the ledger no checksum): still the closed month."""
+    first = write_payroll(filled, reg, MONTH, close=True)
+    kept = closed_copy_path(filled, MONTH)
+    snapshot = json.loads(kept.read_text(encoding="utf-8"))
+    del snapshot["closed_at"], snapshot["format"]
+    kept.write_text(json.dumps(snapshot), encoding="utf-8")
+    with Ledger(filled.ledger_path) as ledger, ledger.transaction():
+        ledger.db.execute("DELETE FROM meta WHERE key = ?", (f"closed_copy_sha256:{MONTH}",))
+    again = write_payroll(filled, reg, MONTH)
+    assert again.ok and again.extra == first.extra and again.summary[:2] == first.summary[:2]
+    assert any("as it was at closing" in s for s in again.summary)
+    assert again.written[0].read_bytes() == base64.b64decode(snapshot["workbook"])
 
 
 def test_adjustment_lines_and_withdrawn_rows_are_shown(filled, reg, monkeypatch):
