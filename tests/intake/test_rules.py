@@ -11,7 +11,8 @@ import pytest
 
 from kokemus_docs.core.model import FeeRate, Register
 from kokemus_docs.forms.fields import ReturnedForm, form_id_for
-from kokemus_docs.intake.messages import CATALOGUE, FIELD_LABELS
+from kokemus_docs.intake.catalogue import CATALOGUE
+from kokemus_docs.intake.messages import FIELD_LABELS
 from kokemus_docs.intake.rules import FormCheck, WorkRow, cancellation_cutoff, fee_for, line_json, validate_form
 
 # In the demo register: S-2026-001 is KA-001 (fi) at MTP-PORVOO with individual, group, common_meeting;
