@@ -9,15 +9,15 @@ from openpyxl.chart import BarChart, Reference
 from kokemus_docs.bookings.demand import DemandFigures, DemandTally
 from kokemus_docs.core import xlsx
 from kokemus_docs.core.model import Register
-from kokemus_docs.indicators.workbook import (
+from kokemus_docs.indicators.sheets import (
     TOTAL_LABEL,
-    _chart,
-    _finish,
-    _month_labels,
-    _sheet,
-    _write_table,
-    _write_totals,
     count_axis,
+    finish,
+    month_labels,
+    new_sheet,
+    titled_chart,
+    write_table,
+    write_totals,
 )
 
 HEADERS = ["Pyyntöjä / Förfrågningar", "Varattu / Bokade", "Täyttämättä / Ej tillsatta", "Peruttu / Avbokade",
@@ -41,25 +41,25 @@ def add_request_sheets(wb: Workbook, register: Register, figures: DemandFigures)
 
 def _by_month(wb: Workbook, figures: DemandFigures) -> None:
     headers = ["Kuukausi / Månad", *HEADERS]
-    sheet = _sheet(wb, "Pyynnöt kuukausittain", [24, *WIDTHS], headers)
+    sheet = new_sheet(wb, "Pyynnöt kuukausittain", [24, *WIDTHS], headers)
     rows = [_row(label, figures.by_month.get(f"{figures.year}-{month:02d}", DemandTally()))
-            for month, label in enumerate(_month_labels(), start=1)]
+            for month, label in enumerate(month_labels(), start=1)]
     styles = [None, *STYLES]
-    last = _write_table(sheet, 1, headers, rows, styles)
-    _write_totals(sheet, last + 1, _row(TOTAL_LABEL, figures.total), styles)
-    bars = _chart(BarChart(), f"Pyynnöt kuukausittain / Förfrågningar per månad {figures.year}",
-                  "pyyntöjä / förfrågningar")
+    last = write_table(sheet, 1, headers, rows, styles)
+    write_totals(sheet, last + 1, _row(TOTAL_LABEL, figures.total), styles)
+    bars = titled_chart(BarChart(), f"Pyynnöt kuukausittain / Förfrågningar per månad {figures.year}",
+                        "pyyntöjä / förfrågningar")
     bars.type, bars.grouping, bars.overlap = "col", "stacked", 100
     for column in (3, 4, 5, 6):  # booked, unfilled, cancelled, open: together all requests
         bars.add_data(Reference(sheet, min_col=column, min_row=1, max_row=13), titles_from_data=True)
     bars.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=13))
     count_axis(bars, max((t.requested for t in figures.by_month.values()), default=0))
-    _finish(sheet, len(headers), last, [bars])
+    finish(sheet, len(headers), last, [bars])
 
 
 def _by_group(wb: Workbook, register: Register, figures: DemandFigures) -> None:
     headers = ["Ryhmä / Grupp", *HEADERS]
-    sheet = _sheet(wb, "Pyynnöt ryhmittäin", [40, *WIDTHS], headers)
+    sheet = new_sheet(wb, "Pyynnöt ryhmittäin", [40, *WIDTHS], headers)
     rows: list[list[object]] = []
     for unit_id, tally in sorted(figures.by_unit.items()):
         unit = register.units.get(unit_id)
@@ -69,8 +69,8 @@ def _by_group(wb: Workbook, register: Register, figures: DemandFigures) -> None:
         rows.append(_row(f"{fi} / {sv}" if fi != sv else fi, tally))
     for key, tally in sorted(figures.by_topic.items(), key=lambda item: (-item[1].requested, item[0])):
         rows.append(_row(figures.topic_labels[key], tally))
-    last = _write_table(sheet, 1, headers, rows, [None, *STYLES])
-    _write_totals(sheet, last + 1, _row(TOTAL_LABEL, figures.total), [None, *STYLES])
+    last = write_table(sheet, 1, headers, rows, [None, *STYLES])
+    write_totals(sheet, last + 1, _row(TOTAL_LABEL, figures.total), [None, *STYLES])
     reasons_top = last + 3
     xlsx.set_cell(sheet.cell(row=reasons_top, column=1), "Täyttämättä jäämisen syy / Orsak till att förfrågan inte "
                   "tillsattes", xlsx.HEADER)
@@ -78,4 +78,4 @@ def _by_group(wb: Workbook, register: Register, figures: DemandFigures) -> None:
     for offset, (reason, count) in enumerate(figures.total.unfilled_reasons.most_common(), start=1):
         xlsx.set_cell(sheet.cell(row=reasons_top + offset, column=1), reason)
         xlsx.set_cell(sheet.cell(row=reasons_top + offset, column=2), count)
-    _finish(sheet, len(headers), last)
+    finish(sheet, len(headers), last)

@@ -9,7 +9,6 @@ and follow any correction made in the cells.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -24,11 +23,21 @@ from kokemus_docs.core.fileio import PRIVATE, atomic_path
 from kokemus_docs.core.formatting import money, money_json
 from kokemus_docs.core.ledger import Ledger, open_ledger
 from kokemus_docs.core.model import Register
-from kokemus_docs.core.month import MONTH_NAMES_FI, MONTH_NAMES_SV, check_year
+from kokemus_docs.core.month import check_year
 from kokemus_docs.core.report import Outcome, Progress, no_progress
 from kokemus_docs.core.topics import topic_names
 from kokemus_docs.core.workspace import Workspace
 from kokemus_docs.indicators.feedback_sheets import add_feedback_sheets
+from kokemus_docs.indicators.sheets import (
+    TOTAL_LABEL,
+    count_axis,
+    finish,
+    month_labels,
+    new_sheet,
+    titled_chart,
+    write_table,
+    write_totals,
+)
 
 ZERO = Decimal("0")
 CANCELLED = ("cancelled_in_time", "cancelled_late")
@@ -101,61 +110,12 @@ def year_figures(ledger: Ledger, register: Register, year: int) -> YearFigures:
     return figures
 
 
-def _month_labels() -> list[str]:
-    return [f"{fi} / {sv}" for fi, sv in zip(MONTH_NAMES_FI, MONTH_NAMES_SV, strict=True)]
-
-
-def _write_table(sheet, top: int, headers: Sequence[str], rows: Sequence[Sequence[object]],
-                 styles: Sequence[str | None]) -> int:
-    """Header at row `top`, rows below it; returns the last row used."""
-    for column, label in enumerate(headers, start=1):
-        xlsx.set_cell(sheet.cell(row=top, column=column), label, xlsx.HEADER)  # unit names are typed text
-    for offset, values in enumerate(rows, start=1):
-        for column, (value, style) in enumerate(zip(values, styles, strict=True), start=1):
-            target = sheet.cell(row=top + offset, column=column)
-            xlsx.set_cell(target, value, style)
-    return top + len(rows)
-
-
-def _sheet(wb: Workbook, title: str, widths: Sequence[float], headers: Sequence[str] = ()):
-    sheet = wb.create_sheet(title)
-    xlsx.set_widths(sheet, xlsx.header_widths(headers, widths) if headers else widths)
-    return sheet
-
-
-def _finish(sheet, columns: int, last_row: int, charts: Sequence = ()) -> None:
-    xlsx.finish_sheet(sheet, filter_columns=columns, filter_last_row=last_row, charts=charts)
-
-
-def _chart(chart, title: str, y_title: str, x_title: str = ""):
-    chart.title = title
-    if hasattr(chart, "y_axis"):
-        chart.y_axis.title = y_title
-        chart.x_axis.title = x_title
-        chart.y_axis.delete = False
-        chart.x_axis.delete = False
-    chart.width, chart.height = xlsx.CHART_WIDTH_CM, xlsx.CHART_HEIGHT_CM
-    return chart
-
-
-def count_axis(chart, largest: int) -> None:
-    """A value axis that counts whole tasks or persons: integer steps from 0, no decimals."""
-    step = 1
-    while largest / step > 12:
-        step = step * 5 // 2 if str(step).startswith("2") else step * 2  # 1, 2, 5, 10, 20, 50, …
-    chart.y_axis.scaling.min = 0
-    chart.y_axis.majorUnit = step
-    chart.y_axis.number_format = "0"
-    chart.y_axis.numFmt.sourceLinked = False
-
-
 DEMAND_HEADERS = ["Kuukausi / Månad", "Tehtäviä / Uppdrag", "Toteutui / Genomförda", "Peruttu / Avbokade",
                   "joista myöhässä / varav för sent", "Asiakas ei saapunut / Kunden kom inte", "Muu / Annat",
                   "Peruutusosuus / Andel avbokade", "Poisjääntiosuus / Andel uteblivna", "Tunnit / Timmar",
                   "Palkkiot / Arvoden"]
 DEMAND_STYLES = [None, None, None, None, None, None, None, xlsx.PERCENT, xlsx.PERCENT, xlsx.HOURS, xlsx.EURO]
 DEMAND_WIDTHS = [24, 11, 12, 11, 12, 14, 9, 13, 13, 10, 13]
-TOTAL_LABEL = "Yhteensä / Totalt"
 
 
 def _demand_row(label: str, tally: Tally) -> list[object]:
@@ -163,53 +123,39 @@ def _demand_row(label: str, tally: Tally) -> list[object]:
             tally.share(tally.cancelled), tally.share(tally.no_show), tally.hours, xlsx.money_number(tally.fees)]
 
 
-def _total_styles(styles: Sequence[str | None]) -> list[str]:
-    return [{xlsx.EURO: xlsx.TOTAL_EURO, xlsx.HOURS: xlsx.TOTAL_HOURS}.get(style or "", xlsx.TOTAL)
-            for style in styles]
-
-
-def _write_totals(sheet, row: int, values: Sequence[object], styles: Sequence[str | None]) -> None:
-    """A bold totals row at `row`, below the rows the filter and the charts read."""
-    for column, (value, style, total_style) in enumerate(zip(values, styles, _total_styles(styles), strict=True),
-                                                         start=1):
-        target = sheet.cell(row=row, column=column)
-        xlsx.set_cell(target, value, total_style)
-        if style == xlsx.PERCENT:
-            target.number_format = xlsx.PERCENT_FORMAT
-
-
 def _demand_by_month(wb: Workbook, figures: YearFigures) -> None:
-    sheet = _sheet(wb, "Kysyntä kuukausittain", DEMAND_WIDTHS, DEMAND_HEADERS)
+    sheet = new_sheet(wb, "Kysyntä kuukausittain", DEMAND_WIDTHS, DEMAND_HEADERS)
     rows = [_demand_row(label, figures.by_month.get(month, Tally()))
-            for month, label in enumerate(_month_labels(), start=1)]
-    last = _write_table(sheet, 1, DEMAND_HEADERS, rows, DEMAND_STYLES)
-    _write_totals(sheet, last + 1, _demand_row(TOTAL_LABEL, figures.total), DEMAND_STYLES)
+            for month, label in enumerate(month_labels(), start=1)]
+    last = write_table(sheet, 1, DEMAND_HEADERS, rows, DEMAND_STYLES)
+    write_totals(sheet, last + 1, _demand_row(TOTAL_LABEL, figures.total), DEMAND_STYLES)
     months = Reference(sheet, min_col=1, min_row=2, max_row=13)
-    bars = _chart(BarChart(), f"Tehtävät kuukausittain / Uppdrag per månad {figures.year}", "tehtäviä / uppdrag")
+    bars = titled_chart(BarChart(), f"Tehtävät kuukausittain / Uppdrag per månad {figures.year}", "tehtäviä / uppdrag")
     bars.type, bars.grouping, bars.overlap = "col", "stacked", 100
     for column in (3, 4, 6, 7):  # held, cancelled, no-show, other: together all tasks
         bars.add_data(Reference(sheet, min_col=column, min_row=1, max_row=13), titles_from_data=True)
     bars.set_categories(months)
     count_axis(bars, max((t.tasks for t in figures.by_month.values()), default=0))
-    shares = _chart(LineChart(), "Peruutus- ja poisjääntiosuus / Andel avbokade och uteblivna", "osuus / andel")
+    shares = titled_chart(LineChart(), "Peruutus- ja poisjääntiosuus / Andel avbokade och uteblivna", "osuus / andel")
     shares.add_data(Reference(sheet, min_col=8, max_col=9, min_row=1, max_row=13), titles_from_data=True)
     shares.set_categories(months)
     shares.y_axis.number_format = "0 %"
     shares.y_axis.scaling.min = 0
     shares.display_blanks = "gap"  # a month without tasks (a future month too) has no point
-    _finish(sheet, len(DEMAND_HEADERS), last, [bars, shares])
+    finish(sheet, len(DEMAND_HEADERS), last, [bars, shares])
 
 
 def _demand_by_unit(wb: Workbook, register: Register, figures: YearFigures) -> None:
     headers = ["Yksikkö / Enhet"] + DEMAND_HEADERS[1:]
-    sheet = _sheet(wb, "Kysyntä yksiköittäin", [40] + DEMAND_WIDTHS[1:], headers)
+    sheet = new_sheet(wb, "Kysyntä yksiköittäin", [40] + DEMAND_WIDTHS[1:], headers)
     units = sorted(figures.by_unit, key=lambda u: _unit_name(register, u).casefold())
     rows = [_demand_row(_unit_name(register, u), figures.by_unit[u]) for u in units]
-    last = _write_table(sheet, 1, headers, rows, DEMAND_STYLES)
-    _write_totals(sheet, last + 1, _demand_row(TOTAL_LABEL, figures.total), DEMAND_STYLES)
+    last = write_table(sheet, 1, headers, rows, DEMAND_STYLES)
+    write_totals(sheet, last + 1, _demand_row(TOTAL_LABEL, figures.total), DEMAND_STYLES)
     charts = []
     if rows:
-        bars = _chart(BarChart(), f"Tehtävät yksiköittäin / Uppdrag per enhet {figures.year}", "tehtäviä / uppdrag")
+        bars = titled_chart(BarChart(), f"Tehtävät yksiköittäin / Uppdrag per enhet {figures.year}",
+                            "tehtäviä / uppdrag")
         bars.type, bars.grouping, bars.overlap = "bar", "stacked", 100
         bars.x_axis.scaling.orientation = "maxMin"  # in the order of the table
         for column in (3, 4, 6, 7):
@@ -218,51 +164,51 @@ def _demand_by_unit(wb: Workbook, register: Register, figures: YearFigures) -> N
         count_axis(bars, max(t.tasks for t in figures.by_unit.values()))
         bars.height = max(xlsx.CHART_HEIGHT_CM, 1.2 * len(rows))
         charts.append(bars)
-    _finish(sheet, len(headers), last, charts)
+    finish(sheet, len(headers), last, charts)
 
 
 def _task_types(wb: Workbook, register: Register, figures: YearFigures) -> None:
     # held + cancelled + no-show + other (expert ill, a group ended or without participants) = tasks
     headers = ["Tehtävä / Uppdrag", "Tehtäviä / Uppdrag", "Toteutui / Genomförda", "Peruttu / Avbokade",
                "Asiakas ei saapunut / Kunden kom inte", "Muu / Annat", "Tunnit / Timmar", "Palkkiot / Arvoden"]
-    sheet = _sheet(wb, "Tehtävätyypit", [40, 12, 12, 11, 14, 9, 12, 14], headers)
+    sheet = new_sheet(wb, "Tehtävätyypit", [40, 12, 12, 11, 14, 9, 12, 14], headers)
     tasks = sorted(figures.by_task, key=lambda t: -figures.by_task[t].tasks)
     rows = [[f"{register.task_label(t, 'fi')} / {register.task_label(t, 'sv')}", figures.by_task[t].tasks,
              figures.by_task[t].held, figures.by_task[t].cancelled, figures.by_task[t].no_show,
              figures.by_task[t].other, figures.by_task[t].hours, xlsx.money_number(figures.by_task[t].fees)]
             for t in tasks]
     styles = [None] * 6 + [xlsx.HOURS, xlsx.EURO]
-    last = _write_table(sheet, 1, headers, rows, styles)
+    last = write_table(sheet, 1, headers, rows, styles)
     total = figures.total
-    _write_totals(sheet, last + 1, [TOTAL_LABEL, total.tasks, total.held, total.cancelled, total.no_show,
-                                    total.other, total.hours, xlsx.money_number(total.fees)], styles)
+    write_totals(sheet, last + 1, [TOTAL_LABEL, total.tasks, total.held, total.cancelled, total.no_show,
+                                   total.other, total.hours, xlsx.money_number(total.fees)], styles)
     charts = []
     if rows:
-        pie = _chart(PieChart(), f"Tehtävät tyypeittäin / Uppdrag per typ {figures.year}", "")
+        pie = titled_chart(PieChart(), f"Tehtävät tyypeittäin / Uppdrag per typ {figures.year}", "")
         pie.add_data(Reference(sheet, min_col=2, min_row=1, max_row=last), titles_from_data=True)
         pie.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=last))
         charts.append(pie)
-    _finish(sheet, len(headers), last, charts)
+    finish(sheet, len(headers), last, charts)
 
 
 def _fees(wb: Workbook, register: Register, figures: YearFigures) -> None:
     units = sorted({u for u, _ in figures.fees_unit_month} | set(figures.by_unit),
                    key=lambda u: _unit_name(register, u).casefold())
     headers = ["Kuukausi / Månad"] + [_unit_name(register, u) for u in units] + [TOTAL_LABEL]
-    sheet = _sheet(wb, "Palkkiot", [24] + [16] * len(units) + [16], headers)
+    sheet = new_sheet(wb, "Palkkiot", [24] + [16] * len(units) + [16], headers)
     rows = []
-    for month, label in enumerate(_month_labels(), start=1):
+    for month, label in enumerate(month_labels(), start=1):
         amounts = [figures.fees_unit_month.get((u, month), ZERO) for u in units]
         rows.append([label] + [xlsx.money_number(a) for a in amounts] + [xlsx.money_number(sum(amounts, ZERO))])
     totals = [sum((figures.fees_unit_month.get((u, m), ZERO) for m in range(1, 13)), ZERO) for u in units]
     styles = [None] + [xlsx.EURO] * (len(units) + 1)
-    last = _write_table(sheet, 1, headers, rows, styles)
-    _write_totals(sheet, last + 1, [TOTAL_LABEL] + [xlsx.money_number(t) for t in totals]
-                  + [xlsx.money_number(sum(totals, ZERO))], styles)
+    last = write_table(sheet, 1, headers, rows, styles)
+    write_totals(sheet, last + 1, [TOTAL_LABEL] + [xlsx.money_number(t) for t in totals]
+                 + [xlsx.money_number(sum(totals, ZERO))], styles)
     charts = []
     if units:
-        bars = _chart(BarChart(), f"Palkkiot yksiköittäin ja kuukausittain / Arvoden per enhet och månad "
-                                  f"{figures.year}", "€")
+        bars = titled_chart(BarChart(), f"Palkkiot yksiköittäin ja kuukausittain / Arvoden per enhet och månad "
+                                        f"{figures.year}", "€")
         bars.type, bars.grouping, bars.overlap = "col", "stacked", 100
         bars.add_data(Reference(sheet, min_col=2, max_col=1 + len(units), min_row=1, max_row=13),
                       titles_from_data=True)
@@ -270,7 +216,7 @@ def _fees(wb: Workbook, register: Register, figures: YearFigures) -> None:
         bars.y_axis.number_format = '#,##0 "€"'
         bars.y_axis.scaling.min = 0
         charts.append(bars)
-    _finish(sheet, len(headers), last, charts)
+    finish(sheet, len(headers), last, charts)
 
 
 def topic_counts(register: Register, working: set[str]) -> list[tuple[str, int, int]]:
@@ -302,16 +248,16 @@ def topic_counts(register: Register, working: set[str]) -> list[tuple[str, int, 
 def _topics(wb: Workbook, register: Register, figures: YearFigures) -> None:
     headers = ["Aihealue / Temaområde", "Asiantuntijoita / Experter",
                f"joista työssä {figures.year} / varav i uppdrag {figures.year}"]
-    sheet = _sheet(wb, "Aihealueet", [40, 16, 22], headers)
+    sheet = new_sheet(wb, "Aihealueet", [40, 16, 22], headers)
     counted = topic_counts(register, figures.experts_working)
-    last = _write_table(sheet, 1, headers, [list(row) for row in counted], [None] * 3)
+    last = write_table(sheet, 1, headers, [list(row) for row in counted], [None] * 3)
     active = [e for e in register.experts.values() if e.active]
-    _write_totals(sheet, last + 1, ["Aktiivisia asiantuntijoita / Aktiva experter", len(active),
-                                    sum(e.expert_id in figures.experts_working for e in active)], [None] * 3)
+    write_totals(sheet, last + 1, ["Aktiivisia asiantuntijoita / Aktiva experter", len(active),
+                                   sum(e.expert_id in figures.experts_working for e in active)], [None] * 3)
     charts = []
     if counted:
-        bars = _chart(BarChart(), "Asiantuntijat aihealueittain / Experter per temaområde",
-                      "asiantuntijoita / experter")
+        bars = titled_chart(BarChart(), "Asiantuntijat aihealueittain / Experter per temaområde",
+                            "asiantuntijoita / experter")
         bars.type = "bar"
         bars.x_axis.scaling.orientation = "maxMin"  # the most common first, as in the table
         bars.add_data(Reference(sheet, min_col=2, max_col=3, min_row=1, max_row=last), titles_from_data=True)
@@ -319,13 +265,13 @@ def _topics(wb: Workbook, register: Register, figures: YearFigures) -> None:
         count_axis(bars, max(row[1] for row in counted))
         bars.height = max(xlsx.CHART_HEIGHT_CM, 0.7 * len(counted))
         charts.append(bars)
-    _finish(sheet, len(headers), last, charts)
+    finish(sheet, len(headers), last, charts)
 
 
 def _service_areas(wb: Workbook, register: Register, figures: YearFigures) -> None:
     headers = ["Palvelualue / Serviceområde", "Yksiköitä / Enheter", f"joissa työtä {figures.year} / med uppdrag",
                "Tehtäviä / Uppdrag", "Palkkiot / Arvoden"]
-    sheet = _sheet(wb, "Palvelualueet", [44, 14, 22, 12, 14], headers)
+    sheet = new_sheet(wb, "Palvelualueet", [44, 14, 22, 12, 14], headers)
     labels: dict[str, str] = {}
     for unit in register.units.values():
         area = unit.service_area or "—"
@@ -340,17 +286,17 @@ def _service_areas(wb: Workbook, register: Register, figures: YearFigures) -> No
     rows = [[labels.get(a, a), units_in_area.get(a, 0), active_units.get(a, 0), figures.by_area.get(a, Tally()).tasks,
              xlsx.money_number(figures.by_area.get(a, Tally()).fees)] for a in areas]
     styles = [None] * 4 + [xlsx.EURO]
-    last = _write_table(sheet, 1, headers, rows, styles)
-    _write_totals(sheet, last + 1, [TOTAL_LABEL, len(register.units), len(figures.by_unit), figures.total.tasks,
-                                    xlsx.money_number(figures.total.fees)], styles)
+    last = write_table(sheet, 1, headers, rows, styles)
+    write_totals(sheet, last + 1, [TOTAL_LABEL, len(register.units), len(figures.by_unit), figures.total.tasks,
+                                   xlsx.money_number(figures.total.fees)], styles)
     reached = [a for a in areas if figures.by_area.get(a, Tally()).tasks]
     charts = []
     if reached:
-        pie = _chart(PieChart(), f"Tehtävät palvelualueittain / Uppdrag per serviceområde {figures.year}", "")
+        pie = titled_chart(PieChart(), f"Tehtävät palvelualueittain / Uppdrag per serviceområde {figures.year}", "")
         pie.add_data(Reference(sheet, min_col=4, min_row=1, max_row=1 + len(reached)), titles_from_data=True)
         pie.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=1 + len(reached)))
         charts.append(pie)
-    _finish(sheet, len(headers), last, charts)
+    finish(sheet, len(headers), last, charts)
 
 
 def _about(wb: Workbook, ws: Workspace, figures: YearFigures, generated_at: datetime) -> None:

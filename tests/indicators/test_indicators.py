@@ -11,7 +11,8 @@ from openpyxl import load_workbook
 from openpyxl.chart import BarChart, LineChart, PieChart
 
 from kokemus_docs.core.errors import KokemusError
-from kokemus_docs.indicators.workbook import count_axis, topic_counts, write_indicators
+from kokemus_docs.indicators.sheets import count_axis
+from kokemus_docs.indicators.workbook import topic_counts, write_indicators
 
 # The indicators' own sheets; the client feedback sheets follow them.
 OWN_SHEETS = ["Tiedot", "Kysyntä kuukausittain", "Kysyntä yksiköittäin", "Pyynnöt kuukausittain",
