@@ -431,6 +431,7 @@ def test_typed_cells_print_settings_frozen_header_and_filter(filled, reg):
             longest = max(len(word) for word in cell.value.split())
             assert header.column_dimensions[cell.column_letter].width >= longest, (sheet, cell.value)
     checks = wb["Tarkistukset"]
+    assert checks.max_row > 3  # a header, several checks, the count of checks
     for row in checks.iter_rows(min_row=2, max_row=checks.max_row - 1):
         text = row[5].value
         assert checks.row_dimensions[row[0].row].height >= 15 * (len(text) // 70), text
