@@ -95,6 +95,7 @@ class Unit:
     premises_sv: str = ""
     service_area_sv: str = ""
     contact_language: str = ""  # fi or sv: the language the unit contact is written to (Finnish when empty)
+    name_en: str = ""  # for clients' English feedback questionnaires (empty: the Finnish and Swedish names)
 
     def name(self, language: str) -> str:
         return self.name_sv if language == "sv" else self.name_fi

@@ -15,7 +15,7 @@ MAX_TEXT = 2000  # characters in one text setting
 MAX_TRAVEL_SETTING = Decimal("100000.00")
 
 TEXT_KEYS = {
-    "organisation": ("name_fi", "name_sv", "coordinator_title_fi", "coordinator_title_sv", "business_id",
+    "organisation": ("name_fi", "name_sv", "name_en", "coordinator_title_fi", "coordinator_title_sv", "business_id",
                      "postal_address_fi", "postal_address_sv", "coordinator_name", "coordinator_email",
                      "coordinator_phone"),
     "payroll": ("name", "tax_card_address_fi", "tax_card_address_sv"),

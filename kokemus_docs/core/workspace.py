@@ -37,6 +37,8 @@ DEFAULT_CONFIG = """\
 [organisation]
 name_fi = "Itä-Uudenmaan hyvinvointialue"
 name_sv = "Östra Nylands välfärdsområde"
+# The county's name in English, printed on clients' English feedback questionnaires.
+name_en = "Eastern Uusimaa Wellbeing Services County"
 coordinator_title_fi = "järjestötyön ja osallisuuden asiantuntija"
 coordinator_title_sv = "experten på organisationsarbete och delaktighet"
 # The county's business ID (Y-tunnus / FO-nummer) and postal address, printed on contracts.

@@ -31,9 +31,22 @@ from kokemus_docs.core.ledger import Ledger, open_ledger
 from kokemus_docs.core.model import Register
 from kokemus_docs.core.report import Outcome, Progress, no_progress
 from kokemus_docs.core.workspace import Workspace, workspace_lock
-from kokemus_docs.feedback.answers import Answer, check_answer, store_answers, stored_answer_keys
-from kokemus_docs.feedback.questions import RESPONDENT_ALIASES, RESPONDENTS, questionnaire_seal_matches
-from kokemus_docs.feedback.read import FeedbackUnreadable, read_export, read_questionnaire
+from kokemus_docs.feedback.answers import (
+    Answer,
+    check_answer,
+    questionnaire_by_code,
+    store_answers,
+    stored_answer_keys,
+)
+from kokemus_docs.feedback.questions import (
+    RESPONDENT_ALIASES,
+    RESPONDENTS,
+    identity_of,
+    phone_code,
+    questionnaire_seal_matches,
+    reference_of,
+)
+from kokemus_docs.feedback.read import FeedbackUnreadable, ReturnedQuestionnaire, read_export, read_questionnaire
 from kokemus_docs.pdfsafe.limits import MAX_FILE_BYTES, ReaderUnavailable
 
 SUFFIXES = (".pdf", ".csv", ".xlsx")
@@ -196,7 +209,7 @@ class _Session:
 
     def _read(self, ledger: Ledger, path: Path, rel: str, data: bytes, answers: list, keys: list) -> list[Entry]:
         if data.lstrip()[:5].startswith(b"%PDF-"):
-            return [self._questionnaire(rel, data, answers)]
+            return [self._questionnaire(ledger, rel, data, answers)]
         kind = "xlsx" if data[:4] == b"PK\x03\x04" else "csv" if path.suffix.lower() == ".csv" else ""
         if not kind:
             raise FeedbackUnreadable("The file is neither a questionnaire PDF nor a CSV or XLSX export.",
@@ -231,8 +244,10 @@ class _Session:
             raise FeedbackUnreadable("The export has a header row but no answers.", code="empty")
         return entries
 
-    def _questionnaire(self, rel: str, data: bytes, answers: list) -> Entry:
+    def _questionnaire(self, ledger: Ledger, rel: str, data: bytes, answers: list) -> Entry:
         returned = read_questionnaire(data)
+        if returned.reference:
+            return self._by_reference(ledger, rel, returned, answers)
         identity = {k: v.strip() for k, v in returned.identity.items()}
         entry = Entry(rel, respondent=identity.get("respondent") if identity.get("respondent") in RESPONDENTS else None,
                       unit_id=identity.get("unit_id") or None)
@@ -242,9 +257,26 @@ class _Session:
                 "locked details were edited. Use a questionnaire issued from this workspace.", path=rel,
                 field="seal", code="seal-mismatch"))
             return entry
+        return self._answer(entry, identity, returned, answers)
+
+    def _by_reference(self, ledger: Ledger, rel: str, returned: ReturnedQuestionnaire, answers: list) -> Entry:
+        """A flattened copy: its identity is that of the questionnaire issued with its printed reference."""
+        issued = questionnaire_by_code(ledger, returned.reference)
+        identity = identity_of(issued.unit_id, issued.respondent, issued.language) if issued else {}
+        if not identity or phone_code(self.key, identity) != returned.reference:
+            return Entry(rel, errors=[Problem(
+                f"The reference {reference_of(returned.reference)} at the foot of the questionnaire is not one this "
+                "workspace issued: it was issued by another workspace or changed. Use a questionnaire issued from "
+                "this workspace.", path=rel, field="reference", code="reference-unknown")])
+        return self._answer(Entry(rel, respondent=identity["respondent"], unit_id=identity["unit_id"]), identity,
+                            returned, answers)
+
+    def _answer(self, entry: Entry, identity: dict[str, str], returned: ReturnedQuestionnaire,
+                answers: list) -> Entry:
         values = {**returned.values, "respondent": identity["respondent"], "unit_id": identity["unit_id"]}
         answer, problems = check_answer(values, self.register, self.received_on, channel="pdf",
-                                        language=identity["language"], form_id=identity["form_id"], path=rel)
+                                        language=identity["language"], form_id=identity["form_id"],
+                                        path=entry.path)
         if answer is None:
             entry.errors = problems
         else:

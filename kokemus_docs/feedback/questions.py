@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 
 from kokemus_docs.forms.fields import compute_seal, seal_matches
 
@@ -55,6 +56,22 @@ def phone_code(key: bytes, identity: dict[str, str]) -> str:
     return base64.b32encode(digest).decode("ascii")[:12].lower()
 
 
+def reference_of(code: str) -> str:
+    """The phone code as printed at the foot of the questionnaire, to read aloud or type: 'ABCD-EFGH-IJKL'."""
+    upper = code.upper()
+    return "-".join(upper[i:i + 4] for i in range(0, len(upper), 4))
+
+
+_REFERENCE = re.compile(r"(?:Tunniste|Referens|Reference)\s*:\s*([A-Z2-7]{4})[-‐‑– ]?([A-Z2-7]{4})[-‐‑– ]?"
+                        r"([A-Z2-7]{4})\b", re.IGNORECASE)
+
+
+def code_in_reference(text: str) -> str:
+    """The phone code in a printed reference line ('Tunniste: ABCD-EFGH-IJKL'); '' when the text holds none."""
+    match = _REFERENCE.search(text)
+    return "".join(match.groups()).lower() if match else ""
+
+
 # --- the words ------------------------------------------------------------------------------------------------
 
 TEXTS: dict[str, dict[str, str]] = {
@@ -75,7 +92,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "comment": "Mitä muuta haluat kertoa? Älä kirjoita nimiä.",
         "return": "Palauta lomake työntekijälle suljetussa kirjekuoressa tai tallenna täytetty PDF ja lähetä se "
                   "kokemusasiantuntijatoiminnan koordinaattorille.",
-        "identity": "Lomakkeen tunnistetiedot (älä muuta)",
+        "feedback_client": "Asiakaspalaute", "feedback_employee": "Työntekijöiden palaute",
+        "feedback_expert": "Kokemusasiantuntijoiden palaute",
+        "reference": "Tunniste",
         "submit": "Lähetä vastaus",
         "thanks": "Kiitos palautteestasi!",
         "thanks_more": "Vastauksesi on tallennettu nimettömänä.",
@@ -104,7 +123,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "comment": "Vad annat vill du berätta? Skriv inte namn.",
         "return": "Lämna blanketten till personalen i ett slutet kuvert eller spara den ifyllda PDF-filen och "
                   "skicka den till koordinatorn för erfarenhetsexpertverksamheten.",
-        "identity": "Blankettens identifieringsuppgifter (ändra inte)",
+        "feedback_client": "Klientrespons", "feedback_employee": "Personalens respons",
+        "feedback_expert": "Erfarenhetsexperternas respons",
+        "reference": "Referens",
         "submit": "Skicka svaret",
         "thanks": "Tack för din respons!",
         "thanks_more": "Ditt svar har sparats anonymt.",
@@ -133,7 +154,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "comment": "Is there anything else you want to tell us? Do not write names.",
         "return": "Give the form to a staff member in a closed envelope, or save the filled PDF and send it to "
                   "the coordinator of the experts by experience.",
-        "identity": "Form details (do not change)",
+        "feedback_client": "Client feedback", "feedback_employee": "Staff feedback",
+        "feedback_expert": "Feedback from experts by experience",
+        "reference": "Reference",
         "submit": "Send your answer",
         "thanks": "Thank you for your feedback!",
         "thanks_more": "Your answer has been saved anonymously.",

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from kokemus_docs.core.errors import KokemusError
-from kokemus_docs.feedback.questionnaire import PAGE_HEIGHT, PAGE_WIDTH, questionnaire_layout
-from kokemus_docs.feedback.questions import ANSWER_FIELDS, IDENTITY_FIELDS, SEAL_FIELD
+from kokemus_docs.feedback.questionnaire import MARGIN, PAGE_HEIGHT, PAGE_WIDTH, REFERENCE_BOX, questionnaire_layout
+from kokemus_docs.feedback.questions import ANSWER_FIELDS, IDENTITY_FIELDS, SEAL_FIELD, code_in_reference
 from kokemus_docs.pdfsafe.limits import MAX_FILE_BYTES, FormUnreadable
 from kokemus_docs.pdfsafe.reader import read_pdf
 from kokemus_docs.register.package import PackageLimits, PackageRefused, check_package
@@ -37,6 +37,12 @@ EXPORT_FIELDS = ("respondent", "unit_id", *ANSWER_FIELDS)
 RESPONSE_ID = "response_id"
 RESPONSE_ID_HEADERS = {"response_id", "id", "response id", "responseid"}
 BROKEN = "\ufffd"  # what a byte that is not UTF-8 text becomes
+# Questionnaires issued before the printed reference showed their identity and seal as text boxes at the foot of
+# the page (x0, y0, x1, y1): copies of them already handed out are still read by these.
+ISSUED_BEFORE_IDENTITY_BOXES = {
+    "form_id": (MARGIN, 36, MARGIN + 160, 49), "unit_id": (MARGIN + 164, 36, MARGIN + 264, 49),
+    "respondent": (MARGIN + 268, 36, MARGIN + 330, 49), "language": (MARGIN + 334, 36, MARGIN + 360, 49),
+    SEAL_FIELD: (MARGIN + 364, 36, PAGE_WIDTH - MARGIN, 49)}
 
 
 class FeedbackUnreadable(KokemusError):
@@ -47,10 +53,13 @@ class FeedbackUnreadable(KokemusError):
 
 @dataclass
 class ReturnedQuestionnaire:
-    """The raw values of one returned questionnaire PDF. `source`: 'acroform' or 'page-text'."""
+    """The raw values of one returned questionnaire PDF. `source`: 'acroform' or 'page-text'. Its identity and
+    seal, or, for a flattened copy, the phone code of its printed reference (`reference`, to look up in the
+    ledger)."""
 
     identity: dict[str, str] = field(default_factory=dict)
     seal: str = ""
+    reference: str = ""
     values: dict[str, str] = field(default_factory=dict)
     source: str = "acroform"
 
@@ -115,11 +124,12 @@ def _from_page_text(pages: list) -> ReturnedQuestionnaire:
             "from an image; type them into a CSV file (respondent, unit_id, date, recommend, s1 … s5, comment) "
             "and ingest that instead.", code="scanned")
     layout = questionnaire_layout()
-    texts = {name: _text_in(page.chars, box, page.height) for name, box in layout.text_boxes.items()}
-    if not all(texts.get(n) for n in (*IDENTITY_FIELDS, SEAL_FIELD)):
-        raise FeedbackUnreadable("The PDF is not a kokemus-docs feedback questionnaire (no questionnaire "
-                                 "details at the foot of the page).", code="wrong-form")
-    values = {name: texts.get(name, "") for name in ("date", "comment")}
+    reference = code_in_reference(_text_in(page.chars, REFERENCE_BOX, page.height))
+    identity = {name: _text_in(page.chars, box, page.height) for name, box in ISSUED_BEFORE_IDENTITY_BOXES.items()}
+    if not reference and not all(identity.values()):
+        raise FeedbackUnreadable("The PDF is not a kokemus-docs feedback questionnaire (no reference such as "
+                                 "'Tunniste: ABCD-EFGH-IJKL' at the foot of the page).", code="wrong-form")
+    values = {name: _text_in(page.chars, box, page.height) for name, box in layout.text_boxes.items()}
     for group, options in layout.radios.items():
         chosen = [value for value, box in options.items() if _dot_in(page.shapes, box, page.height)]
         if len(chosen) > 1:
@@ -127,7 +137,9 @@ def _from_page_text(pages: list) -> ReturnedQuestionnaire:
                                      "read with certainty. Send the fillable questionnaire itself.",
                                      code="page-text-unclear")
         values[group] = chosen[0] if chosen else ""
-    return ReturnedQuestionnaire(identity={n: texts[n] for n in IDENTITY_FIELDS}, seal=texts[SEAL_FIELD],
+    if reference:
+        return ReturnedQuestionnaire(reference=reference, values=values, source="page-text")
+    return ReturnedQuestionnaire(identity={n: identity[n] for n in IDENTITY_FIELDS}, seal=identity[SEAL_FIELD],
                                  values=values, source="page-text")
 
 

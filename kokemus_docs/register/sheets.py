@@ -90,6 +90,8 @@ SHEETS: dict[str, tuple[Column, ...]] = {
         Column("service_area_sv", aliases=("serviceområde_sv",), help="Service area in Swedish"),
         Column("contact_language", False, "language", ("yhteyskieli", "kontaktspråk"),
                "fi or sv: the language of messages to the contact (default fi)"),
+        Column("name_en", aliases=("name_english",),
+               help="Optional: the unit's name in English, printed on clients' English feedback questionnaires"),
     ),
     "contracts": (
         Column("contract_id", True, "id", ("sopimus", "avtal", "id"), "Unique id, e.g. S-2026-001"),

@@ -15,7 +15,7 @@ from flask import Blueprint, abort, g, redirect, render_template, request, url_f
 from kokemus_docs.core.errors import KokemusError
 from kokemus_docs.core.ledger import open_ledger
 from kokemus_docs.feedback.answers import questionnaire_by_code, record_phone_answer
-from kokemus_docs.feedback.questionnaire import name_in_language
+from kokemus_docs.feedback.questionnaire import county_name, unit_name
 from kokemus_docs.feedback.questions import (
     COMMENT_MAX,
     LANGUAGES_OF,
@@ -72,8 +72,8 @@ def _page(code: str, questionnaire, unit, *, values: dict | None = None, errors:
         "feedback_phone.html", code=code, q=questionnaire, text=text, question=question,
         other_languages=_other_languages(questionnaire), language_names=LANGUAGE_NAMES,
         statements=list(zip(STATEMENTS, statements, strict=True)), values=values or {}, errors=errors or {},
-        sent=sent, unit_name=name_in_language(unit.name, questionnaire.language),
-        org_name=name_in_language(g.ws.org_name, questionnaire.language), comment_max=COMMENT_MAX), status
+        sent=sent, unit_name=unit_name(unit, questionnaire.language),
+        org_name=county_name(g.ws, questionnaire.language), comment_max=COMMENT_MAX), status
 
 
 @bp.get("/<code>")

@@ -159,33 +159,6 @@ def test_filled_with_pymupdf_in_swedish_is_accepted(workspace, register, issued,
     assert (answer.answered_on, answer.language) == (RECEIVED, "sv")  # no date: the day it was received
 
 
-@pytest.mark.pdftk
-@pytest.mark.parametrize("flatten", ["pdftk", "pikepdf", "pymupdf"])
-def test_flattened_copy_is_read_from_the_page(workspace, register, issued, tmp_path, flatten):
-    filled = _fill_with_mupdf(issued[("client", "fi")], tmp_path / "filled.pdf",
-                              {"recommend": "6", "s2": "2", "s5": "na", "date": "3.10.2026", "comment": TRICKY_COMMENT})
-    flat = tmp_path / "flat.pdf"
-    if flatten == "pdftk":
-        subprocess.run(["pdftk", str(filled), "output", str(flat), "flatten"], check=True)
-    elif flatten == "pikepdf":
-        with pikepdf.open(filled) as doc:
-            doc.generate_appearance_streams()
-            doc.flatten_annotations("all")
-            doc.save(flat)
-    else:
-        import pymupdf
-
-        doc = pymupdf.open(filled)
-        doc.bake()
-        doc.save(flat)
-    assert not read_fields(flat.read_bytes())
-    outcome, responses = _ingest(workspace, register, flat)
-    assert outcome.ok, outcome.errors
-    [answer] = _stored(workspace)
-    assert (answer.recommend, answer.statements, answer.comment) == (6, (None, 2, None, None, None), TRICKY_COMMENT)
-    assert answer.answered_on == date(2026, 10, 3)
-
-
 def test_scanned_questionnaire_is_refused_with_a_reason(workspace, register, tmp_path):
     import pymupdf
 

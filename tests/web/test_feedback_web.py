@@ -43,7 +43,6 @@ def test_phone_page_in_the_questionnaires_language_without_login(site):
     html = page.get_data(as_text=True)
     assert '<html lang="en">' in html and "I was listened to." in html
     assert 'name="viewport"' in html and 'type="radio" name="recommend" value="10"' in html
-    assert "Mieli &amp; päihde &lt;&#34;Ankkuri&#34;&gt; Porvoo" in html  # the unit's name, escaped
     sv = client.get(f"/f/{codes[('expert', 'sv')]}").get_data(as_text=True)
     assert "Jag blev väl introducerad i enheten." in sv
     # The same questionnaire in the unit's other languages is one tap away.
@@ -52,11 +51,14 @@ def test_phone_page_in_the_questionnaires_language_without_login(site):
     assert f'href="/f/{codes[("expert", "fi")]}" lang="fi">suomeksi' in sv and "in English" not in sv
     assert client.get("/f/nosuchcode").status_code == 404
     assert client.get("/f/static/feedback_phone.css").status_code == 200
-    # The English page reads English from its top bar down, and names the county and unit in both of the
-    # county's languages; the Finnish heading breaks only between the words of its compound, if at all.
+    # The English page reads English from its top bar down, and names the county and unit in English; the
+    # Finnish heading breaks only between the words of its compound, if at all.
     assert '<span class="brand">Experts by experience</span>' in html and "Kokemusasiantuntijat" not in html
-    assert "Psykisk hälsa &amp; missbruk" in html
+    assert "Mental health and substance abuse services, Porvoo" in html
+    assert "Eastern Uusimaa Wellbeing Services County" in html and "Itä-Uudenmaan" not in html
+    assert "Psykisk hälsa" not in html and "Ankkuri" not in html
     fi = client.get(f"/f/{codes[('client', 'fi')]}").get_data(as_text=True)
+    assert "Mieli &amp; päihde &lt;&#34;Ankkuri&#34;&gt; Porvoo" in fi  # the unit's name, escaped
     assert "<h1>Palautetta kokemusasiantuntija\u00adtoiminnasta</h1>" in fi
     assert "<title>Palautetta kokemusasiantuntijatoiminnasta</title>" in fi
 
