@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import io
 import os
 import re
@@ -16,17 +15,12 @@ import docx
 import pytest
 from conftest import TRICKY_FIRST, TRICKY_LAST, TRICKY_UNIT_FI, TRICKY_UNIT_SV
 from docx.oxml.ns import qn
-from docxtpl import DocxTemplate
 
 from kokemus_docs.core.model import Contract, Expert, FeeRate, Register, Unit
-from kokemus_docs.core.workspace import builtin_template
 from kokemus_docs.documents import context as contexts
 from kokemus_docs.documents.assignments import render_contracts, render_intro_packs
-from kokemus_docs.documents.context import contract_context, intro_pack_context
 from kokemus_docs.documents.render import render_documents
-from kokemus_docs.documents.template import CompiledTemplate
 
-REPO = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 FIXED_TODAY = date(2026, 11, 23)
 TEMPLATE_NAMES = ("contract_fi.docx", "contract_sv.docx", "intro_pack_fi.docx", "intro_pack_sv.docx",
@@ -124,87 +118,6 @@ def fee_notice_context(language: str) -> dict:
             "corrections": [{"month": "syyskuu 2026", "expert": 'Liisa "Lii" Järvinen & Öhman', "date": "3.9.2026",
                              "task_label": "Yksilötyö", "change": "lisää maksettavaa: palkkio 50,00 € & <x>",
                              "difference": "+50,00 €"}]}
-
-
-# --- the shipped templates ---------------------------------------------------------------------
-
-def _load_builder(monkeypatch, name: str = "build_templates"):
-    """A module of the templates/ scripts, imported as the script itself imports its neighbours."""
-    monkeypatch.syspath_prepend(str(REPO / "templates"))
-    return importlib.import_module(name)
-
-
-def test_build_templates_is_reproducible_and_matches_the_committed_templates(tmp_path, monkeypatch):
-    builder = _load_builder(monkeypatch)
-    first = builder.build_all(tmp_path / "one")
-    second = builder.build_all(tmp_path / "two")
-    assert [p.name for p in first] == list(TEMPLATE_NAMES)
-    for a, b in zip(first, second, strict=True):
-        assert a.read_bytes() == b.read_bytes(), a.name
-        with zipfile.ZipFile(a) as built, zipfile.ZipFile(builtin_template(a.name)) as shipped:
-            assert built.namelist() == shipped.namelist(), a.name
-            for name in built.namelist():
-                assert built.read(name) == shipped.read(name), f"{a.name}:{name} differs; run build_templates.py"
-
-
-@pytest.mark.parametrize("name", TEMPLATE_NAMES)
-def test_templates_are_a4_with_a_heading_1_title(name, monkeypatch):
-    document = docx.Document(str(builtin_template(name)))
-    section = document.sections[0]
-    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
-    first = document.paragraphs[0]
-    assert first.style.name == "Heading 1"
-    assert document.core_properties.created == _load_builder(monkeypatch, "docx_blocks").FIXED_TIME
-
-
-# --- the fast renderer gives what docxtpl gives ------------------------------------------------
-
-def _contexts(workspace):
-    register = small_register()
-    contexts = []
-    for contract in register.contracts.values():
-        context, _ = contract_context(workspace, register, contract)
-        contexts.append((f"contract_{context['lang']}.docx", context))
-        context, _ = intro_pack_context(workspace, register, contract)
-        contexts.append((f"intro_pack_{context['lang']}.docx", context))
-    contexts += [(f"fee_notice_{lang}.docx", fee_notice_context(lang)) for lang in ("fi", "sv")]
-    return contexts
-
-
-def test_compiled_template_text_equals_docxtpl(workspace):
-    contexts = _contexts(workspace)
-    assert sorted(name for name, _ in contexts) == sorted(TEMPLATE_NAMES)
-    for name, context in contexts:
-        reference = DocxTemplate(builtin_template(name))
-        reference.render(context, autoescape=True)
-        buffer = io.BytesIO()
-        reference.save(buffer)
-        compiled = CompiledTemplate(builtin_template(name))
-        mine = compiled.render_bytes(context)
-        assert docx_lines(mine) == docx_lines(buffer.getvalue()), name
-        # rendering twice from one compiled template gives the same document
-        assert docx_lines(compiled.render_bytes(context)) == docx_lines(mine)
-
-
-def test_line_breaks_and_tabs_in_values_render_as_docxtpl_does(workspace):
-    name, context = next((n, c) for n, c in _contexts(workspace) if n == "contract_fi.docx")
-    context = {**context, "expert": {**context["expert"], "wishes": "Ryhmät & luennot\nei iltaisin\tkiitos"}}
-    reference = DocxTemplate(builtin_template(name))
-    reference.render(context, autoescape=True)
-    buffer = io.BytesIO()
-    reference.save(buffer)
-    mine = CompiledTemplate(builtin_template(name)).render_bytes(context)
-    assert docx_lines(mine) == docx_lines(buffer.getvalue())
-    assert b"<w:br/>" in zipfile.ZipFile(io.BytesIO(mine)).read("word/document.xml")
-
-
-def test_fee_notice_lists_every_expert_and_line(workspace):
-    lines = docx_lines(CompiledTemplate(builtin_template("fee_notice_fi.docx")).render_bytes(fee_notice_context("fi")))
-    text = "\n".join(lines)
-    assert text.count("14.10.2026 | Ryhmänohjaus & <tuki> | Toteutui | 1,5 | 27,50 € / tunti | 41,25 € | 0,00 €") == 4
-    assert 'Liisa "Lii" Järvinen & Öhman (KA-102)' in text
-    assert "Myöhässä & <x>" in text
-    assert "{{" not in text and "{%" not in text
 
 
 # --- contracts ---------------------------------------------------------------------------------
