@@ -16,7 +16,6 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
 
 from kokemus_docs.core.errors import Problem
 from kokemus_docs.core.ledger import Ledger, open_ledger
@@ -24,6 +23,7 @@ from kokemus_docs.core.model import Register
 from kokemus_docs.core.month import Month
 from kokemus_docs.core.report import Outcome
 from kokemus_docs.core.workspace import Workspace
+from kokemus_docs.forms.ledger import link_generation, next_link_generation, record_link, stored_link
 
 TOKEN_BYTES = 18
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{24}")
@@ -54,12 +54,6 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("ascii")).hexdigest()
 
 
-def _generation(ledger: Ledger, expert_id: str, month: str) -> int:
-    row = ledger.db.execute("SELECT generation FROM expert_link_generations WHERE expert_id = ? AND month = ?",
-                            (expert_id, month)).fetchone()
-    return int(row["generation"]) if row else 1
-
-
 def _token(key: bytes, expert_id: str, month: str, generation: int) -> str:
     message = f"kokemus-expert-link\x00{expert_id}\x00{month}\x00{generation}".encode()
     mac = hmac.new(key, message, hashlib.sha256).digest()[:TOKEN_BYTES]
@@ -70,13 +64,9 @@ def expert_token(ws: Workspace, expert_id: str, month: str, *, ledger: Ledger | 
     """The expert's current token for `month`, recorded (as a hash) so that the web app can resolve it."""
     month = Month.parse(month)
     with _opened(ws, ledger) as db:
-        generation = _generation(db, expert_id, month)
+        generation = link_generation(db, expert_id, month)
         token = _token(ws.seal_key(), expert_id, month, generation)
-        digest = _digest(token)
-        if db.db.execute("SELECT 1 FROM expert_links WHERE token_sha256 = ?", (digest,)).fetchone() is None:
-            db.db.execute("INSERT OR IGNORE INTO expert_links (token_sha256, expert_id, month, generation,"
-                          " created_at) VALUES (?, ?, ?, ?, ?)", (digest, expert_id, month, generation,
-                                                                  datetime.now().isoformat(timespec="seconds")))
+        record_link(db, _digest(token), expert_id, month, generation)
     return token
 
 
@@ -105,25 +95,17 @@ def resolve_token(ws: Workspace, token: str) -> ExpertLink | None:
     if not isinstance(token, str) or not TOKEN_PATTERN.fullmatch(token):
         return None
     with _opened(ws) as ledger:
-        row = ledger.db.execute("SELECT expert_id, month, generation FROM expert_links WHERE token_sha256 = ?",
-                                (_digest(token),)).fetchone()
-        if row is None or int(row["generation"]) != _generation(ledger, row["expert_id"], row["month"]):
+        link = stored_link(ledger, _digest(token))
+        if link is None or link.generation != link_generation(ledger, link.expert_id, link.month):
             return None
-        return ExpertLink(expert_id=row["expert_id"], month=Month(row["month"]), closed=ledger.is_closed(row["month"]))
+        return ExpertLink(expert_id=link.expert_id, month=link.month, closed=ledger.is_closed(link.month))
 
 
 def revoke_links(ws: Workspace, expert_id: str, month: str) -> str | None:
     """Stop the expert's current address for `month`; returns the new address (None without public_url)."""
     month = Month.parse(month)
     with _opened(ws) as ledger:
-        generation = _generation(ledger, expert_id, month) + 1
-        ledger.db.execute(
-            "INSERT INTO expert_link_generations (expert_id, month, generation, revoked_at) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (expert_id, month) DO UPDATE SET generation = excluded.generation,"
-            " revoked_at = excluded.revoked_at",
-            (expert_id, month, generation, datetime.now().isoformat(timespec="seconds")))
-        ledger.db.execute("DELETE FROM expert_links WHERE expert_id = ? AND month = ? AND generation < ?",
-                          (expert_id, month, generation))
+        next_link_generation(ledger, expert_id, month)
         return expert_upload_url(ws, expert_id, month, ledger=ledger)
 
 
