@@ -11,7 +11,7 @@ from kokemus_docs.core.formatting import fi_date
 from kokemus_docs.core.model import Contract, Register
 from kokemus_docs.core.report import Outcome, Progress
 from kokemus_docs.core.workspace import Workspace
-from kokemus_docs.documents.context import _setting, contract_context, intro_pack_context
+from kokemus_docs.documents.context import contract_context, intro_pack_context, setting_text
 from kokemus_docs.documents.render import DocumentJob, check_formats, render_documents
 
 
@@ -47,7 +47,7 @@ def _missing_party_details(ws: Workspace, languages: set[str]) -> list[Problem]:
     keys = ["business_id"] + [f"postal_address_{language}" for language in sorted(languages)]
     return [Problem(f"kokemus.toml has no organisation.{key}; the contracts print it empty. Fill it in and "
                     "print the contracts again.", path="kokemus.toml", field=key, code="missing-setting")
-            for key in keys if not _setting(organisation, key)]
+            for key in keys if not setting_text(organisation, key)]
 
 
 def _render_selection(ws: Workspace, jobs: list[DocumentJob], formats: Sequence[str], progress: Progress | None,

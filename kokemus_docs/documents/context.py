@@ -19,8 +19,8 @@ def common_context(ws: Workspace, language: str, today: date | None = None) -> d
     return {
         "lang": language,
         "org_name": ws.org_name(language),
-        "business_id": _setting(organisation, "business_id"),
-        "postal_address": _setting(organisation, f"postal_address_{language}"),
+        "business_id": setting_text(organisation, "business_id"),
+        "postal_address": setting_text(organisation, f"postal_address_{language}"),
         "coordinator": coordinator,
         "coordinator_title": coordinator["title"],
         "coordinator_name": coordinator["name"],
@@ -36,7 +36,8 @@ def _today() -> date:
     return date.today()
 
 
-def _setting(table: Mapping[str, Any], key: str) -> str:
+def setting_text(table: Mapping[str, Any], key: str) -> str:
+    """A kokemus.toml setting as documents print it: its text without surrounding spaces, '' when not set."""
     return str(table.get(key, "") or "").strip()
 
 
@@ -47,7 +48,7 @@ def coordinator_context(ws: Workspace, language: str) -> dict[str, str]:
     is "email, phone"; `full` is both, for a sentence.
     """
     contact = ws.coordinator_contact()
-    title = _setting(ws.config["organisation"], f"coordinator_title_{language}")
+    title = setting_text(ws.config["organisation"], f"coordinator_title_{language}")
     if contact["name"]:
         name_title = ", ".join(part for part in (contact["name"], title) if part)
     else:
