@@ -121,7 +121,7 @@ def _emit(ctx: click.Context, outcome: Outcome, as_json: bool) -> None:
     if as_json:
         payload = {"ok": outcome.ok, "written": [rel(p) for p in outcome.written],
                    "errors": [p.as_dict() for p in outcome.errors],
-                   "warnings": [p.as_dict() for p in outcome.warnings], **outcome.extra}
+                   "warnings": [p.as_dict() for p in outcome.warnings], **outcome.json_fields()}
         # JSON's \u escapes keep every character on a stdout that cannot encode it (a Latin-1 terminal)
         ascii_only = not isinstance(sys.stdout, io.TextIOWrapper) or not _shows(sys.stdout, "€åäöŁễČ")
         click.echo(json.dumps(payload, ensure_ascii=ascii_only, indent=2, default=str))

@@ -23,7 +23,11 @@ def step_progress(progress: Progress, step: str) -> Progress:
 
 @dataclass
 class Outcome:
-    """Files written, problems found, command-specific JSON keys, and lines for a person to read."""
+    """Files written, problems found, command-specific JSON keys, and lines for a person to read.
+
+    A command with a typed result subclasses Outcome with its own fields and says in `json_fields` how they
+    appear in the --json output; `extra` holds the keys of commands whose results are not typed.
+    """
 
     written: list[Path] = field(default_factory=list)
     errors: list[Problem] = field(default_factory=list)
@@ -35,12 +39,17 @@ class Outcome:
     def ok(self) -> bool:
         return not self.errors
 
+    def json_fields(self) -> dict:
+        """The command's own keys of the --json output (beside ok, written, errors and warnings)."""
+        return dict(self.extra)
+
     def merge(self, other: Outcome) -> Outcome:
+        """Add `other`'s files, problems and lines; its JSON keys join `extra` (lists are joined)."""
         self.written += other.written
         self.errors += other.errors
         self.warnings += other.warnings
         self.summary += other.summary
-        for key, value in other.extra.items():
+        for key, value in other.json_fields().items():
             if isinstance(value, list) and isinstance(self.extra.get(key), list):
                 self.extra[key] = self.extra[key] + value
             else:

@@ -244,7 +244,7 @@ def run_demo(root: str | Path, progress: Progress = no_progress) -> tuple[Outcom
     statements = write_statements(ws, register, 2026, expert_ids=tuple(DEMO_LIMITS), formats=("pdf", "xlsx"))
     steps.merge(statements)
 
-    statuses = [form["status"] for result in ingests for form in result.extra.get("forms", [])]
+    statuses = [form.status for result in ingests for form in result.forms]
     outcome.written += steps.written
     # Rejected forms are part of the story (the expert gets feedback and corrects); they are not a demo failure.
     outcome.warnings += steps.warnings + steps.errors

@@ -41,6 +41,7 @@ class FormResult:
     lines: list[LedgerLine] = field(default_factory=list)
     archived_as: Path | None = None
     feedback: Path | None = None
+    letter: str = ""  # the feedback file's text
     duplicate_of: str = ""
     correction: Correction | None = None  # a correction received after the form's payroll month was closed
 

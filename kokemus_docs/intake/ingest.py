@@ -56,7 +56,7 @@ from kokemus_docs.earnings.limits import expected_text
 from kokemus_docs.intake.decision import FormResult, PayDecision
 from kokemus_docs.intake.letter import feedback_text, needs_feedback
 from kokemus_docs.intake.messages import Finding
-from kokemus_docs.intake.rules import line_json
+from kokemus_docs.intake.results import IngestOutcome, ingested
 from kokemus_docs.pdfsafe.limits import MAX_FILE_BYTES, ReaderUnavailable
 
 FEEDBACK_DIR = "feedback"
@@ -94,7 +94,7 @@ class _Source:
 
 def ingest_forms(ws: Workspace, register: Register, paths: Sequence[Path] = (), *,
                  received_on: date | None = None, progress: Progress | None = None,
-                 only_expert: str | None = None) -> Outcome:
+                 only_expert: str | None = None) -> IngestOutcome:
     """Ingest returned hour forms: files or folders (only *.pdf in folders, sorted); default forms/inbox/.
 
     Each file ends up 'accepted', 'replaced' (a corrected version of a form already in the ledger), 'duplicate'
@@ -108,7 +108,7 @@ def ingest_forms(ws: Workspace, register: Register, paths: Sequence[Path] = (), 
     """
     received_on = received_on or date.today()
     progress = progress or no_progress
-    outcome = Outcome()
+    outcome = IngestOutcome()
     results: list[FormResult] = []
     with workspace_lock(ws, "forms ingest"), open_ledger(ws.ledger_path) as ledger:
         session = _Session(ws, register, received_on, ledger, only_expert)
@@ -126,7 +126,7 @@ def ingest_forms(ws: Workspace, register: Register, paths: Sequence[Path] = (), 
                 _report(session, result, outcome)
             progress(done, len(sources), source.name)
         session.remove_empty_claim_dir()
-    outcome.extra["forms"] = [_form_json(session, r) for r in results]
+    outcome.forms = [ingested(r, session.rel) for r in results]
     if results:
         said = ["settled as adjustments" if r.correction is not None else r.status for r in results]
         counts = {s: said.count(s) for s in ("accepted", "replaced", "settled as adjustments", "duplicate", "rejected",
@@ -453,7 +453,8 @@ class _Session:
     def _write_feedback(self, result: FormResult, expected: str = "") -> Path:
         """outputs/feedback/<form id>_<received on>.txt; a second one that day gets -2, -3, ... (never overwritten)."""
         name = f"{safe_filename(result.form_id)}_{self.received_on.isoformat()}.txt"
-        text = feedback_text(self.register, result, self.received_on, self.ws.coordinator_contact(), expected)
+        text = result.letter = feedback_text(self.register, result, self.received_on, self.ws.coordinator_contact(),
+                                             expected)
         return write_new_durably(self.ws.output(FEEDBACK_DIR), _free_names(name), text.encode("utf-8"))
 
 
@@ -522,19 +523,3 @@ def _report(session: _Session, result: FormResult, outcome: Outcome) -> None:
         if result.feedback is not None:
             text += f"; feedback for the expert in {session.rel(result.feedback)}"
     outcome.summary.append(text)
-
-
-def _form_json(session: _Session, result: FormResult) -> dict:
-    rel = session.rel(result.path)
-    return {
-        "path": rel, "form_id": result.form_id or None, "expert_id": result.expert_id or None,
-        "unit_id": result.unit_id or None, "month": result.month or None, "status": result.status,
-        "errors": [f.problem(path=rel).as_dict() for f in result.errors],
-        "warnings": [f.problem(path=rel).as_dict() for f in result.warnings],
-        "lines": [line_json(ln) for ln in result.lines],
-        "pay_month": result.pay_month or None, "late": result.late,
-        "archived_as": session.rel(result.archived_as) if result.archived_as else None,
-        "feedback": session.rel(result.feedback) if result.feedback else None,
-    }
-
-

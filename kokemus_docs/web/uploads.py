@@ -3,8 +3,6 @@ server chooses, then handed to the CLI's own `ingest_forms`. The client's file n
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import secrets
 from datetime import datetime
@@ -13,12 +11,10 @@ from pathlib import Path
 from werkzeug.datastructures import FileStorage
 
 from kokemus_docs.core.fileio import make_folder
-from kokemus_docs.core.ledger import Ledger
 from kokemus_docs.core.model import Register
 from kokemus_docs.core.paydates import payment_date
 from kokemus_docs.core.workspace import Workspace, WorkspaceBusy
 from kokemus_docs.intake.ingest import ingest_forms
-from kokemus_docs.intake.messages import stored_text
 from kokemus_docs.intake.webform import WebForm, web_form_pdf
 from kokemus_docs.pdfsafe.limits import MAX_FILE_BYTES
 from kokemus_docs.web.overview import register_check, writing
@@ -86,36 +82,29 @@ def ingest_pdfs(ws: Workspace, register: Register, pdfs: list[tuple[bytes, str]]
     would (with `only_expert`, another expert's form is refused as 'foreign'); returns `ingest_uploads`' result
     (with `result`'s refusals, when given)."""
     result = result if result is not None else {"forms": [], "refused": [], "not_taken": 0, "summary": ""}
-    saved = [(save_upload(ws, data), shown, hashlib.sha256(data).hexdigest()) for data, shown in pdfs]
+    saved = [(save_upload(ws, data), shown) for data, shown in pdfs]
     if not saved:
         result["summary"] = _summary(result)
         return result
     try:
         with writing(ws, "forms ingest"):
-            outcome = ingest_forms(ws, register, [p for p, _, _ in saved], only_expert=only_expert)
+            outcome = ingest_forms(ws, register, [p for p, _ in saved], only_expert=only_expert)
     except WorkspaceBusy as busy:
-        for path, _, _ in saved:  # not left for a later run: the sender is told to send again
+        for path, _ in saved:  # not left for a later run: the sender is told to send again
             path.unlink(missing_ok=True)
         result["busy"], result["summary"] = busy.message, "busy"
         return result
-    shown_by_path = {p.name: shown for p, shown, _ in saved}
-    errors_by_path = _errors_in_both_languages(ws, saved)
-    for form in outcome.extra.get("forms", []):
-        if form["status"] == "foreign":
-            result["refused"].append({"name": shown_by_path.get(Path(form["path"]).name, "?"), "code": "foreign"})
+    shown_by_path = {p.name: shown for p, shown in saved}
+    for form in outcome.forms:
+        name = shown_by_path.get(form.file_name, "?")
+        if form.status == "foreign":
+            result["refused"].append({"name": name, "code": "foreign"})
             continue
-        feedback = None
-        if form.get("feedback"):
-            try:
-                feedback = (ws.root / form["feedback"]).read_text(encoding="utf-8")
-            except OSError:
-                feedback = None
-        pay_month = form.get("pay_month")
         result["forms"].append({
-            "name": shown_by_path.get(Path(form["path"]).name, "?"), "status": form["status"],
-            "form_id": form.get("form_id"), "errors": errors_by_path.get(Path(form["path"]).name, {}),
-            "feedback": feedback, "month": form.get("month"), "pay_month": pay_month,
-            "payment_date": payment_date(pay_month).isoformat() if pay_month else None})
+            "name": name, "status": form.status, "form_id": form.form_id or None,
+            "errors": {language: form.error_texts(language) for language in ("fi", "sv")},
+            "feedback": form.letter or None, "month": form.month or None, "pay_month": form.pay_month or None,
+            "payment_date": payment_date(form.pay_month).isoformat() if form.pay_month else None})
     result["summary"] = _summary(result)
     return result
 
@@ -128,18 +117,6 @@ def _summary(result: dict) -> str:
     counts["refused"] = len(result["refused"])
     counts["not_taken"] = result["not_taken"]
     return " ".join(f"{name}={n}" for name, n in sorted(counts.items()) if n) or "files=0"
-
-
-def _errors_in_both_languages(ws: Workspace, saved: list[tuple[Path, str, str]]) -> dict[str, dict[str, list[str]]]:
-    """Each saved file's errors as the ledger recorded them, in Finnish and Swedish with their places."""
-    found: dict[str, dict[str, list[str]]] = {}
-    with Ledger(ws.ledger_path) as ledger:
-        for path, _, sha256 in saved:
-            row = ledger.latest_submission(sha256, path.name)
-            problems = json.loads(row["problems_json"]) if row is not None and row["problems_json"] else []
-            errors = [p for p in problems if isinstance(p, dict) and p.get("severity") == "error"]
-            found[path.name] = {language: [stored_text(p, language) for p in errors] for language in ("fi", "sv")}
-    return found
 
 
 def ingest_web_form(ws: Workspace, register: Register, web_form: WebForm) -> dict:

@@ -56,7 +56,7 @@ def test_booked_rows_of_the_month_with_the_cancellation(workspace, register):
 def ingest_one(ws, register, rows):
     path = put_form(ws.inbox_dir, "form.pdf", rows, key=ws.seal_key())
     outcome = ingest_forms(ws, register, [path], received_on=date(2026, 11, 2))
-    return outcome.extra["forms"][0]
+    return outcome.json_fields()["forms"][0]
 
 
 def test_a_cancelled_row_takes_the_bookings_time_and_a_different_claim_is_a_warning(workspace, register, fake_reader):

@@ -88,7 +88,7 @@ def test_the_expert_marks_what_happened_and_the_form_is_accepted(issued, registe
                                 "row03_date": "28.10.2026", "row03_start": "13.00", "row03_end": "14.30",
                                 "row03_task": "group", "row03_status": "held"}, ws.inbox_dir / "filled.pdf")
     outcome = ingest_forms(ws, register, [filled], received_on=date(2026, 11, 2))
-    form = outcome.extra["forms"][0]
+    form = outcome.json_fields()["forms"][0]
     assert form["status"] == "accepted", form["errors"]
     assert [(line["date"], line["status"]) for line in form["lines"]] == [
         ("2026-10-14", "cancelled_late"), ("2026-10-21", "held"), ("2026-10-28", "held")]

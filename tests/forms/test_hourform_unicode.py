@@ -181,7 +181,7 @@ def test_typed_latin_script_values_are_read_back_and_ingested(ws, register, tmp_
     assert (returned.rows[2]["notes"], returned.rows[2]["travel_ref"]) == (NAME, "Łódź-ễ/7")
     assert set(returned.rows) == {1, 2} and set(returned.rows[1]) == set(ROW_FIELDS)
     ingested = ingest_forms(ws, register, received_on=date(2026, 11, 5))
-    assert ingested.extra["forms"][0]["status"] == "accepted", [str(p) for p in ingested.errors]
+    assert ingested.json_fields()["forms"][0]["status"] == "accepted", [str(p) for p in ingested.errors]
     with Ledger(ws.ledger_path) as ledger:
         lines = ledger.lines_of([f"S-2026-001_{MONTH}"])[f"S-2026-001_{MONTH}"]
     assert [(ln.notes, ln.travel_ref) for ln in lines] == [(NOTE, ""), (NAME, "Łódź-ễ/7")]

@@ -79,7 +79,7 @@ def test_accepted_form_pays_the_fees_computed_by_hand(workspace, register, fake_
     seen = []
     outcome = ingest_forms(workspace, register, received_on=ON_TIME, progress=lambda *a: seen.append(a))
     assert outcome.ok, [str(p) for p in outcome.errors]
-    [form] = outcome.extra["forms"]
+    [form] = outcome.json_fields()["forms"]
     assert (form["status"], form["form_id"], form["expert_id"], form["unit_id"], form["month"]) == \
         ("accepted", "S-2026-001_2026-10", "KA-001", "MTP-PORVOO", "2026-10")
     assert [ln["fee_eur"] for ln in form["lines"]] == OCTOBER_FEES
@@ -109,20 +109,20 @@ def test_an_expert_uploading_takes_in_only_their_own_forms(workspace, register, 
     put_form(workspace.inbox_dir, "a-own.pdf", OCTOBER_ROWS, key=key)
     put_form(workspace.inbox_dir, "b-renamed.pdf", OCTOBER_ROWS, key=key, edit={"expert_id": "KA-002"})
     outcome = ingest_forms(workspace, register, received_on=ON_TIME, only_expert="KA-002")
-    assert [f["status"] for f in outcome.extra["forms"]] == ["foreign", "foreign"]
+    assert [f["status"] for f in outcome.json_fields()["forms"]] == ["foreign", "foreign"]
     assert all_files(workspace.root / "forms") == [] and not outcome.written
     with Ledger(workspace.ledger_path) as ledger:
         assert ledger.db.execute("SELECT count(*) FROM submissions").fetchone()[0] == 0
     put_form(workspace.inbox_dir, "a-own.pdf", OCTOBER_ROWS, key=key)
     own = ingest_forms(workspace, register, received_on=ON_TIME, only_expert="KA-001")
-    assert [f["status"] for f in own.extra["forms"]] == ["accepted"]
+    assert [f["status"] for f in own.json_fields()["forms"]] == ["accepted"]
 
 
 def test_same_bytes_twice_is_a_duplicate(workspace, register, fake_reader):
     path = put_form(workspace.inbox_dir, "a.pdf", OCTOBER_ROWS, key=workspace.seal_key())
     shutil.copy(path, workspace.inbox_dir / "a-again.pdf")
     outcome = ingest_forms(workspace, register, received_on=ON_TIME)
-    assert [f["status"] for f in outcome.extra["forms"]] == ["accepted", "duplicate"]
+    assert [f["status"] for f in outcome.json_fields()["forms"]] == ["accepted", "duplicate"]
     assert outcome.ok
     with Ledger(workspace.ledger_path) as ledger:
         assert ledger.form("S-2026-001_2026-10").versions == 1
@@ -132,7 +132,7 @@ def test_same_bytes_twice_is_a_duplicate(workspace, register, fake_reader):
     # and again in a later run: still a duplicate, nothing changes
     shutil.copy(workspace.processed_dir / "2026-10" / "a.pdf", workspace.inbox_dir / "a.pdf")
     again = ingest_forms(workspace, register, received_on=ON_TIME)
-    assert [f["status"] for f in again.extra["forms"]] == ["duplicate"]
+    assert [f["status"] for f in again.json_fields()["forms"]] == ["duplicate"]
     assert all_files(workspace.root / "forms")[-1] == "processed/2026-10/a.pdf"
     assert len(all_files(workspace.root / "forms")) == 3  # the name clash got a suffix, nothing overwritten
 
@@ -143,7 +143,7 @@ def test_corrected_form_replaces_the_earlier_one(workspace, register, fake_reade
     corrected = {1: OCTOBER_ROWS[1], 2: {**OCTOBER_ROWS[2], "end": "11.00"}}
     put_form(workspace.inbox_dir, "form.pdf", corrected, key=workspace.seal_key())
     outcome = ingest_forms(workspace, register, received_on=date(2026, 11, 7))
-    [form] = outcome.extra["forms"]
+    [form] = outcome.json_fields()["forms"]
     assert form["status"] == "replaced"
     assert [ln["fee_eur"] for ln in form["lines"]] == ["50.00", "50.00"]
     with Ledger(workspace.ledger_path) as ledger:
@@ -162,7 +162,7 @@ def test_broken_seal_is_rejected(workspace, register, fake_reader, edit, foreign
     key = bytes(32) if foreign_key else workspace.seal_key()
     put_form(workspace.inbox_dir, "x.pdf", OCTOBER_ROWS, key=key, edit=edit)
     outcome = ingest_forms(workspace, register, received_on=ON_TIME)
-    [form] = outcome.extra["forms"]
+    [form] = outcome.json_fields()["forms"]
     assert form["status"] == "rejected" and form["lines"] == []
     [error] = outcome.errors
     assert (error.code, error.field, error.path) == ("seal-mismatch", "seal", "forms/inbox/x.pdf")
@@ -176,7 +176,7 @@ def test_unreadable_file_is_rejected_and_kept(workspace, register, fake_reader):
     (workspace.inbox_dir / "scan.pdf").write_bytes(b"%PDF-1.4 not really\xff\xfe")
     (workspace.inbox_dir / "notes.txt").write_text("not a form")
     outcome = ingest_forms(workspace, register, received_on=ON_TIME)
-    [form] = outcome.extra["forms"]
+    [form] = outcome.json_fields()["forms"]
     assert (form["status"], form["form_id"], form["path"]) == ("rejected", None, "forms/inbox/scan.pdf")
     assert outcome.errors[0].code == "unreadable" and "scan.pdf" in outcome.errors[0].message
     assert outcome.written == []  # no form id, so no feedback file
@@ -189,7 +189,7 @@ def test_rejected_form_gets_feedback_in_finnish_with_rows(workspace, register, f
                 "travel_eur": "5", "travel_ref": ""}}
     put_form(workspace.inbox_dir, "aino.pdf", rows, key=workspace.seal_key(), confirmed=False)
     outcome = ingest_forms(workspace, register, received_on=date(2026, 11, 4))
-    [form] = outcome.extra["forms"]
+    [form] = outcome.json_fields()["forms"]
     assert form["status"] == "rejected"
     assert {(e["code"], e.get("row")) for e in form["errors"]} == {
         ("date-outside-month", 3), ("task-unknown", 7), ("confirm-missing", None)}
@@ -235,7 +235,7 @@ def test_files_from_elsewhere_are_copied_and_left_in_place(workspace, register, 
     (workspace.processed_dir / "2026-10").mkdir(parents=True)
     (workspace.processed_dir / "2026-10" / "good.pdf").write_bytes(b"an older file with this name")
     outcome = ingest_forms(workspace, register, [outside], received_on=ON_TIME)
-    assert [f["status"] for f in outcome.extra["forms"]] == ["rejected", "accepted"]
+    assert [f["status"] for f in outcome.json_fields()["forms"]] == ["rejected", "accepted"]
     assert good.exists() and bad.exists()
     assert all_files(workspace.root / "forms") == ["processed/2026-10/good-2.pdf", "processed/2026-10/good.pdf",
                                                    "rejected/bad.pdf"]
@@ -252,7 +252,7 @@ def test_reingesting_a_rejected_file_after_fixing_the_register(workspace, regist
     assert [e.code for e in first.errors] == ["no-rate"]
     register.fees = fees
     second = ingest_forms(workspace, register, [workspace.rejected_dir], received_on=ON_TIME)
-    assert [f["status"] for f in second.extra["forms"]] == ["accepted"]  # rejected bytes are not duplicates
+    assert [f["status"] for f in second.json_fields()["forms"]] == ["accepted"]  # rejected bytes are not duplicates
     assert all_files(workspace.root / "forms") == ["processed/2026-10/f.pdf"]
 
 
@@ -266,7 +266,7 @@ def test_reingesting_a_rejected_file_after_fixing_the_register(workspace, regist
 def test_late_form_is_paid_a_month_later(workspace, register, fake_reader, received_on, late, pay_month):
     put_form(workspace.inbox_dir, "f.pdf", OCTOBER_ROWS, key=workspace.seal_key())
     outcome = ingest_forms(workspace, register, received_on=received_on)
-    [form] = outcome.extra["forms"]
+    [form] = outcome.json_fields()["forms"]
     assert (form["status"], form["late"], form["pay_month"]) == ("accepted", late, pay_month)
     assert ("late" in {w.code for w in outcome.warnings}) is late
     with Ledger(workspace.ledger_path) as ledger:
@@ -279,7 +279,7 @@ def test_on_time_form_for_a_closed_month_moves_to_the_next_open_one(workspace, r
         ledger.close_month("2026-11")
     put_form(workspace.inbox_dir, "f.pdf", OCTOBER_ROWS, key=workspace.seal_key())
     outcome = ingest_forms(workspace, register, received_on=ON_TIME)
-    [form] = outcome.extra["forms"]
+    [form] = outcome.json_fields()["forms"]
     assert (form["status"], form["pay_month"], form["late"]) == ("accepted", "2026-12", True)
     assert [w.code for w in outcome.warnings] == ["pay-month-moved"]
 
@@ -291,7 +291,7 @@ def test_a_late_form_goes_to_the_first_open_month_whose_notice_day_has_not_passe
     rows = {1: {"date": "28.9.2026", "start": "9.00", "end": "10.00", "task": "individual", "status": "held"}}
     put_form(workspace.inbox_dir, "f.pdf", rows, key=workspace.seal_key(), month="2026-09")
     outcome = ingest_forms(workspace, register, received_on=date(2026, 12, 1))
-    [form] = outcome.extra["forms"]
+    [form] = outcome.json_fields()["forms"]
     assert (form["status"], form["pay_month"], form["late"]) == ("accepted", "2026-11", True), outcome.errors
     late = next(w for w in outcome.warnings if w.code == "late")
     assert "paid with the payroll of 2026-11" in late.message
@@ -309,7 +309,7 @@ def test_the_same_time_on_two_contracts_of_one_expert_is_paid_once(workspace, re
     lecture = {"date": "6.10.2026", "start": "10.30", "end": "12.00", "task": "lecture", "status": "held"}
     put_form(workspace.inbox_dir, "2.pdf", {1: lecture}, key=key, contract_id="S-2026-015", unit_id="IKÄ-PORVOO")
     outcome = ingest_forms(workspace, register, received_on=ON_TIME)
-    [form] = outcome.extra["forms"]
+    [form] = outcome.json_fields()["forms"]
     assert form["status"] == "rejected"
     [error] = outcome.errors
     assert (error.code, error.row) == ("paid-on-another-form", 1)
@@ -321,7 +321,7 @@ def test_the_same_time_on_two_contracts_of_one_expert_is_paid_once(workspace, re
              unit_id="IKÄ-PORVOO")
     put_form(workspace.inbox_dir, "4.pdf", {**OCTOBER_ROWS, 7: {**OCTOBER_ROWS[1], "date": "7.10.2026"}}, key=key)
     outcome = ingest_forms(workspace, register, received_on=ON_TIME)
-    assert [f["status"] for f in outcome.extra["forms"]] == ["accepted", "replaced"], outcome.errors
+    assert [f["status"] for f in outcome.json_fields()["forms"]] == ["accepted", "replaced"], outcome.errors
     with Ledger(workspace.ledger_path) as ledger:
         assert {f.form_id for f in ledger.forms_for_pay_month("2026-10")} == {"S-2026-001_2026-10",
                                                                              "S-2026-015_2026-10"}
@@ -340,7 +340,7 @@ def test_one_rejection_does_not_stop_the_batch(workspace, register, fake_reader)
              unit_id="IKÄ-PORVOO")
     put_form(workspace.inbox_dir, "3.pdf", {}, key=key, contract_id="S-2026-008", expert_id="KA-008")
     outcome = ingest_forms(workspace, register, received_on=ON_TIME)
-    assert [f["status"] for f in outcome.extra["forms"]] == ["accepted", "rejected", "accepted"]
+    assert [f["status"] for f in outcome.json_fields()["forms"]] == ["accepted", "rejected", "accepted"]
     assert not outcome.ok and {p.path for p in outcome.errors} == {"forms/inbox/2.pdf"}
     assert "no-work" in {w.code for w in outcome.warnings}
     assert len(outcome.summary) == 4 and outcome.summary[-1] == "Hour forms: 2 accepted, 1 rejected."
@@ -349,7 +349,7 @@ def test_one_rejection_does_not_stop_the_batch(workspace, register, fake_reader)
 
 def test_empty_inbox(workspace, register, fake_reader):
     outcome = ingest_forms(workspace, register)
-    assert outcome.ok and outcome.extra["forms"] == [] and "No hour forms" in outcome.summary[0]
+    assert outcome.ok and outcome.json_fields()["forms"] == [] and "No hour forms" in outcome.summary[0]
 
 
 def test_notice_deadline():
@@ -434,7 +434,7 @@ def test_issue_fill_ingest_pays_the_fees_computed_by_hand(workspace, register, f
     fill(form, form_values(TYPED_ROWS), workspace.inbox_dir / "aino_lokakuu.pdf")
     outcome = ingest_forms(workspace, register, received_on=ON_TIME)
     assert outcome.ok, [str(p) for p in outcome.errors]
-    [result] = outcome.extra["forms"]
+    [result] = outcome.json_fields()["forms"]
     assert result["status"] == "accepted"
     assert [ln["fee_eur"] for ln in result["lines"]] == OCTOBER_FEES
     assert [ln["travel_eur"] for ln in result["lines"]] == OCTOBER_TRAVEL
@@ -471,7 +471,7 @@ def test_real_forms_duplicate_correction_tampering_and_broken_files(workspace, r
     (workspace.inbox_dir / "7-not-a-pdf.pdf").write_text("Hei, tässä tunnit: 6.10. 10-11", encoding="utf-8")
 
     outcome = ingest_forms(workspace, register, received_on=ON_TIME)
-    statuses = {Path(f["path"]).name: f["status"] for f in outcome.extra["forms"]}
+    statuses = {Path(f["path"]).name: f["status"] for f in outcome.json_fields()["forms"]}
     assert statuses == {"1-first.pdf": "accepted", "2-first-again.pdf": "duplicate", "3-corrected.pdf": "replaced",
                         "4-tampered.pdf": "rejected", "5-foreign.pdf": "rejected", "6-broken.pdf": "rejected",
                         "7-not-a-pdf.pdf": "rejected"}
@@ -518,7 +518,7 @@ def test_an_accepted_form_of_an_expert_with_a_limit_gets_a_letter_with_the_expec
     rows = {1: OCTOBER_ROWS[1]}  # paid as claimed: without a limit, no letter at all
     put_form(workspace.inbox_dir, "f.pdf", rows, key=workspace.seal_key())
     outcome = ingest_forms(workspace, register, received_on=ON_TIME)
-    [form] = outcome.extra["forms"]
+    [form] = outcome.json_fields()["forms"]
     assert form["status"] == "accepted" and form["feedback"]
     text = (workspace.root / form["feedback"]).read_text(encoding="utf-8").replace("\u00a0", " ")
     assert "Odotettu maksu 30.11.2026: 50,00 €; ilmoittamasi raja 200,00 €." in text

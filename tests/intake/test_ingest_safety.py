@@ -128,7 +128,7 @@ def test_symlink_in_the_inbox_is_rejected_and_only_the_link_removed(workspace, r
     (workspace.inbox_dir / "link.pdf").symlink_to(elsewhere)
     (workspace.inbox_dir / "dangling.pdf").symlink_to(tmp_path / "nothing-here.pdf")
     outcome = ingest_forms(workspace, register, received_on=ON_TIME)
-    statuses = {Path(f["path"]).name: (f["status"], f["archived_as"]) for f in outcome.extra["forms"]}
+    statuses = {Path(f["path"]).name: (f["status"], f["archived_as"]) for f in outcome.json_fields()["forms"]}
     assert statuses == {"dangling.pdf": ("rejected", None), "link.pdf": ("rejected", None)}
     assert len(outcome.errors) == 2
     assert all("symbolic link" in p.message and p.code == "unreadable" for p in outcome.errors)
@@ -145,7 +145,7 @@ def test_symlink_given_on_the_command_line_is_rejected_and_left_alone(workspace,
     link = tmp_path / "mail" / "link.pdf"
     link.symlink_to(target)
     outcome = ingest_forms(workspace, register, [link], received_on=ON_TIME)
-    assert [f["status"] for f in outcome.extra["forms"]] == ["rejected"]
+    assert [f["status"] for f in outcome.json_fields()["forms"]] == ["rejected"]
     assert link.is_symlink() and target.is_file() and all_files(workspace.root / "forms") == []
 
 
@@ -155,14 +155,14 @@ def test_fifo_in_the_inbox_is_rejected_without_hanging_and_moved_out(workspace, 
     started = time.monotonic()
     outcome = ingest_forms(workspace, register, received_on=ON_TIME)
     assert time.monotonic() - started < 10
-    assert [(Path(f["path"]).name, f["status"], f["archived_as"]) for f in outcome.extra["forms"]] == [
+    assert [(Path(f["path"]).name, f["status"], f["archived_as"]) for f in outcome.json_fields()["forms"]] == [
         ("pipe.pdf", "rejected", None), ("real.pdf", "accepted", "forms/processed/2026-10/real.pdf")]
     assert "named pipe" in outcome.errors[0].message
     assert os.listdir(workspace.inbox_dir) == []
     assert stat.S_ISFIFO(os.lstat(workspace.rejected_dir / "pipe.pdf").st_mode)  # moved as it is, never read
     # a later run reads the rejected folder again: still rejected, still not read, nothing hangs
     again = ingest_forms(workspace, register, [workspace.rejected_dir], received_on=ON_TIME)
-    assert [f["status"] for f in again.extra["forms"]] == ["rejected"]
+    assert [f["status"] for f in again.json_fields()["forms"]] == ["rejected"]
 
 
 def test_archive_holds_exactly_the_bytes_read(workspace, register, fake_reader, monkeypatch):
@@ -201,7 +201,7 @@ def test_unexpected_failure_on_one_file_rejects_only_that_file(workspace, regist
 
     monkeypatch.setattr(decision, "validate_form", validate)
     outcome = ingest_forms(workspace, register, received_on=ON_TIME)
-    assert [(Path(f["path"]).name, f["status"]) for f in outcome.extra["forms"]] == [
+    assert [(Path(f["path"]).name, f["status"]) for f in outcome.json_fields()["forms"]] == [
         ("1.pdf", "accepted"), ("2.pdf", "rejected"), ("3.pdf", "accepted")]
     [error] = outcome.errors
     assert error.path == "forms/inbox/2.pdf" and "ValueError" in error.message and secret not in error.message
@@ -218,7 +218,7 @@ def test_unexpected_failure_on_one_file_rejects_only_that_file(workspace, regist
                                         ("3.pdf", "accepted", "forms/processed/2026-10/3.pdf")]
     # the next run is not blocked by it
     monkeypatch.setattr(decision, "validate_form", real_validate)
-    assert ingest_forms(workspace, register, received_on=ON_TIME).extra["forms"] == []
+    assert ingest_forms(workspace, register, received_on=ON_TIME).json_fields()["forms"] == []
 
 
 # --- one writer at a time -------------------------------------------------------------------------
@@ -515,7 +515,7 @@ def test_interrupted_file_is_finished_without_a_false_duplicate(workspace, regis
     monkeypatch.setattr(decision, "read_form", json_reader)
     assert all_files(workspace.root / "forms") == ["inbox/.ingesting/a.pdf", "processed/2026-10/a.pdf"]
     outcome = ingest_forms(workspace, register, received_on=ON_TIME)
-    assert outcome.extra["forms"] == [] and outcome.ok
+    assert outcome.json_fields()["forms"] == [] and outcome.ok
     assert all_files(workspace.root / "forms") == ["processed/2026-10/a.pdf"]
     with Ledger(workspace.ledger_path) as ledger:
         assert ledger.db.execute("SELECT count(*) FROM submissions").fetchone()[0] == 1
@@ -528,7 +528,7 @@ def test_archive_copy_without_its_row_is_adopted(workspace, register, fake_reade
     shutil.copyfile(path, workspace.processed_dir / "2026-10" / "a.pdf")
     (workspace.processed_dir / "2026-10" / ".kokemus-abc123.tmp").write_bytes(b"half")
     outcome = ingest_forms(workspace, register, received_on=ON_TIME)
-    assert [f["status"] for f in outcome.extra["forms"]] == ["accepted"]
+    assert [f["status"] for f in outcome.json_fields()["forms"]] == ["accepted"]
     assert all_files(workspace.root / "forms") == ["processed/2026-10/a.pdf"]
     # a file someone else put there with other bytes is never adopted or overwritten
     put_form(workspace.inbox_dir, "a.pdf", {1: OCTOBER_ROWS[1]}, key=workspace.seal_key())
@@ -544,7 +544,7 @@ def test_names_at_the_file_system_limit_never_stop_a_run(workspace, register, fa
              edit={"form_id": "F" * 3000})  # a tampered form whose claimed id makes an impossible file name
     put_form(workspace.inbox_dir, "z.pdf", {}, key=key, contract_id="S-2026-008", expert_id="KA-008")
     outcome = ingest_forms(workspace, register, received_on=ON_TIME)
-    assert [f["status"] for f in outcome.extra["forms"]] == ["rejected", "accepted", "accepted"]
+    assert [f["status"] for f in outcome.json_fields()["forms"]] == ["rejected", "accepted", "accepted"]
     assert os.listdir(workspace.inbox_dir) == []
     archived = all_files(workspace.root / "forms")
     assert len(archived) == 3 and all(len(os.fsencode(Path(a).name)) <= 240 for a in archived)
@@ -620,7 +620,8 @@ def test_a_rejected_file_sent_again_is_read_again_after_an_interrupted_run(works
         raise decision.FormUnreadable("a.pdf: the reader failed.", code="damaged")
 
     monkeypatch.setattr(decision, "read_form", unreadable)
-    assert [f["status"] for f in ingest_forms(workspace, register, received_on=ON_TIME).extra["forms"]] == ["rejected"]
+    again = ingest_forms(workspace, register, received_on=ON_TIME)
+    assert [f["status"] for f in again.json_fields()["forms"]] == ["rejected"]
     with Ledger(workspace.ledger_path) as ledger, ledger.transaction():
         ledger.db.execute("UPDATE submissions SET ingested_at = '2026-11-05T09:00:00'")  # that run was this morning
     (workspace.inbox_dir / "a.pdf").write_bytes(sent)
@@ -641,7 +642,7 @@ def test_a_rejected_file_sent_again_is_read_again_after_an_interrupted_run(works
     monkeypatch.setattr(decision, "read_form", json_reader)
     assert all_files(workspace.root / "forms") == ["inbox/.ingesting/a.pdf", "rejected/a.pdf"]
     outcome = ingest_forms(workspace, register, received_on=ON_TIME)
-    assert [f["status"] for f in outcome.extra["forms"]] == ["accepted"]
+    assert [f["status"] for f in outcome.json_fields()["forms"]] == ["accepted"]
     assert "processed/2026-10/a.pdf" in all_files(workspace.root / "forms")
 
 
@@ -700,7 +701,7 @@ def test_a_run_whose_pdf_reader_cannot_start_stops_and_rejects_nothing(workspace
     assert not workspace.output("feedback").exists() or not os.listdir(workspace.output("feedback"))
     monkeypatch.setattr(decision, "read_form", json_reader)
     outcome = ingest_forms(workspace, register, received_on=ON_TIME)
-    assert [f["status"] for f in outcome.extra["forms"]] == ["accepted"]
+    assert [f["status"] for f in outcome.json_fields()["forms"]] == ["accepted"]
 
 
 def test_feedback_whose_pdf_reader_cannot_start_stops_and_rejects_nothing(workspace, register, monkeypatch,

@@ -57,7 +57,7 @@ def test_accepted_form_with_travel_dropped_and_unpaid_rows_gets_feedback(ws, reg
                 "status": "cancelled_late", "cancelled_at": "26.10.2026 9.00"}}
     put_form(ws.inbox_dir, "f.pdf", rows, key=ws.seal_key())
     outcome = ingest_forms(ws, register, received_on=ON_TIME)
-    [form] = outcome.extra["forms"]
+    [form] = outcome.json_fields()["forms"]
     assert form["status"] == "accepted" and form["feedback"] == "outputs/feedback/S-2026-001_2026-10_2026-11-05.txt"
     text = only_feedback(outcome)
     assert not any(phrase in text for phrase in CORRECT_AGAIN)
@@ -76,7 +76,7 @@ def test_accepted_form_paid_as_claimed_gets_no_feedback(ws, register):
     rows = {1: {"date": "6.10.2026", "start": "10.00", "end": "11.00", "task": "individual", "status": "held"}}
     put_form(ws.inbox_dir, "f.pdf", rows, key=ws.seal_key())
     outcome = ingest_forms(ws, register, received_on=ON_TIME)
-    assert outcome.extra["forms"][0]["feedback"] is None and not outcome.written
+    assert outcome.json_fields()["forms"][0]["feedback"] is None and not outcome.written
 
 
 def test_swedish_feedback_names_fields_as_the_form_prints_them(ws, register):
@@ -131,7 +131,7 @@ CORRECTED = {1: {**FIRST[1], "status": "expert_ill"},
 def send_first_then_close(ws, register):
     put_form(ws.inbox_dir, "first.pdf", FIRST, key=ws.seal_key())
     first = ingest_forms(ws, register, received_on=ON_TIME)
-    assert first.extra["forms"][0]["status"] == "accepted"
+    assert first.json_fields()["forms"][0]["status"] == "accepted"
     with Ledger(ws.ledger_path) as ledger:
         ledger.close_month("2026-10")
 
@@ -140,7 +140,7 @@ def test_correction_after_close_is_paid_as_adjustments_next_month(ws, register):
     send_first_then_close(ws, register)
     put_form(ws.inbox_dir, "corrected.pdf", CORRECTED, key=ws.seal_key())
     outcome = ingest_forms(ws, register, received_on=date(2026, 11, 20))
-    [form] = outcome.extra["forms"]
+    [form] = outcome.json_fields()["forms"]
     assert (form["status"], form["pay_month"]) == ("replaced", "2026-11")
     assert [(ln["row"], ln["fee_eur"], ln["travel_eur"]) for ln in form["lines"]] == [
         (2, "0.00", "12.40"), (4, "50.00", "0.00")]
@@ -230,7 +230,8 @@ def test_a_second_correction_replaces_unpaid_adjustments(ws, register):
     put_form(ws.inbox_dir, "c3.pdf", {**FIRST, 2: {**FIRST[2], "travel_ref": "MATKA-7"}}, key=ws.seal_key(),
              note="again")
     outcome = ingest_forms(ws, register, received_on=date(2027, 1, 5))
-    assert outcome.extra["forms"][0]["pay_month"] == "2026-12" and outcome.extra["forms"][0]["lines"] == []
+    [form] = outcome.json_fields()["forms"]
+    assert form["pay_month"] == "2026-12" and form["lines"] == []
     assert "Korjaus ei muuta maksettavia palkkioita." in only_feedback(outcome)
 
 
