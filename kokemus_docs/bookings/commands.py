@@ -102,9 +102,9 @@ def close(ws: Workspace, register: Register, booking_id: str, reason: str, *, no
 
 
 def import_file(ws: Workspace, register: Register, path, *, now: datetime | None = None) -> Outcome:
-    from kokemus_docs.bookings.importing import ImportUnreadable, import_bookings
+    from kokemus_docs.bookings.importing import ImportOutcome, ImportUnreadable, import_bookings
 
     try:
         return import_bookings(ws, register, path, now=now)
     except ImportUnreadable as error:  # the file as a whole: reported like a refused row, with no bookings
-        return Outcome(errors=[error.as_problem()], extra={"bookings": []})
+        return ImportOutcome(errors=[error.as_problem()])

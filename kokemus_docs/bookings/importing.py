@@ -5,13 +5,14 @@ row and column, and never stops the others."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 
 from openpyxl import load_workbook
 
 from kokemus_docs.bookings.commands import booking_line
-from kokemus_docs.bookings.model import BookingError, BookingRequest, booking_json
+from kokemus_docs.bookings.model import Booking, BookingError, BookingRequest, booking_json
 from kokemus_docs.bookings.requests import add_booking, session_times
 from kokemus_docs.core.errors import KokemusError, Problem
 from kokemus_docs.core.formatting import shown
@@ -38,6 +39,33 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "note": ("lisätiedot", "tilläggsuppgifter"),
 }
 REQUIRED = ("unit", "task", "date", "start", "end")
+
+
+@dataclass(frozen=True)
+class RefusedRow:
+    """A row of the sheet that made no request: where, and why in Finnish and Swedish (for a web page)."""
+
+    row: int
+    field: str | None
+    fi: str
+    sv: str
+
+    def as_json(self) -> dict:
+        return {"row": self.row, "field": self.field, "fi": self.fi, "sv": self.sv}
+
+
+@dataclass
+class ImportOutcome(Outcome):
+    """`import_bookings`' outcome: the requests made and the rows refused (each also an error in `errors`)."""
+
+    bookings: list[Booking] = field(default_factory=list)
+    refused_rows: list[RefusedRow] = field(default_factory=list)
+
+    def json_fields(self) -> dict:
+        fields = {**self.extra, "bookings": [booking_json(b) for b in self.bookings]}
+        if self.refused_rows:
+            fields["refused_rows"] = [row.as_json() for row in self.refused_rows]
+        return fields
 
 
 class ImportUnreadable(KokemusError):
@@ -122,13 +150,13 @@ def _request(values: dict[str, object]) -> BookingRequest:
 
 
 def import_bookings(ws: Workspace, register: Register, path: str | Path, *, actor: str = "coordinator",
-                    now: datetime | None = None) -> Outcome:
+                    now: datetime | None = None) -> ImportOutcome:
     """Make a request of each row of the workbook's first sheet; each bad row is an error with its row and
-    column (also in Finnish and Swedish for a web page: `extra["refused_rows"]`). ImportUnreadable if the file
-    cannot be read at all."""
+    column (also in Finnish and Swedish for a web page: `refused_rows`). ImportUnreadable if the file cannot be
+    read at all."""
     path = Path(path)
     title, rows = _rows(path)
-    outcome = Outcome(extra={"bookings": []})
+    outcome = ImportOutcome()
     index = _header(rows[0]) if rows else {}
     missing = [name for name in REQUIRED if name not in index]
     if missing:
@@ -145,11 +173,10 @@ def import_bookings(ws: Workspace, register: Register, path: str | Path, *, acto
             except BookingError as error:
                 outcome.errors.append(Problem(error.message, path=path.name, sheet=title, row=number,
                                               field=error.field, code=error.code))
-                outcome.extra.setdefault("refused_rows", []).append(
-                    {"row": number, "field": error.field, "fi": error.text("fi"), "sv": error.text("sv")})
+                outcome.refused_rows.append(RefusedRow(number, error.field, error.text("fi"), error.text("sv")))
                 continue
-            outcome.extra["bookings"].append(booking_json(booking))
+            outcome.bookings.append(booking)
             outcome.summary.append(f"requested: {booking_line(booking)}")
-    outcome.summary.append(f"{len(outcome.extra['bookings'])} requests imported from {shown(path.name, 80)}"
+    outcome.summary.append(f"{len(outcome.bookings)} requests imported from {shown(path.name, 80)}"
                            + (f", {len(outcome.errors)} rows refused" if outcome.errors else ""))
     return outcome

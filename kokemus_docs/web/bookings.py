@@ -253,10 +253,9 @@ def import_requests():
         return done("bookings.queue", {"import": {"name": name, "unreadable": True}}, "import")
     finally:
         os.unlink(path)
-    rows = outcome.extra.get("refused_rows", [])
-    audit("booking-import", name, f"{len(outcome.extra['bookings'])} requested, {len(rows)} rows refused")
-    return done("bookings.queue", {"import": {"name": name, "added": len(outcome.extra["bookings"]),
-                                              "rows": rows[:200]}}, "import")
+    rows = [row.as_json() for row in outcome.refused_rows[:200]]
+    audit("booking-import", name, f"{len(outcome.bookings)} requested, {len(outcome.refused_rows)} rows refused")
+    return done("bookings.queue", {"import": {"name": name, "added": len(outcome.bookings), "rows": rows}}, "import")
 
 
 @bp.post("/bookings/outbox/retry")

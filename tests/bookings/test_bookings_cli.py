@@ -110,6 +110,24 @@ def test_import_takes_good_rows_and_names_each_bad_one(ws, tmp_path):
     assert [(e["row"], e["sheet"], e["code"]) for e in out["errors"]] == [
         (3, "pyynnöt", "unknown-unit"), (4, "pyynnöt", "end-before-start"), (5, "pyynnöt", "too-long")]
     assert len(run(ws, "list")[1]["bookings"]) == 1
+    assert [(r["row"], r["field"]) for r in out["refused_rows"]] == [(3, "unit"), (4, "end"), (5, "note")]
+    assert all(r["fi"] and r["sv"] and r["fi"] != r["sv"] for r in out["refused_rows"])
+
+
+def test_import_hands_back_typed_requests_and_refused_rows(ws, register, tmp_path):
+    from kokemus_docs.bookings.importing import import_bookings
+
+    book = Workbook()
+    book.active.append(["unit", "task", "date", "start", "end"])
+    book.active.append(["MTP-PORVOO", "group", SOON, "13:00", "14:30"])
+    book.active.append(["NOPE", "group", SOON, "13:00", "14:30"])
+    book.save(tmp_path / "requests.xlsx")
+    outcome = import_bookings(ws, register, tmp_path / "requests.xlsx")
+    [booking] = outcome.bookings
+    assert (booking.unit_id, booking.task, booking.status) == ("MTP-PORVOO", "group", "requested")
+    [refused] = outcome.refused_rows
+    assert (refused.row, refused.field) == (3, "unit") and "NOPE" in refused.fi and "NOPE" in refused.sv
+    assert outcome.json_fields()["bookings"][0]["booking_id"] == booking.booking_id
 
 
 def test_import_of_a_file_that_is_not_a_workbook(ws, tmp_path):
