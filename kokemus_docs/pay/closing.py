@@ -65,6 +65,18 @@ def payroll_path(ws: Workspace, month: str) -> Path:
     return ws.output("payroll", f"payroll_{month}.xlsx")
 
 
+def delivered_workbooks(ws: Workspace) -> list[tuple[str, Path]]:
+    """(month, path) of each delivered workbook in outputs/payroll/ (a regular file named as `payroll_path`
+    names it), newest month first."""
+    folder = ws.output("payroll")
+    found = []
+    for path in folder.glob("payroll_*.xlsx") if folder.is_dir() else ():
+        month = path.stem.removeprefix("payroll_")
+        if Month.is_valid(month) and payroll_path(ws, month) == path and path.is_file() and not path.is_symlink():
+            found.append((month, path))
+    return sorted(found, reverse=True)
+
+
 def snapshot_bytes(month: str, closed_at: str, workbook: bytes, extra: dict, summary: list[str]) -> bytes:
     """The kept copy of a closed month: its workbook, its --json result and its summary lines."""
     snapshot = {"format": 1, "month": month, "closed_at": closed_at, "extra": extra, "summary": summary,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from pathlib import PurePosixPath
 
 from flask import Flask, g, request, session
 
@@ -45,6 +46,12 @@ def _proxy_hops(ws: Workspace) -> int:
     return value
 
 
+def file_name(rel: str) -> str:
+    """The file's own name of a workspace-relative path (outputs/notices/2026-10/MTP-PORVOO_fi.pdf → its last
+    part), as a page shows a download."""
+    return PurePosixPath(rel).name
+
+
 def create_app(workspace_root: str | os.PathLike, *, config: dict | None = None) -> Flask:
     """The web app on the workspace at `workspace_root`."""
     from kokemus_docs.web import auth, bookings, earnings, expert, feedback, payroll, staff, unit
@@ -75,6 +82,7 @@ def create_app(workspace_root: str | os.PathLike, *, config: dict | None = None)
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     app.jinja_env.autoescape = True
+    app.jinja_env.filters["file_name"] = file_name
 
     # Before CSRF protection, so that its refusal page knows the workspace and the language.
     @app.before_request

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, g, render_template, send_file
 
 from kokemus_docs.core.errors import KokemusError
-from kokemus_docs.web import overview
+from kokemus_docs.web import file_name, overview
 from kokemus_docs.web.auth import audit
 
 
@@ -17,7 +17,7 @@ def send_workspace_file(rel: str, folders: tuple[str, ...]):
         path = overview.pdf_on_request(g.ws, rel, folders)
     except KokemusError as error:
         audit("download", rel[:200], "refused pdf-outdated")
-        return render_template("pdf_failed.html", name=rel.rsplit("/", 1)[-1], reason=error.message), 503
+        return render_template("pdf_failed.html", name=file_name(rel), reason=error.message), 503
     if path is None:
         path = overview.download_path(g.ws, rel, folders)
     if path is None:

@@ -23,7 +23,7 @@ from kokemus_docs.core.paydates import notice_deadline, payment_date
 from kokemus_docs.core.report import Outcome
 from kokemus_docs.core.workspace import Workspace, workspace_lock
 from kokemus_docs.forms.fields import form_id_for, issued_form_path
-from kokemus_docs.pay.closing import finish_interrupted_closes
+from kokemus_docs.pay.closing import delivered_workbooks, finish_interrupted_closes
 from kokemus_docs.register.sheets import RegisterCheck, load_register
 
 ZERO = Decimal("0.00")
@@ -214,7 +214,8 @@ def unit_notice_months(ws: Workspace, unit_id: str) -> list[dict]:
         for path in sorted(folder.iterdir(), reverse=True):
             if not (Month.is_valid(path.name) and path.is_dir() and not path.is_symlink()):
                 continue
-            if any(p.name.rsplit("_", 1)[0] == unit_id and p.suffix == ".docx" for p in path.iterdir()):
+            names = {name for name in _notice_names(ws, path.name, unit_id) if name.endswith(".docx")}
+            if any(p.name in names and p.is_file() for p in path.iterdir()):
                 approval = notice_approvals(ws, path.name).get(unit_id)
                 months.append({"month": path.name, "waiting": not (approval and approval["current"])})
     return months
@@ -316,16 +317,11 @@ def payroll_workbooks(ws: Workspace) -> list[dict]:
     """The payroll workbooks: file name, month, when the file was made (ISO, local time), and whether the month
     is closed. A close an earlier run left half done is finished first, so a closed month's workbook is there."""
     finish_interrupted_closes(ws)
-    folder = ws.output("payroll")
     books = []
-    if folder.is_dir():
-        with open_ledger(ws.ledger_path) as ledger:
-            for path in sorted(folder.glob("payroll_*.xlsx"), reverse=True):
-                month = path.stem.removeprefix("payroll_")
-                if Month.is_valid(month) and path.is_file() and not path.is_symlink():
-                    made = datetime.fromtimestamp(path.stat().st_mtime).isoformat(timespec="minutes")
-                    books.append({"name": path.name, "month": month, "made_at": made,
-                                  "closed_at": ledger.closed_at(month)})
+    with open_ledger(ws.ledger_path) as ledger:
+        for month, path in delivered_workbooks(ws):
+            made = datetime.fromtimestamp(path.stat().st_mtime).isoformat(timespec="minutes")
+            books.append({"name": path.name, "month": month, "made_at": made, "closed_at": ledger.closed_at(month)})
     return books
 
 

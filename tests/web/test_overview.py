@@ -6,8 +6,9 @@ import dataclasses
 
 from kokemus_docs.documents.assignments import render_contracts, render_intro_packs
 from kokemus_docs.forms.issue import issue_forms
+from kokemus_docs.pay.notices import notice_path
 from kokemus_docs.register.sample import write_sample_register
-from kokemus_docs.web.overview import month_overview, row_files
+from kokemus_docs.web.overview import month_overview, row_files, unit_notice_months
 
 MONTH = "2026-10"
 
@@ -32,3 +33,17 @@ def test_row_files_are_named_as_the_writers_name_them(workspace, register):
         pack = next(rel for rel in listed if rel.startswith("outputs/intro-packs/") and rel.endswith(".docx"))
         assert {contract, pack} <= written and contract.startswith(f"outputs/contracts/{row.contract_id}_Nguy")
         assert contract.replace(".docx", ".pdf") in listed and pack.replace(".docx", ".pdf") in listed
+
+
+def test_a_units_notice_months_are_found_by_the_writers_file_names(workspace):
+    for month, unit_id in (("2026-10", "MTP-PORVOO"), ("2026-11", "_SIPOO.")):
+        path = notice_path(workspace, month, unit_id, "fi")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"PK")
+    stray = workspace.output("notices", "2026-09", "MTP-PORVOO_old.docx")  # not a notice the writer names
+    stray.parent.mkdir(parents=True)
+    stray.write_bytes(b"PK")
+    assert [m["month"] for m in unit_notice_months(workspace, "MTP-PORVOO")] == ["2026-10"]
+    # the file name of unit '_SIPOO.' is SIPOO_fi.docx: found for that unit, never for a unit 'SIPOO'
+    assert [m["month"] for m in unit_notice_months(workspace, "_SIPOO.")] == ["2026-11"]
+    assert unit_notice_months(workspace, "VAMPA-SIPOO") == []
