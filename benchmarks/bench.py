@@ -408,7 +408,7 @@ def warm_pdf(root: Path) -> dict:
 def web_pages(root: Path) -> dict:
     """Median answer time of each web page on the N-expert workspace (after one warm-up request)."""
     create_app = need("web", "create_app")
-    add_user = need("web.accounts", "add_user")
+    add_user = need("accounts.logins", "add_user")
     expert_token = need("forms.links", "expert_token")
     ws, register = load(root)
     from kokemus_docs.core.ledger import Ledger
@@ -463,7 +463,7 @@ def web_pages(root: Path) -> dict:
 def _coordinator_client(root: Path):
     """A Flask test client logged in as the benchmark's coordinator."""
     create_app = need("web", "create_app")
-    add_user = need("web.accounts", "add_user")
+    add_user = need("accounts.logins", "add_user")
     ws, _ = load(root)
     try:
         add_user(ws, "bench-coordinator", "coordinator", password="benchmark-password")

@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from kokemus_docs.accounts.logins import add_user
 from kokemus_docs.core.model import Register
 from kokemus_docs.core.workspace import init_workspace
 from kokemus_docs.demo.month import DEMO_ROWS, MISTAKEN_006, form_values
@@ -23,7 +24,6 @@ from kokemus_docs.intake.ingest import ingest_forms
 from kokemus_docs.pay.notices import write_notices
 from kokemus_docs.pay.payroll import write_payroll
 from kokemus_docs.register.sample import demo_register, write_sample_register
-from kokemus_docs.web.accounts import add_user
 
 MONTH = "2026-10"
 CLOSED_MONTH = "2026-09"

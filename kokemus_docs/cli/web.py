@@ -34,7 +34,7 @@ def users() -> None:
 def users_add(login: str, role: str, unit_id: str | None, password_stdin: bool) -> Outcome:
     """Add a web login; its password is stored as an Argon2 hash and, when generated, printed once."""
     from kokemus_docs.register.sheets import load_register
-    from kokemus_docs.web.accounts import add_user
+    from kokemus_docs.accounts.logins import add_user
 
     ws = open_workspace()
     password = None
@@ -56,7 +56,7 @@ def users_add(login: str, role: str, unit_id: str | None, password_stdin: bool) 
 @runs
 def users_passwd(login: str, password_stdin: bool) -> Outcome:
     """Give a web login a new password (generated and printed once, unless read from stdin); its sessions end."""
-    from kokemus_docs.web.accounts import set_password
+    from kokemus_docs.accounts.logins import set_password
 
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
     generated = set_password(open_workspace(), login, password)
@@ -73,7 +73,7 @@ def users_passwd(login: str, password_stdin: bool) -> Outcome:
 @runs
 def users_remove(login: str) -> Outcome:
     """Remove a web login; its sessions end at once (the audit log keeps what it did)."""
-    from kokemus_docs.web.accounts import remove_user
+    from kokemus_docs.accounts.logins import remove_user
 
     remove_user(open_workspace(), login)
     return Outcome(summary=[f"Login {login} removed; its sessions have ended."], extra={"login": login})

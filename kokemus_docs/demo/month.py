@@ -162,8 +162,8 @@ def _shown_path(path: Path) -> str:
 
 def add_demo_users(ws: Workspace) -> list[str]:
     """Create the demo logins; the lines that tell how to log in to the web app."""
+    from kokemus_docs.accounts.logins import add_user
     from kokemus_docs.forms.links import expert_upload_url
-    from kokemus_docs.web.accounts import add_user
 
     lines = [f"Web app: start it with '{kokemus_command()} -w {ws.root} serve' (Ctrl+C stops it), then log in as"]
     for login, role, unit_id, password in DEMO_USERS:

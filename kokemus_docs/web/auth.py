@@ -10,8 +10,8 @@ from flask import Blueprint, abort, current_app, g, redirect, render_template, r
 from flask_login import UserMixin, current_user, login_required, login_user, logout_user
 from werkzeug.exceptions import HTTPException
 
+from kokemus_docs.accounts import logins
 from kokemus_docs.core.month import BadMonth, Month
-from kokemus_docs.web import accounts
 from kokemus_docs.web.extensions import login_manager
 from kokemus_docs.web.i18n import LANGUAGES
 from kokemus_docs.web.throttle import login_throttle
@@ -23,7 +23,7 @@ bp = Blueprint("auth", __name__)
 class StaffUser(UserMixin):
     """A logged-in user in one session; the session's random id is what the cookie holds."""
 
-    def __init__(self, user: accounts.User, session_id: str):
+    def __init__(self, user: logins.User, session_id: str):
         self.user = user
         self.login = user.login
         self.role = user.role
@@ -36,7 +36,7 @@ class StaffUser(UserMixin):
 
 @login_manager.user_loader
 def _load_user(session_id: str) -> StaffUser | None:
-    user = accounts.session_user(g.ws, session_id)
+    user = logins.session_user(g.ws, session_id)
     return StaffUser(user, session_id) if user else None
 
 
@@ -86,7 +86,7 @@ def audit(action: str, subject: str = "", result: str = "") -> None:
     if action == "download" and request.method == "HEAD":
         return
     actor = current_user.login if current_user.is_authenticated else getattr(g, "actor", "anonymous")
-    accounts.audit(g.ws, actor, action, subject, result)
+    logins.audit(g.ws, actor, action, subject, result)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -97,20 +97,19 @@ def login():
     address = request.remote_addr or "?"
     if login_throttle().refused(address, name):
         abort(429)
-    user = accounts.verify_user(g.ws, name, request.form.get("password") or "")
+    user = logins.verify_user(g.ws, name, request.form.get("password") or "")
     if user is None:
         login_throttle().failed(address, name)
         # Only an existing account is named: what was typed for an unknown one (a mistyped password, a
         # henkilötunnus) is not kept.
-        accounts.audit(g.ws, name if accounts.known_login(g.ws, name) else "unknown-login", "login",
-                       result="failed")
+        logins.audit(g.ws, name if logins.known_login(g.ws, name) else "unknown-login", "login", result="failed")
         return redirect(url_for("auth.login", next=_local(request.args.get("next", "")) or None, failed=1), 303)
     language = session.get("lang")
     session.clear()  # a fresh session for the logged-in user; only the chosen language carries over
     if language in LANGUAGES:
         session["lang"] = language
-    login_user(StaffUser(user, accounts.start_session(g.ws, user.login)))
-    accounts.audit(g.ws, user.login, "login", result="ok")
+    login_user(StaffUser(user, logins.start_session(g.ws, user.login)))
+    logins.audit(g.ws, user.login, "login", result="ok")
     return redirect(_local(request.args.get("next", "")) or url_for("auth.home"), 303)
 
 
@@ -125,7 +124,7 @@ def _local(target: str) -> str:
 def logout():
     if current_user.is_authenticated:
         audit("logout")
-        accounts.end_session(g.ws, current_user.session_id)
+        logins.end_session(g.ws, current_user.session_id)
     logout_user()
     session.clear()
     return redirect(url_for("auth.login"), 303)

@@ -21,7 +21,7 @@ _SECRET_SEGMENT = re.compile(r"^/(e|f)/[^/]+")
 
 def _refused(error, code: int) -> None:
     """Record a refusal: who, which request (without an address's key), and why."""
-    from kokemus_docs.web.accounts import audit
+    from kokemus_docs.accounts.logins import audit
 
     ws = getattr(g, "ws", None)
     if ws is None:

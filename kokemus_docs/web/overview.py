@@ -224,7 +224,7 @@ def unit_notice_months(ws: Workspace, unit_id: str) -> list[dict]:
 def notice_approvals(ws: Workspace, month: str) -> dict[str, dict]:
     """The month's approvals by unit, each marked `current` (it approved the notice as it is now) or not (the
     notice has changed since: it needs approving again)."""
-    from kokemus_docs.web.accounts import notice_approvals as recorded
+    from kokemus_docs.accounts.logins import notice_approvals as recorded
 
     approvals = recorded(ws, month)
     for unit_id, approval in approvals.items():

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import g, redirect, request, url_for
 from flask_login import current_user
 
-from kokemus_docs.web import accounts
+from kokemus_docs.accounts import logins
 
 
 def _owner() -> str:
@@ -20,7 +20,7 @@ def done(endpoint: str, result: dict, anchor: str | None = None, **values):
     """Keep `result` and send the browser (303) to `endpoint`'s GET page, which shows it."""
     owner = _owner()
     if owner:
-        values["done"] = accounts.keep_result(g.ws, owner, result)
+        values["done"] = logins.keep_result(g.ws, owner, result)
     return redirect(url_for(endpoint, _anchor=anchor, **values), 303)
 
 
@@ -28,4 +28,4 @@ def shown() -> dict:
     """The result the address's `done` names, for this session or address only; {} otherwise."""
     result_id = request.args.get("done", "")
     owner = _owner()
-    return (accounts.kept_result(g.ws, owner, result_id) or {}) if result_id and owner else {}
+    return (logins.kept_result(g.ws, owner, result_id) or {}) if result_id and owner else {}

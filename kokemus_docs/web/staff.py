@@ -7,6 +7,7 @@ from datetime import date
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 
+from kokemus_docs.accounts import logins
 from kokemus_docs.core.errors import KokemusError
 from kokemus_docs.core.month import Month
 from kokemus_docs.core.report import Outcome
@@ -14,7 +15,7 @@ from kokemus_docs.core.workspace import WorkspaceBusy
 from kokemus_docs.earnings.paid import month_limits
 from kokemus_docs.forms.links import revoke_links, upload_addresses
 from kokemus_docs.register.sheets import register_warnings
-from kokemus_docs.web import accounts, overview
+from kokemus_docs.web import overview
 from kokemus_docs.web.auth import audit, month_neighbours, month_or_404, roles_required
 from kokemus_docs.web.charts import bar_chart
 from kokemus_docs.web.files import send_workspace_file
@@ -173,4 +174,4 @@ def links(month: str):
 @bp.get("/audit")
 @roles_required("coordinator")
 def audit_log():
-    return render_template("audit.html", entries=accounts.audit_log(g.ws, 500))
+    return render_template("audit.html", entries=logins.audit_log(g.ws, 500))

@@ -7,9 +7,10 @@ from datetime import date
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from kokemus_docs.accounts import logins
 from kokemus_docs.core.model import Register
 from kokemus_docs.core.month import Month
-from kokemus_docs.web import accounts, overview
+from kokemus_docs.web import overview
 from kokemus_docs.web.auth import audit, month_neighbours, month_or_404, roles_required
 from kokemus_docs.web.files import send_workspace_file
 
@@ -63,6 +64,6 @@ def approve(unit_id: str, month: str):
         audit("approve", f"notice {unit_id} {month}", "refused notice-changed")
         flash("notice_changed")
     else:
-        accounts.approve_notice(g.ws, month, unit_id, current_user.login, digest)
+        logins.approve_notice(g.ws, month, unit_id, current_user.login, digest)
         audit("approve", f"notice {unit_id} {month}", digest[:12])
     return redirect(url_for("unit.month", unit_id=unit_id, month=month), 303)

@@ -8,9 +8,10 @@ import re
 import pytest
 from click.testing import CliRunner
 
+from kokemus_docs.accounts import logins
+from kokemus_docs.accounts.logins import add_user
 from kokemus_docs.cli import cli
-from kokemus_docs.web import accounts, create_app
-from kokemus_docs.web.accounts import add_user
+from kokemus_docs.web import create_app
 
 PASSWORD = "coordinator-password"
 
@@ -85,13 +86,13 @@ def test_a_removed_login_is_logged_out_at_once(app, workspace):
     result = CliRunner().invoke(cli, ["-w", str(workspace.root), "users", "remove", "coord"])
     assert result.exit_code == 0, result.output
     assert client.get("/audit").status_code == 302
-    assert accounts.verify_user(workspace, "coord", PASSWORD) is None
+    assert logins.verify_user(workspace, "coord", PASSWORD) is None
     assert CliRunner().invoke(cli, ["-w", str(workspace.root), "users", "remove", "coord"]).exit_code == 2
 
 
 def test_an_idle_session_ends(app, monkeypatch):
     client = _logged_in(app)
     assert client.get("/audit").status_code == 200
-    later = accounts.time.time() + accounts.SESSION_IDLE_SECONDS + 5
-    monkeypatch.setattr(accounts.time, "time", lambda: later)
+    later = logins.time.time() + logins.SESSION_IDLE_SECONDS + 5
+    monkeypatch.setattr(logins.time, "time", lambda: later)
     assert client.get("/audit").status_code == 302

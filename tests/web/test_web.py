@@ -11,12 +11,12 @@ from conftest import missing
 from flask.testing import FlaskClient
 from webfixtures import MONTH, PASSWORDS, TRICKY_FIRST, build_site, personal_data, readable_text
 
+from kokemus_docs.accounts.logins import verify_user
 from kokemus_docs.cli import cli
 from kokemus_docs.core.ledger import open_ledger
 from kokemus_docs.core.workspace import Workspace
 from kokemus_docs.forms.links import expert_upload_url, resolve_token
 from kokemus_docs.web import create_app
-from kokemus_docs.web.accounts import verify_user
 
 ROLES = ("anonymous", "coordinator", "unit", "other_unit", "payroll", "expert")
 # Earnings statements: the expert's own document with their henkilötunnus (the coordinator prints them).
@@ -267,7 +267,7 @@ def test_failed_logins_are_throttled_per_address_and_account(app, site):
     assert login(app.test_client(), "throttled", PASSWORDS["throttled"]).status_code == 303
     assert login(app.test_client(), "coord", PASSWORDS["coord"]).status_code == 303
     entries = Workspace.open(site.root)
-    from kokemus_docs.web.accounts import audit_log
+    from kokemus_docs.accounts.logins import audit_log
 
     assert any(e["actor"] == "throttled" and e["result"] == "failed" for e in audit_log(entries))
     assert any(e["action"] == "refused" and e["result"].startswith("429") for e in audit_log(entries))
@@ -663,8 +663,8 @@ def test_login_returns_to_the_page_asked_for_on_this_site_only(app):
 
 def test_login_over_https_behind_the_proxy(tmp_path):
     """Over HTTPS the CSRF check wants a same-site Referer; the pages' Referrer-Policy must let the browser send it."""
+    from kokemus_docs.accounts.logins import add_user
     from kokemus_docs.core.workspace import init_workspace
-    from kokemus_docs.web.accounts import add_user
 
     ws, _ = init_workspace(tmp_path / "https")
     config = ws.root / "kokemus.toml"

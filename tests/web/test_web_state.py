@@ -146,7 +146,7 @@ def test_an_expert_upload_answers_303_to_the_experts_page(app, site):
 
 # --- the audit log -------------------------------------------------------------------------------------
 def _audit(site) -> list[dict]:
-    from kokemus_docs.web.accounts import audit_log
+    from kokemus_docs.accounts.logins import audit_log
 
     return audit_log(Workspace.open(site.root), 1000)
 

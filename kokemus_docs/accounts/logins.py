@@ -1,10 +1,10 @@
 """Web app logins (coordinator, unit contacts, payroll), their sessions, the audit log of what they did, and unit
 approvals.
 
-Stored in the workspace ledger. Passwords are kept only as Argon2 hashes. A session is a random id in the browser's
-cookie and a row in the ledger (only the id's hash): logging out, a new password or a removed login end it at once,
-and so does an idle hour. The audit log names the login, the
-action and what it was done to (a month, a unit, a file name of the workspace) — never personal data.
+Stored in the workspace ledger (the SQL is in accounts/ledger.py). Passwords are kept only as Argon2 hashes. A
+session is a random id in the browser's cookie and a row in the ledger (only the id's hash): logging out, a new
+password or a removed login end it at once, and so does an idle hour. The audit log names the login, the action
+and what it was done to (a month, a unit, a file name of the workspace) — never personal data.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import hashlib
 import json
 import re
 import secrets
-import sqlite3
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +20,7 @@ from datetime import datetime
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from kokemus_docs.accounts import ledger as stored
 from kokemus_docs.core.errors import KokemusError
 from kokemus_docs.core.ledger import open_ledger
 from kokemus_docs.core.workspace import Workspace
@@ -89,12 +89,9 @@ def add_user(ws: Workspace, login: str, role: str, *, unit_id: str | None = None
                            code="bad-password")
     user = User(login=login, role=role, unit_id=unit_id if role == "unit" else None, created_at=_now())
     with open_ledger(ws.ledger_path) as ledger:
-        try:
-            ledger.db.execute("INSERT INTO web_users (login, role, unit_id, password_hash, created_at)"
-                              " VALUES (?, ?, ?, ?, ?)",
-                              (user.login, user.role, user.unit_id, _hasher.hash(password), user.created_at))
-        except sqlite3.IntegrityError:
-            raise AccountError(f"The login '{login}' exists already.", code="login-exists") from None
+        if not stored.insert_user(ledger, user.login, user.role, user.unit_id, _hasher.hash(password),
+                                  user.created_at):
+            raise AccountError(f"The login '{login}' exists already.", code="login-exists")
     return user, generated
 
 
@@ -102,17 +99,16 @@ def verify_user(ws: Workspace, login: str, password: str) -> User | None:
     """The user if `password` is right for `login`, else None (the same work either way)."""
     password = (password or "")[:MAX_PASSWORD]
     with open_ledger(ws.ledger_path) as ledger:
-        row = ledger.db.execute("SELECT * FROM web_users WHERE login = ?", (login or "",)).fetchone()
-        stored = row["password_hash"] if row else _DUMMY_HASH
+        row = stored.user_row(ledger, login or "")
+        kept = row["password_hash"] if row else _DUMMY_HASH
         try:
-            _hasher.verify(stored, password)
+            _hasher.verify(kept, password)
         except (VerificationError, InvalidHashError):
             return None
         if row is None:
             return None
-        if _hasher.check_needs_rehash(stored):
-            ledger.db.execute("UPDATE web_users SET password_hash = ? WHERE login = ?",
-                              (_hasher.hash(password), login))
+        if _hasher.check_needs_rehash(kept):
+            stored.set_password_hash(ledger, login, _hasher.hash(password))
     return User(row["login"], row["role"], row["unit_id"], row["created_at"])
 
 
@@ -125,20 +121,18 @@ def set_password(ws: Workspace, login: str, password: str | None = None) -> str 
         raise AccountError(f"The password must be {MIN_PASSWORD}–{MAX_PASSWORD} characters long.",
                            code="bad-password")
     with open_ledger(ws.ledger_path) as ledger, ledger.transaction():
-        changed = ledger.db.execute("UPDATE web_users SET password_hash = ? WHERE login = ?",
-                                    (_hasher.hash(password), login)).rowcount
-        if not changed:
+        if not stored.set_password_hash(ledger, login, _hasher.hash(password)):
             raise AccountError(f"There is no login '{login}'.", code="unknown-login")
-        ledger.db.execute("DELETE FROM web_sessions WHERE login = ?", (login,))
+        stored.delete_sessions_of(ledger, login)
     return generated
 
 
 def remove_user(ws: Workspace, login: str) -> None:
     """Remove `login`; its sessions end at once (its audit entries and approvals stay)."""
     with open_ledger(ws.ledger_path) as ledger, ledger.transaction():
-        if not ledger.db.execute("DELETE FROM web_users WHERE login = ?", (login,)).rowcount:
+        if not stored.delete_user(ledger, login):
             raise AccountError(f"There is no login '{login}'.", code="unknown-login")
-        ledger.db.execute("DELETE FROM web_sessions WHERE login = ?", (login,))
+        stored.delete_sessions_of(ledger, login)
 
 
 # --- sessions ----------------------------------------------------------------------------------------
@@ -151,10 +145,8 @@ def start_session(ws: Workspace, login: str) -> str:
     session_id = secrets.token_urlsafe(32)
     now = time.time()
     with open_ledger(ws.ledger_path) as ledger, ledger.transaction():
-        ledger.db.execute("DELETE FROM web_sessions WHERE seen_at < ? OR started_at < ?",
-                          (now - SESSION_IDLE_SECONDS, now - SESSION_MAX_SECONDS))
-        ledger.db.execute("INSERT INTO web_sessions (id_sha256, login, started_at, seen_at) VALUES (?, ?, ?, ?)",
-                          (_session_key(session_id), login, now, now))
+        stored.delete_old_sessions(ledger, now - SESSION_IDLE_SECONDS, now - SESSION_MAX_SECONDS)
+        stored.insert_session(ledger, _session_key(session_id), login, now)
     return session_id
 
 
@@ -164,23 +156,21 @@ def session_user(ws: Workspace, session_id: str) -> User | None:
         return None
     key, now = _session_key(session_id), time.time()
     with open_ledger(ws.ledger_path) as ledger:
-        row = ledger.db.execute(
-            "SELECT s.seen_at, s.started_at, u.login, u.role, u.unit_id, u.created_at FROM web_sessions s"
-            " JOIN web_users u ON u.login = s.login WHERE s.id_sha256 = ?", (key,)).fetchone()
+        row = stored.session_row(ledger, key)
         if row is None:
             return None
         if row["seen_at"] < now - SESSION_IDLE_SECONDS or row["started_at"] < now - SESSION_MAX_SECONDS:
-            ledger.db.execute("DELETE FROM web_sessions WHERE id_sha256 = ?", (key,))
+            stored.delete_session(ledger, key)
             return None
         if row["seen_at"] < now - _SEEN_EVERY:
-            ledger.db.execute("UPDATE web_sessions SET seen_at = ? WHERE id_sha256 = ?", (now, key))
+            stored.session_seen(ledger, key, now)
     return User(row["login"], row["role"], row["unit_id"], row["created_at"])
 
 
 def end_session(ws: Workspace, session_id: str) -> None:
     """End one session (logging out)."""
     with open_ledger(ws.ledger_path) as ledger:
-        ledger.db.execute("DELETE FROM web_sessions WHERE id_sha256 = ?", (_session_key(session_id),))
+        stored.delete_session(ledger, _session_key(session_id))
 
 
 # --- results shown after a redirect -------------------------------------------------------------------
@@ -192,10 +182,8 @@ def keep_result(ws: Workspace, owner: str, result: dict) -> str:
     random id, for the address of the page that shows it."""
     result_id, now = secrets.token_urlsafe(16), time.time()
     with open_ledger(ws.ledger_path) as ledger, ledger.transaction():
-        ledger.db.execute("DELETE FROM web_results WHERE kept_at < ?", (now - RESULT_SECONDS,))
-        ledger.db.execute("INSERT INTO web_results (id_sha256, owner_sha256, kept_at, result_json) VALUES (?, ?, ?, ?)",
-                          (_session_key(result_id), _session_key(owner), now,
-                           json.dumps(result, ensure_ascii=False, default=str)))
+        stored.insert_result(ledger, _session_key(result_id), _session_key(owner), now,
+                             json.dumps(result, ensure_ascii=False, default=str), now - RESULT_SECONDS)
     return result_id
 
 
@@ -204,32 +192,27 @@ def kept_result(ws: Workspace, owner: str, result_id: str) -> dict | None:
     if not result_id or len(result_id) > 64:
         return None
     with open_ledger(ws.ledger_path) as ledger:
-        row = ledger.db.execute("SELECT result_json FROM web_results WHERE id_sha256 = ? AND owner_sha256 = ?"
-                                " AND kept_at >= ?", (_session_key(result_id), _session_key(owner),
-                                                      time.time() - RESULT_SECONDS)).fetchone()
-    return json.loads(row["result_json"]) if row else None
+        kept = stored.result_json(ledger, _session_key(result_id), _session_key(owner), time.time() - RESULT_SECONDS)
+    return json.loads(kept) if kept else None
 
 
 def known_login(ws: Workspace, login: str) -> bool:
     """Whether `login` is an account (the audit log names only those; what was typed for others is not kept)."""
     with open_ledger(ws.ledger_path) as ledger:
-        return ledger.db.execute("SELECT 1 FROM web_users WHERE login = ?", (login,)).fetchone() is not None
+        return stored.user_row(ledger, login) is not None
 
 
 # --- audit log ------------------------------------------------------------------------------------
 def audit(ws: Workspace, actor: str, action: str, subject: str = "", result: str = "") -> None:
     """Record who did what (login, upload, generate, download, approve, close); no personal data."""
     with open_ledger(ws.ledger_path) as ledger:
-        ledger.db.execute("INSERT INTO web_audit (at, actor, action, subject, result) VALUES (?, ?, ?, ?, ?)",
-                          (_now(), actor[:64], action[:32], subject[:200], result[:200]))
+        stored.insert_audit(ledger, _now(), actor[:64], action[:32], subject[:200], result[:200])
 
 
 def audit_log(ws: Workspace, limit: int = 200) -> list[dict]:
     """The newest `limit` audit entries, newest first."""
     with open_ledger(ws.ledger_path) as ledger:
-        rows = ledger.db.execute("SELECT at, actor, action, subject, result FROM web_audit ORDER BY id DESC LIMIT ?",
-                                 (limit,)).fetchall()
-    return [dict(r) for r in rows]
+        return stored.audit_rows(ledger, limit)
 
 
 # --- a unit's approval of its fee notice ------------------------------------------------------------
@@ -240,17 +223,10 @@ def approve_notice(ws: Workspace, month: str, unit_id: str, login: str, notice_s
     of the earlier one.
     """
     with open_ledger(ws.ledger_path) as ledger:
-        ledger.db.execute(
-            "INSERT INTO notice_approvals (month, unit_id, approved_by, approved_at, notice_sha256)"
-            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (month, unit_id) DO UPDATE SET approved_by = excluded.approved_by,"
-            " approved_at = excluded.approved_at, notice_sha256 = excluded.notice_sha256"
-            " WHERE notice_sha256 != excluded.notice_sha256", (month, unit_id, login, _now(), notice_sha256))
+        stored.upsert_approval(ledger, month, unit_id, login, _now(), notice_sha256)
 
 
 def notice_approvals(ws: Workspace, month: str) -> dict[str, dict]:
     """Approvals of the month's notices by unit: {"approved_by", "approved_at", "notice_sha256"}."""
     with open_ledger(ws.ledger_path) as ledger:
-        rows = ledger.db.execute("SELECT unit_id, approved_by, approved_at, notice_sha256 FROM notice_approvals"
-                                 " WHERE month = ?", (month,)).fetchall()
-    return {r["unit_id"]: {"approved_by": r["approved_by"], "approved_at": r["approved_at"],
-                           "notice_sha256": r["notice_sha256"]} for r in rows}
+        return stored.approvals_of(ledger, month)
