@@ -108,7 +108,7 @@ def check_answer(values: Mapping[str, object], register: Register, received_on: 
         problem("language", f"'{language}' is not a questionnaire language (fi, sv, en).", "bad-language")
     if channel not in CHANNELS:
         raise ValueError(f"unknown channel {channel!r}")
-    if problems:
+    if problems or recommend is None:  # an unanswered recommendation is one of the problems
         return None, problems
     return Answer(respondent=respondent, unit_id=unit_id, answered_on=answered_on, recommend=recommend,
                   statements=tuple(statements), comment=comment, channel=channel, language=language,

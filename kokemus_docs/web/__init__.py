@@ -80,7 +80,9 @@ def create_app(workspace_root: str | os.PathLike, *, config: dict | None = None)
         # scheme come from its X-Forwarded-* headers, trusted for this many proxies only.
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+        # Flask's documented way to wrap its WSGI callable, which its type stubs declare as a method
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies,  # type: ignore[method-assign]
+                                x_host=proxies)
     app.jinja_env.autoescape = True
     app.jinja_env.filters["file_name"] = file_name
 

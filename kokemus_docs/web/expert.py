@@ -106,7 +106,10 @@ def statement(token: str, year: int):
     link, register, expert = _open(token)
     if not FIRST_YEAR <= year <= LAST_YEAR:
         abort(404)
-    name, data = statement_download(g.ws, register, year, expert.expert_id)
+    download = statement_download(g.ws, register, year, expert.expert_id)
+    if download is None:
+        abort(404)
+    name, data = download
     audit("download", f"statement {year} {expert.expert_id}")
     return pdf_response(name, data)
 

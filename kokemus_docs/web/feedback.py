@@ -84,7 +84,7 @@ def page(code: str):
 
 @bp.post("/<code>")
 @limiter.limit("20 per minute; 300 per day")
-@limiter.limit("600 per hour", key_func=lambda: f"feedback:{request.view_args.get('code', '')}")
+@limiter.limit("600 per hour", key_func=lambda: f"feedback:{(request.view_args or {}).get('code', '')}")
 def answer(code: str):
     questionnaire, register, unit = _open(code)
     values = {name: request.form.get(name, "")[:COMMENT_MAX * 2] for name in ("recommend", *STATEMENTS, "comment")}
