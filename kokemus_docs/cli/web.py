@@ -33,8 +33,8 @@ def users() -> None:
 @runs
 def users_add(login: str, role: str, unit_id: str | None, password_stdin: bool) -> Outcome:
     """Add a web login; its password is stored as an Argon2 hash and, when generated, printed once."""
-    from kokemus_docs.register.sheets import load_register
     from kokemus_docs.accounts.logins import add_user
+    from kokemus_docs.register.sheets import load_register
 
     ws = open_workspace()
     password = None

@@ -10,12 +10,12 @@ import pytest
 from faults import dying_at
 from ledgerfill import MONTH, fill_sample_ledger
 
+from kokemus_docs.accounts.logins import add_user
 from kokemus_docs.core.workspace import workspace_lock
 from kokemus_docs.pay import closing
 from kokemus_docs.pay.closing import closed_copy_path, closing_copy_path, payroll_path
 from kokemus_docs.pay.payroll import write_payroll
 from kokemus_docs.web import create_app
-from kokemus_docs.accounts.logins import add_user
 
 PASSWORD = "payroll-password-1"
 
