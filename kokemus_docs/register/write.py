@@ -18,7 +18,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from kokemus_docs.core import xlsx
 from kokemus_docs.core.fileio import atomic_path
 from kokemus_docs.core.model import Contract, Expert, FeeRate, Unit
-from kokemus_docs.register.sheets import MAX_CELL_CHARS, MAX_RATE_EUR, MAX_ROWS, SHEETS
+from kokemus_docs.register.cells import MAX_RATE_EUR
+from kokemus_docs.register.sheets import MAX_CELL_CHARS, MAX_ROWS, SHEETS
 
 INSTRUCTIONS = [
     ("kokemus-docs register", ""),

@@ -10,8 +10,9 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from kokemus_docs.core.errors import RegisterUnreadable
+from kokemus_docs.register.cells import hetu_problem
 from kokemus_docs.register.sample import demo_register, make_hetu, make_iban
-from kokemus_docs.register.sheets import SHEETS, hetu_problem, load_register
+from kokemus_docs.register.sheets import SHEETS, load_register
 from kokemus_docs.register.write import write_empty_register, write_register
 
 
