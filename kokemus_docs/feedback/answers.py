@@ -4,7 +4,9 @@ it in the ledger without anything that identifies the person who answered.
 
 from __future__ import annotations
 
+import json
 import re
+import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -187,6 +189,35 @@ def store_answers(ledger: Ledger, answers: Sequence[tuple[Answer, int | None]], 
         [(file_id, row, a.channel, a.form_id or None, a.unit_id, a.respondent, a.language or None,
           a.answered_on.isoformat(), a.recommend, *a.statements, a.comment, key)
          for (a, row), key in zip(answers, keys, strict=True)])
+
+
+def record_feedback_file(ledger: Ledger, *, sha256: str, file_name: str, received_on: date, status: str,
+                         answers: int, problems: list[dict]) -> int:
+    """The row of one returned file (questionnaire or export); its id. Call inside `ledger.transaction()`."""
+    cursor = ledger.db.execute(
+        "INSERT INTO feedback_files (sha256, file_name, received_on, ingested_at, status, answers, problems_json)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (sha256, file_name, received_on.isoformat(), datetime.now().isoformat(timespec="seconds"), status, answers,
+         json.dumps(problems, ensure_ascii=False)))
+    return int(cursor.lastrowid or 0)
+
+
+def accepted_file_respondent(ledger: Ledger, sha256: str) -> tuple[str | None, str | None] | None:
+    """For bytes accepted before: (respondent, unit_id) of that file's first answer (None, None without one);
+    None when these bytes were never accepted."""
+    earlier = ledger.db.execute("SELECT id FROM feedback_files WHERE sha256 = ? AND status = 'accepted'"
+                                " ORDER BY id LIMIT 1", (sha256,)).fetchone()
+    if earlier is None:
+        return None
+    first = ledger.db.execute("SELECT respondent, unit_id FROM feedback_answers WHERE file_id = ? ORDER BY id"
+                              " LIMIT 1", (earlier["id"],)).fetchone()
+    return (first["respondent"], first["unit_id"]) if first else (None, None)
+
+
+def latest_feedback_file(ledger: Ledger, sha256: str, file_name: str) -> sqlite3.Row | None:
+    """The latest row, whatever its status, of these bytes under this file name."""
+    return ledger.db.execute("SELECT * FROM feedback_files WHERE sha256 = ? AND file_name = ? ORDER BY id DESC"
+                             " LIMIT 1", (sha256, file_name)).fetchone()
 
 
 def stored_answer_keys(ledger: Ledger, keys: Sequence[str]) -> dict[str, int]:

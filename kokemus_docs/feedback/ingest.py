@@ -1,40 +1,33 @@
 """Taking in returned feedback: questionnaire PDFs and survey-tool exports (CSV, XLSX), from feedback/inbox/
-by default. Each file is checked and stored in one ledger transaction; the same bytes twice are a
-`duplicate`; one bad file or row never stops the others. Files taken from the inbox are moved to
-feedback/processed/ or feedback/rejected/ (never overwriting anything there); files given from elsewhere stay
-where they are.
+by default. Each file makes the inbox journey of core/inbox.py (claimed, read once as a regular file within the
+size limit, a link refused and removed, finished by the next run if a run is killed); it is checked and stored
+in one ledger transaction; the same bytes twice are a `duplicate`; one bad file or row never stops the others.
+Files taken from the inbox (or from feedback/rejected/) are then moved, durably, to feedback/processed/ or
+feedback/rejected/ (never overwriting anything there); files given from elsewhere stay where they are.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from kokemus_docs.core.errors import Problem
-from kokemus_docs.core.fileio import (
-    DISK_ERRNOS,
-    FileTooLarge,
-    NotRegularFile,
-    fsync_dir,
-    make_folder,
-    make_private,
-    read_regular,
-    text_name,
-    text_path,
-)
+from kokemus_docs.core.fileio import DISK_ERRNOS, make_folder, text_path
+from kokemus_docs.core.inbox import Inbox, NotRead, Source, node_kind
 from kokemus_docs.core.ledger import Ledger, open_ledger
 from kokemus_docs.core.model import Register
 from kokemus_docs.core.report import Outcome, Progress, no_progress
 from kokemus_docs.core.workspace import Workspace, workspace_lock
 from kokemus_docs.feedback.answers import (
     Answer,
+    accepted_file_respondent,
     check_answer,
+    latest_feedback_file,
     questionnaire_by_code,
+    record_feedback_file,
     store_answers,
     stored_answer_keys,
 )
@@ -64,11 +57,11 @@ class Entry:
     warnings: list[Problem] = field(default_factory=list)
     row: int | None = None
     archived_as: str | None = None
-    warnings: list[Problem] = field(default_factory=list)
 
     def as_json(self) -> dict:
-        result = {"path": self.path, "status": self.status, "respondent": self.respondent, "unit_id": self.unit_id,
-                  "errors": [p.as_dict() for p in self.errors]}
+        result: dict[str, object] = {
+            "path": self.path, "status": self.status, "respondent": self.respondent, "unit_id": self.unit_id,
+            "errors": [p.as_dict() for p in self.errors]}
         if self.warnings:
             result["warnings"] = [p.as_dict() for p in self.warnings]
         if self.row is not None:
@@ -81,32 +74,36 @@ class Entry:
 def ingest_feedback(ws: Workspace, register: Register, paths: Sequence[Path] = (), *,
                     received_on: date | None = None, progress: Progress | None = None) -> Outcome:
     """Read returned questionnaires and survey-tool exports (files or folders; default feedback/inbox/) into
-    the ledger. JSON: "responses": one entry per questionnaire and per export data row."""
+    the ledger. JSON: "responses": one entry per questionnaire and per export data row. Takes the workspace
+    lock for the whole run; each file makes the inbox journey of core/inbox.py."""
     received_on = received_on or date.today()
     progress = progress or no_progress
     outcome = Outcome()
-    inbox = ws.feedback_inbox
-    make_folder(inbox)
-    files, missing = _collect(paths or [inbox])
-    for path in missing:
-        outcome.errors.append(Problem("No such file or folder.", path=str(path), code="not-found"))
-    if not files and not missing:
-        outcome.summary.append(f"No feedback files (*.pdf, *.csv, *.xlsx) in "
-                               f"{', '.join(str(p) for p in paths) or ws.rel(inbox)}.")
-    session = _Session(ws, register, received_on)
     entries: list[Entry] = []
     with workspace_lock(ws, "feedback ingest"), open_ledger(ws.ledger_path) as ledger:
-        for done, path in enumerate(files, start=1):
+        make_folder(ws.feedback_inbox)
+        session = _Session(ws, register, received_on, ledger)
+        session.inbox.remove_stray_temps()
+        sources, missing = session.inbox.collect(paths)
+        for path in missing:
+            outcome.errors.append(Problem("No such file or folder.", path=str(path), code="not-found"))
+        if not sources and not missing:
+            outcome.summary.append(f"No feedback files (*.pdf, *.csv, *.xlsx) in "
+                                   f"{', '.join(str(p) for p in paths) or ws.rel(ws.feedback_inbox)}.")
+        for done, source in enumerate(sources, start=1):
             try:
-                found = session.ingest(ledger, path)
+                found = session.ingest(source)
             except OSError as exc:  # the disk, not the file: say so and go on with the next file
                 if exc.errno in DISK_ERRNOS:
                     raise  # full or read-only: every other file would fail the same way, and waits in the inbox
-                found = [Entry(session.rel(path), errors=[Problem(f"The file could not be handled ({exc.strerror}).",
-                                                                  path=session.rel(path), code="io-error")])]
-            entries += found
-            outcome.summary.append(_file_summary(found))
-            progress(done, len(files), text_name(path.name))
+                rel = session.rel(source.shown)
+                found = [Entry(rel, errors=[Problem(f"The file could not be handled ({exc.strerror}).", path=rel,
+                                                    code="io-error")])]
+            if found:
+                entries += found
+                outcome.summary.append(_file_summary(found))
+            progress(done, len(sources), source.name)
+        session.inbox.remove_empty_claim_dir()
     for entry in entries:
         outcome.errors += entry.errors
         outcome.warnings += entry.warnings
@@ -134,36 +131,17 @@ def _file_summary(entries: list[Entry]) -> str:
     return line
 
 
-def _collect(paths: Sequence[Path]) -> tuple[list[Path], list[Path]]:
-    """Files to read, each once, in order (folders: their *.pdf, *.csv and *.xlsx by name); missing paths."""
-    files: list[Path] = []
-    missing: list[Path] = []
-    seen: set[Path] = set()
-    for given in (Path(p) for p in paths):
-        if given.is_dir() and not given.is_symlink():
-            found = sorted((p for p in given.iterdir() if p.suffix.lower() in SUFFIXES and not p.name.startswith(".")),
-                           key=lambda p: p.name)
-        elif given.exists() or given.is_symlink():
-            found = [given]
-        else:
-            missing.append(given)
-            continue
-        for path in found:
-            key = path.absolute()
-            if key not in seen:
-                seen.add(key)
-                files.append(key)
-    return files, missing
-
-
 class _Session:
-    def __init__(self, ws: Workspace, register: Register, received_on: date):
+    def __init__(self, ws: Workspace, register: Register, received_on: date, ledger: Ledger):
         self.ws = ws
         self.register = register
         self.received_on = received_on
+        self.ledger = ledger
         self.key = ws.seal_key()
         self.root = ws.root.resolve()
-        self.inbox = ws.feedback_inbox.resolve()
+        folder = ws.feedback_inbox.parent
+        self.processed, self.rejected = folder / "processed", folder / "rejected"
+        self.inbox = Inbox(ws.feedback_inbox, self.rejected, suffixes=SUFFIXES, limit=MAX_FILE_BYTES)
         self.mapping = {str(k): str(v) for k, v in (ws.config.get("feedback", {}).get("columns", {}) or {}).items()}
 
     def rel(self, path: Path) -> str:
@@ -171,31 +149,26 @@ class _Session:
         path = Path(os.path.abspath(path))
         return text_path(path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else str(path))
 
-    def ingest(self, ledger: Ledger, path: Path) -> list[Entry]:
-        rel = self.rel(path)
+    def ingest(self, source: Source) -> list[Entry]:
+        """What became of one file (no entries when it only finished what an interrupted run had done)."""
+        rel = self.rel(source.shown)
+        self.inbox.claim(source)
         try:
-            data = read_regular(path, MAX_FILE_BYTES)
-        except NotRegularFile:
-            if path.parent.resolve() == self.inbox and path.is_symlink():
-                path.unlink()  # the link alone (its target is never touched), so it is not refused again every run
-                fsync_dir(path.parent)
-            return [Entry(rel, errors=[Problem("Not a regular file (a link or a device); it was not read. Copy the "
-                                               "file itself here.", path=rel, code="not-regular")])]
-        except FileTooLarge:
-            entries = [Entry(rel, errors=[Problem(f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; "
-                                                  "it is not a questionnaire or an export of answers.", path=rel,
-                                                  code="too-large")])]
-            self._file_done(ledger, path, "", entries)
-            return entries
-        sha256 = hashlib.sha256(data).hexdigest()
-        duplicate = _duplicate_of(ledger, rel, sha256)
+            data = self.inbox.read(source)
+        except FileNotFoundError:
+            return [Entry(rel, errors=[Problem("No such file or folder.", path=rel, code="not-found")])]
+        except NotRead as refused:
+            return self._refuse(source, rel, refused)
+        if self._finish_interrupted(source):
+            return []
+        duplicate = _duplicate_of(self.ledger, rel, source.sha256)
         if duplicate is not None:
-            self._file_done(ledger, path, sha256, [duplicate], [])
+            self._file_done(source, [duplicate], [])
             return [duplicate]
         answers: list[tuple[Answer, int | None]] = []
         keys: list[str | None] = []
         try:
-            entries = self._read(ledger, path, rel, data, answers, keys)
+            entries = self._read(self.ledger, source.path, rel, data, answers, keys)
         except FeedbackUnreadable as exc:
             entries = [Entry(rel, errors=[Problem(exc.message, path=rel, code=exc.code)])]
         except ReaderUnavailable:
@@ -204,8 +177,42 @@ class _Session:
             entries = [Entry(rel, errors=[Problem(f"The file cannot be read ({type(exc).__name__}).", path=rel,
                                                   code="unreadable")])]
             answers, keys = [], []
-        self._file_done(ledger, path, sha256, entries, answers, keys)
+        self._file_done(source, entries, answers, keys)
         return entries
+
+    def _refuse(self, source: Source, rel: str, refused: NotRead) -> list[Entry]:
+        """A file that was not read: a link in the inbox is removed, anything else unread goes to rejected/."""
+        if refused.mode is not None:
+            self.inbox.refuse(source)
+            return [Entry(rel, errors=[Problem(f"This is {node_kind(refused.mode)}, not a regular file; it was not "
+                                               "read. Copy the file itself here.", path=rel, code="not-regular")])]
+        if refused.size is not None:
+            problem = Problem(f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; it is not a "
+                              "questionnaire or an export of answers.", path=rel, code="too-large")
+        else:
+            problem = Problem(f"The file cannot be read ({refused.strerror}). Check its permissions and put it "
+                              "here again.", path=rel, code="io-error")
+        entries = [Entry(rel, errors=[problem])]
+        with self.ledger.transaction():
+            self._record(source, "rejected", entries, 0)
+        moved = self.inbox.refuse(source)
+        if moved is not None:
+            entries[0].archived_as = self.rel(moved)
+        return entries
+
+    def _finish_interrupted(self, source: Source) -> bool:
+        """True when an interrupted run committed this left-over file: it only still had to be archived."""
+        if not source.left_over:
+            return False
+        row = latest_feedback_file(self.ledger, source.sha256, source.name)
+        if row is None or not self.inbox.committed_before_claim(source, row["ingested_at"]):
+            return False
+        self.inbox.archive_moving(source, self._archive_dir(row["status"]))
+        self.ws.log.info("feedback ingest: finished an interrupted run's file (sha256 %s)", source.sha256[:12])
+        return True
+
+    def _archive_dir(self, status: str) -> Path:
+        return self.rejected if status == "rejected" else self.processed
 
     def _read(self, ledger: Ledger, path: Path, rel: str, data: bytes, answers: list, keys: list) -> list[Entry]:
         if data.lstrip()[:5].startswith(b"%PDF-"):
@@ -285,65 +292,35 @@ class _Session:
             answers.append((answer, None))
         return entry
 
-    def _file_done(self, ledger: Ledger, path: Path, sha256: str, entries: list[Entry],
-                   answers: list[tuple[Answer, int | None]] | None = None, keys: list | None = None) -> None:
-        """Record the file and its answers in one transaction, then move an inbox file to its archive folder."""
-        answers = answers or []
-        with ledger.transaction():
+    def _file_done(self, source: Source, entries: list[Entry], answers: list[tuple[Answer, int | None]],
+                   keys: list[str | None] | None = None) -> None:
+        """Record the file and its answers in one transaction; then a file that leaves where it is (from the inbox
+        or rejected/) is moved, durably, to processed/ or rejected/."""
+        with self.ledger.transaction():
             # Checked again under the write lock: the same file ingested at the same time elsewhere counts once.
-            duplicate = _duplicate_of(ledger, self.rel(path), sha256) if answers else None
+            duplicate = _duplicate_of(self.ledger, self.rel(source.shown), source.sha256) if answers else None
             if duplicate is not None:
                 entries[:] = [duplicate]
                 answers, keys = [], []
             status = ("duplicate" if entries and (entries[0].status == "duplicate" and entries[0].row is None
                                                   or not answers and all(e.status == "duplicate" for e in entries))
                       else "accepted" if answers else "rejected")
-            problems = [p.as_dict() for e in entries for p in e.errors]
-            cursor = ledger.db.execute(
-                "INSERT INTO feedback_files (sha256, file_name, received_on, ingested_at, status, answers,"
-                " problems_json) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (sha256, text_name(path.name), self.received_on.isoformat(),
-                 datetime.now().isoformat(timespec="seconds"),
-                 status, len(answers), json.dumps(problems, ensure_ascii=False)))
-            store_answers(ledger, answers, int(cursor.lastrowid), keys)
-        if path.parent.resolve() == self.inbox:
-            archived = self.rel(_move(path, self.inbox.parent / ("rejected" if status == "rejected" else "processed")))
+            file_id = self._record(source, status, entries, len(answers))
+            store_answers(self.ledger, answers, file_id, keys)
+        archived = self.inbox.archive_moving(source, self._archive_dir(status))
+        if archived is not None:
             for entry in entries:
-                entry.archived_as = archived
+                entry.archived_as = self.rel(archived)
+
+    def _record(self, source: Source, status: str, entries: list[Entry], answers: int) -> int:
+        return record_feedback_file(self.ledger, sha256=source.sha256, file_name=source.name,
+                                    received_on=self.received_on, status=status, answers=answers,
+                                    problems=[p.as_dict() for e in entries for p in e.errors])
 
 
 def _duplicate_of(ledger: Ledger, rel: str, sha256: str) -> Entry | None:
     """The `duplicate` entry for a file whose bytes were accepted before; None if they were not."""
-    earlier = ledger.db.execute("SELECT id FROM feedback_files WHERE sha256 = ? AND status = 'accepted'"
-                                " ORDER BY id LIMIT 1", (sha256,)).fetchone()
+    earlier = accepted_file_respondent(ledger, sha256)
     if earlier is None:
         return None
-    first = ledger.db.execute("SELECT respondent, unit_id FROM feedback_answers WHERE file_id = ? ORDER BY id"
-                              " LIMIT 1", (earlier["id"],)).fetchone()
-    return Entry(rel, status="duplicate", respondent=first["respondent"] if first else None,
-                 unit_id=first["unit_id"] if first else None)
-
-
-def _move(path: Path, folder: Path) -> Path:
-    """Move `path` into `folder` under a name not yet taken there (name.pdf, name-2.pdf, ...)."""
-    make_folder(folder)
-    make_private(path)  # client comments: the owner's only, however the file came into the inbox
-    name = Path(text_name(path.name))
-    stem, suffix = name.stem, name.suffix
-    for number in range(1, 10_000):
-        target = folder / (name.name if number == 1 else f"{stem}-{number}{suffix}")
-        try:
-            os.link(path, target)
-        except FileExistsError:
-            continue
-        except OSError:
-            if target.exists():
-                continue
-            os.replace(path, target)
-            fsync_dir(folder)
-            return target
-        fsync_dir(folder)  # the archive copy is durable before the inbox name goes
-        path.unlink()
-        fsync_dir(path.parent)
-        return target
-    return path
+    return Entry(rel, status="duplicate", respondent=earlier[0], unit_id=earlier[1])

@@ -11,7 +11,7 @@ from pathlib import Path
 from kokemus_docs.bookings.hourforms import recorded_cancellations
 from kokemus_docs.core.formatting import money
 from kokemus_docs.core.ledger import Ledger
-from kokemus_docs.core.model import Register
+from kokemus_docs.core.model import Contract, Expert, Register, Unit
 from kokemus_docs.core.month import Month
 from kokemus_docs.core.paydates import first_payable_month, notice_deadline
 from kokemus_docs.core.records import FormRecord, LedgerLine
@@ -115,9 +115,11 @@ class PayDecision:
             if line.work_date > self.received_on:
                 result.findings.append(Finding("date-after-received", row=line.row, field=f"row{line.row:02d}_date",
                                                params={"date": line.work_date, "received_on": self.received_on}))
-        if not result.errors:
-            result.findings += paid_elsewhere(check.lines, self.ledger.paid_lines_of_expert(
-                check.expert.expert_id, [line.work_date for line in check.lines], check.form_id))
+        if result.errors:
+            return None
+        _, expert, _ = _parties(check)
+        result.findings += paid_elsewhere(check.lines, self.ledger.paid_lines_of_expert(
+            expert.expert_id, [line.work_date for line in check.lines], check.form_id))
         if result.errors:
             return None
         return self._accept(form, check, result)
@@ -153,10 +155,17 @@ class PayDecision:
         result.status = "replaced" if earlier is not None else "accepted"
         result.lines, result.pay_month, result.late = check.lines, pay_month, late
         warnings = [f.stored() for f in result.warnings]
-        return FormRecord(form_id=check.form_id, contract_id=check.contract.contract_id,
-                          expert_id=check.expert.expert_id,
-                          unit_id=check.unit.unit_id, month=month, pay_month=pay_month, received_on=self.received_on,
+        contract, expert, unit = _parties(check)
+        return FormRecord(form_id=check.form_id, contract_id=contract.contract_id, expert_id=expert.expert_id,
+                          unit_id=unit.unit_id, month=month, pay_month=pay_month, received_on=self.received_on,
                           late=late, signed_on=check.signed_on, warnings=warnings)
+
+
+def _parties(check: FormCheck) -> tuple[Contract, Expert, Unit]:
+    """The contract, expert and unit of a form the fee rules found no error in (they name all three)."""
+    if check.contract is None or check.expert is None or check.unit is None:
+        raise LookupError("a form without errors names its contract, expert and unit")
+    return check.contract, check.expert, check.unit
 
 
 def _amount_rows(lines: list[LedgerLine]) -> str:

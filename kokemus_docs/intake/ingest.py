@@ -1,6 +1,7 @@
 """Taking in returned hour forms: read, check the seal, apply the fee rules, record in the ledger, archive.
 
-Each file makes its own crash-safe journey, one file at a time under the workspace lock:
+Each file makes its own crash-safe journey through the inbox (core/inbox.py, shared with feedback ingest), one
+file at a time under the workspace lock:
 
 1. a file in forms/inbox/ is first moved into forms/inbox/.ingesting/ (so a run killed half way can tell its
    own unfinished files from new ones sent later);
@@ -21,35 +22,21 @@ The pay decision on a file is in intake/decision.py, the expert's letter in inta
 from __future__ import annotations
 
 import errno
-import hashlib
 import os
 import sqlite3
-import stat
 import traceback
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 from kokemus_docs.core.errors import LedgerError, ledger_error
-from kokemus_docs.core.fileio import (
-    FileTooLarge,
-    NotRegularFile,
-    fsync_dir,
-    make_folder,
-    make_private,
-    read_regular,
-    remove_stray_temps,
-    safe_filename,
-    text_name,
-    write_new_durably,
-)
+from kokemus_docs.core.fileio import safe_filename, write_new_durably
 from kokemus_docs.core.formatting import money
+from kokemus_docs.core.inbox import Inbox, NotRead, Source, free_names, node_kind
 from kokemus_docs.core.ledger import Ledger, open_ledger
 from kokemus_docs.core.model import Register
 from kokemus_docs.core.paydates import payment_date
-from kokemus_docs.core.records import FormRecord
 from kokemus_docs.core.report import Outcome, Progress, no_progress
 from kokemus_docs.core.workspace import Workspace, WorkspaceBusy, workspace_lock
 from kokemus_docs.earnings.limits import expected_text
@@ -60,36 +47,8 @@ from kokemus_docs.intake.results import IngestOutcome, ingested
 from kokemus_docs.pdfsafe.limits import MAX_FILE_BYTES, ReaderUnavailable
 
 FEEDBACK_DIR = "feedback"
-CLAIM_DIR = ".ingesting"  # in forms/inbox/: files taken by a run that has not finished them yet
-_ARCHIVE_NAME_BYTES = 240  # room for a -2, -3, ... suffix below the file systems' 255
 # Errors that would fail every file the same way: they stop the run instead of rejecting file after file.
 _RUN_STOPPING_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS}
-
-
-@dataclass
-class _Source:
-    """One file to take in: where it is now, where it was given (as reported), and whose it is to move."""
-
-    path: Path            # absolute; folders resolved, the file's own name never followed
-    shown: Path           # as reported: forms/inbox/<name> for a file taken from the inbox
-    from_inbox: bool = False    # to be moved into .ingesting/ first, removed once committed
-    claimed: bool = False       # in .ingesting/ now
-    left_over: bool = False     # found in .ingesting/: taken by an earlier run that was interrupted
-    from_rejected: bool = False  # in forms/rejected/: moved out of it when it is now accepted
-    data: bytes | None = None
-    sha256: str = ""
-    claimed_at: float = 0.0     # when a left-over file was taken aside (its status change time)
-
-    @property
-    def name(self) -> str:
-        """The file's name as text (a name whose bytes are not UTF-8 read as Windows-1252): recorded, reported
-        and given to the archive copy."""
-        return text_name(self.path.name)
-
-    @property
-    def moves(self) -> bool:
-        """Whether the file leaves where it is once taken in (inbox and forms/rejected/); others are copied."""
-        return self.claimed or self.from_inbox or self.from_rejected
 
 
 def ingest_forms(ws: Workspace, register: Register, paths: Sequence[Path] = (), *,
@@ -113,7 +72,7 @@ def ingest_forms(ws: Workspace, register: Register, paths: Sequence[Path] = (), 
     with workspace_lock(ws, "forms ingest"), open_ledger(ws.ledger_path) as ledger:
         session = _Session(ws, register, received_on, ledger, only_expert)
         session.remove_stray_temps()
-        sources, missing = _collect(session, paths)
+        sources, missing = session.inbox.collect(paths)
         for path in missing:
             outcome.errors.append(Finding("not-found").problem(path=str(path)))
         if not sources and not missing:
@@ -125,7 +84,7 @@ def ingest_forms(ws: Workspace, register: Register, paths: Sequence[Path] = (), 
                 results.append(result)
                 _report(session, result, outcome)
             progress(done, len(sources), source.name)
-        session.remove_empty_claim_dir()
+        session.inbox.remove_empty_claim_dir()
     outcome.forms = [ingested(r, session.rel) for r in results]
     if results:
         said = ["settled as adjustments" if r.correction is not None else r.status for r in results]
@@ -135,49 +94,8 @@ def ingest_forms(ws: Workspace, register: Register, paths: Sequence[Path] = (), 
     return outcome
 
 
-def _collect(session: _Session, paths: Sequence[Path]) -> tuple[list[_Source], list[Path]]:
-    """The files to take in, in order, each once; and the given paths that do not exist.
-
-    Symlinks and other non-regular entries named *.pdf are collected too (to be rejected); a folder's other
-    names are left alone. When the inbox is read, files a killed run left in .ingesting/ come first.
-    """
-    sources: list[_Source] = []
-    missing: list[Path] = []
-    seen: set[Path] = set()
-
-    def add(source: _Source) -> None:
-        if source.path not in seen:
-            seen.add(source.path)
-            sources.append(source)
-
-    for given in [Path(p) for p in paths] or [session.inbox]:
-        if not os.path.lexists(given):
-            missing.append(given)
-            continue
-        if os.path.isdir(given):  # a folder named on the command line may be a link to one
-            folder = given.resolve()
-            if folder == session.inbox:
-                for path in _pdf_entries(session.claim_dir):
-                    add(_Source(path=path, shown=folder / text_name(path.name), claimed=True, left_over=True))
-            for path in _pdf_entries(folder):
-                add(session.source(path))
-        else:
-            add(session.source(Path(os.path.abspath(given)).parent.resolve() / given.name))
-    return sources, missing
-
-
-def _pdf_entries(folder: Path) -> list[Path]:
-    """Entries named *.pdf in `folder` (any type: links and fifos too, none followed), by name."""
-    try:
-        with os.scandir(folder) as entries:
-            return sorted((folder / e.name for e in entries if e.name.lower().endswith(".pdf")),
-                          key=lambda p: p.name)
-    except FileNotFoundError:
-        return []
-
-
 class _Session:
-    """One ingest run: the workspace, the register, one ledger connection, the sealing key, the settings."""
+    """One ingest run: the workspace, the register, one ledger connection, the inbox, the pay decision."""
 
     def __init__(self, ws: Workspace, register: Register, received_on: date, ledger: Ledger,
                  only_expert: str | None = None):
@@ -186,10 +104,10 @@ class _Session:
         self.received_on = received_on
         self.ledger = ledger
         self.root = ws.root.resolve()
-        self.inbox = ws.inbox_dir.resolve()
-        self.claim_dir = self.inbox / CLAIM_DIR
         self.processed_dir = ws.processed_dir.resolve()
         self.rejected_dir = ws.rejected_dir.resolve()
+        self.inbox = Inbox(ws.inbox_dir, self.rejected_dir, suffixes=(".pdf",), limit=MAX_FILE_BYTES,
+                           archives=(self.processed_dir,))
         self.decision = PayDecision(ws, register, ledger, received_on)
         self.only_expert = only_expert
 
@@ -197,30 +115,14 @@ class _Session:
         """Workspace-relative path of an already resolved path (absolute if outside the workspace)."""
         return path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else str(path)
 
-    def source(self, path: Path) -> _Source:
-        return _Source(path=path, shown=path.with_name(text_name(path.name)), from_inbox=path.parent == self.inbox,
-                       from_rejected=path.parent == self.rejected_dir)
-
     def remove_stray_temps(self) -> None:
-        """Temp files of a killed run (under the lock no other run has any in progress)."""
-        folders = [self.inbox, self.claim_dir, self.rejected_dir, self.processed_dir]
-        try:
-            with os.scandir(self.processed_dir) as entries:
-                folders += sorted(self.processed_dir / e.name for e in entries if e.is_dir(follow_symlinks=False))
-        except FileNotFoundError:
-            pass
-        removed = sum(remove_stray_temps(folder) for folder in folders)
+        """Temp files of a killed run."""
+        removed = self.inbox.remove_stray_temps()
         if removed:
             self.ws.log.info("ingest: removed %d temp file(s) left by an interrupted run", removed)
 
-    def remove_empty_claim_dir(self) -> None:
-        try:
-            os.rmdir(self.claim_dir)
-        except OSError:
-            pass  # not there, or holds a file to finish next time
-
     # --- one file ------------------------------------------------------------------------------
-    def handle(self, source: _Source) -> FormResult | None:
+    def handle(self, source: Source) -> FormResult | None:
         """Take in one file; None when it only finished what an interrupted run had done already.
 
         Nothing that goes wrong with this one file stops the run: it is rejected with the reason.
@@ -239,55 +141,31 @@ class _Session:
         except Exception as exc:  # one bad file must never stop the others
             return self._reject_unexpected(source, FormResult(path=source.shown), exc)
 
-    def _journey(self, source: _Source, result: FormResult) -> FormResult | None:
-        if source.from_inbox and not source.claimed:
-            self._claim(source)
+    def _journey(self, source: Source, result: FormResult) -> FormResult | None:
+        self.inbox.claim(source)
         try:
-            info = os.lstat(source.path)
+            data = self.inbox.read(source)
         except FileNotFoundError:
             result.findings.append(Finding("not-found"))
             return result
-        if not stat.S_ISREG(info.st_mode):
-            return self._reject_unread(source, result, _not_regular_text(info.st_mode), archive=False)
-        if info.st_size > MAX_FILE_BYTES:
-            return self._reject_unread(source, result, _too_large_text(info.st_size), archive=True)
-        try:
-            source.data = read_regular(source.path, MAX_FILE_BYTES)
-        except NotRegularFile as exc:
-            return self._reject_unread(source, result, _not_regular_text(exc.mode), archive=False)
-        except FileTooLarge as exc:
-            return self._reject_unread(source, result, _too_large_text(exc.size), archive=True)
-        except OSError as exc:
-            return self._reject_unread(source, result, f"The file cannot be read ({exc.strerror}). Check its "
-                                                       "permissions and send it again.", archive=True)
-        source.sha256 = hashlib.sha256(source.data).hexdigest()
-        source.claimed_at = info.st_ctime
-        if self.only_expert is not None and self.decision.is_foreign(source.path, source.data, self.only_expert):
-            if source.moves:
-                source.path.unlink(missing_ok=True)
+        except NotRead as refused:
+            return self._reject_unread(source, result, _not_read_text(refused), archive=refused.mode is None)
+        if self.only_expert is not None and self.decision.is_foreign(source.path, data, self.only_expert):
+            self.inbox.remove_original(source)
             result.status = "foreign"
             return result
         if self._finish_interrupted(source):
             return None
         return self._take_in(source, result)
 
-    def _claim(self, source: _Source) -> None:
-        """Move an inbox file into .ingesting/ (the link itself, for a symlink; nothing is followed)."""
-        make_folder(self.claim_dir)
-        target = self.claim_dir / source.name
-        if os.path.lexists(target):
-            return  # cannot happen under the lock after the leftovers went first; read it where it is
-        os.rename(source.path, target)  # not fsynced: lost in a power cut, it is simply taken again from the inbox
-        source.path, source.claimed = target, True
-
-    def _finish_interrupted(self, source: _Source) -> bool:
+    def _finish_interrupted(self, source: Source) -> bool:
         """True when this file's journey was committed by an interrupted run: only its removal was missing."""
         if not (source.left_over or source.from_rejected):
             return False
         row = self.ledger.latest_submission(source.sha256, source.name)
         if row is None or not row["archived_as"]:
             return False
-        if source.left_over and _before(row["ingested_at"], source.claimed_at):
+        if source.left_over and not self.inbox.committed_before_claim(source, row["ingested_at"]):
             return False  # the same file sent again after an earlier run took it in (or rejected it): a new attempt
         archived = self.root / row["archived_as"]
         if archived == source.path:
@@ -295,12 +173,12 @@ class _Session:
         if not archived.is_file():
             if source.from_rejected:
                 return False
-            write_new_durably(archived.parent, [archived.name], source.data)
-        self._remove_original(source)
+            self.inbox.archive_copy(source, archived.parent, name=archived.name)
+        self.inbox.remove_original(source)
         self.ws.log.info("ingest: finished an interrupted run's file (sha256 %s)", source.sha256[:12])
         return True
 
-    def _take_in(self, source: _Source, result: FormResult) -> FormResult:
+    def _take_in(self, source: Source, result: FormResult) -> FormResult:
         """Decide, archive and record one file inside one ledger transaction; then remove the original.
 
         The transaction starts with BEGIN IMMEDIATE, so no other writer can close a month between the checks
@@ -309,7 +187,7 @@ class _Session:
         archived: Path | None = None
         try:
             with self.ledger.transaction():
-                record = self._decide(source.path, source.data, source.sha256, result)
+                record = self.decision.decide(source.path, source.data or b"", source.sha256, result)
                 archived = self._archive(source, self._archive_dir(result))
                 result.archived_as = archived
                 submission_id = self._record(source, result)
@@ -328,77 +206,38 @@ class _Session:
                 result.feedback.unlink(missing_ok=True)
             raise
         if archived != source.path:
-            self._remove_original(source)
+            self.inbox.remove_original(source)
         return result
 
-    def _record(self, source: _Source, result: FormResult) -> int:
+    def _record(self, source: Source, result: FormResult) -> int:
         """The submission row of this file: its bytes, name, status, form, findings and archive copy."""
         return self.ledger.record_submission(
             sha256=source.sha256, file_name=source.name, received_on=self.received_on, status=result.status,
             form_id=result.form_id or None, problems=[{"severity": f.severity, **f.stored()} for f in result.findings],
             archived_as=self.rel(result.archived_as) if result.archived_as else None)
 
-    def _archive(self, source: _Source, target_dir: Path) -> Path:
-        """The archive copy of exactly the bytes read, in `target_dir` (a file already there stays as it is)."""
-        if source.path.parent == target_dir:
-            return source.path
-        return write_new_durably(target_dir, _free_names(source.name), source.data,
-                                 adopt=lambda path: self._is_orphan_copy(path, source.sha256))
-
-    def _is_orphan_copy(self, path: Path, sha256: str) -> bool:
-        """An archive file no ledger row names, holding these very bytes: left by a run killed before its commit."""
-        if self.ledger.names_archive(self.rel(path)):
-            return False
-        try:
-            data = read_regular(path, MAX_FILE_BYTES)
-        except (OSError, NotRegularFile, FileTooLarge):
-            return False
-        return hashlib.sha256(data).hexdigest() == sha256
-
-    def _remove_original(self, source: _Source) -> None:
-        """Remove the original once its journey is committed: a claimed inbox file or one from forms/rejected/."""
-        if source.moves:
-            source.path.unlink(missing_ok=True)  # if a power cut undoes this, the next run recognises the file
+    def _archive(self, source: Source, target_dir: Path) -> Path:
+        """The archive copy of exactly the bytes read, in `target_dir`; a copy a run killed before its commit
+        left there (holding these bytes, named by no row) is adopted."""
+        return self.inbox.archive_copy(source, target_dir, adopt=lambda path: (
+            not self.ledger.names_archive(self.rel(path)) and self.inbox.is_copy_of(path, source)))
 
     # --- rejections without a reading ---------------------------------------------------------
-    def _reject_unread(self, source: _Source, result: FormResult, detail: str, *, archive: bool) -> FormResult:
+    def _reject_unread(self, source: Source, result: FormResult, detail: str, *, archive: bool) -> FormResult:
         """Reject a file that was not read (not a regular file, too large, unreadable) and move it out of the inbox.
 
         A symlink in the inbox is removed (its target is never touched); another non-regular file or an unread
         regular one is moved, as it is, to forms/rejected/. Files from elsewhere are left where they are.
         """
         result.findings.append(Finding("unreadable", params={"detail": detail}))
-        moved: Path | None = None
-        if source.moves:
-            if stat.S_ISLNK(os.lstat(source.path).st_mode):
-                os.unlink(source.path)
-                fsync_dir(source.path.parent)
-            elif source.path.parent != self.rejected_dir:
-                moved = self._move_node(source.path, self.rejected_dir)
-            else:
-                moved = source.path
+        moved = self.inbox.refuse(source)
         if archive and moved is not None:
             result.archived_as = moved
         with self.ledger.transaction():
             self._record(source, result)
         return result
 
-    def _move_node(self, path: Path, folder: Path) -> Path:
-        """Rename `path` (whatever it is) to a free name in `folder`, never overwriting; a regular file becomes
-        the owner's only (an hour form names the expert and their work)."""
-        make_folder(folder)
-        make_private(path)
-        for target in _free_names(path.name):
-            target = folder / target
-            if os.path.lexists(target):
-                continue
-            os.rename(path, target)
-            fsync_dir(folder)
-            fsync_dir(path.parent)
-            return target
-        raise OSError(f"no free file name in {folder}")
-
-    def _reject_unexpected(self, source: _Source, result: FormResult, exc: BaseException) -> FormResult:
+    def _reject_unexpected(self, source: Source, result: FormResult, exc: BaseException) -> FormResult:
         """Something failed unexpectedly on this file: reject it, move it to forms/rejected/, log where it failed.
 
         The log names the exception type and the code lines, never the exception's text (it may quote values
@@ -423,7 +262,7 @@ class _Session:
             with self.ledger.transaction():
                 self._record(source, result)
             if archived != source.path:
-                self._remove_original(source)
+                self.inbox.remove_original(source)
         except (LedgerError, WorkspaceBusy, sqlite3.Error):
             raise
         except Exception as again:  # the file stays where it is; the next run tries it again
@@ -431,10 +270,6 @@ class _Session:
                               type(again).__name__)
             result.archived_as = None
         return result
-
-    def _decide(self, path: Path, data: bytes, sha256: str, result: FormResult) -> FormRecord | None:
-        """The pay decision on one file (see decision.PayDecision)."""
-        return self.decision.decide(path, data, sha256, result)
 
     def _archive_dir(self, result: FormResult) -> Path:
         if result.status == "rejected":
@@ -455,46 +290,19 @@ class _Session:
         name = f"{safe_filename(result.form_id)}_{self.received_on.isoformat()}.txt"
         text = result.letter = feedback_text(self.register, result, self.received_on, self.ws.coordinator_contact(),
                                              expected)
-        return write_new_durably(self.ws.output(FEEDBACK_DIR), _free_names(name), text.encode("utf-8"))
+        return write_new_durably(self.ws.output(FEEDBACK_DIR), free_names(name), text.encode("utf-8"))
 
 
-def _before(ingested_at: str, claimed_at: float) -> bool:
-    """Whether a submission recorded at `ingested_at` (local time, whole seconds) was recorded before the second
-    in which a file was taken aside; an unreadable time counts as before (the file is then read again)."""
-    try:
-        return datetime.fromisoformat(ingested_at) < datetime.fromtimestamp(int(claimed_at))
-    except (TypeError, ValueError, OverflowError, OSError):
-        return True
-
-
-def _free_names(name: str) -> Iterator[str]:
-    """name.pdf, name-2.pdf, name-3.pdf, ... (the writer claims one with an exclusive link).
-
-    A name too long to take a suffix is shortened (keeping whole characters), so any name a file in the inbox
-    can have also fits in the archive.
-    """
-    stem, suffix = Path(name).stem, Path(name).suffix
-    if len(os.fsencode(name)) > _ARCHIVE_NAME_BYTES:
-        suffix = suffix if len(os.fsencode(suffix)) <= 16 else ""
-        stem = os.fsencode(stem)[:_ARCHIVE_NAME_BYTES - len(os.fsencode(suffix))].decode("utf-8", "ignore")
-        name = stem + suffix
-    yield name
-    for number in range(2, 100_000):
-        yield f"{stem}-{number}{suffix}"
-
-
-def _not_regular_text(mode: int) -> str:
-    kind = ("a symbolic link" if stat.S_ISLNK(mode) else "a folder" if stat.S_ISDIR(mode)
-            else "a named pipe (fifo)" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or
-            stat.S_ISBLK(mode) else "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
-    return (f"This is {kind}, not a regular file, so it was not read. Save the returned form itself in the "
-            "inbox as an ordinary file (not a link, a pipe or a device).")
-
-
-def _too_large_text(size: int) -> str:
-    return (f"The file is too large to be an hour form ({size / 1024 / 1024:.1f} MB; at most "
-            f"{MAX_FILE_BYTES // 1024 // 1024} MB), so it was not read. Ask the expert to send the filled form "
-            "itself as a PDF.")
+def _not_read_text(refused: NotRead) -> str:
+    """Why a file was not read, and what to do, for the expert's feedback and the coordinator."""
+    if refused.mode is not None:
+        return (f"This is {node_kind(refused.mode)}, not a regular file, so it was not read. Save the returned form "
+                "itself in the inbox as an ordinary file (not a link, a pipe or a device).")
+    if refused.size is not None:
+        return (f"The file is too large to be an hour form ({refused.size / 1024 / 1024:.1f} MB; at most "
+                f"{MAX_FILE_BYTES // 1024 // 1024} MB), so it was not read. Ask the expert to send the filled form "
+                "itself as a PDF.")
+    return f"The file cannot be read ({refused.strerror}). Check its permissions and send it again."
 
 
 # --- reporting -------------------------------------------------------------------------------------

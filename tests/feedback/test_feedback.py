@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import stat
 import subprocess
 from datetime import date, datetime
 from pathlib import Path
@@ -440,7 +441,7 @@ def test_feedback_ingest_holds_the_workspace_lock(workspace, register, issued, m
     seen = []
     real = ingest._Session.ingest
 
-    def ingest_while_another_writer_tries(self, ledger, path):
+    def ingest_while_another_writer_tries(self, source):
         def other_writer():
             try:
                 with workspace_lock(workspace, "forms ingest", wait=0):
@@ -450,7 +451,7 @@ def test_feedback_ingest_holds_the_workspace_lock(workspace, register, issued, m
         thread = threading.Thread(target=other_writer)
         thread.start()
         thread.join()
-        return real(self, ledger, path)
+        return real(self, source)
 
     monkeypatch.setattr(ingest._Session, "ingest", ingest_while_another_writer_tries)
     _, responses = _ingest(workspace, register)
@@ -459,37 +460,85 @@ def test_feedback_ingest_holds_the_workspace_lock(workspace, register, issued, m
 
 
 def test_the_archive_move_is_made_durable(workspace, register, issued, monkeypatch):
-    """The archive folder is fsynced before the inbox name goes, and the inbox after it."""
-    from kokemus_docs.feedback import ingest
+    """The archive folder is fsynced before the file's name in the inbox goes, and the inbox after it."""
+    from kokemus_docs.core import inbox
 
     fill_questionnaire(issued[("client", "fi")], {"recommend": "9"}, workspace.feedback_inbox / "a.pdf")
     synced = []
-    monkeypatch.setattr(ingest, "fsync_dir", lambda folder: synced.append(Path(folder).resolve()))
+    monkeypatch.setattr(inbox, "fsync_dir", lambda folder: synced.append(Path(folder).resolve()))
     _ingest(workspace, register)
     root = workspace.root.resolve()
-    assert synced == [root / "feedback/processed", root / "feedback/inbox"]
+    assert synced == [root / "feedback/processed", root / "feedback/inbox" / inbox.CLAIM_DIR]
 
 
 def test_a_run_stopped_between_its_commit_and_the_archive_move_is_finished_by_the_next(workspace, register, issued,
                                                                                        monkeypatch):
-    """Stopped after the answers were committed but before the file left the inbox: the next run counts the
-    answers once (the same bytes are a duplicate) and archives the file."""
-    from kokemus_docs.feedback import ingest
+    """Stopped after the answers were committed but before the file left the inbox: the next run only archives
+    the file (no second row: the answers count once, and the file is not read again)."""
+    from kokemus_docs.core import inbox
 
     fill_questionnaire(issued[("client", "fi")], {"recommend": "9"}, workspace.feedback_inbox / "a.pdf")
 
-    def stopped(path, folder):
+    def stopped(self, source, folder):
         raise KeyboardInterrupt  # as a run killed at this point
 
-    monkeypatch.setattr(ingest, "_move", stopped)
+    monkeypatch.setattr(inbox.Inbox, "archive_moving", stopped)
     with pytest.raises(KeyboardInterrupt):
         _ingest(workspace, register)
     monkeypatch.undo()
-    assert (workspace.feedback_inbox / "a.pdf").is_file() and len(_stored(workspace)) == 1
+    assert (workspace.feedback_inbox / inbox.CLAIM_DIR / "a.pdf").is_file() and len(_stored(workspace)) == 1
+    outcome, responses = _ingest(workspace, register)
+    assert responses == [] and outcome.ok
+    assert len(_stored(workspace)) == 1 and _files(workspace) == [("a.pdf", "accepted")]
+    assert os.listdir(workspace.feedback_inbox) == []
+    assert [p.name for p in (workspace.root / "feedback/processed").iterdir()] == ["a.pdf"]
+
+
+def test_the_same_file_put_in_again_after_a_run_is_read_again(workspace, register, issued, monkeypatch):
+    """A run stopped right after taking the file aside left it in .ingesting/ with an earlier run's row of the
+    same bytes: that row is not this attempt's, so the file is read (a duplicate), not silently archived."""
+    from kokemus_docs.core import inbox
+
+    fill_questionnaire(issued[("client", "fi")], {"recommend": "9"}, workspace.feedback_inbox / "a.pdf")
+    sent = (workspace.feedback_inbox / "a.pdf").read_bytes()
+    _ingest(workspace, register)
+    with Ledger(workspace.ledger_path) as ledger, ledger.transaction():
+        ledger.db.execute("UPDATE feedback_files SET ingested_at = '2026-01-05T09:00:00'")  # an earlier day
+    (workspace.feedback_inbox / "a.pdf").write_bytes(sent)
+
+    def claimed_then_stopped(self, source):
+        real_claim(self, source)
+        raise KeyboardInterrupt
+
+    real_claim = inbox.Inbox.claim
+    monkeypatch.setattr(inbox.Inbox, "claim", claimed_then_stopped)
+    with pytest.raises(KeyboardInterrupt):
+        _ingest(workspace, register)
+    monkeypatch.undo()
     _, responses = _ingest(workspace, register)
     assert [r["status"] for r in responses] == ["duplicate"]
-    assert len(_stored(workspace)) == 1 and not (workspace.feedback_inbox / "a.pdf").exists()
-    assert [p.name for p in (workspace.root / "feedback/processed").iterdir()] == ["a.pdf"]
+    assert _files(workspace) == [("a.pdf", "accepted"), ("a.pdf", "duplicate")]
+    assert sorted(p.name for p in (workspace.root / "feedback/processed").iterdir()) == ["a-2.pdf", "a.pdf"]
+
+
+def test_a_fifo_in_the_inbox_is_refused_without_hanging_and_moved_out(workspace, register):
+    """A named pipe is never opened for reading (it would hang the run); it leaves the inbox for rejected/ so it
+    is not refused again on every run."""
+    inbox = workspace.feedback_inbox
+    inbox.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(inbox / "putki.csv")
+    _, responses = _ingest(workspace, register)
+    assert [(r["status"], r["errors"][0]["code"]) for r in responses] == [("rejected", "not-regular")]
+    assert "named pipe" in responses[0]["errors"][0]["message"]
+    assert os.listdir(inbox) == []
+    assert stat.S_ISFIFO(os.lstat(workspace.root / "feedback/rejected/putki.csv").st_mode)
+    outcome, responses = _ingest(workspace, register)
+    assert responses == [] and outcome.ok
+
+
+def _files(workspace) -> list[tuple[str, str]]:
+    with Ledger(workspace.ledger_path) as ledger:
+        return [tuple(r) for r in ledger.db.execute("SELECT file_name, status FROM feedback_files ORDER BY id")]
 
 
 def _hour_form_like(tmp_path: Path) -> bytes:

@@ -27,6 +27,7 @@ from faults import dying_at
 
 from kokemus_docs.cli import cli
 from kokemus_docs.cli.common import StderrProgress
+from kokemus_docs.core import inbox as inbox_module
 from kokemus_docs.core import ledger as ledger_module
 from kokemus_docs.core.errors import LedgerError, WorkspaceError
 from kokemus_docs.core.fileio import write_bytes_atomic
@@ -169,13 +170,13 @@ def test_archive_holds_exactly_the_bytes_read(workspace, register, fake_reader, 
     """The inbox file is changed after it was read: the archive keeps what was read and checked."""
     path = put_form(workspace.inbox_dir, "f.pdf", OCTOBER_ROWS, key=workspace.seal_key())
     read = path.read_bytes()
-    real_decide = ingest._Session._decide
+    real_decide = decision.PayDecision.decide
 
     def decide_then_tamper(self, actual_path, data, sha256, result):
         Path(actual_path).write_bytes(b"changed after reading")
         return real_decide(self, actual_path, data, sha256, result)
 
-    monkeypatch.setattr(ingest._Session, "_decide", decide_then_tamper)
+    monkeypatch.setattr(decision.PayDecision, "decide", decide_then_tamper)
     ingest_forms(workspace, register, received_on=ON_TIME)
     archived = workspace.processed_dir / "2026-10" / "f.pdf"
     assert archived.read_bytes() == read
@@ -421,7 +422,7 @@ def forked_ingest(root: Path) -> int:
 def files_left(root: Path) -> int:
     """Files a run still has to finish: in the inbox or taken aside in forms/inbox/.ingesting/."""
     inbox = root / "forms" / "inbox"
-    return len(_pdf_names(inbox)) + len(_pdf_names(inbox / ingest.CLAIM_DIR))
+    return len(_pdf_names(inbox)) + len(_pdf_names(inbox / inbox_module.CLAIM_DIR))
 
 
 def wait_until_left(root: Path, pid: int, left: int, limit: float = 30) -> bool:
@@ -508,7 +509,7 @@ def test_interrupted_file_is_finished_without_a_false_duplicate(workspace, regis
     def die(self, source):
         raise Killed
 
-    monkeypatch.setattr(ingest._Session, "_remove_original", die)
+    monkeypatch.setattr(inbox_module.Inbox, "remove_original", die)
     with pytest.raises(Killed):
         ingest_forms(workspace, register, received_on=ON_TIME)
     monkeypatch.undo()
@@ -576,10 +577,11 @@ def test_a_run_dying_at_each_step_of_the_journey_is_finished_by_the_next(workspa
     def die_after(step: int) -> None:
         """In the child: make the step-th journey point end the process at once."""
         point = dying_at(step)
-        ingest._Session._claim = point(ingest._Session._claim)
+        inbox_module.Inbox.claim = point(inbox_module.Inbox.claim)
+        inbox_module.write_new_durably = point(inbox_module.write_new_durably)
         ingest.write_new_durably = point(ingest.write_new_durably)
-        ingest._Session._remove_original = point(ingest._Session._remove_original, before=True)
-        ingest._Session._remove_original = point(ingest._Session._remove_original)
+        inbox_module.Inbox.remove_original = point(inbox_module.Inbox.remove_original, before=True)
+        inbox_module.Inbox.remove_original = point(inbox_module.Inbox.remove_original)
 
     step = 0
     while True:
@@ -629,13 +631,13 @@ def test_a_rejected_file_sent_again_is_read_again_after_an_interrupted_run(works
     class Killed(BaseException):
         pass
 
-    claim = ingest._Session._claim
+    claim = inbox_module.Inbox.claim
 
     def claim_and_die(self, source):
         claim(self, source)
         raise Killed
 
-    monkeypatch.setattr(ingest._Session, "_claim", claim_and_die)
+    monkeypatch.setattr(inbox_module.Inbox, "claim", claim_and_die)
     with pytest.raises(Killed):
         ingest_forms(workspace, register, received_on=ON_TIME)
     monkeypatch.undo()
