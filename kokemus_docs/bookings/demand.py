@@ -12,6 +12,7 @@ from statistics import median
 from kokemus_docs.bookings import ledger as store
 from kokemus_docs.bookings.model import Booking
 from kokemus_docs.core.ledger import open_ledger
+from kokemus_docs.core.month import Month
 from kokemus_docs.core.topics import topic_names
 from kokemus_docs.core.workspace import Workspace
 
@@ -58,7 +59,7 @@ class DemandTally:
 class DemandFigures:
     year: int
     total: DemandTally = field(default_factory=DemandTally)
-    by_month: dict[str, DemandTally] = field(default_factory=lambda: defaultdict(DemandTally))
+    by_month: dict[Month, DemandTally] = field(default_factory=lambda: defaultdict(DemandTally))
     by_unit: dict[str, DemandTally] = field(default_factory=lambda: defaultdict(DemandTally))
     by_task: dict[str, DemandTally] = field(default_factory=lambda: defaultdict(DemandTally))
     by_topic: dict[str, DemandTally] = field(default_factory=lambda: defaultdict(DemandTally))
@@ -80,7 +81,7 @@ def demand_figures(ws: Workspace, year: int, *, now: datetime | None = None) -> 
         found = store.bookings(ledger, now=(now or datetime.now()).replace(microsecond=0),
                                cutoff=ws.cancellation_cutoff, requested_year=year)
     for booking in found:
-        groups = [figures.total, figures.by_month[f"{year}-{booking.requested_at.month:02d}"],
+        groups = [figures.total, figures.by_month[Month.containing(booking.requested_at.date())],
                   figures.by_unit[booking.unit_id], figures.by_task[booking.task]]
         keys = []
         for typed in booking.topics:

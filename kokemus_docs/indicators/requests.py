@@ -9,6 +9,7 @@ from openpyxl.chart import BarChart, Reference
 from kokemus_docs.bookings.demand import DemandFigures, DemandTally
 from kokemus_docs.core import xlsx
 from kokemus_docs.core.model import Register
+from kokemus_docs.core.month import Month
 from kokemus_docs.indicators.sheets import (
     TOTAL_LABEL,
     count_axis,
@@ -42,7 +43,7 @@ def add_request_sheets(wb: Workbook, register: Register, figures: DemandFigures)
 def _by_month(wb: Workbook, figures: DemandFigures) -> None:
     headers = ["Kuukausi / Månad", *HEADERS]
     sheet = new_sheet(wb, "Pyynnöt kuukausittain", [24, *WIDTHS], headers)
-    rows = [_row(label, figures.by_month.get(f"{figures.year}-{month:02d}", DemandTally()))
+    rows = [_row(label, figures.by_month.get(Month.of(figures.year, month), DemandTally()))
             for month, label in enumerate(month_labels(), start=1)]
     styles = [None, *STYLES]
     last = write_table(sheet, 1, headers, rows, styles)
