@@ -46,7 +46,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-MONTH = "2026-03"
+from kokemus_docs.core.month import Month  # noqa: E402 (the package from this checkout, put on the path above)
+
+MONTH = Month("2026-03")
 RECEIVED_ON = date(2026, 4, 3)
 
 

@@ -15,8 +15,10 @@ from datetime import date, datetime, timedelta
 from datetime import time as clock
 from pathlib import Path
 
-BOOKED_MONTH = "2026-03"   # bench.MONTH: the month page and the prefilled forms
-EMPTY_MONTH = "2026-05"    # no bookings: the forms as they were before bookings
+from kokemus_docs.core.month import Month
+
+BOOKED_MONTH = Month("2026-03")   # bench.MONTH: the month page and the prefilled forms
+EMPTY_MONTH = Month("2026-05")    # no bookings: the forms as they were before bookings
 BOOKINGS_PER_EXPERT = 10
 
 

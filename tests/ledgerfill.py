@@ -6,10 +6,12 @@ from datetime import date
 from decimal import Decimal
 
 from kokemus_docs.core.ledger import Ledger
+from kokemus_docs.core.month import Month
 from kokemus_docs.core.records import FormRecord, LedgerLine
+from kokemus_docs.forms.fields import form_id_for
 
 INJECTION = '=HYPERLINK("http://x","y")'
-MONTH = "2026-10"
+MONTH = Month("2026-10")
 
 # Statuses whose fee is paid (fee rules 3-6); the others pay nothing.
 PAYABLE = {"held", "cancelled_late", "no_show", "group_no_participants"}
@@ -36,10 +38,11 @@ def add_form(ledger: Ledger, contract_id: str, expert_id: str, unit_id: str, mon
              *, pay_month: str | None = None, late: bool = False, received_on: date | None = None,
              warnings: list[dict] | None = None) -> FormRecord:
     """Record an accepted form the way ingest does: a submission and the form, in one transaction."""
-    form_id = f"{contract_id}_{month}"
+    work_month = Month.parse(month)
+    form_id = form_id_for(contract_id, work_month)
     record = FormRecord(form_id=form_id, contract_id=contract_id, expert_id=expert_id, unit_id=unit_id,
-                        month=month, pay_month=pay_month or month,
-                        received_on=received_on or date(int(month[:4]), int(month[5:]), 28),
+                        month=work_month, pay_month=Month.parse(pay_month or month),
+                        received_on=received_on or work_month.first_day.replace(day=28),
                         late=late, warnings=list(warnings or []))
     with ledger.transaction():
         submission = ledger.record_submission(sha256=f"sha-{form_id}", file_name=f"{form_id}.pdf",

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from kokemus_docs.accounts.logins import add_user
 from kokemus_docs.core.model import Register
+from kokemus_docs.core.month import Month
 from kokemus_docs.core.workspace import init_workspace
 from kokemus_docs.demo.month import DEMO_ROWS, MISTAKEN_006, form_values
 from kokemus_docs.documents.assignments import render_contracts, render_intro_packs
@@ -25,8 +26,8 @@ from kokemus_docs.pay.notices import write_notices
 from kokemus_docs.pay.payroll import write_payroll
 from kokemus_docs.register.sample import demo_register, write_sample_register
 
-MONTH = "2026-10"
-CLOSED_MONTH = "2026-09"
+MONTH = Month("2026-10")
+CLOSED_MONTH = Month("2026-09")
 PASSWORDS = {"coord": "coordinator-password", "unit-mtp": "unit-mtp-password", "unit-perhe": "unit-perhe-password",
              "hpk": "payroll-password-1", "throttled": "throttled-password"}
 TRICKY_FIRST = 'Åsa & "Ötte"'

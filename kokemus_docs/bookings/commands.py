@@ -17,6 +17,7 @@ from kokemus_docs.bookings.requests import (
 )
 from kokemus_docs.core.errors import KokemusError
 from kokemus_docs.core.model import Register
+from kokemus_docs.core.month import Month
 from kokemus_docs.core.report import Outcome
 from kokemus_docs.core.workspace import Workspace
 
@@ -59,7 +60,7 @@ def add(ws: Workspace, register: Register, *, unit_id: str, task: str, dates: Se
     return _guarded(lambda: _outcome([add_booking(ws, register, request, now=now)], "requested: "))
 
 
-def listing(ws: Workspace, register: Register, *, month: str | None, unit_id: str | None, status: str | None,
+def listing(ws: Workspace, register: Register, *, month: Month | None, unit_id: str | None, status: str | None,
             now: datetime | None = None) -> Outcome:
     outcome = _guarded(lambda: _outcome(list_bookings(ws, month=month, unit_id=unit_id, status=status, now=now)))
     if not outcome.extra["bookings"] and outcome.ok:

@@ -30,10 +30,10 @@ class BookedRow:
     cancelled_at: datetime | None = None
 
 
-def booked_rows(ws: Workspace, contract_ids: Sequence[str], month: str, *,
+def booked_rows(ws: Workspace, contract_ids: Sequence[str], month: Month, *,
                 ledger: Ledger | None = None) -> dict[str, list[BookedRow]]:
     """Each contract's booked sessions in `month`, in date order (contracts without any are left out)."""
-    first, last = Month.parse(month).period
+    first, last = month.period
     cutoff = ws.cancellation_cutoff
     if ledger is None:
         with open_ledger(ws.ledger_path) as own:
@@ -51,7 +51,7 @@ def booked_rows(ws: Workspace, contract_ids: Sequence[str], month: str, *,
 
 
 def recorded_cancellations(ws: Workspace, ledger: Ledger, contract_id: str,
-                           month: str) -> dict[tuple[date, time], datetime | None]:
+                           month: Month) -> dict[tuple[date, time], datetime | None]:
     """(date, start) of each booked session of the contract in `month` → when it was cancelled (None: not);
     empty for a month that is not one (the form's own checks say so)."""
     try:

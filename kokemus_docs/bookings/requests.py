@@ -168,25 +168,25 @@ def _one(ledger: Ledger, ws: Workspace, booking_id: str, now: datetime) -> Booki
     return found[0]
 
 
-def list_bookings(ws: Workspace, *, month: str | None = None, unit_id: str | None = None,
+def list_bookings(ws: Workspace, *, month: Month | None = None, unit_id: str | None = None,
                   status: str | Sequence[str] | None = None, expert_id: str | None = None,
                   now: datetime | None = None, newest: int | None = None) -> list[Booking]:
     """Bookings with a session in `month` (YYYY-MM), of a unit, in a state (one or several), or of an expert;
     oldest request first (with `newest`, only that many of the latest requests: a page's list)."""
     statuses = (status,) if isinstance(status, str) else tuple(status or ())
-    bounds = Month.parse(month).period if month else None
+    bounds = month.period if month else None
     with open_ledger(ws.ledger_path) as ledger:
         return store.bookings(ledger, now=_now(now), cutoff=ws.cancellation_cutoff, unit_id=unit_id,
                               expert_id=expert_id, statuses=statuses, month=bounds, newest=newest)
 
 
-def count_bookings(ws: Workspace, *, month: str | None = None, unit_id: str | None = None,
+def count_bookings(ws: Workspace, *, month: Month | None = None, unit_id: str | None = None,
                    status: str | Sequence[str] | None = None) -> int:
     """How many bookings `list_bookings` would give for these filters (a state 'done' counts as 'booked')."""
     statuses = (status,) if isinstance(status, str) else tuple(status or ())
     with Ledger(ws.ledger_path) as ledger:
         return store.count(ledger, unit_id=unit_id, statuses=statuses,
-                           month=Month.parse(month).period if month else None)
+                           month=month.period if month else None)
 
 
 def open_requests(ws: Workspace, *, now: datetime | None = None) -> list[Booking]:

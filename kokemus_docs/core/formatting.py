@@ -34,9 +34,9 @@ def fi_time(value: time) -> str:
     return f"{value.hour}.{value.minute:02d}"
 
 
-def fi_month(month: str, language: str = "fi") -> str:
+def fi_month(month: Month, language: str = "fi") -> str:
     """'2026-10' -> 'lokakuu 2026' / 'oktober 2026'."""
-    return Month.parse(month).name(language)
+    return month.name(language)
 
 
 def quantize(amount: Decimal) -> Decimal:

@@ -220,7 +220,7 @@ class Ledger:
               ln.travel_ref, ln.income_type, ln.notes) for ln in lines])
         return "replaced" if earlier is not None else "accepted"
 
-    def forms_for_pay_month(self, pay_month: str) -> list[FormRecord]:
+    def forms_for_pay_month(self, pay_month: Month) -> list[FormRecord]:
         rows = self.db.execute("SELECT * FROM forms WHERE pay_month = ? ORDER BY expert_id, unit_id, form_id",
                                (pay_month,)).fetchall()
         return [_form_record(r) for r in rows]
@@ -242,7 +242,7 @@ class Ledger:
                 result[r["form_id"]].append(_ledger_line(r))
         return result
 
-    def expert_fees_for_pay_month(self, expert_id: str, pay_month: str) -> Decimal:
+    def expert_fees_for_pay_month(self, expert_id: str, pay_month: Month) -> Decimal:
         """The gross fees payroll month `pay_month` pays one expert: payable lines of the forms it pays and the
         additional adjustments it pays (travel not included)."""
         rows = self.db.execute(
@@ -274,9 +274,10 @@ class Ledger:
             chunk = form_ids[start:start + 500]
             marks = ",".join("?" * len(chunk))
             for record in self.db.execute(f"SELECT * FROM forms WHERE form_id IN ({marks})", chunk):
-                states[record["form_id"]] = FormState(
-                    "replaced" if record["versions"] > 1 else "accepted", record["received_on"], record["versions"],
-                    bool(record["late"]), record["pay_month"])
+                with _stored("forms", record):
+                    states[record["form_id"]] = FormState(
+                        "replaced" if record["versions"] > 1 else "accepted", record["received_on"],
+                        record["versions"], bool(record["late"]), Month(record["pay_month"]))
             for line in self.db.execute(
                     f"SELECT form_id, fee_eur, travel_eur, payable FROM lines WHERE form_id IN ({marks})", chunk):
                 state = states[line["form_id"]]
@@ -293,7 +294,7 @@ class Ledger:
         return states
 
     # --- adjustments: corrections received after the form's payroll month was closed -------------
-    def store_adjustments(self, form_id: str, submission_id: int, pay_month: str, received_on: date,
+    def store_adjustments(self, form_id: str, submission_id: int, pay_month: Month, received_on: date,
                           additional: list[LedgerLine], withdrawn: list[LedgerLine]) -> None:
         """Record a correction's differences, paid or listed in `pay_month`; call inside `transaction()`.
 
@@ -323,21 +324,21 @@ class Ledger:
         found = [_adjustment(r) for r in rows]
         return [a for a in found if self.is_closed(a.pay_month)] if closed_only else found
 
-    def adjustments_for_pay_month(self, pay_month: str) -> list[Adjustment]:
+    def adjustments_for_pay_month(self, pay_month: Month) -> list[Adjustment]:
         """The adjustments paid (additional) or to be settled (withdrawn) in payroll month `pay_month`."""
         rows = self.db.execute("SELECT * FROM adjustments WHERE pay_month = ? ORDER BY form_id, kind, row, id",
                                (pay_month,)).fetchall()
         return [_adjustment(r) for r in rows]
 
     # --- months -------------------------------------------------------------------------------
-    def is_closed(self, month: str) -> bool:
+    def is_closed(self, month: Month) -> bool:
         return self.db.execute("SELECT 1 FROM months WHERE month = ?", (month,)).fetchone() is not None
 
-    def closed_at(self, month: str) -> str | None:
+    def closed_at(self, month: Month) -> str | None:
         row = self.db.execute("SELECT closed_at FROM months WHERE month = ?", (month,)).fetchone()
         return row["closed_at"] if row else None
 
-    def close_month(self, month: str) -> str:
+    def close_month(self, month: Month) -> str:
         """Lock a payroll month; returns when it was closed (ISO seconds). MonthClosed if it was closed already."""
         if self.is_closed(month):
             raise MonthClosed(f"The payroll month {month} is closed already.", code="month-closed")
@@ -345,13 +346,13 @@ class Ledger:
         self.db.execute("INSERT INTO months (month, closed_at) VALUES (?, ?)", (month, closed_at))
         return closed_at
 
-    def closed_copy_digest(self, month: str) -> str | None:
+    def closed_copy_digest(self, month: Month) -> str | None:
         """The SHA-256 of the copy of `month`'s payroll workbook kept at closing; None for months closed before
         it was recorded."""
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (f"closed_copy_sha256:{month}",)).fetchone()
         return row["value"] if row else None
 
-    def record_closed_copy_digest(self, month: str, digest: str) -> None:
+    def record_closed_copy_digest(self, month: Month, digest: str) -> None:
         self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
                         (f"closed_copy_sha256:{month}", digest))
 

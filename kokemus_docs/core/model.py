@@ -123,8 +123,7 @@ class Contract:
     def covers(self, day: date) -> bool:
         return self.valid_from <= day <= self.valid_to
 
-    def overlaps_month(self, month: str) -> bool:
-        month = Month.parse(month)
+    def overlaps_month(self, month: Month) -> bool:
         return self.valid_from <= month.last_day and self.valid_to >= month.first_day
 
 

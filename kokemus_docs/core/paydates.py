@@ -41,24 +41,23 @@ def previous_banking_day(day: date) -> date:
     return day
 
 
-def notice_deadline(service_month: str, notice_day: int = 9) -> date:
+def notice_deadline(service_month: Month, notice_day: int = 9) -> date:
     """The day the fee notice for work done in `service_month` must reach the unit (9th of the next month)."""
-    first = Month.parse(service_month).last_day + timedelta(days=1)
+    first = service_month.last_day + timedelta(days=1)
     return first.replace(day=min(notice_day, calendar.monthrange(first.year, first.month)[1]))
 
 
-def payment_date(service_month: str) -> date:
+def payment_date(service_month: Month) -> date:
     """The day fees for work done in `service_month` are paid: last banking day on or before the end of M+1."""
-    first = Month.parse(service_month).last_day + timedelta(days=1)
+    first = service_month.last_day + timedelta(days=1)
     return previous_banking_day(first.replace(day=calendar.monthrange(first.year, first.month)[1]))
 
 
-def first_payable_month(month: str, received_on: date, is_closed: Callable[[str], bool],
+def first_payable_month(month: Month, received_on: date, is_closed: Callable[[Month], bool],
                         notice_day: int = 9) -> Month:
     """The payroll month that pays a form for work of `month` received on `received_on`: the first month from
     `month` on that is still open and whose notice day has not passed when the form arrives (a form received on
     1.12. for September is paid with November, notice 9.12., not with October, paid 30.11.)."""
-    month = Month.parse(month)
     while is_closed(month) or notice_deadline(month, notice_day) < received_on:
         month = month.next()
     return month

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from kokemus_docs.core.month import Month
+
 
 @dataclass(frozen=True)
 class LedgerLine:
@@ -39,8 +41,8 @@ class FormRecord:
     contract_id: str
     expert_id: str
     unit_id: str
-    month: str
-    pay_month: str
+    month: Month
+    pay_month: Month
     received_on: date
     late: bool = False
     signed_on: date | None = None
@@ -59,7 +61,7 @@ class Adjustment:
     """
 
     form_id: str
-    pay_month: str
+    pay_month: Month
     kind: str
     line: LedgerLine
     received_on: date
@@ -82,7 +84,7 @@ class FormState:
     received_on: str
     versions: int = 0
     late: bool = False
-    pay_month: str = ""
+    pay_month: Month | None = None
     fee_eur: Decimal = Decimal("0.00")
     travel_eur: Decimal = Decimal("0.00")
     problems: list[dict] = field(default_factory=list)

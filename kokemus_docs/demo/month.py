@@ -19,12 +19,13 @@ from pathlib import Path
 from kokemus_docs.core.errors import LibreOfficeMissing, Problem
 from kokemus_docs.core.fileio import write_bytes_atomic
 from kokemus_docs.core.formatting import fi_date
+from kokemus_docs.core.month import Month
 from kokemus_docs.core.report import Outcome, Progress, no_progress, step_progress
 from kokemus_docs.core.workspace import CONFIG_NAME, Workspace, init_workspace
-from kokemus_docs.forms.fields import row_field
+from kokemus_docs.forms.fields import form_id_for, row_field
 from kokemus_docs.register.sample import demo_register, write_sample_register
 
-DEMO_MONTH = "2026-10"
+DEMO_MONTH = Month.parse("2026-10")
 ON_TIME = date(2026, 11, 5)
 
 # What each expert writes on the October form: (date, start, end, task, status, cancelled_at, participants,
@@ -137,7 +138,7 @@ DEMO_USERS = (
     ("palkat", "payroll", None, "demo-palkanlaskenta"),
 )
 # The expert whose own page the demo points to: Swedish-speaking, with an open month for late forms.
-DEMO_EXPERT, DEMO_EXPERT_MONTH = "KA-003", "2026-11"
+DEMO_EXPERT, DEMO_EXPERT_MONTH = "KA-003", DEMO_MONTH.next()
 
 
 def kokemus_command() -> str:
@@ -237,7 +238,7 @@ def run_demo(root: str | Path, progress: Progress = no_progress) -> tuple[Outcom
     payroll = write_payroll(ws, register, DEMO_MONTH, close=True, progress=step_progress(progress, "payroll"))
     steps.merge(payroll)
     # The late form's payroll run; its "no form yet" checks for November are not part of October's story.
-    steps.written += write_payroll(ws, register, "2026-11", progress=step_progress(progress, "payroll")).written
+    steps.written += write_payroll(ws, register, DEMO_MONTH.next(), progress=step_progress(progress, "payroll")).written
     feedback = run_feedback_round(ws, register, progress=progress)
     steps.merge(feedback)
     steps.merge(write_indicators(ws, register, 2026, progress=step_progress(progress, "indicators")))
@@ -289,14 +290,15 @@ def _returned_forms(ws: Workspace, issued: dict[str, Path], fill_form) -> list[t
     inbox = ws.inbox_dir
 
     def fill(contract_id: str, rows: list[Row], name: str) -> Path:
-        form_id = f"{contract_id}_{DEMO_MONTH}"
+        form_id = form_id_for(contract_id, DEMO_MONTH)
         target = inbox / name
         fill_form(issued[form_id], form_values(rows), target)
         return target
 
     first = []
     for contract_id, rows in DEMO_ROWS.items():
-        if contract_id in LATE_CONTRACTS or contract_id in NOT_RETURNED or f"{contract_id}_{DEMO_MONTH}" not in issued:
+        if (contract_id in LATE_CONTRACTS or contract_id in NOT_RETURNED
+                or form_id_for(contract_id, DEMO_MONTH) not in issued):
             continue
         filled_rows = MISTAKEN_006 if contract_id == "S-2026-006" else rows
         first.append(fill(contract_id, filled_rows, f"{contract_id}.pdf"))

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from kokemus_docs.core.ledger import Ledger, open_ledger
 from kokemus_docs.core.model import Register
+from kokemus_docs.core.month import Month
 from kokemus_docs.core.paydates import payment_date
 from kokemus_docs.core.workspace import Workspace
 from kokemus_docs.earnings.limits import LimitFinding, expected_text, experts_with_limits
@@ -31,7 +32,7 @@ class ExpertPayment:
     """One expert's payment on one payment date (payroll month `pay_month`)."""
 
     expert_id: str
-    pay_month: str
+    pay_month: Month
     payment_date: date
     paid: bool  # the month is closed: paid; else expected
     fees: dict[str, Decimal] = field(default_factory=dict)  # income type -> gross fees
@@ -39,7 +40,7 @@ class ExpertPayment:
     hours: Decimal = ZERO
     days: set[date] = field(default_factory=set)
     unit_ids: set[str] = field(default_factory=set)
-    work_months: set[str] = field(default_factory=set)
+    work_months: set[Month] = field(default_factory=set)
 
     @property
     def fee(self) -> Decimal:
@@ -47,7 +48,7 @@ class ExpertPayment:
         return sum(self.fees.values(), ZERO)
 
 
-def month_payments(ws: Workspace, ledger: Ledger, register: Register, month: str,
+def month_payments(ws: Workspace, ledger: Ledger, register: Register, month: Month,
                    experts: set[str] | None = None) -> dict[str, ExpertPayment]:
     """Every expert's payment (of these `experts` only, if given) in payroll month `month`, by expert id."""
     pay = collect_pay_month(ledger, register, month, ws.notice_day, with_checks=False, experts=experts)
@@ -80,7 +81,7 @@ def _rows_paid_before(ledger: Ledger, adjustments: list[PayLine]) -> set[tuple[s
     return {(form_id, row_key(line)) for form_id, lines in before.items() for line in lines if line.payable}
 
 
-def _amounts_as_closed(ws: Workspace, ledger: Ledger, month: str, result: dict[str, ExpertPayment],
+def _amounts_as_closed(ws: Workspace, ledger: Ledger, month: Month, result: dict[str, ExpertPayment],
                        experts: set[str] | None = None) -> None:
     """Replace the amounts of a closed month with those of its workbook as it was closed (if that copy is kept
     and unchanged)."""
@@ -103,7 +104,7 @@ def _amounts_as_closed(ws: Workspace, ledger: Ledger, month: str, result: dict[s
         entry.travel = travel.get(expert_id, ZERO)
 
 
-def month_limits(ws: Workspace, register: Register, month: str) -> list[LimitFinding]:
+def month_limits(ws: Workspace, register: Register, month: Month) -> list[LimitFinding]:
     """The experts near or over their declared limit on payroll month `month`'s payment date (as `payroll`
     warns), for the coordinator while the month is still open."""
     limited = experts_with_limits(register)
@@ -115,7 +116,7 @@ def month_limits(ws: Workspace, register: Register, month: str) -> list[LimitFin
     return pay.limits
 
 
-def expected_payment(ws: Workspace, register: Register, expert_id: str, pay_month: str,
+def expected_payment(ws: Workspace, register: Register, expert_id: str, pay_month: Month,
                      language: str | None = None, ledger: Ledger | None = None) -> str:
     """For the expert only: what payroll month `pay_month` is expected to pay them beside their limit
     ("Odotettu maksu 31.12.2026: 842,50 €; ilmoittamasi raja 1 000,00 €."); '' without a declared limit."""
@@ -130,9 +131,9 @@ def expected_payment(ws: Workspace, register: Register, expert_id: str, pay_mont
     return expected_text(expert, payment_date(pay_month), fee, language)
 
 
-def year_pay_months(year: int) -> list[str]:
+def year_pay_months(year: int) -> list[Month]:
     """The payroll months whose payment date falls in `year` (work of December the year before to November)."""
-    months = [f"{year - 1}-12"] + [f"{year}-{m:02d}" for m in range(1, 12)]
+    months = [Month.of(year - 1, 12)] + [Month.of(year, m) for m in range(1, 12)]
     return [m for m in months if payment_date(m).year == year]
 
 

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kokemus_docs.core.month import Month
+
 IDENTITY_FIELDS = ("form_id", "contract_id", "expert_id", "unit_id", "month")
 SEAL_FIELD = "seal"
 ROW_FIELDS = ("date", "start", "end", "task", "status", "cancelled_at", "participants",
@@ -25,12 +27,12 @@ def row_field(row: int, name: str) -> str:
     return f"row{row:02d}_{name}"
 
 
-def form_id_for(contract_id: str, month: str) -> str:
+def form_id_for(contract_id: str, month: Month) -> str:
     """One form per contract and month: 'K-2026-001' + '2026-10' -> 'K-2026-001_2026-10'."""
     return f"{contract_id}_{month}"
 
 
-def issued_form_path(ws, contract_id: str, month: str) -> Path:
+def issued_form_path(ws, contract_id: str, month: Month) -> Path:
     """Where `forms issue` writes the hour form of `contract_id` for `month`: outputs/forms/<month>/<form_id>.pdf."""
     return ws.output("forms", month, f"{form_id_for(contract_id, month)}.pdf")
 

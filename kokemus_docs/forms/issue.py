@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from kokemus_docs.core.errors import Problem
 from kokemus_docs.core.fileio import write_bytes_atomic
 from kokemus_docs.core.formatting import fi_time
-from kokemus_docs.core.model import Register
+from kokemus_docs.core.model import Contract, Register
 from kokemus_docs.core.month import Month
 from kokemus_docs.core.paydates import notice_deadline, payment_date
 from kokemus_docs.core.report import Outcome, Progress, no_progress
@@ -16,7 +16,7 @@ from kokemus_docs.forms.links import upload_addresses
 from kokemus_docs.forms.pdfwriter import FormSpec, build_form_pdf
 
 
-def form_spec(ws, register: Register, contract_id: str, month: str, key: bytes | None = None, *,
+def form_spec(ws, register: Register, contract_id: str, month: Month, key: bytes | None = None, *,
               upload_url: str | None = None) -> FormSpec:
     """The FormSpec of `contract_id`'s form for `month`, sealed with the workspace's key (or `key`).
 
@@ -45,10 +45,10 @@ PAID_BY = {"hour": {"fi": "tehdyiltä tunneilta", "sv": "per utförd timme"},
            "event": {"fi": "tilaisuudelta", "sv": "per tillfälle"}}
 
 
-def pay_basis_text(register: Register, contract, month: str, language: str) -> str:
+def pay_basis_text(register: Register, contract: Contract, month: Month, language: str) -> str:
     """How the contract's tasks are paid in `month` by the fee table: 'yksilötyö kerralta, ryhmänohjaus
     tehdyiltä tunneilta' / 'grupphandledning per utförd timme, pararbete per gång'."""
-    first, last = Month.parse(month).period
+    first, last = month.period
     day = max(first, contract.valid_from) if contract.valid_from <= last else first
     by_basis: dict[str, list[str]] = {}
     for task in contract.tasks:
@@ -69,7 +69,7 @@ def coordinator_text(ws) -> str:
     return ", ".join(value for value in ws.coordinator_contact().values() if value)
 
 
-def issue_forms(ws, register: Register, *, month: str, unit_ids: Sequence[str] = (),
+def issue_forms(ws, register: Register, *, month: Month, unit_ids: Sequence[str] = (),
                 expert_ids: Sequence[str] = (), progress: Progress | None = None) -> Outcome:
     """Write one sealed hour form per signed contract valid in `month`, for active experts.
 
@@ -77,7 +77,6 @@ def issue_forms(ws, register: Register, *, month: str, unit_ids: Sequence[str] =
     reported as an error; the other forms are written all the same. `unit_ids`/`expert_ids` narrow the batch.
     """
     progress = progress or no_progress
-    month = Month.parse(month)  # a malformed month fails here, before anything is written
     selection = register.select_contracts(expert_ids=expert_ids, unit_ids=unit_ids)
     outcome = Outcome(errors=selection.errors, warnings=selection.warnings, extra={"forms": []})
     wanted = []

@@ -28,6 +28,7 @@ from functools import lru_cache
 
 from kokemus_docs.core.formatting import fi_date, fi_month
 from kokemus_docs.core.model import STATUS_LABELS
+from kokemus_docs.core.month import Month
 from kokemus_docs.forms.fields import (
     CONFIRM_FIELD,
     IDENTITY_FIELDS,
@@ -97,8 +98,8 @@ class FormSpec:
     pay_basis: str = ""  # how the contract's tasks are paid, in the form's language ("yksilötyö kerralta, …")
 
     @property
-    def month(self) -> str:
-        return self.identity["month"]
+    def month(self) -> Month:
+        return Month.parse(self.identity["month"])
 
 
 # --- the form ---------------------------------------------------------------------------------------------------

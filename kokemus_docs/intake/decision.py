@@ -34,8 +34,8 @@ class FormResult:
     contract_id: str = ""
     expert_id: str = ""
     unit_id: str = ""
-    month: str = ""
-    pay_month: str = ""
+    month: Month | None = None  # None: unknown, or the form names no month that is one
+    pay_month: Month | None = None
     late: bool = False
     findings: list[Finding] = field(default_factory=list)
     lines: list[LedgerLine] = field(default_factory=list)
@@ -104,11 +104,13 @@ class PayDecision:
         identity = {k: (v or "").strip() for k, v in form.identity.items()}
         result.form_id, result.contract_id = identity.get("form_id", ""), identity.get("contract_id", "")
         result.expert_id = identity.get("expert_id", "")
-        result.unit_id, result.month = identity.get("unit_id", ""), identity.get("month", "")
+        result.unit_id = identity.get("unit_id", "")
+        claimed = identity.get("month", "")
+        result.month = Month.parse(claimed) if Month.is_valid(claimed) else None  # the rules say what is wrong
         if not seal_matches(self.key, identity, form.seal):
             result.findings.append(Finding("seal-mismatch", field=SEAL_FIELD))
             return None
-        booked = recorded_cancellations(self.ws, self.ledger, result.contract_id, result.month)
+        booked = recorded_cancellations(self.ws, self.ledger, result.contract_id, result.month) if result.month else {}
         check = validate_form(form, self.register, cutoff=self.cutoff, max_travel=self.max_travel, booked=booked)
         result.findings.extend(check.findings)
         for line in check.lines:
@@ -120,19 +122,18 @@ class PayDecision:
         _, expert, _ = _parties(check)
         result.findings += paid_elsewhere(check.lines, self.ledger.paid_lines_of_expert(
             expert.expert_id, [line.work_date for line in check.lines], check.form_id))
-        if result.errors:
+        if result.errors or check.month is None:  # a form without a month has an error already
             return None
-        return self._accept(form, check, result)
+        return self._accept(form, check, check.month, result)
 
-    def _accept(self, form: ReturnedForm, check: FormCheck, result: FormResult) -> FormRecord | None:
-        month = check.month
+    def _accept(self, form: ReturnedForm, check: FormCheck, month: Month, result: FormResult) -> FormRecord | None:
         earlier = self.ledger.form(check.form_id)
         if earlier is not None and self.ledger.is_closed(earlier.pay_month):
             # The closed month stays as it was paid: the correction's differences become adjustments.
             paid = self.ledger.lines_of([check.form_id])[check.form_id]
             additional, withdrawn = compare(paid, self.ledger.adjustments_of(check.form_id, closed_only=True),
                                             check.lines)
-            pay_month = first_payable_month(Month.parse(earlier.pay_month).next(), self.received_on,
+            pay_month = first_payable_month(earlier.pay_month.next(), self.received_on,
                                             self.ledger.is_closed, self.ws.notice_day)
             result.correction = Correction(paid_month=earlier.pay_month, pay_month=pay_month,
                                            additional=additional, withdrawn=withdrawn)

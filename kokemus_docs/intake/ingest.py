@@ -194,8 +194,9 @@ class _Session:
                 if record is not None:
                     result.status = self.ledger.store_form(record, result.lines, submission_id)
                 if result.correction is not None:
-                    self.ledger.store_adjustments(result.form_id, submission_id, result.pay_month, self.received_on,
-                                                  result.correction.additional, result.correction.withdrawn)
+                    correction = result.correction
+                    self.ledger.store_adjustments(result.form_id, submission_id, correction.pay_month, self.received_on,
+                                                  correction.additional, correction.withdrawn)
                 expected = self._expected_payment(result)
                 if result.form_id and (needs_feedback(result) or expected):
                     result.feedback = self._write_feedback(result, expected)
@@ -280,7 +281,8 @@ class _Session:
         """For an accepted form of an expert who declared a limit: the fees their payment date is expected to
         pay them (this form, their other forms and adjustments of that payroll month) beside the limit."""
         expert = self.register.experts.get(result.expert_id)
-        if result.status not in ("accepted", "replaced") or expert is None or expert.earnings_limit_eur is None:
+        if (result.status not in ("accepted", "replaced") or result.pay_month is None or expert is None
+                or expert.earnings_limit_eur is None):
             return ""
         fee = self.ledger.expert_fees_for_pay_month(expert.expert_id, result.pay_month)
         return expected_text(expert, payment_date(result.pay_month), fee)

@@ -8,7 +8,6 @@ from typing import Any
 
 from kokemus_docs.core.formatting import fi_date, fi_month, money
 from kokemus_docs.core.model import Register
-from kokemus_docs.core.month import Month
 from kokemus_docs.core.paydates import payment_date
 from kokemus_docs.core.records import LedgerLine
 from kokemus_docs.forms.texts import field_label
@@ -120,8 +119,7 @@ def feedback_text(register: Register, result: FormResult, received_on: date,
     unit = register.units.get(contract.unit_id if contract else result.unit_id)
     language = expert.document_language if expert else "fi"
     words = FEEDBACK_TEXT[language]
-    month = result.month
-    month_label = f" ({fi_month(month, language)})" if Month.is_valid(month) else ""
+    month_label = f" ({fi_month(result.month, language)})" if result.month else ""
     lines = [words["title"], "", f"{words['form']}: {result.form_id}{month_label}"]
     if unit is not None:
         lines.append(f"{words['unit']}: {unit.name(language)}")
@@ -133,6 +131,8 @@ def feedback_text(register: Register, result: FormResult, received_on: date,
         paid_month = result.correction.paid_month
         opening = words["corrected"].format(paid_month_gen=month_genitive_text(paid_month).text("fi").lower(),
                                             paid_month=fi_month(paid_month, language))
+    elif result.pay_month is None:
+        raise ValueError(f"form {result.form_id} is {result.status} without the month that pays it")
     else:
         opening = words["accepted"].format(payment=fi_date(payment_date(result.pay_month)))
     if expert is not None:

@@ -136,16 +136,15 @@ def choices_text(labels: list[Localized]) -> Localized:
     return Localized(*(", ".join(getattr(item, lang) for item in labels) for lang in ("en", "fi", "sv")))
 
 
-def month_text(year_month: str) -> Localized:
-    """'2026-10' -> 2026-10 / lokakuu 2026 / oktober 2026."""
-    return Localized(year_month, fi_month(year_month, "fi"), fi_month(year_month, "sv"))
+def month_text(month: Month) -> Localized:
+    """2026-10 -> 2026-10 / lokakuu 2026 / oktober 2026."""
+    return Localized(month, fi_month(month, "fi"), fi_month(month, "sv"))
 
 
-def month_genitive_text(year_month: str) -> Localized:
-    """'2026-10' -> Lokakuun 2026 (Finnish genitive, sentence-initial), oktober 2026."""
-    month = Month.parse(year_month)
+def month_genitive_text(month: Month) -> Localized:
+    """2026-10 -> Lokakuun 2026 (Finnish genitive, sentence-initial), oktober 2026."""
     fi = f"{MONTH_NAMES_FI[month.number - 1]}n {month.year}"
-    return Localized(year_month, fi[0].upper() + fi[1:], month.name("sv"))
+    return Localized(month, fi[0].upper() + fi[1:], month.name("sv"))
 
 
 def paid_text(payable: bool) -> Localized:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kokemus_docs.core.month import Month
 from kokemus_docs.core.records import LedgerLine
 from kokemus_docs.core.report import Outcome
 from kokemus_docs.intake.decision import FormResult
@@ -26,8 +27,8 @@ class IngestedForm:
     form_id: str = ""
     expert_id: str = ""
     unit_id: str = ""
-    month: str = ""
-    pay_month: str = ""
+    month: Month | None = None  # None: the form names no month that is one
+    pay_month: Month | None = None
     late: bool = False
     errors: tuple[Finding, ...] = ()
     warnings: tuple[Finding, ...] = ()

@@ -79,7 +79,7 @@ class FormCheck:
     """What one returned form is worth: whose it is, its lines, and what is wrong with it."""
 
     form_id: str
-    month: str
+    month: Month | None  # None: the form names no month, or one that is not
     contract: Contract | None = None
     expert: Expert | None = None
     unit: Unit | None = None
@@ -207,20 +207,20 @@ def validate_form(form: ReturnedForm, register: Register, *, cutoff: time = time
     identity = {name: (value or "").strip() for name, value in form.identity.items()}
     too_long = [name for name, value in identity.items() if len(value) > MAX_TEXT_CHARS]
     if too_long:
-        check = FormCheck(form_id="", month="")
+        check = FormCheck(form_id="", month=None)
         for name in too_long:
             check.findings.append(Finding("text-too-long", field=name, params={
                 "length": len(identity[name]), "limit": MAX_TEXT_CHARS}))
         return check
-    month = identity.get("month", "")
+    claimed = identity.get("month", "")
     contract_id = identity.get("contract_id", "")
-    check = FormCheck(form_id=identity.get("form_id", ""), month=month)
+    check = FormCheck(form_id=identity.get("form_id", ""), month=None)
     add = check.findings.append
 
-    if not Month.is_valid(month):
-        add(Finding("month-invalid", field="month", params={"value": shown(month)}))
+    if not Month.is_valid(claimed):
+        add(Finding("month-invalid", field="month", params={"value": shown(claimed)}))
         return check
-    check.month = month = Month.parse(month)
+    check.month = month = Month.parse(claimed)
     contract = register.contracts.get(contract_id)
     if contract is None:
         add(Finding("contract-unknown", field="contract_id", params={"contract_id": shown(contract_id)}))
@@ -249,7 +249,7 @@ def validate_form(form: ReturnedForm, register: Register, *, cutoff: time = time
         values = {name: (value or "").strip() for name, value in form.rows[number].items()}
         if not any(values.values()):
             continue
-        row, line = _check_row(number, values, check, contract, register, task_lookup, cutoff, max_travel,
+        row, line = _check_row(number, values, check, contract, month, register, task_lookup, cutoff, max_travel,
                                booked or {})
         rows.append(row)
         if line is not None:
@@ -264,11 +264,10 @@ def validate_form(form: ReturnedForm, register: Register, *, cutoff: time = time
 Add = Callable[..., None]  # add(code, field name, **params): a finding about this row
 
 
-def _check_row(number: int, values: dict[str, str], check: FormCheck, contract: Contract, register: Register,
-               task_lookup: dict[str, str], cutoff: time, max_travel: Decimal,
+def _check_row(number: int, values: dict[str, str], check: FormCheck, contract: Contract, month: Month,
+               register: Register, task_lookup: dict[str, str], cutoff: time, max_travel: Decimal,
                booked: Mapping[tuple[date, time], datetime | None]) -> tuple[WorkRow, LedgerLine | None]:
     """Parse one filled row field by field, each problem a finding; the LedgerLine it becomes if none is an error."""
-    month = Month.parse(check.month)
     row = WorkRow(number)
     problems_before = len(check.findings)
 

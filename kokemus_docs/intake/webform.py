@@ -46,7 +46,7 @@ class WebForm:
     """What the expert entered on the page for one contract's form of one month: rows of raw strings."""
 
     contract_id: str
-    month: str
+    month: Month
     rows: list[dict[str, str]] = field(default_factory=list)
     confirmed: bool = False
     signed_on: str = ""
@@ -60,7 +60,7 @@ class WebForm:
         return {"rows": self.rows, "confirmed": self.confirmed, "signed_on": self.signed_on}
 
     @classmethod
-    def restored(cls, entered: dict, contract_id: str, month: str, max_rows: int) -> WebForm:
+    def restored(cls, entered: dict, contract_id: str, month: Month, max_rows: int) -> WebForm:
         """The web form `entered` kept, for `contract_id` and `month` (never more than `max_rows` rows)."""
         rows = [{name: str(row.get(name, "")) for name in ROW_FIELDS} for row in entered.get("rows", [])[:max_rows]]
         return cls(contract_id, month, rows=rows, confirmed=bool(entered.get("confirmed")),
@@ -75,10 +75,10 @@ class WebForm:
         return values
 
 
-def input_value(name: str, value: str, month: str) -> str:
+def input_value(name: str, value: str, month: Month) -> str:
     """A row's value as the page's input for `name` takes it: ISO for the date, time and date-time pickers
     ('14.10.' -> '2026-10-14', '9.30' -> '09:30'); anything that does not parse is given back as typed."""
-    period = Month.parse(month).period
+    period = month.period
     try:
         if name == "date":
             return parse_date(value, period=period).isoformat()
@@ -91,9 +91,8 @@ def input_value(name: str, value: str, month: str) -> str:
     return value
 
 
-def web_form_contracts(register: Register, expert_id: str, month: str) -> list[Contract]:
+def web_form_contracts(register: Register, expert_id: str, month: Month) -> list[Contract]:
     """The expert's signed contracts valid in `month`: one web form each, as `forms issue` gives one PDF each."""
-    month = Month.parse(month)
     return sorted((c for c in register.contracts.values()
                    if c.expert_id == expert_id and c.signed_on is not None and c.overlaps_month(month)),
                   key=lambda c: c.contract_id)
@@ -111,7 +110,7 @@ def _typed(value: str) -> str:
     return value
 
 
-def read_posted(posted: Mapping[str, str], contract_id: str, month: str, max_rows: int) -> WebForm:
+def read_posted(posted: Mapping[str, str], contract_id: str, month: Month, max_rows: int) -> WebForm:
     """The web form from posted fields: `rows` (how many rows the page showed, 1..max_rows), the row fields,
     `confirm` and `signed_on`. Rows beyond `max_rows` are never read; a row left wholly empty is dropped."""
     try:
@@ -161,11 +160,11 @@ def web_form_pdf(ws: Workspace, register: Register, web_form: WebForm) -> bytes:
         return filled.read_bytes()
 
 
-def starting_rows(ws: Workspace, register: Register, contract_id: str, month: str) -> list[dict[str, str]]:
+def starting_rows(ws: Workspace, register: Register, contract_id: str, month: Month) -> list[dict[str, str]]:
     """The rows the page starts with: the form as last accepted (read back from its archived PDF), then each
     booked session of the contract in the month not on it yet (date, start, end, task; status and cancellation
     time for a cancelled one), in date order."""
-    period = Month.parse(month).period
+    period = month.period
     rows = _accepted_rows(ws, contract_id, month)
     listed = set()
     for row in rows:
@@ -183,7 +182,7 @@ def starting_rows(ws: Workspace, register: Register, contract_id: str, month: st
     return rows
 
 
-def _accepted_rows(ws: Workspace, contract_id: str, month: str) -> list[dict[str, str]]:
+def _accepted_rows(ws: Workspace, contract_id: str, month: Month) -> list[dict[str, str]]:
     """The rows of the form as last accepted, read back from its archived PDF; [] when none can be read."""
     with open_ledger(ws.ledger_path) as ledger:
         archived = ledger.accepted_copy(form_id_for(contract_id, month))

@@ -43,48 +43,51 @@ class ClosedMonthMissingFromLedger(KokemusError):
 class ClosedCopy:
     """A closed month's payroll as it was at closing: its workbook, its --json result and its summary lines."""
 
-    month: str
+    month: Month
     closed_at: str | None  # ISO seconds, as the ledger holds it; None in copies kept by versions before it
     workbook: bytes
     extra: dict
     summary: tuple[str, ...]
 
 
-def closed_copy_path(ws: Workspace, month: str) -> Path:
+def closed_copy_path(ws: Workspace, month: Month) -> Path:
     """Where the workbook of a closed month is kept as it was at closing (with the --json result)."""
     return ws.state_dir / "closed" / f"payroll_{month}.json"
 
 
-def closing_copy_path(ws: Workspace, month: str) -> Path:
+def closing_copy_path(ws: Workspace, month: Month) -> Path:
     """The copy of a close in progress: becomes `closed_copy_path` once the ledger has committed the close."""
     return ws.state_dir / "closed" / f"payroll_{month}.closing.json"
 
 
-def payroll_path(ws: Workspace, month: str) -> Path:
+def payroll_path(ws: Workspace, month: Month) -> Path:
     """The delivered workbook of payroll month `month`: outputs/payroll/payroll_<month>.xlsx."""
     return ws.output("payroll", f"payroll_{month}.xlsx")
 
 
-def delivered_workbooks(ws: Workspace) -> list[tuple[str, Path]]:
+def delivered_workbooks(ws: Workspace) -> list[tuple[Month, Path]]:
     """(month, path) of each delivered workbook in outputs/payroll/ (a regular file named as `payroll_path`
     names it), newest month first."""
     folder = ws.output("payroll")
     found = []
     for path in folder.glob("payroll_*.xlsx") if folder.is_dir() else ():
-        month = path.stem.removeprefix("payroll_")
-        if Month.is_valid(month) and payroll_path(ws, month) == path and path.is_file() and not path.is_symlink():
+        name = path.stem.removeprefix("payroll_")
+        if not Month.is_valid(name):
+            continue
+        month = Month.parse(name)
+        if payroll_path(ws, month) == path and path.is_file() and not path.is_symlink():
             found.append((month, path))
     return sorted(found, reverse=True)
 
 
-def snapshot_bytes(month: str, closed_at: str, workbook: bytes, extra: dict, summary: list[str]) -> bytes:
+def snapshot_bytes(month: Month, closed_at: str, workbook: bytes, extra: dict, summary: list[str]) -> bytes:
     """The kept copy of a closed month: its workbook, its --json result and its summary lines."""
     snapshot = {"format": 1, "month": month, "closed_at": closed_at, "extra": extra, "summary": summary,
                 "workbook": base64.b64encode(workbook).decode("ascii")}
     return json.dumps(snapshot, ensure_ascii=False).encode("utf-8")
 
 
-def begin_close(ws: Workspace, ledger: Ledger, month: str, data: bytes) -> None:
+def begin_close(ws: Workspace, ledger: Ledger, month: Month, data: bytes) -> None:
     """Steps 1–2, inside the ledger transaction that closes `month`: the copy on disk (fsynced) as a close in
     progress, its checksum in the ledger, and the open month's earlier print out of outputs/."""
     target = closing_copy_path(ws, month)
@@ -108,7 +111,7 @@ def remove_draft(path: Path) -> None:
     fsync_dir(path.parent)
 
 
-def finish_close(ws: Workspace, month: str, workbook: bytes) -> Path:
+def finish_close(ws: Workspace, month: Month, workbook: bytes) -> Path:
     """Steps 4–5, after the ledger committed the close: the delivered workbook, then the copy made final."""
     target = payroll_path(ws, month)
     deliver(target, workbook)
@@ -122,14 +125,14 @@ def deliver(target: Path, workbook: bytes) -> None:
     write_bytes_atomic(target, workbook, mode=PERSONAL_DATA_MODE)
 
 
-def settle_copy(ws: Workspace, month: str) -> None:
+def settle_copy(ws: Workspace, month: Month) -> None:
     """Rename the close-in-progress copy to the closed copy, durably."""
     final = closed_copy_path(ws, month)
     os.replace(closing_copy_path(ws, month), final)
     fsync_dir(final.parent)
 
 
-def recover_close(ws: Workspace, ledger: Ledger, month: str) -> None:
+def recover_close(ws: Workspace, ledger: Ledger, month: Month) -> None:
     """Finish or undo a close of `month` that an earlier run began and did not end (see the module's order)."""
     pending = closing_copy_path(ws, month)
     try:
@@ -149,7 +152,7 @@ def recover_close(ws: Workspace, ledger: Ledger, month: str) -> None:
     fsync_dir(pending.parent)
 
 
-def finish_interrupted_closes(ws: Workspace) -> list[str]:
+def finish_interrupted_closes(ws: Workspace) -> list[Month]:
     """Finish (or undo) every close an earlier run began and did not end, so that a month the ledger closed has
     its delivered workbook without waiting for the next payroll run; returns the months whose close was pending.
 
@@ -162,7 +165,8 @@ def finish_interrupted_closes(ws: Workspace) -> list[str]:
         names = sorted(p.name for p in folder.iterdir() if p.name.startswith("payroll_") and p.name.endswith(suffix))
     except OSError:  # no month was ever closed
         return []
-    months = [m for m in (n.removeprefix("payroll_").removesuffix(suffix) for n in names) if Month.is_valid(m)]
+    months = [Month.parse(m) for m in (n.removeprefix("payroll_").removesuffix(suffix) for n in names)
+              if Month.is_valid(m)]
     if not months:
         return []
     try:
@@ -177,7 +181,7 @@ def finish_interrupted_closes(ws: Workspace) -> list[str]:
     return months
 
 
-def refuse_closed_copy_without_close(ws: Workspace, ledger: Ledger, month: str) -> None:
+def refuse_closed_copy_without_close(ws: Workspace, ledger: Ledger, month: Month) -> None:
     """Stop when `month` has a kept closed copy but the ledger does not record the close."""
     kept = closed_copy_path(ws, month)
     if ledger.closed_at(month) is not None or not kept.exists():
@@ -196,7 +200,7 @@ def refuse_closed_copy_without_close(ws: Workspace, ledger: Ledger, month: str) 
         "as it was.", path=ws.rel(kept), code="closed-month-not-in-ledger")
 
 
-def read_closed_copy(ws: Workspace, ledger: Ledger, month: str) -> ClosedCopy | None:
+def read_closed_copy(ws: Workspace, ledger: Ledger, month: Month) -> ClosedCopy | None:
     """The snapshot kept when `month` was closed; None if there is none, it cannot be read, or it is not the
     file written at closing (its checksum in the ledger differs)."""
     try:
@@ -209,7 +213,7 @@ def read_closed_copy(ws: Workspace, ledger: Ledger, month: str) -> ClosedCopy | 
     return read_snapshot(data, month)
 
 
-def read_snapshot(data: bytes, month: str) -> ClosedCopy | None:
+def read_snapshot(data: bytes, month: Month) -> ClosedCopy | None:
     """A kept copy's contents; None if it is not a copy of `month` as snapshot_bytes writes one."""
     try:
         snapshot = json.loads(data.decode("utf-8"))

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from kokemus_docs.core.month import Month
 from kokemus_docs.core.paydates import payment_date
 from kokemus_docs.core.records import Adjustment, LedgerLine
 
@@ -27,8 +28,8 @@ ZERO = Decimal("0.00")
 class Correction:
     """The differences a correction makes, and which payroll months they concern."""
 
-    paid_month: str  # the closed payroll month that paid the form
-    pay_month: str  # the open payroll month that pays `additional` and lists `withdrawn`
+    paid_month: Month  # the closed payroll month that paid the form
+    pay_month: Month  # the open payroll month that pays `additional` and lists `withdrawn`
     additional: list[LedgerLine] = field(default_factory=list)  # fee_eur/travel_eur: the difference to pay
     withdrawn: list[LedgerLine] = field(default_factory=list)  # fee_eur/travel_eur: what was paid too much
 

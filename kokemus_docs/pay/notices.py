@@ -117,7 +117,7 @@ def notice_languages(register: Register, lines: Sequence[PayLine]) -> list[str]:
     return ["fi", "sv"] if swedish else ["fi"]
 
 
-def _late_note(lines: Sequence[PayLine], month: str, language: str) -> str:
+def _late_note(lines: Sequence[PayLine], month: Month, language: str) -> str:
     """A sentence about work from earlier months that is paid in this month, or ''."""
     earlier = sorted({p.form.month for p in lines if p.form.month != month})
     if not earlier:
@@ -241,11 +241,11 @@ def _line_context(register: Register, paid: PayLine, language: str) -> dict[str,
     }
 
 
-def notice_path(ws: Workspace, month: str, unit_id: str, language: str):
+def notice_path(ws: Workspace, month: Month, unit_id: str, language: str):
     return ws.output("notices", month, f"{safe_filename(unit_id)}_{language}.docx")
 
 
-def write_notices(ws: Workspace, register: Register, month: str, *, unit_ids: Sequence[str] = (),
+def write_notices(ws: Workspace, register: Register, month: Month, *, unit_ids: Sequence[str] = (),
                   formats: Sequence[str] = ("docx",), progress: Progress | None = None) -> Outcome:
     """One fee notice per unit with paid lines in payroll month `month` (or per asked unit).
 
@@ -253,7 +253,6 @@ def write_notices(ws: Workspace, register: Register, month: str, *, unit_ids: Se
     notice works in Swedish (and .pdf with "pdf" in `formats`). An unknown unit id is an error; an asked
     unit with nothing to pay is a warning.
     """
-    month = Month.parse(month)
     formats = check_formats(formats)
     with open_ledger(ws.ledger_path) as ledger:
         pay = collect_pay_month(ledger, register, month, ws.notice_day, with_checks=False)

@@ -91,7 +91,7 @@ class Check:
     expert_id: str = ""
     unit_id: str = ""
     form_id: str = ""
-    month: str = ""
+    month: Month | None = None
 
     @classmethod
     def of_form(cls, kind: str, form: FormRecord, fi: str, sv: str) -> Check:
@@ -123,7 +123,7 @@ class PayMonth:
     row on the checks sheet (`withdrawn_check`) for the coordinator to settle.
     """
 
-    month: str
+    month: Month
     payment_date: date
     notice_deadline: date
     forms: list[FormRecord]
@@ -206,13 +206,12 @@ def tax_card_missing(expert: Expert | None, paid_on: date) -> bool:
     return expert is not None and (expert.tax_card_year is None or expert.tax_card_year < tax_card_year_for(paid_on))
 
 
-def collect_pay_month(ledger: Ledger, register: Register, month: str, notice_day: int = 9, *,
+def collect_pay_month(ledger: Ledger, register: Register, month: Month, notice_day: int = 9, *,
                       with_checks: bool = True, experts: set[str] | None = None) -> PayMonth:
     """Gather the forms and paid lines of payroll month `month` (of these `experts` only, if given).
 
     With `with_checks`, also the checks payroll needs to see: tax cards and forms not received.
     """
-    month = Month.parse(month)
     forms = ledger.forms_for_pay_month(month)
     if experts is not None:
         forms = [f for f in forms if f.expert_id in experts]
@@ -289,7 +288,7 @@ def add_limit_findings(ledger: Ledger, register: Register, pay: PayMonth) -> Non
     limits = {e: register.experts[e].earnings_limit_eur or ZERO for e in limited}
     month_fees = [fees_by_expert(pay, limited)]
     over = {e for e, fee in month_fees[0].items() if fee > limits[e]}
-    month = Month.parse(pay.month)
+    month = pay.month
     first = Month.of(FIRST_YEAR, 1)
     while over and len(month_fees) < LOOK_BACK_MONTHS and month > first:  # months in a row, for those over now
         month = month.previous()
@@ -351,7 +350,7 @@ def _tax_cards(register: Register, pay: PayMonth) -> None:
 def _missing_forms(ledger: Ledger, register: Register, pay: PayMonth) -> None:
     """Signed contracts valid in the month whose hour form for that month has not been received. An unsigned
     contract is issued no form, so none is missing for it."""
-    received = {f.contract_id for f in ledger.forms_for_year(Month.parse(pay.month).year) if f.month == pay.month}
+    received = {f.contract_id for f in ledger.forms_for_year(pay.month.year) if f.month == pay.month}
     for contract in sorted(register.contracts.values(), key=lambda c: (c.expert_id, c.unit_id, c.contract_id)):
         expert = register.experts.get(contract.expert_id)
         if expert is None or not expert.active or not contract.overlaps_month(pay.month):
@@ -372,7 +371,7 @@ def _missing_forms(ledger: Ledger, register: Register, pay: PayMonth) -> None:
                 "month": {"fi": fi_month(pay.month, "fi"), "sv": fi_month(pay.month, "sv")}}))
 
 
-def withdrawn_check(register: Register, form: FormRecord, line: LedgerLine, paid_in: str,
+def withdrawn_check(register: Register, form: FormRecord, line: LedgerLine, paid_in: Month,
                     corrected_on: date | None = None) -> Check:
     """The checks-sheet row for a line paid in the closed payroll month `paid_in` that a correction (received
     `corrected_on`) withdrew; `line` holds what was paid too much."""

@@ -233,7 +233,7 @@ def _lines_sheet(wb: Workbook, register: Register, pay: PayMonth) -> None:
 
 
 def _checks_sheet(wb: Workbook, pay: PayMonth) -> None:
-    rows = ([CHECK_KINDS[c.kind], c.expert_id, c.unit_id, c.form_id, c.month, c.fi, c.sv] for c in pay.checks)
+    rows = ([CHECK_KINDS[c.kind], c.expert_id, c.unit_id, c.form_id, c.month or "", c.fi, c.sv] for c in pay.checks)
     footer = [f"Tarkistuksia / Kontroller: {len(pay.checks)}"] + [""] * (len(CHECK_HEADERS) - 1)
     xlsx.table_sheet(wb, "Tarkistukset", CHECK_HEADERS, CHECK_WIDTHS, rows, [None] * len(CHECK_HEADERS), footer)
 
@@ -253,7 +253,7 @@ def _workbook_bytes(ws: Workspace, register: Register, pay: PayMonth, generated_
     return buffer.getvalue()
 
 
-def closed_result(ws: Workspace, ledger: Ledger, month: str) -> dict | None:
+def closed_result(ws: Workspace, ledger: Ledger, month: Month) -> dict | None:
     """The --json result of `month`'s payroll as it was at closing (per expert, cost centre and income type);
     None if the month is open or its kept copy is missing, unreadable or changed."""
     if ledger.closed_at(month) is None:
@@ -262,7 +262,7 @@ def closed_result(ws: Workspace, ledger: Ledger, month: str) -> dict | None:
     return snapshot.extra if snapshot is not None else None
 
 
-def _summary_lines(month: str, pay: PayMonth, register: Register) -> list[str]:
+def _summary_lines(month: Month, pay: PayMonth, register: Register) -> list[str]:
     totals = pay.expert_totals(register)
     summary = [
         f"Payroll for work done in {fi_month(month)} ({month}): {len({t.expert_id for t in totals})} experts, "
@@ -275,7 +275,7 @@ def _summary_lines(month: str, pay: PayMonth, register: Register) -> list[str]:
     return summary
 
 
-def _extra(month: str, pay: PayMonth, register: Register) -> dict:
+def _extra(month: Month, pay: PayMonth, register: Register) -> dict:
     return {
         "month": month,
         "payment_date": pay.payment_date.isoformat(),
@@ -289,7 +289,7 @@ def _extra(month: str, pay: PayMonth, register: Register) -> dict:
     }
 
 
-def write_payroll(ws: Workspace, register: Register, month: str, *, close: bool = False,
+def write_payroll(ws: Workspace, register: Register, month: Month, *, close: bool = False,
                   progress: Progress | None = None) -> Outcome:
     """Write outputs/payroll/payroll_<month>.xlsx for HPK Palvelut; with `close`, lock the month in the ledger.
 
@@ -301,7 +301,6 @@ def write_payroll(ws: Workspace, register: Register, month: str, *, close: bool 
     missing from the register). The file holds personal data and is written with mode 0600; the summary lines
     for the terminal carry no personal data.
     """
-    month = Month.parse(month)
     progress = progress or no_progress
     target = payroll_path(ws, month)
     delivery = (f"{ws.rel(target)} holds personal data (henkilötunnus, IBAN, home address) and is readable "
@@ -344,7 +343,7 @@ def write_payroll(ws: Workspace, register: Register, month: str, *, close: bool 
     return outcome
 
 
-def _say_what_became_of_the_month(ws: Workspace, month: str, pay: PayMonth, outcome: Outcome, summary: list[str],
+def _say_what_became_of_the_month(ws: Workspace, month: Month, pay: PayMonth, outcome: Outcome, summary: list[str],
                                   *, was_closed: bool, closing_now: bool, close: bool) -> None:
     if was_closed:
         outcome.warnings.append(Problem(

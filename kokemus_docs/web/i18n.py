@@ -12,6 +12,7 @@ from flask import Flask, g
 
 from kokemus_docs.core.errors import Problem
 from kokemus_docs.core.formatting import fi_month
+from kokemus_docs.core.month import Month
 from kokemus_docs.core.problem_texts import problem_text
 from kokemus_docs.web.texts_fi import TEXTS_FI
 from kokemus_docs.web.texts_sv import TEXTS_SV
@@ -67,12 +68,12 @@ def in_language(texts: dict | list) -> list:
     return []
 
 
-def month_name(year_month: str) -> str:
-    """'2026-11' as people read it: marraskuu 2026 / november 2026."""
-    try:
-        return fi_month(year_month, getattr(g, "lang", "fi"))
-    except (ValueError, IndexError):
-        return year_month
+def month_name(text: str) -> str:
+    """'2026-11' as people read it: marraskuu 2026 / november 2026 (a page's month, or one kept with a result
+    as text); text that is not a month is shown as it is."""
+    if not Month.is_valid(text):
+        return text
+    return fi_month(Month.parse(text), getattr(g, "lang", "fi"))
 
 
 def audit_words(value: str) -> str:

@@ -103,7 +103,7 @@ class FormRow:
     status: str = "missing"  # missing | accepted | replaced | rejected
     received_on: str = ""
     late: bool = False
-    pay_month: str = ""
+    pay_month: Month | None = None
     fee_eur: Decimal = ZERO
     travel_eur: Decimal = ZERO
     reasons: list[str] = field(default_factory=list)
@@ -112,7 +112,7 @@ class FormRow:
 
 @dataclass
 class MonthOverview:
-    month: str
+    month: Month
     notice_deadline: date
     payment_date: date
     closed_at: str | None
@@ -130,10 +130,9 @@ class MonthOverview:
         return dict(counts)
 
 
-def month_overview(ws: Workspace, register: Register, month: str, language: str = "fi", *,
+def month_overview(ws: Workspace, register: Register, month: Month, language: str = "fi", *,
                    unit_id: str | None = None) -> MonthOverview:
     """Every signed contract valid in `month` (of one unit, if given) with its form's state in the ledger."""
-    month = Month.parse(month)
     contracts = [c for c in sorted(register.contracts.values(), key=lambda c: c.contract_id)
                  if c.signed_on is not None and c.overlaps_month(month) and (unit_id is None or c.unit_id == unit_id)
                  and c.expert_id in register.experts and register.experts[c.expert_id].active]
@@ -162,7 +161,7 @@ def month_overview(ws: Workspace, register: Register, month: str, language: str 
     return MonthOverview(month, notice_deadline(month, ws.notice_day), payment_date(month), closed_at, rows)
 
 
-def month_downloads(ws: Workspace, month: str, *, unit_id: str | None = None) -> list[str]:
+def month_downloads(ws: Workspace, month: Month, *, unit_id: str | None = None) -> list[str]:
     """Workspace-relative paths of the month's fee notices (one unit's, if given) and the year's indicators."""
     found: list[str] = []
     notices = ws.output("notices", month)
@@ -173,13 +172,13 @@ def month_downloads(ws: Workspace, month: str, *, unit_id: str | None = None) ->
                 found.append(ws.rel(path))
     found = with_pdfs(ws, found)
     if unit_id is None:
-        indicators = ws.output("indicators", f"indicators_{Month.parse(month).year}.xlsx")
+        indicators = ws.output("indicators", f"indicators_{month.year}.xlsx")
         if indicators.is_file():
             found.append(ws.rel(indicators))
     return found
 
 
-def _notice_names(ws: Workspace, month: str, unit_id: str) -> set[str]:
+def _notice_names(ws: Workspace, month: Month, unit_id: str) -> set[str]:
     """The file names the unit's fee notices for `month` have, as `write_notices` names them (DOCX and PDF)."""
     from kokemus_docs.pay.notices import notice_path
 
@@ -187,14 +186,14 @@ def _notice_names(ws: Workspace, month: str, unit_id: str) -> set[str]:
     return {path.name for path in docx} | {path.with_suffix(".pdf").name for path in docx}
 
 
-def notice_units(ws: Workspace, register: Register, month: str) -> dict[str, str]:
+def notice_units(ws: Workspace, register: Register, month: Month) -> dict[str, str]:
     """Which unit each of the month's fee notice files (workspace-relative) is for."""
     folder = ws.output("notices", month)
     return {_rel(ws, folder / name): unit_id for unit_id in register.units
             for name in _notice_names(ws, month, unit_id)}
 
 
-def notice_digest(ws: Workspace, month: str, unit_id: str) -> str:
+def notice_digest(ws: Workspace, month: Month, unit_id: str) -> str:
     """The SHA-256 of the unit's fee notices (DOCX, each language) for `month` as they are now; '' when none."""
     digest, found = hashlib.sha256(), False
     for rel in month_downloads(ws, month, unit_id=unit_id):
@@ -214,14 +213,15 @@ def unit_notice_months(ws: Workspace, unit_id: str) -> list[dict]:
         for path in sorted(folder.iterdir(), reverse=True):
             if not (Month.is_valid(path.name) and path.is_dir() and not path.is_symlink()):
                 continue
-            names = {name for name in _notice_names(ws, path.name, unit_id) if name.endswith(".docx")}
+            month = Month.parse(path.name)
+            names = {name for name in _notice_names(ws, month, unit_id) if name.endswith(".docx")}
             if any(p.name in names and p.is_file() for p in path.iterdir()):
-                approval = notice_approvals(ws, path.name).get(unit_id)
-                months.append({"month": path.name, "waiting": not (approval and approval["current"])})
+                approval = notice_approvals(ws, month).get(unit_id)
+                months.append({"month": month, "waiting": not (approval and approval["current"])})
     return months
 
 
-def notice_approvals(ws: Workspace, month: str) -> dict[str, dict]:
+def notice_approvals(ws: Workspace, month: Month) -> dict[str, dict]:
     """The month's approvals by unit, each marked `current` (it approved the notice as it is now) or not (the
     notice has changed since: it needs approving again)."""
     from kokemus_docs.accounts.logins import notice_approvals as recorded
@@ -233,7 +233,7 @@ def notice_approvals(ws: Workspace, month: str) -> dict[str, dict]:
     return approvals
 
 
-def row_files(ws: Workspace, register: Register, rows: list[FormRow], month: str) -> dict[str, list[str]]:
+def row_files(ws: Workspace, register: Register, rows: list[FormRow], month: Month) -> dict[str, list[str]]:
     """Per row: the issued hour form, the contract and the introduction pack (their PDFs too: made on request
     when missing)."""
     def listing(folder: Path) -> set[str]:
@@ -328,12 +328,12 @@ def payroll_workbooks(ws: Workspace) -> list[dict]:
 @dataclass
 class ExpertForm:
     form_id: str
-    month: str
+    month: Month
     unit_name: str
     status: str
     fee_eur: Decimal
     travel_eur: Decimal
-    pay_month: str
+    pay_month: Month
     payment_date: date
 
 
@@ -353,7 +353,7 @@ def expert_year(ws: Workspace, register: Register, expert_id: str, year: int, la
     return result
 
 
-def issued_forms(ws: Workspace, register: Register, expert_id: str, month: str) -> dict[str, Path]:
+def issued_forms(ws: Workspace, register: Register, expert_id: str, month: Month) -> dict[str, Path]:
     """The hour forms issued to `expert_id` for `month` (one per contract), by file name."""
     forms: dict[str, Path] = {}
     for contract in register.contracts.values():
@@ -370,7 +370,7 @@ STEPS = ("contracts", "intro-packs", "forms", "notices", "payroll", "close", "in
 CLOSED_MONTH_STEPS = ("contracts", "intro-packs", "payroll", "indicators")
 
 
-def steps_for(ws: Workspace, month: str) -> tuple[str, ...]:
+def steps_for(ws: Workspace, month: Month) -> tuple[str, ...]:
     """The steps the month's page offers: all while it is open, none that changes its documents once closed."""
     with open_ledger(ws.ledger_path) as ledger:
         closed = ledger.is_closed(month)
@@ -388,7 +388,7 @@ class ClosingChecks:
     errors: int  # problems that stop the close (an expert or unit missing from the register)
 
 
-def closing_checks(ws: Workspace, register: Register, month: str, language: str) -> ClosingChecks:
+def closing_checks(ws: Workspace, register: Register, month: Month, language: str) -> ClosingChecks:
     """The month's warnings as the payroll will list them, read without writing anything."""
     from kokemus_docs.pay.paymonth import CHECK_KINDS, collect_pay_month
 
@@ -400,7 +400,8 @@ def closing_checks(ws: Workspace, register: Register, month: str, language: str)
     return ClosingChecks(pay.closed_at, checks, rejected, len(pay.errors))
 
 
-def run_step(ws: Workspace, register: Register, step: str, month: str, formats: tuple[str, ...] = ("docx",)) -> Outcome:
+def run_step(ws: Workspace, register: Register, step: str, month: Month,
+             formats: tuple[str, ...] = ("docx",)) -> Outcome:
     """Run one of the month's steps as the CLI command of the same name does (the caller holds `writing`)."""
     from kokemus_docs.documents.assignments import render_contracts, render_intro_packs
     from kokemus_docs.forms.issue import issue_forms
@@ -419,5 +420,5 @@ def run_step(ws: Workspace, register: Register, step: str, month: str, formats: 
     if step in ("payroll", "close"):
         return write_payroll(ws, register, month, close=step == "close")
     if step == "indicators":
-        return write_indicators(ws, register, Month.parse(month).year)
+        return write_indicators(ws, register, month.year)
     raise ValueError(step)

@@ -26,6 +26,7 @@ from kokemus_docs.bookings import (
     withdraw_offer,
 )
 from kokemus_docs.core.ledger import Ledger
+from kokemus_docs.core.month import Month
 
 NOW = datetime(2026, 10, 1, 9, 0)
 
@@ -210,7 +211,7 @@ def test_list_filters_by_month_unit_and_status(workspace, register):
     october = add_booking(workspace, register, request(), now=NOW)
     november = add_booking(workspace, register, request(unit_id="IKÄ-PORVOO", sessions=(
         SessionTime(date(2026, 11, 3), time(9), time(10)),)), now=NOW)
-    assert [b.booking_id for b in list_bookings(workspace, month="2026-11", now=NOW)] == [november.booking_id]
+    assert [b.booking_id for b in list_bookings(workspace, month=Month("2026-11"), now=NOW)] == [november.booking_id]
     assert [b.booking_id for b in list_bookings(workspace, unit_id="MTP-PORVOO", now=NOW)] == [october.booking_id]
     assert list_bookings(workspace, status="booked", now=NOW) == []
     with pytest.raises(BookingError):

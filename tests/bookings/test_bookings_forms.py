@@ -17,6 +17,7 @@ from kokemus_docs.bookings import (
 )
 from kokemus_docs.bookings.hourforms import booked_rows
 from kokemus_docs.core.ledger import Ledger
+from kokemus_docs.core.month import Month
 from kokemus_docs.intake import decision
 from kokemus_docs.intake.ingest import ingest_forms
 from tests.intake.test_ingest import json_reader, put_form
@@ -44,13 +45,13 @@ def booked(ws, register) -> str:
 
 def test_booked_rows_of_the_month_with_the_cancellation(workspace, register):
     booked(workspace, register)
-    rows = booked_rows(workspace, ["S-2026-001", "S-2026-002"], "2026-10")
+    rows = booked_rows(workspace, ["S-2026-001", "S-2026-002"], Month("2026-10"))
     assert list(rows) == ["S-2026-001"]
     first, second = rows["S-2026-001"]
     assert (first.day, first.start, first.end, first.task) == (date(2026, 10, 14), time(9, 30), time(11), "individual")
     assert (first.status, first.cancelled_at) == ("cancelled_late", datetime(2026, 10, 13, 16, 20))
     assert (second.status, second.cancelled_at) == (None, None)
-    assert booked_rows(workspace, ["S-2026-001"], "2026-11") == {}
+    assert booked_rows(workspace, ["S-2026-001"], Month("2026-11")) == {}
 
 
 def ingest_one(ws, register, rows):

@@ -9,6 +9,7 @@ import pytest
 from kokemus_docs.bookings.ledger import set_state
 from kokemus_docs.core.ledger import Ledger
 from kokemus_docs.core.ledger_schema import SCHEMA, SCHEMA_VERSION
+from kokemus_docs.core.month import Month
 
 
 def test_a_ledger_from_before_bookings_gains_their_tables(tmp_path):
@@ -25,7 +26,7 @@ def test_a_ledger_from_before_bookings_gains_their_tables(tmp_path):
         assert {"bookings", "booking_sessions", "booking_offers", "mail_outbox"} <= tables
         assert ledger.db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(
             SCHEMA_VERSION)
-        assert ledger.is_closed("2026-09")
+        assert ledger.is_closed(Month("2026-09"))
 
 
 def test_only_a_bookings_state_columns_can_be_set_even_with_asserts_off(tmp_path):

@@ -18,6 +18,7 @@ from kokemus_docs.bookings import (
     cancel_booking,
     offer_booking,
 )
+from kokemus_docs.core.month import Month
 from kokemus_docs.forms.fields import form_id_for
 from kokemus_docs.forms.fill import fill_form
 from kokemus_docs.forms.issue import issue_forms
@@ -45,7 +46,7 @@ def issued(workspace, register):
          cancel="2026-10-13 16:20")
     book(workspace, register, "KA-001", "MTP-PORVOO", "individual",
          [SessionTime(date(2026, 11, 2), time(9), time(10))])  # November: not on October's form
-    outcome = issue_forms(workspace, register, month="2026-10", expert_ids=["KA-001"])
+    outcome = issue_forms(workspace, register, month=Month("2026-10"), expert_ids=["KA-001"])
     forms = {p.name: p for p in outcome.written}
     return workspace, forms
 

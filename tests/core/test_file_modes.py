@@ -13,6 +13,7 @@ import pytest
 from ledgerfill import fill_sample_ledger
 
 from kokemus_docs.core.fileio import make_folder
+from kokemus_docs.core.month import Month
 from kokemus_docs.core.workspace import init_workspace
 from kokemus_docs.documents.assignments import render_contracts
 from kokemus_docs.documents.scratch import remove_stale_temps
@@ -47,7 +48,7 @@ def test_modes_under_umask_000(tmp_path, register, open_umask):
     os.chmod(export, 0o666)  # as a file dropped into the inbox by someone else's program
     assert ingest_feedback(ws, register).ok
     indicators = write_indicators(ws, register, 2026)
-    payroll = write_payroll(ws, register, "2026-10")
+    payroll = write_payroll(ws, register, Month("2026-10"))
 
     for folder, _subfolders, files in os.walk(ws.root):
         assert _mode(folder) in (0o700, 0o750), f"{folder}: {oct(_mode(folder))}"

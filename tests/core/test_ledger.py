@@ -11,6 +11,7 @@ from ledgerfill import MONTH, fill_sample_ledger
 from kokemus_docs.cli import cli
 from kokemus_docs.core.errors import LedgerDamaged, MonthClosed, ledger_error
 from kokemus_docs.core.ledger import Ledger, one_connection, open_ledger
+from kokemus_docs.core.month import Month
 
 
 @pytest.fixture
@@ -66,6 +67,7 @@ def test_a_dropped_table_is_damage_and_is_not_recreated_empty(filled, statements
     pytest.param("UPDATE lines SET work_date = '2026-13-45' WHERE row = 1", id="date"),
     pytest.param("UPDATE forms SET warnings_json = '{not json' WHERE expert_id = 'KA-001'", id="json"),
     pytest.param("UPDATE forms SET late = 'x', signed_on = 5 WHERE expert_id = 'KA-004'", id="wrong-type"),
+    pytest.param("UPDATE forms SET month = '2026-13' WHERE expert_id = 'KA-001'", id="month"),
     pytest.param("UPDATE meta SET value = 'one' WHERE key = 'schema_version'", id="schema-version-text"),
     pytest.param("UPDATE meta SET value = '0' WHERE key = 'schema_version'", id="schema-version-zero"),
     pytest.param("DELETE FROM meta WHERE key = 'schema_version'", id="schema-version-missing"),
@@ -75,6 +77,20 @@ def test_values_kokemus_never_writes_are_damage(filled, statement):
     tamper(filled, statement)
     assert_damaged(payroll(filled))
     assert not filled.output("payroll").exists()
+
+
+@pytest.mark.parametrize("stored", ["2026-13", "2026-1", "", "../2026-10"])
+def test_a_stored_pay_month_that_is_not_a_month_is_damage_on_the_month_page_too(filled, stored):
+    form_id = "S-2026-001_2026-10"
+    tamper(filled, f"UPDATE forms SET pay_month = '{stored}' WHERE form_id = '{form_id}'")
+    with Ledger(filled.ledger_path) as ledger, pytest.raises(LedgerDamaged, match="holds a value it never writes"):
+        ledger.form_states([form_id])
+
+
+def test_the_month_page_states_carry_the_pay_month_as_a_month(filled):
+    with Ledger(filled.ledger_path) as ledger:
+        state = ledger.form_states(["S-2026-002_2026-09"])["S-2026-002_2026-09"]
+    assert isinstance(state.pay_month, Month) and state.pay_month == "2026-10"
 
 
 def test_a_ledger_from_a_newer_version_says_so(filled):
@@ -119,7 +135,7 @@ def test_sqlite_errors_get_their_plain_names(tmp_path):
 def test_open_ledger_alone_closes_its_connection(tmp_path):
     path = tmp_path / "ledger.sqlite"
     with open_ledger(path) as ledger:
-        assert ledger.closed_at("2026-10") is None
+        assert ledger.closed_at(Month("2026-10")) is None
     with pytest.raises(sqlite3.ProgrammingError):
         ledger.db.execute("SELECT 1")
 
@@ -128,21 +144,21 @@ def test_one_connection_is_shared_within_its_block_and_closed_after(tmp_path):
     path = tmp_path / "ledger.sqlite"
     with one_connection():
         with open_ledger(path) as first, first.transaction():
-            first.close_month("2026-10")
+            first.close_month(Month("2026-10"))
         with open_ledger(path) as second:
-            assert second is first and second.closed_at("2026-10")
+            assert second is first and second.closed_at(Month("2026-10"))
         with open_ledger(tmp_path / "other.sqlite") as other:
             assert other is not first
     with pytest.raises(sqlite3.ProgrammingError):
         first.db.execute("SELECT 1")
     with open_ledger(path) as third:
-        assert third is not first and third.closed_at("2026-10")
+        assert third is not first and third.closed_at(Month("2026-10"))
 
 
 def test_closing_a_month_gives_its_closing_time_and_refuses_a_second_close(tmp_path):
     with open_ledger(tmp_path / "ledger.sqlite") as ledger, ledger.transaction():
-        closed_at = ledger.close_month("2026-10")
-        assert ledger.closed_at("2026-10") == closed_at
+        closed_at = ledger.close_month(Month("2026-10"))
+        assert ledger.closed_at(Month("2026-10")) == closed_at
         with pytest.raises(MonthClosed, match="2026-10 is closed already"):
-            ledger.close_month("2026-10")
-        assert ledger.closed_at("2026-10") == closed_at
+            ledger.close_month(Month("2026-10"))
+        assert ledger.closed_at(Month("2026-10")) == closed_at

@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 
+from kokemus_docs.core.month import Month
 from kokemus_docs.core.paydates import is_banking_day, notice_deadline, payment_date, previous_banking_day
 
 
@@ -17,7 +18,7 @@ from kokemus_docs.core.paydates import is_banking_day, notice_deadline, payment_
     pytest.param("2026-05", date(2026, 6, 30), id="plain-tuesday"),
 ])
 def test_payment_date(service_month, paid_on):
-    assert payment_date(service_month) == paid_on
+    assert payment_date(Month(service_month)) == paid_on
     assert is_banking_day(paid_on)
 
 
@@ -45,9 +46,9 @@ def test_previous_banking_day_over_christmas():
     ("2026-01", date(2026, 2, 9)),
 ])
 def test_notice_deadline_is_ninth_of_next_month(service_month, due):
-    assert notice_deadline(service_month) == due
+    assert notice_deadline(Month(service_month)) == due
 
 
 def test_notice_day_setting_is_clamped_to_month_length():
-    assert notice_deadline("2026-10", notice_day=15) == date(2026, 11, 15)
-    assert notice_deadline("2026-01", notice_day=31) == date(2026, 2, 28)
+    assert notice_deadline(Month("2026-10"), notice_day=15) == date(2026, 11, 15)
+    assert notice_deadline(Month("2026-01"), notice_day=31) == date(2026, 2, 28)

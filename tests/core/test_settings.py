@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from kokemus_docs.cli import cli
+from kokemus_docs.core.month import Month
 from kokemus_docs.core.workspace import DEFAULT_CONFIG, Workspace
 
 
@@ -87,7 +88,7 @@ def test_the_cutoff_decides_a_cancellation_at_15_30(workspace, register):
 
     with_setting(workspace, 'cancellation_cutoff = "15:00"', 'cancellation_cutoff = "16.00"')
     ws = Workspace.open(workspace.root)
-    identity = {"form_id": form_id_for("S-2026-001", "2026-10"), "contract_id": "S-2026-001",
+    identity = {"form_id": form_id_for("S-2026-001", Month("2026-10")), "contract_id": "S-2026-001",
                 "expert_id": "KA-001", "unit_id": "MTP-PORVOO", "month": "2026-10"}
     form = ReturnedForm(path="f.pdf", identity=identity, seal="", confirmed=True, signed_on="", rows={1: {
         "date": "14.10.2026", "start": "10.00", "end": "11.00", "task": "individual", "status": "cancelled_in_time",

@@ -11,6 +11,7 @@ from ledgerfill import add_form, line
 from openpyxl import load_workbook
 
 from kokemus_docs.core.ledger import Ledger
+from kokemus_docs.core.month import Month
 from kokemus_docs.earnings.limits import expected_text, limit_state
 from kokemus_docs.pay.paymonth import collect_pay_month
 from kokemus_docs.pay.payroll import write_payroll
@@ -45,7 +46,7 @@ def pay(ledger, month: str, amounts: list[str], contract_id: str = "S-2026-004",
 
 def codes(ws, register, month):
     with Ledger(ws.ledger_path) as ledger:
-        found = collect_pay_month(ledger, register, month)
+        found = collect_pay_month(ledger, register, Month.parse(month))
     return [(f.code, f.months) for f in found.limits], found
 
 
@@ -90,7 +91,7 @@ def test_payroll_warns_and_its_checks_sheet_lists_it_in_finnish_and_swedish(limi
     with Ledger(ws.ledger_path) as ledger:
         for month in ("2026-08", "2026-09", "2026-10"):
             pay(ledger, month, ["600.00", "600.00"])
-    outcome = write_payroll(ws, register, "2026-10")
+    outcome = write_payroll(ws, register, Month("2026-10"))
     warned = [w for w in outcome.warnings if w.code in ("near-limit", "over-limit", "over-limit-3")]
     assert [w.code for w in warned] == ["over-limit", "over-limit-3"]
     assert warned[0].field == "earnings_limit_eur" and "KA-004" in warned[0].message

@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 from kokemus_docs.cli import cli
 from kokemus_docs.core.formatting import fi_date
 from kokemus_docs.core.ledger import Ledger
+from kokemus_docs.core.month import Month
 from kokemus_docs.core.paydates import payment_date
 from kokemus_docs.earnings.documents import statement_path, write_statements
 from kokemus_docs.earnings.paid import year_pay_months
@@ -45,7 +46,7 @@ def closed(workspace, reg):
             line(1, D(2026, 11, 2), "individual", "held", "50.00", income_type="210"),
             line(2, D(2026, 11, 9), "development", "held", "200.00", basis="event", hours="2.5", income_type="210"),
         ])
-    assert write_payroll(workspace, reg, "2026-10", close=True).extra["closed"]
+    assert write_payroll(workspace, reg, Month("2026-10"), close=True).extra["closed"]
     return workspace
 
 
@@ -78,7 +79,7 @@ def test_statement_sums_equal_the_closed_payroll_workbooks_month_by_month(closed
         add_form(ledger, "S-2026-012", "KA-012", "MTP-PORVOO", "2026-09", [
             line(1, D(2026, 9, 3), "lecture", "held", "150.00", basis="event", income_type="214")], pay_month="2026-11",
             late=True)
-    assert write_payroll(closed, reg, "2026-11", close=True).extra["closed"]
+    assert write_payroll(closed, reg, Month("2026-11"), close=True).extra["closed"]
     # the register changes after closing: the statement still shows what the closed months paid
     changed = dataclasses.replace(reg, fees=[dataclasses.replace(f, income_type="336") for f in reg.fees])
     outcome = write_statements(closed, changed, 2026)
@@ -134,7 +135,7 @@ def test_correction_after_close_counts_on_the_later_payment_date(closed, reg):
         with ledger.transaction():
             submission = ledger.record_submission(sha256="x", file_name="c.pdf", received_on=D(2026, 11, 20),
                                                   status="replaced", form_id=form_id, problems=[])
-            ledger.store_adjustments(form_id, submission, "2026-11", D(2026, 11, 20), additional, withdrawn)
+            ledger.store_adjustments(form_id, submission, Month("2026-11"), D(2026, 11, 20), additional, withdrawn)
     [statement] = write_statements(closed, reg, 2026, expert_ids=("KA-004",)).extra["statements"]
     october, november = statement["payments"]
     assert (october["payment_date"], october["fee_eur"], october["hours"], october["days"]) == (

@@ -13,6 +13,7 @@ from conftest import require_module, require_tool
 from pypdf import PdfReader
 
 from kokemus_docs.core.model import STATUS_LABELS, TASK_LABELS
+from kokemus_docs.core.month import Month
 from kokemus_docs.documents.context import contract_context
 from kokemus_docs.forms.fields import IDENTITY_FIELDS, ROW_FIELDS, compute_seal, row_field, seal_matches
 from kokemus_docs.forms.fill import fill_form
@@ -21,7 +22,7 @@ from kokemus_docs.forms.layout import PAGE_HEIGHT, PAGE_WIDTH, form_layout
 from kokemus_docs.forms.pdfwriter import FormSpec, build_form_pdf
 from kokemus_docs.intake.formread import read_form
 
-MONTH = "2026-10"
+MONTH = Month("2026-10")
 
 
 def form_path(ws, contract_id: str) -> Path:

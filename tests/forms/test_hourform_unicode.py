@@ -16,6 +16,7 @@ import pytest
 from conftest import require_module, require_tool
 
 from kokemus_docs.core.ledger import Ledger
+from kokemus_docs.core.month import Month
 from kokemus_docs.forms.fields import ROW_FIELDS, compute_seal, row_field
 from kokemus_docs.forms.fill import fill_form
 from kokemus_docs.forms.issue import issue_forms
@@ -25,7 +26,7 @@ from kokemus_docs.forms.pdfwriter import FormSpec, build_form_pdf
 from kokemus_docs.intake.formread import read_form
 from kokemus_docs.intake.ingest import ingest_forms
 
-MONTH = "2026-10"
+MONTH = Month("2026-10")
 NAME = "Łukasz Nguyễn-Čačić"
 # What an expert may type: Polish, Vietnamese, Nordic letters and the characters that break XML and PDF strings.
 NOTE = 'Łódź–Nguyễn & <Åsa> "ä" \'ö\''

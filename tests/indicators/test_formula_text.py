@@ -8,6 +8,7 @@ import dataclasses
 from ledgerfill import fill_sample_ledger
 from openpyxl import load_workbook
 
+from kokemus_docs.core.month import Month
 from kokemus_docs.indicators.workbook import write_indicators
 from kokemus_docs.pay.payroll import write_payroll
 from kokemus_docs.register.sample import write_sample_register
@@ -49,5 +50,5 @@ def test_a_unit_named_like_a_formula_is_text_in_every_workbook(workspace, regist
     indicators = write_indicators(workspace, register, 2026)
     assert indicators.ok
     assert _assert_text(workspace.root / indicators.written[0]) >= 1  # the fee sheet's header among them
-    payroll = write_payroll(workspace, register, "2026-10")
+    payroll = write_payroll(workspace, register, Month("2026-10"))
     assert _assert_text(workspace.root / payroll.written[0]) >= 1

@@ -12,13 +12,14 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import NameObject, TextStringObject
 
 from kokemus_docs.core.errors import KokemusError
+from kokemus_docs.core.month import Month
 from kokemus_docs.forms.fields import ROW_FIELDS, compute_seal, seal_matches
 from kokemus_docs.forms.fill import fill_form
 from kokemus_docs.forms.pdfwriter import FormSpec, build_form_pdf
 from kokemus_docs.intake.formread import read_form
 from kokemus_docs.pdfsafe.limits import FormUnreadable
 
-MONTH = "2026-10"
+MONTH = Month("2026-10")
 KEY = b"test-key-" * 4
 IDENTITY = {"form_id": f"S-7_{MONTH}", "contract_id": "S-7", "expert_id": "KA-7", "unit_id": "MTP-PORVOO",
             "month": MONTH}

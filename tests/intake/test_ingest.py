@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from kokemus_docs.core.ledger import Ledger
+from kokemus_docs.core.month import Month
 from kokemus_docs.core.paydates import notice_deadline
 from kokemus_docs.core.workspace import init_workspace
 from kokemus_docs.forms.fields import ReturnedForm, compute_seal, form_id_for, row_field
@@ -275,8 +276,8 @@ def test_late_form_is_paid_a_month_later(workspace, register, fake_reader, recei
 
 def test_on_time_form_for_a_closed_month_moves_to_the_next_open_one(workspace, register, fake_reader):
     with Ledger(workspace.ledger_path) as ledger:
-        ledger.close_month("2026-10")
-        ledger.close_month("2026-11")
+        ledger.close_month(Month("2026-10"))
+        ledger.close_month(Month("2026-11"))
     put_form(workspace.inbox_dir, "f.pdf", OCTOBER_ROWS, key=workspace.seal_key())
     outcome = ingest_forms(workspace, register, received_on=ON_TIME)
     [form] = outcome.json_fields()["forms"]
@@ -323,7 +324,7 @@ def test_the_same_time_on_two_contracts_of_one_expert_is_paid_once(workspace, re
     outcome = ingest_forms(workspace, register, received_on=ON_TIME)
     assert [f["status"] for f in outcome.json_fields()["forms"]] == ["accepted", "replaced"], outcome.errors
     with Ledger(workspace.ledger_path) as ledger:
-        assert {f.form_id for f in ledger.forms_for_pay_month("2026-10")} == {"S-2026-001_2026-10",
+        assert {f.form_id for f in ledger.forms_for_pay_month(Month("2026-10"))} == {"S-2026-001_2026-10",
                                                                              "S-2026-015_2026-10"}
 
 
@@ -353,9 +354,9 @@ def test_empty_inbox(workspace, register, fake_reader):
 
 
 def test_notice_deadline():
-    assert notice_deadline("2026-10", 9) == date(2026, 11, 9)
-    assert notice_deadline("2026-12", 9) == date(2027, 1, 9)
-    assert notice_deadline("2026-01", 31) == date(2026, 2, 28)
+    assert notice_deadline(Month("2026-10"), 9) == date(2026, 11, 9)
+    assert notice_deadline(Month("2026-12"), 9) == date(2027, 1, 9)
+    assert notice_deadline(Month("2026-01"), 31) == date(2026, 2, 28)
 
 
 # --- end to end: issue a sealed PDF, fill it like an expert, ingest it -----------------------------------------
@@ -424,7 +425,7 @@ TYPED_ROWS = {  # OCTOBER_ROWS as people type them: labels in Finnish, Finnish d
 def issued(workspace, register, contract_id: str = "S-2026-001") -> Path:
     from kokemus_docs.forms.issue import issue_forms
 
-    outcome = issue_forms(workspace, register, month="2026-10")
+    outcome = issue_forms(workspace, register, month=Month("2026-10"))
     return next(p for p in outcome.written if p.name == f"{contract_id}_2026-10.pdf")
 
 
@@ -465,7 +466,7 @@ def test_real_forms_duplicate_correction_tampering_and_broken_files(workspace, r
     other, _ = init_workspace(tmp_path / "other")
     from kokemus_docs.forms.issue import issue_forms
 
-    foreign = next(p for p in issue_forms(other, register, month="2026-10").written if "S-2026-001" in p.name)
+    foreign = next(p for p in issue_forms(other, register, month=Month("2026-10")).written if "S-2026-001" in p.name)
     fill_with_kokemus(foreign, form_values(OCTOBER_ROWS), workspace.inbox_dir / "5-foreign.pdf")
     (workspace.inbox_dir / "6-broken.pdf").write_bytes(first.read_bytes()[:3000])
     (workspace.inbox_dir / "7-not-a-pdf.pdf").write_text("Hei, tässä tunnit: 6.10. 10-11", encoding="utf-8")

@@ -32,6 +32,7 @@ from kokemus_docs.core import ledger as ledger_module
 from kokemus_docs.core.errors import LedgerError, WorkspaceError
 from kokemus_docs.core.fileio import write_bytes_atomic
 from kokemus_docs.core.ledger import Ledger
+from kokemus_docs.core.month import Month
 from kokemus_docs.core.workspace import WorkspaceBusy, init_workspace, workspace_lock
 from kokemus_docs.demo.month import form_values
 from kokemus_docs.forms.fill import fill_form
@@ -75,7 +76,7 @@ def filled(tmp_path_factory, request):
     write_sample_register(ws.register_path, register)
     forms = base / "forms"
     forms.mkdir()
-    for month in ("2026-09", "2026-10"):
+    for month in (Month("2026-09"), Month("2026-10")):
         issued = issue_forms(ws, register, month=month)
         forms_of: dict[str, int] = {}
         for path in issued.written:
@@ -348,7 +349,7 @@ def test_a_contract_id_climbing_out_of_the_workspace_writes_nothing_outside(work
     escape = "../" * 16 + str(tmp_path.relative_to("/")) + "/escaped"
     register.contracts[escape] = dataclasses.replace(register.contracts["S-2026-001"], contract_id=escape)
     with pytest.raises(WorkspaceError) as caught, workspace_lock(workspace, "forms issue"):
-        issue_forms(workspace, register, month="2026-10")
+        issue_forms(workspace, register, month=Month("2026-10"))
     assert caught.value.code == "outside-workspace" and "Fix the id in the register" in caught.value.message
     assert not list(tmp_path.glob("escaped*"))
 

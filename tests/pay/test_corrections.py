@@ -13,6 +13,7 @@ from decimal import Decimal
 import pytest
 
 from kokemus_docs.core.ledger import Ledger
+from kokemus_docs.core.month import Month
 from kokemus_docs.core.records import LedgerLine
 from kokemus_docs.intake import decision
 from kokemus_docs.intake.ingest import ingest_forms
@@ -133,7 +134,7 @@ def send_first_then_close(ws, register):
     first = ingest_forms(ws, register, received_on=ON_TIME)
     assert first.json_fields()["forms"][0]["status"] == "accepted"
     with Ledger(ws.ledger_path) as ledger:
-        ledger.close_month("2026-10")
+        ledger.close_month(Month("2026-10"))
 
 
 def test_correction_after_close_is_paid_as_adjustments_next_month(ws, register):
@@ -164,8 +165,8 @@ def test_correction_after_close_is_paid_as_adjustments_next_month(ws, register):
         assert [(a.kind, a.pay_month, a.line.row, a.amount) for a in adjustments] == [
             ("additional", "2026-11", 2, Decimal("12.40")), ("additional", "2026-11", 4, Decimal("50.00")),
             ("withdrawn", "2026-11", 1, Decimal("50.00"))]
-        closed = collect_pay_month(ledger, register, "2026-10")
-        november = collect_pay_month(ledger, register, "2026-11")
+        closed = collect_pay_month(ledger, register, Month("2026-10"))
+        november = collect_pay_month(ledger, register, Month("2026-11"))
     assert closed.total == Decimal("141.25") and not any(p.adjustment for p in closed.lines)
     assert [(p.line.row, p.fee, p.travel, p.adjustment) for p in november.lines] == [
         (2, Decimal("0"), Decimal("12.40"), True), (4, Decimal("50.00"), Decimal("0.00"), True)]
@@ -204,7 +205,7 @@ def test_swedish_correction_after_close(ws, register):
              unit_id="PERHE-LOVIISA")
     ingest_forms(ws, register, received_on=ON_TIME)
     with Ledger(ws.ledger_path) as ledger:
-        ledger.close_month("2026-10")
+        ledger.close_month(Month("2026-10"))
     put_form(ws.inbox_dir, "elsa-2.pdf", {}, key=ws.seal_key(), contract_id="S-2026-003", expert_id="KA-003",
              unit_id="PERHE-LOVIISA", note="nothing after all")
     text = only_feedback(ingest_forms(ws, register, received_on=date(2026, 11, 20)))
@@ -225,7 +226,7 @@ def test_a_second_correction_replaces_unpaid_adjustments(ws, register):
     with Ledger(ws.ledger_path) as ledger:
         adjustments = ledger.adjustments_of("S-2026-001_2026-10")
         assert [(a.kind, a.line.row, a.amount) for a in adjustments] == [("additional", 2, Decimal("12.40"))]
-        ledger.close_month("2026-11")
+        ledger.close_month(Month("2026-11"))
     # once paid, an adjustment counts as paid: the same correction again changes nothing more
     put_form(ws.inbox_dir, "c3.pdf", {**FIRST, 2: {**FIRST[2], "travel_ref": "MATKA-7"}}, key=ws.seal_key(),
              note="again")
@@ -259,7 +260,7 @@ def test_the_next_notice_shows_the_correction_as_one(ws, register):
     send_first_then_close(ws, register)
     put_form(ws.inbox_dir, "corrected.pdf", CORRECTED, key=ws.seal_key())
     ingest_forms(ws, register, received_on=date(2026, 11, 20))
-    [path] = [p for p in write_notices(ws, register, "2026-11").written if p.name == "MTP-PORVOO_fi.docx"]
+    [path] = [p for p in write_notices(ws, register, Month("2026-11")).written if p.name == "MTP-PORVOO_fi.docx"]
     doc = Document(path)
     tables = [[[cell.text.replace("\u00a0", " ") for cell in row.cells] for row in table.rows] for table in doc.tables]
     corrections = next(t for t in tables if t[0][0] == "Työkuukausi")

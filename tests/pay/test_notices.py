@@ -4,6 +4,7 @@ import pytest
 from docx import Document
 from ledgerfill import MONTH, fill_sample_ledger
 
+from kokemus_docs.core.month import Month
 from kokemus_docs.pay.notices import write_notices
 
 NBSP = "\u00a0"
@@ -86,7 +87,7 @@ def test_unit_selection_and_unknown_unit(filled, register):
 
 
 def test_empty_month_writes_nothing(filled, register):
-    outcome = write_notices(filled, register, "2026-08")
+    outcome = write_notices(filled, register, Month("2026-08"))
     assert outcome.ok and outcome.written == []
     assert any("Nothing is paid" in s for s in outcome.summary)
 

@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 
 from kokemus_docs.core.errors import KokemusError, MonthClosed
 from kokemus_docs.core.ledger import Ledger
+from kokemus_docs.core.month import Month
 from kokemus_docs.intake.messages import Finding, paid_text, status_text, task_text
 from kokemus_docs.pay.payroll import closed_copy_path, write_payroll
 from kokemus_docs.pay.texts import workbook_warning
@@ -196,7 +197,7 @@ def test_fee_paid_in_january_goes_on_the_previous_years_tax_card(workspace, reg)
             line(1, date(2026, 12, 4), "individual", "held", "50.00")])
     reg.experts["KA-001"] = dataclasses.replace(reg.experts["KA-001"], tax_card_year=2026)
     reg.experts["KA-004"] = dataclasses.replace(reg.experts["KA-004"], tax_card_year=2025)
-    outcome = write_payroll(workspace, reg, "2026-12")
+    outcome = write_payroll(workspace, reg, Month("2026-12"))
     withholding = {r["Asiantuntija-ID / Expert-ID"]: r["Pidätys / Innehållning"]
                    for r in by_header(outcome.written[0], "Yhteenveto")}
     assert withholding == {"KA-001": None, "KA-004": "60 %"}
@@ -252,11 +253,11 @@ def test_checks_sheet_speaks_finnish_and_swedish(workspace, reg):
 
 
 def test_late_form_is_paid_in_the_next_months_run(filled, reg):
-    september = write_payroll(filled, reg, "2026-09")
+    september = write_payroll(filled, reg, Month("2026-09"))
     assert september.extra["experts"] == [] and september.extra["total_eur"] == "0.00"
     october = write_payroll(filled, reg, MONTH)
     assert ("KA-002", "50.00") in {(e["expert_id"], e["fee_eur"]) for e in october.extra["experts"]}
-    november = write_payroll(filled, reg, "2026-11")
+    november = write_payroll(filled, reg, Month("2026-11"))
     assert [e["expert_id"] for e in november.extra["experts"]] == ["KA-003"]
     assert november.extra["payment_date"] == "2026-12-31"
     lines = by_header(october.written[0], "Rivit")
@@ -305,7 +306,7 @@ def test_close_then_reprint_is_identical(filled, reg):
     assert again.extra == first.extra
     assert all_cells(path) == before
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
-    november = write_payroll(filled, reg, "2026-11")
+    november = write_payroll(filled, reg, Month("2026-11"))
     assert "KA-005" in {e["expert_id"] for e in november.extra["experts"]}
 
 
@@ -362,7 +363,7 @@ def test_adjustment_lines_and_withdrawn_rows_are_shown(filled, reg, monkeypatch)
         first = pay.lines[0]
         pay.lines[0] = dataclasses.replace(first, adjustment=True)
         pay.withdrawn.append(first.line)
-        pay.checks.append(paymonth.withdrawn_check(reg, first.form, first.line, "2026-09", date(2026, 10, 20)))
+        pay.checks.append(paymonth.withdrawn_check(reg, first.form, first.line, Month("2026-09"), date(2026, 10, 20)))
         return pay
 
     monkeypatch.setattr(payroll, "collect_pay_month", with_corrections)

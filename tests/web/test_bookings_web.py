@@ -13,6 +13,7 @@ from webfixtures import PASSWORDS, build_site, personal_data, readable_text
 
 from kokemus_docs import bookings as library
 from kokemus_docs.core.ledger import Ledger
+from kokemus_docs.core.month import Month
 from kokemus_docs.core.workspace import Workspace
 from kokemus_docs.web import create_app
 
@@ -306,8 +307,8 @@ def test_a_long_month_lists_the_newest_requests_and_says_how_many_there_are(app,
     ws = Workspace.open(site.root)
     for booking_id in made:
         library.close_unfilled(ws, site.register, booking_id, "ei ketään")
-    total = library.count_bookings(ws, month=f"{DAY:%Y-%m}", status=pages.CLOSED_STATES)
-    assert total == len(library.list_bookings(ws, month=f"{DAY:%Y-%m}", status=pages.CLOSED_STATES)) >= 2
+    total = library.count_bookings(ws, month=Month.containing(DAY), status=pages.CLOSED_STATES)
+    assert total == len(library.list_bookings(ws, month=Month.containing(DAY), status=pages.CLOSED_STATES)) >= 2
     monkeypatch.setattr(pages, "LISTED", 1)
     others = coordinator.get(f"/bookings?month={DAY:%Y-%m}").get_data(as_text=True).split('id="others"')[1]
     assert f"Näytetään 1/{total}: uusimmat pyynnöt" in others

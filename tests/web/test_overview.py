@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 
+from kokemus_docs.core.month import Month
 from kokemus_docs.documents.assignments import render_contracts, render_intro_packs
 from kokemus_docs.forms.issue import issue_forms
 from kokemus_docs.pay.notices import notice_path
 from kokemus_docs.register.sample import write_sample_register
 from kokemus_docs.web.overview import month_overview, row_files, unit_notice_months
 
-MONTH = "2026-10"
+MONTH = Month("2026-10")
 
 
 def test_row_files_are_named_as_the_writers_name_them(workspace, register):
