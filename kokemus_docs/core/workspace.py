@@ -126,6 +126,7 @@ class Workspace:
                 for key, value in values.items():
                     config[section].setdefault(key, value)
         check_settings(config)
+        check_ledger_present(root)
         return cls(root=root, config=config, mail=mail_settings(config, root))
 
     # --- places -------------------------------------------------------------------------------
@@ -255,6 +256,41 @@ class Workspace:
             raise WorkspaceError(f"The sealing key {STATE_DIR}/{KEY_NAME} is missing or damaged; forms issued "
                                  "from this workspace cannot be checked without it. Restore it from a backup.",
                                  path=f"{STATE_DIR}/{KEY_NAME}", code="no-key") from None
+
+
+# Folders whose files are only written together with rows of the ledger: any file in them shows it was used.
+LEDGER_WITNESSES = (
+    (f"{STATE_DIR}/closed", "kept copies of closed payroll months"),
+    ("forms/processed", "returned hour forms taken in"),
+    ("forms/rejected", "returned hour forms taken in"),
+    ("feedback/processed", "feedback answers taken in"),
+    ("feedback/rejected", "feedback answers taken in"),
+    ("outputs/forms", "hour forms issued with the experts' upload links"),
+)
+
+
+def check_ledger_present(root: Path) -> None:
+    """Refuse a workspace whose ledger is gone although the workspace shows it was used: opening it would start
+    an empty ledger (forms paid twice, closed months and issued links forgotten). A new workspace, with no
+    such files, gets its ledger when a command first needs it."""
+    ledger = root / STATE_DIR / "ledger.sqlite"
+    if os.path.lexists(ledger):
+        return
+    used = []
+    for folder, what in LEDGER_WITNESSES:
+        try:
+            with os.scandir(root / folder) as entries:
+                if any(not entry.name.startswith(".") for entry in entries):
+                    used.append(f"{folder}/ ({what})")
+        except OSError:
+            continue
+    if used:
+        raise WorkspaceError(
+            f"The ledger {STATE_DIR}/ledger.sqlite is missing, but this workspace has been used: "
+            f"{'; '.join(used)}. Nothing was done. Restore {STATE_DIR}/ledger.sqlite from your backup. Only if "
+            "you really mean to start again with an empty ledger (every payment, closed month and upload link "
+            f"forgotten), create an empty file in its place: touch {STATE_DIR}/ledger.sqlite",
+            path=f"{STATE_DIR}/ledger.sqlite", code="ledger-missing")
 
 
 def init_workspace(root: str | os.PathLike) -> tuple[Workspace, list[Path]]:

@@ -131,7 +131,9 @@ def test_a_closed_month_is_never_rebuilt_from_a_ledger_that_does_not_know_the_cl
     kept = closed_copy_path(filled, MONTH).read_bytes()
     for suffix in ("", "-wal", "-shm"):
         filled.ledger_path.with_name(filled.ledger_path.name + suffix).unlink(missing_ok=True)
-    if ledger_state != "empty":
+    if ledger_state == "empty":
+        filled.ledger_path.touch()  # started anew on purpose
+    else:
         shutil.copyfile(backup, filled.ledger_path)
     write_sample_register(filled.register_path, register)
 
