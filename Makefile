@@ -4,6 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DEMO_DIR ?= demo
 BENCH_N ?= 1000
+AXE := tests/axe/node_modules/axe-core/axe.min.js
 
 .PHONY: demo test setup system-deps lint bench templates clean
 
@@ -11,7 +12,7 @@ demo: setup
 	rm -rf $(DEMO_DIR)
 	$(BIN)/kokemus demo $(DEMO_DIR)
 
-test: setup lint
+test: setup lint $(AXE)
 	$(BIN)/python -m pytest
 
 setup: system-deps $(VENV)/.installed
@@ -24,6 +25,11 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	# setuptools' note about editable installs (a UserWarning, ten lines) says nothing to act on here
 	PYTHONWARNINGS=ignore::UserWarning $(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+# axe-core, the accessibility checker the browser tests inject into each page, at the version package-lock.json pins
+$(AXE): tests/axe/package.json tests/axe/package-lock.json
+	npm ci --prefix tests/axe --no-audit --no-fund --ignore-scripts --loglevel=error
 	touch $@
 
 lint: setup

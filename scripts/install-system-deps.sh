@@ -2,7 +2,8 @@
 # Installs the Debian packages kokemus-docs uses, if any are missing:
 #   LibreOffice (PDF output, opening workbooks in tests), python3-venv,
 #   pdftk, poppler-utils and mupdf-tools (third-party form fillers and renderers used by the tests),
-#   chromium and chromium-driver (the web app's browser tests), python3-uno (the web app's warm LibreOffice).
+#   chromium and chromium-driver (the web app's browser tests), python3-uno (the web app's warm LibreOffice),
+#   npm (installs axe-core, the accessibility checker of the browser tests; skipped where npm is already there).
 set -euo pipefail
 
 packages=(python3-venv libreoffice-writer-nogui libreoffice-calc-nogui pdftk-java poppler-utils mupdf-tools
@@ -17,6 +18,7 @@ missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi

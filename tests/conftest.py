@@ -81,3 +81,15 @@ def pytest_runtest_setup(item):
     for marker, commands in _TOOLS.items():
         if item.get_closest_marker(marker) and not any(have(c) for c in commands):
             missing(f"{commands[0]} is not installed (scripts/install-system-deps.sh installs it)")
+
+
+def pytest_report_header(config) -> str:
+    """The axe-core version the browser tests check every page with."""
+    import json
+
+    from browser import AXE_SCRIPT
+
+    package = AXE_SCRIPT.parent / "package.json"
+    if not package.is_file():
+        return "axe-core: not installed (npm ci --prefix tests/axe)"
+    return f"axe-core {json.loads(package.read_text(encoding='utf-8'))['version']} ({AXE_SCRIPT})"

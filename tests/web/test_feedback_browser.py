@@ -1,5 +1,5 @@
 """The anonymous feedback page on a phone-sized headless Chromium against the real server (waitress): a client
-opens the questionnaire's address, taps the answers, sends, and the answer is in the ledger.
+opens the questionnaire's address, taps the answers, sends, and the answer is in the ledger; both pages pass axe-core.
 A screenshot is saved in tests/artifacts/browser/ (or $KOKEMUS_TEST_ARTIFACTS/browser)."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from browser import chromium_driver, screenshots_dir, served
+from browser import axe_violations, chromium_driver, screenshots_dir, served
 
 from kokemus_docs.core.ledger import Ledger
 from kokemus_docs.feedback.answers import answers_for_year
@@ -53,6 +53,7 @@ def test_client_answers_on_a_phone(server, phone):
         "Math.round(e.getBoundingClientRect().right) + '/' + e.scrollWidth).slice(0, 8)")
     assert phone.execute_script("return document.documentElement.clientWidth") == 390
     assert phone.execute_script("return document.documentElement.scrollWidth") <= 390, wide
+    assert axe_violations(phone) == []
     label.click()
     for name, value in (("s1", "5"), ("s2", "4"), ("s3", "na")):
         phone.find_element(By.XPATH, f"//input[@name='{name}'][@value='{value}']/..").click()
@@ -63,6 +64,7 @@ def test_client_answers_on_a_phone(server, phone):
     WebDriverWait(phone, 30).until(expected_conditions.text_to_be_present_in_element(
         (By.CSS_SELECTOR, "section.result"), "Kiitos palautteestasi!"))
     phone.save_screenshot(str(artifacts / "feedback_phone_thanks.png"))
+    assert axe_violations(phone) == []
     with Ledger(ws.ledger_path) as ledger:
         [answer] = answers_for_year(ledger, date.today().year)
     assert (answer.unit_id, answer.recommend, answer.statements, answer.comment, answer.channel) == (
