@@ -13,7 +13,7 @@ from datetime import datetime
 from kokemus_docs.bookings import ledger as store
 from kokemus_docs.bookings.mail import notify, send_due
 from kokemus_docs.bookings.model import MAX_NOTE_CHARS, Booking, BookingError, Candidate, Offer, Reason
-from kokemus_docs.bookings.requests import _clean_text, _now, _one, get_booking, writing
+from kokemus_docs.bookings.requests import booking_by_id, clean_text, current_time, get_booking, writing
 from kokemus_docs.core.formatting import shown
 from kokemus_docs.core.ledger import Ledger, open_ledger
 from kokemus_docs.core.model import Contract, Expert, Register
@@ -66,9 +66,9 @@ def _busy(booking: Booking, taken: list[tuple]) -> tuple | None:
 def candidates(ws: Workspace, register: Register, booking_id: str, *, now: datetime | None = None,
                limit: int = 50) -> tuple[Booking, list[Candidate]]:
     """The booking and its ranked candidates, best first (at most `limit`)."""
-    now = _now(now)
+    now = current_time(now)
     with open_ledger(ws.ledger_path) as ledger:
-        booking = _one(ledger, ws, booking_id, now)
+        booking = booking_by_id(ledger, ws, booking_id, now)
         days = [s.day for s in booking.live_sessions()]
         taken: dict[str, list[tuple]] = {}
         for entry in store.booked_sessions_on(ledger, days, excluding=booking.booking_id):
@@ -133,10 +133,10 @@ def offer_booking(ws: Workspace, register: Register, booking_id: str, expert_id:
                   actor: str = "coordinator", now: datetime | None = None) -> Booking:
     """Offer a requested booking to one expert (state `offered`). Refused if it is offered already (two
     coordinators offering at once end with one offer), not waiting, or the expert is not free then."""
-    now = _now(now)
+    now = current_time(now)
     _expert(register, expert_id)
     with writing(ws, "offer") as ledger:
-        booking = _one(ledger, ws, booking_id, now)
+        booking = booking_by_id(ledger, ws, booking_id, now)
         if booking.status == "offered" and booking.offer is not None:
             raise BookingError("already-offered", booking_id=booking.booking_id, expert_id=booking.offer.expert_id)
         if booking.status != "requested":
@@ -145,7 +145,7 @@ def offer_booking(ws: Workspace, register: Register, booking_id: str, expert_id:
         store.add_offer(ledger, booking.booking_id, expert_id, at=now, actor=actor)
         store.set_state(ledger, booking.booking_id, status="offered", expert_id=expert_id)
         store.audit(ledger, actor, "booking-offer", booking.booking_id, expert_id, now)
-        notify(ledger, ws, register, "offer", _one(ledger, ws, booking_id, now), now)
+        notify(ledger, ws, register, "offer", booking_by_id(ledger, ws, booking_id, now), now)
     send_due(ws, now=now)
     return get_booking(ws, booking_id, now=now)
 
@@ -153,9 +153,9 @@ def offer_booking(ws: Workspace, register: Register, booking_id: str, expert_id:
 def withdraw_offer(ws: Workspace, register: Register, booking_id: str, *, actor: str = "coordinator",
                    now: datetime | None = None) -> Booking:
     """Take back the open offer of a booking (back to `requested`), e.g. when the expert does not answer."""
-    now = _now(now)
+    now = current_time(now)
     with writing(ws, "withdraw") as ledger:
-        booking = _one(ledger, ws, booking_id, now)
+        booking = booking_by_id(ledger, ws, booking_id, now)
         if booking.offer is None:
             raise BookingError("no-open-offer", booking_id=booking.booking_id, status=booking.status)
         store.close_offer(ledger, booking.offer.offer_id, "withdrawn", at=now)
@@ -170,10 +170,10 @@ def answer_offer(ws: Workspace, register: Register, booking_id: str, *, accept: 
     counts only for that expert's offer: an offer since withdrawn or a booking filled otherwise is told so
     ('offer-withdrawn', 'offer-filled'), and nothing changes. Accepting books the expert (a contract valid on
     those dates is attached, else contract_id stays null); declining sends the request back to `requested`."""
-    now = _now(now)
-    reason = _clean_text(reason, "reason", MAX_NOTE_CHARS) or None
+    now = current_time(now)
+    reason = clean_text(reason, "reason", MAX_NOTE_CHARS) or None
     with writing(ws, "answer") as ledger:
-        booking = _one(ledger, ws, booking_id, now)
+        booking = booking_by_id(ledger, ws, booking_id, now)
         offer = booking.offer
         if expert_id is not None and (offer is None or offer.expert_id != expert_id):
             _refuse_stale(ledger, booking, expert_id)
@@ -190,7 +190,7 @@ def answer_offer(ws: Workspace, register: Register, booking_id: str, *, accept: 
             store.close_offer(ledger, offer.offer_id, "declined", at=now, reason=reason)
             store.set_state(ledger, booking.booking_id, status="requested", expert_id=None, reason=reason)
         store.audit(ledger, actor, "booking-answer", booking.booking_id, "accepted" if accept else "declined", now)
-        after = _one(ledger, ws, booking_id, now)
+        after = booking_by_id(ledger, ws, booking_id, now)
         if accept:
             notify(ledger, ws, register, "confirmation", after, now)
             notify(ledger, ws, register, "booked", after, now)
@@ -215,12 +215,12 @@ def expert_offers(ws: Workspace, expert_id: str, *, now: datetime | None = None)
         offered = [o for o in store.offers_to(ledger, expert_id) if o.state == "open"]
         if not offered:
             return []
-        return store.bookings(ledger, now=_now(now), cutoff=ws.cancellation_cutoff,
+        return store.bookings(ledger, now=current_time(now), cutoff=ws.cancellation_cutoff,
                               booking_ids=[o.booking_id for o in offered])
 
 
 def offer_history(ws: Workspace, booking_id: str) -> list[Offer]:
     """Every offer made of a booking, newest first (to whom, when, the answer and its reason)."""
     with open_ledger(ws.ledger_path) as ledger:
-        _one(ledger, ws, booking_id, _now(None))
+        booking_by_id(ledger, ws, booking_id, current_time(None))
         return store.offers_of(ledger, booking_id)

@@ -42,7 +42,8 @@ def writing(ws: Workspace, what: str) -> Iterator[Ledger]:
         yield ledger
 
 
-def _now(now: datetime | None) -> datetime:
+def current_time(now: datetime | None) -> datetime:
+    """`now` (the server's time when None) to the second, as bookings store times."""
     return (now or datetime.now()).replace(microsecond=0)
 
 
@@ -97,7 +98,8 @@ def session_times(dates: Sequence[str | date], start: str | time, end: str | tim
     return times
 
 
-def _clean_text(value: str | None, field: str, limit: int) -> str:
+def clean_text(value: str | None, field: str, limit: int) -> str:
+    """Typed text stripped; BookingError if longer than `limit` or holding a control character."""
     value = (value or "").strip()
     if len(value) > limit:
         raise BookingError("too-long", field=field, length=len(value), limit=limit)
@@ -133,21 +135,21 @@ def check_request(request: BookingRequest, register: Register, now: datetime) ->
             raise BookingError("sessions-overlap", field="date", first=first, second=first + 1, date=a.day.isoformat())
     if len(request.topics) > MAX_TOPICS:
         raise BookingError("too-many-topics", field="topic", limit=MAX_TOPICS)
-    topics = tuple(dict.fromkeys(t for t in (_clean_text(t, "topic", MAX_TEXT_CHARS) for t in request.topics) if t))
+    topics = tuple(dict.fromkeys(t for t in (clean_text(t, "topic", MAX_TEXT_CHARS) for t in request.topics) if t))
     if request.group_size is not None and not 0 <= request.group_size <= MAX_GROUP_SIZE:
         raise BookingError("bad-group-size", field="group_size")
     return BookingRequest(
         unit_id=request.unit_id, task=request.task, sessions=tuple(ordered), topics=topics, language=request.language,
-        place=_clean_text(request.place, "place", MAX_TEXT_CHARS),
-        audience=_clean_text(request.audience, "audience", MAX_TEXT_CHARS), group_size=request.group_size,
-        note=_clean_text(request.note, "note", MAX_NOTE_CHARS))
+        place=clean_text(request.place, "place", MAX_TEXT_CHARS),
+        audience=clean_text(request.audience, "audience", MAX_TEXT_CHARS), group_size=request.group_size,
+        note=clean_text(request.note, "note", MAX_NOTE_CHARS))
 
 
 # --- the library calls ------------------------------------------------------------------------------
 def add_booking(ws: Workspace, register: Register, request: BookingRequest, *, actor: str = "coordinator",
                 now: datetime | None = None) -> Booking:
     """Record a unit's request (state `requested`); BookingError, with nothing saved, if any part is wrong."""
-    now = _now(now)
+    now = current_time(now)
     checked = check_request(request, register, now)
     with writing(ws, "add") as ledger:
         booking_id = store.insert_booking(ledger, checked, requested_at=now, actor=actor)
@@ -158,10 +160,11 @@ def add_booking(ws: Workspace, register: Register, request: BookingRequest, *, a
 def get_booking(ws: Workspace, booking_id: str, *, now: datetime | None = None) -> Booking:
     """One booking as it is now; BookingError 'unknown-booking' if there is none."""
     with open_ledger(ws.ledger_path) as ledger:
-        return _one(ledger, ws, booking_id, _now(now))
+        return booking_by_id(ledger, ws, booking_id, current_time(now))
 
 
-def _one(ledger: Ledger, ws: Workspace, booking_id: str, now: datetime) -> Booking:
+def booking_by_id(ledger: Ledger, ws: Workspace, booking_id: str, now: datetime) -> Booking:
+    """The booking `booking_id` as it stands at `now`, read in an open ledger; BookingError if there is none."""
     found = store.bookings(ledger, now=now, cutoff=ws.cancellation_cutoff, booking_ids=[booking_id])
     if not found:
         raise BookingError("unknown-booking", booking_id=shown(booking_id, 40))
@@ -176,7 +179,7 @@ def list_bookings(ws: Workspace, *, month: Month | None = None, unit_id: str | N
     statuses = (status,) if isinstance(status, str) else tuple(status or ())
     bounds = month.period if month else None
     with open_ledger(ws.ledger_path) as ledger:
-        return store.bookings(ledger, now=_now(now), cutoff=ws.cancellation_cutoff, unit_id=unit_id,
+        return store.bookings(ledger, now=current_time(now), cutoff=ws.cancellation_cutoff, unit_id=unit_id,
                               expert_id=expert_id, statuses=statuses, month=bounds, newest=newest)
 
 
@@ -203,10 +206,10 @@ def cancel_booking(ws: Workspace, register: Register, booking_id: str, *, at: st
     fee rules from it (intake.rules.status_by_rule, by kokemus.toml's cancellation_cutoff). A booking whose
     sessions are all cancelled is `cancelled`; an open offer of it is withdrawn.
     """
-    now = _now(now)
+    now = current_time(now)
     moment = parse_moment(at) if at is not None else now
     with writing(ws, "cancel") as ledger:
-        booking = _one(ledger, ws, booking_id, now)
+        booking = booking_by_id(ledger, ws, booking_id, now)
         if booking.status in ("cancelled", "unfilled"):
             raise BookingError("not-cancellable", booking_id=booking.booking_id, status=booking.status)
         if session is not None:
@@ -236,7 +239,8 @@ def cancel_booking(ws: Workspace, register: Register, booking_id: str, *, at: st
         store.audit(ledger, actor, "booking-cancel", booking.booking_id,
                     f"session {session}" if session else "all", now)
         if booking.expert_id:  # booked, or offered: the expert hears of it
-            notify(ledger, ws, register, "cancellation", _one(ledger, ws, booking_id, now), now, cancelled_only=True)
+            notify(ledger, ws, register, "cancellation", booking_by_id(ledger, ws, booking_id, now), now,
+                   cancelled_only=True)
     send_due(ws, now=now)
     return get_booking(ws, booking_id, now=now)
 
@@ -244,10 +248,10 @@ def cancel_booking(ws: Workspace, register: Register, booking_id: str, *, at: st
 def close_unfilled(ws: Workspace, register: Register, booking_id: str, reason: str, *, actor: str = "coordinator",
                    now: datetime | None = None) -> Booking:
     """Close a waiting request without an expert (`unfilled`), with the reason; an open offer is withdrawn."""
-    now = _now(now)
-    reason = _clean_text(reason, "reason", MAX_NOTE_CHARS)
+    now = current_time(now)
+    reason = clean_text(reason, "reason", MAX_NOTE_CHARS)
     with writing(ws, "close") as ledger:
-        booking = _one(ledger, ws, booking_id, now)
+        booking = booking_by_id(ledger, ws, booking_id, now)
         if not reason:
             raise BookingError("reason-required", field="reason", booking_id=booking.booking_id)
         if not booking.is_open:
@@ -256,6 +260,6 @@ def close_unfilled(ws: Workspace, register: Register, booking_id: str, reason: s
             store.close_offer(ledger, booking.offer.offer_id, "withdrawn", at=now)
         store.set_state(ledger, booking.booking_id, status="unfilled", closed_at=now, reason=reason)
         store.audit(ledger, actor, "booking-close", booking.booking_id, "unfilled", now)
-        notify(ledger, ws, register, "unfilled", _one(ledger, ws, booking_id, now), now)
+        notify(ledger, ws, register, "unfilled", booking_by_id(ledger, ws, booking_id, now), now)
     send_due(ws, now=now)
     return get_booking(ws, booking_id, now=now)
