@@ -7,6 +7,7 @@ from __future__ import annotations
 import sqlite3
 
 from kokemus_docs.core.ledger import Ledger
+from kokemus_docs.core.month import Month
 
 
 # --- logins -----------------------------------------------------------------------------------------
@@ -103,7 +104,7 @@ def audit_rows(ledger: Ledger, limit: int) -> list[dict]:
     return [dict(r) for r in rows]
 
 
-def upsert_approval(ledger: Ledger, month: str, unit_id: str, login: str, at: str, notice_sha256: str) -> None:
+def upsert_approval(ledger: Ledger, month: Month, unit_id: str, login: str, at: str, notice_sha256: str) -> None:
     """Record an approval of the unit's notice; the same notice approved again keeps its first approval."""
     ledger.db.execute(
         "INSERT INTO notice_approvals (month, unit_id, approved_by, approved_at, notice_sha256)"
@@ -112,7 +113,7 @@ def upsert_approval(ledger: Ledger, month: str, unit_id: str, login: str, at: st
         " WHERE notice_sha256 != excluded.notice_sha256", (month, unit_id, login, at, notice_sha256))
 
 
-def approvals_of(ledger: Ledger, month: str) -> dict[str, dict]:
+def approvals_of(ledger: Ledger, month: Month) -> dict[str, dict]:
     """The month's approvals by unit: {"approved_by", "approved_at", "notice_sha256"}."""
     rows = ledger.db.execute("SELECT unit_id, approved_by, approved_at, notice_sha256 FROM notice_approvals"
                              " WHERE month = ?", (month,)).fetchall()

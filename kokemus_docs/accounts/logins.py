@@ -23,6 +23,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from kokemus_docs.accounts import ledger as stored
 from kokemus_docs.core.errors import KokemusError
 from kokemus_docs.core.ledger import open_ledger
+from kokemus_docs.core.month import Month
 from kokemus_docs.core.workspace import Workspace
 
 ROLES = ("coordinator", "payroll", "unit")
@@ -216,7 +217,7 @@ def audit_log(ws: Workspace, limit: int = 200) -> list[dict]:
 
 
 # --- a unit's approval of its fee notice ------------------------------------------------------------
-def approve_notice(ws: Workspace, month: str, unit_id: str, login: str, notice_sha256: str) -> None:
+def approve_notice(ws: Workspace, month: Month, unit_id: str, login: str, notice_sha256: str) -> None:
     """Record that `login` approved unit `unit_id`'s fee notice for `month` as it was (`notice_sha256`).
 
     Approving the same notice again keeps the first approval; approving a changed notice replaces the approval
@@ -226,7 +227,7 @@ def approve_notice(ws: Workspace, month: str, unit_id: str, login: str, notice_s
         stored.upsert_approval(ledger, month, unit_id, login, _now(), notice_sha256)
 
 
-def notice_approvals(ws: Workspace, month: str) -> dict[str, dict]:
+def notice_approvals(ws: Workspace, month: Month) -> dict[str, dict]:
     """Approvals of the month's notices by unit: {"approved_by", "approved_at", "notice_sha256"}."""
     with open_ledger(ws.ledger_path) as ledger:
         return stored.approvals_of(ledger, month)

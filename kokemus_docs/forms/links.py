@@ -54,15 +54,14 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("ascii")).hexdigest()
 
 
-def _token(key: bytes, expert_id: str, month: str, generation: int) -> str:
+def _token(key: bytes, expert_id: str, month: Month, generation: int) -> str:
     message = f"kokemus-expert-link\x00{expert_id}\x00{month}\x00{generation}".encode()
     mac = hmac.new(key, message, hashlib.sha256).digest()[:TOKEN_BYTES]
     return base64.urlsafe_b64encode(mac).decode("ascii")
 
 
-def expert_token(ws: Workspace, expert_id: str, month: str, *, ledger: Ledger | None = None) -> str:
+def expert_token(ws: Workspace, expert_id: str, month: Month, *, ledger: Ledger | None = None) -> str:
     """The expert's current token for `month`, recorded (as a hash) so that the web app can resolve it."""
-    month = Month.parse(month)
     with _opened(ws, ledger) as db:
         generation = link_generation(db, expert_id, month)
         token = _token(ws.seal_key(), expert_id, month, generation)
@@ -70,7 +69,7 @@ def expert_token(ws: Workspace, expert_id: str, month: str, *, ledger: Ledger | 
     return token
 
 
-def expert_upload_url(ws: Workspace, expert_id: str, month: str, *, ledger: Ledger | None = None) -> str | None:
+def expert_upload_url(ws: Workspace, expert_id: str, month: Month, *, ledger: Ledger | None = None) -> str | None:
     """The expert's personal upload address for `month`, or None when kokemus.toml sets no web.public_url."""
     base = ws.public_url
     if not base:
@@ -78,10 +77,9 @@ def expert_upload_url(ws: Workspace, expert_id: str, month: str, *, ledger: Ledg
     return f"{base}{EXPERT_PATH}{expert_token(ws, expert_id, month, ledger=ledger)}"
 
 
-def upload_addresses(ws: Workspace, expert_ids: Iterable[str], month: str) -> dict[str, str]:
+def upload_addresses(ws: Workspace, expert_ids: Iterable[str], month: Month) -> dict[str, str]:
     """Each expert's personal upload address for `month`, all recorded in one transaction; none when kokemus.toml
     sets no web.public_url."""
-    month = Month.parse(month)
     expert_ids = list(dict.fromkeys(expert_ids))
     if not ws.public_url or not expert_ids:
         return {}
@@ -101,17 +99,15 @@ def resolve_token(ws: Workspace, token: str) -> ExpertLink | None:
         return ExpertLink(expert_id=link.expert_id, month=link.month, closed=ledger.is_closed(link.month))
 
 
-def revoke_links(ws: Workspace, expert_id: str, month: str) -> str | None:
+def revoke_links(ws: Workspace, expert_id: str, month: Month) -> str | None:
     """Stop the expert's current address for `month`; returns the new address (None without public_url)."""
-    month = Month.parse(month)
     with _opened(ws) as ledger:
         next_link_generation(ledger, expert_id, month)
         return expert_upload_url(ws, expert_id, month, ledger=ledger)
 
 
-def list_links(ws: Workspace, register: Register, month: str, *, expert_ids: Sequence[str] = ()) -> Outcome:
+def list_links(ws: Workspace, register: Register, month: Month, *, expert_ids: Sequence[str] = ()) -> Outcome:
     """Each signed contract's expert address for `month` (`kokemus links`)."""
-    month = Month.parse(month)
     selection = register.select_contracts(expert_ids=expert_ids)
     outcome = Outcome(errors=selection.errors, warnings=selection.warnings, extra={"links": []})
     if not ws.public_url:
