@@ -8,9 +8,10 @@ from click.testing import CliRunner
 from kokemus_docs.cli import cli
 from kokemus_docs.core.errors import WorkspaceError
 from kokemus_docs.core.ledger import Ledger
+from kokemus_docs.core.month import Month
 from kokemus_docs.core.workspace import Workspace
 
-MONTH = "2026-10"
+MONTH = Month("2026-10")
 
 
 def _issue_forms(ws: Workspace) -> None:
