@@ -173,6 +173,18 @@ def test_broken_seal_is_rejected(workspace, register, fake_reader, edit, foreign
     assert all_files(workspace.root / "forms") == ["rejected/x.pdf"]
 
 
+@pytest.mark.parametrize("claimed", ["2026-13", "1999-12", "2026-1", "../2026-10"])
+def test_a_sealed_form_naming_no_real_month_is_rejected_and_reports_no_month(workspace, register, fake_reader,
+                                                                             claimed):
+    """The month a form names is text from outside: the result carries a Month or nothing, never the text."""
+    put_form(workspace.inbox_dir, "x.pdf", OCTOBER_ROWS, key=workspace.seal_key(), month=claimed)
+    outcome = ingest_forms(workspace, register, received_on=ON_TIME)
+    [form] = outcome.json_fields()["forms"]
+    assert (form["status"], form["month"], form["pay_month"]) == ("rejected", None, None)
+    assert "month-invalid" in {error.code for error in outcome.errors}
+    assert all_files(workspace.root / "forms") == ["rejected/x.pdf"]
+
+
 def test_unreadable_file_is_rejected_and_kept(workspace, register, fake_reader):
     (workspace.inbox_dir / "scan.pdf").write_bytes(b"%PDF-1.4 not really\xff\xfe")
     (workspace.inbox_dir / "notes.txt").write_text("not a form")
