@@ -277,7 +277,7 @@ class Ledger:
                 with _stored("forms", record):
                     states[record["form_id"]] = FormState(
                         "replaced" if record["versions"] > 1 else "accepted", record["received_on"],
-                        record["versions"], bool(record["late"]), Month(record["pay_month"]))
+                        record["versions"], bool(record["late"]), Month.parse(record["pay_month"]))
             for line in self.db.execute(
                     f"SELECT form_id, fee_eur, travel_eur, payable FROM lines WHERE form_id IN ({marks})", chunk):
                 state = states[line["form_id"]]
@@ -431,7 +431,7 @@ def _form_record(row: sqlite3.Row) -> FormRecord:
 def _form_record_of(row: sqlite3.Row) -> FormRecord:
     return FormRecord(
         form_id=row["form_id"], contract_id=row["contract_id"], expert_id=row["expert_id"], unit_id=row["unit_id"],
-        month=Month(row["month"]), pay_month=Month(row["pay_month"]),
+        month=Month.parse(row["month"]), pay_month=Month.parse(row["pay_month"]),
         received_on=date.fromisoformat(row["received_on"]),
         late=bool(row["late"]), signed_on=date.fromisoformat(row["signed_on"]) if row["signed_on"] else None,
         versions=row["versions"], warnings=json.loads(row["warnings_json"]))
@@ -443,7 +443,7 @@ def _adjustment(row: sqlite3.Row) -> Adjustment:
 
 
 def _adjustment_of(row: sqlite3.Row) -> Adjustment:
-    return Adjustment(form_id=row["form_id"], pay_month=Month(row["pay_month"]), kind=row["kind"],
+    return Adjustment(form_id=row["form_id"], pay_month=Month.parse(row["pay_month"]), kind=row["kind"],
                       line=_ledger_line(row),
                       received_on=date.fromisoformat(row["received_on"]), submission_id=row["submission_id"])
 
