@@ -18,8 +18,8 @@ from kokemus_docs.core.ledger import open_ledger
 from kokemus_docs.core.model import Register
 from kokemus_docs.core.report import Outcome, Progress, no_progress, step_progress
 from kokemus_docs.core.workspace import CONFIG_NAME, Workspace
-from kokemus_docs.feedback.answers import questionnaire_by_code, record_phone_answer
 from kokemus_docs.feedback.ingest import ingest_feedback
+from kokemus_docs.feedback.ledger import questionnaire_by_code, record_phone_answer
 from kokemus_docs.feedback.questionnaire import fill_questionnaire, issue_questionnaires
 
 RECEIVED_ON = date(2026, 11, 5)

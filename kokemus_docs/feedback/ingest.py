@@ -21,10 +21,9 @@ from kokemus_docs.core.ledger import Ledger, open_ledger
 from kokemus_docs.core.model import Register
 from kokemus_docs.core.report import Outcome, Progress, no_progress
 from kokemus_docs.core.workspace import Workspace, workspace_lock
-from kokemus_docs.feedback.answers import (
-    Answer,
+from kokemus_docs.feedback.answers import Answer, check_answer
+from kokemus_docs.feedback.ledger import (
     accepted_file_respondent,
-    check_answer,
     latest_feedback_file,
     questionnaire_by_code,
     record_feedback_file,

@@ -26,7 +26,8 @@ from kokemus_docs.core import xlsx
 from kokemus_docs.core.ledger import open_ledger
 from kokemus_docs.core.model import Register
 from kokemus_docs.core.workspace import Workspace
-from kokemus_docs.feedback.answers import Answer, answers_for_year
+from kokemus_docs.feedback.answers import Answer
+from kokemus_docs.feedback.ledger import answers_for_year
 from kokemus_docs.feedback.questions import QUESTIONS, RESPONDENT_LABELS, RESPONDENTS, STATEMENTS
 
 MIN_ANSWERS = 5

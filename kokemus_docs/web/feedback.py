@@ -14,7 +14,7 @@ from flask import Blueprint, abort, g, redirect, render_template, request, url_f
 
 from kokemus_docs.core.errors import KokemusError
 from kokemus_docs.core.ledger import open_ledger
-from kokemus_docs.feedback.answers import questionnaire_by_code, record_phone_answer
+from kokemus_docs.feedback.ledger import questionnaire_by_code, record_phone_answer
 from kokemus_docs.feedback.questionnaire import county_name, unit_name
 from kokemus_docs.feedback.questions import (
     COMMENT_MAX,

@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 
 from kokemus_docs.core.ledger import Ledger
-from kokemus_docs.feedback.answers import answers_for_year
 from kokemus_docs.feedback.ingest import ingest_feedback
+from kokemus_docs.feedback.ledger import answers_for_year
 
 HEADER = "respondent;unit_id;date;recommend;s1;comment"
 OCTOBER = [

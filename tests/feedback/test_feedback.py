@@ -18,8 +18,9 @@ from openpyxl import Workbook
 from kokemus_docs.core.fileio import write_bytes_atomic
 from kokemus_docs.core.ledger import Ledger
 from kokemus_docs.core.workspace import CONFIG_NAME, Workspace, init_workspace
-from kokemus_docs.feedback.answers import answers_for_year, check_answer
+from kokemus_docs.feedback.answers import check_answer
 from kokemus_docs.feedback.ingest import ingest_feedback
+from kokemus_docs.feedback.ledger import answers_for_year
 from kokemus_docs.feedback.questionnaire import fill_questionnaire, issue_questionnaires
 from kokemus_docs.feedback.questions import identity_of, phone_code, questionnaire_seal
 from kokemus_docs.pdfsafe.reader import read_fields

@@ -11,7 +11,8 @@ from openpyxl import load_workbook
 
 from kokemus_docs.cli import cli
 from kokemus_docs.core.ledger import Ledger
-from kokemus_docs.feedback.answers import Answer, store_answers
+from kokemus_docs.feedback.answers import Answer
+from kokemus_docs.feedback.ledger import store_answers
 from kokemus_docs.indicators.feedback_sheets import HIDDEN, SMALL_GROUP, TOO_FEW, figures_of
 from kokemus_docs.indicators.workbook import indicators_path, write_indicators
 

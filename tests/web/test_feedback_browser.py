@@ -10,7 +10,7 @@ import pytest
 from browser import axe_violations, chromium_driver, screenshots_dir, served
 
 from kokemus_docs.core.ledger import Ledger
-from kokemus_docs.feedback.answers import answers_for_year
+from kokemus_docs.feedback.ledger import answers_for_year
 from kokemus_docs.feedback.questionnaire import issue_questionnaires
 from kokemus_docs.web import create_app
 

@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 
 from kokemus_docs.core.ledger import Ledger
-from kokemus_docs.feedback.answers import answers_for_year
+from kokemus_docs.feedback.ledger import answers_for_year
 from kokemus_docs.feedback.questionnaire import issue_questionnaires
 from kokemus_docs.web import create_app
 
