@@ -1,5 +1,6 @@
 """Booking messages by email, when kokemus.toml has [mail]: to the expert an offer, a confirmation, a
-cancellation; to the unit contact booked, declined, unfilled; each in the recipient's language.
+cancellation, an offer taken back (withdrawn, or the request closed unfilled); to the unit contact booked,
+declined, unfilled; each in the recipient's language.
 
 A message is put in the ledger's outbox in the same transaction as the change it tells of, then sent after the
 commit (smtplib). One that cannot be sent (relay down, a timeout, a refused recipient) stays in the outbox with
@@ -30,7 +31,7 @@ from kokemus_docs.core.workspace import Workspace, WorkspaceBusy, workspace_lock
 MAX_ATTEMPTS = 24       # tried by itself this many times (backing off up to an hour), then only when asked
 BATCH = 50              # messages tried per delivery
 
-EXPERT_KINDS = ("offer", "confirmation", "cancellation")
+EXPERT_KINDS = ("offer", "confirmation", "cancellation", "withdrawn")
 UNIT_KINDS = ("booked", "declined", "unfilled")
 
 _TEXTS: dict[str, dict[str, tuple[str, str]]] = {
@@ -54,6 +55,14 @@ _TEXTS: dict[str, dict[str, tuple[str, str]]] = {
                "jälkeen edellisenä päivänä), palkkio maksetaan: merkitse kerta tuntilomakkeelle."),
         "sv": ("Avbokat: {task}, {unit}", "Tillfällena nedan har avbokats. Om avbokningen kom för sent (efter kl. "
                "{cutoff} dagen före) betalas arvodet: anteckna tillfället på timblanketten."),
+    },
+    "withdrawn": {
+        "fi": ("Tarjous ei ole enää voimassa: {task}, {unit}",
+               "Alla oleva tarjous on peruttu: tehtävää ei enää tarjota sinulle, eikä sinun tarvitse vastata siihen. "
+               "Kiitos, että olit käytettävissä."),
+        "sv": ("Erbjudandet gäller inte längre: {task}, {unit}",
+               "Erbjudandet nedan har återkallats: uppdraget erbjuds dig inte längre, och du behöver inte svara på "
+               "det. Tack för att du ställde upp."),
     },
     "booked": {
         "fi": ("Varattu: {task} {date}", "Kokemusasiantuntija on ottanut tehtävän vastaan. Hänen yhteystietonsa ovat "

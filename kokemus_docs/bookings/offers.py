@@ -152,7 +152,8 @@ def offer_booking(ws: Workspace, register: Register, booking_id: str, expert_id:
 
 def withdraw_offer(ws: Workspace, register: Register, booking_id: str, *, actor: str = "coordinator",
                    now: datetime | None = None) -> Booking:
-    """Take back the open offer of a booking (back to `requested`), e.g. when the expert does not answer."""
+    """Take back the open offer of a booking (back to `requested`), e.g. when the expert does not answer; the
+    expert it was made to is told the offer is gone (before it can be offered to someone else)."""
     now = current_time(now)
     with writing(ws, "withdraw") as ledger:
         booking = booking_by_id(ledger, ws, booking_id, now)
@@ -161,6 +162,8 @@ def withdraw_offer(ws: Workspace, register: Register, booking_id: str, *, actor:
         store.close_offer(ledger, booking.offer.offer_id, "withdrawn", at=now)
         store.set_state(ledger, booking.booking_id, status="requested", expert_id=None)
         store.audit(ledger, actor, "booking-withdraw", booking.booking_id, booking.offer.expert_id, now)
+        notify(ledger, ws, register, "withdrawn", booking, now)  # as offered: the expert it was made to
+    send_due(ws, now=now)
     return get_booking(ws, booking_id, now=now)
 
 

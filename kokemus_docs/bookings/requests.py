@@ -247,7 +247,8 @@ def cancel_booking(ws: Workspace, register: Register, booking_id: str, *, at: st
 
 def close_unfilled(ws: Workspace, register: Register, booking_id: str, reason: str, *, actor: str = "coordinator",
                    now: datetime | None = None) -> Booking:
-    """Close a waiting request without an expert (`unfilled`), with the reason; an open offer is withdrawn."""
+    """Close a waiting request without an expert (`unfilled`), with the reason; an open offer is withdrawn and
+    the expert it was made to is told so (the reason is for the unit: the expert's message does not carry it)."""
     now = current_time(now)
     reason = clean_text(reason, "reason", MAX_NOTE_CHARS)
     with writing(ws, "close") as ledger:
@@ -258,6 +259,7 @@ def close_unfilled(ws: Workspace, register: Register, booking_id: str, reason: s
             raise BookingError("not-open", booking_id=booking.booking_id, status=booking.status)
         if booking.offer is not None:
             store.close_offer(ledger, booking.offer.offer_id, "withdrawn", at=now)
+            notify(ledger, ws, register, "withdrawn", booking, now)  # the offered expert hears it is gone
         store.set_state(ledger, booking.booking_id, status="unfilled", closed_at=now, reason=reason)
         store.audit(ledger, actor, "booking-close", booking.booking_id, "unfilled", now)
         notify(ledger, ws, register, "unfilled", booking_by_id(ledger, ws, booking_id, now), now)

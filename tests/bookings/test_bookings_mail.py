@@ -21,9 +21,11 @@ from kokemus_docs.bookings import (
     answer_offer,
     cancel_booking,
     close_unfilled,
+    expert_offers,
     offer_booking,
     outbox,
     retry_outbox,
+    withdraw_offer,
 )
 from kokemus_docs.bookings.mail import send_due
 from kokemus_docs.core.errors import WorkspaceError
@@ -253,3 +255,46 @@ def test_names_survive_exactly_and_personal_data_stays_out(workspace, register, 
     for secret in (register.experts["KA-008"].hetu, register.experts["KA-008"].iban,
                    register.experts["KA-008"].street_address):
         assert secret not in body
+
+
+@pytest.mark.parametrize("how", ["close", "withdraw"])
+def test_the_offered_expert_hears_when_the_offer_goes_away(workspace, register, smtp, how):
+    import dataclasses
+
+    controller, handler = smtp
+    register.experts["KA-003"] = dataclasses.replace(register.experts["KA-003"], first_name="Łukasz",
+                                                     last_name="Nguyễn-Čačić")  # writes Swedish
+    ws = with_mail(workspace, controller.port)
+    booking = add_booking(ws, register, request(), now=NOW)
+    offer_booking(ws, register, booking.booking_id, "KA-003", now=NOW)
+    if how == "close":
+        after = close_unfilled(ws, register, booking.booking_id, "Ingen på svenska & <'x'>", now=NOW)
+        assert after.status == "unfilled"
+    else:
+        after = withdraw_offer(ws, register, booking.booking_id, now=NOW)
+        assert after.status == "requested" and after.expert_id is None
+    expert = register.experts["KA-003"]
+    to_expert = [m for m in handler.messages if m["To"] == expert.email]
+    assert [m["Subject"].split(":")[0] for m in to_expert] == ["Erbjudande", "Erbjudandet gäller inte längre"]
+    gone = to_expert[1]
+    assert gone["Subject"].endswith("Psykisk hälsa & missbruk <'Ankaret'> Borgå")
+    text = gone.get_content()
+    assert text.startswith("Hej Łukasz,") and "har återkallats" in text and "du behöver inte svara" in text
+    assert "Huone & <B214>" in text and "14.10.2026 kl. 9.30–11.00" in text and "/e/" in text
+    assert "Ingen på svenska" not in text  # the reason is the unit's to read
+    for secret in (expert.hetu, expert.iban, expert.street_address, expert.hetu[:6]):
+        assert secret not in text
+    assert outbox(ws) == [] and ("mail-sent", f"withdrawn {booking.booking_id}") in audit(ws)
+    assert expert_offers(ws, "KA-003", now=NOW) == []
+
+
+def test_a_finnish_expert_hears_in_finnish_that_the_offer_is_gone(workspace, register, smtp):
+    controller, handler = smtp
+    ws = with_mail(workspace, controller.port)
+    booking = add_booking(ws, register, request(), now=NOW)
+    offer_booking(ws, register, booking.booking_id, "KA-008", now=NOW)
+    close_unfilled(ws, register, booking.booking_id, "ei ketään", now=NOW)
+    gone = next(m for m in handler.messages if m["Subject"].startswith("Tarjous ei ole enää voimassa"))
+    assert gone["To"] == "leila.ka-008@example.org" and "on peruttu" in gone.get_content()
+    assert sorted(m["Subject"].split(":")[0] for m in handler.messages) == [
+        "Ei kokemusasiantuntijaa", "Tarjous", "Tarjous ei ole enää voimassa"]

@@ -5,7 +5,7 @@ screenshot in tests/artifacts/browser/."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 from browser import axe_violations, chromium_driver, require_chromium, screenshots_dir, served, wait_for
@@ -125,3 +125,39 @@ def test_request_offer_accept_on_a_phone_and_the_unit_sees_the_booking(server, p
     assert "varattu" in page and ka001.full_name in page and ka001.email in page and ka001.phone in page
     assert ka001.hetu not in page and ka001.iban not in page and ka001.street_address not in page
     _check_page(phone, "bookings-08-unit-sees-the-expert")
+
+
+def test_an_offer_closed_or_withdrawn_by_the_coordinator_leaves_the_experts_page(server, phone):
+    from selenium.webdriver.common.by import By
+
+    from kokemus_docs.bookings import BookingRequest, SessionTime, add_booking, offer_booking
+    from kokemus_docs.core.workspace import Workspace
+
+    site, base = server
+    ws = Workspace.open(site.root)
+    offered = []
+    for days, place in ((20, "Mötesrum Å & <Ö>"), (21, "Ryhmähuone 3")):
+        request = BookingRequest(unit_id="MTP-PORVOO", task="individual", place=place, language="any",
+                                 sessions=(SessionTime(DAY + timedelta(days=days), time(10), time(11, 30)),))
+        booking = add_booking(ws, site.register, request)
+        offered.append(offer_booking(ws, site.register, booking.booking_id, "KA-003").booking_id)
+    expert_page = f"{base}/e/{site.tokens['KA-003']}"
+    phone.delete_all_cookies()
+    phone.get(expert_page)
+    wait_for(lambda: all(phone.find_elements(By.ID, f"offer-{b}") for b in offered))
+
+    _login(phone, base, "coord")
+    phone.get(f"{base}/bookings/{offered[0]}")
+    phone.find_element(By.ID, "reason").send_keys("Ingen ledig på svenska & <'x'>")
+    phone.find_element(By.CSS_SELECTOR, "#close button[type=submit]").click()
+    wait_for(lambda: "Pyyntö suljettu täyttämättä" in _text(phone, "result"))
+    phone.get(f"{base}/bookings/{offered[1]}")
+    phone.find_element(By.CSS_SELECTOR, "form[action$='/withdraw'] button[type=submit]").click()
+    wait_for(lambda: "Tarjous peruttu" in _text(phone, "result"))
+
+    phone.delete_all_cookies()
+    phone.get(expert_page)
+    offers = wait_for(lambda: _text(phone, "offers"))
+    assert "Inga öppna erbjudanden." in offers
+    assert not any(phone.find_elements(By.ID, f"offer-{b}") for b in offered)
+    _check_page(phone, "bookings-09-expert-offer-gone-phone")
