@@ -20,7 +20,9 @@ library function does not exist yet is reported as 'not available'):
 9. earnings statements for N experts against the payroll workbooks of the same year, in one run: a year of
    work (two lines per expert and month) is put in a copy of the ledger, the twelve payroll months whose
    payment dates fall in the year are written and closed (timed), then every expert's statement as PDF (timed);
-   the ratio is statements / payroll (at most 1: a statement is no slower than the payroll it reports).
+   the ratio is statements / payroll (at most 1: a statement is no slower than the payroll it reports);
+   and (statements_page, benchmarks/earnings_bench.py) the coordinator's /statements/<year> page on such a year
+   with half its months closed, as a ratio to the month page in the same run.
 10. bookings (benchmarks/bookings_bench.py): 10 × N bookings; the bookings lists and a match, as ratios to the
     month page in the same run, and hour forms with prefilled sessions against forms without.
 """
@@ -325,35 +327,14 @@ def statements(root: Path) -> dict:
     write_statements = need("earnings.documents", "write_statements")
     year_pay_months = need("earnings.paid", "year_pay_months")
     write_payroll = need("pay.payroll", "write_payroll")
-    from decimal import Decimal
-
-    from kokemus_docs.core.ledger import Ledger
-    from kokemus_docs.core.records import FormRecord, LedgerLine
+    from benchmarks.earnings_bench import fill_year
 
     year_root = root.parent / "statements-year"
     clear(year_root)
     shutil.copytree(root, year_root, ignore=shutil.ignore_patterns("outputs", "ledger.sqlite*"))
     ws, register = load(year_root)
     months = year_pay_months(STATEMENT_YEAR)
-    with Ledger(ws.ledger_path) as ledger:
-        for month in months:
-            year, number = int(month[:4]), int(month[5:])
-            with ledger.transaction():
-                for index, contract in enumerate(sorted(register.contracts.values(), key=lambda c: c.contract_id)):
-                    form_id = f"{contract.contract_id}_{month}"
-                    submission = ledger.record_submission(sha256=form_id, file_name=f"{form_id}.pdf",
-                                                          received_on=date(year, number, 28), status="accepted",
-                                                          form_id=form_id, problems=[])
-                    lines = [LedgerLine(row=1, work_date=date(year, number, 1 + index % 27), start="9.00", end="10.00",
-                                        task="individual", status="held", hours=Decimal("1"), participants=None,
-                                        payable=True, basis="session", rate_eur=Decimal("50.00"),
-                                        fee_eur=Decimal("50.00"), travel_eur=Decimal("0"), income_type="210"),
-                             LedgerLine(row=2, work_date=date(year, number, 2 + index % 26), start="13.00",
-                                        end="14.30", task="lecture", status="held", hours=Decimal("1.5"),
-                                        participants=20, payable=True, basis="event", rate_eur=Decimal("150.00"),
-                                        fee_eur=Decimal("150.00"), travel_eur=Decimal("0"), income_type="214")]
-                    ledger.store_form(FormRecord(form_id, contract.contract_id, contract.expert_id, contract.unit_id,
-                                                 month, month, date(year, number, 28)), lines, submission)
+    fill_year(ws, register, months)
     started = time.perf_counter()
     for month in months:
         write_payroll(ws, register, month, close=True)
@@ -478,6 +459,14 @@ def _coordinator_client(root: Path):
     return client
 
 
+def statements_page(root: Path) -> dict:
+    """The coordinator's /statements/<year> page on a year of N experts' work, against the month page."""
+    need("web", "create_app")
+    from benchmarks.earnings_bench import statements_page_speed
+
+    return statements_page_speed(root, load, _coordinator_client)
+
+
 def bookings(root: Path) -> dict:
     """10 × N bookings: the lists and a match against the month page, prefilled forms against plain ones."""
     from benchmarks.bookings_bench import bookings_speed
@@ -497,6 +486,7 @@ SECTIONS = {
     "warm_pdf": (warm_pdf, None),
     "web_pages": (web_pages, None),
     "statements": (statements, None),
+    "statements_page": (statements_page, None),
     "bookings": (bookings, None),
 }
 TITLES = {
@@ -507,6 +497,7 @@ TITLES = {
     "payroll": "6. payroll workbook",
     "warm_pdf": "7. one contract PDF, warm", "web_pages": "8. web pages (slowest median)",
     "statements": "9. earnings statements (PDF)",
+    "statements_page": "9. /statements/<year> page",
     "bookings": "10. bookings: lists, match",
 }
 
@@ -598,6 +589,11 @@ def report(results: dict, n: int) -> list[str]:
             lines.append(f"   the year's {result['payment_dates']} payroll workbooks took "
                          f"{result['payroll_seconds']:.2f} s: "
                          f"statements / payroll = {result['ratio_to_payroll']:.2f}")
+        if result.get("ratio_statements_page_to_month_page") is not None:
+            lines.append(f"   {result['experts']} experts, {result['closed_months']} of {result['payment_dates']} "
+                         f"months closed: /statements {result['statements_page_s'] * 1000:.0f} ms, the month page "
+                         f"{result['month_page_s'] * 1000:.0f} ms: ratio "
+                         f"{result['ratio_statements_page_to_month_page']:.2f}")
         if result.get("ratio_to_floor") is not None:
             lines.append(f"   ingest {result['seconds']:.2f} s, the floor (fields read by pikepdf in one process) "
                          f"{result['floor_seconds']:.2f} s: ratio {result['ratio_to_floor']:.2f}")

@@ -253,6 +253,39 @@ class Ledger:
             (expert_id, pay_month, expert_id, pay_month)).fetchall()
         return sum((Decimal(r[0]) for r in rows), Decimal("0.00"))
 
+    def pay_month_totals(self, pay_months: list[Month]) -> dict[tuple[str, str], tuple[Decimal, Decimal]]:
+        """(expert id, payroll month) -> (fees, travel) that each of `pay_months` pays, counted as its payroll
+        counts them: the lines with a payable fee or a travel reimbursement of the forms it pays, and the
+        additional adjustments it pays (a fee only where payable). One query for a whole year."""
+        totals: dict[tuple[str, str], tuple[Decimal, Decimal]] = {}
+        if not pay_months:
+            return totals
+        marks = ",".join("?" * len(pay_months))
+        rows = self.db.execute(
+            "SELECT f.expert_id, f.pay_month, l.payable, l.fee_eur, l.travel_eur, 0 AS adjustment"
+            f" FROM lines l JOIN forms f ON f.form_id = l.form_id WHERE f.pay_month IN ({marks})"
+            " UNION ALL SELECT f.expert_id, a.pay_month, a.payable, a.fee_eur, a.travel_eur, 1 AS adjustment"
+            " FROM adjustments a JOIN forms f ON f.form_id = a.form_id"
+            f" WHERE a.kind = 'additional' AND a.pay_month IN ({marks})", [*pay_months, *pay_months])
+        zero = Decimal("0.00")
+        amount: dict[str, Decimal] = {}  # each stored amount text parsed once: a year repeats a few hundred
+        try:
+            for expert_id, pay_month, payable, fee_text, travel_text, adjustment in rows:
+                fee = amount.get(fee_text)
+                if fee is None:
+                    fee = amount[fee_text] = Decimal(fee_text)
+                travel = amount.get(travel_text)
+                if travel is None:
+                    travel = amount[travel_text] = Decimal(travel_text)
+                if not (adjustment or payable or travel > 0):
+                    continue  # neither paid nor reimbursed: not on the payroll
+                fees, travels = totals.get((expert_id, pay_month), (zero, zero))
+                totals[expert_id, pay_month] = (fees + (fee if payable else zero), travels + travel)
+        except (ValueError, TypeError, ArithmeticError) as exc:
+            raise LedgerDamaged(self.path, f"holds a value it never writes in table lines or adjustments "
+                                           f"({type(exc).__name__})") from None
+        return totals
+
     def paid_lines_of_expert(self, expert_id: str, dates: list[date], other_than: str) -> list[tuple[str, LedgerLine]]:
         """The payable lines on `dates` of the expert's accepted forms other than `other_than`, each with the
         unit of its form: what is already paid for those days."""

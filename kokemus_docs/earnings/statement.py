@@ -18,6 +18,7 @@ from kokemus_docs.core.model import Expert, Register
 from kokemus_docs.core.workspace import Workspace
 from kokemus_docs.earnings.limits import limit_state
 from kokemus_docs.earnings.paid import ExpertPayment, month_payments, year_pay_months
+from kokemus_docs.pay.payroll import closed_result
 
 ZERO = Decimal("0.00")
 FIRST_YEAR, LAST_YEAR = 2000, 2099
@@ -120,4 +121,56 @@ def collect_statements(ws: Workspace, register: Register, year: int, expert_ids:
     return statements, problems
 
 
-__all__ = ["Statement", "check_year", "collect_statements"]
+@dataclass(frozen=True)
+class YearTotals:
+    """One expert's line in the coordinator's list of a year's statements: the payment dates, how many of them
+    are still expected (their month is not closed), and the fees and travel over the year."""
+
+    expert: Expert
+    payments: int
+    expected: int
+    fee: Decimal
+    travel: Decimal
+
+
+def year_totals(ws: Workspace, register: Register, year: int) -> list[YearTotals]:
+    """The list of `year`'s statements: every expert in the register paid or expected to be paid in the year,
+    with the totals their statements show (a closed month's amounts as its kept copy holds them), from one
+    ledger query and the closed months' copies, without building each statement."""
+    check_year(year)
+    months = year_pay_months(year)
+    by_month: dict[str, dict[str, tuple[Decimal, Decimal]]] = {month: {} for month in months}
+    paid: dict[str, bool] = {}
+    with open_ledger(ws.ledger_path) as ledger:
+        for (expert_id, month), amounts in ledger.pay_month_totals(months).items():
+            by_month[month][expert_id] = amounts
+        for month in months:
+            paid[month] = ledger.is_closed(month)
+            closed = closed_result(ws, ledger, month) if paid[month] else None
+            if closed is not None:
+                by_month[month] = _as_closed(closed, by_month[month])
+    totals: dict[str, list] = {}
+    for month in months:
+        for expert_id, (fee, travel) in by_month[month].items():
+            entry = totals.setdefault(expert_id, [0, 0, ZERO, ZERO])
+            entry[0] += 1
+            entry[1] += 0 if paid[month] else 1
+            entry[2] += fee
+            entry[3] += travel
+    return [YearTotals(register.experts[expert_id], *totals[expert_id]) for expert_id in sorted(totals)
+            if expert_id in register.experts]
+
+
+def _as_closed(closed: dict, counted: dict[str, tuple[Decimal, Decimal]]) -> dict[str, tuple[Decimal, Decimal]]:
+    """A closed month's amounts by expert as its kept workbook holds them; an expert the ledger counts but the
+    copy does not is there with nothing paid (as on their statement)."""
+    fees: dict[str, Decimal] = {}
+    travel: dict[str, Decimal] = {}
+    for entry in closed.get("experts", []):
+        expert_id = str(entry["expert_id"])
+        fees[expert_id] = fees.get(expert_id, ZERO) + Decimal(entry["fee_eur"])
+        travel[expert_id] = travel.get(expert_id, ZERO) + Decimal(entry["travel_eur"])
+    return {e: (fees.get(e, ZERO), travel.get(e, ZERO)) for e in set(fees) | set(counted)}
+
+
+__all__ = ["Statement", "YearTotals", "check_year", "collect_statements", "year_totals"]

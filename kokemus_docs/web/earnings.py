@@ -11,7 +11,7 @@ from datetime import date
 from flask import Blueprint, abort, g, render_template
 
 from kokemus_docs.earnings.documents import all_statements, statement_download
-from kokemus_docs.earnings.statement import FIRST_YEAR, LAST_YEAR, collect_statements
+from kokemus_docs.earnings.statement import FIRST_YEAR, LAST_YEAR, year_totals
 from kokemus_docs.web import overview
 from kokemus_docs.web.auth import audit, roles_required
 from kokemus_docs.web.downloads import pdf_response
@@ -34,7 +34,7 @@ def current_year():
 @bp.get("/<int:year>")
 @roles_required("coordinator")
 def index(year: int):
-    statements, _ = collect_statements(g.ws, overview.register_check(g.ws).register, _year(year))
+    statements = year_totals(g.ws, overview.register_check(g.ws).register, _year(year))
     return render_template("statements.html", year=year, statements=statements)
 
 
