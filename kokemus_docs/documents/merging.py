@@ -194,9 +194,18 @@ def merge(docs: Sequence[DocxFile], target: Path) -> None:
     """Join the bodies of `docs` (same signature) into one .docx, one section and bookmark per document.
 
     The merged body is streamed into the zip one document at a time: memory holds one body, not all.
+    ValueError, with nothing written, when there is nothing to merge or a document was not found mergeable by
+    `analyse` with the first one (the caller then converts them one by one).
     """
-    template = docs[0].template
-    assert template is not None
+    if not docs:
+        raise ValueError("no documents to merge")
+    first, template = docs[0], docs[0].template
+    if template is None or first.signature is None:
+        raise ValueError(f"{first.path.name} cannot be merged: analyse() did not find it safe to join")
+    for doc in docs[1:]:
+        if doc.signature != first.signature:
+            raise ValueError(f"{doc.path.name} cannot be merged with {first.path.name}: "
+                             "analyse() did not find them of the same template, safe to join")
     parts = dict(template.parts)
     own_parts = _own_page_count_parts(template, len(docs), parts)
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:

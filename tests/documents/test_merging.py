@@ -109,3 +109,24 @@ def test_cutting_finds_document_starts_in_either_kind_of_named_destinations(tmp_
                 for i in range(2)]
         merging.split_pdf(merged, docs)
         assert [len(page_texts(doc.pdf)) for doc in docs] == [2, 1], kind
+
+
+def test_merge_refuses_documents_analyse_did_not_pass_and_writes_nothing(tmp_path):
+    plain = merging.DocxFile(make_docx(tmp_path / "plain.docx", 1), tmp_path / "plain.pdf")
+    merging.analyse(plain, {})
+    numbered = Document()
+    numbered.add_paragraph("Ensimmäinen ehto", style="List Number")
+    numbered.save(str(tmp_path / "Łukasz Nguyễn-Čačić.docx"))
+    unsafe = merging.DocxFile(tmp_path / "Łukasz Nguyễn-Čačić.docx", tmp_path / "unsafe.pdf")
+    merging.analyse(unsafe, {})
+    other = merging.DocxFile(with_footer_field(tmp_path / "other.docx", "PAGE"), tmp_path / "other.pdf")
+    merging.analyse(other, {})
+    assert plain.signature and unsafe.signature is None and other.signature not in (None, plain.signature)
+    target = tmp_path / "merged.docx"
+    for docs, named in (([unsafe, plain], "Łukasz Nguyễn-Čačić.docx cannot be merged"),
+                        ([plain, unsafe], "Łukasz Nguyễn-Čačić.docx cannot be merged with plain.docx"),
+                        ([plain, other], "other.docx cannot be merged with plain.docx"),
+                        ([], "no documents")):
+        with pytest.raises(ValueError, match=named):
+            merging.merge(docs, target)
+        assert not target.exists()
