@@ -119,3 +119,13 @@ def record_phone_answer(ledger: Ledger, register: Register, questionnaire: Issue
     with ledger.transaction():
         store_answers(ledger, [(answer, None)], None)
     return []
+
+
+def record_questionnaire(ledger: Ledger, *, code: str, form_id: str, unit_id: str, respondent: str,
+                         language: str) -> None:
+    """Record an issued questionnaire under its phone code; issuing it again only renews its issue time. Call
+    inside `ledger.transaction()`."""
+    ledger.db.execute(
+        "INSERT INTO feedback_questionnaires (code, form_id, unit_id, respondent, language, issued_at)"
+        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (code) DO UPDATE SET issued_at = excluded.issued_at",
+        (code, form_id, unit_id, respondent, language, datetime.now().isoformat(timespec="seconds")))

@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from kokemus_docs.core.ledger import open_ledger
 from kokemus_docs.core.model import Register, Unit
 from kokemus_docs.core.report import Outcome, Progress, no_progress
 from kokemus_docs.core.workspace import Workspace
+from kokemus_docs.feedback.ledger import record_questionnaire
 from kokemus_docs.feedback.questions import (
     COMMENT_MAX,
     IDENTITY_FIELDS,
@@ -403,10 +403,8 @@ def issue_questionnaires(ws: Workspace, register: Register, *, unit_ids: Sequenc
                               code=code, phone_url=f"{ws.public_url}/f/{code}" if ws.public_url else "")
             target = questionnaires_dir(ws) / safe_filename(unit_id) / f"{safe_filename(q.form_id)}.pdf"
             with ledger.transaction():  # a file that cannot be written leaves no questionnaire in the ledger
-                ledger.db.execute(
-                    "INSERT INTO feedback_questionnaires (code, form_id, unit_id, respondent, language, issued_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (code) DO UPDATE SET issued_at = excluded.issued_at",
-                    (code, q.form_id, unit_id, respondent, language, datetime.now().isoformat(timespec="seconds")))
+                record_questionnaire(ledger, code=code, form_id=q.form_id, unit_id=unit_id, respondent=respondent,
+                                     language=language)
                 with atomic_path(target) as tmp:
                     tmp.write_bytes(questionnaire_pdf(q))
             outcome.written.append(target)
