@@ -18,9 +18,6 @@ MAX_FILE_LINES = 650
 MAX_FUNCTION_LINES = 100
 SQL_CALL = re.compile(r"\.(execute|executemany|executescript)\(")
 
-# Modules whose SQL is still to move into a ledger module (paths relative to the package). An entry that no longer
-# applies fails the test below, so the list only shrinks.
-PENDING_SQL: set[str] = set()
 
 
 def _modules(root: Path) -> list[Path]:
@@ -78,9 +75,7 @@ def test_no_function_is_over_100_lines():
 
 
 def test_sql_only_in_ledger_modules():
-    found = sql_outside_ledger(PACKAGE_ROOT)
-    assert {name: lines for name, lines in found.items() if name not in PENDING_SQL} == {}
-    assert PENDING_SQL <= set(found), "take the modules without SQL off PENDING_SQL"
+    assert sql_outside_ledger(PACKAGE_ROOT) == {}
 
 
 def test_the_rules_find_what_they_forbid(tmp_path):
