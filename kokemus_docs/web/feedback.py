@@ -1,7 +1,11 @@
 """The anonymous phone page of a feedback questionnaire: /f/<code>, opened from the QR code on the paper form.
 
 GET shows the questionnaire's questions in its language; POST checks and stores the answer through the same
-function as the PDF and survey-export answers (channel "web") and then shows a thank-you page. No login and no
+function as the PDF and survey-export answers (channel "web") and then redirects to a thank-you page (303). The
+form asks the browser itself for the one required answer (the 0–10 question) and keeps the comment within its
+length, so a phone never sends an incomplete answer and the typed comment stays on the phone until it can be
+stored; a post that still fails the checks (an old browser, a hand-made request) gets the form back with the
+questions to correct marked (400), its values only in that answer, never kept on the server. No login and no
 account; nothing that could identify the person is stored (no address, no browser, no time of day). Posting is
 throttled per address and per questionnaire against floods (the counts live in the rate limiter's memory only).
 """

@@ -69,3 +69,30 @@ def test_client_answers_on_a_phone(server, phone):
         [answer] = answers_for_year(ledger, date.today().year)
     assert (answer.unit_id, answer.recommend, answer.statements, answer.comment, answer.channel) == (
         "PERHE-LOVIISA", 9, (5, 4, None, None, None), COMMENT, "web")
+
+
+def test_the_phone_itself_asks_for_the_recommendation_before_anything_is_sent(server, phone):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    ws, url = server
+    phone.get(url)
+    phone.find_element(By.XPATH, "//input[@name='s1'][@value='3']/..").click()
+    phone.find_element(By.NAME, "comment").send_keys(COMMENT)
+    phone.find_element(By.CSS_SELECTOR, "button.send").click()
+    # Chromium stops the post and points at the unanswered 0-10 question; the comment stays typed on the phone.
+    WebDriverWait(phone, 5).until(lambda d: d.execute_script(
+        "const e = document.activeElement; return e.name === 'recommend' && e.validity.valueMissing"))
+    assert phone.current_url == url and not phone.find_elements(By.CSS_SELECTOR, "p.error")
+    assert phone.find_element(By.NAME, "comment").get_attribute("value") == COMMENT
+    with Ledger(ws.ledger_path) as ledger:
+        assert answers_for_year(ledger, date.today().year) == []
+    phone.find_element(By.XPATH, "//input[@name='recommend'][@value='0']/..").click()
+    phone.find_element(By.CSS_SELECTOR, "button.send").click()
+    WebDriverWait(phone, 30).until(expected_conditions.text_to_be_present_in_element(
+        (By.CSS_SELECTOR, "section.result"), "Kiitos palautteestasi!"))
+    assert phone.current_url == url + "?sent=1"
+    with Ledger(ws.ledger_path) as ledger:
+        [answer] = answers_for_year(ledger, date.today().year)
+    assert (answer.recommend, answer.statements[0], answer.comment) == (0, 3, COMMENT)
