@@ -271,8 +271,8 @@ LEDGER_WITNESSES = (
 
 def check_ledger_present(root: Path) -> None:
     """Refuse a workspace whose ledger is gone although the workspace shows it was used: opening it would start
-    an empty ledger (forms paid twice, closed months and issued links forgotten). A new workspace, with no
-    such files, gets its ledger when a command first needs it."""
+    an empty ledger (forms paid twice, closed months and issued links forgotten). `init_workspace` creates the
+    ledger; a workspace made before it did, with no such files, gets its ledger when a command first needs it."""
     ledger = root / STATE_DIR / "ledger.sqlite"
     if os.path.lexists(ledger):
         return
@@ -298,8 +298,9 @@ def init_workspace(root: str | os.PathLike) -> tuple[Workspace, list[Path]]:
     settings, the register, .kokemus/, the templates): a folder that does is refused and nothing is written.
 
     Writes kokemus.toml, an empty register with headers and instructions, templates/ with the default
-    templates to edit, forms/inbox/, outputs/ and a fresh sealing key (mode 0600).
+    templates to edit, forms/inbox/, outputs/, a fresh sealing key and an empty ledger (mode 0600).
     """
+    from kokemus_docs.core.ledger import Ledger
     from kokemus_docs.register.write import write_empty_register
 
     root = Path(root).resolve()
@@ -321,6 +322,8 @@ def init_workspace(root: str | os.PathLike) -> tuple[Workspace, list[Path]]:
         make_folder(root / sub)
     state = make_private_dir(root / STATE_DIR)
     written.append(write_bytes_atomic(state / KEY_NAME, secrets.token_hex(32).encode(), mode=0o600))
+    with Ledger(state / "ledger.sqlite"):  # the new workspace's empty ledger, whatever else the folder holds
+        written.append(state / "ledger.sqlite")
     ws = Workspace.open(root)
     written.append(write_empty_register(ws.register_path))
     for name in templates:

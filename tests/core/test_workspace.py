@@ -9,7 +9,7 @@ from kokemus_docs.cli import cli
 from kokemus_docs.core.errors import WorkspaceError
 from kokemus_docs.core.ledger import Ledger
 from kokemus_docs.core.month import Month
-from kokemus_docs.core.workspace import Workspace
+from kokemus_docs.core.workspace import Workspace, init_workspace
 
 MONTH = Month("2026-10")
 
@@ -43,6 +43,7 @@ def test_a_deleted_ledger_of_a_used_workspace_stops_every_command(workspace):
 @pytest.mark.parametrize("folder", [".kokemus/closed", "forms/processed", "forms/rejected", "feedback/processed",
                                     "feedback/rejected", "outputs/forms"])
 def test_each_sign_of_use_is_named(workspace, folder):
+    _remove_ledger(workspace)
     (workspace.root / folder).mkdir(parents=True, exist_ok=True)
     (workspace.root / folder / "a file.pdf").write_bytes(b"%PDF-1.7")
     with pytest.raises(WorkspaceError) as caught:
@@ -72,9 +73,21 @@ def test_an_empty_file_in_its_place_starts_an_empty_ledger_on_purpose(workspace)
     assert ws.ledger_path.stat().st_mode & 0o777 == 0o600
 
 
-def test_a_new_workspace_opens_and_gets_its_ledger_when_first_needed(workspace):
-    assert not workspace.ledger_path.exists()
+def test_a_workspace_without_signs_of_use_opens_and_gets_its_ledger_when_first_needed(workspace):
+    _remove_ledger(workspace)  # as made before init wrote the ledger
     (workspace.root / "outputs" / "forms").mkdir()  # an empty folder shows no use
     assert Workspace.open(workspace.root).root == workspace.root
     _issue_forms(workspace)
     assert workspace.ledger_path.is_file()
+
+
+def test_init_writes_an_empty_ledger_even_beside_old_outputs(tmp_path):
+    """A folder holding hour forms from elsewhere (but none of init's files) becomes a workspace whole."""
+    root = tmp_path / "ws"
+    (root / "outputs" / "forms" / MONTH).mkdir(parents=True)
+    (root / "outputs" / "forms" / MONTH / "old.pdf").write_bytes(b"%PDF-1.7")
+    ws, written = init_workspace(root)
+    assert ws.ledger_path in written and ws.ledger_path.stat().st_mode & 0o777 == 0o600
+    with Ledger(ws.ledger_path) as ledger:
+        assert ledger.forms_for_pay_month(MONTH) == []
+    assert (root / "register.xlsx").is_file()
