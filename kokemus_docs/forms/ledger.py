@@ -47,12 +47,13 @@ def stored_link(ledger: Ledger, digest: str) -> StoredLink | None:
 
 def next_link_generation(ledger: Ledger, expert_id: str, month: Month) -> int:
     """Start the expert's next generation of addresses for `month`, forgetting the older ones; returns it."""
-    generation = link_generation(ledger, expert_id, month) + 1
-    ledger.db.execute(
-        "INSERT INTO expert_link_generations (expert_id, month, generation, revoked_at) VALUES (?, ?, ?, ?)"
-        " ON CONFLICT (expert_id, month) DO UPDATE SET generation = excluded.generation,"
-        " revoked_at = excluded.revoked_at",
-        (expert_id, month, generation, datetime.now().isoformat(timespec="seconds")))
-    ledger.db.execute("DELETE FROM expert_links WHERE expert_id = ? AND month = ? AND generation < ?",
-                      (expert_id, month, generation))
+    with ledger.transaction():  # read, raise and forget as one: two revokes at once never share a generation
+        generation = link_generation(ledger, expert_id, month) + 1
+        ledger.db.execute(
+            "INSERT INTO expert_link_generations (expert_id, month, generation, revoked_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (expert_id, month) DO UPDATE SET generation = excluded.generation,"
+            " revoked_at = excluded.revoked_at",
+            (expert_id, month, generation, datetime.now().isoformat(timespec="seconds")))
+        ledger.db.execute("DELETE FROM expert_links WHERE expert_id = ? AND month = ? AND generation < ?",
+                          (expert_id, month, generation))
     return generation
