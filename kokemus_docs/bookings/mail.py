@@ -1,6 +1,6 @@
 """Booking messages by email, when kokemus.toml has [mail]: to the expert an offer, a confirmation, a
-cancellation, an offer taken back (withdrawn, or the request closed unfilled); to the unit contact booked,
-declined, unfilled; each in the recipient's language.
+cancellation, an offer taken back (withdrawn, closed unfilled or cancelled by the unit); to the unit contact
+booked, declined, unfilled; each in the recipient's language.
 
 A message is put in the ledger's outbox in the same transaction as the change it tells of, then sent after the
 commit (smtplib). One that cannot be sent (relay down, a timeout, a refused recipient) stays in the outbox with

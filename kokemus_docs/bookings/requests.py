@@ -204,7 +204,8 @@ def cancel_booking(ws: Workspace, register: Register, booking_id: str, *, at: st
 
     `at` is when the unit cancelled (the server's time when not given); each session's status follows the
     fee rules from it (intake.rules.status_by_rule, by kokemus.toml's cancellation_cutoff). A booking whose
-    sessions are all cancelled is `cancelled`; an open offer of it is withdrawn.
+    sessions are all cancelled is `cancelled`; an open offer of it is withdrawn and its expert told so (an offer
+    never accepted is no agreed time: no late-cancellation fee is mentioned).
     """
     now = current_time(now)
     moment = parse_moment(at) if at is not None else now
@@ -232,13 +233,16 @@ def cancel_booking(ws: Workspace, register: Register, booking_id: str, *, at: st
             raise BookingError("cancel-after-start", field="at", number=chosen.number, date=chosen.day.isoformat(),
                                start=chosen.start.strftime("%H:%M"), at=moment.strftime("%Y-%m-%d %H:%M"))
         store.cancel_sessions(ledger, booking.booking_id, numbers, moment)
-        if len(numbers) == len(booking.live_sessions()):
+        all_gone = len(numbers) == len(booking.live_sessions())
+        if all_gone:
             store.set_state(ledger, booking.booking_id, status="cancelled", cancelled_at=moment)
             if booking.offer is not None:
                 store.close_offer(ledger, booking.offer.offer_id, "withdrawn", at=now)
         store.audit(ledger, actor, "booking-cancel", booking.booking_id,
                     f"session {session}" if session else "all", now)
-        if booking.expert_id:  # booked, or offered: the expert hears of it
+        if all_gone and booking.offer is not None:  # offered, never agreed: the offer is gone, no late-cancel fee
+            notify(ledger, ws, register, "withdrawn", booking, now)
+        elif booking.expert_id:  # booked, or a session of an offer: the expert hears of it
             notify(ledger, ws, register, "cancellation", booking_by_id(ledger, ws, booking_id, now), now,
                    cancelled_only=True)
     send_due(ws, now=now)
