@@ -264,7 +264,8 @@ def close_unfilled(ws: Workspace, register: Register, booking_id: str, reason: s
         if booking.offer is not None:
             store.close_offer(ledger, booking.offer.offer_id, "withdrawn", at=now)
             notify(ledger, ws, register, "withdrawn", booking, now)  # the offered expert hears it is gone
-        store.set_state(ledger, booking.booking_id, status="unfilled", closed_at=now, reason=reason)
+        store.set_state(ledger, booking.booking_id, status="unfilled", expert_id=None, closed_at=now,
+                        reason=reason)  # no expert: the withdrawn offer was never a booking
         store.audit(ledger, actor, "booking-close", booking.booking_id, "unfilled", now)
         notify(ledger, ws, register, "unfilled", booking_by_id(ledger, ws, booking_id, now), now)
     send_due(ws, now=now)

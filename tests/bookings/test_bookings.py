@@ -202,6 +202,7 @@ def test_close_unfilled_needs_a_reason_and_withdraws_the_offer(workspace, regist
         close_unfilled(workspace, register, booking.booking_id, "  ", now=NOW)
     closed = close_unfilled(workspace, register, booking.booking_id, "ei vapaita asiantuntijoita", now=NOW)
     assert (closed.status, closed.reason, closed.offer) == ("unfilled", "ei vapaita asiantuntijoita", None)
+    assert closed.expert_id is None, "an unfilled request names no expert (SPEC: expert_id null)"
     with pytest.raises(BookingError) as caught:
         answer_offer(workspace, register, booking.booking_id, accept=True, expert_id="KA-001", now=NOW)
     assert caught.value.code == "offer-withdrawn"
