@@ -467,6 +467,13 @@ def statements_page(root: Path) -> dict:
     return statements_page_speed(root, load, _coordinator_client)
 
 
+def month_page(root: Path) -> dict:
+    """The month page on a year of N experts' work: cached charts against charts computed after a new form."""
+    from benchmarks.earnings_bench import month_page_speed
+
+    return month_page_speed(root, load, _coordinator_client)
+
+
 def bookings(root: Path) -> dict:
     """10 × N bookings: the lists and a match against the month page, prefilled forms against plain ones."""
     from benchmarks.bookings_bench import bookings_speed
@@ -487,6 +494,7 @@ SECTIONS = {
     "web_pages": (web_pages, None),
     "statements": (statements, None),
     "statements_page": (statements_page, None),
+    "month_page": (month_page, None),
     "bookings": (bookings, None),
 }
 TITLES = {
@@ -498,6 +506,7 @@ TITLES = {
     "warm_pdf": "7. one contract PDF, warm", "web_pages": "8. web pages (slowest median)",
     "statements": "9. earnings statements (PDF)",
     "statements_page": "9. /statements/<year> page",
+    "month_page": "9. /months/<m> on a full year",
     "bookings": "10. bookings: lists, match",
 }
 
@@ -594,6 +603,11 @@ def report(results: dict, n: int) -> list[str]:
                          f"months closed: /statements {result['statements_page_s'] * 1000:.0f} ms, the month page "
                          f"{result['month_page_s'] * 1000:.0f} ms: ratio "
                          f"{result['ratio_statements_page_to_month_page']:.2f}")
+        if result.get("ratio_after_new_form_to_unchanged") is not None:
+            lines.append(f"   {result['experts']} experts, a year of forms: unchanged "
+                         f"{result['unchanged_s'] * 1000:.0f} ms, after a new form "
+                         f"{result['after_new_form_s'] * 1000:.0f} ms: ratio "
+                         f"{result['ratio_after_new_form_to_unchanged']:.1f}")
         if result.get("ratio_to_floor") is not None:
             lines.append(f"   ingest {result['seconds']:.2f} s, the floor (fields read by pikepdf in one process) "
                          f"{result['floor_seconds']:.2f} s: ratio {result['ratio_to_floor']:.2f}")

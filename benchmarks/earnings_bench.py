@@ -4,7 +4,9 @@ coordinator's statements page for that year against the month page in the same r
 `fill_year` puts two lines per expert and payroll month in the ledger (also used by the statements section).
 `statements_page_speed` closes the first half of the year's payroll months (their kept copies are what the
 page reads for them) and times /statements/<year> and /months/<month>: medians of 5 after a warm-up, and the
-ratio of the statements page to the month page.
+ratio of the statements page to the month page. `month_page_speed` times the month page on such a year: requests
+that changed nothing (its charts come from the cache) against requests that each follow a newly stored form (the
+charts are computed again, as every request did while the cache was keyed on the ledger file's time).
 """
 
 from __future__ import annotations
@@ -92,3 +94,50 @@ def statements_page_speed(root: Path, load, client_factory) -> dict:
             "month_page_s": month_page, "statements_page_s": statements_page,
             "ratio_statements_page_to_month_page": statements_page / month_page,
             "seconds": statements_page, "documents": 1, "complete": True}
+
+
+def _store_again(ws, register, month: Month, counter: list[int]) -> None:
+    """One form of `month` stored again as a replacement (a new submission): the forms have changed."""
+    from kokemus_docs.core.ledger import Ledger
+
+    contract = sorted(register.contracts.values(), key=lambda c: c.contract_id)[counter[0] % len(register.contracts)]
+    counter[0] += 1
+    form_id = f"{contract.contract_id}_{month}"
+    with Ledger(ws.ledger_path) as ledger, ledger.transaction():
+        form = ledger.form(form_id)
+        lines = ledger.lines_of([form_id])[form_id]
+        submission = ledger.record_submission(sha256=f"{form_id}-{counter[0]}", file_name=f"{form_id}.pdf",
+                                              received_on=date(YEAR, 12, 1), status="replaced", form_id=form_id,
+                                              problems=[])
+        ledger.store_form(form, lines, submission)
+
+
+def month_page_speed(root: Path, load, client_factory) -> dict:
+    """The month page on a year of N experts' work: unchanged requests against requests after a stored form."""
+    from kokemus_docs.earnings.paid import year_pay_months
+
+    year_root = root.parent / "month-page"
+    shutil.rmtree(year_root, ignore_errors=True)
+    shutil.copytree(root, year_root, ignore=shutil.ignore_patterns("outputs", "ledger.sqlite*"))
+    try:
+        ws, register = load(year_root)
+        fill_year(ws, register, year_pay_months(YEAR))
+        client = client_factory(year_root)
+        started = time.perf_counter()
+        status = client.get(f"/months/{MONTH}").status_code
+        first = time.perf_counter() - started
+        if status != 200:
+            raise RuntimeError(f"/months/{MONTH}: HTTP {status}")
+        unchanged = _timed(lambda: client.get(f"/months/{MONTH}"))
+        counter, after_change = [0], []
+        for _ in range(5):
+            _store_again(ws, register, MONTH, counter)
+            started = time.perf_counter()
+            client.get(f"/months/{MONTH}")
+            after_change.append(time.perf_counter() - started)
+    finally:
+        shutil.rmtree(year_root, ignore_errors=True)
+    changed = _median(after_change)
+    return {"experts": len(register.experts), "first_request_s": first, "unchanged_s": unchanged,
+            "after_new_form_s": changed, "ratio_after_new_form_to_unchanged": changed / unchanged,
+            "seconds": unchanged, "documents": 1, "complete": True}

@@ -220,6 +220,12 @@ class Ledger:
               ln.travel_ref, ln.income_type, ln.notes) for ln in lines])
         return "replaced" if earlier is not None else "accepted"
 
+    def forms_version(self) -> int:
+        """A number that changes with every change to the forms or their lines (the schema's triggers bump it in
+        the writer's transaction): what is computed from them may be cached under it."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'forms_version'").fetchone()
+        return int(row["value"]) if row is not None and str(row["value"]).isdigit() else 0
+
     def forms_for_pay_month(self, pay_month: Month) -> list[FormRecord]:
         rows = self.db.execute("SELECT * FROM forms WHERE pay_month = ? ORDER BY expert_id, unit_id, form_id",
                                (pay_month,)).fetchall()

@@ -57,6 +57,32 @@ CREATE TABLE IF NOT EXISTS lines (
     notes TEXT NOT NULL DEFAULT '',
     UNIQUE (form_id, row)
 );
+-- forms_version in meta counts every change to the forms and their lines, in the writer's own transaction:
+-- what is computed from them (the month page's charts) is cached under it and never shown stale.
+CREATE TRIGGER IF NOT EXISTS forms_changed_insert AFTER INSERT ON forms BEGIN
+    INSERT OR IGNORE INTO meta (key, value) VALUES ('forms_version', '0');
+    UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'forms_version';
+END;
+CREATE TRIGGER IF NOT EXISTS forms_changed_update AFTER UPDATE ON forms BEGIN
+    INSERT OR IGNORE INTO meta (key, value) VALUES ('forms_version', '0');
+    UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'forms_version';
+END;
+CREATE TRIGGER IF NOT EXISTS forms_changed_delete AFTER DELETE ON forms BEGIN
+    INSERT OR IGNORE INTO meta (key, value) VALUES ('forms_version', '0');
+    UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'forms_version';
+END;
+CREATE TRIGGER IF NOT EXISTS lines_changed_insert AFTER INSERT ON lines BEGIN
+    INSERT OR IGNORE INTO meta (key, value) VALUES ('forms_version', '0');
+    UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'forms_version';
+END;
+CREATE TRIGGER IF NOT EXISTS lines_changed_update AFTER UPDATE ON lines BEGIN
+    INSERT OR IGNORE INTO meta (key, value) VALUES ('forms_version', '0');
+    UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'forms_version';
+END;
+CREATE TRIGGER IF NOT EXISTS lines_changed_delete AFTER DELETE ON lines BEGIN
+    INSERT OR IGNORE INTO meta (key, value) VALUES ('forms_version', '0');
+    UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'forms_version';
+END;
 CREATE TABLE IF NOT EXISTS months (month TEXT PRIMARY KEY, closed_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS adjustments (
     id INTEGER PRIMARY KEY,

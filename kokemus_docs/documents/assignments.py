@@ -31,14 +31,24 @@ def _name_part(name: str) -> str:
     return name.encode("utf-8")[:FILE_NAME_PART_BYTES].decode("utf-8", "ignore")
 
 
+def contract_name(contract_id: str, last_name: str) -> str:
+    """The file name `contracts` gives a contract: <contract_id>_<last name>.docx."""
+    return safe_filename(f"{contract_id}_{_name_part(last_name)}") + ".docx"
+
+
 def contract_path(ws: Workspace, contract_id: str, last_name: str) -> Path:
     """Where `contracts` writes a contract: outputs/contracts/<contract_id>_<last name>.docx."""
-    return ws.output("contracts", safe_filename(f"{contract_id}_{_name_part(last_name)}") + ".docx")
+    return ws.output("contracts", contract_name(contract_id, last_name))
+
+
+def intro_pack_name(unit_id: str, expert_id: str) -> str:
+    """The file name `intro-packs` gives a unit's pack for an expert: <unit_id>_<expert_id>.docx."""
+    return safe_filename(f"{unit_id}_{expert_id}") + ".docx"
 
 
 def intro_pack_path(ws: Workspace, unit_id: str, expert_id: str) -> Path:
     """Where `intro-packs` writes a unit's pack for an expert: outputs/intro-packs/<unit_id>_<expert_id>.docx."""
-    return ws.output("intro-packs", safe_filename(f"{unit_id}_{expert_id}") + ".docx")
+    return ws.output("intro-packs", intro_pack_name(unit_id, expert_id))
 
 
 def _missing_party_details(ws: Workspace, languages: set[str]) -> list[Problem]:

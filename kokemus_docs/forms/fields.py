@@ -32,9 +32,14 @@ def form_id_for(contract_id: str, month: Month) -> str:
     return f"{contract_id}_{month}"
 
 
+def issued_form_name(contract_id: str, month: Month) -> str:
+    """The file name `forms issue` gives the hour form of `contract_id` for `month`: <form_id>.pdf."""
+    return f"{form_id_for(contract_id, month)}.pdf"
+
+
 def issued_form_path(ws, contract_id: str, month: Month) -> Path:
     """Where `forms issue` writes the hour form of `contract_id` for `month`: outputs/forms/<month>/<form_id>.pdf."""
-    return ws.output("forms", month, f"{form_id_for(contract_id, month)}.pdf")
+    return ws.output("forms", month, issued_form_name(contract_id, month))
 
 
 def contract_of_form(form_id: str) -> str:

@@ -22,7 +22,7 @@ from kokemus_docs.core.month import Month
 from kokemus_docs.core.paydates import notice_deadline, payment_date
 from kokemus_docs.core.report import Outcome
 from kokemus_docs.core.workspace import Workspace, workspace_lock
-from kokemus_docs.forms.fields import form_id_for, issued_form_path
+from kokemus_docs.forms.fields import form_id_for, issued_form_name, issued_form_path
 from kokemus_docs.pay.closing import delivered_workbooks, finish_interrupted_closes
 from kokemus_docs.register.sheets import RegisterCheck, load_register
 
@@ -52,27 +52,26 @@ def _file_stamp(path: Path) -> tuple[int, int]:
     return (stat.st_mtime_ns, stat.st_size)
 
 
-def ledger_stamp(ws: Workspace) -> tuple:
-    """Changes whenever the ledger does (its file or its write-ahead log)."""
-    return (_file_stamp(ws.ledger_path), _file_stamp(ws.ledger_path.with_name(ws.ledger_path.name + "-wal")))
-
-
 _figures_cache: dict[tuple, object] = {}
 
 
 def cached_year_figures(ws: Workspace, check: RegisterCheck, year: int):
-    """indicators.year_figures for the charts, computed again only when the ledger or the register changed."""
+    """indicators.year_figures for the charts, computed again only when the forms in the ledger (its
+    forms_version, bumped in every writer's transaction), the ledger file itself or the register changed. Other
+    writes (a login's session, the audit log) leave it cached."""
     from kokemus_docs.indicators.workbook import year_figures
 
-    key = (str(ws.root), year, _file_stamp(ws.register_path), ledger_stamp(ws))
-    with _register_lock:
-        figures = _figures_cache.get(key)
-    if figures is None:
-        with open_ledger(ws.ledger_path) as ledger:
-            figures = year_figures(ledger, check.register, year)
+    with open_ledger(ws.ledger_path) as ledger:
+        ledger_file = ws.ledger_path.stat()
+        key = (str(ws.root), year, _file_stamp(ws.register_path), ledger_file.st_dev, ledger_file.st_ino,
+               ledger.forms_version())
         with _register_lock:
-            _figures_cache.clear()
-            _figures_cache[key] = figures
+            figures = _figures_cache.get(key)
+        if figures is None:
+            figures = year_figures(ledger, check.register, year)
+            with _register_lock:
+                _figures_cache.clear()
+                _figures_cache[key] = figures
     return figures
 
 
@@ -136,15 +135,14 @@ def month_overview(ws: Workspace, register: Register, month: Month, language: st
     contracts = [c for c in sorted(register.contracts.values(), key=lambda c: c.contract_id)
                  if c.signed_on is not None and c.overlaps_month(month) and (unit_id is None or c.unit_id == unit_id)
                  and c.expert_id in register.experts and register.experts[c.expert_id].active]
-    forms_dir = ws.output("forms", month)
-    issued = set(os.listdir(forms_dir)) if forms_dir.is_dir() else set()
+    issued = _listing(ws.output("forms", month))
     rows: list[FormRow] = []
     for contract in contracts:
         expert, unit = register.experts[contract.expert_id], register.units.get(contract.unit_id)
         rows.append(FormRow(contract.contract_id, expert.expert_id, expert.full_name, contract.unit_id,
                             unit.name(language) if unit else contract.unit_id,
                             form_id_for(contract.contract_id, month),
-                            issued=issued_form_path(ws, contract.contract_id, month).name in issued))
+                            issued=issued_form_name(contract.contract_id, month) in issued))
     with open_ledger(ws.ledger_path) as ledger:
         closed_at = ledger.closed_at(month)
         states = ledger.form_states([row.form_id for row in rows])
@@ -233,28 +231,35 @@ def notice_approvals(ws: Workspace, month: Month) -> dict[str, dict]:
     return approvals
 
 
+def _listing(folder: Path) -> set[str]:
+    """The names in `folder` (one directory scan), or none when it is not a folder."""
+    try:
+        return set(os.listdir(folder)) if folder.is_dir() else set()
+    except OSError:
+        return set()
+
+
 def row_files(ws: Workspace, register: Register, rows: list[FormRow], month: Month) -> dict[str, list[str]]:
     """Per row: the issued hour form, the contract and the introduction pack (their PDFs too: made on request
-    when missing)."""
-    def listing(folder: Path) -> set[str]:
-        return set(os.listdir(folder)) if folder.is_dir() else set()
+    when missing). Each folder is listed once and the rows' file names are looked up in it."""
+    from kokemus_docs.documents.assignments import contract_name, intro_pack_name
 
-    from kokemus_docs.documents.assignments import contract_path, intro_pack_path
-
-    forms, contracts = listing(ws.output("forms", month)), listing(ws.output("contracts"))
-    packs = listing(ws.output("intro-packs"))
+    folders = {"forms": ws.output("forms", month), "contracts": ws.output("contracts"),
+               "intro-packs": ws.output("intro-packs")}
+    listed = {kind: _listing(folder) for kind, folder in folders.items()}
     found: dict[str, list[str]] = {}
     for row in rows:
         files = found[row.form_id] = []
-        form = issued_form_path(ws, row.contract_id, month)
-        if form.name in forms:
-            files.append(_rel(ws, form))
+        form = issued_form_name(row.contract_id, month)
+        if form in listed["forms"]:
+            files.append(_rel(ws, folders["forms"] / form))
         expert = register.experts.get(row.expert_id)
-        candidates = [(intro_pack_path(ws, row.unit_id, row.expert_id), packs)]
+        candidates = [("intro-packs", intro_pack_name(row.unit_id, row.expert_id))]
         if expert is not None:
-            candidates.insert(0, (contract_path(ws, row.contract_id, expert.last_name), contracts))
-        for docx, listed in candidates:
-            if docx.name in listed:
+            candidates.insert(0, ("contracts", contract_name(row.contract_id, expert.last_name)))
+        for kind, name in candidates:
+            if name in listed[kind]:
+                docx = folders[kind] / name
                 files += [_rel(ws, docx), _rel(ws, docx.with_suffix(".pdf"))]
     return found
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 
 from kokemus_docs.core.month import Month
 from kokemus_docs.documents.assignments import render_contracts, render_intro_packs
@@ -48,3 +49,48 @@ def test_a_units_notice_months_are_found_by_the_writers_file_names(workspace):
     # the file name of unit '_SIPOO.' is SIPOO_fi.docx: found for that unit, never for a unit 'SIPOO'
     assert [m["month"] for m in unit_notice_months(workspace, "_SIPOO.")] == ["2026-11"]
     assert unit_notice_months(workspace, "VAMPA-SIPOO") == []
+
+
+def _ingest_by_hand(workspace, register, contract_id: str, work_day: int):
+    """An accepted form recorded as ingest records one (a submission and the form, one transaction)."""
+    from datetime import date
+
+    from ledgerfill import add_form, line
+
+    from kokemus_docs.core.ledger import Ledger
+
+    contract = register.contracts[contract_id]
+    with Ledger(workspace.ledger_path) as ledger:
+        add_form(ledger, contract_id, contract.expert_id, contract.unit_id, str(MONTH),
+                 [line(1, date(2026, 10, work_day), "individual", "held", "50.00")])
+
+
+def test_the_charts_are_never_stale_after_a_form_is_ingested(workspace, register):
+    from kokemus_docs.web.overview import cached_year_figures, register_check
+
+    check = register_check(workspace)
+    contracts = sorted(c.contract_id for c in register.contracts.values())
+    _ingest_by_hand(workspace, register, contracts[0], 5)
+    before = cached_year_figures(workspace, check, MONTH.year).by_month[10].tasks
+    # the ledger file's size and time are put back: only its content says that the forms changed
+    stat = workspace.ledger_path.stat()
+    _ingest_by_hand(workspace, register, contracts[1], 6)
+    os.utime(workspace.ledger_path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert cached_year_figures(workspace, check, MONTH.year).by_month[10].tasks == before + 1
+
+
+def test_the_charts_are_not_computed_again_when_the_forms_did_not_change(workspace, register, monkeypatch):
+    from kokemus_docs.accounts import logins
+    from kokemus_docs.indicators import workbook
+    from kokemus_docs.web.overview import cached_year_figures, register_check
+
+    check = register_check(workspace)
+    _ingest_by_hand(workspace, register, sorted(register.contracts)[0], 5)
+    computed = []
+    real = workbook.year_figures
+    monkeypatch.setattr(workbook, "year_figures", lambda *args: computed.append(1) or real(*args))
+    first = cached_year_figures(workspace, check, MONTH.year)
+    # other writes to the ledger (a login, its session, the audit log) leave the charts as they are
+    logins.add_user(workspace, "helena", "coordinator", password="a long enough password 1")
+    assert cached_year_figures(workspace, check, MONTH.year) is first
+    assert len(computed) == 1
