@@ -373,3 +373,31 @@ def test_every_file_an_expert_sends_gets_a_result(app, site):
                            content_type="multipart/form-data", follow_redirects=True)
     page = response.get_data(as_text=True)
     assert all(f"lomake-{n}.pdf" in page for n in range(3))
+
+
+# --- the month page's charts: cached while the forms are the same, never stale ------------------------
+def test_the_month_pages_charts_are_kept_between_requests_and_follow_a_new_form(app, site, monkeypatch):
+    from ledgerfill import add_form, line
+
+    from kokemus_docs.core.ledger import Ledger
+    from kokemus_docs.indicators import workbook
+
+    computed = []
+    real = workbook.year_figures
+    monkeypatch.setattr(workbook, "year_figures", lambda *args: computed.append(1) or real(*args))
+    client = logged_in(app, "coord")
+    first = client.get(f"/months/{MONTH}")
+    assert first.status_code == 200
+    done = len(computed)
+    # each request writes the login's session to the ledger: the charts stay as they were computed
+    for _ in range(3):
+        assert client.get(f"/months/{MONTH}").status_code == 200
+    assert len(computed) == done
+    contract = site.register.contracts["S-2026-005"]
+    with Ledger(Workspace.open(site.root).ledger_path) as ledger:
+        add_form(ledger, contract.contract_id, contract.expert_id, contract.unit_id, "2026-12",
+                 [line(1, date(2026, 12, 3), "individual", "held", "50.00")])
+    after = client.get(f"/months/{MONTH}")
+    assert len(computed) == done + 1
+    charts = [page.get_data(as_text=True).split("<svg", 1)[1] for page in (first, after)]
+    assert charts[0] != charts[1]
