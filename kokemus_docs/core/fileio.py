@@ -152,12 +152,14 @@ def write_bytes_atomic(target: str | os.PathLike, data: bytes, mode: int | None 
 
 
 def write_new_durably(folder: Path, names: Iterable[str], data: bytes,
-                      adopt: Callable[[Path], bool] | None = None) -> Path:
+                      adopt: Callable[[Path], bool] | None = None, *, sync_folder: bool = True) -> Path:
     """Write `data` under the first of `names` that is free in `folder`, fsynced, never overwriting anything.
 
     The bytes go to a temp file that is fsynced, then hard-linked to the free name (atomic and exclusive), and
     the folder is fsynced, so after a crash the file is either whole under its name or not there at all.
     `adopt(path)`, if given, may claim an existing file as already holding these bytes (it is returned as is).
+    `sync_folder=False` leaves the folder's fsync to the caller (once for many files, before anything that
+    relies on the new name being on disk).
     """
     folder = _checked_target(folder)
     make_folder(folder)
@@ -182,7 +184,8 @@ def write_new_durably(folder: Path, names: Iterable[str], data: bytes,
                 except FileExistsError:
                     continue
                 os.replace(tmp, target)
-            fsync_dir(folder)
+            if sync_folder:
+                fsync_dir(folder)
             return target
         raise OSError(f"no free file name in {folder}")
     finally:

@@ -98,6 +98,7 @@ class Inbox:
         self.suffixes = tuple(s.lower() for s in suffixes)
         self.limit = limit
         self.archives = [folder.resolve() for folder in archives]
+        self.unsynced: set[Path] = set()  # archive folders with new names not yet fsynced (see `sync`)
 
     # --- the files of a run -----------------------------------------------------------------
     def collect(self, paths: Sequence[Path]) -> tuple[list[Source], list[Path]]:
@@ -211,16 +212,26 @@ class Inbox:
         return self.move(source.path, self.rejected)
 
     def archive_copy(self, source: Source, folder: Path, adopt: Callable[[Path], bool] | None = None, *,
-                     name: str | None = None) -> Path:
+                     name: str | None = None, sync_later: bool = False) -> Path:
         """The durable archive copy of exactly the bytes read, in `folder`, under the file's name or `name` (a
         file already there stays as it is: one in `folder` itself is its own copy). `adopt(path)` may claim an
-        existing file as this copy."""
+        existing file as this copy. With `sync_later` the copy's bytes are on disk when this returns but its
+        name only after the next `sync()`, which must come before the commit of the row naming the copy."""
         if source.path.parent == folder:
             return source.path
         if source.data is None:
             raise ValueError("a file is archived only once it has been read")
         names = [name] if name is not None else free_names(source.name)
-        return write_new_durably(folder, names, source.data, adopt=adopt)
+        copy = write_new_durably(folder, names, source.data, adopt=adopt, sync_folder=not sync_later)
+        if sync_later:
+            self.unsynced.add(copy.parent)
+        return copy
+
+    def sync(self) -> None:
+        """Put the names of the copies made with `sync_later` on disk: one fsync per archive folder."""
+        for folder in sorted(self.unsynced):
+            fsync_dir(folder)
+        self.unsynced.clear()
 
     def is_copy_of(self, path: Path, source: Source) -> bool:
         """Whether the file at `path` holds exactly the bytes read from `source`."""

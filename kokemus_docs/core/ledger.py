@@ -30,6 +30,7 @@ class Ledger:
 
     def __init__(self, path: str | Path, *, busy_timeout: float | None = None):
         self.path = Path(path)
+        self._savepoints = 0
         timeout = BUSY_TIMEOUT if busy_timeout is None else busy_timeout
         try:
             _create_private(self.path)
@@ -125,8 +126,14 @@ class Ledger:
     def transaction(self) -> Iterator[None]:
         """All or nothing: commit on success, roll back on any exception.
 
-        Waits up to the busy timeout for another writer; then raises LedgerError ('ledger-busy').
+        Waits up to the busy timeout for another writer; then raises LedgerError ('ledger-busy'). Inside another
+        transaction of this connection it is a savepoint: an exception undoes this block alone, and what it
+        wrote commits (or not) with the enclosing transaction.
         """
+        if self.db.in_transaction:
+            with self._savepoint():
+                yield
+            return
         try:
             self.db.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
@@ -143,6 +150,20 @@ class Ledger:
             if self.db.in_transaction:
                 self.db.execute("ROLLBACK")
             raise ledger_error(self.path, exc) from None
+
+    @contextmanager
+    def _savepoint(self) -> Iterator[None]:
+        self._savepoints += 1
+        name = f"kokemus_{self._savepoints}"
+        self.db.execute(f"SAVEPOINT {name}")
+        try:
+            yield
+        except BaseException:
+            if self.db.in_transaction:  # an error may have ended the whole transaction already
+                self.db.execute(f"ROLLBACK TO {name}")
+                self.db.execute(f"RELEASE {name}")
+            raise
+        self.db.execute(f"RELEASE {name}")
 
     # --- submissions (every file received) ----------------------------------------------------
     def submission_by_sha(self, sha256: str) -> sqlite3.Row | None:

@@ -3,6 +3,7 @@ payroll month pays it (late, moved past a closed month, or a correction settled 
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -65,12 +66,35 @@ class PayDecision:
         self.key = ws.seal_key()
         self.cutoff = ws.cancellation_cutoff
         self.max_travel = ws.max_travel_eur
+        self._reader: ThreadPoolExecutor | None = None
+        self._readings: dict[Path, tuple[bytes, Future[ReturnedForm]]] = {}
+
+    def read_ahead(self, path: Path, data: bytes) -> None:
+        """Start reading the file the run decides next (in the reading process, within the same limits) while
+        the one before it is being decided, archived and recorded."""
+        if self._reader is None:
+            self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kokemus-read-ahead")
+        self._readings[path] = (data, self._reader.submit(_read, path, data))
+
+    def close(self) -> None:
+        """Stop reading ahead (a reading under way is waited for)."""
+        if self._reader is not None:
+            self._reader.shutdown(wait=True, cancel_futures=True)
+            self._reader = None
+        self._readings.clear()
+
+    def _form(self, path: Path, data: bytes, *, last_use: bool = False) -> ReturnedForm:
+        """The file read as an hour form: the reading started ahead for these very bytes, or one made now."""
+        reading = self._readings.pop(path, None) if last_use else self._readings.get(path)
+        if reading is not None and reading[0] is data:
+            return reading[1].result()
+        return _read(path, data)
 
     def is_foreign(self, path: Path, data: bytes, expert_id: str) -> bool:
         """Whether a readable form belongs to another expert than `expert_id`: it names another expert, or another
         expert's contract or form. An unreadable file is not foreign: the decision rejects it with its reason."""
         try:
-            form = read_form(path, data)
+            form = self._form(path, data)
         except FormUnreadable:
             return False
         identity = {name: (value or "").strip() for name, value in form.identity.items()}
@@ -82,6 +106,7 @@ class PayDecision:
         """Fill `result` from the file; return the FormRecord to store when the form is accepted."""
         earlier = self.ledger.submission_by_sha(sha256)
         if earlier is not None:
+            self._readings.pop(path, None)
             result.status, result.form_id, result.duplicate_of = "duplicate", earlier["form_id"] or "", \
                 earlier["archived_as"] or earlier["file_name"]
             stored = self.ledger.form(result.form_id) if result.form_id else None
@@ -90,7 +115,7 @@ class PayDecision:
                 result.pay_month = stored.pay_month
             return None
         try:
-            form = read_form(path, data)
+            form = self._form(path, data, last_use=True)
         except FormUnreadable as exc:
             result.findings.append(Finding("unreadable", params={"detail": exc.message}))
             return None
@@ -160,6 +185,10 @@ class PayDecision:
         return FormRecord(form_id=check.form_id, contract_id=contract.contract_id, expert_id=expert.expert_id,
                           unit_id=unit.unit_id, month=month, pay_month=pay_month, received_on=self.received_on,
                           late=late, signed_on=check.signed_on, warnings=warnings)
+
+
+def _read(path: Path, data: bytes) -> ReturnedForm:
+    return read_form(path, data)
 
 
 def _parties(check: FormCheck) -> tuple[Contract, Expert, Unit]:

@@ -24,8 +24,10 @@ from __future__ import annotations
 import errno
 import os
 import sqlite3
+import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import closing, contextmanager
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -47,6 +49,10 @@ from kokemus_docs.intake.results import IngestOutcome, ingested
 from kokemus_docs.pdfsafe.limits import MAX_FILE_BYTES, ReaderUnavailable
 
 FEEDBACK_DIR = "feedback"
+# Files committed together (see _Session.batch): one fsync of each archive folder and one commit for them all,
+# while the ledger's write lock is held for at most about a second.
+BATCH_FILES = 25
+BATCH_SECONDS = 1.0
 # Errors that would fail every file the same way: they stop the run instead of rejecting file after file.
 _RUN_STOPPING_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS}
 
@@ -69,8 +75,8 @@ def ingest_forms(ws: Workspace, register: Register, paths: Sequence[Path] = (), 
     progress = progress or no_progress
     outcome = IngestOutcome()
     results: list[FormResult] = []
-    with workspace_lock(ws, "forms ingest"), open_ledger(ws.ledger_path) as ledger:
-        session = _Session(ws, register, received_on, ledger, only_expert)
+    with workspace_lock(ws, "forms ingest"), open_ledger(ws.ledger_path) as ledger, \
+            closing(_Session(ws, register, received_on, ledger, only_expert)) as session:
         session.remove_stray_temps()
         sources, missing = session.inbox.collect(paths)
         for path in missing:
@@ -78,12 +84,23 @@ def ingest_forms(ws: Workspace, register: Register, paths: Sequence[Path] = (), 
         if not sources and not missing:
             where = ", ".join(str(p) for p in paths) or ws.rel(ws.inbox_dir)
             outcome.summary.append(f"No hour forms (*.pdf) to ingest in {where}.")
-        for done, source in enumerate(sources, start=1):
-            result = session.handle(source)
-            if result is not None:
-                results.append(result)
-                _report(session, result, outcome)
-            progress(done, len(sources), source.name)
+        done = 0
+        stopped: Exception | None = None
+        while done < len(sources) and stopped is None:
+            with session.batch():
+                for source, following in session.files_of_batch(sources, done):
+                    try:
+                        result = session.handle(source, following)
+                    except Exception as exc:  # the run stops (disk, ledger, reader): the files before it commit
+                        stopped = exc
+                        break
+                    done += 1
+                    if result is not None:
+                        results.append(result)
+                        _report(session, result, outcome)
+                    progress(done, len(sources), source.name)
+        if stopped is not None:
+            raise stopped
         session.inbox.remove_empty_claim_dir()
     outcome.forms = [ingested(r, session.rel) for r in results]
     if results:
@@ -110,10 +127,42 @@ class _Session:
                            archives=(self.processed_dir,))
         self.decision = PayDecision(ws, register, ledger, received_on)
         self.only_expert = only_expert
+        self.committed_later: list[Source] = []
+        self.taken_up: dict[int, Exception | None] = {}  # id(source): None once claimed and read, else why not
 
     def rel(self, path: Path) -> str:
         """Workspace-relative path of an already resolved path (absolute if outside the workspace)."""
         return path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else str(path)
+
+    # --- a batch of files: one commit --------------------------------------------------------------
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """One ledger transaction for several files (each file's own work a savepoint in it, undone alone when
+        that file fails); the archive folders are fsynced once, before the commit; the originals are removed
+        after it. A run killed before the commit leaves archive copies no row names (adopted by the next run)
+        and the originals in .ingesting/ (taken again); killed after it, the next run only removes them."""
+        self.committed_later = []
+        with self.ledger.transaction():
+            yield
+            self.inbox.sync()
+        for source in self.committed_later:
+            self.inbox.remove_original(source)
+
+    def files_of_batch(self, sources: list[Source], start: int) -> Iterator[tuple[Source, Source | None]]:
+        """The files from `start` on (each with the one after it, or None), while the batch holds the ledger's
+        write lock for less than about BATCH_SECONDS."""
+        started = time.monotonic()
+        for index in range(start, len(sources)):
+            if index > start and (index - start >= BATCH_FILES or time.monotonic() - started > BATCH_SECONDS):
+                return
+            yield sources[index], sources[index + 1] if index + 1 < len(sources) else None
+
+    def _committed_then_removed(self, source: Source) -> None:
+        """The original goes once the batch holding its row is committed."""
+        self.committed_later.append(source)
+
+    def close(self) -> None:
+        self.decision.close()
 
     def remove_stray_temps(self) -> None:
         """Temp files of a killed run."""
@@ -122,14 +171,15 @@ class _Session:
             self.ws.log.info("ingest: removed %d temp file(s) left by an interrupted run", removed)
 
     # --- one file ------------------------------------------------------------------------------
-    def handle(self, source: Source) -> FormResult | None:
-        """Take in one file; None when it only finished what an interrupted run had done already.
+    def handle(self, source: Source, following: Source | None = None) -> FormResult | None:
+        """Take in one file; None when it only finished what an interrupted run had done already. The file
+        `following` it is taken up meanwhile (claimed, read, and its reading started in the reading process).
 
         Nothing that goes wrong with this one file stops the run: it is rejected with the reason.
         """
         result = FormResult(path=source.shown)
         try:
-            return self._journey(source, result)
+            return self._journey(source, result, following)
         except sqlite3.Error as exc:  # busy, full, damaged: every file would fail the same way
             raise ledger_error(self.ledger.path, exc) from None
         except (LedgerError, WorkspaceBusy, ReaderUnavailable):
@@ -141,15 +191,19 @@ class _Session:
         except Exception as exc:  # one bad file must never stop the others
             return self._reject_unexpected(source, FormResult(path=source.shown), exc)
 
-    def _journey(self, source: Source, result: FormResult) -> FormResult | None:
-        self.inbox.claim(source)
-        try:
-            data = self.inbox.read(source)
-        except FileNotFoundError:
+    def _journey(self, source: Source, result: FormResult, following: Source | None) -> FormResult | None:
+        self._take_up(source)
+        if following is not None:
+            self._take_up(following)
+        failed = self.taken_up.pop(id(source))
+        if isinstance(failed, FileNotFoundError):
             result.findings.append(Finding("not-found"))
             return result
-        except NotRead as refused:
-            return self._reject_unread(source, result, _not_read_text(refused), archive=refused.mode is None)
+        if isinstance(failed, NotRead):
+            return self._reject_unread(source, result, _not_read_text(failed), archive=failed.mode is None)
+        if failed is not None:
+            raise failed
+        data = source.data or b""
         if self.only_expert is not None and self.decision.is_foreign(source.path, data, self.only_expert):
             self.inbox.remove_original(source)
             result.status = "foreign"
@@ -157,6 +211,21 @@ class _Session:
         if self._finish_interrupted(source):
             return None
         return self._take_in(source, result)
+
+    def _take_up(self, source: Source) -> None:
+        """Claim and read a file, once; what went wrong is kept for its turn. A file read is handed to the reading
+        process at once, so that it is parsed while the file before it is being recorded."""
+        if id(source) in self.taken_up:
+            return
+        try:
+            self.inbox.claim(source)
+            self.inbox.read(source)
+        except Exception as exc:  # raised again (or reported) when the file's turn comes
+            self.taken_up[id(source)] = exc
+            return
+        self.taken_up[id(source)] = None
+        if source.data is not None:
+            self.decision.read_ahead(source.path, source.data)
 
     def _finish_interrupted(self, source: Source) -> bool:
         """True when this file's journey was committed by an interrupted run: only its removal was missing."""
@@ -188,7 +257,7 @@ class _Session:
         try:
             with self.ledger.transaction():
                 record = self.decision.decide(source.path, source.data or b"", source.sha256, result)
-                archived = self._archive(source, self._archive_dir(result))
+                archived = self._archive(source, self._archive_dir(result), sync_later=True)
                 result.archived_as = archived
                 submission_id = self._record(source, result)
                 if record is not None:
@@ -207,7 +276,7 @@ class _Session:
                 result.feedback.unlink(missing_ok=True)
             raise
         if archived != source.path:
-            self.inbox.remove_original(source)
+            self._committed_then_removed(source)
         return result
 
     def _record(self, source: Source, result: FormResult) -> int:
@@ -217,10 +286,10 @@ class _Session:
             form_id=result.form_id or None, problems=[{"severity": f.severity, **f.stored()} for f in result.findings],
             archived_as=self.rel(result.archived_as) if result.archived_as else None)
 
-    def _archive(self, source: Source, target_dir: Path) -> Path:
+    def _archive(self, source: Source, target_dir: Path, *, sync_later: bool = False) -> Path:
         """The archive copy of exactly the bytes read, in `target_dir`; a copy a run killed before its commit
         left there (holding these bytes, named by no row) is adopted."""
-        return self.inbox.archive_copy(source, target_dir, adopt=lambda path: (
+        return self.inbox.archive_copy(source, target_dir, sync_later=sync_later, adopt=lambda path: (
             not self.ledger.names_archive(self.rel(path)) and self.inbox.is_copy_of(path, source)))
 
     # --- rejections without a reading ---------------------------------------------------------
@@ -263,7 +332,7 @@ class _Session:
             with self.ledger.transaction():
                 self._record(source, result)
             if archived != source.path:
-                self.inbox.remove_original(source)
+                self._committed_then_removed(source)
         except (LedgerError, WorkspaceBusy, sqlite3.Error):
             raise
         except Exception as again:  # the file stays where it is; the next run tries it again

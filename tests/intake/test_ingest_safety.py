@@ -555,8 +555,9 @@ def test_names_at_the_file_system_limit_never_stop_a_run(workspace, register, fa
 
 def test_a_run_dying_at_each_step_of_the_journey_is_finished_by_the_next(workspace, register, fake_reader, tmp_path):
     """A forked run ends abruptly (os._exit, no clean-up) right after the k-th step of any file's journey, for
-    every k: after the claim, after the archive copy, after the commit, after the removal. The next run then
-    leaves exactly what an uninterrupted run leaves."""
+    every k: after the claim, after the archive copy, after the batch's archive folders are fsynced (just before
+    its commit), after the commit, after the removal. The next run then leaves exactly what an uninterrupted run
+    leaves."""
     key = workspace.seal_key()
     a = put_form(workspace.inbox_dir, "a.pdf", OCTOBER_ROWS, key=key)
     put_form(workspace.inbox_dir, "b.pdf", OCTOBER_ROWS, key=key, confirmed=False, contract_id="S-2026-002",
@@ -583,6 +584,7 @@ def test_a_run_dying_at_each_step_of_the_journey_is_finished_by_the_next(workspa
         ingest.write_new_durably = point(ingest.write_new_durably)
         inbox_module.Inbox.remove_original = point(inbox_module.Inbox.remove_original, before=True)
         inbox_module.Inbox.remove_original = point(inbox_module.Inbox.remove_original)
+        inbox_module.Inbox.sync = point(inbox_module.Inbox.sync)
 
     step = 0
     while True:
@@ -605,10 +607,11 @@ def test_a_run_dying_at_each_step_of_the_journey_is_finished_by_the_next(workspa
             assert result[key] == clean[key], (key, step)
         assert result["files"] == clean["files"], step
         assert sorted(result["archived"]) == sorted(clean["archived"]), step
-    # four files, four cuts each (claim, archive copy, removal before and after), and one for each feedback file
+    # four files, four cuts each (claim, archive copy, removal before and after), one for each feedback file, and
+    # one for the batch (all four files commit together)
     feedback_files = len(list(clean_ws.output("feedback").glob("*.txt")))
     assert feedback_files >= 1
-    assert step - 1 == 4 * 4 + feedback_files
+    assert step - 1 == 4 * 4 + feedback_files + 1
 
 
 def test_a_rejected_file_sent_again_is_read_again_after_an_interrupted_run(workspace, register, fake_reader,
@@ -705,6 +708,71 @@ def test_a_run_whose_pdf_reader_cannot_start_stops_and_rejects_nothing(workspace
     monkeypatch.setattr(decision, "read_form", json_reader)
     outcome = ingest_forms(workspace, register, received_on=ON_TIME)
     assert [f["status"] for f in outcome.json_fields()["forms"]] == ["accepted"]
+
+
+def test_a_run_stopped_mid_batch_commits_the_files_before_it(workspace, register, monkeypatch):
+    """The files of one commit before the one whose reading stopped the run are committed, archived and gone from
+    the inbox; that one (and the next, already taken aside to be read meanwhile) and those after them wait for
+    the next run."""
+    key = workspace.seal_key()
+    put_form(workspace.inbox_dir, "a.pdf", OCTOBER_ROWS, key=key)
+    put_form(workspace.inbox_dir, "b.pdf", {}, key=key, contract_id="S-2026-008", expert_id="KA-008")
+    put_form(workspace.inbox_dir, "c.pdf", {}, key=key, contract_id="S-2026-002", expert_id="KA-002")
+
+    def reader_gone_at_b(path, data=None):
+        if path.name == "b.pdf":
+            raise decision.ReaderUnavailable("did not start within 120 seconds")
+        return json_reader(path, data)
+
+    monkeypatch.setattr(decision, "read_form", reader_gone_at_b)
+    with pytest.raises(decision.ReaderUnavailable):
+        ingest_forms(workspace, register, received_on=ON_TIME)
+    assert all_files(workspace.root / "forms") == ["inbox/.ingesting/b.pdf", "inbox/.ingesting/c.pdf",
+                                                   "processed/2026-10/a.pdf"]
+    with Ledger(workspace.ledger_path) as ledger:
+        assert [tuple(r) for r in ledger.db.execute("SELECT file_name, status FROM submissions")] == [
+            ("a.pdf", "accepted")]
+    monkeypatch.setattr(decision, "read_form", json_reader)
+    outcome = ingest_forms(workspace, register, received_on=ON_TIME)
+    assert [(Path(f["path"]).name, f["status"]) for f in outcome.json_fields()["forms"]] == [
+        ("b.pdf", "accepted"), ("c.pdf", "accepted")]
+    assert all_files(workspace.root / "forms") == [
+        "processed/2026-10/a.pdf", "processed/2026-10/b.pdf", "processed/2026-10/c.pdf"]
+
+
+def test_files_commit_in_batches_each_file_undone_alone(workspace, register, fake_reader, monkeypatch):
+    """Several files share one commit (one fsync of the archive folder for them all); a file whose work fails
+    half way is undone alone (its savepoint) and rejected, the others of its batch stay accepted."""
+    key = workspace.seal_key()
+    for name, number, unit_id in (("a", 1, "MTP-PORVOO"), ("b", 2, "MTP-PORVOO"), ("c", 4, "IKÄ-PORVOO"),
+                                  ("d", 7, "MTP-PORVOO"), ("e", 8, "MTP-PORVOO")):
+        put_form(workspace.inbox_dir, f"{name}.pdf", {}, key=key, contract_id=f"S-2026-00{number}",
+                 expert_id=f"KA-00{number}", unit_id=unit_id)
+    monkeypatch.setattr(ingest, "BATCH_FILES", 2)
+    commits = []
+    real_sync = inbox_module.Inbox.sync
+    monkeypatch.setattr(inbox_module.Inbox, "sync", lambda self: (commits.append(sorted(self.unsynced)),
+                                                                  real_sync(self)))
+    real_store = ledger_module.Ledger.store_form
+
+    def fails_for_c(self, record, lines, submission_id):
+        real_store(self, record, lines, submission_id)
+        if record.contract_id == "S-2026-004":
+            raise ValueError("half way through c")
+        return "accepted"
+
+    monkeypatch.setattr(ledger_module.Ledger, "store_form", fails_for_c)
+    outcome = ingest_forms(workspace, register, received_on=ON_TIME)
+    assert [f["status"] for f in outcome.json_fields()["forms"]] == ["accepted", "accepted", "rejected", "accepted",
+                                                               "accepted"]
+    assert len(commits) == 3 and commits[0] == [workspace.processed_dir.resolve() / "2026-10"]
+    with Ledger(workspace.ledger_path) as ledger:
+        assert ledger.db.execute("SELECT count(*) FROM forms").fetchone()[0] == 4
+        assert ledger.db.execute("SELECT count(*) FROM forms WHERE contract_id = 'S-2026-004'").fetchone()[0] == 0
+    assert os.listdir(workspace.inbox_dir) == []
+    assert sorted(all_files(workspace.root / "forms")) == [
+        "processed/2026-10/a.pdf", "processed/2026-10/b.pdf", "processed/2026-10/d.pdf", "processed/2026-10/e.pdf",
+        "rejected/c.pdf"]
 
 
 def test_feedback_whose_pdf_reader_cannot_start_stops_and_rejects_nothing(workspace, register, monkeypatch,
