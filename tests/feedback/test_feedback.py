@@ -537,6 +537,27 @@ def test_a_fifo_in_the_inbox_is_refused_without_hanging_and_moved_out(workspace,
     assert responses == [] and outcome.ok
 
 
+def test_a_rejected_file_taken_in_again_leaves_the_rejected_folder(workspace, register, issued, monkeypatch):
+    """A questionnaire rejected while the register lacked its unit is given again from feedback/rejected/ once the
+    register is fixed: accepted, it moves to feedback/processed/ (as a returned hour form does)."""
+    from kokemus_docs.feedback import ingest
+
+    fill_questionnaire(issued[("client", "fi")], {"recommend": "9"}, workspace.feedback_inbox / "a.pdf")
+
+    def unreadable(data):
+        raise ingest.FeedbackUnreadable("The reader failed.", code="damaged")
+
+    monkeypatch.setattr(ingest, "read_questionnaire", unreadable)
+    _, responses = _ingest(workspace, register)
+    assert [r["status"] for r in responses] == ["rejected"]
+    rejected = workspace.root / "feedback/rejected/a.pdf"
+    assert rejected.is_file()
+    monkeypatch.undo()
+    _, responses = _ingest(workspace, register, rejected)
+    assert [(r["status"], r["archived_as"]) for r in responses] == [("accepted", "feedback/processed/a.pdf")]
+    assert not rejected.exists() and len(_stored(workspace)) == 1
+
+
 def _files(workspace) -> list[tuple[str, str]]:
     with Ledger(workspace.ledger_path) as ledger:
         return [tuple(r) for r in ledger.db.execute("SELECT file_name, status FROM feedback_files ORDER BY id")]
