@@ -66,6 +66,13 @@ _REFERENCE = re.compile(r"(?:Tunniste|Referens|Reference)\s*:\s*([A-Z2-7]{4})[-�
                         r"([A-Z2-7]{4})\b", re.IGNORECASE)
 
 
+def code_as_typed(text: str) -> str:
+    """The phone code in what a person typed after /f/: the printed reference ('ABCD-EFGH-IJKL', any case, with
+    or without dashes or spaces) or the code itself; '' when it is neither."""
+    letters = re.sub(r"[\s\-‐‑–]", "", text).lower()
+    return letters if re.fullmatch(r"[a-z2-7]{12}", letters) else ""
+
+
 def code_in_reference(text: str) -> str:
     """The phone code in a printed reference line ('Tunniste: ABCD-EFGH-IJKL'); '' when the text holds none."""
     match = _REFERENCE.search(text)

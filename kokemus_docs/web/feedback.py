@@ -24,6 +24,7 @@ from kokemus_docs.feedback.questions import (
     COMMENT_MAX,
     LANGUAGES_OF,
     STATEMENTS,
+    code_as_typed,
     identity_of,
     phone_code,
     questions,
@@ -82,6 +83,9 @@ def _page(code: str, questionnaire, unit, *, values: dict | None = None, errors:
 
 @bp.get("/<code>")
 def page(code: str):
+    typed = code_as_typed(code)
+    if typed and typed != code:  # the reference printed on the paper, typed by hand: the page's own address
+        return redirect(url_for("feedback.page", code=typed), code=303)
     questionnaire, _register, unit = _open(code)
     return _page(code, questionnaire, unit, sent=request.args.get("sent") == "1")
 

@@ -139,3 +139,19 @@ def test_busy_ledger_answers_try_again_and_stores_nothing(site, monkeypatch):
     assert "Yritä hetken päästä uudelleen" in html
     assert "Łukasz Nguyễn &amp; &lt;script&gt;" in html  # the answer is kept on the page to send again
     assert _stored(ws) == []
+
+
+@pytest.mark.parametrize("typed", ["{R}", "{r}", "{R_}", "{r_nodash}"])
+def test_the_printed_reference_typed_by_hand_opens_the_page(site, typed):
+    from kokemus_docs.feedback.questions import reference_of
+
+    app, codes, _ = site
+    code = codes[("client", "sv")]
+    reference = reference_of(code)  # as printed at the foot of the paper questionnaire: 'ABCD-EFGH-IJKL'
+    address = typed.format(R=reference, r=reference.lower(), R_=reference.replace("-", " "),
+                           r_nodash=reference.replace("-", "").upper())
+    client = app.test_client()
+    answer = client.get(f"/f/{address}")
+    assert answer.status_code == 303 and answer.headers["Location"].endswith(f"/f/{code}")
+    assert client.get(answer.headers["Location"]).status_code == 200
+    assert client.get("/f/ABCD-EFGH-IJK").status_code == 404
