@@ -7,6 +7,14 @@ SCHEMA_VERSION = 2  # 2: bookings, their sessions and offers, the mail outbox
 # (and does not yet list its tables in meta) is damage.
 CORE_TABLES = frozenset({"meta", "submissions", "forms", "lines", "months"})
 
+# One trigger per change to a form or its lines: each raises forms_version in the writer's own transaction.
+_FORMS_VERSION_TRIGGERS = "".join(
+    f"""CREATE TRIGGER IF NOT EXISTS {table}_changed_{change.lower()} AFTER {change} ON {table} BEGIN
+    INSERT OR IGNORE INTO meta (key, value) VALUES ('forms_version', '0');
+    UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'forms_version';
+END;
+""" for table in ("forms", "lines") for change in ("INSERT", "UPDATE", "DELETE"))
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS submissions (
@@ -59,31 +67,7 @@ CREATE TABLE IF NOT EXISTS lines (
 );
 -- forms_version in meta counts every change to the forms and their lines, in the writer's own transaction:
 -- what is computed from them (the month page's charts) is cached under it and never shown stale.
-CREATE TRIGGER IF NOT EXISTS forms_changed_insert AFTER INSERT ON forms BEGIN
-    INSERT OR IGNORE INTO meta (key, value) VALUES ('forms_version', '0');
-    UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'forms_version';
-END;
-CREATE TRIGGER IF NOT EXISTS forms_changed_update AFTER UPDATE ON forms BEGIN
-    INSERT OR IGNORE INTO meta (key, value) VALUES ('forms_version', '0');
-    UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'forms_version';
-END;
-CREATE TRIGGER IF NOT EXISTS forms_changed_delete AFTER DELETE ON forms BEGIN
-    INSERT OR IGNORE INTO meta (key, value) VALUES ('forms_version', '0');
-    UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'forms_version';
-END;
-CREATE TRIGGER IF NOT EXISTS lines_changed_insert AFTER INSERT ON lines BEGIN
-    INSERT OR IGNORE INTO meta (key, value) VALUES ('forms_version', '0');
-    UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'forms_version';
-END;
-CREATE TRIGGER IF NOT EXISTS lines_changed_update AFTER UPDATE ON lines BEGIN
-    INSERT OR IGNORE INTO meta (key, value) VALUES ('forms_version', '0');
-    UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'forms_version';
-END;
-CREATE TRIGGER IF NOT EXISTS lines_changed_delete AFTER DELETE ON lines BEGIN
-    INSERT OR IGNORE INTO meta (key, value) VALUES ('forms_version', '0');
-    UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'forms_version';
-END;
-CREATE TABLE IF NOT EXISTS months (month TEXT PRIMARY KEY, closed_at TEXT NOT NULL);
+""" + _FORMS_VERSION_TRIGGERS + """CREATE TABLE IF NOT EXISTS months (month TEXT PRIMARY KEY, closed_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS adjustments (
     id INTEGER PRIMARY KEY,
     form_id TEXT NOT NULL REFERENCES forms (form_id),
