@@ -82,18 +82,24 @@ def add_user(ws: Workspace, login: str, role: str, *, unit_id: str | None = None
     elif unit_id:
         raise AccountError(f"Only unit logins are bound to a unit; a {role} login takes no --unit.",
                            code="unit-not-allowed")
-    generated = None
-    if password is None:
-        password = generated = generate_password()
-    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
-        raise AccountError(f"The password must be {MIN_PASSWORD}–{MAX_PASSWORD} characters long.",
-                           code="bad-password")
+    password, generated = _password_or_generated(password)
     user = User(login=login, role=role, unit_id=unit_id if role == "unit" else None, created_at=_now())
     with open_ledger(ws.ledger_path) as ledger:
         if not stored.insert_user(ledger, user.login, user.role, user.unit_id, _hasher.hash(password),
                                   user.created_at):
             raise AccountError(f"The login '{login}' exists already.", code="login-exists")
     return user, generated
+
+
+def _password_or_generated(password: str | None) -> tuple[str, str | None]:
+    """The password to set and, when none was given, the same one as generated (to show once); AccountError
+    for a length outside MIN_PASSWORD–MAX_PASSWORD."""
+    generated = generate_password() if password is None else None
+    password = generated or password or ""
+    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        raise AccountError(f"The password must be {MIN_PASSWORD}–{MAX_PASSWORD} characters long.",
+                           code="bad-password")
+    return password, generated
 
 
 def verify_user(ws: Workspace, login: str, password: str) -> User | None:
@@ -115,12 +121,7 @@ def verify_user(ws: Workspace, login: str, password: str) -> User | None:
 
 def set_password(ws: Workspace, login: str, password: str | None = None) -> str | None:
     """Give `login` a new password (generated and returned when None) and end all its sessions."""
-    generated = None
-    if password is None:
-        password = generated = generate_password()
-    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
-        raise AccountError(f"The password must be {MIN_PASSWORD}–{MAX_PASSWORD} characters long.",
-                           code="bad-password")
+    password, generated = _password_or_generated(password)
     with open_ledger(ws.ledger_path) as ledger, ledger.transaction():
         if not stored.set_password_hash(ledger, login, _hasher.hash(password)):
             raise AccountError(f"There is no login '{login}'.", code="unknown-login")
