@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import require_proc
-from faults import dying_at
+from faults import dying_at, exit_code_in_child
 
 from kokemus_docs.cli import cli
 from kokemus_docs.cli.common import StderrProgress
@@ -586,21 +586,18 @@ def test_a_run_dying_at_each_step_of_the_journey_is_finished_by_the_next(workspa
         inbox_module.Inbox.remove_original = point(inbox_module.Inbox.remove_original)
         inbox_module.Inbox.sync = point(inbox_module.Inbox.sync)
 
+    def cut_run(ws, step: int) -> None:
+        die_after(step)
+        ingest_forms(ws, register, received_on=ON_TIME)
+
     step = 0
     while True:
         step += 1
         ws = copy(f"step{step}")
-        pid = os.fork()
-        if pid == 0:
-            try:
-                die_after(step)
-                ingest_forms(ws, register, received_on=ON_TIME)
-            finally:
-                os._exit(0)
-        _, status = os.waitpid(pid, 0)
-        if os.WEXITSTATUS(status) == 0:
+        code = exit_code_in_child(cut_run, ws, step)
+        if code == 0:
             break  # the run got through: every step has been cut once
-        assert os.WEXITSTATUS(status) == 137
+        assert code == 137
         ingest_forms(ws, register, received_on=ON_TIME)
         result = state(ws.root)
         for key in ("statuses", "forms", "lines", "fees", "pay_months"):

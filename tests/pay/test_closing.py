@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 from click.testing import CliRunner
-from faults import dying_at
+from faults import dying_at, exit_code_in_child
 from ledgerfill import MONTH, add_form, fill_sample_ledger, line
 from openpyxl import load_workbook
 
@@ -67,21 +67,18 @@ def test_a_close_killed_after_every_step_leaves_workbook_and_ledger_agreeing_and
         closing.deliver = point(closing.deliver)
         closing.settle_copy = point(closing.settle_copy)
 
+    def cut_close(ws, step: int) -> None:
+        die_after(step)
+        write_payroll(ws, register, MONTH, close=True)
+
     step = 0
     while True:
         step += 1
         ws = copy(f"step{step}")
-        pid = os.fork()
-        if pid == 0:
-            try:
-                die_after(step)
-                write_payroll(ws, register, MONTH, close=True)
-            finally:
-                os._exit(0)
-        _, status = os.waitpid(pid, 0)
-        if os.WEXITSTATUS(status) == 0:
+        code = exit_code_in_child(cut_close, ws, step)
+        if code == 0:
             break
-        assert os.WEXITSTATUS(status) == 137
+        assert code == 137
         target = payroll_path(ws, MONTH)
         if target.exists():
             assert says_closed(target) == is_closed(ws), step

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import re
 import threading
 
 import pytest
-from faults import dying_at
+from faults import dying_at, exit_code_in_child
 from ledgerfill import MONTH, fill_sample_ledger
 
 from kokemus_docs.accounts.logins import add_user
@@ -25,15 +24,12 @@ def cut_short(workspace, register):
     """A workspace whose `payroll --close` ended (like kill -9) just after the ledger committed the close."""
     fill_sample_ledger(workspace.ledger_path)
     write_payroll(workspace, register, MONTH)  # an earlier draft, removed by the close
-    pid = os.fork()
-    if pid == 0:
-        try:
-            closing.finish_close = dying_at(1)(closing.finish_close, before=True)
-            write_payroll(workspace, register, MONTH, close=True)
-        finally:
-            os._exit(0)
-    _, status = os.waitpid(pid, 0)
-    assert os.WEXITSTATUS(status) == 137
+
+    def close_dying_after_the_commit() -> None:
+        closing.finish_close = dying_at(1)(closing.finish_close, before=True)
+        write_payroll(workspace, register, MONTH, close=True)
+
+    assert exit_code_in_child(close_dying_after_the_commit) == 137
     assert closing_copy_path(workspace, MONTH).is_file() and not payroll_path(workspace, MONTH).exists()
     add_user(workspace, "hpk", "payroll", password=PASSWORD)
     return workspace
